@@ -1,0 +1,23 @@
+//! # anchor-core
+//!
+//! Atomic deploys, instant rollback and custom domains with automatic TLS
+//! for OpenNext builds of Next.js apps, on your own AWS account or, with the
+//! embedded default, on one machine with no account at all.
+//!
+//! The crate is layered, and data travels one way:
+//! - [`model`]: plain typed records and their validation;
+//! - [`traits`]: the state store and the cloud clients the flows need;
+//! - [`flows`]: [`Deployer`], [`Rollback`] and [`DomainManager`], the state
+//!   machine, written once over the traits;
+//! - [`local`]: the embedded default backend (SQLite and local files);
+//! - [`Anchor`]: the entry point that wires a backend into the flows.
+
+#![warn(missing_docs)]
+
+pub mod clock;
+pub mod error;
+pub mod model;
+pub mod progress;
+pub mod traits;
+
+pub use error::{Error, ResourceKind, Result, Service};

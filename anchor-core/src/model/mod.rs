@@ -1,0 +1,16 @@
+//! Plain typed records and their validation. Nothing here does I/O or
+//! imports another layer of Anchor.
+
+mod deployment;
+mod domain;
+mod domain_name;
+mod page;
+mod project;
+mod rollback;
+
+pub use deployment::{AssetSummary, Deployment, DeploymentId, DeploymentStatus, FunctionVersion};
+pub use domain::{CdnStatus, CertificateStatus, DnsRecord, Domain};
+pub use domain_name::DomainName;
+pub use page::{Page, PageRequest};
+pub use project::{Infrastructure, PendingSwitch, Project, ProjectName, SwitchKind};
+pub use rollback::RollbackEvent;

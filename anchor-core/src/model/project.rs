@@ -1,0 +1,140 @@
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::DeploymentId;
+use crate::error::{Error, Result};
+
+/// A project name: a slug of 1 to 48 characters, lowercase ASCII letters,
+/// digits and inner hyphens, starting with a letter.
+///
+/// The limit keeps derived cloud names (such as `<name>-server`) within
+/// Lambda's 64-character function name limit.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ProjectName(String);
+
+impl ProjectName {
+    /// The longest name accepted.
+    pub const MAX_LEN: usize = 48;
+
+    /// Validates `name`; the error names the field `project`.
+    pub fn parse(name: &str) -> Result<Self> {
+        let reason = if name.is_empty() {
+            Some("must not be empty".to_string())
+        } else if name.len() > Self::MAX_LEN {
+            Some(format!("must be at most {} characters", Self::MAX_LEN))
+        } else if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+            Some("must start with a lowercase letter".to_string())
+        } else if name.ends_with('-') {
+            Some("must not end with '-'".to_string())
+        } else if name.contains("--") {
+            Some("must not contain '--'".to_string())
+        } else if let Some(c) = name
+            .chars()
+            .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+        {
+            Some(format!("contains {c:?}; use a-z, 0-9 and '-'"))
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => Err(Error::invalid_input(
+                "project",
+                format!("{name:?} {reason}"),
+            )),
+            None => Ok(Self(name.to_string())),
+        }
+    }
+
+    /// The name as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ProjectName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for ProjectName {
+    type Error = Error;
+    fn try_from(value: String) -> Result<Self> {
+        Self::parse(&value)
+    }
+}
+
+impl From<ProjectName> for String {
+    fn from(value: ProjectName) -> Self {
+        value.0
+    }
+}
+
+/// The cloud resources one project deploys to. On AWS these are real names
+/// and ids; on the embedded default they name local resources.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Infrastructure {
+    /// The server function's name.
+    pub server_function: String,
+    /// The image optimisation function's name.
+    pub image_function: String,
+    /// The alias that serves traffic, `live` by default.
+    pub alias: String,
+    /// The key prefix in the object store under which this project's assets live.
+    pub asset_prefix: String,
+    /// The CDN distribution id.
+    pub distribution_id: String,
+    /// The distribution's own host name, the target of routing CNAMEs.
+    pub distribution_domain: String,
+}
+
+/// Why the live deployment is being switched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SwitchKind {
+    /// A deployment is promoted after it was built.
+    Promote,
+    /// An older deployment is made live again.
+    Rollback {
+        /// The caller's reason, kept in the history.
+        reason: String,
+    },
+}
+
+/// An intent recorded on the project before any alias moves, so a crash
+/// mid-switch can be resolved deterministically and a concurrent switch
+/// loses with a conflict instead of racing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingSwitch {
+    /// The deployment live when the switch started, if any.
+    pub from: Option<DeploymentId>,
+    /// The deployment being made live.
+    pub to: DeploymentId,
+    /// Promotion or rollback.
+    pub kind: SwitchKind,
+    /// When the switch started.
+    pub started_at: DateTime<Utc>,
+}
+
+/// A project: its name, its infrastructure and which deployment is live.
+///
+/// `active_deployment` and `pending_switch` change only through the state
+/// store's conditional commit, guarded by `revision`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Project {
+    /// The project's unique name.
+    pub name: ProjectName,
+    /// Where it deploys.
+    pub infrastructure: Infrastructure,
+    /// When the project was created.
+    pub created_at: DateTime<Utc>,
+    /// The deployment whose versions the `live` aliases point at.
+    pub active_deployment: Option<DeploymentId>,
+    /// A live switch in progress, if any.
+    pub pending_switch: Option<PendingSwitch>,
+    /// Bumped by every write; conditional writes compare it.
+    pub revision: u64,
+}

@@ -1,0 +1,27 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{DeploymentId, ProjectName};
+
+/// One rollback, kept in the project's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RollbackEvent {
+    /// The project rolled back.
+    pub project: ProjectName,
+    /// Position in the project's rollback history, from 1.
+    pub sequence: u64,
+    /// The deployment live before the rollback.
+    pub from: Option<DeploymentId>,
+    /// Its version number.
+    pub from_version: Option<u64>,
+    /// The deployment made live.
+    pub to: DeploymentId,
+    /// Its version number.
+    pub to_version: u64,
+    /// The caller's reason.
+    pub reason: String,
+    /// When the rollback committed.
+    pub at: DateTime<Utc>,
+    /// How long the switch took, in milliseconds.
+    pub duration_ms: f64,
+}

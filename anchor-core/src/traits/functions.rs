@@ -1,0 +1,116 @@
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+
+use crate::error::Result;
+use crate::model::FunctionVersion;
+
+/// A function's code: a zip archive and its base64 SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeBundle {
+    /// The zip bytes.
+    pub zip: Arc<Vec<u8>>,
+    /// Base64 SHA-256 of `zip`, as Lambda reports `CodeSha256`.
+    pub sha256: String,
+}
+
+impl CodeBundle {
+    /// Wraps zip bytes, computing their hash.
+    pub fn new(zip: Vec<u8>) -> Self {
+        let sha256 = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&zip));
+        Self {
+            zip: Arc::new(zip),
+            sha256,
+        }
+    }
+}
+
+/// Options of [`Functions::publish`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PublishOptions {
+    /// Stored as the version's description.
+    pub description: Option<String>,
+}
+
+/// Where an alias sends traffic: one version, optionally with a share of
+/// requests going to a second.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AliasRouting {
+    /// The primary version.
+    pub version: String,
+    /// A second version and the fraction (0 < w < 1) of requests it gets.
+    pub additional: Option<(String, f64)>,
+}
+
+impl AliasRouting {
+    /// All traffic to `version`.
+    pub fn single(version: impl Into<String>) -> Self {
+        Self {
+            version: version.into(),
+            additional: None,
+        }
+    }
+}
+
+/// Options of [`Functions::set_alias`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SetAliasOptions {
+    /// Fail with `Error::PreconditionFailed` unless the alias still has this
+    /// revision id (Lambda's `RevisionId`).
+    pub expected_revision_id: Option<String>,
+}
+
+/// An alias as the host reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AliasConfig {
+    /// The function's name.
+    pub function: String,
+    /// The alias's name.
+    pub name: String,
+    /// Where it routes.
+    pub routing: AliasRouting,
+    /// Changes on every update.
+    pub revision_id: String,
+    /// The alias's Function URL, if one is configured.
+    pub url: Option<String>,
+}
+
+/// The function host (Lambda, or local immutable versions).
+///
+/// Implementations guarantee that a published version never changes, that
+/// publishing code identical to an existing version's returns that version
+/// instead of a new one, that aliases move atomically, and that a version an
+/// alias points at cannot be deleted.
+#[async_trait]
+pub trait Functions: Send + Sync + std::fmt::Debug {
+    /// Uploads `code`, waits until the function is ready and publishes an
+    /// immutable version, guarded by the code hash so a concurrent update
+    /// cannot slip other code into the version.
+    async fn publish(
+        &self,
+        function: &str,
+        code: &CodeBundle,
+        options: &PublishOptions,
+    ) -> Result<FunctionVersion>;
+
+    /// Reads a published version.
+    async fn get_version(&self, function: &str, version: &str) -> Result<Option<FunctionVersion>>;
+
+    /// Reads an alias.
+    async fn get_alias(&self, function: &str, alias: &str) -> Result<Option<AliasConfig>>;
+
+    /// Creates or updates an alias.
+    async fn set_alias(
+        &self,
+        function: &str,
+        alias: &str,
+        routing: &AliasRouting,
+        options: &SetAliasOptions,
+    ) -> Result<AliasConfig>;
+
+    /// Deletes a published version. Fails with `Error::InvalidState` if an
+    /// alias points at it.
+    async fn delete_version(&self, function: &str, version: &str) -> Result<()>;
+}

@@ -1,0 +1,68 @@
+use std::path::PathBuf;
+
+use async_trait::async_trait;
+
+use crate::error::Result;
+
+/// The bytes of an object to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ObjectBody {
+    /// Stream the file at this path; implementations must not load large
+    /// files into memory whole.
+    File(PathBuf),
+    /// Small in-memory content, such as a manifest.
+    Bytes(Vec<u8>),
+}
+
+/// Options of [`ObjectStore::put`] and [`ObjectStore::copy`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PutOptions {
+    /// The `Content-Type` served with the object.
+    pub content_type: Option<String>,
+    /// The `Cache-Control` served with the object.
+    pub cache_control: Option<String>,
+    /// Hex SHA-256 of the content, stored as metadata for later skips.
+    pub sha256: Option<String>,
+    /// Fail with `Error::PreconditionFailed` if the key already exists
+    /// (S3's `If-None-Match: *`), so nothing is ever overwritten.
+    pub if_none_match: bool,
+}
+
+/// What the store knows of one object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectMeta {
+    /// The object's key.
+    pub key: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Hex SHA-256 recorded at write time, if it was given.
+    pub sha256: Option<String>,
+    /// Its `Content-Type`.
+    pub content_type: Option<String>,
+    /// Its `Cache-Control`.
+    pub cache_control: Option<String>,
+}
+
+/// The asset store (S3, or a local file tree).
+///
+/// Implementations guarantee that a completed `put` or `copy` is visible to
+/// `head` and `get` at once, that a failed write leaves no partial object,
+/// and that `if_none_match` is checked atomically with the write.
+#[async_trait]
+pub trait ObjectStore: Send + Sync + std::fmt::Debug {
+    /// Writes `body` at `key` with the given metadata.
+    async fn put(&self, key: &str, body: ObjectBody, options: &PutOptions) -> Result<ObjectMeta>;
+
+    /// Copies `from` to `to` inside the store, replacing the metadata with
+    /// `options`. Fails with `Error::NotFound` if `from` is missing.
+    async fn copy(&self, from: &str, to: &str, options: &PutOptions) -> Result<ObjectMeta>;
+
+    /// Reads an object's metadata.
+    async fn head(&self, key: &str) -> Result<Option<ObjectMeta>>;
+
+    /// Reads a whole object; meant for small objects such as manifests.
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>>;
+
+    /// Deletes an object; deleting a missing key succeeds.
+    async fn delete(&self, key: &str) -> Result<()>;
+}

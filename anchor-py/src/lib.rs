@@ -1,0 +1,1 @@
+//! Python bindings of Anchor. Built by the Python package issue; empty until then.

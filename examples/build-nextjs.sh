@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Build examples/nextjs-app with OpenNext (@opennextjs/aws).
+#
+# Usage: examples/build-nextjs.sh [OUT_DIR]
+#
+#   OUT_DIR              optional; if given, the resulting .open-next folder is
+#                        copied there (replacing OUT_DIR). Otherwise the build is
+#                        left at examples/nextjs-app/.open-next.
+#   ANCHOR_APP_VERSION   optional env var; if set (e.g. "v2"), lib/version.ts is
+#                        rewritten with that version for the build and restored
+#                        to its original content afterwards (even on failure).
+#
+# Needs node >= 20 and npm; only the npm registry is contacted (by `npm ci`).
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+APP_DIR="$SCRIPT_DIR/nextjs-app"
+VERSION_FILE="$APP_DIR/lib/version.ts"
+
+OUT_DIR="${1:-}"
+if [[ -n "$OUT_DIR" ]]; then
+  # Resolve relative to the caller's cwd before we cd anywhere.
+  mkdir -p "$(dirname "$OUT_DIR")"
+  OUT_DIR="$(cd "$(dirname "$OUT_DIR")" && pwd)/$(basename "$OUT_DIR")"
+  case "$OUT_DIR" in
+    / | /. | /.. | "$SCRIPT_DIR" | "$APP_DIR" | "$APP_DIR"/*)
+      echo "refusing to use OUT_DIR=$OUT_DIR" >&2
+      exit 2
+      ;;
+  esac
+fi
+
+export NEXT_TELEMETRY_DISABLED=1
+
+cd "$APP_DIR"
+
+# --- optional version override, restored by trap -----------------------------
+if [[ -n "${ANCHOR_APP_VERSION:-}" ]]; then
+  if [[ ! "$ANCHOR_APP_VERSION" =~ ^[A-Za-z0-9._-]+$ ]]; then
+    echo "ANCHOR_APP_VERSION must match [A-Za-z0-9._-]+ (got: $ANCHOR_APP_VERSION)" >&2
+    exit 2
+  fi
+  VERSION_BACKUP="$(mktemp)"
+  cp "$VERSION_FILE" "$VERSION_BACKUP"
+  restore_version() {
+    cp "$VERSION_BACKUP" "$VERSION_FILE"
+    rm -f "$VERSION_BACKUP"
+  }
+  trap restore_version EXIT
+  printf 'export const APP_VERSION = "%s";\n' "$ANCHOR_APP_VERSION" > "$VERSION_FILE"
+  echo "==> building with APP_VERSION=$ANCHOR_APP_VERSION"
+fi
+
+# --- dependencies: npm ci only when needed ------------------------------------
+# npm writes node_modules/.package-lock.json on every install; if the committed
+# lockfile is newer than it (or it is missing) we reinstall.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "==> npm ci"
+  npm ci --no-audit --no-fund
+else
+  echo "==> node_modules up to date, skipping npm ci"
+fi
+
+# --- build --------------------------------------------------------------------
+# Start from a clean output so stale files from an earlier version never leak in.
+rm -rf .open-next .next
+echo "==> open-next build"
+npx --no-install open-next build
+
+if [[ ! -f .open-next/open-next.output.json ]]; then
+  echo "open-next build did not produce .open-next/open-next.output.json" >&2
+  exit 1
+fi
+
+# OpenNext only logs (does not fail) when `npm install sharp` for the image
+# optimization function fails, e.g. without registry access.
+if [[ ! -d .open-next/image-optimization-function/node_modules/sharp ]]; then
+  echo "WARNING: sharp is missing from .open-next/image-optimization-function (image optimization will not work)" >&2
+fi
+
+if [[ -n "$OUT_DIR" ]]; then
+  rm -rf "$OUT_DIR"
+  mkdir -p "$OUT_DIR"
+  # -a keeps symlinks/permissions; trailing /. copies the contents.
+  cp -a .open-next/. "$OUT_DIR/"
+  echo "==> OpenNext build copied to $OUT_DIR"
+else
+  echo "==> OpenNext build is at $APP_DIR/.open-next"
+fi
