@@ -15,8 +15,13 @@
 #![warn(missing_docs)]
 
 pub mod clock;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 pub mod error;
+#[cfg(feature = "local")]
+pub mod local;
 pub mod model;
+pub mod opennext;
 pub mod progress;
 pub mod traits;
 
