@@ -14,10 +14,13 @@
 
 #![warn(missing_docs)]
 
+mod anchor;
 pub mod clock;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod error;
+pub mod fault;
+pub mod flows;
 #[cfg(feature = "local")]
 pub mod local;
 pub mod model;
@@ -25,4 +28,11 @@ pub mod opennext;
 pub mod progress;
 pub mod traits;
 
+#[cfg(feature = "local")]
+pub use anchor::LocalOptions;
+pub use anchor::{Anchor, AnchorParts};
 pub use error::{Error, ResourceKind, Result, Service};
+pub use flows::{
+    DeployPlan, Deployer, DomainManager, FlowSettings, PlannedAction, PlannedAsset, RecoveryReport, Rollback,
+    RollbackOutcome, RollbackTarget,
+};

@@ -1,0 +1,245 @@
+//! [`Anchor`]: the entry point that wires a backend into the flows.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result};
+use crate::flows::{self, Deployer, DomainManager, FlowSettings, RecoveryReport, Rollback, Services};
+use crate::model::{Deployment, DeploymentId, Page, PageRequest, Project, ProjectName, RollbackEvent};
+use crate::traits::{Cdn, Certificates, Expect, Functions, ObjectStore, ProvisionOptions, Provisioner, StateStore, WriteBatch};
+
+/// The backend pieces an [`Anchor`] runs on.
+#[derive(Debug, Clone)]
+pub struct AnchorParts {
+    /// Records.
+    pub store: Arc<dyn StateStore>,
+    /// Assets.
+    pub objects: Arc<dyn ObjectStore>,
+    /// Function versions and aliases.
+    pub functions: Arc<dyn Functions>,
+    /// The distribution.
+    pub cdn: Arc<dyn Cdn>,
+    /// Certificates.
+    pub certificates: Arc<dyn Certificates>,
+    /// Creates a project's cloud resources.
+    pub provisioner: Arc<dyn Provisioner>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Tunables.
+    pub settings: FlowSettings,
+}
+
+/// Deploys, rolls back and manages domains of projects on one backend.
+///
+/// Cheap to clone; clones share the backend.
+#[derive(Debug, Clone)]
+pub struct Anchor {
+    svc: Arc<Services>,
+    provisioner: Arc<dyn Provisioner>,
+    #[cfg(feature = "local")]
+    local: Option<crate::local::LocalCloud>,
+}
+
+/// Options of [`Anchor::local_with`].
+#[cfg(feature = "local")]
+#[derive(Debug, Clone)]
+pub struct LocalOptions {
+    /// Time source; the system clock by default.
+    pub clock: Arc<dyn Clock>,
+    /// Issue local certificates automatically this long after they are
+    /// requested; `None` (the default) waits for an explicit
+    /// [`crate::local::LocalCertificates::validate`].
+    pub auto_issue_after: Option<chrono::Duration>,
+    /// Tunables of the flows.
+    pub settings: FlowSettings,
+}
+
+#[cfg(feature = "local")]
+impl Default for LocalOptions {
+    fn default() -> Self {
+        Self {
+            clock: Arc::new(SystemClock),
+            auto_issue_after: None,
+            settings: FlowSettings::default(),
+        }
+    }
+}
+
+impl Anchor {
+    /// Opens the embedded default in `dir` (created if missing): SQLite
+    /// records in `dir/state.db`, local objects, functions, CDN and CA in
+    /// `dir/cloud`.
+    #[cfg(feature = "local")]
+    pub async fn local(dir: impl AsRef<Path>) -> Result<Self> {
+        Self::local_with(dir, LocalOptions::default()).await
+    }
+
+    /// Opens the embedded default with options.
+    #[cfg(feature = "local")]
+    pub async fn local_with(dir: impl AsRef<Path>, options: LocalOptions) -> Result<Self> {
+        let dir = dir.as_ref().to_path_buf();
+        let clock = options.clock.clone();
+        let auto_issue_after = options.auto_issue_after;
+        let (store, cloud) = tokio::task::spawn_blocking(move || {
+            let store = crate::local::SqliteStateStore::open(&dir)?;
+            let cloud_options = crate::local::LocalCloudOptions { auto_issue_after };
+            let cloud = crate::local::LocalCloud::open_with(dir.join("cloud"), clock, cloud_options)?;
+            Ok::<_, Error>((store, cloud))
+        })
+        .await
+        .map_err(|e| Error::service("local", crate::Service::StateStore, "Open", e.to_string()))??;
+        let mut anchor = Self::from_parts(AnchorParts {
+            store: Arc::new(store),
+            objects: Arc::new(cloud.objects()),
+            functions: Arc::new(cloud.functions()),
+            cdn: Arc::new(cloud.cdn()),
+            certificates: Arc::new(cloud.certificates()),
+            provisioner: Arc::new(cloud.provisioner()),
+            clock: options.clock,
+            settings: options.settings,
+        });
+        anchor.local = Some(cloud);
+        Ok(anchor)
+    }
+
+    /// Wires any set of backend pieces, such as the AWS clients or a
+    /// fault-injecting wrapper.
+    pub fn from_parts(parts: AnchorParts) -> Self {
+        Self {
+            svc: Arc::new(Services {
+                store: parts.store,
+                objects: parts.objects,
+                functions: parts.functions,
+                cdn: parts.cdn,
+                certificates: parts.certificates,
+                clock: parts.clock,
+                settings: parts.settings,
+            }),
+            provisioner: parts.provisioner,
+            #[cfg(feature = "local")]
+            local: None,
+        }
+    }
+
+    /// The local cloud behind the embedded default, for its extra controls
+    /// (such as validating a certificate); `None` on other backends.
+    #[cfg(feature = "local")]
+    pub fn local_cloud(&self) -> Option<&crate::local::LocalCloud> {
+        self.local.as_ref()
+    }
+
+    /// The clients and settings the flows use.
+    pub fn services(&self) -> &Services {
+        &self.svc
+    }
+
+    /// The backend pieces, to wrap (for example with [`crate::fault::wrap`])
+    /// and wire into another `Anchor` over the same backend.
+    pub fn parts(&self) -> AnchorParts {
+        let s = &self.svc;
+        AnchorParts {
+            store: s.store.clone(),
+            objects: s.objects.clone(),
+            functions: s.functions.clone(),
+            cdn: s.cdn.clone(),
+            certificates: s.certificates.clone(),
+            provisioner: self.provisioner.clone(),
+            clock: s.clock.clone(),
+            settings: s.settings.clone(),
+        }
+    }
+
+    /// Creates a project and provisions its infrastructure. Idempotent:
+    /// creating an existing project returns it unchanged.
+    pub async fn create_project(&self, name: &str) -> Result<Project> {
+        let name = ProjectName::parse(name)?;
+        if let Some(existing) = self.svc.store.get_project(&name).await? {
+            return Ok(existing);
+        }
+        let infrastructure = self.provisioner.provision(&name, &ProvisionOptions::default()).await?;
+        let project = Project {
+            name: name.clone(),
+            infrastructure,
+            created_at: self.svc.clock.now(),
+            active_deployment: None,
+            pending_switch: None,
+            revision: 1,
+        };
+        let batch = WriteBatch {
+            project: Some((project.clone(), Expect::Absent)),
+            ..WriteBatch::default()
+        };
+        match self.svc.store.commit(batch).await {
+            Ok(()) => Ok(project),
+            // Created concurrently, or our reply was lost: either way it exists.
+            Err(err) => self.svc.store.get_project(&name).await?.ok_or(err),
+        }
+    }
+
+    /// Reads a project.
+    pub async fn project(&self, name: &str) -> Result<Project> {
+        self.svc.project(&ProjectName::parse(name)?).await
+    }
+
+    /// A deployer of the OpenNext build in `build_dir` (the `.open-next` folder).
+    pub fn deployer(&self, project: &str, build_dir: impl AsRef<Path>) -> Deployer {
+        Deployer::new(self.svc.clone(), project, build_dir.as_ref())
+    }
+
+    /// Makes a built deployment (such as a preview) live.
+    pub async fn promote(&self, project: &str, deployment: &str) -> Result<Deployment> {
+        let name = ProjectName::parse(project)?;
+        let id = DeploymentId::parse(deployment)?;
+        flows::promote::promote(&self.svc, &name, &id).await
+    }
+
+    /// A rollback of `project`, to the previous deployment unless told otherwise.
+    pub fn rollback(&self, project: &str) -> Rollback {
+        Rollback::new(self.svc.clone(), project)
+    }
+
+    /// The domain manager of `project`.
+    pub fn domains(&self, project: &str) -> DomainManager {
+        DomainManager::new(self.svc.clone(), project)
+    }
+
+    /// The deployment that is live, read with read-your-writes consistency.
+    pub async fn active_deployment(&self, project: &str) -> Result<Option<Deployment>> {
+        let name = ProjectName::parse(project)?;
+        let project = self.svc.project(&name).await?;
+        match project.active_deployment {
+            Some(id) => Ok(Some(self.svc.deployment(&name, &id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// One deployment by id.
+    pub async fn deployment(&self, project: &str, id: &str) -> Result<Deployment> {
+        let name = ProjectName::parse(project)?;
+        self.svc.deployment(&name, &DeploymentId::parse(id)?).await
+    }
+
+    /// The deployment history, newest first, one page at a time.
+    pub async fn history(&self, project: &str, page: &PageRequest) -> Result<Page<Deployment>> {
+        let name = ProjectName::parse(project)?;
+        page.validate()?;
+        self.svc.project(&name).await?;
+        self.svc.store.list_deployments(&name, page).await
+    }
+
+    /// The rollback history, newest first, one page at a time.
+    pub async fn rollback_history(&self, project: &str, page: &PageRequest) -> Result<Page<RollbackEvent>> {
+        let name = ProjectName::parse(project)?;
+        page.validate()?;
+        self.svc.project(&name).await?;
+        self.svc.store.list_rollbacks(&name, page).await
+    }
+
+    /// Finishes or undoes what a crash left in progress; see [`RecoveryReport`].
+    pub async fn recover(&self, project: &str) -> Result<RecoveryReport> {
+        let name = ProjectName::parse(project)?;
+        flows::recover::recover(&self.svc, &name).await
+    }
+}
+

@@ -1,0 +1,240 @@
+//! [`Deployer`]: read an OpenNext build, plan, upload, publish, record and
+//! (optionally) promote, so that nothing live changes unless every step
+//! before promotion succeeded.
+
+mod plan;
+mod publish;
+mod upload;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use plan::{DeployPlan, PlannedAction, PlannedAsset};
+
+use super::records::commit_verified_deployment;
+use super::promote::promote;
+use super::{manifest, Services};
+use crate::error::{Error, Result};
+use crate::model::{Deployment, DeploymentId, DeploymentStatus, Project, ProjectName};
+use crate::opennext::{package_bundle, OpenNextBuild};
+use crate::progress::{Phase, ProgressEvent, ProgressFn};
+use crate::traits::Expect;
+
+/// Deploys one OpenNext build of a project. Build it with
+/// [`crate::Anchor::deployer`], set options, then call [`Deployer::plan`]
+/// for a dry run or [`Deployer::execute`].
+#[derive(Clone)]
+pub struct Deployer {
+    svc: Arc<Services>,
+    project: String,
+    build_dir: PathBuf,
+    promote: bool,
+    progress: Option<ProgressFn>,
+}
+
+impl std::fmt::Debug for Deployer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Deployer")
+            .field("project", &self.project)
+            .field("build_dir", &self.build_dir)
+            .field("promote", &self.promote)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Deployer {
+    pub(crate) fn new(svc: Arc<Services>, project: &str, build_dir: &Path) -> Self {
+        Self {
+            svc,
+            project: project.to_string(),
+            build_dir: build_dir.to_path_buf(),
+            promote: true,
+            progress: None,
+        }
+    }
+
+    /// Whether the deployment goes live once built (the default). With
+    /// `false` it is a preview: built and recorded, nothing live changes.
+    pub fn promote(mut self, promote: bool) -> Self {
+        self.promote = promote;
+        self
+    }
+
+    /// Receives progress events while the deploy runs.
+    pub fn on_progress(mut self, f: impl Fn(&ProgressEvent) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+
+    /// Receives progress events through a shared callback.
+    pub fn progress_fn(mut self, f: Option<ProgressFn>) -> Self {
+        self.progress = f;
+        self
+    }
+
+    /// The dry run: reads the build and compares it with what the store
+    /// already has. Writes nothing anywhere.
+    pub async fn plan(&self) -> Result<DeployPlan> {
+        let name = ProjectName::parse(&self.project)?;
+        let project = self.svc.project(&name).await?;
+        self.make_plan(&project).await
+    }
+
+    /// Runs the deploy. Returns the deployment as finally recorded: `Live`
+    /// if promoted, `Ready` for a preview. On failure before promotion the
+    /// deployment is recorded as `Failed` with the cause and the error is
+    /// returned; what was live stays live.
+    pub async fn execute(&self) -> Result<Deployment> {
+        let name = ProjectName::parse(&self.project)?;
+        let project = self.svc.project(&name).await?;
+        let plan = self.make_plan(&project).await?;
+        let svc = &self.svc;
+        let version = svc.store.allocate_version(&name).await?;
+        let now = svc.clock.now();
+        let mut deployment = Deployment {
+            id: plan.deployment_id.clone(),
+            project: name.clone(),
+            version,
+            build_id: plan.build_id.clone(),
+            status: DeploymentStatus::Queued,
+            server_version: None,
+            image_version: None,
+            assets_path: manifest::assets_path(&project.infrastructure, &plan.deployment_id),
+            invalidation_id: None,
+            invalidation_error: None,
+            created_at: now,
+            updated_at: now,
+            deployed_at: None,
+            promoted_at: None,
+            assets: Default::default(),
+            error: None,
+            revision: 1,
+        };
+        commit_verified_deployment(svc, &deployment, Expect::Absent).await?;
+
+        if let Err(err) = self.build_and_publish(&project, &plan, &mut deployment).await {
+            self.record_failure(&deployment, &err).await;
+            return Err(err);
+        }
+        if !self.promote {
+            self.report(Phase::Done, 1, 1);
+            return Ok(deployment);
+        }
+        self.report(Phase::Promoting, 0, 1);
+        let live = promote(svc, &name, &deployment.id).await?;
+        self.report(Phase::Promoting, 1, 1);
+        self.report(Phase::Done, 1, 1);
+        Ok(live)
+    }
+
+    async fn make_plan(&self, project: &Project) -> Result<DeployPlan> {
+        self.report(Phase::Scanning, 0, 1);
+        let dir = self.build_dir.clone();
+        let (build, server_code, image_code) = tokio::task::spawn_blocking(move || {
+            let build = OpenNextBuild::read(&dir)?;
+            let bundle_dir = |f: Option<&crate::opennext::FunctionBundle>, origin: &str| {
+                f.map(|f| f.dir.clone())
+                    .ok_or_else(|| Error::invalid_build(dir.join("open-next.output.json"), format!("origins.{origin} is missing")))
+            };
+            let server = package_bundle(&bundle_dir(build.server_function(), "default")?)?;
+            let image = package_bundle(&bundle_dir(build.image_function(), "imageOptimizer")?)?;
+            Ok::<_, Error>((build, server, image))
+        })
+        .await
+        .map_err(|e| Error::service("core", crate::Service::Objects, "ScanBuild", e.to_string()))??;
+        let base = plan::base_deployment(&self.svc, project).await?;
+        let base_manifest = match &base {
+            Some(b) => manifest::load(&self.svc, &project.infrastructure, &b.id).await?,
+            None => None,
+        };
+        let id = DeploymentId::generate();
+        let assets = plan::plan_assets(project, &id, &build, base_manifest.as_ref());
+        let count = |f: &dyn Fn(&PlannedAction) -> bool| assets.iter().filter(|a| f(&a.action)).count() as u64;
+        let same_code = |base: Option<&crate::model::FunctionVersion>, sha: &str| base.is_some_and(|v| v.code_sha256 == sha);
+        let plan = DeployPlan {
+            project: project.name.clone(),
+            deployment_id: id,
+            build_id: build.build_id().to_string(),
+            upload_files: count(&|a| *a == PlannedAction::Upload),
+            upload_bytes: assets.iter().filter(|a| a.action == PlannedAction::Upload).map(|a| a.size).sum(),
+            copy_files: count(&|a| matches!(a, PlannedAction::Copy { .. })),
+            skip_files: count(&|a| *a == PlannedAction::Skip),
+            assets,
+            server_unchanged: same_code(base.as_ref().and_then(|b| b.server_version.as_ref()), &server_code.sha256),
+            image_unchanged: same_code(base.as_ref().and_then(|b| b.image_version.as_ref()), &image_code.sha256),
+            server_code_sha256: server_code.sha256.clone(),
+            image_code_sha256: image_code.sha256.clone(),
+            base_deployment: base.as_ref().map(|b| b.id.clone()),
+            routes: build.prerendered_routes().to_vec(),
+            server_code,
+            image_code,
+            base,
+        };
+        self.report(Phase::Scanning, 1, 1);
+        Ok(plan)
+    }
+
+    /// Everything between recording the deployment and promoting it.
+    async fn build_and_publish(&self, project: &Project, plan: &DeployPlan, d: &mut Deployment) -> Result<()> {
+        let svc = &self.svc;
+        save(svc, d, |d| d.status = DeploymentStatus::Uploading).await?;
+        let summary = upload::upload_assets(svc, &plan.assets, self.progress.as_ref()).await?;
+        manifest::store(svc, &project.infrastructure, &d.id, &plan::manifest_of(plan)).await?;
+        save(svc, d, |d| {
+            d.status = DeploymentStatus::Publishing;
+            d.assets = summary;
+        })
+        .await?;
+        self.report(Phase::Publishing, 0, 2);
+        let (server, image) = publish::publish_functions(svc, project, plan).await?;
+        self.report(Phase::Publishing, 2, 2);
+        let now = svc.clock.now();
+        save(svc, d, |d| {
+            d.status = DeploymentStatus::Ready;
+            d.server_version = Some(server);
+            d.image_version = Some(image);
+            d.deployed_at = Some(now);
+        })
+        .await
+    }
+
+    /// Marks the deployment failed with the cause, best effort: if even that
+    /// write fails, `recover` finds the deployment stuck in progress later.
+    async fn record_failure(&self, d: &Deployment, err: &Error) {
+        let Ok(Some(mut current)) = self.svc.store.get_deployment(&d.project, &d.id).await else {
+            return;
+        };
+        let message = err.to_string();
+        if let Err(e) = save(&self.svc, &mut current, |d| {
+            d.status = DeploymentStatus::Failed;
+            d.error = Some(message);
+        })
+        .await
+        {
+            tracing::warn!(deployment = %d.id, error = %e, "could not record the failure");
+        }
+    }
+
+    fn report(&self, phase: Phase, done: u64, total: u64) {
+        if let Some(f) = &self.progress {
+            f(&ProgressEvent {
+                phase,
+                done,
+                total,
+                bytes_done: 0,
+                bytes_total: 0,
+            });
+        }
+    }
+}
+
+/// Applies `change` to the record and writes it under its revision.
+pub(crate) async fn save(svc: &Services, d: &mut Deployment, change: impl FnOnce(&mut Deployment)) -> Result<()> {
+    let mut next = d.clone();
+    change(&mut next);
+    next.revision = d.revision + 1;
+    next.updated_at = svc.clock.now();
+    commit_verified_deployment(svc, &next, Expect::Revision(d.revision)).await?;
+    *d = next;
+    Ok(())
+}

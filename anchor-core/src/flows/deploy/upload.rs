@@ -1,0 +1,115 @@
+//! Executing the asset part of a plan: bounded concurrency, non-HTML before
+//! HTML, nothing ever overwritten.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use futures::stream::{self, StreamExt, TryStreamExt};
+
+use super::plan::{PlannedAction, PlannedAsset};
+use crate::error::{Error, ResourceKind, Result};
+use crate::flows::Services;
+use crate::model::AssetSummary;
+use crate::progress::{Phase, ProgressEvent, ProgressFn};
+use crate::traits::{ObjectBody, PutOptions};
+
+/// What happened to one asset.
+enum Done {
+    Uploaded(u64),
+    Copied,
+    Skipped,
+}
+
+/// Stores every planned asset and returns what was done.
+pub(crate) async fn upload_assets(
+    svc: &Services,
+    assets: &[PlannedAsset],
+    progress: Option<&ProgressFn>,
+) -> Result<AssetSummary> {
+    let total = assets.len() as u64;
+    let bytes_total: u64 = assets.iter().map(|a| a.size).sum();
+    let done = AtomicU64::new(0);
+    let bytes_done = AtomicU64::new(0);
+    let report = |phase| {
+        if let Some(f) = progress {
+            f(&ProgressEvent {
+                phase,
+                done: done.load(Ordering::Relaxed),
+                total,
+                bytes_done: bytes_done.load(Ordering::Relaxed),
+                bytes_total,
+            });
+        }
+    };
+    report(Phase::Uploading);
+    let mut summary = AssetSummary {
+        files: total,
+        bytes: bytes_total,
+        ..AssetSummary::default()
+    };
+    let concurrency = svc.settings.upload_concurrency.max(1);
+    // Two waves: every non-HTML asset is stored before the first HTML file.
+    let split = assets.iter().position(|a| a.is_html).unwrap_or(assets.len());
+    for wave in [&assets[..split], &assets[split..]] {
+        let results: Vec<Done> = stream::iter(wave.iter().map(|a| async {
+            let outcome = store_one(svc, a).await?;
+            done.fetch_add(1, Ordering::Relaxed);
+            bytes_done.fetch_add(a.size, Ordering::Relaxed);
+            report(Phase::Uploading);
+            Ok::<_, Error>(outcome)
+        }))
+        .buffer_unordered(concurrency)
+        .try_collect()
+        .await?;
+        for r in results {
+            match r {
+                Done::Uploaded(bytes) => {
+                    summary.uploaded_files += 1;
+                    summary.uploaded_bytes += bytes;
+                }
+                Done::Copied => summary.copied_files += 1,
+                Done::Skipped => summary.skipped_files += 1,
+            }
+        }
+    }
+    Ok(summary)
+}
+
+async fn store_one(svc: &Services, a: &PlannedAsset) -> Result<Done> {
+    let opts = PutOptions {
+        content_type: Some(a.content_type.clone()),
+        cache_control: Some(a.cache_control.clone()),
+        sha256: Some(a.sha256.clone()),
+        if_none_match: true,
+    };
+    let result = match &a.action {
+        PlannedAction::Skip => return Ok(Done::Skipped),
+        PlannedAction::Copy { from } => match svc.objects.copy(from, &a.key, &opts).await {
+            // The source was pruned since the base manifest was written.
+            Err(Error::NotFound { .. }) => put(svc, a, &opts).await,
+            other => other.map(|_| Done::Copied),
+        },
+        PlannedAction::Upload => put(svc, a, &opts).await,
+    };
+    match result {
+        Err(Error::PreconditionFailed { .. }) => already_there(svc, a).await,
+        other => other,
+    }
+}
+
+async fn put(svc: &Services, a: &PlannedAsset, opts: &PutOptions) -> Result<Done> {
+    svc.objects.put(&a.key, ObjectBody::File(a.source.clone()), opts).await?;
+    Ok(Done::Uploaded(a.size))
+}
+
+/// The key exists: fine if it holds the same content (a retried or
+/// concurrent deploy stored it), a conflict otherwise, never an overwrite.
+async fn already_there(svc: &Services, a: &PlannedAsset) -> Result<Done> {
+    match svc.objects.head(&a.key).await? {
+        Some(meta) if meta.sha256.as_deref() == Some(a.sha256.as_str()) => Ok(Done::Skipped),
+        _ => Err(Error::conflict(
+            ResourceKind::Object,
+            a.key.clone(),
+            "an immutable asset with this key already holds different content; it is never overwritten",
+        )),
+    }
+}

@@ -1,0 +1,256 @@
+//! [`DomainManager`]: custom domains with automatic TLS.
+//!
+//! Each domain gets its own DNS-validated certificate covering it and the
+//! project's other domains at the time, so the newest issued certificate
+//! always covers every domain added before it. CloudFront takes one viewer
+//! certificate per distribution; attaching picks the newest one that covers
+//! every alias, and removal switches to one that covers the rest before the
+//! removed domain's certificate is deleted.
+
+mod attach;
+mod records;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use self::attach::{attach, detach, preflight_detach, CertificateChoice};
+use self::records::{delete_record, own_domain, save_domain};
+use super::Services;
+use crate::error::{Error, ResourceKind, Result};
+use crate::model::{CdnStatus, CertificateStatus, DnsRecord, Domain, DomainName, Project, ProjectName};
+use crate::traits::{CertificateRequest, DomainWrite, Expect, WriteBatch, MANAGED_BY_TAG};
+
+/// Adds, refreshes, removes and lists a project's custom domains. Build it
+/// with [`crate::Anchor::domains`].
+#[derive(Debug, Clone)]
+pub struct DomainManager {
+    svc: Arc<Services>,
+    project: String,
+}
+
+impl DomainManager {
+    pub(crate) fn new(svc: Arc<Services>, project: &str) -> Self {
+        Self {
+            svc,
+            project: project.to_string(),
+        }
+    }
+
+    /// Claims `name` for the project and requests its certificate. Returns
+    /// the record with the DNS records the user must add: the validation
+    /// CNAMEs and the routing CNAME. Adding a domain the project already has
+    /// resumes where an earlier call stopped; a domain held by another
+    /// project fails with `DomainTaken` and changes nothing.
+    pub async fn add(&self, name: &str) -> Result<Domain> {
+        let (project, domain) = self.parse(name).await?;
+        let svc = &self.svc;
+        let mut record = match svc.store.get_domain(&domain).await? {
+            Some(d) => self.check_owner(d)?,
+            None => self.claim(&project, &domain).await?,
+        };
+        if record.removing {
+            return Err(Error::invalid_state(
+                ResourceKind::Domain,
+                domain.as_str(),
+                "removing",
+                "its removal has started; call remove again to finish it, then add it",
+            ));
+        }
+        if record.certificate_id.is_none() {
+            self.request_certificate(&mut record).await?;
+        }
+        Ok(record)
+    }
+
+    /// Reads the certificate's status; once it is issued, attaches the
+    /// domain to the CDN with If-Match (retrying on a stale ETag) and marks
+    /// the CDN status active. A failed certificate marks both statuses
+    /// failed with the CA's reason.
+    pub async fn refresh(&self, name: &str) -> Result<Domain> {
+        let (project, domain) = self.parse(name).await?;
+        let svc = &self.svc;
+        let mut record = own_domain(svc, &project.name, &domain).await?;
+        if record.removing {
+            return Err(Error::invalid_state(ResourceKind::Domain, domain.as_str(), "removing", "its removal has started"));
+        }
+        let Some(cert_id) = record.certificate_id.clone() else {
+            self.request_certificate(&mut record).await?;
+            return Ok(record);
+        };
+        let desc = svc.certificates.describe(&cert_id).await?;
+        match desc.status {
+            CertificateStatus::Issued => {
+                if record.cdn_status != CdnStatus::Active {
+                    let choice = CertificateChoice::new(svc, &project.name, Some(&record)).await?;
+                    attach(svc, &project.infrastructure, &domain, &choice).await?;
+                }
+                let now = svc.clock.now();
+                save_domain(svc, &mut record, |d| {
+                    d.certificate_status = CertificateStatus::Issued;
+                    d.validation_records = desc.validation_records;
+                    d.cdn_status = CdnStatus::Active;
+                    d.failure_reason = None;
+                    d.activated_at = d.activated_at.or(Some(now));
+                })
+                .await?;
+            }
+            CertificateStatus::Failed => {
+                let reason = desc.failure_reason.unwrap_or_else(|| "the certificate authority gave no reason".into());
+                save_domain(svc, &mut record, |d| {
+                    d.certificate_status = CertificateStatus::Failed;
+                    d.cdn_status = CdnStatus::Failed;
+                    d.failure_reason = Some(format!("certificate failed: {reason}"));
+                })
+                .await?;
+            }
+            CertificateStatus::PendingValidation | CertificateStatus::Requesting => {
+                if record.validation_records != desc.validation_records
+                    || record.certificate_status != CertificateStatus::PendingValidation
+                {
+                    save_domain(svc, &mut record, |d| {
+                        d.certificate_status = CertificateStatus::PendingValidation;
+                        d.validation_records = desc.validation_records;
+                    })
+                    .await?;
+                }
+            }
+        }
+        Ok(record)
+    }
+
+    /// Detaches the domain from the CDN, then deletes its certificate (only
+    /// if it carries Anchor's managed-by tag), then the record. An
+    /// interrupted removal resumes when called again. A certificate without
+    /// the tag fails with `NotManaged` before anything changes.
+    pub async fn remove(&self, name: &str) -> Result<()> {
+        let (project, domain) = self.parse(name).await?;
+        let svc = &self.svc;
+        let mut record = own_domain(svc, &project.name, &domain).await?;
+        let certificate = match &record.certificate_id {
+            Some(id) => match svc.certificates.describe(id).await {
+                Ok(desc) if !desc.is_managed_by_anchor() => return Err(Error::NotManaged { certificate: id.clone() }),
+                Ok(_) => Some(id.clone()),
+                Err(Error::NotFound { .. }) => None,
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        // Check that the remaining aliases stay covered before changing anything.
+        let choice = CertificateChoice::new(svc, &project.name, None).await?.without(&domain);
+        preflight_detach(svc, &project.infrastructure, &domain, &choice).await?;
+        if !record.removing {
+            save_domain(svc, &mut record, |d| d.removing = true).await?;
+        }
+        detach(svc, &project.infrastructure, &domain, &choice).await?;
+        if let Some(id) = certificate {
+            match svc.certificates.delete(&id).await {
+                Ok(()) | Err(Error::NotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        delete_record(svc, &record).await
+    }
+
+    /// The project's domains, oldest first.
+    pub async fn list(&self) -> Result<Vec<Domain>> {
+        let project = ProjectName::parse(&self.project)?;
+        self.svc.project(&project).await?;
+        self.svc.store.list_domains(&project).await
+    }
+
+    async fn parse(&self, name: &str) -> Result<(Project, DomainName)> {
+        let project = ProjectName::parse(&self.project)?;
+        let domain = DomainName::parse(name)?;
+        Ok((self.svc.project(&project).await?, domain))
+    }
+
+    fn check_owner(&self, d: Domain) -> Result<Domain> {
+        if d.project.as_str() != self.project {
+            return Err(Error::DomainTaken {
+                domain: d.name.to_string(),
+                project: d.project.to_string(),
+            });
+        }
+        Ok(d)
+    }
+
+    /// Creates the record, which claims the name across all projects.
+    async fn claim(&self, project: &Project, domain: &DomainName) -> Result<Domain> {
+        let svc = &self.svc;
+        let now = svc.clock.now();
+        let record = Domain {
+            name: domain.clone(),
+            project: project.name.clone(),
+            certificate_id: None,
+            certificate_status: CertificateStatus::Requesting,
+            certificate_names: Vec::new(),
+            validation_records: Vec::new(),
+            routing_record: DnsRecord::cname(format!("{domain}."), format!("{}.", project.infrastructure.distribution_domain)),
+            cdn_status: CdnStatus::Pending,
+            failure_reason: None,
+            removing: false,
+            created_at: now,
+            updated_at: now,
+            activated_at: None,
+            revision: 1,
+        };
+        let batch = WriteBatch {
+            domains: vec![DomainWrite::Put(record.clone(), Expect::Absent)],
+            ..WriteBatch::default()
+        };
+        match svc.store.commit(batch).await {
+            Ok(()) => Ok(record),
+            // Lost the race, or the reply: whoever holds it now decides.
+            Err(err) => match svc.store.get_domain(domain).await? {
+                Some(d) if d == record => Ok(d),
+                Some(d) => self.check_owner(d),
+                None => Err(err),
+            },
+        }
+    }
+
+    /// Requests the certificate, idempotently: a retry after a lost reply
+    /// sends the same token and gets the same certificate.
+    async fn request_certificate(&self, record: &mut Domain) -> Result<()> {
+        let svc = &self.svc;
+        let mut names = vec![record.name.to_string()];
+        let mut others: Vec<String> = svc
+            .store
+            .list_domains(&record.project)
+            .await?
+            .into_iter()
+            .filter(|d| d.name != record.name && !d.removing && d.certificate_status != CertificateStatus::Failed)
+            .map(|d| d.name.to_string())
+            .collect();
+        others.sort();
+        names.extend(others);
+        let seed = format!("anchor|{}|{}|{}", record.project, names.join(","), record.created_at.timestamp_nanos_opt().unwrap_or_default());
+        let digest = Sha256::digest(seed.as_bytes());
+        let token: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        let tags = BTreeMap::from([
+            (MANAGED_BY_TAG.0.to_string(), MANAGED_BY_TAG.1.to_string()),
+            ("anchor:project".to_string(), record.project.to_string()),
+            ("anchor:domain".to_string(), record.name.to_string()),
+        ]);
+        let request = CertificateRequest {
+            domain: names[0].clone(),
+            alternative_names: names[1..].to_vec(),
+            idempotency_token: token,
+            tags,
+        };
+        let id = svc.certificates.request(&request).await?;
+        let desc = svc.certificates.describe(&id).await?;
+        save_domain(svc, record, |d| {
+            d.certificate_id = Some(id);
+            d.certificate_names = desc.names;
+            d.validation_records = desc.validation_records;
+            d.certificate_status = match desc.status {
+                CertificateStatus::Requesting => CertificateStatus::PendingValidation,
+                s => s,
+            };
+        })
+        .await
+    }
+}

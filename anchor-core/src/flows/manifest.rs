@@ -1,0 +1,94 @@
+//! The asset manifest each deployment leaves in the object store, and the
+//! key layout of a project's assets.
+//!
+//! Layout under the project's `asset_prefix`:
+//! - `_next/static/**`: hashed files, shared by every deployment and written
+//!   once (never overwritten), so old pages keep finding their chunks after
+//!   a rollback;
+//! - `deployments/<id>/**`: the deployment's unhashed files (public files,
+//!   `BUILD_ID`), immutable once written;
+//! - `manifests/<id>.json`: this manifest, so the next deployment can skip
+//!   or copy content by hash without listing the bucket.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Services;
+use crate::error::{Error, Result};
+use crate::model::{DeploymentId, Infrastructure};
+use crate::traits::{ObjectBody, PutOptions};
+
+/// One asset of a deployment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ManifestEntry {
+    /// Hex SHA-256 of the content.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The object store key holding it.
+    pub stored_key: String,
+    /// Whether it is a hashed `_next/static` file.
+    pub hashed: bool,
+}
+
+/// Every asset of a deployment, by its path in the build's `assets/`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct AssetManifest {
+    /// The Next.js build id.
+    pub build_id: String,
+    /// Assets by relative path.
+    pub files: BTreeMap<String, ManifestEntry>,
+    /// Prerendered routes the CDN may cache.
+    pub routes: Vec<String>,
+}
+
+impl AssetManifest {
+    /// Any stored key with this content, to copy from.
+    pub fn key_with_content(&self, sha256: &str) -> Option<&str> {
+        self.files
+            .values()
+            .find(|e| e.sha256 == sha256)
+            .map(|e| e.stored_key.as_str())
+    }
+}
+
+/// The key of a hashed asset, shared by all deployments.
+pub(crate) fn shared_key(infra: &Infrastructure, rel: &str) -> String {
+    format!("{}/{}", infra.asset_prefix, rel)
+}
+
+/// The prefix of a deployment's own unhashed assets.
+pub(crate) fn assets_path(infra: &Infrastructure, id: &DeploymentId) -> String {
+    format!("{}/deployments/{}", infra.asset_prefix, id)
+}
+
+fn manifest_key(infra: &Infrastructure, id: &DeploymentId) -> String {
+    format!("{}/manifests/{}.json", infra.asset_prefix, id)
+}
+
+/// Reads a deployment's manifest; `None` if it never finished uploading.
+pub(crate) async fn load(svc: &Services, infra: &Infrastructure, id: &DeploymentId) -> Result<Option<AssetManifest>> {
+    let key = manifest_key(infra, id);
+    match svc.objects.get(&key).await? {
+        None => Ok(None),
+        Some(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+            Error::service("core", crate::Service::Objects, "ReadManifest", format!("{key}: {e}"))
+        }),
+    }
+}
+
+/// Writes a deployment's manifest. It is written last, so its presence
+/// means every asset it lists is stored.
+pub(crate) async fn store(svc: &Services, infra: &Infrastructure, id: &DeploymentId, m: &AssetManifest) -> Result<()> {
+    let key = manifest_key(infra, id);
+    let body = serde_json::to_vec(m)
+        .map_err(|e| Error::service("core", crate::Service::Objects, "WriteManifest", e.to_string()))?;
+    let opts = PutOptions {
+        content_type: Some("application/json".into()),
+        cache_control: Some("no-store".into()),
+        ..PutOptions::default()
+    };
+    svc.objects.put(&key, ObjectBody::Bytes(body), &opts).await?;
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! The state machine, written once over the traits: deploy, promote,
+//! rollback, domains and recovery. Nothing here names a backend.
+
+pub mod deploy;
+pub mod domains;
+mod invalidate;
+mod manifest;
+pub(crate) mod promote;
+pub mod recover;
+mod records;
+pub mod rollback;
+mod switch;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::Clock;
+use crate::error::{Error, ResourceKind, Result};
+use crate::model::{Deployment, DeploymentId, Project, ProjectName};
+use crate::traits::{Cdn, Certificates, Functions, ObjectStore, StateStore};
+
+pub use deploy::{DeployPlan, Deployer, PlannedAction, PlannedAsset};
+pub use domains::DomainManager;
+pub use recover::RecoveryReport;
+pub use rollback::{Rollback, RollbackOutcome, RollbackTarget};
+
+/// Tunables shared by the flows.
+#[derive(Debug, Clone)]
+pub struct FlowSettings {
+    /// Concurrent asset uploads or copies.
+    pub upload_concurrency: usize,
+    /// A live switch older than this is treated as interrupted and recovered
+    /// by the next operation; a younger one makes that operation a conflict.
+    pub stale_switch_after: Duration,
+    /// A deployment in progress for longer than this is treated as
+    /// interrupted by `recover`.
+    pub stale_deployment_after: Duration,
+    /// How often an If-Match update is retried on a stale ETag.
+    pub etag_retries: u32,
+}
+
+impl Default for FlowSettings {
+    fn default() -> Self {
+        Self {
+            upload_concurrency: 16,
+            stale_switch_after: Duration::from_secs(60),
+            stale_deployment_after: Duration::from_secs(30 * 60),
+            etag_retries: 5,
+        }
+    }
+}
+
+/// The backend clients and settings every flow works with.
+#[derive(Debug, Clone)]
+pub struct Services {
+    /// Records.
+    pub store: Arc<dyn StateStore>,
+    /// Assets.
+    pub objects: Arc<dyn ObjectStore>,
+    /// Function versions and aliases.
+    pub functions: Arc<dyn Functions>,
+    /// The distribution.
+    pub cdn: Arc<dyn Cdn>,
+    /// Certificates.
+    pub certificates: Arc<dyn Certificates>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Tunables.
+    pub settings: FlowSettings,
+}
+
+impl Services {
+    /// Reads a project or fails with `NotFound`.
+    pub(crate) async fn project(&self, name: &ProjectName) -> Result<Project> {
+        self.store
+            .get_project(name)
+            .await?
+            .ok_or_else(|| Error::not_found(ResourceKind::Project, name.as_str()))
+    }
+
+    /// Reads a deployment of `project` or fails with `NotFound`.
+    pub(crate) async fn deployment(&self, project: &ProjectName, id: &DeploymentId) -> Result<Deployment> {
+        self.store
+            .get_deployment(project, id)
+            .await?
+            .ok_or_else(|| Error::not_found(ResourceKind::Deployment, id.as_str()))
+    }
+}
+
+/// Turns a lost conditional write into the conflict a caller expects.
+pub(crate) fn lost_race(project: &ProjectName, err: Error) -> Error {
+    match err {
+        Error::PreconditionFailed { kind, id, reason } => Error::conflict(
+            kind,
+            id,
+            format!("another operation on project {project} changed it first ({reason})"),
+        ),
+        other => other,
+    }
+}

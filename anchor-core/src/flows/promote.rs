@@ -1,0 +1,32 @@
+//! Promotion: make a built deployment live, then invalidate what that made
+//! stale and record the invalidation on the deployment.
+
+use super::deploy::save;
+use super::switch::switch_live;
+use super::{invalidate, Services};
+use crate::error::Result;
+use crate::model::{Deployment, DeploymentId, ProjectName, SwitchKind};
+
+/// Makes `id` live. The invalidation runs after the switch committed; its
+/// failure is recorded on the deployment (`invalidation_error`), not returned.
+pub(crate) async fn promote(svc: &Services, name: &ProjectName, id: &DeploymentId) -> Result<Deployment> {
+    let project = svc.project(name).await?;
+    let switched = switch_live(svc, name, id, SwitchKind::Promote).await?;
+    let mut live = switched.to;
+    let (invalidation_id, invalidation_error) =
+        invalidate::after_switch(svc, &project.infrastructure, switched.from.as_ref(), &live, live.id.as_str()).await;
+    if invalidation_id.is_none() && invalidation_error.is_none() {
+        return Ok(live);
+    }
+    let before = live.clone();
+    match save(svc, &mut live, |d| {
+        d.invalidation_id = invalidation_id;
+        d.invalidation_error = invalidation_error;
+    })
+    .await
+    {
+        Ok(()) => Ok(live),
+        // The switch stands; only the note of the invalidation was lost.
+        Err(_) => Ok(before),
+    }
+}

@@ -1,0 +1,56 @@
+//! Recovery after a crash: resolve an interrupted switch and fail
+//! deployments that stopped mid-way, deterministically.
+
+use serde::Serialize;
+
+use super::deploy::save;
+use super::switch::resolve_pending;
+use super::Services;
+use crate::error::Result;
+use crate::model::{DeploymentId, DeploymentStatus, PageRequest, ProjectName};
+
+/// What [`recover`] changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RecoveryReport {
+    /// The interrupted switch's target, if one was resolved.
+    pub resolved_switch_to: Option<DeploymentId>,
+    /// Whether that switch was rolled forward (both aliases had moved).
+    pub rolled_forward: bool,
+    /// Deployments found stuck in progress and marked failed.
+    pub failed_deployments: Vec<DeploymentId>,
+}
+
+/// Resolves an interrupted switch (forward if both aliases already moved,
+/// back otherwise) and marks deployments in progress for longer than
+/// `stale_deployment_after` as failed. Running it twice changes nothing more.
+pub(crate) async fn recover(svc: &Services, name: &ProjectName) -> Result<RecoveryReport> {
+    let mut report = RecoveryReport::default();
+    let project = svc.project(name).await?;
+    if let Some(pending) = project.pending_switch.clone() {
+        let resolved = resolve_pending(svc, project).await?;
+        report.rolled_forward = resolved.active_deployment.as_ref() == Some(&pending.to);
+        report.resolved_switch_to = Some(pending.to);
+    }
+    let stale = chrono::Duration::from_std(svc.settings.stale_deployment_after).unwrap_or(chrono::Duration::MAX);
+    let now = svc.clock.now();
+    let mut page = PageRequest::first(100);
+    loop {
+        let listed = svc.store.list_deployments(name, &page).await?;
+        for mut d in listed.items {
+            if d.status.is_in_progress() && now - d.updated_at >= stale {
+                let id = d.id.clone();
+                save(svc, &mut d, |d| {
+                    d.status = DeploymentStatus::Failed;
+                    d.error = Some("interrupted: the deploy stopped before it finished".into());
+                })
+                .await?;
+                report.failed_deployments.push(id);
+            }
+        }
+        match listed.next_cursor {
+            Some(c) => page.cursor = Some(c),
+            None => break,
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,172 @@
+//! [`Rollback`]: make an older deployment live again by moving the aliases
+//! only. Nothing is uploaded or published.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::switch::switch_live;
+use super::{invalidate, Services};
+use crate::error::{Error, ResourceKind, Result};
+use crate::model::{Deployment, DeploymentId, DeploymentStatus, PageRequest, Project, ProjectName, RollbackEvent, SwitchKind};
+
+/// Which deployment to roll back to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RollbackTarget {
+    /// The newest deployment older than the live one that was live before.
+    Previous,
+    /// A deployment by id.
+    Deployment(String),
+    /// A deployment by version number.
+    Version(u64),
+}
+
+/// What a rollback did.
+#[derive(Debug, Clone)]
+pub struct RollbackOutcome {
+    /// The event kept in the history.
+    pub event: RollbackEvent,
+    /// The deployment live before.
+    pub from: Option<Deployment>,
+    /// The deployment live now.
+    pub to: Deployment,
+    /// How long the switch took.
+    pub elapsed: Duration,
+    /// The CDN invalidation of paths the switch made stale, if any.
+    pub invalidation_id: Option<String>,
+    /// Why that invalidation failed, if it did; the rollback stands.
+    pub invalidation_error: Option<String>,
+}
+
+/// Rolls a project back. Build it with [`crate::Anchor::rollback`].
+#[derive(Debug, Clone)]
+pub struct Rollback {
+    svc: Arc<Services>,
+    project: String,
+    target: RollbackTarget,
+    reason: String,
+    invalidate: bool,
+}
+
+impl Rollback {
+    pub(crate) fn new(svc: Arc<Services>, project: &str) -> Self {
+        Self {
+            svc,
+            project: project.to_string(),
+            target: RollbackTarget::Previous,
+            reason: "rollback".into(),
+            invalidate: true,
+        }
+    }
+
+    /// Roll back to the deployment that was live before the current one (the default).
+    pub fn to_previous(mut self) -> Self {
+        self.target = RollbackTarget::Previous;
+        self
+    }
+
+    /// Roll back to the deployment with this id.
+    pub fn to_deployment(mut self, id: impl Into<String>) -> Self {
+        self.target = RollbackTarget::Deployment(id.into());
+        self
+    }
+
+    /// Roll back to the deployment with this version number.
+    pub fn to_version(mut self, version: u64) -> Self {
+        self.target = RollbackTarget::Version(version);
+        self
+    }
+
+    /// Sets the target explicitly.
+    pub fn target(mut self, target: RollbackTarget) -> Self {
+        self.target = target;
+        self
+    }
+
+    /// Why, kept in the history.
+    pub fn reason(mut self, reason: impl Into<String>) -> Self {
+        self.reason = reason.into();
+        self
+    }
+
+    /// Whether to invalidate the CDN paths the switch makes stale (default
+    /// `true`). The invalidation runs after the switch has committed.
+    pub fn invalidate(mut self, invalidate: bool) -> Self {
+        self.invalidate = invalidate;
+        self
+    }
+
+    /// Switches the aliases and records the event. Fails with
+    /// `InvalidState` for a failed, pruned, unfinished or already live
+    /// target, and with `Conflict` if another switch wins.
+    pub async fn execute(&self) -> Result<RollbackOutcome> {
+        let name = ProjectName::parse(&self.project)?;
+        let project = self.svc.project(&name).await?;
+        let target = self.resolve(&project).await?;
+        let kind = SwitchKind::Rollback {
+            reason: self.reason.clone(),
+        };
+        let switched = switch_live(&self.svc, &name, &target, kind).await?;
+        let event = switched
+            .event
+            .ok_or_else(|| Error::service("core", crate::Service::StateStore, "Rollback", "no event recorded"))?;
+        let (invalidation_id, invalidation_error) = if self.invalidate {
+            let reference = format!("{}-rollback-{}", switched.to.id, event.sequence);
+            invalidate::after_switch(&self.svc, &project.infrastructure, switched.from.as_ref(), &switched.to, &reference).await
+        } else {
+            (None, None)
+        };
+        Ok(RollbackOutcome {
+            event,
+            from: switched.from,
+            to: switched.to,
+            elapsed: switched.elapsed,
+            invalidation_id,
+            invalidation_error,
+        })
+    }
+
+    async fn resolve(&self, project: &Project) -> Result<DeploymentId> {
+        let svc = &self.svc;
+        match &self.target {
+            RollbackTarget::Deployment(id) => Ok(DeploymentId::parse(id)?),
+            RollbackTarget::Version(v) => svc
+                .store
+                .get_deployment_by_version(&project.name, *v)
+                .await?
+                .map(|d| d.id)
+                .ok_or_else(|| Error::not_found(ResourceKind::Deployment, format!("version {v}"))),
+            RollbackTarget::Previous => {
+                let active = match &project.active_deployment {
+                    Some(id) => svc.deployment(&project.name, id).await?,
+                    None => {
+                        return Err(Error::invalid_state(
+                            ResourceKind::Project,
+                            project.name.as_str(),
+                            "empty",
+                            "nothing is live, so there is nothing to roll back from",
+                        ))
+                    }
+                };
+                let mut page = PageRequest {
+                    limit: 100,
+                    cursor: Some(PageRequest::cursor_for(active.version)),
+                };
+                loop {
+                    let listed = svc.store.list_deployments(&project.name, &page).await?;
+                    if let Some(d) = listed.items.iter().find(|d| d.status == DeploymentStatus::Superseded) {
+                        return Ok(d.id.clone());
+                    }
+                    match listed.next_cursor {
+                        Some(c) => page.cursor = Some(c),
+                        None => {
+                            return Err(Error::not_found(
+                                ResourceKind::Deployment,
+                                format!("a deployment of {} live before version {}", project.name, active.version),
+                            ))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

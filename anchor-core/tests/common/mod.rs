@@ -1,0 +1,138 @@
+//! Shared helpers of the integration tests: fixture builds, an embedded
+//! Anchor in a temporary folder, and the invariant checks every flow test
+//! runs.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anchor_core::fault::{self, FaultPlan};
+use anchor_core::model::{DeploymentStatus, PageRequest};
+use anchor_core::{Anchor, FlowSettings, LocalOptions};
+
+/// The committed fixture, trimmed from a real OpenNext build.
+pub fn fixture_source() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/open-next-min")
+}
+
+/// The real OpenNext build of `examples/nextjs-app` named by
+/// `ANCHOR_NEXTJS_BUILD` (the test command builds it and sets it), else the
+/// committed fixture, which was trimmed from that build.
+pub fn real_build_or_fixture() -> PathBuf {
+    std::env::var_os("ANCHOR_NEXTJS_BUILD").map(PathBuf::from).unwrap_or_else(fixture_source)
+}
+
+/// Copies `from` into `to` recursively.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from).follow_links(false) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// A private copy of the fixture build that tests may change.
+pub fn build_copy(root: &Path, name: &str) -> PathBuf {
+    let dir = root.join(name);
+    copy_tree(&fixture_source(), &dir);
+    dir
+}
+
+/// Makes `dir` a different build: new server code, a changed public file
+/// and a new hashed chunk, tagged with `tag`.
+pub fn make_variant(dir: &Path, tag: &str) {
+    let append = |p: PathBuf, text: String| {
+        let mut s = std::fs::read(&p).unwrap();
+        s.extend_from_slice(text.as_bytes());
+        std::fs::write(p, s).unwrap();
+    };
+    append(dir.join("server-functions/default/index.mjs"), format!("\n// variant {tag}\n"));
+    append(dir.join("assets/robots.txt"), format!("# variant {tag}\n"));
+    std::fs::write(dir.join(format!("assets/_next/static/chunks/variant-{tag}.js")), format!("/* {tag} */")).unwrap();
+}
+
+/// An embedded Anchor in a temporary folder.
+pub struct Env {
+    pub tmp: tempfile::TempDir,
+    pub anchor: Anchor,
+    pub plain: Anchor,
+    pub plan: Arc<FaultPlan>,
+}
+
+impl Env {
+    pub fn build(&self, name: &str) -> PathBuf {
+        let dir = self.tmp.path().join("builds").join(name);
+        if !dir.exists() {
+            copy_tree(&fixture_source(), &dir);
+        }
+        dir
+    }
+}
+
+/// Settings for fault tests: an interrupted switch is recoverable at once.
+pub fn eager_settings() -> FlowSettings {
+    FlowSettings {
+        stale_switch_after: std::time::Duration::ZERO,
+        stale_deployment_after: std::time::Duration::ZERO,
+        ..FlowSettings::default()
+    }
+}
+
+/// Opens an embedded Anchor; `anchor` goes through a fault plan, `plain`
+/// shares the same backend without faults.
+pub async fn env_with(settings: FlowSettings) -> Env {
+    let tmp = tempfile::tempdir().unwrap();
+    let options = LocalOptions {
+        settings,
+        ..LocalOptions::default()
+    };
+    let plain = Anchor::local_with(tmp.path().join("anchor"), options).await.unwrap();
+    let plan = FaultPlan::new();
+    let anchor = Anchor::from_parts(fault::wrap(plain.parts(), &plan));
+    Env { tmp, anchor, plain, plan }
+}
+
+pub async fn env() -> Env {
+    env_with(FlowSettings::default()).await
+}
+
+/// The invariants that hold after every operation, failed or not:
+/// - no switch is left pending;
+/// - at most one deployment is live, and it is the recorded active one;
+/// - the aliases point exactly at the active deployment's versions;
+/// - no deployment is left in progress.
+pub async fn check_invariants(anchor: &Anchor, project: &str) {
+    let p = anchor.project(project).await.unwrap();
+    assert!(p.pending_switch.is_none(), "a switch was left pending: {:?}", p.pending_switch);
+    let mut all = Vec::new();
+    let mut page = PageRequest::first(100);
+    loop {
+        let listed = anchor.history(project, &page).await.unwrap();
+        all.extend(listed.items);
+        match listed.next_cursor {
+            Some(c) => page.cursor = Some(c),
+            None => break,
+        }
+    }
+    let live: Vec<_> = all.iter().filter(|d| d.status == DeploymentStatus::Live).collect();
+    assert!(live.len() <= 1, "more than one live deployment: {live:?}");
+    assert_eq!(live.first().map(|d| &d.id), p.active_deployment.as_ref(), "live status disagrees with the active pointer");
+    for d in &all {
+        assert!(!d.status.is_in_progress(), "deployment {} left {}", d.id, d.status);
+    }
+    if let Some(active) = live.first() {
+        let infra = &p.infrastructure;
+        let f = &anchor.services().functions;
+        let server = f.get_alias(&infra.server_function, &infra.alias).await.unwrap().expect("server alias");
+        let image = f.get_alias(&infra.image_function, &infra.alias).await.unwrap().expect("image alias");
+        assert_eq!(Some(&server.routing.version), active.server_version.as_ref().map(|v| &v.version), "server alias");
+        assert_eq!(Some(&image.routing.version), active.image_version.as_ref().map(|v| &v.version), "image alias");
+        assert!(server.routing.additional.is_none() && image.routing.additional.is_none());
+    }
+}

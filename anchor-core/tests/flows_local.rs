@@ -1,0 +1,197 @@
+//! The deploy, promote, rollback and history flows on the embedded default.
+
+mod common;
+
+use anchor_core::model::{DeploymentStatus, PageRequest};
+use anchor_core::{Error, PlannedAction};
+use common::{check_invariants, env, make_variant};
+
+const P: &str = "shop";
+
+#[tokio::test]
+async fn deploy_then_redeploy_then_roll_back() {
+    let env = env().await;
+    let a = &env.plain;
+    a.create_project(P).await.unwrap();
+    let v1_dir = env.build("v1");
+    let v1 = a.deployer(P, &v1_dir).execute().await.unwrap();
+    assert_eq!((v1.version, v1.status), (1, DeploymentStatus::Live));
+    assert_eq!(v1.assets.uploaded_files, v1.assets.files, "first deploy uploads everything");
+    assert!(v1.server_version.is_some() && v1.image_version.is_some());
+    assert!(v1.promoted_at.is_some() && v1.deployed_at.is_some());
+    check_invariants(a, P).await;
+
+    let v2_dir = env.build("v2");
+    make_variant(&v2_dir, "two");
+    let v2 = a.deployer(P, &v2_dir).execute().await.unwrap();
+    assert_eq!((v2.version, v2.status), (2, DeploymentStatus::Live));
+    // One new chunk and one changed public file are sent; unchanged hashed
+    // files are skipped and unchanged unhashed files copied server-side.
+    assert_eq!(v2.assets.uploaded_files, 2, "{:?}", v2.assets);
+    assert!(v2.assets.skipped_files > 0 && v2.assets.copied_files > 0, "{:?}", v2.assets);
+    assert_ne!(v2.server_version, v1.server_version, "changed server code is republished");
+    assert_eq!(v2.image_version, v1.image_version, "unchanged image code is not republished");
+    assert!(v2.invalidation_id.is_some(), "the changed robots.txt and routes are invalidated");
+    check_invariants(a, P).await;
+
+    let outcome = a.rollback(P).reason("bad release").execute().await.unwrap();
+    assert_eq!(outcome.to.id, v1.id);
+    assert_eq!(outcome.from.as_ref().map(|d| &d.id), Some(&v2.id));
+    assert_eq!(outcome.event.reason, "bad release");
+    assert_eq!((outcome.event.from_version, outcome.event.to_version), (Some(2), 1));
+    assert!(outcome.elapsed.as_millis() < 1000, "rollback took {:?}", outcome.elapsed);
+    assert_eq!(a.active_deployment(P).await.unwrap().map(|d| d.id), Some(v1.id.clone()));
+    check_invariants(a, P).await;
+
+    let events = a.rollback_history(P, &PageRequest::default()).await.unwrap();
+    assert_eq!(events.items.len(), 1);
+    assert_eq!(events.items[0].to, v1.id);
+    let history = a.history(P, &PageRequest::first(1)).await.unwrap();
+    assert_eq!(history.items[0].id, v2.id, "newest first");
+    assert_eq!(history.items[0].status, DeploymentStatus::Superseded);
+    let rest = a
+        .history(P, &PageRequest { limit: 10, cursor: history.next_cursor.clone() })
+        .await
+        .unwrap();
+    assert_eq!(rest.items.iter().map(|d| d.version).collect::<Vec<_>>(), vec![1]);
+    assert!(rest.next_cursor.is_none());
+}
+
+#[tokio::test]
+async fn preview_changes_nothing_live_until_promoted() {
+    let env = env().await;
+    let a = &env.plain;
+    a.create_project(P).await.unwrap();
+    let v1 = a.deployer(P, env.build("v1")).execute().await.unwrap();
+    let dir = env.build("preview");
+    make_variant(&dir, "preview");
+    let preview = a.deployer(P, &dir).promote(false).execute().await.unwrap();
+    assert_eq!(preview.status, DeploymentStatus::Ready);
+    assert_eq!(a.active_deployment(P).await.unwrap().unwrap().id, v1.id);
+    check_invariants(a, P).await;
+
+    let promoted = a.promote(P, preview.id.as_str()).await.unwrap();
+    assert_eq!(promoted.status, DeploymentStatus::Live);
+    assert_eq!(a.active_deployment(P).await.unwrap().unwrap().id, preview.id);
+    let again = a.promote(P, preview.id.as_str()).await.unwrap_err();
+    assert!(matches!(again, Error::InvalidState { .. }), "{again:?}");
+    check_invariants(a, P).await;
+}
+
+#[tokio::test]
+async fn plan_is_a_dry_run_and_matches_the_deploy() {
+    let env = env().await;
+    let a = &env.plain;
+    a.create_project(P).await.unwrap();
+    let dir = env.build("v1");
+    let plan = a.deployer(P, &dir).plan().await.unwrap();
+    assert!(plan.assets.iter().all(|x| x.action == PlannedAction::Upload));
+    assert!(a.history(P, &PageRequest::default()).await.unwrap().items.is_empty(), "a plan records nothing");
+    let root = a.local_cloud().unwrap().root().join("objects");
+    let files = walkdir::WalkDir::new(&root).into_iter().filter(|e| e.as_ref().unwrap().file_type().is_file()).count();
+    assert_eq!(files, 0, "a plan uploads nothing");
+    let d = a.deployer(P, &dir).execute().await.unwrap();
+    assert_eq!(d.assets.uploaded_files, plan.upload_files);
+    // Deploying the same build again sends nothing and republishes nothing.
+    let plan2 = a.deployer(P, &dir).plan().await.unwrap();
+    assert_eq!(plan2.upload_files, 0);
+    assert!(plan2.server_unchanged && plan2.image_unchanged);
+    let hashed_first = plan2.assets.iter().position(|x| x.is_html);
+    if let Some(i) = hashed_first {
+        assert!(plan2.assets[i..].iter().all(|x| x.is_html), "HTML goes last");
+    }
+    let d2 = a.deployer(P, &dir).execute().await.unwrap();
+    assert_eq!(d2.server_version, d.server_version);
+    assert_eq!(d2.assets.uploaded_files, 0);
+}
+
+#[tokio::test]
+async fn hashed_assets_get_immutable_caching_and_others_revalidate() {
+    let env = env().await;
+    let a = &env.plain;
+    a.create_project(P).await.unwrap();
+    let d = a.deployer(P, env.build("v1")).execute().await.unwrap();
+    let plan = a.deployer(P, env.build("v1")).plan().await.unwrap();
+    let objects = &a.services().objects;
+    for asset in &plan.assets {
+        let key = if asset.is_hashed { asset.key.clone() } else { format!("{}/{}", d.assets_path, asset.path) };
+        let meta = objects.head(&key).await.unwrap().unwrap_or_else(|| panic!("{key} stored"));
+        let cc = meta.cache_control.unwrap();
+        if asset.is_hashed {
+            assert_eq!(cc, "public,max-age=31536000,immutable", "{key}");
+        } else {
+            assert!(cc.contains("must-revalidate"), "{key}: {cc}");
+        }
+        assert!(meta.content_type.is_some(), "{key} has a content type");
+        assert_eq!(meta.sha256.as_deref(), Some(asset.sha256.as_str()));
+    }
+}
+
+#[tokio::test]
+async fn rollback_targets_are_checked() {
+    let env = env().await;
+    let a = &env.plain;
+    a.create_project(P).await.unwrap();
+    let err = a.rollback(P).execute().await.unwrap_err();
+    assert!(matches!(err, Error::InvalidState { .. }), "nothing live: {err:?}");
+    let v1 = a.deployer(P, env.build("v1")).execute().await.unwrap();
+    let err = a.rollback(P).execute().await.unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "no previous: {err:?}");
+    let err = a.rollback(P).to_deployment(v1.id.as_str()).execute().await.unwrap_err();
+    assert!(matches!(err, Error::InvalidState { .. }), "already live: {err:?}");
+    let err = a.rollback(P).to_version(42).execute().await.unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    let err = a.rollback(P).to_deployment("nope").execute().await.unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { ref field, .. } if field == "deployment"), "{err:?}");
+
+    // A failed deployment cannot be rolled back to.
+    let broken = env.build("broken");
+    make_variant(&broken, "broken");
+    env.plan.arm_operation("functions.publish", 0, anchor_core::fault::Fault::Fail);
+    let _ = env.anchor.deployer(P, &broken).execute().await;
+    env.plan.reset();
+    let failed = a
+        .history(P, &PageRequest::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|d| d.status == DeploymentStatus::Failed)
+        .expect("a failed deployment is recorded with its cause");
+    assert!(failed.error.as_deref().unwrap_or_default().contains("injected"));
+    let err = a.rollback(P).to_version(failed.version).execute().await.unwrap_err();
+    assert!(matches!(err, Error::InvalidState { ref state, .. } if state == "failed"), "{err:?}");
+    check_invariants(a, P).await;
+}
+
+#[tokio::test]
+async fn concurrent_switches_have_one_winner_each_and_lose_nothing() {
+    let env = env().await;
+    let a = &env.plain;
+    a.create_project(P).await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let dir = env.build(&format!("b{i}"));
+        make_variant(&dir, &format!("b{i}"));
+        ids.push(a.deployer(P, &dir).execute().await.unwrap().id);
+    }
+    let tasks: Vec<_> = (0..12)
+        .map(|i| {
+            let a = a.clone();
+            let target = ids[i % 3].clone();
+            tokio::spawn(async move { a.rollback(P).to_deployment(target.as_str()).reason(format!("r{i}")).execute().await })
+        })
+        .collect();
+    let mut won = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => won += 1,
+            Err(Error::Conflict { .. }) | Err(Error::InvalidState { .. }) => {}
+            Err(other) => panic!("a loser must get a typed conflict, got {other:?}"),
+        }
+    }
+    assert!(won >= 1);
+    let events = a.rollback_history(P, &PageRequest::first(100)).await.unwrap();
+    assert_eq!(events.items.len(), won, "every winning rollback is in the history");
+    check_invariants(a, P).await;
+}
