@@ -214,3 +214,61 @@ async fn corrupt_rows_and_huge_keys_are_reported_not_panicked() {
         other => panic!("expected a service error, got {other:?}"),
     }
 }
+
+/// Two handles on one file stand in for two processes: they share no mutex,
+/// so only SQLite's IMMEDIATE transactions keep the winner unique.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_winner_across_two_handles_on_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let handles = [
+        SqliteStateStore::open(dir.path()).unwrap(),
+        SqliteStateStore::open(dir.path()).unwrap(),
+    ];
+    let app = name("two-handles");
+    let base = project(&app);
+    let create = WriteBatch {
+        project: Some((base.clone(), Expect::Absent)),
+        ..WriteBatch::default()
+    };
+    handles[0].commit(create).await.unwrap();
+    let mut tasks = Vec::new();
+    for version in 1..=16u64 {
+        let store = handles[version as usize % 2].clone();
+        let (app, base) = (app.clone(), base.clone());
+        tasks.push(tokio::spawn(async move {
+            let mine = deployment(&app, version);
+            let mut next = base.clone();
+            next.revision = 2;
+            next.active_deployment = Some(mine.id.clone());
+            let batch = WriteBatch {
+                project: Some((next, Expect::Revision(1))),
+                deployments: vec![(mine, Expect::Absent)],
+                ..WriteBatch::default()
+            };
+            store.commit(batch).await
+        }));
+    }
+    let mut wins = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(()) => wins += 1,
+            Err(Error::PreconditionFailed { .. }) => {}
+            Err(other) => panic!("a loser must see PreconditionFailed, got {other:?}"),
+        }
+    }
+    assert_eq!(wins, 1, "exactly one commit may win across handles");
+    // Each handle reads the other's write.
+    for store in &handles {
+        let read = store.get_project(&app).await.unwrap().unwrap();
+        assert_eq!(read.revision, 2);
+        let page = store
+            .list_deployments(&app, &PageRequest::first(20))
+            .await
+            .unwrap();
+        assert_eq!(
+            page.items.len(),
+            1,
+            "only the winner's deployment is recorded"
+        );
+    }
+}
