@@ -9,7 +9,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::errors::{self, check, encode, to_sql};
-use crate::error::{Error, ResourceKind, Result};
+use crate::error::{Error, ResourceKind, Result, Service};
 use crate::model::{Deployment, Domain, DomainName, Project, ProjectName, RollbackEvent};
 use crate::traits::{DomainWrite, Expect, WriteBatch};
 
@@ -65,7 +65,7 @@ pub(super) fn allocate_version(conn: &mut Connection, project: &ProjectName) -> 
     u64::try_from(next).map_err(|_| {
         Error::service(
             "local",
-            crate::error::Service::StateStore,
+            Service::StateStore,
             "AllocateVersion",
             format!("version counter of {project} holds {next}, which is not a version"),
         )
