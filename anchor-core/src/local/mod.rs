@@ -11,3 +11,5 @@ mod functions;
 mod objects;
 mod provisioner;
 mod state_store;
+
+pub use state_store::SqliteStateStore;

@@ -57,7 +57,7 @@ impl DomainName {
             return Err(bad("needs at least two labels, such as example.com".into()));
         }
         for label in &labels {
-            check_label(label).map_err(|reason| bad(reason))?;
+            check_label(label).map_err(&bad)?;
         }
         let tld = labels.last().copied().unwrap_or_default();
         if tld.starts_with("xn--") {

@@ -31,13 +31,10 @@ impl ProjectName {
             Some("must not end with '-'".to_string())
         } else if name.contains("--") {
             Some("must not contain '--'".to_string())
-        } else if let Some(c) = name
-            .chars()
-            .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
-        {
-            Some(format!("contains {c:?}; use a-z, 0-9 and '-'"))
         } else {
-            None
+            name.chars()
+                .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+                .map(|c| format!("contains {c:?}; use a-z, 0-9 and '-'"))
         };
         match reason {
             Some(reason) => Err(Error::invalid_input(
