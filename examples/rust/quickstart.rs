@@ -1,2 +1,169 @@
-//! Placeholder until the quick start lands.
-fn main() {}
+//! The quick start: deploy the real OpenNext build of `examples/nextjs-app`
+//! to the embedded default, change the app and deploy again, roll back, add
+//! a custom domain, validate it, and print the history.
+//!
+//! Usage: `quickstart [--state DIR] [--v1 BUILD] [--v2 BUILD]`. Without
+//! `--v1`/`--v2` it builds both versions itself with `examples/build-nextjs.sh`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anchor_core::model::{Deployment, PageRequest};
+use anchor_core::progress::{Phase, ProgressEvent};
+use anchor_core::Anchor;
+
+const PROJECT: &str = "nextjs-app";
+const DOMAIN: &str = "www.example.com";
+
+type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
+
+fn arg(name: &str) -> Option<PathBuf> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(PathBuf::from)
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// Builds the example app with OpenNext into `out`, as version `version`.
+fn build_app(version: &str, out: &Path) -> Fallible<PathBuf> {
+    println!("==> building examples/nextjs-app ({version}) with next and @opennextjs/aws");
+    let status = Command::new(repo_root().join("examples/build-nextjs.sh"))
+        .arg(out)
+        .env("ANCHOR_APP_VERSION", version)
+        .status()?;
+    if !status.success() {
+        return Err(format!("examples/build-nextjs.sh failed for {version}").into());
+    }
+    Ok(out.to_path_buf())
+}
+
+fn progress_printer(label: &'static str) -> impl Fn(&ProgressEvent) + Send + Sync {
+    move |e: &ProgressEvent| match e.phase {
+        Phase::Uploading if e.total > 0 => {
+            let width = 30;
+            let filled = (e.done * width / e.total) as usize;
+            print!(
+                "\r    {label} uploading [{}{}] {}/{} files, {} KiB",
+                "#".repeat(filled),
+                " ".repeat(width as usize - filled),
+                e.done,
+                e.total,
+                e.bytes_done / 1024
+            );
+            if e.done == e.total {
+                println!();
+            }
+        }
+        Phase::Uploading => {}
+        phase if e.done == 0 => println!("    {label} {phase}..."),
+        _ => {}
+    }
+}
+
+fn summary(d: &Deployment) {
+    let a = &d.assets;
+    println!(
+        "    deployment {} v{} is {} (build {})\n    assets: {} files, {} uploaded ({} KiB), {} copied server-side, {} skipped\n    server {}  image {}\n    invalidation: {}",
+        d.id,
+        d.version,
+        d.status,
+        d.build_id,
+        a.files,
+        a.uploaded_files,
+        a.uploaded_bytes / 1024,
+        a.copied_files,
+        a.skipped_files,
+        d.server_version.as_ref().map(|v| v.arn.as_str()).unwrap_or("-"),
+        d.image_version.as_ref().map(|v| v.arn.as_str()).unwrap_or("-"),
+        d.invalidation_id.as_deref().unwrap_or("none needed"),
+    );
+}
+
+#[tokio::main]
+async fn main() -> Fallible<()> {
+    let work = repo_root().join("target/anchor-quickstart");
+    let state = arg("--state").unwrap_or_else(|| work.join("state"));
+    let v1 = match arg("--v1") {
+        Some(p) => p,
+        None => build_app("v1", &work.join("build-v1"))?,
+    };
+    let v2 = match arg("--v2") {
+        Some(p) => p,
+        None => build_app("v2", &work.join("build-v2"))?,
+    };
+    if state.exists() {
+        std::fs::remove_dir_all(&state)?;
+    }
+
+    println!("==> opening the embedded default in {}", state.display());
+    let anchor = Anchor::local(&state).await?;
+    let project = anchor.create_project(PROJECT).await?;
+    println!("    project {} -> distribution {}", project.name, project.infrastructure.distribution_domain);
+
+    println!("==> deploying v1");
+    let d1 = anchor.deployer(PROJECT, &v1).on_progress(progress_printer("v1")).execute().await?;
+    summary(&d1);
+
+    println!("==> deploying v2 (the app changed)");
+    let plan = anchor.deployer(PROJECT, &v2).plan().await?;
+    println!(
+        "    plan: {} to upload ({} KiB), {} to copy, {} unchanged; server code {}, image code {}",
+        plan.upload_files,
+        plan.upload_bytes / 1024,
+        plan.copy_files,
+        plan.skip_files,
+        if plan.server_unchanged { "unchanged" } else { "changed" },
+        if plan.image_unchanged { "unchanged" } else { "changed" },
+    );
+    let d2 = anchor.deployer(PROJECT, &v2).on_progress(progress_printer("v2")).execute().await?;
+    summary(&d2);
+
+    println!("==> rolling back to v1");
+    let started = Instant::now();
+    let rb = anchor.rollback(PROJECT).reason("quick start: back to v1").execute().await?;
+    println!(
+        "    rolled back from v{} to v{} in {:.2} ms (switch) / {:.2} ms (total), nothing re-uploaded",
+        rb.event.from_version.unwrap_or_default(),
+        rb.event.to_version,
+        rb.elapsed.as_secs_f64() * 1000.0,
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+
+    println!("==> adding the domain {DOMAIN}");
+    let domain = anchor.domains(PROJECT).add(DOMAIN).await?;
+    println!("    add these DNS records at your DNS provider:");
+    for r in domain.validation_records.iter().chain(std::iter::once(&domain.routing_record)) {
+        println!("      {:<60} {} {}", r.name, r.record_type, r.value);
+    }
+    println!("    certificate {}: {}, cdn: {}", domain.certificate_id.as_deref().unwrap_or("-"), domain.certificate_status, domain.cdn_status);
+
+    println!("==> validating (the local CA stands in for DNS validation)");
+    if let (Some(cloud), Some(cert)) = (anchor.local_cloud(), domain.certificate_id.as_deref()) {
+        cloud.certificates().validate(cert).await?;
+    }
+    let domain = anchor.domains(PROJECT).refresh(DOMAIN).await?;
+    println!("    {}: certificate {}, cdn {}", domain.name, domain.certificate_status, domain.cdn_status);
+
+    println!("==> history (newest first)");
+    let history = anchor.history(PROJECT, &PageRequest::first(20)).await?;
+    for d in &history.items {
+        println!("    v{:<3} {:<11} {} build {} created {}", d.version, d.status.as_str(), d.id, d.build_id, d.created_at.format("%H:%M:%S%.3f"));
+    }
+    for e in anchor.rollback_history(PROJECT, &PageRequest::first(20)).await?.items {
+        println!(
+            "    rollback #{}: v{} -> v{} at {} ({:.2} ms): {}",
+            e.sequence,
+            e.from_version.unwrap_or_default(),
+            e.to_version,
+            e.at.format("%H:%M:%S%.3f"),
+            e.duration_ms,
+            e.reason
+        );
+    }
+    let live = anchor.active_deployment(PROJECT).await?.ok_or("nothing live")?;
+    println!("==> done: v{} ({}) is live; state kept in {}", live.version, live.id, state.display());
+    Ok(())
+}
