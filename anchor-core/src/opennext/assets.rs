@@ -42,13 +42,19 @@ pub struct Asset {
     pub is_hashed: bool,
 }
 
-/// Scans `dir` for assets, sorted by key.
+/// Scans `dir` for assets, sorted by key; symlinks must resolve inside `dir`.
 ///
 /// Blocking: it reads every file to hash it (streaming, never a whole file
 /// in memory). Errors are those of the build-folder walk (`InvalidBuild`
 /// naming the entry) or `Error::Io` naming the file that failed to read.
 pub fn scan_assets(dir: &Path) -> Result<Vec<Asset>> {
-    walk_files(dir)?
+    scan_assets_within(dir, dir)
+}
+
+/// [`scan_assets`], allowing symlinks anywhere inside `boundary` (the build
+/// folder around `dir`).
+pub(crate) fn scan_assets_within(dir: &Path, boundary: &Path) -> Result<Vec<Asset>> {
+    walk_files(dir, boundary)?
         .into_iter()
         .map(|f| {
             let sha256 = sha256_hex(&f.path)?;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::assets::{scan_assets, Asset};
+use super::assets::{scan_assets_within, Asset};
 use super::cache;
 use super::output::{OpenNextOutput, Origin, DEFAULT_ORIGIN, IMAGE_ORIGIN};
 use crate::error::{Error, Result};
@@ -95,12 +95,12 @@ impl OpenNextBuild {
         let cache_dir = dir.join("cache");
         let (cache_id, cache_entries, routes) = if copies_cache(&output) || cache_dir.exists() {
             require_dir(&root, &cache_dir)?;
-            read_cache(&cache_dir, &build_id)?
+            read_cache(&cache_dir, dir, &build_id)?
         } else {
             (None, Vec::new(), Vec::new())
         };
 
-        let assets = scan_assets(&assets_dir)?;
+        let assets = scan_assets_within(&assets_dir, dir)?;
         Ok(Self {
             dir: dir.to_path_buf(),
             build_id,
@@ -251,9 +251,9 @@ fn copies_cache(output: &OpenNextOutput) -> bool {
 
 type CacheScan = (Option<String>, Vec<Asset>, Vec<String>);
 
-fn read_cache(cache_dir: &Path, build_id: &str) -> Result<CacheScan> {
+fn read_cache(cache_dir: &Path, build_dir: &Path, build_id: &str) -> Result<CacheScan> {
     let id = cache::cache_id(cache_dir, build_id)?;
-    let entries = scan_assets(cache_dir)?;
+    let entries = scan_assets_within(cache_dir, build_dir)?;
     let routes = match &id {
         Some(id) => {
             let prefix = format!("{id}/");

@@ -55,14 +55,15 @@ pub fn package_bundle(dir: &Path) -> Result<CodeBundle> {
 /// in. Entries are the regular files only, sorted by `/`-separated path,
 /// deflated at level 6, dated 1980-01-01 00:00, mode 0755 if any execute
 /// bit is set and 0644 otherwise. A symlink inside `dir` is stored as its
-/// target's content.
+/// target's content; one resolving outside `dir` is refused, since the
+/// deployed function could not follow it either.
 ///
 /// Blocking: it reads every file. Errors: `Error::InvalidBuild` naming `dir`
 /// for an empty bundle or one over a limit (the reason gives both sizes),
 /// naming the entry for the hostile names and escaping symlinks refused by
 /// the build-folder walk; `Error::Io` for read failures.
 pub fn package_bundle_with_limits(dir: &Path, limits: BundleLimits) -> Result<CodeBundle> {
-    let files = walk_files(dir)?;
+    let files = walk_files(dir, dir)?;
     if files.is_empty() {
         return Err(Error::invalid_build(dir, "function bundle has no files"));
     }

@@ -19,6 +19,7 @@ mod build;
 mod bundle;
 mod cache;
 mod output;
+mod parse;
 mod validate;
 mod walk;
 

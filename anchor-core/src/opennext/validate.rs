@@ -1,86 +1,32 @@
-//! Parsing and validating `open-next.output.json`, and ordering its
-//! behaviours by precedence.
-//!
-//! Every error is `Error::InvalidBuild` naming the manifest file, with a
-//! reason that starts with the JSON field path at fault (such as
-//! `behaviors[3].origin`), or with the line and column for malformed JSON.
+//! Validating a parsed `open-next.output.json`, and ordering its behaviours
+//! by precedence. Reasons start with the JSON field path at fault, such as
+//! `behaviors[3].origin`; `parse.rs` wraps them in `Error::InvalidBuild`.
 
 use std::collections::BTreeSet;
-use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use super::output::{
     Behavior, FunctionOrigin, OpenNextOutput, Origin, DEFAULT_ORIGIN, DEFAULT_PATTERN, IMAGE_ORIGIN,
 };
-use crate::error::{Error, Result};
-
 /// The folder every `bundle` path in the manifest starts with: OpenNext
 /// writes them relative to the app, and the build folder is `.open-next`.
 const BUILD_DIR_PREFIX: &str = ".open-next/";
 
 impl OpenNextOutput {
-    /// The largest manifest accepted. Real ones are a few kilobytes; the cap
-    /// keeps a hostile or corrupt file from being read into memory whole.
-    pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
-
-    /// Reads and validates the manifest at `path`.
-    ///
-    /// Fails with `Error::InvalidBuild` naming `path` if it is missing, larger
-    /// than [`Self::MAX_FILE_BYTES`], malformed or invalid (see
-    /// [`Self::parse`]).
-    pub fn read(path: &Path) -> Result<Self> {
-        let file = std::fs::File::open(path).map_err(|e| {
-            Error::invalid_build(path, format!("cannot open open-next.output.json: {e}"))
-        })?;
-        // Read one byte past the cap so a file that grows after a size
-        // check is still refused, without trusting metadata.
-        let mut bytes = Vec::new();
-        file.take(Self::MAX_FILE_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::io(path, e))?;
-        if bytes.len() as u64 > Self::MAX_FILE_BYTES {
-            return Err(Error::invalid_build(
-                path,
-                format!(
-                    "file is larger than {} bytes; refusing to parse it",
-                    Self::MAX_FILE_BYTES
-                ),
-            ));
-        }
-        Self::parse(&bytes, path)
-    }
-
-    /// Parses and validates manifest bytes; `path` is only used in errors.
-    ///
-    /// Never panics. Validation guarantees: the `default` and
-    /// `imageOptimizer` origins exist and are functions; every function
-    /// origin has a `module.export` handler and a bundle inside
-    /// `.open-next/`; every behaviour has a non-empty, unique pattern and an
-    /// origin that exists and is `s3` or `function`; no behaviour needs an
-    /// edge function; exactly one behaviour is `*`.
-    pub fn parse(json: &[u8], path: &Path) -> Result<Self> {
-        let mut de = serde_json::Deserializer::from_slice(json);
-        let output: Self = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let field = e.path().to_string();
-            json_error(path, &field, e.into_inner())
-        })?;
-        // Trailing bytes after the object make the file malformed too.
-        de.end().map_err(|e| json_error(path, ".", e))?;
-        output
-            .validate()
-            .map_err(|reason| Error::invalid_build(path, reason))?;
-        Ok(output)
-    }
-
-    fn validate(&self) -> std::result::Result<(), String> {
+    /// Checks what serde cannot: required origins, references between
+    /// behaviours and origins, and paths that must stay inside the build.
+    /// The error is the reason, starting with the JSON field path.
+    pub(super) fn validate(&self) -> std::result::Result<(), String> {
         for required in [DEFAULT_ORIGIN, IMAGE_ORIGIN] {
             match self.origins.get(required) {
                 None => return Err(format!("origins.{required}: missing")),
                 Some(Origin::Function(_)) => {}
-                Some(other) => return Err(format!(
+                Some(other) => {
+                    return Err(format!(
                     "origins.{required}.type: is {:?}; Anchor deploys only \"function\" origins",
                     other.type_name()
-                )),
+                ))
+                }
             }
         }
         for (name, origin) in &self.origins {
@@ -193,18 +139,6 @@ impl FunctionOrigin {
     }
 }
 
-/// An `InvalidBuild` for malformed JSON, naming the field path (when the
-/// error is inside a value) and the line and column.
-fn json_error(path: &Path, field: &str, e: serde_json::Error) -> Error {
-    let at = format!("line {} column {}", e.line(), e.column());
-    let reason = if field == "." {
-        format!("malformed JSON at {at}: {e}")
-    } else {
-        format!("{field}: malformed JSON at {at}: {e}")
-    };
-    Error::invalid_build(path, reason)
-}
-
 /// `rel` as a path if it is non-empty, uses `/` separators and has only
 /// plain components (no `..`, `.`, root or drive prefix).
 fn relative_inside(rel: &str) -> Option<PathBuf> {
@@ -216,4 +150,99 @@ fn relative_inside(rel: &str) -> Option<PathBuf> {
     path.components()
         .all(|c| matches!(c, Component::Normal(_)))
         .then(|| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn output(behaviors: &[(&str, &str)]) -> OpenNextOutput {
+        let behaviors: Vec<_> = behaviors
+            .iter()
+            .map(|(p, o)| serde_json::json!({"pattern": p, "origin": o}))
+            .collect();
+        let f = |bundle: &str| serde_json::json!({"type": "function", "handler": "index.handler", "bundle": bundle});
+        let v = serde_json::json!({
+            "origins": {
+                "s3": {"type": "s3", "originPath": "_assets", "copy": []},
+                "default": f(".open-next/server-functions/default"),
+                "api": f(".open-next/server-functions/api"),
+                "imageOptimizer": f(".open-next/image-optimization-function"),
+            },
+            "behaviors": behaviors,
+        });
+        let bytes = serde_json::to_vec(&v).unwrap_or_default();
+        match OpenNextOutput::parse(&bytes, Path::new("o.json")) {
+            Ok(o) => o,
+            Err(e) => panic!("test manifest must parse: {e}"),
+        }
+    }
+
+    fn order(o: &OpenNextOutput) -> Vec<&str> {
+        o.behaviors_by_precedence()
+            .iter()
+            .map(|b| b.pattern.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn base_path_image_patterns_still_come_first() {
+        let o = output(&[
+            ("*", "default"),
+            ("docs/_next/data/*", "default"),
+            ("docs/_next/*", "s3"),
+            ("docs/_next/image*", "imageOptimizer"),
+        ]);
+        assert_eq!(
+            order(&o),
+            [
+                "docs/_next/image*",
+                "docs/_next/data/*",
+                "docs/_next/*",
+                "*"
+            ]
+        );
+    }
+
+    #[test]
+    fn split_functions_keep_file_order_before_the_catch_all() {
+        let o = output(&[
+            ("_next/image*", "imageOptimizer"),
+            ("api/*", "api"),
+            ("_next/data/*", "default"),
+            ("*", "default"),
+            ("_next/*", "s3"),
+        ]);
+        assert_eq!(
+            order(&o),
+            ["_next/image*", "api/*", "_next/data/*", "_next/*", "*"]
+        );
+        assert_eq!(o.behaviors_by_precedence().len(), o.behaviors.len());
+    }
+
+    #[test]
+    fn bundle_and_handler_paths_are_resolved_inside() {
+        let o = output(&[("*", "default")]);
+        let f = o
+            .function("default")
+            .map(|f| (f.bundle_dir(), f.handler_module()));
+        assert_eq!(
+            f,
+            Some((
+                Some(PathBuf::from("server-functions/default")),
+                Some("index")
+            ))
+        );
+        let mut g = FunctionOrigin {
+            handler: "dist/main.handler".into(),
+            bundle: "./.open-next/fn/".into(),
+            ..o.function("api").cloned().unwrap_or_else(|| panic!("api"))
+        };
+        assert_eq!(g.handler_module(), Some("dist/main"));
+        assert_eq!(g.bundle_dir(), Some(PathBuf::from("fn")));
+        g.bundle = ".open-next/a/../../b".into();
+        assert_eq!(g.bundle_dir(), None);
+    }
 }

@@ -31,25 +31,30 @@ pub(crate) struct WalkedFile {
 
 /// Every regular file under `root`, sorted by key (byte order), so the
 /// result does not depend on the order the file system lists entries in.
+/// Symlinks may point anywhere inside `boundary` (`root` itself or the
+/// build folder around it).
 ///
 /// Errors are `Error::InvalidBuild` naming the exact entry at fault: a
-/// symlink escaping `root`, a dangling or looping symlink, a name that is not
+/// symlink resolving outside `boundary`, a dangling or looping symlink, a name that is not
 /// UTF-8 or has a control character or backslash, a key over
 /// [`MAX_KEY_BYTES`], or an entry that is neither file nor folder.
-pub(crate) fn walk_files(root: &Path) -> Result<Vec<WalkedFile>> {
-    let canonical_root = root
-        .canonicalize()
-        .map_err(|e| Error::invalid_build(root, format!("cannot open folder: {e}")))?;
+pub(crate) fn walk_files(root: &Path, boundary: &Path) -> Result<Vec<WalkedFile>> {
+    let canonical = |p: &Path| {
+        p.canonicalize()
+            .map_err(|e| Error::invalid_build(p, format!("cannot open folder: {e}")))
+    };
+    canonical(root)?;
+    let boundary = canonical(boundary)?;
     let mut files = Vec::new();
     for entry in WalkDir::new(root).follow_links(true).sort_by_file_name() {
-        let entry = entry.map_err(|e| walk_error(root, e))?;
+        let entry = entry.map_err(|e| walk_error(root, &boundary, e))?;
         if entry.depth() == 0 {
             continue;
         }
         let path = entry.path();
         check_name(path)?;
         if entry.path_is_symlink() {
-            check_link_inside(path, &canonical_root)?;
+            check_link_inside(path, &boundary)?;
         }
         let file_type = entry.file_type();
         if file_type.is_dir() {
@@ -74,7 +79,9 @@ pub(crate) fn walk_files(root: &Path) -> Result<Vec<WalkedFile>> {
                 ),
             ));
         }
-        let meta = entry.metadata().map_err(|e| walk_error(root, e))?;
+        let meta = entry
+            .metadata()
+            .map_err(|e| walk_error(root, &boundary, e))?;
         files.push(WalkedFile {
             key,
             path: path.to_path_buf(),
@@ -104,16 +111,17 @@ fn check_name(path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn check_link_inside(link: &Path, canonical_root: &Path) -> Result<()> {
+fn check_link_inside(link: &Path, boundary: &Path) -> Result<()> {
     let target = link
         .canonicalize()
         .map_err(|e| Error::invalid_build(link, format!("cannot resolve symlink: {e}")))?;
-    if !target.starts_with(canonical_root) {
+    if !target.starts_with(boundary) {
         return Err(Error::invalid_build(
             link,
             format!(
-                "symlink resolves to {}, outside the build folder",
-                target.display()
+                "symlink resolves to {}, outside the build folder {}",
+                target.display(),
+                boundary.display()
             ),
         ));
     }
@@ -133,9 +141,14 @@ fn rel_key(rel: &Path, path: &Path) -> Result<String> {
     Ok(parts.join("/"))
 }
 
-fn walk_error(root: &Path, e: walkdir::Error) -> Error {
+fn walk_error(root: &Path, boundary: &Path, e: walkdir::Error) -> Error {
     let path = e.path().unwrap_or(root).to_path_buf();
     if e.loop_ancestor().is_some() {
+        // A link to an ancestor of the walk's root is both a loop and an
+        // escape; the escape is the real problem, so report it first.
+        if let Err(escape) = check_link_inside(&path, boundary) {
+            return escape;
+        }
         return Error::invalid_build(path, "symlink loop");
     }
     match e.into_io_error() {
