@@ -1,1 +1,275 @@
-//! See the module's owner brief.
+//! The local CDN with CloudFront's semantics: every update needs the current
+//! ETag, aliases are unique across distributions and need an issued viewer
+//! certificate that covers each of them, and invalidations are idempotent by
+//! caller reference.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use super::certificates;
+use super::cloud::{Inner, LocalResult};
+use crate::error::{Error, ResourceKind, Result, Service};
+use crate::model::{CertificateStatus, DomainName};
+use crate::traits::{Cdn, DistributionConfig, Versioned};
+
+/// CloudFront's limit on paths in one invalidation.
+pub const MAX_INVALIDATION_PATHS: usize = 3000;
+/// CloudFront's limit on paths with a `*` wildcard in one invalidation.
+pub const MAX_INVALIDATION_WILDCARDS: usize = 15;
+
+/// The local implementation of [`Cdn`].
+///
+/// Stricter than moto and as strict as CloudFront: a stale If-Match fails
+/// with `Error::PreconditionFailed`, every update returns a new ETag,
+/// `domain_name` is read-only, an alias held by another distribution fails
+/// with `Error::Conflict` (CNAMEAlreadyExists), and aliases need an issued
+/// certificate from the local CA covering each of them, else
+/// `Error::InvalidInput` on `certificate_id` (InvalidViewerCertificate).
+#[derive(Debug, Clone)]
+pub struct LocalCdn {
+    inner: Arc<Inner>,
+}
+
+impl LocalCdn {
+    pub(crate) fn new(inner: Arc<Inner>) -> Self {
+        Self { inner }
+    }
+}
+
+/// A fresh ETag; never repeats, so a stale one can never match again.
+pub(crate) fn new_etag() -> String {
+    format!("E{}", ulid::Ulid::new())
+}
+
+fn read(conn: &Connection, id: &str) -> LocalResult<Versioned<DistributionConfig>> {
+    let row = conn
+        .query_row(
+            "SELECT domain_name, aliases, certificate_id, etag FROM distributions WHERE id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            },
+        )
+        .optional()?;
+    let (domain_name, aliases, certificate_id, etag) =
+        row.ok_or_else(|| Error::not_found(ResourceKind::Distribution, id))?;
+    Ok(Versioned {
+        value: DistributionConfig {
+            domain_name,
+            aliases: serde_json::from_str(&aliases)?,
+            certificate_id,
+        },
+        etag,
+    })
+}
+
+/// Aliases must be lowercase DNS names in normal form, each listed once.
+fn check_aliases(aliases: &[String]) -> Result<()> {
+    for (i, alias) in aliases.iter().enumerate() {
+        let normal =
+            DomainName::parse(alias).map_err(|e| Error::invalid_input("aliases", e.to_string()))?;
+        if normal.as_str() != alias {
+            return Err(Error::invalid_input(
+                "aliases",
+                format!(
+                    "{alias:?} must be written in normal form, {:?}",
+                    normal.as_str()
+                ),
+            ));
+        }
+        if aliases[..i].contains(alias) {
+            return Err(Error::invalid_input(
+                "aliases",
+                format!("{alias:?} is listed twice"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// CNAMEAlreadyExists: no alias may be on another distribution.
+fn check_unique_across(conn: &Connection, id: &str, aliases: &[String]) -> LocalResult<()> {
+    let mut stmt = conn.prepare("SELECT id, aliases FROM distributions WHERE id <> ?1")?;
+    let others = stmt
+        .query_map([id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (other, theirs) in others {
+        let theirs: Vec<String> = serde_json::from_str(&theirs)?;
+        if let Some(alias) = aliases.iter().find(|a| theirs.contains(a)) {
+            return Err(Error::conflict(
+                ResourceKind::Distribution,
+                id,
+                format!("CNAMEAlreadyExists: {alias} is an alias of distribution {other}"),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// InvalidViewerCertificate: a named certificate must exist, and with any
+/// alias it must be issued and cover every alias exactly.
+fn check_certificate(
+    inner: &Inner,
+    conn: &Connection,
+    config: &DistributionConfig,
+) -> LocalResult<()> {
+    let bad = |reason: String| Error::invalid_input("certificate_id", reason);
+    let Some(id) = &config.certificate_id else {
+        return match config.aliases.first() {
+            Some(alias) => Err(bad(format!(
+                "alias {alias} needs a viewer certificate that covers it"
+            ))
+            .into()),
+            None => Ok(()),
+        };
+    };
+    let cert = certificates::load(inner, conn, id)?
+        .ok_or_else(|| bad(format!("certificate {id} does not exist")))?;
+    if config.aliases.is_empty() {
+        return Ok(());
+    }
+    if cert.status != CertificateStatus::Issued {
+        return Err(bad(format!("certificate {id} is {}, not issued", cert.status)).into());
+    }
+    if let Some(alias) = config.aliases.iter().find(|a| !cert.names.contains(a)) {
+        return Err(bad(format!("certificate {id} does not cover alias {alias}")).into());
+    }
+    Ok(())
+}
+
+fn check_paths(paths: &[String]) -> Result<()> {
+    let bad = |reason: String| Error::invalid_input("paths", reason);
+    if paths.is_empty() || paths.len() > MAX_INVALIDATION_PATHS {
+        return Err(bad(format!(
+            "an invalidation needs 1 to {MAX_INVALIDATION_PATHS} paths, not {}",
+            paths.len()
+        )));
+    }
+    let wildcards = paths.iter().filter(|p| p.contains('*')).count();
+    if wildcards > MAX_INVALIDATION_WILDCARDS {
+        return Err(bad(format!(
+            "at most {MAX_INVALIDATION_WILDCARDS} paths may have a '*', not {wildcards}"
+        )));
+    }
+    if let Some(path) = paths.iter().find(|p| !p.starts_with('/')) {
+        return Err(bad(format!("{path:?} must start with '/'")));
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Cdn for LocalCdn {
+    async fn get_config(&self, distribution_id: &str) -> Result<Versioned<DistributionConfig>> {
+        let id = distribution_id.to_string();
+        self.inner
+            .run(Service::Cdn, "GetDistributionConfig", move |inner| {
+                read(&inner.db(), &id)
+            })
+            .await
+    }
+
+    async fn update_config(
+        &self,
+        distribution_id: &str,
+        config: &DistributionConfig,
+        if_match: &str,
+    ) -> Result<String> {
+        check_aliases(&config.aliases)?;
+        let (id, config, if_match) = (
+            distribution_id.to_string(),
+            config.clone(),
+            if_match.to_string(),
+        );
+        self.inner
+            .run(Service::Cdn, "UpdateDistribution", move |inner| {
+                let mut conn = inner.db();
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let current = read(&tx, &id)?;
+                if current.etag != if_match {
+                    return Err(Error::precondition(
+                        ResourceKind::Distribution,
+                        &id,
+                        format!("If-Match {if_match:?} is not the current ETag {:?}", current.etag),
+                    )
+                    .into());
+                }
+                check_unique_across(&tx, &id, &config.aliases)?;
+                check_certificate(inner, &tx, &config)?;
+                let etag = new_etag();
+                // domain_name is assigned by the CDN; the caller's value is ignored.
+                tx.execute(
+                    "UPDATE distributions SET aliases = ?2, certificate_id = ?3, etag = ?4 WHERE id = ?1",
+                    params![id, serde_json::to_string(&config.aliases)?, config.certificate_id, etag],
+                )?;
+                tx.commit()?;
+                Ok(etag)
+            })
+            .await
+    }
+
+    async fn invalidate(
+        &self,
+        distribution_id: &str,
+        paths: &[String],
+        caller_reference: &str,
+    ) -> Result<String> {
+        check_paths(paths)?;
+        if caller_reference.is_empty() {
+            return Err(Error::invalid_input(
+                "caller_reference",
+                "must not be empty",
+            ));
+        }
+        let id = distribution_id.to_string();
+        let reference = caller_reference.to_string();
+        let paths = serde_json::to_string(paths).map_err(|e| {
+            Error::service("local", Service::Cdn, "CreateInvalidation", e.to_string())
+        })?;
+        self.inner
+            .run(Service::Cdn, "CreateInvalidation", move |inner| {
+                let mut conn = inner.db();
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                read(&tx, &id)?;
+                let earlier: Option<(String, String)> = tx
+                    .query_row(
+                        "SELECT id, paths FROM invalidations
+                         WHERE distribution_id = ?1 AND caller_reference = ?2",
+                        params![id, reference],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                match earlier {
+                    Some((invalidation, same)) if same == paths => return Ok(invalidation),
+                    // InvalidationBatchAlreadyExists.
+                    Some(_) => {
+                        return Err(Error::AlreadyExists {
+                            kind: ResourceKind::Distribution,
+                            id: format!("{id} invalidation with caller reference {reference}"),
+                        }
+                        .into())
+                    }
+                    None => {}
+                }
+                let invalidation = format!("I{}", ulid::Ulid::new());
+                // Local files need no purge, so the invalidation completes at once.
+                tx.execute(
+                    "INSERT INTO invalidations (distribution_id, caller_reference, id, paths, status, created_at)
+                     VALUES (?1, ?2, ?3, ?4, 'Completed', ?5)",
+                    params![id, reference, invalidation, paths, inner.now_millis()],
+                )?;
+                tx.commit()?;
+                Ok(invalidation)
+            })
+            .await
+    }
+}

@@ -1,1 +1,284 @@
-//! See the module's owner brief.
+//! The local cloud: one folder holding a SQLite database that models the
+//! cloud services, plus the files of objects and function versions. The four
+//! clients and the provisioner share one connection and one clock.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::Duration;
+use rusqlite::Connection;
+
+use super::{LocalCdn, LocalCertificates, LocalFunctions, LocalObjectStore, LocalProvisioner};
+use crate::clock::Clock;
+use crate::error::{Error, Result, Service};
+
+/// Options of [`LocalCloud::open_with`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LocalCloudOptions {
+    /// How long after its request a certificate of the local CA becomes
+    /// `Issued` on its own, checked against the clock whenever it is read.
+    /// `None` (the default) keeps certificates pending until
+    /// [`LocalCertificates::validate`] is called, as ACM does until the DNS
+    /// records exist.
+    pub auto_issue_after: Option<Duration>,
+}
+
+/// The local cloud services of the embedded default, rooted in one folder.
+///
+/// Opening creates `<root>/cloud.db` (SQLite in WAL mode), `<root>/objects/`
+/// and `<root>/functions/` if needed; opening an existing folder keeps its
+/// contents. Clients handed out are cheap clones sharing one connection, so
+/// what one writes the others read at once.
+#[derive(Clone)]
+pub struct LocalCloud {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for LocalCloud {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl LocalCloud {
+    /// Opens (creating if needed) the local cloud at `root` with default options.
+    pub fn open(root: impl AsRef<Path>, clock: Arc<dyn Clock>) -> Result<Self> {
+        Self::open_with(root, clock, LocalCloudOptions::default())
+    }
+
+    /// Opens (creating if needed) the local cloud at `root`.
+    pub fn open_with(
+        root: impl AsRef<Path>,
+        clock: Arc<dyn Clock>,
+        options: LocalCloudOptions,
+    ) -> Result<Self> {
+        let root = root.as_ref().to_path_buf();
+        for dir in [root.join("objects"), root.join("functions")] {
+            std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        }
+        let db_path = root.join("cloud.db");
+        let fail = |e: rusqlite::Error| db_error(Service::Objects, "Open", e);
+        let conn = Connection::open(&db_path).map_err(fail)?;
+        // Another process (a local HTTP edge) may open the same database:
+        // WAL lets it read while we write, and the timeout makes writers wait
+        // for each other instead of failing with SQLITE_BUSY.
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(fail)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(fail)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(fail)?;
+        conn.execute_batch(SCHEMA).map_err(fail)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                root,
+                db: Mutex::new(conn),
+                clock,
+                options,
+            }),
+        })
+    }
+
+    /// The folder the cloud lives in.
+    pub fn root(&self) -> &Path {
+        &self.inner.root
+    }
+
+    /// The asset store.
+    pub fn objects(&self) -> LocalObjectStore {
+        LocalObjectStore::new(self.inner.clone())
+    }
+
+    /// The function host.
+    pub fn functions(&self) -> LocalFunctions {
+        LocalFunctions::new(self.inner.clone())
+    }
+
+    /// The CDN.
+    pub fn cdn(&self) -> LocalCdn {
+        LocalCdn::new(self.inner.clone())
+    }
+
+    /// The certificate authority.
+    pub fn certificates(&self) -> LocalCertificates {
+        LocalCertificates::new(self.inner.clone())
+    }
+
+    /// The provisioner that creates functions and distributions.
+    pub fn provisioner(&self) -> LocalProvisioner {
+        LocalProvisioner::new(self.inner.clone())
+    }
+}
+
+/// What every client shares.
+pub(crate) struct Inner {
+    pub(crate) root: PathBuf,
+    db: Mutex<Connection>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) options: LocalCloudOptions,
+}
+
+impl fmt::Debug for Inner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LocalCloud")
+            .field("root", &self.root)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Inner {
+    /// Locks the connection. A panic while it was held cannot leave a
+    /// transaction half-applied (SQLite rolls back on drop), so a poisoned
+    /// lock is safe to take over.
+    pub(crate) fn db(&self) -> MutexGuard<'_, Connection> {
+        self.db
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The clock's time in milliseconds since the epoch, as stored.
+    pub(crate) fn now_millis(&self) -> i64 {
+        self.clock.now().timestamp_millis()
+    }
+
+    /// Runs blocking SQLite and file work off the async runtime, naming the
+    /// service and operation in any failure.
+    pub(crate) async fn run<T, F>(
+        self: &Arc<Self>,
+        service: Service,
+        operation: &'static str,
+        work: F,
+    ) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Inner) -> LocalResult<T> + Send + 'static,
+    {
+        let inner = self.clone();
+        let joined = tokio::task::spawn_blocking(move || work(&inner)).await;
+        match joined {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(LocalError::Anchor(e))) => Err(e),
+            Ok(Err(LocalError::Db(e))) => Err(db_error(service, operation, e)),
+            Ok(Err(LocalError::Corrupt(message))) => Err(Error::service(
+                "local",
+                service,
+                operation,
+                format!("corrupt record in cloud.db: {message}"),
+            )),
+            Err(join) => Err(Error::service(
+                "local",
+                service,
+                operation,
+                format!("blocking task failed: {join}"),
+            )),
+        }
+    }
+}
+
+/// The local backend's private error, converted into [`Error`] by
+/// [`Inner::run`], which knows the service and operation.
+#[derive(Debug)]
+pub(crate) enum LocalError {
+    Db(rusqlite::Error),
+    Corrupt(String),
+    Anchor(Error),
+}
+
+pub(crate) type LocalResult<T> = std::result::Result<T, LocalError>;
+
+impl From<rusqlite::Error> for LocalError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Db(e)
+    }
+}
+
+impl From<Error> for LocalError {
+    fn from(e: Error) -> Self {
+        Self::Anchor(e)
+    }
+}
+
+impl From<serde_json::Error> for LocalError {
+    fn from(e: serde_json::Error) -> Self {
+        Self::Corrupt(e.to_string())
+    }
+}
+
+fn db_error(service: Service, operation: &str, e: rusqlite::Error) -> Error {
+    // Busy or locked means another writer held the database past the
+    // timeout; the same call may then succeed.
+    let retryable = matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    );
+    Error::Service {
+        backend: "local",
+        service,
+        operation: operation.to_string(),
+        retryable,
+        message: e.to_string(),
+        source: Some(Box::new(e)),
+    }
+}
+
+/// Every table of the local cloud. Times are milliseconds since the epoch
+/// from the injected clock; lists are JSON arrays.
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS objects (
+    key TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    sha256 TEXT,
+    content_type TEXT,
+    cache_control TEXT
+);
+CREATE TABLE IF NOT EXISTS functions (
+    name TEXT PRIMARY KEY,
+    next_version INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS function_versions (
+    function TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    code_sha256 TEXT NOT NULL,
+    description TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (function, version)
+);
+CREATE TABLE IF NOT EXISTS aliases (
+    function TEXT NOT NULL,
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    additional_version INTEGER,
+    additional_weight REAL,
+    revision_id TEXT NOT NULL,
+    PRIMARY KEY (function, name)
+);
+CREATE TABLE IF NOT EXISTS distributions (
+    id TEXT PRIMARY KEY,
+    domain_name TEXT NOT NULL,
+    aliases TEXT NOT NULL,
+    certificate_id TEXT,
+    etag TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS invalidations (
+    distribution_id TEXT NOT NULL,
+    caller_reference TEXT NOT NULL,
+    id TEXT NOT NULL UNIQUE,
+    paths TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (distribution_id, caller_reference)
+);
+CREATE TABLE IF NOT EXISTS certificates (
+    id TEXT PRIMARY KEY,
+    idempotency_token TEXT NOT NULL,
+    names TEXT NOT NULL,
+    status TEXT NOT NULL,
+    failure_reason TEXT,
+    tags TEXT NOT NULL,
+    requested_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS certificates_by_token ON certificates (idempotency_token);
+";

@@ -1,1 +1,255 @@
-//! See the module's owner brief.
+//! The local function host with Lambda's semantics: functions are created
+//! by the provisioner, versions are immutable zips numbered 1, 2, ... that
+//! are never reused, and aliases carry a revision id and a Function URL.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use base64::Engine as _;
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
+use sha2::{Digest, Sha256};
+
+use super::cloud::Inner;
+use super::function_records::{
+    function_version, read_alias, read_version, require_function, require_version, validate_alias,
+    validate_function, validate_routing, version_id, zip_path,
+};
+use super::temp_file::TempFile;
+use crate::error::{Error, ResourceKind, Result, Service};
+use crate::model::FunctionVersion;
+use crate::traits::{
+    AliasConfig, AliasRouting, CodeBundle, Functions, PublishOptions, SetAliasOptions,
+};
+
+/// The local implementation of [`Functions`].
+///
+/// Beyond the trait's guarantees it follows Lambda strictly: every call on a
+/// function that does not exist fails with `Error::NotFound` (kind
+/// `Function`), `$LATEST` cannot be deleted, and alias weights must satisfy
+/// 0 < w < 1 on a version other than the primary.
+#[derive(Debug, Clone)]
+pub struct LocalFunctions {
+    inner: Arc<Inner>,
+}
+
+impl LocalFunctions {
+    pub(crate) fn new(inner: Arc<Inner>) -> Self {
+        Self { inner }
+    }
+
+    /// The zip of a published version, for a local server that runs it;
+    /// `None` if the version does not exist (or was deleted).
+    pub async fn code_path(&self, function: &str, version: &str) -> Result<Option<PathBuf>> {
+        validate_function(function)?;
+        let (function, version) = (function.to_string(), version.to_string());
+        self.inner
+            .run(Service::Functions, "GetFunction", move |inner| {
+                let conn = inner.db();
+                require_function(&conn, &function)?;
+                Ok(read_version(&conn, &function, &version)?
+                    .map(|_| zip_path(inner, &function, &version)))
+            })
+            .await
+    }
+}
+
+#[async_trait]
+impl Functions for LocalFunctions {
+    async fn publish(
+        &self,
+        function: &str,
+        code: &CodeBundle,
+        options: &PublishOptions,
+    ) -> Result<FunctionVersion> {
+        validate_function(function)?;
+        let (function, code, options) = (function.to_string(), code.clone(), options.clone());
+        self.inner
+            .run(Service::Functions, "PublishVersion", move |inner| {
+                // Lambda refuses a publish whose CodeSha256 does not match the
+                // uploaded code; here that means a bundle whose hash is wrong.
+                let actual =
+                    base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&*code.zip));
+                if actual != code.sha256 {
+                    return Err(Error::invalid_input(
+                        "code.sha256",
+                        format!("{:?} is not the hash of the zip ({actual:?})", code.sha256),
+                    )
+                    .into());
+                }
+                // Write the zip before taking the lock; it is moved into place
+                // only if a new version is created.
+                let staging = inner.root.join("functions").join(".tmp");
+                let (tmp, mut file) = TempFile::create(&staging)?;
+                std::io::copy(&mut code.zip.as_slice(), &mut file)
+                    .and_then(|_| file.sync_all())
+                    .map_err(|e| Error::io(&staging, e))?;
+
+                let mut conn = inner.db();
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                require_function(&tx, &function)?;
+                let newest: Option<(i64, String)> = tx
+                    .query_row(
+                        "SELECT version, code_sha256 FROM function_versions
+                         WHERE function = ?1 ORDER BY version DESC LIMIT 1",
+                        [&function],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                if let Some((version, sha)) = newest {
+                    if sha == code.sha256 {
+                        return Ok(function_version(&function, version, sha));
+                    }
+                }
+                let version: i64 = tx.query_row(
+                    "SELECT next_version FROM functions WHERE name = ?1",
+                    [&function],
+                    |r| r.get(0),
+                )?;
+                tx.execute(
+                    "INSERT INTO function_versions (function, version, code_sha256, description, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![function, version, code.sha256, options.description, inner.now_millis()],
+                )?;
+                tx.execute(
+                    "UPDATE functions SET next_version = ?2 WHERE name = ?1",
+                    params![function, version + 1],
+                )?;
+                tmp.persist(&zip_path(inner, &function, &version.to_string()))?;
+                tx.commit()?;
+                Ok(function_version(&function, version, code.sha256))
+            })
+            .await
+    }
+
+    async fn get_version(&self, function: &str, version: &str) -> Result<Option<FunctionVersion>> {
+        validate_function(function)?;
+        let (function, version) = (function.to_string(), version.to_string());
+        self.inner
+            .run(Service::Functions, "GetFunction", move |inner| {
+                let conn = inner.db();
+                require_function(&conn, &function)?;
+                read_version(&conn, &function, &version)
+            })
+            .await
+    }
+
+    async fn get_alias(&self, function: &str, alias: &str) -> Result<Option<AliasConfig>> {
+        validate_function(function)?;
+        validate_alias(alias)?;
+        let (function, alias) = (function.to_string(), alias.to_string());
+        self.inner
+            .run(Service::Functions, "GetAlias", move |inner| {
+                let conn = inner.db();
+                require_function(&conn, &function)?;
+                read_alias(&conn, &function, &alias)
+            })
+            .await
+    }
+
+    async fn set_alias(
+        &self,
+        function: &str,
+        alias: &str,
+        routing: &AliasRouting,
+        options: &SetAliasOptions,
+    ) -> Result<AliasConfig> {
+        validate_function(function)?;
+        validate_alias(alias)?;
+        validate_routing(routing)?;
+        let (function, alias) = (function.to_string(), alias.to_string());
+        let (routing, options) = (routing.clone(), options.clone());
+        self.inner
+            .run(Service::Functions, "UpdateAlias", move |inner| {
+                let mut conn = inner.db();
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                require_function(&tx, &function)?;
+                let primary = require_version(&tx, &function, &routing.version)?;
+                let additional = match &routing.additional {
+                    Some((version, weight)) => {
+                        Some((require_version(&tx, &function, version)?, *weight))
+                    }
+                    None => None,
+                };
+                let current = read_alias(&tx, &function, &alias)?.map(|a| a.revision_id);
+                if let Some(expected) = &options.expected_revision_id {
+                    if current.as_ref() != Some(expected) {
+                        return Err(Error::precondition(
+                            ResourceKind::Alias,
+                            version_id(&function, &alias),
+                            format!("expected revision {expected:?}, found {current:?}"),
+                        )
+                        .into());
+                    }
+                }
+                tx.execute(
+                    "INSERT INTO aliases (function, name, version, additional_version, additional_weight, revision_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (function, name) DO UPDATE SET version = ?3,
+                         additional_version = ?4, additional_weight = ?5, revision_id = ?6",
+                    params![
+                        function,
+                        alias,
+                        primary,
+                        additional.map(|a| a.0),
+                        additional.map(|a| a.1),
+                        ulid::Ulid::new().to_string()
+                    ],
+                )?;
+                let config = read_alias(&tx, &function, &alias)?;
+                tx.commit()?;
+                config.ok_or_else(|| Error::not_found(ResourceKind::Alias, alias).into())
+            })
+            .await
+    }
+
+    async fn delete_version(&self, function: &str, version: &str) -> Result<()> {
+        validate_function(function)?;
+        if version == "$LATEST" {
+            return Err(Error::invalid_state(
+                ResourceKind::FunctionVersion,
+                version_id(function, version),
+                "unpublished",
+                "$LATEST is the function's working copy; only published versions can be deleted",
+            ));
+        }
+        let (function, version) = (function.to_string(), version.to_string());
+        self.inner
+            .run(Service::Functions, "DeleteFunction", move |inner| {
+                let mut conn = inner.db();
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                require_function(&tx, &function)?;
+                let number = require_version(&tx, &function, &version)?;
+                let mut stmt = tx.prepare(
+                    "SELECT name FROM aliases WHERE function = ?1
+                     AND (version = ?2 OR additional_version = ?2) ORDER BY name",
+                )?;
+                let aliases = stmt
+                    .query_map(params![function, number], |r| r.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                drop(stmt);
+                if !aliases.is_empty() {
+                    return Err(Error::invalid_state(
+                        ResourceKind::FunctionVersion,
+                        version_id(&function, &version),
+                        "aliased",
+                        format!("alias {} points at it", aliases.join(", ")),
+                    )
+                    .into());
+                }
+                tx.execute(
+                    "DELETE FROM function_versions WHERE function = ?1 AND version = ?2",
+                    params![function, number],
+                )?;
+                let path = zip_path(inner, &function, &version);
+                match std::fs::remove_file(&path) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(Error::io(&path, e).into()),
+                }
+                tx.commit()?;
+                Ok(())
+            })
+            .await
+    }
+}

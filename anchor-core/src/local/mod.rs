@@ -7,9 +7,17 @@
 mod cdn;
 mod certificates;
 mod cloud;
+mod function_records;
 mod functions;
 mod objects;
 mod provisioner;
 mod state_store;
+mod temp_file;
 
+pub use cdn::{LocalCdn, MAX_INVALIDATION_PATHS, MAX_INVALIDATION_WILDCARDS};
+pub use certificates::LocalCertificates;
+pub use cloud::{LocalCloud, LocalCloudOptions};
+pub use functions::LocalFunctions;
+pub use objects::{validate_key, LocalObjectStore, MAX_KEY_LEN};
+pub use provisioner::LocalProvisioner;
 pub use state_store::SqliteStateStore;

@@ -1,1 +1,78 @@
-//! See the module's owner brief.
+//! The local provisioner: creates a project's two functions and its
+//! distribution in the local cloud, and adopts them when they exist.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use rusqlite::{params, TransactionBehavior};
+
+use super::cdn::new_etag;
+use super::cloud::Inner;
+use super::function_records::{ensure_function, validate_alias};
+use crate::error::{Result, Service};
+use crate::model::{Infrastructure, ProjectName};
+use crate::traits::{ProvisionOptions, Provisioner};
+
+/// The local implementation of [`Provisioner`].
+///
+/// For project `p` it ensures the functions `p-server` and `p-image` and the
+/// distribution `local-p` at `local-p.cdn.anchor.localhost`, and uses `p` as
+/// the asset prefix. Provisioning again creates nothing and leaves the
+/// distribution's configuration and ETag untouched.
+#[derive(Debug, Clone)]
+pub struct LocalProvisioner {
+    inner: Arc<Inner>,
+}
+
+impl LocalProvisioner {
+    pub(crate) fn new(inner: Arc<Inner>) -> Self {
+        Self { inner }
+    }
+}
+
+/// The infrastructure names of `project`, derived from its name alone so
+/// that provisioning is stable across runs.
+fn infrastructure_of(project: &ProjectName, options: &ProvisionOptions) -> Infrastructure {
+    let p = project.as_str();
+    let distribution_id = format!("local-{p}");
+    Infrastructure {
+        server_function: format!("{p}-server"),
+        image_function: format!("{p}-image"),
+        alias: options.alias.clone(),
+        asset_prefix: p.to_string(),
+        distribution_domain: format!("{distribution_id}.cdn.anchor.localhost"),
+        distribution_id,
+    }
+}
+
+#[async_trait]
+impl Provisioner for LocalProvisioner {
+    async fn provision(
+        &self,
+        project: &ProjectName,
+        options: &ProvisionOptions,
+    ) -> Result<Infrastructure> {
+        // Checked here so a bad alias fails before anything is created
+        // rather than at the first deploy.
+        validate_alias(&options.alias)?;
+        let infra = infrastructure_of(project, options);
+        let record = infra.clone();
+        self.inner
+            .run(Service::Functions, "Provision", move |inner| {
+                let now = inner.now_millis();
+                let mut conn = inner.db();
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                ensure_function(&tx, &record.server_function, now)?;
+                ensure_function(&tx, &record.image_function, now)?;
+                tx.execute(
+                    "INSERT OR IGNORE INTO distributions (id, domain_name, aliases, certificate_id, etag)
+                     VALUES (?1, ?2, '[]', NULL, ?3)",
+                    params![record.distribution_id, record.distribution_domain, new_etag()],
+                )?;
+                tx.commit()?;
+                Ok(())
+            })
+            .await?;
+        Ok(infra)
+    }
+}

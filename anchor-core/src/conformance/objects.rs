@@ -1,0 +1,277 @@
+//! The [`ObjectStore`] suite.
+
+use std::io::Write as _;
+
+use futures::future::join_all;
+
+use super::{expect_err, expect_ok, unique};
+use crate::error::{Error, ResourceKind};
+use crate::traits::{ObjectBody, ObjectMeta, ObjectStore, PutOptions};
+
+fn is_object_precondition(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::PreconditionFailed {
+            kind: ResourceKind::Object,
+            ..
+        }
+    )
+}
+
+fn is_object_not_found(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::NotFound {
+            kind: ResourceKind::Object,
+            ..
+        }
+    )
+}
+
+/// Checks every guarantee of [`ObjectStore`] under a fresh key prefix:
+/// writes visible at once with their metadata, streamed file bodies,
+/// overwrites, atomic `if_none_match` (also under concurrent writers),
+/// copies that replace metadata, `NotFound` for a missing copy source, no
+/// partial object after a failed write, and idempotent deletes.
+pub async fn objects(store: &dyn ObjectStore) {
+    let prefix = format!("anchor-conformance/{}/", unique());
+    let key = |name: &str| format!("{prefix}{name}");
+
+    // A put is visible to head and get at once, with the given metadata.
+    let manifest = key("manifest.json");
+    let options = PutOptions {
+        content_type: Some("application/json".into()),
+        cache_control: Some("no-cache".into()),
+        sha256: Some("ab".repeat(32)),
+        if_none_match: false,
+    };
+    let meta = expect_ok(
+        store
+            .put(
+                &manifest,
+                ObjectBody::Bytes(b"{\"a\":1}".to_vec()),
+                &options,
+            )
+            .await,
+        "put of bytes",
+    );
+    let expected = ObjectMeta {
+        key: manifest.clone(),
+        size: 7,
+        sha256: options.sha256.clone(),
+        content_type: options.content_type.clone(),
+        cache_control: options.cache_control.clone(),
+    };
+    assert_eq!(meta, expected, "put must return the metadata it stored");
+    let head = expect_ok(store.head(&manifest).await, "head after put");
+    assert_eq!(
+        head,
+        Some(expected),
+        "a completed put must be visible to head at once"
+    );
+    let body = expect_ok(store.get(&manifest).await, "get after put");
+    assert_eq!(
+        body.as_deref(),
+        Some(&b"{\"a\":1}"[..]),
+        "get must return the bytes put"
+    );
+
+    // Missing keys read as None.
+    let missing = key("missing.txt");
+    assert_eq!(
+        expect_ok(store.head(&missing).await, "head of a missing key"),
+        None
+    );
+    assert_eq!(
+        expect_ok(store.get(&missing).await, "get of a missing key"),
+        None
+    );
+
+    // A file body, larger than any single buffer, arrives whole.
+    let big: Vec<u8> = (0..3 * 1024 * 1024 + 17).map(|i| (i % 251) as u8).collect();
+    let file = std::env::temp_dir().join(format!("anchor-conformance-{}", unique()));
+    expect_ok(
+        std::fs::File::create(&file)
+            .and_then(|mut f| f.write_all(&big))
+            .map_err(|e| Error::io(&file, e)),
+        "writing the test file",
+    );
+    let nested = key("_next/static/chunks/big.js");
+    let meta = expect_ok(
+        store
+            .put(
+                &nested,
+                ObjectBody::File(file.clone()),
+                &PutOptions::default(),
+            )
+            .await,
+        "put of a file body",
+    );
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(
+        meta.size,
+        big.len() as u64,
+        "a file body's size must be the file's size"
+    );
+    let body = expect_ok(store.get(&nested).await, "get of a file body");
+    assert!(
+        body.as_deref() == Some(big.as_slice()),
+        "a file body must be stored whole and unchanged"
+    );
+
+    // An overwrite replaces both the bytes and the metadata.
+    let meta = expect_ok(
+        store
+            .put(
+                &manifest,
+                ObjectBody::Bytes(b"v2".to_vec()),
+                &PutOptions::default(),
+            )
+            .await,
+        "overwrite",
+    );
+    assert_eq!(
+        (meta.size, meta.content_type),
+        (2, None),
+        "an overwrite must replace the metadata"
+    );
+    assert_eq!(
+        expect_ok(store.get(&manifest).await, "get after overwrite").as_deref(),
+        Some(&b"v2"[..])
+    );
+
+    // if_none_match refuses an existing key and leaves it unchanged.
+    let guarded = PutOptions {
+        if_none_match: true,
+        ..PutOptions::default()
+    };
+    expect_err(
+        store
+            .put(&manifest, ObjectBody::Bytes(b"v3".to_vec()), &guarded)
+            .await,
+        "if_none_match on an existing key must fail with PreconditionFailed(Object)",
+        is_object_precondition,
+    );
+    assert_eq!(
+        expect_ok(store.get(&manifest).await, "get after refused put").as_deref(),
+        Some(&b"v2"[..]),
+        "a refused if_none_match put must not change the object"
+    );
+
+    // Of concurrent if_none_match writers to one new key, exactly one wins.
+    let contested = key("contested.txt");
+    let bodies: Vec<Vec<u8>> = (0..8u8).map(|i| vec![i; 64]).collect();
+    let results = join_all(
+        bodies
+            .iter()
+            .map(|b| store.put(&contested, ObjectBody::Bytes(b.clone()), &guarded)),
+    )
+    .await;
+    let winners: Vec<usize> = results
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.is_ok())
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(
+        winners.len(),
+        1,
+        "exactly one concurrent if_none_match put must win, got {results:?}"
+    );
+    for result in results.into_iter().filter(|r| r.is_err()) {
+        expect_err(
+            result,
+            "a losing if_none_match put must fail with PreconditionFailed(Object)",
+            is_object_precondition,
+        );
+    }
+    assert_eq!(
+        expect_ok(store.get(&contested).await, "get of the contested key"),
+        Some(bodies[winners[0]].clone()),
+        "the contested key must hold the winner's bytes"
+    );
+
+    // A copy carries the bytes and replaces the metadata.
+    let copy = key("copy/manifest.json");
+    let copy_options = PutOptions {
+        content_type: Some("text/plain".into()),
+        cache_control: Some("max-age=60".into()),
+        sha256: Some("cd".repeat(32)),
+        if_none_match: true,
+    };
+    let meta = expect_ok(store.copy(&manifest, &copy, &copy_options).await, "copy");
+    let expected = ObjectMeta {
+        key: copy.clone(),
+        size: 2,
+        sha256: copy_options.sha256.clone(),
+        content_type: copy_options.content_type.clone(),
+        cache_control: copy_options.cache_control.clone(),
+    };
+    assert_eq!(meta, expected, "copy must return the copy's new metadata");
+    assert_eq!(
+        expect_ok(store.head(&copy).await, "head of the copy"),
+        Some(expected)
+    );
+    assert_eq!(
+        expect_ok(store.get(&copy).await, "get of the copy").as_deref(),
+        Some(&b"v2"[..])
+    );
+    expect_err(
+        store.copy(&manifest, &copy, &copy_options).await,
+        "a copy with if_none_match onto an existing key must fail with PreconditionFailed(Object)",
+        is_object_precondition,
+    );
+    expect_err(
+        store
+            .copy(&missing, &key("never.txt"), &PutOptions::default())
+            .await,
+        "copying a missing source must fail with NotFound(Object)",
+        is_object_not_found,
+    );
+    assert_eq!(
+        expect_ok(
+            store.head(&key("never.txt")).await,
+            "head after failed copy"
+        ),
+        None
+    );
+
+    // A failed write leaves no partial object.
+    let absent_file = std::env::temp_dir().join(format!("anchor-conformance-absent-{}", unique()));
+    let failed = key("failed.bin");
+    assert!(
+        store
+            .put(
+                &failed,
+                ObjectBody::File(absent_file),
+                &PutOptions::default()
+            )
+            .await
+            .is_err(),
+        "a put of a missing file must fail"
+    );
+    assert_eq!(
+        expect_ok(store.head(&failed).await, "head after failed put"),
+        None,
+        "a failed put must leave no object"
+    );
+
+    // Deletes remove the object and succeed on missing keys.
+    for k in [&manifest, &nested, &contested, &copy] {
+        expect_ok(store.delete(k).await, "delete");
+        assert_eq!(
+            expect_ok(store.head(k).await, "head after delete"),
+            None,
+            "a deleted object must be gone"
+        );
+        assert_eq!(
+            expect_ok(store.get(k).await, "get after delete"),
+            None,
+            "a deleted object must be gone"
+        );
+    }
+    expect_ok(
+        store.delete(&missing).await,
+        "deleting a missing key must succeed",
+    );
+}

@@ -1,0 +1,188 @@
+//! The rows and names of the local function host: validation of function
+//! and alias names, and reads of functions, versions and aliases, shared by
+//! the host and the provisioner.
+
+use std::path::PathBuf;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::cloud::{Inner, LocalResult};
+use crate::error::{Error, ResourceKind, Result};
+use crate::model::FunctionVersion;
+use crate::traits::{AliasConfig, AliasRouting};
+
+/// Creates the function if it does not exist; used by the provisioner.
+pub(super) fn ensure_function(conn: &Connection, name: &str, now: i64) -> LocalResult<()> {
+    validate_function(name)?;
+    conn.execute(
+        "INSERT OR IGNORE INTO functions (name, created_at) VALUES (?1, ?2)",
+        params![name, now],
+    )?;
+    Ok(())
+}
+
+/// Lambda's rule for function names: 1 to 64 of `A-Z a-z 0-9 - _`. It also
+/// keeps the name safe as a folder name.
+pub(super) fn validate_function(name: &str) -> Result<()> {
+    let ok = (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(
+            "function",
+            format!("{name:?} must be 1 to 64 characters of A-Z, a-z, 0-9, '-' and '_'"),
+        ))
+    }
+}
+
+/// Lambda's rule for alias names: 1 to 128 of `A-Z a-z 0-9 - _`, not all digits.
+pub(super) fn validate_alias(name: &str) -> Result<()> {
+    let ok = (1..=128).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && !name.chars().all(|c| c.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(
+            "alias",
+            format!("{name:?} must be 1 to 128 characters of A-Z, a-z, 0-9, '-' and '_', not all digits"),
+        ))
+    }
+}
+
+/// A published version number in its canonical form ("1", not "01").
+pub(super) fn parse_version(version: &str) -> Option<i64> {
+    version
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0 && n.to_string() == version)
+}
+
+pub(super) fn version_id(function: &str, version: &str) -> String {
+    format!("{function}:{version}")
+}
+
+pub(super) fn zip_path(inner: &Inner, function: &str, version: &str) -> PathBuf {
+    inner
+        .root
+        .join("functions")
+        .join(function)
+        .join(format!("{version}.zip"))
+}
+
+pub(super) fn function_version(
+    function: &str,
+    version: i64,
+    code_sha256: String,
+) -> FunctionVersion {
+    FunctionVersion {
+        function: function.to_string(),
+        version: version.to_string(),
+        arn: format!("arn:anchor:local:function:{function}:{version}"),
+        code_sha256,
+    }
+}
+
+pub(super) fn require_function(conn: &Connection, function: &str) -> LocalResult<()> {
+    let found: Option<i64> = conn
+        .query_row("SELECT 1 FROM functions WHERE name = ?1", [function], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(Error::not_found(ResourceKind::Function, function).into()),
+    }
+}
+
+pub(super) fn read_version(
+    conn: &Connection,
+    function: &str,
+    version: &str,
+) -> LocalResult<Option<FunctionVersion>> {
+    let Some(number) = parse_version(version) else {
+        return Ok(None);
+    };
+    let sha: Option<String> = conn
+        .query_row(
+            "SELECT code_sha256 FROM function_versions WHERE function = ?1 AND version = ?2",
+            params![function, number],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(sha.map(|sha| function_version(function, number, sha)))
+}
+
+pub(super) fn require_version(
+    conn: &Connection,
+    function: &str,
+    version: &str,
+) -> LocalResult<i64> {
+    match (
+        parse_version(version),
+        read_version(conn, function, version)?,
+    ) {
+        (Some(number), Some(_)) => Ok(number),
+        _ => Err(
+            Error::not_found(ResourceKind::FunctionVersion, version_id(function, version)).into(),
+        ),
+    }
+}
+
+pub(super) fn read_alias(
+    conn: &Connection,
+    function: &str,
+    alias: &str,
+) -> LocalResult<Option<AliasConfig>> {
+    let row = conn
+        .query_row(
+            "SELECT version, additional_version, additional_weight, revision_id
+             FROM aliases WHERE function = ?1 AND name = ?2",
+            params![function, alias],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, Option<f64>>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            },
+        )
+        .optional()?;
+    Ok(
+        row.map(|(version, extra, weight, revision_id)| AliasConfig {
+            function: function.to_string(),
+            name: alias.to_string(),
+            routing: AliasRouting {
+                version: version.to_string(),
+                additional: extra.zip(weight).map(|(v, w)| (v.to_string(), w)),
+            },
+            revision_id,
+            url: Some(format!("local://{function}/{alias}")),
+        }),
+    )
+}
+
+pub(super) fn validate_routing(routing: &AliasRouting) -> Result<()> {
+    let Some((extra, weight)) = &routing.additional else {
+        return Ok(());
+    };
+    if !(*weight > 0.0 && *weight < 1.0) {
+        return Err(Error::invalid_input(
+            "routing",
+            format!("the additional version's weight {weight} must be above 0 and below 1"),
+        ));
+    }
+    if *extra == routing.version {
+        return Err(Error::invalid_input(
+            "routing",
+            format!("the additional version {extra:?} must differ from the primary version"),
+        ));
+    }
+    Ok(())
+}
