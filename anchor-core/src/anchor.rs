@@ -5,9 +5,16 @@ use std::sync::Arc;
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
-use crate::flows::{self, Deployer, DomainManager, FlowSettings, RecoveryReport, Rollback, Services};
-use crate::model::{Deployment, DeploymentId, Page, PageRequest, Project, ProjectName, RollbackEvent};
-use crate::traits::{Cdn, Certificates, Expect, Functions, ObjectStore, ProvisionOptions, Provisioner, StateStore, WriteBatch};
+use crate::flows::{
+    self, Deployer, DomainManager, FlowSettings, RecoveryReport, Rollback, Services,
+};
+use crate::model::{
+    Deployment, DeploymentId, Page, PageRequest, Project, ProjectName, RollbackEvent,
+};
+use crate::traits::{
+    Cdn, Certificates, Expect, Functions, ObjectStore, ProvisionOptions, Provisioner, StateStore,
+    WriteBatch,
+};
 
 /// The backend pieces an [`Anchor`] runs on.
 #[derive(Debug, Clone)]
@@ -84,11 +91,14 @@ impl Anchor {
         let (store, cloud) = tokio::task::spawn_blocking(move || {
             let store = crate::local::SqliteStateStore::open(&dir)?;
             let cloud_options = crate::local::LocalCloudOptions { auto_issue_after };
-            let cloud = crate::local::LocalCloud::open_with(dir.join("cloud"), clock, cloud_options)?;
+            let cloud =
+                crate::local::LocalCloud::open_with(dir.join("cloud"), clock, cloud_options)?;
             Ok::<_, Error>((store, cloud))
         })
         .await
-        .map_err(|e| Error::service("local", crate::Service::StateStore, "Open", e.to_string()))??;
+        .map_err(|e| {
+            Error::service("local", crate::Service::StateStore, "Open", e.to_string())
+        })??;
         let mut anchor = Self::from_parts(AnchorParts {
             store: Arc::new(store),
             objects: Arc::new(cloud.objects()),
@@ -157,7 +167,10 @@ impl Anchor {
         if let Some(existing) = self.svc.store.get_project(&name).await? {
             return Ok(existing);
         }
-        let infrastructure = self.provisioner.provision(&name, &ProvisionOptions::default()).await?;
+        let infrastructure = self
+            .provisioner
+            .provision(&name, &ProvisionOptions::default())
+            .await?;
         let project = Project {
             name: name.clone(),
             infrastructure,
@@ -229,7 +242,11 @@ impl Anchor {
     }
 
     /// The rollback history, newest first, one page at a time.
-    pub async fn rollback_history(&self, project: &str, page: &PageRequest) -> Result<Page<RollbackEvent>> {
+    pub async fn rollback_history(
+        &self,
+        project: &str,
+        page: &PageRequest,
+    ) -> Result<Page<RollbackEvent>> {
         let name = ProjectName::parse(project)?;
         page.validate()?;
         self.svc.project(&name).await?;
@@ -242,4 +259,3 @@ impl Anchor {
         flows::recover::recover(&self.svc, &name).await
     }
 }
-

@@ -33,6 +33,6 @@ pub use anchor::LocalOptions;
 pub use anchor::{Anchor, AnchorParts};
 pub use error::{Error, ResourceKind, Result, Service};
 pub use flows::{
-    DeployPlan, Deployer, DomainManager, FlowSettings, PlannedAction, PlannedAsset, RecoveryReport, Rollback,
-    RollbackOutcome, RollbackTarget,
+    DeployPlan, Deployer, DomainManager, FlowSettings, PlannedAction, PlannedAsset, RecoveryReport,
+    Rollback, RollbackOutcome, RollbackTarget,
 };

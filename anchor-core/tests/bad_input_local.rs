@@ -26,8 +26,16 @@ async fn deploy_fails(env: &Env, dir: &Path) -> Error {
     let history = a.history(P, &PageRequest::first(100)).await.unwrap().items;
     let objects = object_count(a);
     let err = a.deployer(P, dir).execute().await.unwrap_err();
-    assert_eq!(a.active_deployment(P).await.unwrap().map(|d| d.id), live, "live changed");
-    assert_eq!(a.history(P, &PageRequest::first(100)).await.unwrap().items, history, "history changed");
+    assert_eq!(
+        a.active_deployment(P).await.unwrap().map(|d| d.id),
+        live,
+        "live changed"
+    );
+    assert_eq!(
+        a.history(P, &PageRequest::first(100)).await.unwrap().items,
+        history,
+        "history changed"
+    );
     assert_eq!(object_count(a), objects, "objects changed");
     err
 }
@@ -35,8 +43,15 @@ async fn deploy_fails(env: &Env, dir: &Path) -> Error {
 fn assert_build_error(err: Error, path_ends_with: &str, reason_has: &str) {
     match err {
         Error::InvalidBuild { path, reason } => {
-            assert!(path.ends_with(path_ends_with), "path {} should end with {path_ends_with}", path.display());
-            assert!(reason.contains(reason_has), "reason {reason:?} should mention {reason_has:?}");
+            assert!(
+                path.ends_with(path_ends_with),
+                "path {} should end with {path_ends_with}",
+                path.display()
+            );
+            assert!(
+                reason.contains(reason_has),
+                "reason {reason:?} should mention {reason_has:?}"
+            );
         }
         other => panic!("expected InvalidBuild, got {other:?}"),
     }
@@ -45,7 +60,11 @@ fn assert_build_error(err: Error, path_ends_with: &str, reason_has: &str) {
 async fn ready() -> Env {
     let env = env().await;
     env.plain.create_project(P).await.unwrap();
-    env.plain.deployer(P, env.build("good")).execute().await.unwrap();
+    env.plain
+        .deployer(P, env.build("good"))
+        .execute()
+        .await
+        .unwrap();
     env
 }
 
@@ -62,7 +81,11 @@ async fn malformed_output_manifest() {
     let env = ready().await;
     let dir = env.build("malformed");
     std::fs::write(dir.join("open-next.output.json"), "{\"origins\": [1, 2").unwrap();
-    assert_build_error(deploy_fails(&env, &dir).await, "open-next.output.json", "line");
+    assert_build_error(
+        deploy_fails(&env, &dir).await,
+        "open-next.output.json",
+        "line",
+    );
 }
 
 #[tokio::test]
@@ -70,9 +93,15 @@ async fn behaviour_pointing_at_an_unknown_origin() {
     let env = ready().await;
     let dir = env.build("unknown-origin");
     let path = dir.join("open-next.output.json");
-    let text = std::fs::read_to_string(&path).unwrap().replace("\"origin\":\"s3\"", "\"origin\":\"nowhere\"");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("\"origin\":\"s3\"", "\"origin\":\"nowhere\"");
     std::fs::write(&path, text).unwrap();
-    assert_build_error(deploy_fails(&env, &dir).await, "open-next.output.json", "origin");
+    assert_build_error(
+        deploy_fails(&env, &dir).await,
+        "open-next.output.json",
+        "origin",
+    );
 }
 
 #[tokio::test]
@@ -80,7 +109,11 @@ async fn missing_bundle_folder() {
     let env = ready().await;
     let dir = env.build("no-server");
     std::fs::remove_dir_all(dir.join("server-functions/default")).unwrap();
-    assert_build_error(deploy_fails(&env, &dir).await, "server-functions/default", "");
+    assert_build_error(
+        deploy_fails(&env, &dir).await,
+        "server-functions/default",
+        "",
+    );
 }
 
 #[tokio::test]
@@ -88,12 +121,16 @@ async fn bundle_path_that_climbs_out() {
     let env = ready().await;
     let dir = env.build("climb");
     let path = dir.join("open-next.output.json");
-    let text = std::fs::read_to_string(&path)
-        .unwrap()
-        .replace(".open-next/image-optimization-function", ".open-next/../../../../etc");
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        ".open-next/image-optimization-function",
+        ".open-next/../../../../etc",
+    );
     std::fs::write(&path, text).unwrap();
     let err = deploy_fails(&env, &dir).await;
-    assert!(matches!(err, Error::InvalidBuild { ref reason, .. } if reason.contains("..") || reason.contains("outside")), "{err:?}");
+    assert!(
+        matches!(err, Error::InvalidBuild { ref reason, .. } if reason.contains("..") || reason.contains("outside")),
+        "{err:?}"
+    );
 }
 
 #[cfg(unix)]
@@ -126,14 +163,52 @@ async fn not_a_build_folder() {
 async fn bad_project_names_and_unknown_projects() {
     let env = ready().await;
     let a = &env.plain;
-    for bad in ["", "Shop", "1shop", "shop_", "shop-", "a".repeat(49).as_str()] {
+    for bad in [
+        "",
+        "Shop",
+        "1shop",
+        "shop_",
+        "shop-",
+        "a".repeat(49).as_str(),
+    ] {
         let err = a.create_project(bad).await.unwrap_err();
-        assert!(matches!(err, Error::InvalidInput { ref field, .. } if field == "project"), "{bad}: {err:?}");
+        assert!(
+            matches!(err, Error::InvalidInput { ref field, .. } if field == "project"),
+            "{bad}: {err:?}"
+        );
     }
-    let err = a.deployer("ghost", env.build("good")).execute().await.unwrap_err();
+    let err = a
+        .deployer("ghost", env.build("good"))
+        .execute()
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
-    let err = a.history(P, &PageRequest { limit: 0, cursor: None }).await.unwrap_err();
-    assert!(matches!(err, Error::InvalidInput { ref field, .. } if field == "limit"), "{err:?}");
-    let err = a.history(P, &PageRequest { limit: 5, cursor: Some("garbage".into()) }).await.unwrap_err();
-    assert!(matches!(err, Error::InvalidInput { ref field, .. } if field == "cursor"), "{err:?}");
+    let err = a
+        .history(
+            P,
+            &PageRequest {
+                limit: 0,
+                cursor: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidInput { ref field, .. } if field == "limit"),
+        "{err:?}"
+    );
+    let err = a
+        .history(
+            P,
+            &PageRequest {
+                limit: 5,
+                cursor: Some("garbage".into()),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidInput { ref field, .. } if field == "cursor"),
+        "{err:?}"
+    );
 }

@@ -19,12 +19,22 @@ const P: &str = "shop";
 
 async fn validate(a: &Anchor, d: &Domain) {
     let id = d.certificate_id.as_deref().unwrap();
-    a.local_cloud().unwrap().certificates().validate(id).await.unwrap();
+    a.local_cloud()
+        .unwrap()
+        .certificates()
+        .validate(id)
+        .await
+        .unwrap();
 }
 
 async fn cdn_config(a: &Anchor) -> DistributionConfig {
     let p = a.project(P).await.unwrap();
-    a.services().cdn.get_config(&p.infrastructure.distribution_id).await.unwrap().value
+    a.services()
+        .cdn
+        .get_config(&p.infrastructure.distribution_id)
+        .await
+        .unwrap()
+        .value
 }
 
 #[tokio::test]
@@ -39,9 +49,20 @@ async fn add_validate_refresh_remove() {
     assert_eq!(d.validation_records.len(), 1);
     assert_eq!(d.validation_records[0].record_type, "CNAME");
     assert_eq!(d.routing_record.name, "www.example.com.");
-    assert_eq!(d.routing_record.value, format!("{}.", project.infrastructure.distribution_domain));
-    let cert = a.services().certificates.describe(d.certificate_id.as_deref().unwrap()).await.unwrap();
-    assert!(cert.is_managed_by_anchor(), "certificates carry Anchor's tag");
+    assert_eq!(
+        d.routing_record.value,
+        format!("{}.", project.infrastructure.distribution_domain)
+    );
+    let cert = a
+        .services()
+        .certificates
+        .describe(d.certificate_id.as_deref().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        cert.is_managed_by_anchor(),
+        "certificates carry Anchor's tag"
+    );
 
     // Adding again is idempotent: same record, same certificate.
     let again = a.domains(P).add("www.example.com").await.unwrap();
@@ -54,7 +75,10 @@ async fn add_validate_refresh_remove() {
 
     validate(a, &d).await;
     let active = a.domains(P).refresh("www.example.com").await.unwrap();
-    assert_eq!((active.certificate_status, active.cdn_status), (CertificateStatus::Issued, CdnStatus::Active));
+    assert_eq!(
+        (active.certificate_status, active.cdn_status),
+        (CertificateStatus::Issued, CdnStatus::Active)
+    );
     assert!(active.activated_at.is_some());
     let cfg = cdn_config(a).await;
     assert_eq!(cfg.aliases, vec!["www.example.com"]);
@@ -62,7 +86,12 @@ async fn add_validate_refresh_remove() {
 
     // A second domain: its certificate covers both, and becomes the viewer certificate.
     let d2 = a.domains(P).add("shop.example.org").await.unwrap();
-    let c2 = a.services().certificates.describe(d2.certificate_id.as_deref().unwrap()).await.unwrap();
+    let c2 = a
+        .services()
+        .certificates
+        .describe(d2.certificate_id.as_deref().unwrap())
+        .await
+        .unwrap();
     assert!(c2.covers("shop.example.org") && c2.covers("www.example.com"));
     assert_eq!(d2.validation_records.len(), 2);
     validate(a, &d2).await;
@@ -77,7 +106,12 @@ async fn add_validate_refresh_remove() {
     let cfg = cdn_config(a).await;
     assert_eq!(cfg.aliases, vec!["www.example.com"]);
     assert_eq!(cfg.certificate_id, d.certificate_id);
-    let gone = a.services().certificates.describe(d2.certificate_id.as_deref().unwrap()).await.unwrap_err();
+    let gone = a
+        .services()
+        .certificates
+        .describe(d2.certificate_id.as_deref().unwrap())
+        .await
+        .unwrap_err();
     assert!(matches!(gone, Error::NotFound { .. }), "{gone:?}");
     a.domains(P).remove("www.example.com").await.unwrap();
     assert!(cdn_config(a).await.aliases.is_empty());
@@ -91,9 +125,18 @@ async fn a_failed_certificate_fails_the_domain_with_its_reason() {
     a.create_project(P).await.unwrap();
     let d = a.domains(P).add("www.example.com").await.unwrap();
     let certs = a.local_cloud().unwrap().certificates();
-    certs.fail(d.certificate_id.as_deref().unwrap(), "CAA record forbids issuance").await.unwrap();
+    certs
+        .fail(
+            d.certificate_id.as_deref().unwrap(),
+            "CAA record forbids issuance",
+        )
+        .await
+        .unwrap();
     let failed = a.domains(P).refresh("www.example.com").await.unwrap();
-    assert_eq!((failed.certificate_status, failed.cdn_status), (CertificateStatus::Failed, CdnStatus::Failed));
+    assert_eq!(
+        (failed.certificate_status, failed.cdn_status),
+        (CertificateStatus::Failed, CdnStatus::Failed)
+    );
     assert!(failed.failure_reason.unwrap().contains("CAA"));
 }
 
@@ -106,9 +149,20 @@ async fn a_domain_belongs_to_one_project() {
     a.domains(P).add("www.example.com").await.unwrap();
     let before = a.domains("blog").list().await.unwrap();
     let err = a.domains("blog").add("www.EXAMPLE.com").await.unwrap_err();
-    assert!(matches!(err, Error::DomainTaken { ref project, .. } if project == P), "{err:?}");
-    assert_eq!(a.domains("blog").list().await.unwrap(), before, "nothing changed");
-    let err = a.domains("blog").remove("www.example.com").await.unwrap_err();
+    assert!(
+        matches!(err, Error::DomainTaken { ref project, .. } if project == P),
+        "{err:?}"
+    );
+    assert_eq!(
+        a.domains("blog").list().await.unwrap(),
+        before,
+        "nothing changed"
+    );
+    let err = a
+        .domains("blog")
+        .remove("www.example.com")
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::DomainTaken { .. }), "{err:?}");
     assert_eq!(a.domains(P).list().await.unwrap().len(), 1);
 }
@@ -119,9 +173,19 @@ async fn invalid_names_are_refused_naming_the_field() {
     let a = &env.plain;
     a.create_project(P).await.unwrap();
     let long = format!("{}.example.com", "a".repeat(64));
-    for bad in ["", "10.0.0.1", "a..example.com", "bad_name.example.com", "*.example.com", long.as_str()] {
+    for bad in [
+        "",
+        "10.0.0.1",
+        "a..example.com",
+        "bad_name.example.com",
+        "*.example.com",
+        long.as_str(),
+    ] {
         let err = a.domains(P).add(bad).await.unwrap_err();
-        assert!(matches!(err, Error::InvalidInput { ref field, .. } if field == "domain"), "{bad}: {err:?}");
+        assert!(
+            matches!(err, Error::InvalidInput { ref field, .. } if field == "domain"),
+            "{bad}: {err:?}"
+        );
     }
     assert!(a.domains(P).list().await.unwrap().is_empty());
 }
@@ -149,13 +213,26 @@ async fn a_certificate_without_anchors_tag_is_never_deleted() {
     d.revision += 1;
     a.services()
         .store
-        .commit(WriteBatch { domains: vec![DomainWrite::Put(d.clone(), Expect::Revision(old))], ..WriteBatch::default() })
+        .commit(WriteBatch {
+            domains: vec![DomainWrite::Put(d.clone(), Expect::Revision(old))],
+            ..WriteBatch::default()
+        })
         .await
         .unwrap();
     let err = a.domains(P).remove("www.example.com").await.unwrap_err();
-    assert!(matches!(err, Error::NotManaged { ref certificate } if *certificate == foreign), "{err:?}");
-    assert!(a.services().certificates.describe(&foreign).await.is_ok(), "the foreign certificate still exists");
-    assert_eq!(a.domains(P).list().await.unwrap(), vec![d], "nothing changed");
+    assert!(
+        matches!(err, Error::NotManaged { ref certificate } if *certificate == foreign),
+        "{err:?}"
+    );
+    assert!(
+        a.services().certificates.describe(&foreign).await.is_ok(),
+        "the foreign certificate still exists"
+    );
+    assert_eq!(
+        a.domains(P).list().await.unwrap(),
+        vec![d],
+        "nothing changed"
+    );
 }
 
 /// A CDN whose configuration another writer changes just before our first
@@ -171,14 +248,26 @@ impl Cdn for RacingCdn {
     async fn get_config(&self, id: &str) -> anchor_core::Result<Versioned<DistributionConfig>> {
         self.inner.get_config(id).await
     }
-    async fn update_config(&self, id: &str, config: &DistributionConfig, if_match: &str) -> anchor_core::Result<String> {
+    async fn update_config(
+        &self,
+        id: &str,
+        config: &DistributionConfig,
+        if_match: &str,
+    ) -> anchor_core::Result<String> {
         if !self.raced.swap(true, Ordering::SeqCst) {
             let current = self.inner.get_config(id).await?;
-            self.inner.update_config(id, &current.value, &current.etag).await?;
+            self.inner
+                .update_config(id, &current.value, &current.etag)
+                .await?;
         }
         self.inner.update_config(id, config, if_match).await
     }
-    async fn invalidate(&self, id: &str, paths: &[String], reference: &str) -> anchor_core::Result<String> {
+    async fn invalidate(
+        &self,
+        id: &str,
+        paths: &[String],
+        reference: &str,
+    ) -> anchor_core::Result<String> {
         self.inner.invalidate(id, paths, reference).await
     }
 }
@@ -189,7 +278,10 @@ async fn attaching_retries_on_a_stale_etag() {
     let plain = &env.plain;
     plain.create_project(P).await.unwrap();
     let mut parts = plain.parts();
-    let racing = Arc::new(RacingCdn { inner: parts.cdn.clone(), raced: AtomicBool::new(false) });
+    let racing = Arc::new(RacingCdn {
+        inner: parts.cdn.clone(),
+        raced: AtomicBool::new(false),
+    });
     parts.cdn = racing.clone();
     let a = Anchor::from_parts(parts);
     let d = a.domains(P).add("www.example.com").await.unwrap();

@@ -30,9 +30,23 @@ struct Ctx {
 }
 
 async fn validate_certificate(env: &Env) {
-    let d = env.plain.domains(P).list().await.unwrap().into_iter().find(|d| d.name.as_str() == DOMAIN).unwrap();
+    let d = env
+        .plain
+        .domains(P)
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.name.as_str() == DOMAIN)
+        .unwrap();
     let id = d.certificate_id.expect("certificate requested");
-    env.plain.local_cloud().unwrap().certificates().validate(&id).await.unwrap();
+    env.plain
+        .local_cloud()
+        .unwrap()
+        .certificates()
+        .validate(&id)
+        .await
+        .unwrap();
 }
 
 async fn setup(op: Op) -> (Env, Ctx) {
@@ -45,7 +59,16 @@ async fn setup(op: Op) -> (Env, Ctx) {
     let mut preview = None;
     match op {
         Op::Deploy | Op::Preview | Op::DomainAdd => {}
-        Op::Promote => preview = Some(a.deployer(P, &v2_dir).promote(false).execute().await.unwrap().id),
+        Op::Promote => {
+            preview = Some(
+                a.deployer(P, &v2_dir)
+                    .promote(false)
+                    .execute()
+                    .await
+                    .unwrap()
+                    .id,
+            )
+        }
         Op::Rollback => {
             a.deployer(P, &v2_dir).execute().await.unwrap();
         }
@@ -53,7 +76,10 @@ async fn setup(op: Op) -> (Env, Ctx) {
             a.domains(P).add(DOMAIN).await.unwrap();
             validate_certificate(&env).await;
             if op == Op::DomainRemove {
-                assert_eq!(a.domains(P).refresh(DOMAIN).await.unwrap().cdn_status, CdnStatus::Active);
+                assert_eq!(
+                    a.domains(P).refresh(DOMAIN).await.unwrap().cdn_status,
+                    CdnStatus::Active
+                );
             }
         }
     }
@@ -65,9 +91,22 @@ async fn run(op: Op, env: &Env, ctx: &Ctx) -> Result<(), Error> {
     let a = &env.anchor;
     match op {
         Op::Deploy => a.deployer(P, env.build("v2")).execute().await.map(drop),
-        Op::Preview => a.deployer(P, env.build("v2")).promote(false).execute().await.map(drop),
-        Op::Promote => a.promote(P, ctx.preview.as_ref().unwrap().as_str()).await.map(drop),
-        Op::Rollback => a.rollback(P).to_deployment(ctx.v1.as_str()).execute().await.map(drop),
+        Op::Preview => a
+            .deployer(P, env.build("v2"))
+            .promote(false)
+            .execute()
+            .await
+            .map(drop),
+        Op::Promote => a
+            .promote(P, ctx.preview.as_ref().unwrap().as_str())
+            .await
+            .map(drop),
+        Op::Rollback => a
+            .rollback(P)
+            .to_deployment(ctx.v1.as_str())
+            .execute()
+            .await
+            .map(drop),
         Op::DomainAdd => a.domains(P).add(DOMAIN).await.map(drop),
         Op::DomainRefresh => a.domains(P).refresh(DOMAIN).await.map(drop),
         Op::DomainRemove => a.domains(P).remove(DOMAIN).await,
@@ -92,13 +131,29 @@ async fn goal_reached(op: Op, env: &Env, ctx: &Ctx) -> bool {
 async fn check_domains(env: &Env) {
     let a = &env.plain;
     let project = a.project(P).await.unwrap();
-    let cfg = a.services().cdn.get_config(&project.infrastructure.distribution_id).await.unwrap().value;
+    let cfg = a
+        .services()
+        .cdn
+        .get_config(&project.infrastructure.distribution_id)
+        .await
+        .unwrap()
+        .value;
     let domains = a.domains(P).list().await.unwrap();
     for alias in &cfg.aliases {
-        assert!(domains.iter().any(|d| d.name.as_str() == alias), "alias {alias} has no domain record");
+        assert!(
+            domains.iter().any(|d| d.name.as_str() == alias),
+            "alias {alias} has no domain record"
+        );
     }
-    for d in domains.iter().filter(|d| d.cdn_status == CdnStatus::Active && !d.removing) {
-        assert!(cfg.aliases.iter().any(|x| x == d.name.as_str()), "{} active but not attached", d.name);
+    for d in domains
+        .iter()
+        .filter(|d| d.cdn_status == CdnStatus::Active && !d.removing)
+    {
+        assert!(
+            cfg.aliases.iter().any(|x| x == d.name.as_str()),
+            "{} active but not attached",
+            d.name
+        );
         let cert = cfg.certificate_id.as_deref().expect("a viewer certificate");
         let desc = a.services().certificates.describe(cert).await.unwrap();
         assert!(desc.covers(d.name.as_str()));
@@ -110,7 +165,10 @@ async fn check_done(op: Op, env: &Env, ctx: &Ctx) {
     check_domains(env).await;
     let a = &env.plain;
     let domains = a.domains(P).list().await.unwrap();
-    assert!(domains.iter().all(|d| !d.removing), "a removal was left half-done");
+    assert!(
+        domains.iter().all(|d| !d.removing),
+        "a removal was left half-done"
+    );
     match op {
         Op::DomainRefresh => assert_eq!(domains[0].cdn_status, CdnStatus::Active),
         Op::DomainAdd => assert!(domains[0].certificate_id.is_some()),

@@ -16,7 +16,10 @@ async fn deploy_then_redeploy_then_roll_back() {
     let v1_dir = env.build("v1");
     let v1 = a.deployer(P, &v1_dir).execute().await.unwrap();
     assert_eq!((v1.version, v1.status), (1, DeploymentStatus::Live));
-    assert_eq!(v1.assets.uploaded_files, v1.assets.files, "first deploy uploads everything");
+    assert_eq!(
+        v1.assets.uploaded_files, v1.assets.files,
+        "first deploy uploads everything"
+    );
     assert!(v1.server_version.is_some() && v1.image_version.is_some());
     assert!(v1.promoted_at.is_some() && v1.deployed_at.is_some());
     check_invariants(a, P).await;
@@ -28,32 +31,67 @@ async fn deploy_then_redeploy_then_roll_back() {
     // One new chunk and one changed public file are sent; unchanged hashed
     // files are skipped and unchanged unhashed files copied server-side.
     assert_eq!(v2.assets.uploaded_files, 2, "{:?}", v2.assets);
-    assert!(v2.assets.skipped_files > 0 && v2.assets.copied_files > 0, "{:?}", v2.assets);
-    assert_ne!(v2.server_version, v1.server_version, "changed server code is republished");
-    assert_eq!(v2.image_version, v1.image_version, "unchanged image code is not republished");
-    assert!(v2.invalidation_id.is_some(), "the changed robots.txt and routes are invalidated");
+    assert!(
+        v2.assets.skipped_files > 0 && v2.assets.copied_files > 0,
+        "{:?}",
+        v2.assets
+    );
+    assert_ne!(
+        v2.server_version, v1.server_version,
+        "changed server code is republished"
+    );
+    assert_eq!(
+        v2.image_version, v1.image_version,
+        "unchanged image code is not republished"
+    );
+    assert!(
+        v2.invalidation_id.is_some(),
+        "the changed robots.txt and routes are invalidated"
+    );
     check_invariants(a, P).await;
 
     let outcome = a.rollback(P).reason("bad release").execute().await.unwrap();
     assert_eq!(outcome.to.id, v1.id);
     assert_eq!(outcome.from.as_ref().map(|d| &d.id), Some(&v2.id));
     assert_eq!(outcome.event.reason, "bad release");
-    assert_eq!((outcome.event.from_version, outcome.event.to_version), (Some(2), 1));
-    assert!(outcome.elapsed.as_millis() < 1000, "rollback took {:?}", outcome.elapsed);
-    assert_eq!(a.active_deployment(P).await.unwrap().map(|d| d.id), Some(v1.id.clone()));
+    assert_eq!(
+        (outcome.event.from_version, outcome.event.to_version),
+        (Some(2), 1)
+    );
+    assert!(
+        outcome.elapsed.as_millis() < 1000,
+        "rollback took {:?}",
+        outcome.elapsed
+    );
+    assert_eq!(
+        a.active_deployment(P).await.unwrap().map(|d| d.id),
+        Some(v1.id.clone())
+    );
     check_invariants(a, P).await;
 
-    let events = a.rollback_history(P, &PageRequest::default()).await.unwrap();
+    let events = a
+        .rollback_history(P, &PageRequest::default())
+        .await
+        .unwrap();
     assert_eq!(events.items.len(), 1);
     assert_eq!(events.items[0].to, v1.id);
     let history = a.history(P, &PageRequest::first(1)).await.unwrap();
     assert_eq!(history.items[0].id, v2.id, "newest first");
     assert_eq!(history.items[0].status, DeploymentStatus::Superseded);
     let rest = a
-        .history(P, &PageRequest { limit: 10, cursor: history.next_cursor.clone() })
+        .history(
+            P,
+            &PageRequest {
+                limit: 10,
+                cursor: history.next_cursor.clone(),
+            },
+        )
         .await
         .unwrap();
-    assert_eq!(rest.items.iter().map(|d| d.version).collect::<Vec<_>>(), vec![1]);
+    assert_eq!(
+        rest.items.iter().map(|d| d.version).collect::<Vec<_>>(),
+        vec![1]
+    );
     assert!(rest.next_cursor.is_none());
 }
 
@@ -72,7 +110,10 @@ async fn preview_changes_nothing_live_until_promoted() {
 
     let promoted = a.promote(P, preview.id.as_str()).await.unwrap();
     assert_eq!(promoted.status, DeploymentStatus::Live);
-    assert_eq!(a.active_deployment(P).await.unwrap().unwrap().id, preview.id);
+    assert_eq!(
+        a.active_deployment(P).await.unwrap().unwrap().id,
+        preview.id
+    );
     let again = a.promote(P, preview.id.as_str()).await.unwrap_err();
     assert!(matches!(again, Error::InvalidState { .. }), "{again:?}");
     check_invariants(a, P).await;
@@ -85,10 +126,23 @@ async fn plan_is_a_dry_run_and_matches_the_deploy() {
     a.create_project(P).await.unwrap();
     let dir = env.build("v1");
     let plan = a.deployer(P, &dir).plan().await.unwrap();
-    assert!(plan.assets.iter().all(|x| x.action == PlannedAction::Upload));
-    assert!(a.history(P, &PageRequest::default()).await.unwrap().items.is_empty(), "a plan records nothing");
+    assert!(plan
+        .assets
+        .iter()
+        .all(|x| x.action == PlannedAction::Upload));
+    assert!(
+        a.history(P, &PageRequest::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty(),
+        "a plan records nothing"
+    );
     let root = a.local_cloud().unwrap().root().join("objects");
-    let files = walkdir::WalkDir::new(&root).into_iter().filter(|e| e.as_ref().unwrap().file_type().is_file()).count();
+    let files = walkdir::WalkDir::new(&root)
+        .into_iter()
+        .filter(|e| e.as_ref().unwrap().file_type().is_file())
+        .count();
     assert_eq!(files, 0, "a plan uploads nothing");
     let d = a.deployer(P, &dir).execute().await.unwrap();
     assert_eq!(d.assets.uploaded_files, plan.upload_files);
@@ -98,7 +152,10 @@ async fn plan_is_a_dry_run_and_matches_the_deploy() {
     assert!(plan2.server_unchanged && plan2.image_unchanged);
     let hashed_first = plan2.assets.iter().position(|x| x.is_html);
     if let Some(i) = hashed_first {
-        assert!(plan2.assets[i..].iter().all(|x| x.is_html), "HTML goes last");
+        assert!(
+            plan2.assets[i..].iter().all(|x| x.is_html),
+            "HTML goes last"
+        );
     }
     let d2 = a.deployer(P, &dir).execute().await.unwrap();
     assert_eq!(d2.server_version, d.server_version);
@@ -114,8 +171,16 @@ async fn hashed_assets_get_immutable_caching_and_others_revalidate() {
     let plan = a.deployer(P, env.build("v1")).plan().await.unwrap();
     let objects = &a.services().objects;
     for asset in &plan.assets {
-        let key = if asset.is_hashed { asset.key.clone() } else { format!("{}/{}", d.assets_path, asset.path) };
-        let meta = objects.head(&key).await.unwrap().unwrap_or_else(|| panic!("{key} stored"));
+        let key = if asset.is_hashed {
+            asset.key.clone()
+        } else {
+            format!("{}/{}", d.assets_path, asset.path)
+        };
+        let meta = objects
+            .head(&key)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("{key} stored"));
         let cc = meta.cache_control.unwrap();
         if asset.is_hashed {
             assert_eq!(cc, "public,max-age=31536000,immutable", "{key}");
@@ -133,21 +198,44 @@ async fn rollback_targets_are_checked() {
     let a = &env.plain;
     a.create_project(P).await.unwrap();
     let err = a.rollback(P).execute().await.unwrap_err();
-    assert!(matches!(err, Error::InvalidState { .. }), "nothing live: {err:?}");
+    assert!(
+        matches!(err, Error::InvalidState { .. }),
+        "nothing live: {err:?}"
+    );
     let v1 = a.deployer(P, env.build("v1")).execute().await.unwrap();
     let err = a.rollback(P).execute().await.unwrap_err();
-    assert!(matches!(err, Error::NotFound { .. }), "no previous: {err:?}");
-    let err = a.rollback(P).to_deployment(v1.id.as_str()).execute().await.unwrap_err();
-    assert!(matches!(err, Error::InvalidState { .. }), "already live: {err:?}");
+    assert!(
+        matches!(err, Error::NotFound { .. }),
+        "no previous: {err:?}"
+    );
+    let err = a
+        .rollback(P)
+        .to_deployment(v1.id.as_str())
+        .execute()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidState { .. }),
+        "already live: {err:?}"
+    );
     let err = a.rollback(P).to_version(42).execute().await.unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
-    let err = a.rollback(P).to_deployment("nope").execute().await.unwrap_err();
-    assert!(matches!(err, Error::InvalidInput { ref field, .. } if field == "deployment"), "{err:?}");
+    let err = a
+        .rollback(P)
+        .to_deployment("nope")
+        .execute()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidInput { ref field, .. } if field == "deployment"),
+        "{err:?}"
+    );
 
     // A failed deployment cannot be rolled back to.
     let broken = env.build("broken");
     make_variant(&broken, "broken");
-    env.plan.arm_operation("functions.publish", 0, anchor_core::fault::Fault::Fail);
+    env.plan
+        .arm_operation("functions.publish", 0, anchor_core::fault::Fault::Fail);
     let _ = env.anchor.deployer(P, &broken).execute().await;
     env.plan.reset();
     let failed = a
@@ -158,9 +246,21 @@ async fn rollback_targets_are_checked() {
         .into_iter()
         .find(|d| d.status == DeploymentStatus::Failed)
         .expect("a failed deployment is recorded with its cause");
-    assert!(failed.error.as_deref().unwrap_or_default().contains("injected"));
-    let err = a.rollback(P).to_version(failed.version).execute().await.unwrap_err();
-    assert!(matches!(err, Error::InvalidState { ref state, .. } if state == "failed"), "{err:?}");
+    assert!(failed
+        .error
+        .as_deref()
+        .unwrap_or_default()
+        .contains("injected"));
+    let err = a
+        .rollback(P)
+        .to_version(failed.version)
+        .execute()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidState { ref state, .. } if state == "failed"),
+        "{err:?}"
+    );
     check_invariants(a, P).await;
 }
 
@@ -179,7 +279,13 @@ async fn concurrent_switches_have_one_winner_each_and_lose_nothing() {
         .map(|i| {
             let a = a.clone();
             let target = ids[i % 3].clone();
-            tokio::spawn(async move { a.rollback(P).to_deployment(target.as_str()).reason(format!("r{i}")).execute().await })
+            tokio::spawn(async move {
+                a.rollback(P)
+                    .to_deployment(target.as_str())
+                    .reason(format!("r{i}"))
+                    .execute()
+                    .await
+            })
         })
         .collect();
     let mut won = 0;
@@ -191,7 +297,14 @@ async fn concurrent_switches_have_one_winner_each_and_lose_nothing() {
         }
     }
     assert!(won >= 1);
-    let events = a.rollback_history(P, &PageRequest::first(100)).await.unwrap();
-    assert_eq!(events.items.len(), won, "every winning rollback is in the history");
+    let events = a
+        .rollback_history(P, &PageRequest::first(100))
+        .await
+        .unwrap();
+    assert_eq!(
+        events.items.len(),
+        won,
+        "every winning rollback is in the history"
+    );
     check_invariants(a, P).await;
 }

@@ -44,17 +44,30 @@ async fn apply(env: &Env, action: &Action) -> anchor_core::Result<()> {
                 let dir = env.build(&name);
                 make_variant(&dir, &name);
             }
-            a.deployer(P, &dir).promote(*promote).execute().await.map(drop)
+            a.deployer(P, &dir)
+                .promote(*promote)
+                .execute()
+                .await
+                .map(drop)
         }
         Action::PromoteNewestReady => {
             let page = env.plain.history(P, &PageRequest::first(100)).await?;
-            match page.items.iter().find(|d| d.status == DeploymentStatus::Ready) {
+            match page
+                .items
+                .iter()
+                .find(|d| d.status == DeploymentStatus::Ready)
+            {
                 Some(d) => a.promote(P, d.id.as_str()).await.map(drop),
                 None => Ok(()),
             }
         }
         Action::RollbackPrevious => a.rollback(P).execute().await.map(drop),
-        Action::RollbackToVersion(v) => a.rollback(P).to_version(u64::from(*v)).execute().await.map(drop),
+        Action::RollbackToVersion(v) => a
+            .rollback(P)
+            .to_version(u64::from(*v))
+            .execute()
+            .await
+            .map(drop),
     }
 }
 

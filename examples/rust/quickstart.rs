@@ -20,11 +20,17 @@ type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
 
 fn arg(name: &str) -> Option<PathBuf> {
     let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(PathBuf::from)
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from)
 }
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// Builds the example app with OpenNext into `out`, as version `version`.
@@ -101,10 +107,17 @@ async fn main() -> Fallible<()> {
     println!("==> opening the embedded default in {}", state.display());
     let anchor = Anchor::local(&state).await?;
     let project = anchor.create_project(PROJECT).await?;
-    println!("    project {} -> distribution {}", project.name, project.infrastructure.distribution_domain);
+    println!(
+        "    project {} -> distribution {}",
+        project.name, project.infrastructure.distribution_domain
+    );
 
     println!("==> deploying v1");
-    let d1 = anchor.deployer(PROJECT, &v1).on_progress(progress_printer("v1")).execute().await?;
+    let d1 = anchor
+        .deployer(PROJECT, &v1)
+        .on_progress(progress_printer("v1"))
+        .execute()
+        .await?;
     summary(&d1);
 
     println!("==> deploying v2 (the app changed)");
@@ -115,15 +128,31 @@ async fn main() -> Fallible<()> {
         plan.upload_bytes / 1024,
         plan.copy_files,
         plan.skip_files,
-        if plan.server_unchanged { "unchanged" } else { "changed" },
-        if plan.image_unchanged { "unchanged" } else { "changed" },
+        if plan.server_unchanged {
+            "unchanged"
+        } else {
+            "changed"
+        },
+        if plan.image_unchanged {
+            "unchanged"
+        } else {
+            "changed"
+        },
     );
-    let d2 = anchor.deployer(PROJECT, &v2).on_progress(progress_printer("v2")).execute().await?;
+    let d2 = anchor
+        .deployer(PROJECT, &v2)
+        .on_progress(progress_printer("v2"))
+        .execute()
+        .await?;
     summary(&d2);
 
     println!("==> rolling back to v1");
     let started = Instant::now();
-    let rb = anchor.rollback(PROJECT).reason("quick start: back to v1").execute().await?;
+    let rb = anchor
+        .rollback(PROJECT)
+        .reason("quick start: back to v1")
+        .execute()
+        .await?;
     println!(
         "    rolled back from v{} to v{} in {:.2} ms (switch) / {:.2} ms (total), nothing re-uploaded",
         rb.event.from_version.unwrap_or_default(),
@@ -135,24 +164,47 @@ async fn main() -> Fallible<()> {
     println!("==> adding the domain {DOMAIN}");
     let domain = anchor.domains(PROJECT).add(DOMAIN).await?;
     println!("    add these DNS records at your DNS provider:");
-    for r in domain.validation_records.iter().chain(std::iter::once(&domain.routing_record)) {
+    for r in domain
+        .validation_records
+        .iter()
+        .chain(std::iter::once(&domain.routing_record))
+    {
         println!("      {:<60} {} {}", r.name, r.record_type, r.value);
     }
-    println!("    certificate {}: {}, cdn: {}", domain.certificate_id.as_deref().unwrap_or("-"), domain.certificate_status, domain.cdn_status);
+    println!(
+        "    certificate {}: {}, cdn: {}",
+        domain.certificate_id.as_deref().unwrap_or("-"),
+        domain.certificate_status,
+        domain.cdn_status
+    );
 
     println!("==> validating (the local CA stands in for DNS validation)");
     if let (Some(cloud), Some(cert)) = (anchor.local_cloud(), domain.certificate_id.as_deref()) {
         cloud.certificates().validate(cert).await?;
     }
     let domain = anchor.domains(PROJECT).refresh(DOMAIN).await?;
-    println!("    {}: certificate {}, cdn {}", domain.name, domain.certificate_status, domain.cdn_status);
+    println!(
+        "    {}: certificate {}, cdn {}",
+        domain.name, domain.certificate_status, domain.cdn_status
+    );
 
     println!("==> history (newest first)");
     let history = anchor.history(PROJECT, &PageRequest::first(20)).await?;
     for d in &history.items {
-        println!("    v{:<3} {:<11} {} build {} created {}", d.version, d.status.as_str(), d.id, d.build_id, d.created_at.format("%H:%M:%S%.3f"));
+        println!(
+            "    v{:<3} {:<11} {} build {} created {}",
+            d.version,
+            d.status.as_str(),
+            d.id,
+            d.build_id,
+            d.created_at.format("%H:%M:%S%.3f")
+        );
     }
-    for e in anchor.rollback_history(PROJECT, &PageRequest::first(20)).await?.items {
+    for e in anchor
+        .rollback_history(PROJECT, &PageRequest::first(20))
+        .await?
+        .items
+    {
         println!(
             "    rollback #{}: v{} -> v{} at {} ({:.2} ms): {}",
             e.sequence,
@@ -163,7 +215,15 @@ async fn main() -> Fallible<()> {
             e.reason
         );
     }
-    let live = anchor.active_deployment(PROJECT).await?.ok_or("nothing live")?;
-    println!("==> done: v{} ({}) is live; state kept in {}", live.version, live.id, state.display());
+    let live = anchor
+        .active_deployment(PROJECT)
+        .await?
+        .ok_or("nothing live")?;
+    println!(
+        "==> done: v{} ({}) is live; state kept in {}",
+        live.version,
+        live.id,
+        state.display()
+    );
     Ok(())
 }

@@ -106,7 +106,9 @@ pub(crate) async fn after_switch(
             Some(f) => manifest::load(svc, infra, &f.id).await?,
             None => None,
         };
-        let new = manifest::load(svc, infra, &to.id).await?.unwrap_or_default();
+        let new = manifest::load(svc, infra, &to.id)
+            .await?
+            .unwrap_or_default();
         let paths = stale_paths(old.as_ref(), &new);
         invalidate(svc, infra, &paths, reference).await
     }
@@ -137,21 +139,25 @@ mod tests {
         paths.extend((0..40).map(|i| format!("/w{i}/*")));
         let out = batches(&paths);
         assert!(out.iter().all(|b| b.len() <= MAX_PATHS));
-        assert!(out.iter().all(|b| b.iter().filter(|p| p.contains('*')).count() <= MAX_WILDCARDS));
+        assert!(out
+            .iter()
+            .all(|b| b.iter().filter(|p| p.contains('*')).count() <= MAX_WILDCARDS));
         assert_eq!(out.concat(), paths, "order and content kept");
     }
 
     #[test]
     fn only_changed_unhashed_files_and_routes_are_stale() {
         let mut old = AssetManifest::default();
-        old.files.insert("_next/static/a.js".into(), entry("1", true));
+        old.files
+            .insert("_next/static/a.js".into(), entry("1", true));
         old.files.insert("robots.txt".into(), entry("2", false));
         old.files.insert("gone.txt".into(), entry("3", false));
         old.files.insert("same.txt".into(), entry("4", false));
         old.routes = vec!["/".into()];
         let mut new = old.clone();
         new.files.remove("gone.txt");
-        new.files.insert("_next/static/b.js".into(), entry("5", true));
+        new.files
+            .insert("_next/static/b.js".into(), entry("5", true));
         new.files.insert("robots.txt".into(), entry("6", false));
         new.files.insert("new file.txt".into(), entry("7", false));
         new.routes = vec!["/".into(), "/about".into()];

@@ -68,27 +68,49 @@ fn manifest_key(infra: &Infrastructure, id: &DeploymentId) -> String {
 }
 
 /// Reads a deployment's manifest; `None` if it never finished uploading.
-pub(crate) async fn load(svc: &Services, infra: &Infrastructure, id: &DeploymentId) -> Result<Option<AssetManifest>> {
+pub(crate) async fn load(
+    svc: &Services,
+    infra: &Infrastructure,
+    id: &DeploymentId,
+) -> Result<Option<AssetManifest>> {
     let key = manifest_key(infra, id);
     match svc.objects.get(&key).await? {
         None => Ok(None),
         Some(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-            Error::service("core", crate::Service::Objects, "ReadManifest", format!("{key}: {e}"))
+            Error::service(
+                "core",
+                crate::Service::Objects,
+                "ReadManifest",
+                format!("{key}: {e}"),
+            )
         }),
     }
 }
 
 /// Writes a deployment's manifest. It is written last, so its presence
 /// means every asset it lists is stored.
-pub(crate) async fn store(svc: &Services, infra: &Infrastructure, id: &DeploymentId, m: &AssetManifest) -> Result<()> {
+pub(crate) async fn store(
+    svc: &Services,
+    infra: &Infrastructure,
+    id: &DeploymentId,
+    m: &AssetManifest,
+) -> Result<()> {
     let key = manifest_key(infra, id);
-    let body = serde_json::to_vec(m)
-        .map_err(|e| Error::service("core", crate::Service::Objects, "WriteManifest", e.to_string()))?;
+    let body = serde_json::to_vec(m).map_err(|e| {
+        Error::service(
+            "core",
+            crate::Service::Objects,
+            "WriteManifest",
+            e.to_string(),
+        )
+    })?;
     let opts = PutOptions {
         content_type: Some("application/json".into()),
         cache_control: Some("no-store".into()),
         ..PutOptions::default()
     };
-    svc.objects.put(&key, ObjectBody::Bytes(body), &opts).await?;
+    svc.objects
+        .put(&key, ObjectBody::Bytes(body), &opts)
+        .await?;
     Ok(())
 }

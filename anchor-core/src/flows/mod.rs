@@ -6,8 +6,8 @@ pub mod domains;
 mod invalidate;
 mod manifest;
 pub(crate) mod promote;
-pub mod recover;
 mod records;
+pub mod recover;
 pub mod rollback;
 mod switch;
 
@@ -79,7 +79,11 @@ impl Services {
     }
 
     /// Reads a deployment of `project` or fails with `NotFound`.
-    pub(crate) async fn deployment(&self, project: &ProjectName, id: &DeploymentId) -> Result<Deployment> {
+    pub(crate) async fn deployment(
+        &self,
+        project: &ProjectName,
+        id: &DeploymentId,
+    ) -> Result<Deployment> {
         self.store
             .get_deployment(project, id)
             .await?

@@ -9,12 +9,22 @@ use crate::model::{Deployment, DeploymentId, ProjectName, SwitchKind};
 
 /// Makes `id` live. The invalidation runs after the switch committed; its
 /// failure is recorded on the deployment (`invalidation_error`), not returned.
-pub(crate) async fn promote(svc: &Services, name: &ProjectName, id: &DeploymentId) -> Result<Deployment> {
+pub(crate) async fn promote(
+    svc: &Services,
+    name: &ProjectName,
+    id: &DeploymentId,
+) -> Result<Deployment> {
     let project = svc.project(name).await?;
     let switched = switch_live(svc, name, id, SwitchKind::Promote).await?;
     let mut live = switched.to;
-    let (invalidation_id, invalidation_error) =
-        invalidate::after_switch(svc, &project.infrastructure, switched.from.as_ref(), &live, live.id.as_str()).await;
+    let (invalidation_id, invalidation_error) = invalidate::after_switch(
+        svc,
+        &project.infrastructure,
+        switched.from.as_ref(),
+        &live,
+        live.id.as_str(),
+    )
+    .await;
     if invalidation_id.is_none() && invalidation_error.is_none() {
         return Ok(live);
     }

@@ -12,7 +12,11 @@ use crate::traits::{Expect, WriteBatch};
 
 /// Writes a project record conditionally, treating a lost reply whose write
 /// did apply as success.
-pub(crate) async fn commit_project(svc: &Services, next: &Project, expected_revision: u64) -> Result<()> {
+pub(crate) async fn commit_project(
+    svc: &Services,
+    next: &Project,
+    expected_revision: u64,
+) -> Result<()> {
     let batch = WriteBatch {
         project: Some((next.clone(), Expect::Revision(expected_revision))),
         ..WriteBatch::default()
@@ -39,7 +43,11 @@ pub(crate) async fn commit_verified(
 
 /// Writes a deployment record conditionally, treating a lost reply whose
 /// write did apply as success.
-pub(crate) async fn commit_verified_deployment(svc: &Services, d: &Deployment, expect: Expect) -> Result<()> {
+pub(crate) async fn commit_verified_deployment(
+    svc: &Services,
+    d: &Deployment,
+    expect: Expect,
+) -> Result<()> {
     let batch = WriteBatch {
         deployments: vec![(d.clone(), expect)],
         ..WriteBatch::default()

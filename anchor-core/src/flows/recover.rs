@@ -31,7 +31,8 @@ pub(crate) async fn recover(svc: &Services, name: &ProjectName) -> Result<Recove
         report.rolled_forward = resolved.active_deployment.as_ref() == Some(&pending.to);
         report.resolved_switch_to = Some(pending.to);
     }
-    let stale = chrono::Duration::from_std(svc.settings.stale_deployment_after).unwrap_or(chrono::Duration::MAX);
+    let stale = chrono::Duration::from_std(svc.settings.stale_deployment_after)
+        .unwrap_or(chrono::Duration::MAX);
     let now = svc.clock.now();
     let mut page = PageRequest::first(100);
     loop {

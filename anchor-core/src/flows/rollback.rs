@@ -7,7 +7,10 @@ use std::time::Duration;
 use super::switch::switch_live;
 use super::{invalidate, Services};
 use crate::error::{Error, ResourceKind, Result};
-use crate::model::{Deployment, DeploymentId, DeploymentStatus, PageRequest, Project, ProjectName, RollbackEvent, SwitchKind};
+use crate::model::{
+    Deployment, DeploymentId, DeploymentStatus, PageRequest, Project, ProjectName, RollbackEvent,
+    SwitchKind,
+};
 
 /// Which deployment to roll back to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,12 +109,24 @@ impl Rollback {
             reason: self.reason.clone(),
         };
         let switched = switch_live(&self.svc, &name, &target, kind).await?;
-        let event = switched
-            .event
-            .ok_or_else(|| Error::service("core", crate::Service::StateStore, "Rollback", "no event recorded"))?;
+        let event = switched.event.ok_or_else(|| {
+            Error::service(
+                "core",
+                crate::Service::StateStore,
+                "Rollback",
+                "no event recorded",
+            )
+        })?;
         let (invalidation_id, invalidation_error) = if self.invalidate {
             let reference = format!("{}-rollback-{}", switched.to.id, event.sequence);
-            invalidate::after_switch(&self.svc, &project.infrastructure, switched.from.as_ref(), &switched.to, &reference).await
+            invalidate::after_switch(
+                &self.svc,
+                &project.infrastructure,
+                switched.from.as_ref(),
+                &switched.to,
+                &reference,
+            )
+            .await
         } else {
             (None, None)
         };
@@ -153,7 +168,11 @@ impl Rollback {
                 };
                 loop {
                     let listed = svc.store.list_deployments(&project.name, &page).await?;
-                    if let Some(d) = listed.items.iter().find(|d| d.status == DeploymentStatus::Superseded) {
+                    if let Some(d) = listed
+                        .items
+                        .iter()
+                        .find(|d| d.status == DeploymentStatus::Superseded)
+                    {
                         return Ok(d.id.clone());
                     }
                     match listed.next_cursor {
@@ -161,7 +180,10 @@ impl Rollback {
                         None => {
                             return Err(Error::not_found(
                                 ResourceKind::Deployment,
-                                format!("a deployment of {} live before version {}", project.name, active.version),
+                                format!(
+                                    "a deployment of {} live before version {}",
+                                    project.name, active.version
+                                ),
                             ))
                         }
                     }

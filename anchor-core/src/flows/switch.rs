@@ -19,8 +19,8 @@ use super::records::{commit_project, commit_verified};
 use super::{lost_race, Services};
 use crate::error::{Error, ResourceKind, Result};
 use crate::model::{
-    Deployment, DeploymentId, DeploymentStatus, Infrastructure, PendingSwitch, Project, ProjectName,
-    RollbackEvent, SwitchKind,
+    Deployment, DeploymentId, DeploymentStatus, Infrastructure, PendingSwitch, Project,
+    ProjectName, RollbackEvent, SwitchKind,
 };
 use crate::traits::{AliasRouting, Expect, SetAliasOptions, WriteBatch};
 
@@ -49,12 +49,16 @@ pub(crate) async fn switch_live(
     let mut project = svc.project(name).await?;
     if let Some(pending) = &project.pending_switch {
         let age = svc.clock.now() - pending.started_at;
-        let stale = chrono::Duration::from_std(svc.settings.stale_switch_after).unwrap_or(chrono::Duration::MAX);
+        let stale = chrono::Duration::from_std(svc.settings.stale_switch_after)
+            .unwrap_or(chrono::Duration::MAX);
         if age < stale {
             return Err(Error::conflict(
                 ResourceKind::Project,
                 name.as_str(),
-                format!("a switch to {} started at {} is still in progress", pending.to, pending.started_at),
+                format!(
+                    "a switch to {} started at {} is still in progress",
+                    pending.to, pending.started_at
+                ),
             ));
         }
         project = resolve_pending(svc, project).await?;
@@ -62,7 +66,12 @@ pub(crate) async fn switch_live(
     let to = svc.deployment(name, to_id).await?;
     ensure_can_go_live(&to)?;
     if project.active_deployment.as_ref() == Some(&to.id) {
-        return Err(Error::invalid_state(ResourceKind::Deployment, to.id.as_str(), "live", "it is already live"));
+        return Err(Error::invalid_state(
+            ResourceKind::Deployment,
+            to.id.as_str(),
+            "live",
+            "it is already live",
+        ));
     }
     let from = match &project.active_deployment {
         Some(id) => Some(svc.deployment(name, id).await?),
@@ -80,7 +89,9 @@ pub(crate) async fn switch_live(
         revision: project.revision + 1,
         ..project.clone()
     };
-    commit_project(svc, &begun, project.revision).await.map_err(|e| lost_race(name, e))?;
+    commit_project(svc, &begun, project.revision)
+        .await
+        .map_err(|e| lost_race(name, e))?;
 
     if let Err(err) = point_aliases(svc, &project.infrastructure, &to).await {
         undo(svc, &begun, from.as_ref()).await;
@@ -88,7 +99,12 @@ pub(crate) async fn switch_live(
     }
     let elapsed = started.elapsed();
     match finish(svc, &begun, from.as_ref(), &to, &kind, elapsed).await {
-        Ok((to, event)) => Ok(SwitchOutcome { from, to, event, elapsed }),
+        Ok((to, event)) => Ok(SwitchOutcome {
+            from,
+            to,
+            event,
+            elapsed,
+        }),
         Err(err) => {
             undo(svc, &begun, from.as_ref()).await;
             Err(lost_race(name, err))
@@ -105,7 +121,12 @@ pub(crate) fn ensure_can_go_live(d: &Deployment) -> Result<()> {
         _ => None,
     };
     if let Some(reason) = reason {
-        return Err(Error::invalid_state(ResourceKind::Deployment, d.id.as_str(), d.status.as_str(), reason));
+        return Err(Error::invalid_state(
+            ResourceKind::Deployment,
+            d.id.as_str(),
+            d.status.as_str(),
+            reason,
+        ));
     }
     if d.server_version.is_none() || d.image_version.is_none() {
         return Err(Error::invalid_state(
@@ -119,7 +140,11 @@ pub(crate) fn ensure_can_go_live(d: &Deployment) -> Result<()> {
 }
 
 /// Points both aliases of the project at `d`'s versions, concurrently.
-pub(crate) async fn point_aliases(svc: &Services, infra: &Infrastructure, d: &Deployment) -> Result<()> {
+pub(crate) async fn point_aliases(
+    svc: &Services,
+    infra: &Infrastructure,
+    d: &Deployment,
+) -> Result<()> {
     let (Some(server), Some(image)) = (&d.server_version, &d.image_version) else {
         return Err(Error::invalid_state(
             ResourceKind::Deployment,
@@ -132,8 +157,10 @@ pub(crate) async fn point_aliases(svc: &Services, infra: &Infrastructure, d: &De
     let server_route = AliasRouting::single(server.version.clone());
     let image_route = AliasRouting::single(image.version.clone());
     let (a, b) = join(
-        svc.functions.set_alias(&infra.server_function, &infra.alias, &server_route, &opts),
-        svc.functions.set_alias(&infra.image_function, &infra.alias, &image_route, &opts),
+        svc.functions
+            .set_alias(&infra.server_function, &infra.alias, &server_route, &opts),
+        svc.functions
+            .set_alias(&infra.image_function, &infra.alias, &image_route, &opts),
     )
     .await;
     a?;
@@ -142,12 +169,22 @@ pub(crate) async fn point_aliases(svc: &Services, infra: &Infrastructure, d: &De
 }
 
 /// Whether both aliases point exactly at `d`'s versions.
-pub(crate) async fn aliases_point_at(svc: &Services, infra: &Infrastructure, d: &Deployment) -> Result<bool> {
+pub(crate) async fn aliases_point_at(
+    svc: &Services,
+    infra: &Infrastructure,
+    d: &Deployment,
+) -> Result<bool> {
     let (Some(server), Some(image)) = (&d.server_version, &d.image_version) else {
         return Ok(false);
     };
-    let s = svc.functions.get_alias(&infra.server_function, &infra.alias).await?;
-    let i = svc.functions.get_alias(&infra.image_function, &infra.alias).await?;
+    let s = svc
+        .functions
+        .get_alias(&infra.server_function, &infra.alias)
+        .await?;
+    let i = svc
+        .functions
+        .get_alias(&infra.image_function, &infra.alias)
+        .await?;
     let at = |a: Option<crate::traits::AliasConfig>, v: &str| {
         a.is_some_and(|a| a.routing.version == v && a.routing.additional.is_none())
     };
@@ -250,7 +287,9 @@ pub(crate) async fn resolve_pending(svc: &Services, project: Project) -> Result<
         None => None,
     };
     if aliases_point_at(svc, &project.infrastructure, &to).await? {
-        let elapsed = (svc.clock.now() - pending.started_at).to_std().unwrap_or_default();
+        let elapsed = (svc.clock.now() - pending.started_at)
+            .to_std()
+            .unwrap_or_default();
         finish(svc, &project, from.as_ref(), &to, &pending.kind, elapsed).await?;
     } else {
         if let Some(from) = &from {

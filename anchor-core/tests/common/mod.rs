@@ -20,7 +20,9 @@ pub fn fixture_source() -> PathBuf {
 /// `ANCHOR_NEXTJS_BUILD` (the test command builds it and sets it), else the
 /// committed fixture, which was trimmed from that build.
 pub fn real_build_or_fixture() -> PathBuf {
-    std::env::var_os("ANCHOR_NEXTJS_BUILD").map(PathBuf::from).unwrap_or_else(fixture_source)
+    std::env::var_os("ANCHOR_NEXTJS_BUILD")
+        .map(PathBuf::from)
+        .unwrap_or_else(fixture_source)
 }
 
 /// Copies `from` into `to` recursively.
@@ -52,9 +54,16 @@ pub fn make_variant(dir: &Path, tag: &str) {
         s.extend_from_slice(text.as_bytes());
         std::fs::write(p, s).unwrap();
     };
-    append(dir.join("server-functions/default/index.mjs"), format!("\n// variant {tag}\n"));
+    append(
+        dir.join("server-functions/default/index.mjs"),
+        format!("\n// variant {tag}\n"),
+    );
     append(dir.join("assets/robots.txt"), format!("# variant {tag}\n"));
-    std::fs::write(dir.join(format!("assets/_next/static/chunks/variant-{tag}.js")), format!("/* {tag} */")).unwrap();
+    std::fs::write(
+        dir.join(format!("assets/_next/static/chunks/variant-{tag}.js")),
+        format!("/* {tag} */"),
+    )
+    .unwrap();
 }
 
 /// An embedded Anchor in a temporary folder.
@@ -92,10 +101,17 @@ pub async fn env_with(settings: FlowSettings) -> Env {
         settings,
         ..LocalOptions::default()
     };
-    let plain = Anchor::local_with(tmp.path().join("anchor"), options).await.unwrap();
+    let plain = Anchor::local_with(tmp.path().join("anchor"), options)
+        .await
+        .unwrap();
     let plan = FaultPlan::new();
     let anchor = Anchor::from_parts(fault::wrap(plain.parts(), &plan));
-    Env { tmp, anchor, plain, plan }
+    Env {
+        tmp,
+        anchor,
+        plain,
+        plan,
+    }
 }
 
 pub async fn env() -> Env {
@@ -109,7 +125,11 @@ pub async fn env() -> Env {
 /// - no deployment is left in progress.
 pub async fn check_invariants(anchor: &Anchor, project: &str) {
     let p = anchor.project(project).await.unwrap();
-    assert!(p.pending_switch.is_none(), "a switch was left pending: {:?}", p.pending_switch);
+    assert!(
+        p.pending_switch.is_none(),
+        "a switch was left pending: {:?}",
+        p.pending_switch
+    );
     let mut all = Vec::new();
     let mut page = PageRequest::first(100);
     loop {
@@ -120,19 +140,47 @@ pub async fn check_invariants(anchor: &Anchor, project: &str) {
             None => break,
         }
     }
-    let live: Vec<_> = all.iter().filter(|d| d.status == DeploymentStatus::Live).collect();
+    let live: Vec<_> = all
+        .iter()
+        .filter(|d| d.status == DeploymentStatus::Live)
+        .collect();
     assert!(live.len() <= 1, "more than one live deployment: {live:?}");
-    assert_eq!(live.first().map(|d| &d.id), p.active_deployment.as_ref(), "live status disagrees with the active pointer");
+    assert_eq!(
+        live.first().map(|d| &d.id),
+        p.active_deployment.as_ref(),
+        "live status disagrees with the active pointer"
+    );
     for d in &all {
-        assert!(!d.status.is_in_progress(), "deployment {} left {}", d.id, d.status);
+        assert!(
+            !d.status.is_in_progress(),
+            "deployment {} left {}",
+            d.id,
+            d.status
+        );
     }
     if let Some(active) = live.first() {
         let infra = &p.infrastructure;
         let f = &anchor.services().functions;
-        let server = f.get_alias(&infra.server_function, &infra.alias).await.unwrap().expect("server alias");
-        let image = f.get_alias(&infra.image_function, &infra.alias).await.unwrap().expect("image alias");
-        assert_eq!(Some(&server.routing.version), active.server_version.as_ref().map(|v| &v.version), "server alias");
-        assert_eq!(Some(&image.routing.version), active.image_version.as_ref().map(|v| &v.version), "image alias");
+        let server = f
+            .get_alias(&infra.server_function, &infra.alias)
+            .await
+            .unwrap()
+            .expect("server alias");
+        let image = f
+            .get_alias(&infra.image_function, &infra.alias)
+            .await
+            .unwrap()
+            .expect("image alias");
+        assert_eq!(
+            Some(&server.routing.version),
+            active.server_version.as_ref().map(|v| &v.version),
+            "server alias"
+        );
+        assert_eq!(
+            Some(&image.routing.version),
+            active.image_version.as_ref().map(|v| &v.version),
+            "image alias"
+        );
         assert!(server.routing.additional.is_none() && image.routing.additional.is_none());
     }
 }

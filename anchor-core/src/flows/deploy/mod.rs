@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 pub use plan::{DeployPlan, PlannedAction, PlannedAsset};
 
-use super::records::commit_verified_deployment;
 use super::promote::promote;
+use super::records::commit_verified_deployment;
 use super::{manifest, Services};
 use crate::error::{Error, Result};
 use crate::model::{Deployment, DeploymentId, DeploymentStatus, Project, ProjectName};
@@ -112,7 +112,10 @@ impl Deployer {
         };
         commit_verified_deployment(svc, &deployment, Expect::Absent).await?;
 
-        if let Err(err) = self.build_and_publish(&project, &plan, &mut deployment).await {
+        if let Err(err) = self
+            .build_and_publish(&project, &plan, &mut deployment)
+            .await
+        {
             self.record_failure(&deployment, &err).await;
             return Err(err);
         }
@@ -133,15 +136,21 @@ impl Deployer {
         let (build, server_code, image_code) = tokio::task::spawn_blocking(move || {
             let build = OpenNextBuild::read(&dir)?;
             let bundle_dir = |f: Option<&crate::opennext::FunctionBundle>, origin: &str| {
-                f.map(|f| f.dir.clone())
-                    .ok_or_else(|| Error::invalid_build(dir.join("open-next.output.json"), format!("origins.{origin} is missing")))
+                f.map(|f| f.dir.clone()).ok_or_else(|| {
+                    Error::invalid_build(
+                        dir.join("open-next.output.json"),
+                        format!("origins.{origin} is missing"),
+                    )
+                })
             };
             let server = package_bundle(&bundle_dir(build.server_function(), "default")?)?;
             let image = package_bundle(&bundle_dir(build.image_function(), "imageOptimizer")?)?;
             Ok::<_, Error>((build, server, image))
         })
         .await
-        .map_err(|e| Error::service("core", crate::Service::Objects, "ScanBuild", e.to_string()))??;
+        .map_err(|e| {
+            Error::service("core", crate::Service::Objects, "ScanBuild", e.to_string())
+        })??;
         let base = plan::base_deployment(&self.svc, project).await?;
         let base_manifest = match &base {
             Some(b) => manifest::load(&self.svc, &project.infrastructure, &b.id).await?,
@@ -149,19 +158,33 @@ impl Deployer {
         };
         let id = DeploymentId::generate();
         let assets = plan::plan_assets(project, &id, &build, base_manifest.as_ref());
-        let count = |f: &dyn Fn(&PlannedAction) -> bool| assets.iter().filter(|a| f(&a.action)).count() as u64;
-        let same_code = |base: Option<&crate::model::FunctionVersion>, sha: &str| base.is_some_and(|v| v.code_sha256 == sha);
+        let count = |f: &dyn Fn(&PlannedAction) -> bool| {
+            assets.iter().filter(|a| f(&a.action)).count() as u64
+        };
+        let same_code = |base: Option<&crate::model::FunctionVersion>, sha: &str| {
+            base.is_some_and(|v| v.code_sha256 == sha)
+        };
         let plan = DeployPlan {
             project: project.name.clone(),
             deployment_id: id,
             build_id: build.build_id().to_string(),
             upload_files: count(&|a| *a == PlannedAction::Upload),
-            upload_bytes: assets.iter().filter(|a| a.action == PlannedAction::Upload).map(|a| a.size).sum(),
+            upload_bytes: assets
+                .iter()
+                .filter(|a| a.action == PlannedAction::Upload)
+                .map(|a| a.size)
+                .sum(),
             copy_files: count(&|a| matches!(a, PlannedAction::Copy { .. })),
             skip_files: count(&|a| *a == PlannedAction::Skip),
             assets,
-            server_unchanged: same_code(base.as_ref().and_then(|b| b.server_version.as_ref()), &server_code.sha256),
-            image_unchanged: same_code(base.as_ref().and_then(|b| b.image_version.as_ref()), &image_code.sha256),
+            server_unchanged: same_code(
+                base.as_ref().and_then(|b| b.server_version.as_ref()),
+                &server_code.sha256,
+            ),
+            image_unchanged: same_code(
+                base.as_ref().and_then(|b| b.image_version.as_ref()),
+                &image_code.sha256,
+            ),
             server_code_sha256: server_code.sha256.clone(),
             image_code_sha256: image_code.sha256.clone(),
             base_deployment: base.as_ref().map(|b| b.id.clone()),
@@ -175,11 +198,22 @@ impl Deployer {
     }
 
     /// Everything between recording the deployment and promoting it.
-    async fn build_and_publish(&self, project: &Project, plan: &DeployPlan, d: &mut Deployment) -> Result<()> {
+    async fn build_and_publish(
+        &self,
+        project: &Project,
+        plan: &DeployPlan,
+        d: &mut Deployment,
+    ) -> Result<()> {
         let svc = &self.svc;
         save(svc, d, |d| d.status = DeploymentStatus::Uploading).await?;
         let summary = upload::upload_assets(svc, &plan.assets, self.progress.as_ref()).await?;
-        manifest::store(svc, &project.infrastructure, &d.id, &plan::manifest_of(plan)).await?;
+        manifest::store(
+            svc,
+            &project.infrastructure,
+            &d.id,
+            &plan::manifest_of(plan),
+        )
+        .await?;
         save(svc, d, |d| {
             d.status = DeploymentStatus::Publishing;
             d.assets = summary;
@@ -229,7 +263,11 @@ impl Deployer {
 }
 
 /// Applies `change` to the record and writes it under its revision.
-pub(crate) async fn save(svc: &Services, d: &mut Deployment, change: impl FnOnce(&mut Deployment)) -> Result<()> {
+pub(crate) async fn save(
+    svc: &Services,
+    d: &mut Deployment,
+    change: impl FnOnce(&mut Deployment),
+) -> Result<()> {
     let mut next = d.clone();
     change(&mut next);
     next.revision = d.revision + 1;

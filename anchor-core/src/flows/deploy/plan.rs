@@ -97,7 +97,10 @@ pub struct DeployPlan {
 
 /// Finds the deployment to compare against: the live one, else the newest
 /// that finished. Its manifest tells which content the store already has.
-pub(crate) async fn base_deployment(svc: &Services, project: &Project) -> crate::Result<Option<Deployment>> {
+pub(crate) async fn base_deployment(
+    svc: &Services,
+    project: &Project,
+) -> crate::Result<Option<Deployment>> {
     if let Some(id) = &project.active_deployment {
         return svc.store.get_deployment(&project.name, id).await;
     }
@@ -132,7 +135,9 @@ pub(crate) fn plan_assets(
             let action = if same_key.is_some() {
                 PlannedAction::Skip
             } else if let Some(from) = base.and_then(|m| m.key_with_content(&a.sha256)) {
-                PlannedAction::Copy { from: from.to_string() }
+                PlannedAction::Copy {
+                    from: from.to_string(),
+                }
             } else {
                 PlannedAction::Upload
             };

@@ -48,7 +48,10 @@ pub(crate) async fn upload_assets(
     };
     let concurrency = svc.settings.upload_concurrency.max(1);
     // Two waves: every non-HTML asset is stored before the first HTML file.
-    let split = assets.iter().position(|a| a.is_html).unwrap_or(assets.len());
+    let split = assets
+        .iter()
+        .position(|a| a.is_html)
+        .unwrap_or(assets.len());
     for wave in [&assets[..split], &assets[split..]] {
         let results: Vec<Done> = stream::iter(wave.iter().map(|a| async {
             let outcome = store_one(svc, a).await?;
@@ -97,7 +100,9 @@ async fn store_one(svc: &Services, a: &PlannedAsset) -> Result<Done> {
 }
 
 async fn put(svc: &Services, a: &PlannedAsset, opts: &PutOptions) -> Result<Done> {
-    svc.objects.put(&a.key, ObjectBody::File(a.source.clone()), opts).await?;
+    svc.objects
+        .put(&a.key, ObjectBody::File(a.source.clone()), opts)
+        .await?;
     Ok(Done::Uploaded(a.size))
 }
 

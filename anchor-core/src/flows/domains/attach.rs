@@ -15,13 +15,24 @@ pub(crate) struct CertificateChoice {
 impl CertificateChoice {
     /// Collects the certificates of the project's domains that are issued,
     /// counting `refreshing` (whose issuance is not recorded yet) as issued.
-    pub async fn new(svc: &Services, project: &ProjectName, refreshing: Option<&Domain>) -> Result<Self> {
+    pub async fn new(
+        svc: &Services,
+        project: &ProjectName,
+        refreshing: Option<&Domain>,
+    ) -> Result<Self> {
         let mut domains = svc.store.list_domains(project).await?;
-        domains.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.name.cmp(&a.name)));
+        domains.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| b.name.cmp(&a.name))
+        });
         let candidates = domains
             .into_iter()
             .filter(|d| !d.removing)
-            .filter(|d| d.certificate_status == CertificateStatus::Issued || refreshing.is_some_and(|r| r.name == d.name))
+            .filter(|d| {
+                d.certificate_status == CertificateStatus::Issued
+                    || refreshing.is_some_and(|r| r.name == d.name)
+            })
             .filter_map(|d| d.certificate_id.map(|c| (d.name, c)))
             .collect();
         Ok(Self { candidates })
@@ -60,28 +71,48 @@ impl CertificateChoice {
 
 /// Adds `domain` to the aliases, switching the viewer certificate to one
 /// that covers them all. Retries with a fresh ETag when the If-Match is stale.
-pub(crate) async fn attach(svc: &Services, infra: &Infrastructure, domain: &DomainName, choice: &CertificateChoice) -> Result<()> {
-    update_aliases(svc, infra, |cfg| {
-        if cfg.aliases.iter().any(|a| a == domain.as_str()) {
-            return None;
-        }
-        let mut aliases = cfg.aliases.clone();
-        aliases.push(domain.to_string());
-        aliases.sort();
-        Some(aliases)
-    }, choice)
+pub(crate) async fn attach(
+    svc: &Services,
+    infra: &Infrastructure,
+    domain: &DomainName,
+    choice: &CertificateChoice,
+) -> Result<()> {
+    update_aliases(
+        svc,
+        infra,
+        |cfg| {
+            if cfg.aliases.iter().any(|a| a == domain.as_str()) {
+                return None;
+            }
+            let mut aliases = cfg.aliases.clone();
+            aliases.push(domain.to_string());
+            aliases.sort();
+            Some(aliases)
+        },
+        choice,
+    )
     .await
 }
 
 /// Removes `domain` from the aliases, switching to a certificate that covers
 /// the rest (or the default one when none remain).
-pub(crate) async fn detach(svc: &Services, infra: &Infrastructure, domain: &DomainName, choice: &CertificateChoice) -> Result<()> {
+pub(crate) async fn detach(
+    svc: &Services,
+    infra: &Infrastructure,
+    domain: &DomainName,
+    choice: &CertificateChoice,
+) -> Result<()> {
     update_aliases(svc, infra, |cfg| without(cfg, domain), choice).await
 }
 
 /// Fails, changing nothing, if detaching `domain` would leave aliases no
 /// certificate covers.
-pub(crate) async fn preflight_detach(svc: &Services, infra: &Infrastructure, domain: &DomainName, choice: &CertificateChoice) -> Result<()> {
+pub(crate) async fn preflight_detach(
+    svc: &Services,
+    infra: &Infrastructure,
+    domain: &DomainName,
+    choice: &CertificateChoice,
+) -> Result<()> {
     let cfg = svc.cdn.get_config(&infra.distribution_id).await?;
     if let Some(aliases) = without(&cfg.value, domain) {
         choice.pick(svc, &aliases).await?;
@@ -90,10 +121,13 @@ pub(crate) async fn preflight_detach(svc: &Services, infra: &Infrastructure, dom
 }
 
 fn without(cfg: &DistributionConfig, domain: &DomainName) -> Option<Vec<String>> {
-    cfg.aliases
-        .iter()
-        .any(|a| a == domain.as_str())
-        .then(|| cfg.aliases.iter().filter(|a| *a != domain.as_str()).cloned().collect())
+    cfg.aliases.iter().any(|a| a == domain.as_str()).then(|| {
+        cfg.aliases
+            .iter()
+            .filter(|a| *a != domain.as_str())
+            .cloned()
+            .collect()
+    })
 }
 
 async fn update_aliases(
@@ -114,11 +148,21 @@ async fn update_aliases(
             certificate_id,
             ..value
         };
-        match svc.cdn.update_config(&infra.distribution_id, &next, &etag).await {
+        match svc
+            .cdn
+            .update_config(&infra.distribution_id, &next, &etag)
+            .await
+        {
             Ok(_) => return Ok(()),
             Err(e @ Error::PreconditionFailed { .. }) => last = Some(e),
             Err(e) => return Err(e),
         }
     }
-    Err(last.unwrap_or_else(|| Error::conflict(ResourceKind::Distribution, &infra.distribution_id, "the ETag kept changing")))
+    Err(last.unwrap_or_else(|| {
+        Error::conflict(
+            ResourceKind::Distribution,
+            &infra.distribution_id,
+            "the ETag kept changing",
+        )
+    }))
 }

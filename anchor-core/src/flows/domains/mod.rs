@@ -19,7 +19,9 @@ use self::attach::{attach, detach, preflight_detach, CertificateChoice};
 use self::records::{delete_record, own_domain, save_domain};
 use super::Services;
 use crate::error::{Error, ResourceKind, Result};
-use crate::model::{CdnStatus, CertificateStatus, DnsRecord, Domain, DomainName, Project, ProjectName};
+use crate::model::{
+    CdnStatus, CertificateStatus, DnsRecord, Domain, DomainName, Project, ProjectName,
+};
 use crate::traits::{CertificateRequest, DomainWrite, Expect, WriteBatch, MANAGED_BY_TAG};
 
 /// Adds, refreshes, removes and lists a project's custom domains. Build it
@@ -73,7 +75,12 @@ impl DomainManager {
         let svc = &self.svc;
         let mut record = own_domain(svc, &project.name, &domain).await?;
         if record.removing {
-            return Err(Error::invalid_state(ResourceKind::Domain, domain.as_str(), "removing", "its removal has started"));
+            return Err(Error::invalid_state(
+                ResourceKind::Domain,
+                domain.as_str(),
+                "removing",
+                "its removal has started",
+            ));
         }
         let Some(cert_id) = record.certificate_id.clone() else {
             self.request_certificate(&mut record).await?;
@@ -97,7 +104,9 @@ impl DomainManager {
                 .await?;
             }
             CertificateStatus::Failed => {
-                let reason = desc.failure_reason.unwrap_or_else(|| "the certificate authority gave no reason".into());
+                let reason = desc
+                    .failure_reason
+                    .unwrap_or_else(|| "the certificate authority gave no reason".into());
                 save_domain(svc, &mut record, |d| {
                     d.certificate_status = CertificateStatus::Failed;
                     d.cdn_status = CdnStatus::Failed;
@@ -130,7 +139,11 @@ impl DomainManager {
         let mut record = own_domain(svc, &project.name, &domain).await?;
         let certificate = match &record.certificate_id {
             Some(id) => match svc.certificates.describe(id).await {
-                Ok(desc) if !desc.is_managed_by_anchor() => return Err(Error::NotManaged { certificate: id.clone() }),
+                Ok(desc) if !desc.is_managed_by_anchor() => {
+                    return Err(Error::NotManaged {
+                        certificate: id.clone(),
+                    })
+                }
                 Ok(_) => Some(id.clone()),
                 Err(Error::NotFound { .. }) => None,
                 Err(e) => return Err(e),
@@ -138,7 +151,9 @@ impl DomainManager {
             None => None,
         };
         // Check that the remaining aliases stay covered before changing anything.
-        let choice = CertificateChoice::new(svc, &project.name, None).await?.without(&domain);
+        let choice = CertificateChoice::new(svc, &project.name, None)
+            .await?
+            .without(&domain);
         preflight_detach(svc, &project.infrastructure, &domain, &choice).await?;
         if !record.removing {
             save_domain(svc, &mut record, |d| d.removing = true).await?;
@@ -187,7 +202,10 @@ impl DomainManager {
             certificate_status: CertificateStatus::Requesting,
             certificate_names: Vec::new(),
             validation_records: Vec::new(),
-            routing_record: DnsRecord::cname(format!("{domain}."), format!("{}.", project.infrastructure.distribution_domain)),
+            routing_record: DnsRecord::cname(
+                format!("{domain}."),
+                format!("{}.", project.infrastructure.distribution_domain),
+            ),
             cdn_status: CdnStatus::Pending,
             failure_reason: None,
             removing: false,
@@ -221,12 +239,21 @@ impl DomainManager {
             .list_domains(&record.project)
             .await?
             .into_iter()
-            .filter(|d| d.name != record.name && !d.removing && d.certificate_status != CertificateStatus::Failed)
+            .filter(|d| {
+                d.name != record.name
+                    && !d.removing
+                    && d.certificate_status != CertificateStatus::Failed
+            })
             .map(|d| d.name.to_string())
             .collect();
         others.sort();
         names.extend(others);
-        let seed = format!("anchor|{}|{}|{}", record.project, names.join(","), record.created_at.timestamp_nanos_opt().unwrap_or_default());
+        let seed = format!(
+            "anchor|{}|{}|{}",
+            record.project,
+            names.join(","),
+            record.created_at.timestamp_nanos_opt().unwrap_or_default()
+        );
         let digest = Sha256::digest(seed.as_bytes());
         let token: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
         let tags = BTreeMap::from([

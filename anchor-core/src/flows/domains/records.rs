@@ -6,7 +6,11 @@ use crate::model::{Domain, DomainName, ProjectName};
 use crate::traits::{DomainWrite, Expect, WriteBatch};
 
 /// Reads a domain that must belong to `project`.
-pub(crate) async fn own_domain(svc: &Services, project: &ProjectName, name: &DomainName) -> Result<Domain> {
+pub(crate) async fn own_domain(
+    svc: &Services,
+    project: &ProjectName,
+    name: &DomainName,
+) -> Result<Domain> {
     match svc.store.get_domain(name).await? {
         Some(d) if d.project == *project => Ok(d),
         Some(d) => Err(Error::DomainTaken {
@@ -18,7 +22,11 @@ pub(crate) async fn own_domain(svc: &Services, project: &ProjectName, name: &Dom
 }
 
 /// Applies `change` and writes the record under its revision.
-pub(crate) async fn save_domain(svc: &Services, d: &mut Domain, change: impl FnOnce(&mut Domain)) -> Result<()> {
+pub(crate) async fn save_domain(
+    svc: &Services,
+    d: &mut Domain,
+    change: impl FnOnce(&mut Domain),
+) -> Result<()> {
     let mut next = d.clone();
     change(&mut next);
     next.revision = d.revision + 1;
