@@ -183,13 +183,13 @@ async fn walk(op: Op) -> usize {
     let positions = env.plan.calls();
     assert!(positions > 0);
     let log = env.plan.log();
-    for position in 0..positions {
+    for (position, called) in log.iter().enumerate() {
         for fault in [Fault::Fail, Fault::LostReply] {
             let (env, ctx) = setup(op).await;
             env.plan.arm(position, fault);
             let first = run(op, &env, &ctx).await;
             env.plan.reset();
-            let at = format!("{op:?} call {position} ({}) {fault:?}", log[position]);
+            let at = format!("{op:?} call {position} ({called}) {fault:?}");
             check_invariants(&env.plain, P).await;
             check_domains(&env).await;
             if first.is_err() && !goal_reached(op, &env, &ctx).await {
