@@ -280,3 +280,23 @@ async fn invalidations_accept_the_documented_maximum() {
         "caller_reference"
     );
 }
+
+#[tokio::test]
+async fn a_pending_certificate_cannot_be_attached_even_without_aliases() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cloud, _clock) = open(&dir, None);
+    let (one, _) = two_distributions(&cloud).await;
+    let cdn = cloud.cdn();
+    let cert = cloud
+        .certificates()
+        .request(&request(&["pending.example.com"], "p"))
+        .await
+        .unwrap();
+    let current = config(&cdn, &one).await;
+    let pending = DistributionConfig {
+        certificate_id: Some(cert),
+        ..current.value.clone()
+    };
+    let refused = cdn.update_config(&one, &pending, &current.etag).await;
+    assert_eq!(field_of(refused), "certificate_id");
+}
