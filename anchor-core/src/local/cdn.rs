@@ -116,8 +116,9 @@ fn check_unique_across(conn: &Connection, id: &str, aliases: &[String]) -> Local
     Ok(())
 }
 
-/// InvalidViewerCertificate: a named certificate must exist, and with any
-/// alias it must be issued and cover every alias exactly.
+/// InvalidViewerCertificate: aliases need a certificate; a named certificate
+/// must exist, be issued (CloudFront takes no pending one) and cover every
+/// alias exactly.
 fn check_certificate(
     inner: &Inner,
     conn: &Connection,
@@ -135,9 +136,6 @@ fn check_certificate(
     };
     let cert = certificates::load(inner, conn, id)?
         .ok_or_else(|| bad(format!("certificate {id} does not exist")))?;
-    if config.aliases.is_empty() {
-        return Ok(());
-    }
     if cert.status != CertificateStatus::Issued {
         return Err(bad(format!("certificate {id} is {}, not issued", cert.status)).into());
     }

@@ -34,7 +34,9 @@ impl LocalObjectStore {
     }
 
     /// Where the bytes of `key` live, for a local server that sends files.
-    /// The file exists only while the object does; the key is not validated.
+    /// The file exists only while the object does. The key is not checked
+    /// here: run [`validate_key`] on untrusted keys first, since a `..`
+    /// segment would lead out of the store.
     pub fn path_of(&self, key: &str) -> PathBuf {
         data_dir(&self.inner.root).join(key)
     }

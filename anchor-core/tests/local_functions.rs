@@ -1,0 +1,211 @@
+//! Local-only behaviours of the local function host and provisioner: what
+//! the conformance suites cannot check through the traits.
+
+use std::sync::Arc;
+
+use anchor_core::clock::SystemClock;
+use anchor_core::local::LocalCloud;
+use anchor_core::model::ProjectName;
+use anchor_core::traits::{
+    AliasRouting, Cdn, CodeBundle, Functions, ProvisionOptions, Provisioner, SetAliasOptions,
+};
+use anchor_core::{Error, ResourceKind};
+
+fn open(dir: &tempfile::TempDir) -> LocalCloud {
+    LocalCloud::open(dir.path(), Arc::new(SystemClock)).unwrap()
+}
+
+fn field_of<T: std::fmt::Debug>(result: anchor_core::Result<T>) -> String {
+    match result {
+        Err(Error::InvalidInput { field, .. }) => field,
+        other => panic!("expected InvalidInput, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn provisioning_is_idempotent_and_survives_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let cloud = open(&dir);
+    let project = ProjectName::parse("shop").unwrap();
+    let options = ProvisionOptions::default();
+    let infra = cloud
+        .provisioner()
+        .provision(&project, &options)
+        .await
+        .unwrap();
+    assert_eq!(infra.server_function, "shop-server");
+    assert_eq!(infra.image_function, "shop-image");
+    assert_eq!(infra.alias, "live");
+    assert_eq!(infra.asset_prefix, "shop");
+    assert_eq!(infra.distribution_id, "local-shop");
+    assert_eq!(infra.distribution_domain, "local-shop.cdn.anchor.localhost");
+    let before = cloud
+        .cdn()
+        .get_config(&infra.distribution_id)
+        .await
+        .unwrap();
+    assert_eq!(before.value.domain_name, infra.distribution_domain);
+
+    let host = cloud.functions();
+    let v1 = host
+        .publish(
+            "shop-server",
+            &CodeBundle::new(b"zip-1".to_vec()),
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+    host.set_alias(
+        "shop-server",
+        "live",
+        &AliasRouting::single("1"),
+        &SetAliasOptions::default(),
+    )
+    .await
+    .unwrap();
+
+    let reopened = open(&dir);
+    let again = reopened
+        .provisioner()
+        .provision(&project, &options)
+        .await
+        .unwrap();
+    assert_eq!(
+        again, infra,
+        "provisioning twice returns the same infrastructure"
+    );
+    let after = reopened
+        .cdn()
+        .get_config(&infra.distribution_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        after, before,
+        "provisioning again leaves the distribution and its ETag alone"
+    );
+    let host = reopened.functions();
+    assert_eq!(
+        host.get_version("shop-server", "1").await.unwrap(),
+        Some(v1)
+    );
+    assert!(
+        host.get_alias("shop-server", "live")
+            .await
+            .unwrap()
+            .is_some(),
+        "aliases survive"
+    );
+
+    let bad = ProvisionOptions {
+        alias: "123".into(),
+    };
+    assert_eq!(
+        field_of(cloud.provisioner().provision(&project, &bad).await),
+        "alias"
+    );
+}
+
+#[tokio::test]
+async fn functions_follow_lambda_naming_and_store_zips() {
+    let dir = tempfile::tempdir().unwrap();
+    let cloud = open(&dir);
+    cloud
+        .provisioner()
+        .provision(&ProjectName::parse("app").unwrap(), &Default::default())
+        .await
+        .unwrap();
+    let host = cloud.functions();
+    let code = CodeBundle::new(b"first".to_vec());
+    let v1 = host
+        .publish("app-server", &code, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(v1.version, "1");
+    assert_eq!(v1.arn, "arn:anchor:local:function:app-server:1");
+    let path = host.code_path("app-server", "1").await.unwrap().unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"first");
+    assert_eq!(host.code_path("app-server", "2").await.unwrap(), None);
+    assert_eq!(
+        host.get_version("app-server", "01").await.unwrap(),
+        None,
+        "only canonical numbers"
+    );
+
+    let alias = host
+        .set_alias(
+            "app-server",
+            "live",
+            &AliasRouting::single("1"),
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        alias.url.as_deref(),
+        Some("local://app-server/live"),
+        "aliases carry their Function URL"
+    );
+
+    let mut forged = CodeBundle::new(b"second".to_vec());
+    forged.sha256 = code.sha256.clone();
+    assert_eq!(
+        field_of(
+            host.publish("app-server", &forged, &Default::default())
+                .await
+        ),
+        "code.sha256"
+    );
+    let weighted = AliasRouting {
+        version: "1".into(),
+        additional: Some(("1".into(), 0.5)),
+    };
+    assert_eq!(
+        field_of(
+            host.set_alias("app-server", "live", &weighted, &Default::default())
+                .await
+        ),
+        "routing"
+    );
+    assert_eq!(field_of(host.get_version("../etc", "1").await), "function");
+    assert_eq!(field_of(host.get_alias("app-server", "42").await), "alias");
+    let missing = host.get_version("nope", "1").await.unwrap_err();
+    assert!(
+        matches!(
+            missing,
+            Error::NotFound {
+                kind: ResourceKind::Function,
+                ..
+            }
+        ),
+        "{missing:?}"
+    );
+
+    host.set_alias(
+        "app-server",
+        "live",
+        &AliasRouting::single("1"),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    let v2 = host
+        .publish(
+            "app-server",
+            &CodeBundle::new(b"second".to_vec()),
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+    host.delete_version("app-server", &v2.version)
+        .await
+        .unwrap();
+    assert!(
+        !dir.path().join("functions/app-server/2.zip").exists(),
+        "a deleted version's zip is removed"
+    );
+    let err = host.delete_version("app-server", "1").await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidState { state, .. } if state == "aliased"),
+        "{err:?}"
+    );
+}
