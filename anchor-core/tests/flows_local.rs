@@ -169,9 +169,14 @@ async fn hashed_assets_get_immutable_caching_and_others_revalidate() {
     a.create_project(P).await.unwrap();
     let d = a.deployer(P, env.build("v1")).execute().await.unwrap();
     let plan = a.deployer(P, env.build("v1")).plan().await.unwrap();
+    assert!(
+        plan.assets.iter().any(|x| x.path.starts_with("_cache/")),
+        "the ISR cache is uploaded"
+    );
+    assert!(plan.assets.iter().any(|x| x.is_hashed) && plan.assets.iter().any(|x| !x.shared));
     let objects = &a.services().objects;
     for asset in &plan.assets {
-        let key = if asset.is_hashed {
+        let key = if asset.shared {
             asset.key.clone()
         } else {
             format!("{}/{}", d.assets_path, asset.path)
@@ -182,7 +187,12 @@ async fn hashed_assets_get_immutable_caching_and_others_revalidate() {
             .unwrap()
             .unwrap_or_else(|| panic!("{key} stored"));
         let cc = meta.cache_control.unwrap();
-        if asset.is_hashed {
+        if asset.path.starts_with("_cache/") {
+            assert!(
+                key.ends_with(&asset.path),
+                "the ISR cache keeps OpenNext's layout: {key}"
+            );
+        } else if asset.is_hashed {
             assert_eq!(cc, "public,max-age=31536000,immutable", "{key}");
         } else {
             assert!(cc.contains("must-revalidate"), "{key}: {cc}");

@@ -22,12 +22,12 @@ pub(crate) fn stale_paths(old: Option<&AssetManifest>, new: &AssetManifest) -> V
         return Vec::new();
     };
     let mut paths = BTreeSet::new();
-    for (rel, entry) in new.files.iter().filter(|(_, e)| !e.hashed) {
+    for (rel, entry) in new.files.iter().filter(|(_, e)| !e.shared) {
         if old.files.get(rel).map(|o| &o.sha256) != Some(&entry.sha256) {
             paths.insert(url_path(rel));
         }
     }
-    for rel in old.files.iter().filter(|(_, e)| !e.hashed).map(|(r, _)| r) {
+    for rel in old.files.iter().filter(|(_, e)| !e.shared).map(|(r, _)| r) {
         if !new.files.contains_key(rel) {
             paths.insert(url_path(rel));
         }
@@ -124,12 +124,12 @@ mod tests {
     use super::*;
     use crate::flows::manifest::ManifestEntry;
 
-    fn entry(sha: &str, hashed: bool) -> ManifestEntry {
+    fn entry(sha: &str, shared: bool) -> ManifestEntry {
         ManifestEntry {
             sha256: sha.into(),
             size: 1,
             stored_key: "k".into(),
-            hashed,
+            shared,
         }
     }
 

@@ -5,6 +5,8 @@
 //! - `_next/static/**`: hashed files, shared by every deployment and written
 //!   once (never overwritten), so old pages keep finding their chunks after
 //!   a rollback;
+//! - `_cache/<build id>/**`: the build's ISR cache, which the OpenNext server
+//!   reads; keyed by build id, so also written once;
 //! - `deployments/<id>/**`: the deployment's unhashed files (public files,
 //!   `BUILD_ID`), immutable once written;
 //! - `manifests/<id>.json`: this manifest, so the next deployment can skip
@@ -28,8 +30,10 @@ pub(crate) struct ManifestEntry {
     pub size: u64,
     /// The object store key holding it.
     pub stored_key: String,
-    /// Whether it is a hashed `_next/static` file.
-    pub hashed: bool,
+    /// Whether it is stored once for all deployments under a key whose
+    /// content never changes: hashed `_next/static` files and the build's
+    /// ISR cache (keyed by build id). Such entries are never invalidated.
+    pub shared: bool,
 }
 
 /// Every asset of a deployment, by its path in the build's `assets/`.
@@ -53,7 +57,11 @@ impl AssetManifest {
     }
 }
 
-/// The key of a hashed asset, shared by all deployments.
+/// The folder of the ISR cache under the asset prefix, as OpenNext's `s3`
+/// origin names it (`copy[].to`).
+pub(crate) const CACHE_FOLDER: &str = "_cache";
+
+/// The key of a shared asset (hashed file or cache entry).
 pub(crate) fn shared_key(infra: &Infrastructure, rel: &str) -> String {
     format!("{}/{}", infra.asset_prefix, rel)
 }

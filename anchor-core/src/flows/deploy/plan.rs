@@ -47,6 +47,9 @@ pub struct PlannedAsset {
     pub is_html: bool,
     /// Whether it is a hashed `_next/static` file.
     pub is_hashed: bool,
+    /// Whether it is stored once for all deployments (hashed files and the
+    /// ISR cache) rather than under this deployment's own path.
+    pub shared: bool,
     /// The file on disk.
     #[serde(skip)]
     pub source: PathBuf,
@@ -120,17 +123,25 @@ pub(crate) fn plan_assets(
 ) -> Vec<PlannedAsset> {
     let infra = &project.infrastructure;
     let own_prefix = manifest::assets_path(infra, id);
-    let mut planned: Vec<PlannedAsset> = build
+    let public = build
         .assets()
         .iter()
-        .map(|a| {
-            let key = if a.is_hashed {
-                manifest::shared_key(infra, &a.key)
+        .map(|a| (a.key.clone(), a, a.is_hashed));
+    // The ISR cache is keyed by build id, so it is shared and written once.
+    let cache = build
+        .cache_entries()
+        .iter()
+        .map(|a| (format!("{}/{}", manifest::CACHE_FOLDER, a.key), a, true));
+    let mut planned: Vec<PlannedAsset> = public
+        .chain(cache)
+        .map(|(path, a, shared)| {
+            let key = if shared {
+                manifest::shared_key(infra, &path)
             } else {
-                format!("{own_prefix}/{}", a.key)
+                format!("{own_prefix}/{path}")
             };
             let same_key = base
-                .and_then(|m| m.files.get(&a.key))
+                .and_then(|m| m.files.get(&path))
                 .filter(|e: &&ManifestEntry| e.sha256 == a.sha256 && e.stored_key == key);
             let action = if same_key.is_some() {
                 PlannedAction::Skip
@@ -142,7 +153,7 @@ pub(crate) fn plan_assets(
                 PlannedAction::Upload
             };
             PlannedAsset {
-                path: a.key.clone(),
+                path,
                 key,
                 action,
                 size: a.size,
@@ -151,6 +162,7 @@ pub(crate) fn plan_assets(
                 cache_control: a.cache_control.to_string(),
                 is_html: a.is_html,
                 is_hashed: a.is_hashed,
+                shared,
                 source: a.path.clone(),
             }
         })
@@ -172,7 +184,7 @@ pub(crate) fn manifest_of(plan: &DeployPlan) -> AssetManifest {
                     sha256: a.sha256.clone(),
                     size: a.size,
                     stored_key: a.key.clone(),
-                    hashed: a.is_hashed,
+                    shared: a.shared,
                 };
                 (a.path.clone(), entry)
             })
