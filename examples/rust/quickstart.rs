@@ -5,6 +5,7 @@
 //! Usage: `quickstart [--state DIR] [--v1 BUILD] [--v2 BUILD]`. Without
 //! `--v1`/`--v2` it builds both versions itself with `examples/build-nextjs.sh`.
 
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -47,7 +48,19 @@ fn build_app(version: &str, out: &Path) -> Fallible<PathBuf> {
 }
 
 fn progress_printer(label: &'static str) -> impl Fn(&ProgressEvent) + Send + Sync {
+    let redraw = std::io::stdout().is_terminal();
     move |e: &ProgressEvent| match e.phase {
+        // Not a terminal (a log, CI): one line when the upload is done.
+        Phase::Uploading if e.total > 0 && !redraw => {
+            if e.done == e.total {
+                println!(
+                    "    {label} uploaded {}/{} files, {} KiB",
+                    e.done,
+                    e.total,
+                    e.bytes_done / 1024
+                );
+            }
+        }
         Phase::Uploading if e.total > 0 => {
             let width = 30;
             let filled = (e.done * width / e.total) as usize;
@@ -62,6 +75,7 @@ fn progress_printer(label: &'static str) -> impl Fn(&ProgressEvent) + Send + Syn
             if e.done == e.total {
                 println!();
             }
+            let _ = std::io::stdout().flush();
         }
         Phase::Uploading => {}
         phase if e.done == 0 => println!("    {label} {phase}..."),
@@ -206,8 +220,7 @@ async fn main() -> Fallible<()> {
         .items
     {
         println!(
-            "    rollback #{}: v{} -> v{} at {} ({:.2} ms): {}",
-            e.sequence,
+            "    rollback v{} -> v{} at {} ({:.2} ms): {}",
             e.from_version.unwrap_or_default(),
             e.to_version,
             e.at.format("%H:%M:%S%.3f"),

@@ -8,7 +8,8 @@ use super::{DeploymentId, ProjectName};
 pub struct RollbackEvent {
     /// The project rolled back.
     pub project: ProjectName,
-    /// Position in the project's rollback history, from 1.
+    /// Orders the project's rollbacks: unique and increasing, though not
+    /// contiguous (it is the project record's revision at commit).
     pub sequence: u64,
     /// The deployment live before the rollback.
     pub from: Option<DeploymentId>,
