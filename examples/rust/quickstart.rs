@@ -49,19 +49,13 @@ fn build_app(version: &str, out: &Path) -> Fallible<PathBuf> {
 
 fn progress_printer(label: &'static str) -> impl Fn(&ProgressEvent) + Send + Sync {
     let redraw = std::io::stdout().is_terminal();
-    move |e: &ProgressEvent| match e.phase {
-        // Not a terminal (a log, CI): one line when the upload is done.
-        Phase::Uploading if e.total > 0 && !redraw => {
-            if e.done == e.total {
-                println!(
-                    "    {label} uploaded {}/{} files, {} KiB",
-                    e.done,
-                    e.total,
-                    e.bytes_done / 1024
-                );
+    move |e: &ProgressEvent| {
+        let finished = e.total > 0 && e.done == e.total;
+        if e.phase != Phase::Uploading {
+            if e.done == 0 {
+                println!("    {label} {}...", e.phase);
             }
-        }
-        Phase::Uploading if e.total > 0 => {
+        } else if redraw && e.total > 0 {
             let width = 30;
             let filled = (e.done * width / e.total) as usize;
             print!(
@@ -72,14 +66,19 @@ fn progress_printer(label: &'static str) -> impl Fn(&ProgressEvent) + Send + Syn
                 e.total,
                 e.bytes_done / 1024
             );
-            if e.done == e.total {
+            if finished {
                 println!();
             }
             let _ = std::io::stdout().flush();
+        } else if finished {
+            // Not a terminal (a log, CI): one line when the upload is done.
+            println!(
+                "    {label} uploaded {}/{} files, {} KiB",
+                e.done,
+                e.total,
+                e.bytes_done / 1024
+            );
         }
-        Phase::Uploading => {}
-        phase if e.done == 0 => println!("    {label} {phase}..."),
-        _ => {}
     }
 }
 
