@@ -31,12 +31,17 @@ pub enum Fault {
     Fail,
     /// The backend applies the call, then the reply is lost.
     LostReply,
+    /// The process stops at this call: the call never returns, so the
+    /// caller can drop the whole operation (see [`FaultPlan::crashed`]),
+    /// as a killed process would leave it.
+    Crash,
 }
 
 /// Counts calls and fails the armed one. Shared by every wrapper of one
 /// set of parts, so positions run across all services in call order.
 #[derive(Debug, Default)]
 pub struct FaultPlan {
+    crashed: tokio::sync::Notify,
     calls: AtomicUsize,
     armed: Mutex<Option<(Target, Fault)>>,
     log: Mutex<Vec<String>>,
@@ -75,6 +80,12 @@ impl FaultPlan {
         self.calls.store(0, Ordering::SeqCst);
         *lock(&self.armed) = None;
         lock(&self.log).clear();
+    }
+
+    /// Completes once an armed [`Fault::Crash`] has been reached; race it
+    /// against the operation and drop the operation when it wins.
+    pub async fn crashed(&self) {
+        self.crashed.notified().await;
     }
 
     /// Calls made since the last reset.
@@ -119,6 +130,10 @@ impl FaultPlan {
             Some(Fault::LostReply) => {
                 let _applied = call.await;
                 Err(injected())
+            }
+            Some(Fault::Crash) => {
+                self.crashed.notify_one();
+                std::future::pending().await
             }
         }
     }

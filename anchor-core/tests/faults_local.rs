@@ -1,11 +1,12 @@
 //! Every external call of every flow, failed in turn: before it reaches the
-//! backend, and after the backend applied it (a lost reply). After each, the
+//! backend, after the backend applied it (a lost reply), and by stopping the
+//! operation there (a crash, followed by `recover`). After each, the
 //! invariants hold, and running the operation again succeeds.
 
 mod common;
 
 use anchor_core::fault::Fault;
-use anchor_core::model::{CdnStatus, DeploymentId};
+use anchor_core::model::{CdnStatus, DeploymentId, PageRequest};
 use anchor_core::Error;
 use common::{check_invariants, eager_settings, env_with, make_variant, Env};
 
@@ -184,12 +185,42 @@ async fn walk(op: Op) -> usize {
     assert!(positions > 0);
     let log = env.plan.log();
     for (position, called) in log.iter().enumerate() {
-        for fault in [Fault::Fail, Fault::LostReply] {
+        for fault in [Fault::Fail, Fault::LostReply, Fault::Crash] {
             let (env, ctx) = setup(op).await;
             env.plan.arm(position, fault);
-            let first = run(op, &env, &ctx).await;
+            let first = tokio::select! {
+                result = run(op, &env, &ctx) => result,
+                // The operation is dropped mid-call, as a killed process stops.
+                _ = env.plan.crashed() => Err(Error::invalid_input("crash", "the process stopped")),
+            };
             env.plan.reset();
             let at = format!("{op:?} call {position} ({called}) {fault:?}");
+            if fault == Fault::Crash {
+                // What the crash left: recover must resolve exactly that.
+                let project = env.plain.project(P).await.unwrap();
+                let history = env
+                    .plain
+                    .history(P, &PageRequest::first(100))
+                    .await
+                    .unwrap()
+                    .items;
+                let stuck: Vec<_> = history
+                    .iter()
+                    .filter(|d| d.status.is_in_progress())
+                    .map(|d| d.id.clone())
+                    .collect();
+                let report = env
+                    .plain
+                    .recover(P)
+                    .await
+                    .unwrap_or_else(|e| panic!("{at}: recover failed: {e}"));
+                assert_eq!(report.failed_deployments, stuck, "{at}");
+                assert_eq!(
+                    report.resolved_switch_to,
+                    project.pending_switch.map(|p| p.to),
+                    "{at}"
+                );
+            }
             check_invariants(&env.plain, P).await;
             check_domains(&env).await;
             if first.is_err() && !goal_reached(op, &env, &ctx).await {
@@ -200,7 +231,7 @@ async fn walk(op: Op) -> usize {
             check_done(op, &env, &ctx).await;
         }
     }
-    println!("{op:?}: {positions} call positions x 2 faults");
+    println!("{op:?}: {positions} call positions x 3 faults");
     positions
 }
 

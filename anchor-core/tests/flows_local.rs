@@ -318,3 +318,50 @@ async fn concurrent_switches_have_one_winner_each_and_lose_nothing() {
     );
     check_invariants(a, P).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_deploys_get_unique_versions_and_lose_only_with_a_conflict() {
+    let env = env().await;
+    let a = &env.plain;
+    a.create_project(P).await.unwrap();
+    let dirs: Vec<_> = (0..6)
+        .map(|i| {
+            let dir = env.build(&format!("c{i}"));
+            make_variant(&dir, &format!("c{i}"));
+            dir
+        })
+        .collect();
+    let tasks: Vec<_> = dirs
+        .into_iter()
+        .map(|dir| {
+            let a = a.clone();
+            tokio::spawn(async move { a.deployer(P, dir).execute().await })
+        })
+        .collect();
+    let mut live = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(d) => {
+                assert_eq!(d.status, DeploymentStatus::Live);
+                live += 1;
+            }
+            Err(Error::Conflict { .. }) => {}
+            Err(other) => panic!("a loser must get a typed conflict, got {other:?}"),
+        }
+    }
+    assert!(live >= 1);
+    let history = a.history(P, &PageRequest::first(100)).await.unwrap().items;
+    let mut versions: Vec<u64> = history.iter().map(|d| d.version).collect();
+    versions.sort_unstable();
+    assert_eq!(
+        versions,
+        (1..=6).collect::<Vec<_>>(),
+        "every deployment recorded, versions unique and gap-free"
+    );
+    // Losers are built and recorded as ready, so they can be promoted later.
+    assert!(history.iter().all(|d| matches!(
+        d.status,
+        DeploymentStatus::Live | DeploymentStatus::Superseded | DeploymentStatus::Ready
+    )));
+    check_invariants(a, P).await;
+}

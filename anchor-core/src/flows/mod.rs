@@ -102,3 +102,22 @@ pub(crate) fn lost_race(project: &ProjectName, err: Error) -> Error {
         other => other,
     }
 }
+
+/// The bindings run these futures on other threads (PyO3, napi), so every
+/// public flow must stay `Send`; this fails to compile if one is not.
+#[allow(dead_code)]
+fn public_futures_are_send(a: &crate::Anchor, d: &Deployer, r: &Rollback, m: &DomainManager) {
+    fn is_send<T: Send>(_: T) {}
+    is_send(a.create_project(""));
+    is_send(a.promote("", ""));
+    is_send(a.recover(""));
+    is_send(a.history("", &crate::model::PageRequest::default()));
+    is_send(a.active_deployment(""));
+    is_send(d.execute());
+    is_send(d.plan());
+    is_send(r.execute());
+    is_send(m.add(""));
+    is_send(m.refresh(""));
+    is_send(m.remove(""));
+    is_send(m.list());
+}

@@ -9,7 +9,7 @@ use super::Services;
 use crate::error::Result;
 use crate::model::{DeploymentId, DeploymentStatus, PageRequest, ProjectName};
 
-/// What [`recover`] changed.
+/// What [`crate::Anchor::recover`] changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RecoveryReport {
     /// The interrupted switch's target, if one was resolved.

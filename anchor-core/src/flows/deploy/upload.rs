@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use futures::stream::{self, StreamExt, TryStreamExt};
+use futures::stream::{FuturesUnordered, StreamExt};
 
 use super::plan::{PlannedAction, PlannedAsset};
 use crate::error::{Error, ResourceKind, Result};
@@ -19,31 +19,46 @@ enum Done {
     Skipped,
 }
 
+/// Counts finished work and reports it.
+struct Tally<'a> {
+    total: u64,
+    bytes_total: u64,
+    done: AtomicU64,
+    bytes_done: AtomicU64,
+    progress: Option<&'a ProgressFn>,
+}
+
+impl Tally<'_> {
+    fn report(&self) {
+        if let Some(f) = self.progress {
+            f(&ProgressEvent {
+                phase: Phase::Uploading,
+                done: self.done.load(Ordering::Relaxed),
+                total: self.total,
+                bytes_done: self.bytes_done.load(Ordering::Relaxed),
+                bytes_total: self.bytes_total,
+            });
+        }
+    }
+}
+
 /// Stores every planned asset and returns what was done.
 pub(crate) async fn upload_assets(
     svc: &Services,
     assets: &[PlannedAsset],
     progress: Option<&ProgressFn>,
 ) -> Result<AssetSummary> {
-    let total = assets.len() as u64;
-    let bytes_total: u64 = assets.iter().map(|a| a.size).sum();
-    let done = AtomicU64::new(0);
-    let bytes_done = AtomicU64::new(0);
-    let report = |phase| {
-        if let Some(f) = progress {
-            f(&ProgressEvent {
-                phase,
-                done: done.load(Ordering::Relaxed),
-                total,
-                bytes_done: bytes_done.load(Ordering::Relaxed),
-                bytes_total,
-            });
-        }
+    let tally = Tally {
+        total: assets.len() as u64,
+        bytes_total: assets.iter().map(|a| a.size).sum(),
+        done: AtomicU64::new(0),
+        bytes_done: AtomicU64::new(0),
+        progress,
     };
-    report(Phase::Uploading);
+    tally.report();
     let mut summary = AssetSummary {
-        files: total,
-        bytes: bytes_total,
+        files: tally.total,
+        bytes: tally.bytes_total,
         ..AssetSummary::default()
     };
     let concurrency = svc.settings.upload_concurrency.max(1);
@@ -53,18 +68,22 @@ pub(crate) async fn upload_assets(
         .position(|a| a.is_html)
         .unwrap_or(assets.len());
     for wave in [&assets[..split], &assets[split..]] {
-        let results: Vec<Done> = stream::iter(wave.iter().map(|a| async {
-            let outcome = store_one(svc, a).await?;
-            done.fetch_add(1, Ordering::Relaxed);
-            bytes_done.fetch_add(a.size, Ordering::Relaxed);
-            report(Phase::Uploading);
-            Ok::<_, Error>(outcome)
-        }))
-        .buffer_unordered(concurrency)
-        .try_collect()
-        .await?;
-        for r in results {
-            match r {
+        // A plain loop over FuturesUnordered rather than a stream adaptor
+        // with an async closure: the closure form makes the future lose
+        // `Send` (rust-lang/rust#102211), which the bindings need.
+        let mut queue = wave.iter();
+        let mut running = FuturesUnordered::new();
+        loop {
+            while running.len() < concurrency {
+                match queue.next() {
+                    Some(a) => running.push(store_and_count(svc, a, &tally)),
+                    None => break,
+                }
+            }
+            let Some(result) = running.next().await else {
+                break;
+            };
+            match result? {
                 Done::Uploaded(bytes) => {
                     summary.uploaded_files += 1;
                     summary.uploaded_bytes += bytes;
@@ -75,6 +94,14 @@ pub(crate) async fn upload_assets(
         }
     }
     Ok(summary)
+}
+
+async fn store_and_count(svc: &Services, a: &PlannedAsset, tally: &Tally<'_>) -> Result<Done> {
+    let outcome = store_one(svc, a).await?;
+    tally.done.fetch_add(1, Ordering::Relaxed);
+    tally.bytes_done.fetch_add(a.size, Ordering::Relaxed);
+    tally.report();
+    Ok(outcome)
 }
 
 async fn store_one(svc: &Services, a: &PlannedAsset) -> Result<Done> {
