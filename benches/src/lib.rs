@@ -1,1 +1,67 @@
-//! Shared helpers of the benchmarks.
+//! Shared set-up of the benchmarks: an embedded Anchor with a project whose
+//! history holds a chosen number of deployments.
+
+use std::path::{Path, PathBuf};
+
+use anchor_core::model::{DeploymentId, DeploymentStatus};
+use anchor_core::traits::{Expect, WriteBatch};
+use anchor_core::Anchor;
+
+/// The committed fixture build (a trimmed real OpenNext build).
+pub fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../anchor-core/tests/fixtures/open-next-min")
+}
+
+/// An embedded Anchor whose project `bench` has `history` deployments: two
+/// real ones (returned, older first) and the rest recorded as superseded
+/// copies of the first, so the history is as long as asked while rollbacks
+/// switch between real function versions.
+pub async fn seeded(
+    dir: &Path,
+    history: u64,
+) -> Result<(Anchor, DeploymentId, DeploymentId), anchor_core::Error> {
+    let anchor = Anchor::local(dir.join("state")).await?;
+    anchor.create_project("bench").await?;
+    let first = anchor.deployer("bench", fixture()).execute().await?;
+    let v2 = dir.join("v2");
+    copy_tree(&fixture(), &v2).map_err(|e| anchor_core::Error::io(&v2, e))?;
+    std::fs::write(
+        v2.join("server-functions/default/index.mjs"),
+        "export const handler = async () => ({});\n",
+    )
+    .map_err(|e| anchor_core::Error::io(&v2, e))?;
+    let store = anchor.services().store.clone();
+    let name = anchor_core::model::ProjectName::parse("bench")?;
+    for _ in 2..history {
+        let version = store.allocate_version(&name).await?;
+        let copy = anchor_core::model::Deployment {
+            id: DeploymentId::generate(),
+            version,
+            status: DeploymentStatus::Superseded,
+            revision: 1,
+            ..first.clone()
+        };
+        store
+            .commit(WriteBatch {
+                deployments: vec![(copy, Expect::Absent)],
+                ..WriteBatch::default()
+            })
+            .await?;
+    }
+    let second = anchor.deployer("bench", &v2).execute().await?;
+    Ok((anchor, first.id, second.id))
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let dest = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &dest)?;
+        } else {
+            std::fs::copy(entry.path(), dest)?;
+        }
+    }
+    Ok(())
+}
