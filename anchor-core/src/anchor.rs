@@ -204,7 +204,7 @@ impl Anchor {
     pub async fn promote(&self, project: &str, deployment: &str) -> Result<Deployment> {
         let name = ProjectName::parse(project)?;
         let id = DeploymentId::parse(deployment)?;
-        flows::promote::promote(&self.svc, &name, &id).await
+        flows::promote::promote(&self.svc, &name, &id, None).await
     }
 
     /// A rollback of `project`, to the previous deployment unless told otherwise.

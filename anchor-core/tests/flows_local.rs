@@ -365,3 +365,44 @@ async fn concurrent_deploys_get_unique_versions_and_lose_only_with_a_conflict() 
     )));
     check_invariants(a, P).await;
 }
+
+#[tokio::test]
+async fn progress_covers_every_phase_and_ends_complete() {
+    use anchor_core::progress::{Phase, ProgressEvent};
+    use std::sync::{Arc, Mutex};
+    let env = env().await;
+    let a = &env.plain;
+    a.create_project(P).await.unwrap();
+    let events: Arc<Mutex<Vec<ProgressEvent>>> = Arc::default();
+    let sink = events.clone();
+    a.deployer(P, env.build("v1"))
+        .on_progress(move |e| sink.lock().unwrap().push(e.clone()))
+        .execute()
+        .await
+        .unwrap();
+    let events = events.lock().unwrap().clone();
+    let mut phases: Vec<Phase> = events.iter().map(|e| e.phase).collect();
+    phases.dedup();
+    assert_eq!(
+        phases,
+        vec![
+            Phase::Scanning,
+            Phase::Packaging,
+            Phase::Uploading,
+            Phase::Publishing,
+            Phase::Promoting,
+            Phase::Invalidating,
+            Phase::Done
+        ]
+    );
+    let uploads: Vec<_> = events
+        .iter()
+        .filter(|e| e.phase == Phase::Uploading)
+        .collect();
+    let last = uploads.last().unwrap();
+    assert!(last.total > 0 && last.done == last.total && last.bytes_done == last.bytes_total);
+    assert!(
+        uploads.windows(2).all(|w| w[0].done <= w[1].done),
+        "progress never goes back"
+    );
+}

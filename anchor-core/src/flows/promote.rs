@@ -6,6 +6,7 @@ use super::switch::switch_live;
 use super::{invalidate, Services};
 use crate::error::Result;
 use crate::model::{Deployment, DeploymentId, ProjectName, SwitchKind};
+use crate::progress::{Phase, ProgressEvent, ProgressFn};
 
 /// Makes `id` live. The invalidation runs after the switch committed; its
 /// failure is recorded on the deployment (`invalidation_error`), not returned.
@@ -13,9 +14,24 @@ pub(crate) async fn promote(
     svc: &Services,
     name: &ProjectName,
     id: &DeploymentId,
+    progress: Option<&ProgressFn>,
 ) -> Result<Deployment> {
+    let report = |phase, done| {
+        if let Some(f) = progress {
+            f(&ProgressEvent {
+                phase,
+                done,
+                total: 1,
+                bytes_done: 0,
+                bytes_total: 0,
+            });
+        }
+    };
     let project = svc.project(name).await?;
+    report(Phase::Promoting, 0);
     let switched = switch_live(svc, name, id, SwitchKind::Promote).await?;
+    report(Phase::Promoting, 1);
+    report(Phase::Invalidating, 0);
     let mut live = switched.to;
     let (invalidation_id, invalidation_error) = invalidate::after_switch(
         svc,
@@ -25,6 +41,7 @@ pub(crate) async fn promote(
         live.id.as_str(),
     )
     .await;
+    report(Phase::Invalidating, 1);
     if invalidation_id.is_none() && invalidation_error.is_none() {
         return Ok(live);
     }

@@ -16,7 +16,7 @@ use super::records::commit_verified_deployment;
 use super::{manifest, Services};
 use crate::error::{Error, Result};
 use crate::model::{Deployment, DeploymentId, DeploymentStatus, Project, ProjectName};
-use crate::opennext::{package_bundle, OpenNextBuild};
+use crate::opennext::{package_bundle_async, OpenNextBuild};
 use crate::progress::{Phase, ProgressEvent, ProgressFn};
 use crate::traits::Expect;
 
@@ -83,7 +83,9 @@ impl Deployer {
     /// Runs the deploy. Returns the deployment as finally recorded: `Live`
     /// if promoted, `Ready` for a preview. On failure before promotion the
     /// deployment is recorded as `Failed` with the cause and the error is
-    /// returned; what was live stays live.
+    /// returned; what was live stays live. If promotion loses to a concurrent
+    /// switch, the error is `Conflict` and the deployment stays `Ready`, to be
+    /// promoted later with [`crate::Anchor::promote`].
     pub async fn execute(&self) -> Result<Deployment> {
         let name = ProjectName::parse(&self.project)?;
         let project = self.svc.project(&name).await?;
@@ -123,34 +125,30 @@ impl Deployer {
             self.report(Phase::Done, 1, 1);
             return Ok(deployment);
         }
-        self.report(Phase::Promoting, 0, 1);
-        let live = promote(svc, &name, &deployment.id).await?;
-        self.report(Phase::Promoting, 1, 1);
+        let live = promote(svc, &name, &deployment.id, self.progress.as_ref()).await?;
         self.report(Phase::Done, 1, 1);
         Ok(live)
     }
 
     async fn make_plan(&self, project: &Project) -> Result<DeployPlan> {
         self.report(Phase::Scanning, 0, 1);
-        let dir = self.build_dir.clone();
-        let (build, server_code, image_code) = tokio::task::spawn_blocking(move || {
-            let build = OpenNextBuild::read(&dir)?;
-            let bundle_dir = |f: Option<&crate::opennext::FunctionBundle>, origin: &str| {
-                f.map(|f| f.dir.clone()).ok_or_else(|| {
-                    Error::invalid_build(
-                        dir.join("open-next.output.json"),
-                        format!("origins.{origin} is missing"),
-                    )
-                })
-            };
-            let server = package_bundle(&bundle_dir(build.server_function(), "default")?)?;
-            let image = package_bundle(&bundle_dir(build.image_function(), "imageOptimizer")?)?;
-            Ok::<_, Error>((build, server, image))
-        })
-        .await
-        .map_err(|e| {
-            Error::service("core", crate::Service::Objects, "ScanBuild", e.to_string())
-        })??;
+        let build = OpenNextBuild::read_async(self.build_dir.clone()).await?;
+        self.report(Phase::Scanning, 1, 1);
+        self.report(Phase::Packaging, 0, 2);
+        let bundle_dir = |f: Option<&crate::opennext::FunctionBundle>, origin: &str| {
+            f.map(|f| f.dir.clone()).ok_or_else(|| {
+                Error::invalid_build(
+                    self.build_dir.join("open-next.output.json"),
+                    format!("origins.{origin} is missing"),
+                )
+            })
+        };
+        let (server_code, image_code) = futures::future::try_join(
+            package_bundle_async(bundle_dir(build.server_function(), "default")?),
+            package_bundle_async(bundle_dir(build.image_function(), "imageOptimizer")?),
+        )
+        .await?;
+        self.report(Phase::Packaging, 2, 2);
         let base = plan::base_deployment(&self.svc, project).await?;
         let base_manifest = match &base {
             Some(b) => manifest::load(&self.svc, &project.infrastructure, &b.id).await?,
@@ -193,7 +191,6 @@ impl Deployer {
             image_code,
             base,
         };
-        self.report(Phase::Scanning, 1, 1);
         Ok(plan)
     }
 
