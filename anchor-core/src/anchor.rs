@@ -11,31 +11,7 @@ use crate::flows::{
 use crate::model::{
     Deployment, DeploymentId, Page, PageRequest, Project, ProjectName, RollbackEvent,
 };
-use crate::traits::{
-    Cdn, Certificates, Expect, Functions, ObjectStore, ProvisionOptions, Provisioner, StateStore,
-    WriteBatch,
-};
-
-/// The backend pieces an [`Anchor`] runs on.
-#[derive(Debug, Clone)]
-pub struct AnchorParts {
-    /// Records.
-    pub store: Arc<dyn StateStore>,
-    /// Assets.
-    pub objects: Arc<dyn ObjectStore>,
-    /// Function versions and aliases.
-    pub functions: Arc<dyn Functions>,
-    /// The distribution.
-    pub cdn: Arc<dyn Cdn>,
-    /// Certificates.
-    pub certificates: Arc<dyn Certificates>,
-    /// Creates a project's cloud resources.
-    pub provisioner: Arc<dyn Provisioner>,
-    /// Time.
-    pub clock: Arc<dyn Clock>,
-    /// Tunables.
-    pub settings: FlowSettings,
-}
+use crate::traits::{Expect, ProvisionOptions, WriteBatch};
 
 /// Deploys, rolls back and manages domains of projects on one backend.
 ///
@@ -43,7 +19,6 @@ pub struct AnchorParts {
 #[derive(Debug, Clone)]
 pub struct Anchor {
     svc: Arc<Services>,
-    provisioner: Arc<dyn Provisioner>,
     #[cfg(feature = "local")]
     local: Option<crate::local::LocalCloud>,
 }
@@ -99,7 +74,7 @@ impl Anchor {
         .map_err(|e| {
             Error::service("local", crate::Service::StateStore, "Open", e.to_string())
         })??;
-        let mut anchor = Self::from_parts(AnchorParts {
+        let mut anchor = Self::from_services(Services {
             store: Arc::new(store),
             objects: Arc::new(cloud.objects()),
             functions: Arc::new(cloud.functions()),
@@ -113,20 +88,11 @@ impl Anchor {
         Ok(anchor)
     }
 
-    /// Wires any set of backend pieces, such as the AWS clients or a
-    /// fault-injecting wrapper.
-    pub fn from_parts(parts: AnchorParts) -> Self {
+    /// Wires any backend (such as the AWS clients, or a fault-injecting
+    /// wrapper of another backend) into the flows.
+    pub fn from_services(services: Services) -> Self {
         Self {
-            svc: Arc::new(Services {
-                store: parts.store,
-                objects: parts.objects,
-                functions: parts.functions,
-                cdn: parts.cdn,
-                certificates: parts.certificates,
-                clock: parts.clock,
-                settings: parts.settings,
-            }),
-            provisioner: parts.provisioner,
+            svc: Arc::new(services),
             #[cfg(feature = "local")]
             local: None,
         }
@@ -139,25 +105,10 @@ impl Anchor {
         self.local.as_ref()
     }
 
-    /// The clients and settings the flows use.
+    /// The backend this `Anchor` runs on; clone it to wrap it or to wire
+    /// it into another `Anchor`.
     pub fn services(&self) -> &Services {
         &self.svc
-    }
-
-    /// The backend pieces, to wrap (for example with [`crate::fault::wrap`])
-    /// and wire into another `Anchor` over the same backend.
-    pub fn parts(&self) -> AnchorParts {
-        let s = &self.svc;
-        AnchorParts {
-            store: s.store.clone(),
-            objects: s.objects.clone(),
-            functions: s.functions.clone(),
-            cdn: s.cdn.clone(),
-            certificates: s.certificates.clone(),
-            provisioner: self.provisioner.clone(),
-            clock: s.clock.clone(),
-            settings: s.settings.clone(),
-        }
     }
 
     /// Creates a project and provisions its infrastructure. Idempotent:
@@ -168,6 +119,7 @@ impl Anchor {
             return Ok(existing);
         }
         let infrastructure = self
+            .svc
             .provisioner
             .provision(&name, &ProvisionOptions::default())
             .await?;

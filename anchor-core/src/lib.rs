@@ -28,11 +28,11 @@ pub mod opennext;
 pub mod progress;
 pub mod traits;
 
+pub use anchor::Anchor;
 #[cfg(feature = "local")]
 pub use anchor::LocalOptions;
-pub use anchor::{Anchor, AnchorParts};
 pub use error::{Error, ResourceKind, Result, Service};
 pub use flows::{
     DeployPlan, Deployer, DomainManager, FlowSettings, PlannedAction, PlannedAsset, RecoveryReport,
-    Rollback, RollbackOutcome, RollbackTarget,
+    Rollback, RollbackOutcome, RollbackTarget, Services,
 };

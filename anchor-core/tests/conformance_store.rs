@@ -5,54 +5,11 @@
 use std::sync::Arc;
 
 use anchor_core::conformance;
+use anchor_core::conformance::store::fixtures::{deployment, project};
 use anchor_core::local::SqliteStateStore;
-use anchor_core::model::{
-    AssetSummary, Deployment, DeploymentId, DeploymentStatus, Infrastructure, PageRequest, Project,
-    ProjectName,
-};
+use anchor_core::model::{PageRequest, Project, ProjectName};
 use anchor_core::traits::{Expect, StateStore, WriteBatch};
 use anchor_core::{Error, ResourceKind};
-
-fn project(name: &ProjectName) -> Project {
-    Project {
-        name: name.clone(),
-        infrastructure: Infrastructure {
-            server_function: format!("{name}-server"),
-            image_function: format!("{name}-image"),
-            alias: "live".into(),
-            asset_prefix: format!("{name}/"),
-            distribution_id: "local".into(),
-            distribution_domain: "localhost".into(),
-        },
-        created_at: chrono::Utc::now(),
-        active_deployment: None,
-        pending_switch: None,
-        revision: 1,
-    }
-}
-
-fn deployment(project: &ProjectName, version: u64) -> Deployment {
-    let now = chrono::Utc::now();
-    Deployment {
-        id: DeploymentId::generate(),
-        project: project.clone(),
-        version,
-        build_id: format!("b{version}"),
-        status: DeploymentStatus::Ready,
-        server_version: None,
-        image_version: None,
-        assets_path: format!("v{version}/"),
-        invalidation_id: None,
-        invalidation_error: None,
-        created_at: now,
-        updated_at: now,
-        deployed_at: None,
-        promoted_at: None,
-        assets: AssetSummary::default(),
-        error: None,
-        revision: 1,
-    }
-}
 
 fn name(s: &str) -> ProjectName {
     ProjectName::parse(s).unwrap()

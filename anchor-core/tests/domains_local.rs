@@ -277,13 +277,13 @@ async fn attaching_retries_on_a_stale_etag() {
     let env = env().await;
     let plain = &env.plain;
     plain.create_project(P).await.unwrap();
-    let mut parts = plain.parts();
+    let mut parts = plain.services().clone();
     let racing = Arc::new(RacingCdn {
         inner: parts.cdn.clone(),
         raced: AtomicBool::new(false),
     });
     parts.cdn = racing.clone();
-    let a = Anchor::from_parts(parts);
+    let a = Anchor::from_services(parts);
     let d = a.domains(P).add("www.example.com").await.unwrap();
     validate(plain, &d).await;
     let active = a.domains(P).refresh("www.example.com").await.unwrap();

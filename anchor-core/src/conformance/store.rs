@@ -6,7 +6,7 @@
 
 mod concurrency;
 mod domains;
-mod fixtures;
+pub mod fixtures;
 mod paging;
 mod writes;
 

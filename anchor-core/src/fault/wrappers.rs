@@ -6,6 +6,7 @@ use async_trait::async_trait;
 
 use super::FaultPlan;
 use crate::error::{Result, Service};
+use crate::flows::Services;
 use crate::model::{
     Deployment, DeploymentId, Domain, DomainName, FunctionVersion, Page, PageRequest, Project,
     ProjectName, RollbackEvent,
@@ -15,11 +16,10 @@ use crate::traits::{
     CodeBundle, DistributionConfig, Functions, ObjectBody, ObjectMeta, ObjectStore, PublishOptions,
     PutOptions, SetAliasOptions, StateStore, Versioned, WriteBatch,
 };
-use crate::AnchorParts;
 
 /// Wraps every client of `parts` (not the provisioner or clock) with `plan`.
-pub fn wrap(parts: AnchorParts, plan: &Arc<FaultPlan>) -> AnchorParts {
-    AnchorParts {
+pub fn wrap(parts: Services, plan: &Arc<FaultPlan>) -> Services {
+    Services {
         store: Arc::new(Faulty {
             inner: parts.store,
             plan: plan.clone(),

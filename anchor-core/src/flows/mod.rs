@@ -17,7 +17,7 @@ use std::time::Duration;
 use crate::clock::Clock;
 use crate::error::{Error, ResourceKind, Result};
 use crate::model::{Deployment, DeploymentId, Project, ProjectName};
-use crate::traits::{Cdn, Certificates, Functions, ObjectStore, StateStore};
+use crate::traits::{Cdn, Certificates, Functions, ObjectStore, Provisioner, StateStore};
 
 pub use deploy::{DeployPlan, Deployer, PlannedAction, PlannedAsset};
 pub use domains::DomainManager;
@@ -50,7 +50,9 @@ impl Default for FlowSettings {
     }
 }
 
-/// The backend clients and settings every flow works with.
+/// The backend an [`crate::Anchor`] runs on: its clients, clock and
+/// settings. Build one to wire any backend (or a wrapper such as
+/// [`crate::fault::wrap`]) into [`crate::Anchor::from_services`].
 #[derive(Debug, Clone)]
 pub struct Services {
     /// Records.
@@ -63,6 +65,8 @@ pub struct Services {
     pub cdn: Arc<dyn Cdn>,
     /// Certificates.
     pub certificates: Arc<dyn Certificates>,
+    /// Creates a project's cloud resources.
+    pub provisioner: Arc<dyn Provisioner>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Tunables.

@@ -105,7 +105,7 @@ pub async fn env_with(settings: FlowSettings) -> Env {
         .await
         .unwrap();
     let plan = FaultPlan::new();
-    let anchor = Anchor::from_parts(fault::wrap(plain.parts(), &plan));
+    let anchor = Anchor::from_services(fault::wrap(plain.services().clone(), &plan));
     Env {
         tmp,
         anchor,

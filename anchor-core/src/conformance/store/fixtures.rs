@@ -31,7 +31,7 @@ pub(super) fn domain_name(tag: &str) -> DomainName {
 }
 
 /// A project at revision 1 with nothing live.
-pub(super) fn project(name: &ProjectName) -> Project {
+pub fn project(name: &ProjectName) -> Project {
     Project {
         name: name.clone(),
         infrastructure: Infrastructure {
@@ -59,7 +59,7 @@ pub(super) fn activated(project: &Project, active: &Deployment) -> Project {
 }
 
 /// A ready deployment at revision 1 with a fresh id.
-pub(super) fn deployment(project: &ProjectName, version: u64) -> Deployment {
+pub fn deployment(project: &ProjectName, version: u64) -> Deployment {
     let now = Utc::now();
     Deployment {
         id: DeploymentId::generate(),
