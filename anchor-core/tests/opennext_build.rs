@@ -145,6 +145,12 @@ fn reads_the_real_build_when_given() {
     assert!(build.assets().iter().any(|a| a.key == "BUILD_ID"));
     assert!(build.assets().iter().any(|a| a.is_hashed));
     assert!(build.prerendered_routes().iter().any(|r| r == "/"));
+    eprintln!(
+        "build {}: {} assets, routes {:?}",
+        build.build_id(),
+        build.assets().len(),
+        build.prerendered_routes()
+    );
     let patterns: Vec<&str> = build
         .output()
         .behaviors_by_precedence()
@@ -157,6 +163,7 @@ fn reads_the_real_build_when_given() {
         let a = anchor_core::opennext::package_bundle(&f.dir).expect("bundle zips");
         let b = anchor_core::opennext::package_bundle(&f.dir).expect("bundle zips");
         assert_eq!(a, b, "{} zips the same twice", f.origin);
+        eprintln!("{}: {} zip bytes", f.origin, a.zip.len());
     }
 }
 

@@ -37,7 +37,7 @@ pub struct FunctionBundle {
 ///
 /// A value exists only if the manifest is valid, `assets/` and
 /// `assets/BUILD_ID` exist, every function origin's bundle folder and handler
-/// file exist, the ISR cache folder exists if the manifest copies it, and
+/// file exist (and the bundle's `.next/BUILD_ID`, if any, matches), the ISR cache folder exists if the manifest copies it, and
 /// every asset and cache file passed the hostile-input checks.
 #[derive(Debug, Clone)]
 pub struct OpenNextBuild {
@@ -79,6 +79,7 @@ impl OpenNextBuild {
                 let bundle_dir = dir.join(rel);
                 require_dir(&root, &bundle_dir)?;
                 let handler_file = find_handler(&bundle_dir, module, &f.handler)?;
+                check_same_build(&bundle_dir, &build_id)?;
                 functions.insert(
                     name.clone(),
                     FunctionBundle {
@@ -221,6 +222,24 @@ fn read_build_id(path: &Path) -> Result<String> {
         ));
     }
     Ok(id.to_owned())
+}
+
+/// A bundle's own `.next/BUILD_ID` (when it has one) must match the assets':
+/// a mismatch means two builds were mixed, and the server would ask for
+/// chunks that were never uploaded.
+fn check_same_build(bundle_dir: &Path, build_id: &str) -> Result<()> {
+    let path = bundle_dir.join(".next/BUILD_ID");
+    if !path.is_file() {
+        return Ok(());
+    }
+    let own = read_build_id(&path)?;
+    if own != build_id {
+        return Err(Error::invalid_build(
+            &path,
+            format!("BUILD_ID {own:?} differs from assets/BUILD_ID {build_id:?}; the folder mixes two builds"),
+        ));
+    }
+    Ok(())
 }
 
 fn find_handler(bundle_dir: &Path, module: &str, handler: &str) -> Result<PathBuf> {

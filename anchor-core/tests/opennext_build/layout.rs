@@ -152,3 +152,11 @@ fn a_build_without_incremental_cache_needs_no_cache_folder() {
     assert!(build.prerendered_routes().is_empty());
     assert_eq!(build.cache_id(), None);
 }
+
+#[test]
+fn a_bundle_from_another_build_is_named() {
+    let (_tmp, dir) = fixture_copy();
+    let path = dir.join("image-optimization-function/.next/BUILD_ID");
+    fs::write(&path, "someOtherBuild").expect("write");
+    assert_invalid(OpenNextBuild::read(&dir), &path, "mixes two builds");
+}
