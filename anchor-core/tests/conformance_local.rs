@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anchor_core::clock::SystemClock;
 use anchor_core::conformance;
 use anchor_core::local::LocalCloud;
-use anchor_core::model::ProjectName;
+use anchor_core::model::{Infrastructure, ProjectName};
 use anchor_core::traits::{ProvisionOptions, Provisioner};
 use futures::future::BoxFuture;
 
@@ -24,6 +24,16 @@ fn issuer(cloud: &LocalCloud) -> impl Fn(String) -> BoxFuture<'static, ()> + Sen
     }
 }
 
+/// Provisions project `name` in the cloud and returns its infrastructure.
+async fn provisioned(cloud: &LocalCloud, name: &str) -> Infrastructure {
+    let project = ProjectName::parse(name).unwrap();
+    cloud
+        .provisioner()
+        .provision(&project, &ProvisionOptions::default())
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn objects() {
     let (_dir, cloud) = open();
@@ -33,12 +43,7 @@ async fn objects() {
 #[tokio::test]
 async fn functions() {
     let (_dir, cloud) = open();
-    let project = ProjectName::parse("conformance").unwrap();
-    let infra = cloud
-        .provisioner()
-        .provision(&project, &ProvisionOptions::default())
-        .await
-        .unwrap();
+    let infra = provisioned(&cloud, "conformance").await;
     conformance::functions::functions(&cloud.functions(), &infra.server_function).await;
 }
 
@@ -51,12 +56,7 @@ async fn certificates() {
 #[tokio::test]
 async fn cdn() {
     let (_dir, cloud) = open();
-    let project = ProjectName::parse("conformance").unwrap();
-    let infra = cloud
-        .provisioner()
-        .provision(&project, &ProvisionOptions::default())
-        .await
-        .unwrap();
+    let infra = provisioned(&cloud, "conformance").await;
     conformance::cdn::cdn(
         &cloud.cdn(),
         &infra.distribution_id,
@@ -72,12 +72,7 @@ async fn cdn() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_suites_share_one_cloud() {
     let (_dir, cloud) = open();
-    let project = ProjectName::parse("shared").unwrap();
-    let infra = cloud
-        .provisioner()
-        .provision(&project, &ProvisionOptions::default())
-        .await
-        .unwrap();
+    let infra = provisioned(&cloud, "shared").await;
     let issue = issuer(&cloud);
     let (objects, functions, cdn, certs) = (
         cloud.objects(),

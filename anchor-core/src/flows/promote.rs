@@ -1,7 +1,7 @@
 //! Promotion: make a built deployment live, then invalidate what that made
 //! stale and record the invalidation on the deployment.
 
-use super::deploy::save;
+use super::records::save_deployment;
 use super::switch::switch_live;
 use super::{invalidate, Services};
 use crate::error::Result;
@@ -46,7 +46,7 @@ pub(crate) async fn promote(
         return Ok(live);
     }
     let before = live.clone();
-    match save(svc, &mut live, |d| {
+    match save_deployment(svc, &mut live, |d| {
         d.invalidation_id = invalidation_id;
         d.invalidation_error = invalidation_error;
     })

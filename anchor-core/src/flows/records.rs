@@ -7,8 +7,8 @@
 
 use super::Services;
 use crate::error::Result;
-use crate::model::{Deployment, Project, ProjectName};
-use crate::traits::{Expect, WriteBatch};
+use crate::model::{Deployment, Domain, Project, ProjectName};
+use crate::traits::{DomainWrite, Expect, WriteBatch};
 
 /// Writes a project record conditionally, treating a lost reply whose write
 /// did apply as success.
@@ -56,6 +56,64 @@ pub(crate) async fn commit_verified_deployment(
         Ok(()) => Ok(()),
         Err(err) => match svc.store.get_deployment(&d.project, &d.id).await {
             Ok(Some(stored)) if stored == *d => Ok(()),
+            _ => Err(err),
+        },
+    }
+}
+
+/// Applies `change` to the deployment and writes it under its revision.
+pub(crate) async fn save_deployment(
+    svc: &Services,
+    d: &mut Deployment,
+    change: impl FnOnce(&mut Deployment),
+) -> Result<()> {
+    let mut next = d.clone();
+    change(&mut next);
+    next.revision = d.revision + 1;
+    next.updated_at = svc.clock.now();
+    commit_verified_deployment(svc, &next, Expect::Revision(d.revision)).await?;
+    *d = next;
+    Ok(())
+}
+
+/// Applies `change` to the domain and writes it under its revision.
+pub(crate) async fn save_domain(
+    svc: &Services,
+    d: &mut Domain,
+    change: impl FnOnce(&mut Domain),
+) -> Result<()> {
+    let mut next = d.clone();
+    change(&mut next);
+    next.revision = d.revision + 1;
+    next.updated_at = svc.clock.now();
+    let batch = WriteBatch {
+        domains: vec![DomainWrite::Put(next.clone(), Expect::Revision(d.revision))],
+        ..WriteBatch::default()
+    };
+    if let Err(err) = svc.store.commit(batch).await {
+        match svc.store.get_domain(&next.name).await {
+            Ok(Some(stored)) if stored == next => {}
+            _ => return Err(err),
+        }
+    }
+    *d = next;
+    Ok(())
+}
+
+/// Deletes the record if it is unchanged; a lost reply whose delete applied
+/// counts as done.
+pub(crate) async fn delete_record(svc: &Services, d: &Domain) -> Result<()> {
+    let batch = WriteBatch {
+        domains: vec![DomainWrite::Delete {
+            name: d.name.clone(),
+            expected_revision: d.revision,
+        }],
+        ..WriteBatch::default()
+    };
+    match svc.store.commit(batch).await {
+        Ok(()) => Ok(()),
+        Err(err) => match svc.store.get_domain(&d.name).await {
+            Ok(None) => Ok(()),
             _ => Err(err),
         },
     }

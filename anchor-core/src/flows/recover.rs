@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::deploy::save;
+use super::records::save_deployment;
 use super::switch::resolve_pending;
 use super::Services;
 use crate::error::Result;
@@ -40,7 +40,7 @@ pub(crate) async fn recover(svc: &Services, name: &ProjectName) -> Result<Recove
         for mut d in listed.items {
             if d.status.is_in_progress() && now - d.updated_at >= stale {
                 let id = d.id.clone();
-                save(svc, &mut d, |d| {
+                save_deployment(svc, &mut d, |d| {
                     d.status = DeploymentStatus::Failed;
                     d.error = Some("interrupted: the deploy stopped before it finished".into());
                 })

@@ -12,7 +12,7 @@ use std::sync::Arc;
 pub use plan::{DeployPlan, PlannedAction, PlannedAsset};
 
 use super::promote::promote;
-use super::records::commit_verified_deployment;
+use super::records::{commit_verified_deployment, save_deployment};
 use super::{manifest, Services};
 use crate::error::{Error, Result};
 use crate::model::{Deployment, DeploymentId, DeploymentStatus, Project, ProjectName};
@@ -202,7 +202,7 @@ impl Deployer {
         d: &mut Deployment,
     ) -> Result<()> {
         let svc = &self.svc;
-        save(svc, d, |d| d.status = DeploymentStatus::Uploading).await?;
+        save_deployment(svc, d, |d| d.status = DeploymentStatus::Uploading).await?;
         let summary = upload::upload_assets(svc, &plan.assets, self.progress.as_ref()).await?;
         manifest::store(
             svc,
@@ -211,7 +211,7 @@ impl Deployer {
             &plan::manifest_of(plan),
         )
         .await?;
-        save(svc, d, |d| {
+        save_deployment(svc, d, |d| {
             d.status = DeploymentStatus::Publishing;
             d.assets = summary;
         })
@@ -220,7 +220,7 @@ impl Deployer {
         let (server, image) = publish::publish_functions(svc, project, plan).await?;
         self.report(Phase::Publishing, 2, 2);
         let now = svc.clock.now();
-        save(svc, d, |d| {
+        save_deployment(svc, d, |d| {
             d.status = DeploymentStatus::Ready;
             d.server_version = Some(server);
             d.image_version = Some(image);
@@ -236,7 +236,7 @@ impl Deployer {
             return;
         };
         let message = err.to_string();
-        if let Err(e) = save(&self.svc, &mut current, |d| {
+        if let Err(e) = save_deployment(&self.svc, &mut current, |d| {
             d.status = DeploymentStatus::Failed;
             d.error = Some(message);
         })
@@ -257,19 +257,4 @@ impl Deployer {
             });
         }
     }
-}
-
-/// Applies `change` to the record and writes it under its revision.
-pub(crate) async fn save(
-    svc: &Services,
-    d: &mut Deployment,
-    change: impl FnOnce(&mut Deployment),
-) -> Result<()> {
-    let mut next = d.clone();
-    change(&mut next);
-    next.revision = d.revision + 1;
-    next.updated_at = svc.clock.now();
-    commit_verified_deployment(svc, &next, Expect::Revision(d.revision)).await?;
-    *d = next;
-    Ok(())
 }

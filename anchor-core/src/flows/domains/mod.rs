@@ -16,7 +16,8 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use self::attach::{attach, detach, preflight_detach, CertificateChoice};
-use self::records::{delete_record, own_domain, save_domain};
+use self::records::own_domain;
+use super::records::{delete_record, save_domain};
 use super::Services;
 use crate::error::{Error, ResourceKind, Result};
 use crate::model::{
