@@ -15,6 +15,8 @@
 #![warn(missing_docs)]
 
 mod anchor;
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod clock;
 #[cfg(feature = "conformance")]
 pub mod conformance;

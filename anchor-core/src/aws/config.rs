@@ -1,0 +1,115 @@
+//! One `SdkConfig` from the standard chain, and the clients cloned from it.
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+/// The region ACM certificates must live in for CloudFront to use them.
+pub const CERTIFICATE_REGION: &str = "us-east-1";
+
+/// How to reach AWS. Every field is optional; unset fields come from the
+/// standard chain (`AWS_REGION`, `AWS_PROFILE`, `AWS_ENDPOINT_URL`, the
+/// shared config files, instance and container credentials).
+#[derive(Debug, Clone)]
+pub struct AwsConnection {
+    /// The region of S3, Lambda and DynamoDB. ACM always uses us-east-1.
+    pub region: Option<String>,
+    /// A named profile of the shared config files.
+    pub profile: Option<String>,
+    /// An endpoint for every service, overriding `AWS_ENDPOINT_URL`; used
+    /// for local emulators. S3 then uses path-style addressing.
+    pub endpoint_url: Option<String>,
+    /// Attempts per call, the first included, for throttling, 5xx and
+    /// transport errors (standard retry mode with jittered backoff).
+    pub max_attempts: u32,
+    /// The first retry's base delay; it doubles per attempt.
+    pub initial_backoff: Duration,
+    /// The longest one attempt may take before it is retried.
+    pub attempt_timeout: Duration,
+}
+
+impl Default for AwsConnection {
+    fn default() -> Self {
+        Self {
+            region: None,
+            profile: None,
+            endpoint_url: None,
+            max_attempts: 5,
+            initial_backoff: Duration::from_millis(200),
+            attempt_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl AwsConnection {
+    /// The retry settings every client uses.
+    pub fn retry_config(&self) -> RetryConfig {
+        RetryConfig::standard()
+            .with_max_attempts(self.max_attempts.max(1))
+            .with_initial_backoff(self.initial_backoff)
+    }
+
+    /// Loads the shared `SdkConfig` from the standard chain and these overrides.
+    pub async fn load(&self) -> SdkConfig {
+        self.loader().load().await
+    }
+
+    /// The loader [`AwsConnection::load`] uses, to add settings of your own
+    /// (such as a credentials provider that assumes a role) before loading.
+    pub fn loader(&self) -> aws_config::ConfigLoader {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(self.retry_config())
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .operation_attempt_timeout(self.attempt_timeout)
+                    .build(),
+            );
+        if let Some(region) = &self.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(profile) = &self.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(endpoint) = &self.endpoint_url {
+            loader = loader.endpoint_url(endpoint);
+        }
+        loader
+    }
+}
+
+/// The five service clients, all cloned from one `SdkConfig`.
+#[derive(Debug, Clone)]
+pub struct AwsClients {
+    /// S3, path-style when a custom endpoint is set.
+    pub s3: aws_sdk_s3::Client,
+    /// Lambda.
+    pub lambda: aws_sdk_lambda::Client,
+    /// CloudFront.
+    pub cloudfront: aws_sdk_cloudfront::Client,
+    /// ACM, pinned to us-east-1.
+    pub acm: aws_sdk_acm::Client,
+    /// DynamoDB.
+    pub dynamodb: aws_sdk_dynamodb::Client,
+}
+
+impl AwsClients {
+    /// Builds every client from `config`.
+    pub fn new(config: &SdkConfig) -> Self {
+        let custom_endpoint = config.endpoint_url().is_some();
+        let s3 = aws_sdk_s3::config::Builder::from(config)
+            .force_path_style(custom_endpoint)
+            .build();
+        let acm = aws_sdk_acm::config::Builder::from(config)
+            .region(Region::from_static(CERTIFICATE_REGION))
+            .build();
+        Self {
+            s3: aws_sdk_s3::Client::from_conf(s3),
+            lambda: aws_sdk_lambda::Client::new(config),
+            cloudfront: aws_sdk_cloudfront::Client::new(config),
+            acm: aws_sdk_acm::Client::from_conf(acm),
+            dynamodb: aws_sdk_dynamodb::Client::new(config),
+        }
+    }
+}

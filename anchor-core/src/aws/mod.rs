@@ -1,0 +1,19 @@
+//! The AWS backend: every core trait implemented with the official AWS
+//! crates on tokio.
+//!
+//! | trait | service | module |
+//! |---|---|---|
+//! | [`crate::traits::ObjectStore`] | S3 | `s3` |
+//! | [`crate::traits::Functions`] | Lambda | `lambda` |
+//! | [`crate::traits::Cdn`] | CloudFront | `cloudfront` |
+//! | [`crate::traits::Certificates`] | ACM (us-east-1) | `acm` |
+//! | [`crate::traits::StateStore`] | DynamoDB | `dynamodb` |
+//!
+//! All clients come from one `SdkConfig` ([`AwsConnection`]), with explicit
+//! retry settings; every SDK failure becomes [`crate::Error`] naming the AWS
+//! operation and resource.
+
+mod config;
+mod errors;
+
+pub use config::{AwsClients, AwsConnection, CERTIFICATE_REGION};
