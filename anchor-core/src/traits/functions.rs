@@ -1,3 +1,4 @@
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -32,6 +33,12 @@ impl CodeBundle {
 pub struct PublishOptions {
     /// Stored as the version's description.
     pub description: Option<String>,
+    /// The entry point, such as `index.handler`, from the build's
+    /// `open-next.output.json`; `None` keeps the function's current one.
+    pub handler: Option<String>,
+    /// Environment variables frozen into the version (such as the cache key
+    /// prefix of its build). A backend may add its own, such as bucket names.
+    pub environment: BTreeMap<String, String>,
 }
 
 /// Where an alias sends traffic: one version, optionally with a share of

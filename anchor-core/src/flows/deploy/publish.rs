@@ -52,6 +52,7 @@ async fn publish_one(
     }
     let opts = PublishOptions {
         description: Some(description.to_string()),
+        ..PublishOptions::default()
     };
     svc.functions.publish(function, code, &opts).await
 }
