@@ -7,6 +7,7 @@ mod domain_name;
 mod page;
 mod project;
 mod rollback;
+mod route;
 
 pub use deployment::{AssetSummary, Deployment, DeploymentId, DeploymentStatus, FunctionVersion};
 pub use domain::{CdnStatus, CertificateStatus, DnsRecord, Domain};
@@ -14,3 +15,4 @@ pub use domain_name::DomainName;
 pub use page::{Page, PageRequest};
 pub use project::{Infrastructure, PendingSwitch, Project, ProjectName, SwitchKind};
 pub use rollback::RollbackEvent;
+pub use route::{CdnRoute, RouteTarget, DEFAULT_ROUTE_PATTERN};

@@ -20,6 +20,7 @@ mod bundle;
 mod cache;
 mod output;
 mod parse;
+mod routes;
 mod validate;
 mod walk;
 

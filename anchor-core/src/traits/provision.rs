@@ -1,19 +1,23 @@
 use async_trait::async_trait;
 
 use crate::error::Result;
-use crate::model::{Infrastructure, ProjectName};
+use crate::model::{CdnRoute, Infrastructure, ProjectName};
 
 /// Options of [`Provisioner::provision`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProvisionOptions {
     /// The alias that serves traffic.
     pub alias: String,
+    /// The CDN's behaviours in precedence order, the default `*` last:
+    /// from a build's `open-next.output.json`, or OpenNext's defaults.
+    pub routes: Vec<CdnRoute>,
 }
 
 impl Default for ProvisionOptions {
     fn default() -> Self {
         Self {
             alias: "live".into(),
+            routes: CdnRoute::opennext_defaults(),
         }
     }
 }
