@@ -5,9 +5,10 @@
 #
 # exports ANCHOR_MOTO_ENDPOINT (http://127.0.0.1:<port>) and stops the server
 # when the calling shell exits. Tests reset its state between cases with
-# POST /moto-api/reset.
+# POST /moto-api/reset. moto 5.2.1 answers CompleteMultipartUpload in a shape
+# the AWS SDK cannot parse; 5.2.5 does not.
 
-MOTO_VERSION="${MOTO_VERSION:-5.2.1}"
+MOTO_VERSION="${MOTO_VERSION:-5.2.5}"
 MOTO_VENV="${MOTO_VENV:-$PWD/target/moto-venv}"
 
 moto_install() {

@@ -22,6 +22,7 @@ const THROTTLING_CODES: &[&str] = &[
 
 /// The service error code (such as `ResourceNotFoundException`), if the
 /// service replied with one.
+#[allow(dead_code)] // for modules that branch on unmodelled codes
 pub(crate) fn error_code<E, R>(err: &SdkError<E, R>) -> Option<&str>
 where
     E: ProvideErrorMetadata,

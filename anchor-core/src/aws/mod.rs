@@ -15,5 +15,7 @@
 
 mod config;
 mod errors;
+mod s3;
 
 pub use config::{AwsClients, AwsConnection, CERTIFICATE_REGION};
+pub use s3::{MultipartSettings, S3ObjectStore};
