@@ -11,12 +11,11 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::sync::{Mutex, MutexGuard};
 
 use anchor_core::aws::{AwsClients, AwsConnection};
 use aws_config::SdkConfig;
 
-static SERIAL: Mutex<()> = Mutex::new(());
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The Lambda execution role every test's functions use.
 pub const ROLE_NAME: &str = "anchor-moto-lambda";
@@ -35,7 +34,7 @@ pub struct Moto {
     pub clients: AwsClients,
     /// The ARN of the execution role created in moto's IAM.
     pub role_arn: String,
-    _serial: MutexGuard<'static, ()>,
+    _serial: tokio::sync::MutexGuard<'static, ()>,
 }
 
 /// Takes the moto server for one test, or `None` when it is not configured.
