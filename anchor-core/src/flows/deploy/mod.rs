@@ -149,6 +149,9 @@ impl Deployer {
         )
         .await?;
         self.report(Phase::Packaging, 2, 2);
+        let handler = |f: Option<&crate::opennext::FunctionBundle>| {
+            f.map(|f| f.handler.clone()).unwrap_or_default()
+        };
         let base = plan::base_deployment(&self.svc, project).await?;
         let base_manifest = match &base {
             Some(b) => manifest::load(&self.svc, &project.infrastructure, &b.id).await?,
@@ -189,6 +192,8 @@ impl Deployer {
             routes: build.prerendered_routes().to_vec(),
             server_code,
             image_code,
+            server_handler: handler(build.server_function()),
+            image_handler: handler(build.image_function()),
             base,
         };
         Ok(plan)

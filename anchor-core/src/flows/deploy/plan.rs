@@ -93,6 +93,12 @@ pub struct DeployPlan {
     /// The image zip.
     #[serde(skip)]
     pub(crate) image_code: CodeBundle,
+    /// The server's handler, such as `index.handler`.
+    #[serde(skip)]
+    pub(crate) server_handler: String,
+    /// The image function's handler.
+    #[serde(skip)]
+    pub(crate) image_handler: String,
     /// The base deployment's record.
     #[serde(skip)]
     pub(crate) base: Option<Deployment>,

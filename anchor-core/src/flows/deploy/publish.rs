@@ -1,12 +1,15 @@
 //! Publishing the function versions of a deployment, reusing the base
 //! deployment's versions when the code did not change.
 
+use std::collections::BTreeMap;
+
 use futures::future::try_join;
 
 use super::plan::DeployPlan;
 use crate::error::Result;
 use crate::flows::Services;
-use crate::model::{FunctionVersion, Project};
+use crate::flows::manifest::CACHE_FOLDER;
+use crate::model::{FunctionVersion, Infrastructure, Project};
 use crate::traits::{CodeBundle, PublishOptions};
 
 /// Publishes (or reuses) the server and image versions, concurrently.
@@ -24,14 +27,22 @@ pub(crate) async fn publish_functions(
             &infra.server_function,
             &plan.server_code,
             base.and_then(|b| b.server_version.as_ref()),
-            &description,
+            PublishOptions {
+                description: Some(description.clone()),
+                handler: Some(plan.server_handler.clone()).filter(|h| !h.is_empty()),
+                environment: server_environment(infra),
+            },
         ),
         publish_one(
             svc,
             &infra.image_function,
             &plan.image_code,
             base.and_then(|b| b.image_version.as_ref()),
-            &description,
+            PublishOptions {
+                description: Some(description.clone()),
+                handler: Some(plan.image_handler.clone()).filter(|h| !h.is_empty()),
+                environment: image_environment(infra),
+            },
         ),
     )
     .await
@@ -42,7 +53,7 @@ async fn publish_one(
     function: &str,
     code: &CodeBundle,
     base: Option<&FunctionVersion>,
-    description: &str,
+    opts: PublishOptions,
 ) -> Result<FunctionVersion> {
     if let Some(base) = base.filter(|b| b.code_sha256 == code.sha256 && b.function == function) {
         // Unchanged code: reuse the version if it still exists.
@@ -50,9 +61,21 @@ async fn publish_one(
             return Ok(v);
         }
     }
-    let opts = PublishOptions {
-        description: Some(description.to_string()),
-        ..PublishOptions::default()
-    };
     svc.functions.publish(function, code, &opts).await
+}
+
+/// Where OpenNext's server finds the ISR cache: the build's cache lives at
+/// `<prefix>/_cache/<build id>/`, and OpenNext appends the build id itself.
+/// The backend adds the bucket's name and region.
+fn server_environment(infra: &Infrastructure) -> BTreeMap<String, String> {
+    BTreeMap::from([(
+        "CACHE_BUCKET_KEY_PREFIX".to_string(),
+        format!("{}/{CACHE_FOLDER}", infra.asset_prefix),
+    )])
+}
+
+/// Where the image optimiser reads source images: hashed media sit under
+/// `<prefix>/_next/static/`.
+fn image_environment(infra: &Infrastructure) -> BTreeMap<String, String> {
+    BTreeMap::from([("BUCKET_KEY_PREFIX".to_string(), infra.asset_prefix.clone())])
 }
