@@ -9,8 +9,9 @@ use crate::flows::{
     self, Deployer, DomainManager, FlowSettings, RecoveryReport, Rollback, Services,
 };
 use crate::model::{
-    Deployment, DeploymentId, Page, PageRequest, Project, ProjectName, RollbackEvent,
+    CdnRoute, Deployment, DeploymentId, Page, PageRequest, Project, ProjectName, RollbackEvent,
 };
+use crate::opennext::OpenNextBuild;
 use crate::traits::{Expect, ProvisionOptions, WriteBatch};
 
 /// Deploys, rolls back and manages domains of projects on one backend.
@@ -88,6 +89,27 @@ impl Anchor {
         Ok(anchor)
     }
 
+    /// Opens the AWS backend: one `SdkConfig` from the standard chain and
+    /// `options.connection`, the DynamoDB tables (created if missing and
+    /// allowed), and clients for S3, Lambda, CloudFront and ACM (us-east-1).
+    #[cfg(feature = "aws")]
+    pub async fn aws(options: crate::aws::AwsOptions) -> Result<Self> {
+        let config = options.connection.load().await;
+        Self::aws_with_config(&config, &options).await
+    }
+
+    /// Opens the AWS backend with an `SdkConfig` you loaded yourself (for
+    /// example with a credentials provider of your own).
+    #[cfg(feature = "aws")]
+    pub async fn aws_with_config(
+        config: &aws_config::SdkConfig,
+        options: &crate::aws::AwsOptions,
+    ) -> Result<Self> {
+        Ok(Self::from_services(
+            crate::aws::backend::services(config, options).await?,
+        ))
+    }
+
     /// Wires any backend (such as the AWS clients, or a fault-injecting
     /// wrapper of another backend) into the flows.
     pub fn from_services(services: Services) -> Self {
@@ -114,15 +136,23 @@ impl Anchor {
     /// Creates a project and provisions its infrastructure. Idempotent:
     /// creating an existing project returns it unchanged.
     pub async fn create_project(&self, name: &str) -> Result<Project> {
+        self.create_project_with(name, ProvisionOptions::default())
+            .await
+    }
+
+    /// Creates a project with explicit provisioning options: the CDN routes
+    /// of a build (see [`Anchor::routes_of_build`]) or existing resources
+    /// to adopt (bring-your-own). Idempotent like [`Anchor::create_project`].
+    pub async fn create_project_with(
+        &self,
+        name: &str,
+        options: ProvisionOptions,
+    ) -> Result<Project> {
         let name = ProjectName::parse(name)?;
         if let Some(existing) = self.svc.store.get_project(&name).await? {
             return Ok(existing);
         }
-        let infrastructure = self
-            .svc
-            .provisioner
-            .provision(&name, &ProvisionOptions::default())
-            .await?;
+        let infrastructure = self.svc.provisioner.provision(&name, &options).await?;
         let project = Project {
             name: name.clone(),
             infrastructure,
@@ -140,6 +170,13 @@ impl Anchor {
             // Created concurrently, or our reply was lost: either way it exists.
             Err(err) => self.svc.store.get_project(&name).await?.ok_or(err),
         }
+    }
+
+    /// The CDN routes of the OpenNext build in `build_dir`, in precedence
+    /// order, for [`ProvisionOptions::routes`].
+    pub async fn routes_of_build(build_dir: impl AsRef<Path>) -> Result<Vec<CdnRoute>> {
+        let build = OpenNextBuild::read_async(build_dir.as_ref().to_path_buf()).await?;
+        Ok(build.output().cdn_routes())
     }
 
     /// Reads a project.

@@ -5,6 +5,7 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_s3::config::SharedInterceptor;
 
 /// The region ACM certificates must live in for CloudFront to use them.
 pub const CERTIFICATE_REGION: &str = "us-east-1";
@@ -97,19 +98,39 @@ pub struct AwsClients {
 impl AwsClients {
     /// Builds every client from `config`.
     pub fn new(config: &SdkConfig) -> Self {
+        Self::with_interceptors(config, &[])
+    }
+
+    /// Builds every client from `config`, each running `interceptors` on
+    /// every call (to record, meter or inject faults into requests).
+    pub fn with_interceptors(config: &SdkConfig, interceptors: &[SharedInterceptor]) -> Self {
         let custom_endpoint = config.endpoint_url().is_some();
-        let s3 = aws_sdk_s3::config::Builder::from(config)
-            .force_path_style(custom_endpoint)
-            .build();
-        let acm = aws_sdk_acm::config::Builder::from(config)
-            .region(Region::from_static(CERTIFICATE_REGION))
-            .build();
+        macro_rules! client {
+            ($krate:ident, $builder:expr) => {{
+                let mut builder = $builder;
+                builder.set_interceptors(interceptors.iter().cloned());
+                $krate::Client::from_conf(builder.build())
+            }};
+        }
         Self {
-            s3: aws_sdk_s3::Client::from_conf(s3),
-            lambda: aws_sdk_lambda::Client::new(config),
-            cloudfront: aws_sdk_cloudfront::Client::new(config),
-            acm: aws_sdk_acm::Client::from_conf(acm),
-            dynamodb: aws_sdk_dynamodb::Client::new(config),
+            s3: client!(
+                aws_sdk_s3,
+                aws_sdk_s3::config::Builder::from(config).force_path_style(custom_endpoint)
+            ),
+            lambda: client!(aws_sdk_lambda, aws_sdk_lambda::config::Builder::from(config)),
+            cloudfront: client!(
+                aws_sdk_cloudfront,
+                aws_sdk_cloudfront::config::Builder::from(config)
+            ),
+            acm: client!(
+                aws_sdk_acm,
+                aws_sdk_acm::config::Builder::from(config)
+                    .region(Region::from_static(CERTIFICATE_REGION))
+            ),
+            dynamodb: client!(
+                aws_sdk_dynamodb,
+                aws_sdk_dynamodb::config::Builder::from(config)
+            ),
         }
     }
 }

@@ -55,6 +55,12 @@ impl Provisioner for LocalProvisioner {
         // Checked here so a bad alias fails before anything is created
         // rather than at the first deploy.
         validate_alias(&options.alias)?;
+        if options.existing.is_some() {
+            return Err(crate::Error::invalid_input(
+                "existing",
+                "the embedded default provisions its own resources; bring-your-own is for cloud backends",
+            ));
+        }
         let infra = infrastructure_of(project, options);
         let record = infra.clone();
         self.inner

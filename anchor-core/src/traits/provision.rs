@@ -11,6 +11,10 @@ pub struct ProvisionOptions {
     /// The CDN's behaviours in precedence order, the default `*` last:
     /// from a build's `open-next.output.json`, or OpenNext's defaults.
     pub routes: Vec<CdnRoute>,
+    /// Bring-your-own: adopt these existing resources instead of creating
+    /// them. The backend checks that they exist and changes nothing it did
+    /// not create.
+    pub existing: Option<Infrastructure>,
 }
 
 impl Default for ProvisionOptions {
@@ -18,6 +22,7 @@ impl Default for ProvisionOptions {
         Self {
             alias: "live".into(),
             routes: CdnRoute::opennext_defaults(),
+            existing: None,
         }
     }
 }

@@ -1,0 +1,121 @@
+//! Wiring the AWS clients into [`Services`], for [`crate::Anchor::aws`].
+
+use std::sync::Arc;
+
+use aws_config::SdkConfig;
+use aws_sdk_s3::config::SharedInterceptor;
+
+use super::cloudfront::CloudFrontCdn;
+use super::dynamodb::{DynamoStateStore, TableNames};
+use super::lambda::LambdaFunctions;
+use super::provision::{AwsProvisioner, ProvisionTarget};
+use super::{AcmCertificates, AwsClients, AwsConnection, MultipartSettings, S3ObjectStore};
+use crate::clock::SystemClock;
+use crate::error::{Error, Result};
+use crate::flows::{FlowSettings, Services};
+
+/// Everything [`crate::Anchor::aws`] needs to know.
+#[derive(Debug, Clone)]
+pub struct AwsOptions {
+    /// Region, profile, endpoint and retry settings.
+    pub connection: AwsConnection,
+    /// The asset bucket, created by provisioning if missing. Each project
+    /// keeps its assets under the prefix of its name.
+    pub bucket: String,
+    /// The DynamoDB tables are `<prefix>-projects`, `-deployments`,
+    /// `-domains` and `-rollbacks`.
+    pub table_prefix: String,
+    /// Create missing tables when opening (idempotent). Turn off when the
+    /// tables are managed elsewhere and the caller may not create them.
+    pub create_tables: bool,
+    /// The Lambda execution role of the functions provisioning creates.
+    pub execution_role_arn: Option<String>,
+    /// Large-file uploads.
+    pub multipart: MultipartSettings,
+    /// Tunables of the flows.
+    pub settings: FlowSettings,
+    /// Interceptors every client runs on every call, such as a meter.
+    pub interceptors: Vec<SharedInterceptor>,
+}
+
+impl AwsOptions {
+    /// Options for `bucket`, everything else from the standard chain.
+    pub fn new(bucket: impl Into<String>) -> Self {
+        Self {
+            connection: AwsConnection::default(),
+            bucket: bucket.into(),
+            table_prefix: "anchor".into(),
+            create_tables: true,
+            execution_role_arn: None,
+            multipart: MultipartSettings::default(),
+            settings: FlowSettings::default(),
+            interceptors: Vec::new(),
+        }
+    }
+}
+
+/// Builds the AWS [`Services`] from a loaded `config`, creating the tables
+/// first when `options.create_tables` is set.
+pub(crate) async fn services(config: &SdkConfig, options: &AwsOptions) -> Result<Services> {
+    let region = config
+        .region()
+        .map(|r| r.to_string())
+        .ok_or_else(|| {
+            Error::invalid_input(
+                "region",
+                "no AWS region is configured; set AWS_REGION or pass connection.region",
+            )
+        })?;
+    if options.bucket.is_empty() {
+        return Err(Error::invalid_input("bucket", "must not be empty"));
+    }
+    let clients = AwsClients::with_interceptors(config, &options.interceptors);
+    let store = DynamoStateStore::new(
+        clients.dynamodb.clone(),
+        TableNames::with_prefix(&options.table_prefix),
+    );
+    if options.create_tables {
+        store.ensure_tables().await?;
+    }
+    let functions = LambdaFunctions::new(clients.lambda.clone())
+        .with_environment(bucket_environment(&options.bucket, &region));
+    let cdn = CloudFrontCdn::new(clients.cloudfront.clone());
+    let provisioner = AwsProvisioner::new(
+        clients.s3.clone(),
+        functions.clone(),
+        cdn.clone(),
+        ProvisionTarget {
+            bucket: options.bucket.clone(),
+            region,
+            execution_role_arn: options.execution_role_arn.clone(),
+        },
+    );
+    Ok(Services {
+        store: Arc::new(store),
+        objects: Arc::new(S3ObjectStore::with_multipart(
+            clients.s3.clone(),
+            &options.bucket,
+            options.multipart.clone(),
+        )),
+        functions: Arc::new(functions),
+        cdn: Arc::new(cdn),
+        certificates: Arc::new(AcmCertificates::new(clients.acm.clone())),
+        provisioner: Arc::new(provisioner),
+        clock: Arc::new(SystemClock),
+        settings: options.settings.clone(),
+    })
+}
+
+/// The variables OpenNext's functions read to find the asset bucket; the
+/// flows add the key prefixes.
+fn bucket_environment(bucket: &str, region: &str) -> std::collections::BTreeMap<String, String> {
+    [
+        ("BUCKET_NAME", bucket),
+        ("BUCKET_REGION", region),
+        ("CACHE_BUCKET_NAME", bucket),
+        ("CACHE_BUCKET_REGION", region),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}

@@ -1,0 +1,153 @@
+//! [`AwsProvisioner`]: creates or adopts a project's AWS resources.
+
+mod bucket;
+
+use async_trait::async_trait;
+
+pub(crate) use bucket::ensure_bucket;
+
+use super::cloudfront::{CloudFrontCdn, DistributionSpec};
+use super::lambda::{FunctionSpec, LambdaFunctions};
+use crate::error::{Error, ResourceKind, Result};
+use crate::model::{Infrastructure, ProjectName};
+use crate::traits::{Cdn, Functions, ProvisionOptions, Provisioner};
+
+/// Memory and timeout of the server function, as in the SST stack.
+const SERVER_MEMORY_MB: i32 = 512;
+/// Memory of the image optimisation function; resizing needs more.
+const IMAGE_MEMORY_MB: i32 = 1024;
+/// Both functions' timeout.
+const TIMEOUT_SECS: i32 = 30;
+
+/// Where a project's resources go.
+#[derive(Debug, Clone)]
+pub struct ProvisionTarget {
+    /// The asset bucket; each project uses the prefix of its own name.
+    pub bucket: String,
+    /// The region of the bucket and the functions.
+    pub region: String,
+    /// The execution role new functions get. Needed only to create them.
+    pub execution_role_arn: Option<String>,
+}
+
+/// Creates or adopts, for project `p`:
+/// - the asset bucket (shared; `p/` is the project's prefix) and a bucket
+///   policy statement letting only p's distribution read `p/*`;
+/// - the functions `p-server` (512 MB, 30 s) and `p-image` (1024 MB, 30 s),
+///   each with its alias and a Function URL on the alias;
+/// - Origin Access Controls for S3 and Lambda;
+/// - the CloudFront distribution with the routes in precedence order, and
+///   the permission for it to invoke both Function URLs.
+///
+/// Every step finds what exists first, so provisioning twice creates and
+/// changes nothing. With [`ProvisionOptions::existing`] it adopts resources
+/// made elsewhere (bring-your-own): it checks that the functions and the
+/// distribution exist, creates only a missing alias and its URL, and never
+/// changes the distribution.
+#[derive(Debug, Clone)]
+pub struct AwsProvisioner {
+    s3: aws_sdk_s3::Client,
+    functions: LambdaFunctions,
+    cdn: CloudFrontCdn,
+    target: ProvisionTarget,
+}
+
+impl AwsProvisioner {
+    /// A provisioner over these clients.
+    pub fn new(
+        s3: aws_sdk_s3::Client,
+        functions: LambdaFunctions,
+        cdn: CloudFrontCdn,
+        target: ProvisionTarget,
+    ) -> Self {
+        Self {
+            s3,
+            functions,
+            cdn,
+            target,
+        }
+    }
+
+    async fn adopt(&self, existing: &Infrastructure, alias: &str) -> Result<Infrastructure> {
+        for function in [&existing.server_function, &existing.image_function] {
+            if self.functions.get_version(function, "$LATEST").await?.is_none() {
+                return Err(Error::not_found(ResourceKind::Function, function.as_str()));
+            }
+            self.functions.ensure_alias_url(function, alias).await?;
+        }
+        let config = self.cdn.get_config(&existing.distribution_id).await?;
+        Ok(Infrastructure {
+            alias: alias.to_string(),
+            distribution_domain: config.value.domain_name,
+            ..existing.clone()
+        })
+    }
+
+    fn function_spec(&self, name: String, memory_mb: i32) -> Result<FunctionSpec> {
+        let role_arn = self.target.execution_role_arn.clone().ok_or_else(|| {
+            Error::invalid_input(
+                "execution_role_arn",
+                "is required to create functions; pass the role's ARN or bring your own functions",
+            )
+        })?;
+        Ok(FunctionSpec {
+            name,
+            role_arn,
+            memory_mb,
+            timeout_secs: TIMEOUT_SECS,
+            ..FunctionSpec::default()
+        })
+    }
+}
+
+#[async_trait]
+impl Provisioner for AwsProvisioner {
+    async fn provision(
+        &self,
+        project: &ProjectName,
+        options: &ProvisionOptions,
+    ) -> Result<Infrastructure> {
+        if let Some(existing) = &options.existing {
+            return self.adopt(existing, &options.alias).await;
+        }
+        let p = project.as_str();
+        let (server, image) = (format!("{p}-server"), format!("{p}-image"));
+        let server_spec = self.function_spec(server.clone(), SERVER_MEMORY_MB)?;
+        let image_spec = self.function_spec(image.clone(), IMAGE_MEMORY_MB)?;
+        let target = &self.target;
+        ensure_bucket(&self.s3, &target.bucket, &target.region).await?;
+        self.functions.ensure_function(&server_spec).await?;
+        self.functions.ensure_function(&image_spec).await?;
+        let server_url = self.functions.ensure_alias_url(&server, &options.alias).await?;
+        let image_url = self.functions.ensure_alias_url(&image, &options.alias).await?;
+        let oac = self
+            .cdn
+            .ensure_origin_access_controls(&format!("anchor-{p}"))
+            .await?;
+        let spec = DistributionSpec {
+            project: p.to_string(),
+            bucket_domain: format!("{}.s3.{}.amazonaws.com", target.bucket, target.region),
+            asset_origin_path: format!("/{p}"),
+            server_url,
+            image_url,
+            routes: options.routes.clone(),
+            oac,
+        };
+        let (distribution_id, distribution_domain, distribution_arn) =
+            self.cdn.ensure_distribution(&spec).await?;
+        for function in [&server, &image] {
+            self.functions
+                .allow_cloudfront(function, &options.alias, &distribution_arn)
+                .await?;
+        }
+        bucket::allow_distribution(&self.s3, &target.bucket, p, &distribution_arn).await?;
+        Ok(Infrastructure {
+            server_function: server,
+            image_function: image,
+            alias: options.alias.clone(),
+            asset_prefix: p.to_string(),
+            distribution_id,
+            distribution_domain,
+        })
+    }
+}
