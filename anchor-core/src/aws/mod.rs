@@ -14,6 +14,8 @@
 //! operation and resource.
 
 mod config;
+mod dynamodb;
 mod errors;
 
 pub use config::{AwsClients, AwsConnection, CERTIFICATE_REGION};
+pub use dynamodb::{DynamoStateStore, TableNames, PROJECT_ID_INDEX};
