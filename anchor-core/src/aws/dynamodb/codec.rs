@@ -94,7 +94,9 @@ pub(super) fn decode<T: serde::de::DeserializeOwned>(
 
 /// A string attribute, if present.
 pub(super) fn text<'a>(item: &'a Item, attribute: &str) -> Option<&'a str> {
-    item.get(attribute).and_then(|v| v.as_s().ok()).map(String::as_str)
+    item.get(attribute)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
 }
 
 /// A numeric attribute that holds a `u64`, if present and well formed.

@@ -63,7 +63,14 @@ pub(super) async fn commit(client: &Client, tables: &TableNames, batch: &WriteBa
             Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
                 e.cancellation_reasons().to_vec()
             }
-            _ => return Err(service_error(Service::StateStore, OP, &tables.projects, err)),
+            _ => {
+                return Err(service_error(
+                    Service::StateStore,
+                    OP,
+                    &tables.projects,
+                    err,
+                ))
+            }
         };
         if let Some(failed) = first_failed(&targets, &reasons) {
             return Err(failed);
@@ -72,7 +79,12 @@ pub(super) async fn commit(client: &Client, tables: &TableNames, batch: &WriteBa
             .iter()
             .any(|r| r.code() == Some("TransactionConflict"));
         if !conflicted || attempt >= CONFLICT_ATTEMPTS {
-            return Err(service_error(Service::StateStore, OP, &tables.projects, err));
+            return Err(service_error(
+                Service::StateStore,
+                OP,
+                &tables.projects,
+                err,
+            ));
         }
         tokio::time::sleep(backoff(attempt)).await;
     }

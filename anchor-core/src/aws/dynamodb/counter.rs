@@ -42,7 +42,10 @@ pub(super) async fn allocate_version(
         .ok_or_else(|| {
             fault(
                 OP,
-                format!("version counter {key} in {} did not return a version", tables.projects),
+                format!(
+                    "version counter {key} in {} did not return a version",
+                    tables.projects
+                ),
             )
         })
 }

@@ -118,7 +118,9 @@ fn put(table: &str, item: Item, cond: Expr) -> Result<TransactWriteItem> {
         .set_expression_attribute_names(Some(cond.names))
         .set_expression_attribute_values((!cond.values.is_empty()).then_some(cond.values))
         .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-    Ok(TransactWriteItem::builder().put(built(OP, put.build())?).build())
+    Ok(TransactWriteItem::builder()
+        .put(built(OP, put.build())?)
+        .build())
 }
 
 fn item(pairs: Vec<(&str, AttributeValue)>) -> Item {
@@ -138,7 +140,13 @@ fn project_item(
     ]);
     Ok((
         put(&tables.projects, attrs, Expr::of(expect, NAME))?,
-        target(ResourceKind::Project, name, expect, Part::Record, format!("{}/{name}", tables.projects)),
+        target(
+            ResourceKind::Project,
+            name,
+            expect,
+            Part::Record,
+            format!("{}/{name}", tables.projects),
+        ),
     ))
 }
 
@@ -269,7 +277,10 @@ fn domain_delete(
     ))
 }
 
-fn rollback_item(tables: &TableNames, event: &RollbackEvent) -> Result<(TransactWriteItem, Target)> {
+fn rollback_item(
+    tables: &TableNames,
+    event: &RollbackEvent,
+) -> Result<(TransactWriteItem, Target)> {
     // serde_json writes a NaN as `null`, which would then fail to decode.
     if !event.duration_ms.is_finite() {
         return Err(Error::invalid_input(

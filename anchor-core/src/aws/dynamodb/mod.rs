@@ -18,8 +18,11 @@ mod items;
 mod read;
 mod tables;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
+use tokio::sync::Mutex;
 
 pub use codec::PROJECT_ID_INDEX;
 pub use tables::TableNames;
@@ -59,13 +62,31 @@ use crate::traits::{StateStore, WriteBatch};
 pub struct DynamoStateStore {
     client: Client,
     tables: TableNames,
+    /// Set by [`DynamoStateStore::serialize_writes`]; shared by clones.
+    write_lock: Option<Arc<Mutex<()>>>,
 }
 
 impl DynamoStateStore {
     /// A store on the `tables` reachable through `client`. Makes no call;
     /// the tables must exist by the first read or write.
     pub fn new(client: Client, tables: TableNames) -> Self {
-        Self { client, tables }
+        Self {
+            client,
+            tables,
+            write_lock: None,
+        }
+    }
+
+    /// Runs this store's writes (`commit` and `allocate_version`) one at a
+    /// time, through a lock shared by its clones, when `on`.
+    ///
+    /// Only for emulators that do not apply conditional writes and `ADD`
+    /// atomically, such as moto, whose server handles requests on threads
+    /// without a lock. DynamoDB itself needs no such help, and the lock does
+    /// nothing against other processes, so it is off by default.
+    pub fn serialize_writes(mut self, on: bool) -> Self {
+        self.write_lock = on.then(|| Arc::new(Mutex::new(())));
+        self
     }
 
     /// The tables this store uses.
@@ -85,9 +106,20 @@ impl DynamoStateStore {
     }
 }
 
+impl DynamoStateStore {
+    /// Waits for this store's turn to write, if writes are serialised.
+    async fn take_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.write_lock {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        }
+    }
+}
+
 #[async_trait]
 impl StateStore for DynamoStateStore {
     async fn commit(&self, batch: WriteBatch) -> Result<()> {
+        let _turn = self.take_turn().await;
         commit::commit(&self.client, &self.tables, &batch).await
     }
 
@@ -98,6 +130,7 @@ impl StateStore for DynamoStateStore {
     }
 
     async fn allocate_version(&self, project: &ProjectName) -> Result<u64> {
+        let _turn = self.take_turn().await;
         counter::allocate_version(&self.client, &self.tables, project).await
     }
 

@@ -28,7 +28,10 @@ pub(super) async fn get(client: &Client, table: &str, key: Item) -> Result<Optio
 }
 
 fn key(pairs: &[(&str, aws_sdk_dynamodb::types::AttributeValue)]) -> Item {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
 }
 
 /// Reads and decodes one record.
@@ -63,7 +66,10 @@ pub(super) async fn deployment(
     project: &ProjectName,
     id: &DeploymentId,
 ) -> Result<Option<Deployment>> {
-    let k = key(&[(PROJECT, s(id_pointer_key(id.as_str()))), (VERSION, n(0u64))]);
+    let k = key(&[
+        (PROJECT, s(id_pointer_key(id.as_str()))),
+        (VERSION, n(0u64)),
+    ]);
     let Some(pointer) = get(client, &tables.deployments, k).await? else {
         return Ok(None);
     };
@@ -75,7 +81,10 @@ pub(super) async fn deployment(
     let Some(version) = number(&pointer, OWNER_VERSION) else {
         return Err(fault(
             "GetItem",
-            format!("id pointer of deployment {id} in {} has no version", tables.deployments),
+            format!(
+                "id pointer of deployment {id} in {} has no version",
+                tables.deployments
+            ),
         ));
     };
     let found = deployment_by_version(client, tables, project, version).await?;
@@ -135,7 +144,12 @@ pub(super) async fn domains(
     // Ties (never expected) break by name, as in the SQLite store.
     names.sort();
     let reads = names.iter().map(|(_, name)| {
-        record::<Domain>(client, table, key(&[(NAME, s(name))]), format!("name {name}"))
+        record::<Domain>(
+            client,
+            table,
+            key(&[(NAME, s(name))]),
+            format!("name {name}"),
+        )
     });
     let found = try_join_all(reads).await?;
     Ok(found

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::client::Waiters;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-    Projection, ProjectionType, ScalarAttributeType, TableDescription,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TableDescription,
 };
 use aws_sdk_dynamodb::Client;
 
@@ -107,10 +107,18 @@ pub(super) async fn ensure(client: &Client, names: &TableNames) -> Result<()> {
 async fn describe(client: &Client, table: &str) -> Result<Option<TableDescription>> {
     match client.describe_table().table_name(table).send().await {
         Ok(out) => Ok(out.table),
-        Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => {
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_resource_not_found_exception()) =>
+        {
             Ok(None)
         }
-        Err(e) => Err(service_error(Service::StateStore, "DescribeTable", table, e)),
+        Err(e) => Err(service_error(
+            Service::StateStore,
+            "DescribeTable",
+            table,
+            e,
+        )),
     }
 }
 
@@ -171,7 +179,12 @@ async fn create(client: &Client, spec: &Spec<'_>) -> Result<()> {
     match request.send().await {
         Ok(_) => Ok(()),
         // Another process created it between our describe and create: adopt it.
-        Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_in_use_exception()) => Ok(()),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_resource_in_use_exception()) =>
+        {
+            Ok(())
+        }
         Err(e) => Err(service_error(Service::StateStore, OP, spec.name, e)),
     }
 }
@@ -204,7 +217,10 @@ fn check(spec: &Spec<'_>, table: &TableDescription) -> Result<()> {
     if spec.project_index && !has_index {
         return Err(fault(
             "DescribeTable",
-            format!("table {} exists without the {PROJECT_ID_INDEX} index", spec.name),
+            format!(
+                "table {} exists without the {PROJECT_ID_INDEX} index",
+                spec.name
+            ),
         ));
     }
     Ok(())
