@@ -23,10 +23,11 @@ use std::sync::Arc;
 
 use anchor_core::aws::{DynamoStateStore, TableNames, PROJECT_ID_INDEX};
 use anchor_core::conformance;
-use anchor_core::conformance::store::fixtures::deployment;
+use anchor_core::conformance::store::fixtures::{deployment, project};
 use anchor_core::local::SqliteStateStore;
 use anchor_core::model::{PageRequest, ProjectName};
 use anchor_core::traits::{Expect, StateStore, WriteBatch};
+use anchor_core::{Error, ResourceKind};
 
 async fn store(m: &aws_support::Moto) -> DynamoStateStore {
     let store = DynamoStateStore::new(
@@ -139,4 +140,105 @@ async fn pages_match_the_embedded_default() {
         dynamo.list_deployments(&app, &request).await.unwrap(),
         sqlite.list_deployments(&app, &request).await.unwrap()
     );
+}
+
+/// moto returns CancellationReasons in item order, with the old item when
+/// asked (`ReturnValuesOnConditionCheckFailure = ALL_OLD`): the error names
+/// the first failing record and what was found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preconditions_name_the_first_failure_and_what_was_found() {
+    let Some(m) = aws_support::moto().await else {
+        return;
+    };
+    let store = store(&m).await;
+    let app = ProjectName::parse("found").unwrap();
+    let created = project(&app);
+    let held = deployment(&app, 1);
+    let batch = WriteBatch {
+        project: Some((created.clone(), Expect::Absent)),
+        deployments: vec![(held.clone(), Expect::Absent)],
+        ..WriteBatch::default()
+    };
+    store.commit(batch).await.unwrap();
+
+    let mut stale = created.clone();
+    stale.revision = 6;
+    let twin = deployment(&app, 1);
+    let batch = WriteBatch {
+        project: Some((stale, Expect::Revision(5))),
+        deployments: vec![(twin, Expect::Absent)],
+        ..WriteBatch::default()
+    };
+    match store.commit(batch).await {
+        Err(Error::PreconditionFailed { kind, id, reason }) => {
+            assert_eq!((kind, id.as_str()), (ResourceKind::Project, "found"));
+            assert_eq!(reason, "expected revision 5, found revision 1");
+        }
+        other => panic!("expected PreconditionFailed, got {other:?}"),
+    }
+    let twin = deployment(&app, 1);
+    let batch = WriteBatch {
+        deployments: vec![(twin.clone(), Expect::Absent)],
+        ..WriteBatch::default()
+    };
+    match store.commit(batch).await {
+        Err(Error::PreconditionFailed { kind, id, reason }) => {
+            assert_eq!(
+                (kind, id.as_str()),
+                (ResourceKind::Deployment, twin.id.as_str())
+            );
+            let expected = format!(
+                "expected no record, found version 1 of found recorded as deployment {}",
+                held.id
+            );
+            assert_eq!(reason, expected);
+        }
+        other => panic!("expected PreconditionFailed, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_and_repeating_batches_are_refused_before_any_write() {
+    let Some(m) = aws_support::moto().await else {
+        return;
+    };
+    let store = store(&m).await;
+    let app = ProjectName::parse("limits").unwrap();
+    // 51 new deployments need 102 items (slot and id pointer each).
+    let batch = WriteBatch {
+        deployments: (1..=51)
+            .map(|v| (deployment(&app, v), Expect::Absent))
+            .collect(),
+        ..WriteBatch::default()
+    };
+    match store.commit(batch).await {
+        Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "batch"),
+        other => panic!("expected InvalidInput on batch, got {other:?}"),
+    }
+    // 50 fit exactly.
+    let batch = WriteBatch {
+        deployments: (1..=50)
+            .map(|v| (deployment(&app, v), Expect::Absent))
+            .collect(),
+        ..WriteBatch::default()
+    };
+    store.commit(batch).await.unwrap();
+
+    // Two new deployments in one slot: the second is a precondition failure,
+    // as on SQLite; nothing is written.
+    let (a, b) = (deployment(&app, 51), deployment(&app, 51));
+    let batch = WriteBatch {
+        deployments: vec![(a.clone(), Expect::Absent), (b.clone(), Expect::Absent)],
+        ..WriteBatch::default()
+    };
+    match store.commit(batch).await {
+        Err(Error::PreconditionFailed { kind, id, .. }) => {
+            assert_eq!((kind, id), (ResourceKind::Deployment, b.id.to_string()))
+        }
+        other => panic!("expected PreconditionFailed, got {other:?}"),
+    }
+    assert_eq!(store.get_deployment(&app, &a.id).await.unwrap(), None);
+
+    // An empty batch makes no call and succeeds.
+    store.commit(WriteBatch::default()).await.unwrap();
 }

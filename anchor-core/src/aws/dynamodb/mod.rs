@@ -15,6 +15,8 @@ mod codec;
 mod commit;
 mod counter;
 mod items;
+mod names;
+mod page;
 mod read;
 mod tables;
 
@@ -25,7 +27,7 @@ use aws_sdk_dynamodb::Client;
 use tokio::sync::Mutex;
 
 pub use codec::PROJECT_ID_INDEX;
-pub use tables::TableNames;
+pub use names::TableNames;
 
 use crate::error::Result;
 use crate::model::{
@@ -155,8 +157,8 @@ impl StateStore for DynamoStateStore {
         project: &ProjectName,
         page: &PageRequest,
     ) -> Result<Page<Deployment>> {
-        let listing = read::Listing::Deployments;
-        read::page(&self.client, &self.tables, listing, project, page).await
+        let listing = page::Listing::Deployments;
+        page::page(&self.client, &self.tables, listing, project, page).await
     }
 
     async fn list_rollbacks(
@@ -164,8 +166,8 @@ impl StateStore for DynamoStateStore {
         project: &ProjectName,
         page: &PageRequest,
     ) -> Result<Page<RollbackEvent>> {
-        let listing = read::Listing::Rollbacks;
-        read::page(&self.client, &self.tables, listing, project, page).await
+        let listing = page::Listing::Rollbacks;
+        page::page(&self.client, &self.tables, listing, project, page).await
     }
 
     async fn get_domain(&self, name: &DomainName) -> Result<Option<Domain>> {

@@ -8,14 +8,19 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+    AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
 };
+
+mod deployment;
+mod domain;
 
 use super::codec::*;
 use super::TableNames;
 use crate::error::{Error, ResourceKind, Result};
-use crate::model::{Deployment, Domain, DomainName, Project, RollbackEvent};
+use crate::model::{Project, RollbackEvent};
 use crate::traits::{DomainWrite, Expect, WriteBatch};
+use deployment::deployment_items;
+use domain::{domain_delete, domain_put};
 
 const OP: &str = "TransactWriteItems";
 
@@ -146,133 +151,6 @@ fn project_item(
             expect,
             Part::Record,
             format!("{}/{name}", tables.projects),
-        ),
-    ))
-}
-
-/// A new deployment writes its slot and its id pointer, both conditioned on
-/// absence, so neither a used id nor a used version can be recorded twice.
-/// An update writes only the slot, which must hold this id at the revision:
-/// a deployment's project and version never change.
-fn deployment_items(
-    tables: &TableNames,
-    deployment: &Deployment,
-    expect: Expect,
-) -> Result<Vec<(TransactWriteItem, Target)>> {
-    let id = deployment.id.as_str();
-    let slot_key = format!(
-        "{}/{}/{}",
-        tables.deployments, deployment.project, deployment.version
-    );
-    let slot = item(vec![
-        (PROJECT, s(deployment.project.as_str())),
-        (VERSION, n(deployment.version)),
-        (ID, s(id)),
-        (REVISION, n(deployment.revision)),
-        (RECORD, encode(OP, deployment)?),
-    ]);
-    let mut cond = Expr::of(expect, PROJECT);
-    if let Expect::Revision(_) = expect {
-        cond.text.push_str(" AND #id = :id");
-        cond.names.insert("#id".into(), ID.into());
-        cond.values.insert(":id".into(), s(id));
-        let t = target(ResourceKind::Deployment, id, expect, Part::Record, slot_key);
-        return Ok(vec![(put(&tables.deployments, slot, cond)?, t)]);
-    }
-    let pointer = item(vec![
-        (PROJECT, s(id_pointer_key(id))),
-        (VERSION, n(0u64)),
-        (OWNER, s(deployment.project.as_str())),
-        (OWNER_VERSION, n(deployment.version)),
-    ]);
-    Ok(vec![
-        (
-            put(&tables.deployments, slot, cond)?,
-            target(ResourceKind::Deployment, id, expect, Part::Slot, slot_key),
-        ),
-        (
-            put(&tables.deployments, pointer, Expr::of(expect, PROJECT))?,
-            target(
-                ResourceKind::Deployment,
-                id,
-                expect,
-                Part::IdPointer,
-                format!("{}/{}/0", tables.deployments, id_pointer_key(id)),
-            ),
-        ),
-    ])
-}
-
-/// An update rather than a put, so `created_seq` keeps the value of the
-/// first claim and a project's domains stay in insertion order.
-fn domain_put(
-    tables: &TableNames,
-    domain: &Domain,
-    expect: Expect,
-    seq: u64,
-) -> Result<(TransactWriteItem, Target)> {
-    let name = domain.name.as_str();
-    let mut cond = Expr::of(expect, NAME);
-    cond.names.extend([
-        ("#rev".to_string(), REVISION.to_string()),
-        ("#rec".to_string(), RECORD.to_string()),
-        ("#pid".to_string(), PROJECT_ID.to_string()),
-        ("#seq".to_string(), CREATED_SEQ.to_string()),
-    ]);
-    cond.values.extend([
-        (":rev".to_string(), n(domain.revision)),
-        (":rec".to_string(), encode(OP, domain)?),
-        (":pid".to_string(), s(domain.project.as_str())),
-        (":seq".to_string(), n(seq)),
-    ]);
-    let update = Update::builder()
-        .table_name(&tables.domains)
-        .key(NAME, s(name))
-        .update_expression(
-            "SET #rec = :rec, #rev = :rev, #pid = :pid, #seq = if_not_exists(#seq, :seq)",
-        )
-        .condition_expression(cond.text)
-        .set_expression_attribute_names(Some(cond.names))
-        .set_expression_attribute_values(Some(cond.values))
-        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-    Ok((
-        TransactWriteItem::builder()
-            .update(built(OP, update.build())?)
-            .build(),
-        target(
-            ResourceKind::Domain,
-            name,
-            expect,
-            Part::Record,
-            format!("{}/{name}", tables.domains),
-        ),
-    ))
-}
-
-fn domain_delete(
-    tables: &TableNames,
-    name: &DomainName,
-    expected: u64,
-) -> Result<(TransactWriteItem, Target)> {
-    let expect = Expect::Revision(expected);
-    let cond = Expr::of(expect, NAME);
-    let delete = Delete::builder()
-        .table_name(&tables.domains)
-        .key(NAME, s(name.as_str()))
-        .condition_expression(cond.text)
-        .set_expression_attribute_names(Some(cond.names))
-        .set_expression_attribute_values(Some(cond.values))
-        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-    Ok((
-        TransactWriteItem::builder()
-            .delete(built(OP, delete.build())?)
-            .build(),
-        target(
-            ResourceKind::Domain,
-            name.as_str(),
-            expect,
-            Part::Record,
-            format!("{}/{name}", tables.domains),
         ),
     ))
 }
