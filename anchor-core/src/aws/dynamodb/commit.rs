@@ -43,6 +43,7 @@ pub(super) async fn commit(client: &Client, tables: &TableNames, batch: &WriteBa
     }
     refuse_duplicates(&built)?;
     let (writes, targets): (Vec<TransactWriteItem>, Vec<Target>) = built.into_iter().unzip();
+    let resource = touched_tables(&targets);
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -63,31 +64,38 @@ pub(super) async fn commit(client: &Client, tables: &TableNames, batch: &WriteBa
             Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
                 e.cancellation_reasons().to_vec()
             }
-            _ => {
-                return Err(service_error(
-                    Service::StateStore,
-                    OP,
-                    &tables.projects,
-                    err,
-                ))
-            }
+            _ => return Err(service_error(Service::StateStore, OP, &resource, err)),
         };
         if let Some(failed) = first_failed(&targets, &reasons) {
             return Err(failed);
         }
-        let conflicted = reasons
+        let conflicted = targets
             .iter()
-            .any(|r| r.code() == Some("TransactionConflict"));
-        if !conflicted || attempt >= CONFLICT_ATTEMPTS {
-            return Err(service_error(
-                Service::StateStore,
-                OP,
-                &tables.projects,
-                err,
+            .zip(&reasons)
+            .find(|(_, r)| r.code() == Some("TransactionConflict"));
+        let Some((contended, _)) = conflicted else {
+            return Err(service_error(Service::StateStore, OP, &resource, err));
+        };
+        if attempt >= CONFLICT_ATTEMPTS {
+            return Err(Error::conflict(
+                contended.kind,
+                contended.id.clone(),
+                format!("other transactions kept writing it; gave up after {attempt} attempts"),
             ));
         }
         tokio::time::sleep(backoff(attempt)).await;
     }
+}
+
+/// The tables a batch writes, to name them in errors.
+fn touched_tables(targets: &[Target]) -> String {
+    let mut tables: Vec<&str> = targets
+        .iter()
+        .filter_map(|t| t.item_key.split('/').next())
+        .collect();
+    tables.sort_unstable();
+    tables.dedup();
+    tables.join(", ")
 }
 
 /// `created_seq` of domains first claimed by this commit: the commit time in

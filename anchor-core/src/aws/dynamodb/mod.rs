@@ -46,7 +46,10 @@ use crate::traits::{StateStore, WriteBatch};
 ///   failed is reported as `Error::PreconditionFailed`. A batch may need at
 ///   most 100 items (a new deployment takes two); larger ones are refused as
 ///   `InvalidInput` before any call. A cancellation caused only by another
-///   transaction writing the same items is retried, since it applied nothing.
+///   transaction writing the same items is retried, since it applied nothing;
+///   if that keeps happening the commit fails with `Error::Conflict`. Each
+///   attempt carries a `ClientRequestToken`, so the SDK's retries of a call
+///   whose reply was lost cannot apply it twice.
 /// - Domain items are keyed by the name alone, so a name is held by one
 ///   project across the whole table.
 /// - All reads are strongly consistent, including lookups by deployment id
