@@ -117,7 +117,10 @@ impl AwsClients {
                 aws_sdk_s3,
                 aws_sdk_s3::config::Builder::from(config).force_path_style(custom_endpoint)
             ),
-            lambda: client!(aws_sdk_lambda, aws_sdk_lambda::config::Builder::from(config)),
+            lambda: client!(
+                aws_sdk_lambda,
+                aws_sdk_lambda::config::Builder::from(config)
+            ),
             cloudfront: client!(
                 aws_sdk_cloudfront,
                 aws_sdk_cloudfront::config::Builder::from(config)

@@ -14,8 +14,10 @@
 //! operation and resource.
 
 mod config;
+mod dynamodb;
 mod errors;
 mod s3;
 
 pub use config::{AwsClients, AwsConnection, CERTIFICATE_REGION};
+pub use dynamodb::{DynamoStateStore, TableNames, PROJECT_ID_INDEX};
 pub use s3::{MultipartSettings, S3ObjectStore};

@@ -7,8 +7,8 @@ use futures::future::try_join;
 
 use super::plan::DeployPlan;
 use crate::error::Result;
-use crate::flows::Services;
 use crate::flows::manifest::CACHE_FOLDER;
+use crate::flows::Services;
 use crate::model::{FunctionVersion, Infrastructure, Project};
 use crate::traits::{CodeBundle, PublishOptions};
 
