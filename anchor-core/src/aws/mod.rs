@@ -15,5 +15,10 @@
 
 mod config;
 mod errors;
+mod lambda;
 
 pub use config::{AwsClients, AwsConnection, CERTIFICATE_REGION};
+pub use lambda::{
+    placeholder_zip, FunctionSpec, LambdaFunctions, DEFAULT_ARCHITECTURE, DEFAULT_RUNTIME,
+    PLACEHOLDER_MESSAGE,
+};
