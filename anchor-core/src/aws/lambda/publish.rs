@@ -10,7 +10,7 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 use super::lookup::{latest, Snapshot};
-use super::{wait, LambdaFunctions};
+use super::{versions, wait, LambdaFunctions};
 use crate::aws::errors::service_error;
 use crate::error::{Error, ResourceKind, Result, Service};
 use crate::model::FunctionVersion;
@@ -40,11 +40,32 @@ pub(super) async fn publish(
     let handler = options.handler.clone().or_else(|| current.handler.clone());
     let mut environment = host.base_environment.clone();
     environment.extend(options.environment.clone());
+    let mut touched = false;
     if handler != current.handler || environment != current.environment {
         current = configure(host, function, &current, handler, environment).await?;
+        touched = true;
     }
     if current.code_sha256 != code.sha256 {
         current = upload(host, function, &current, code).await?;
+        touched = true;
+    }
+    if !touched {
+        // Lambda itself returns the newest version when $LATEST has not
+        // changed since it was published; moto does not (it publishes a
+        // copy after a function's first publish), so compare ourselves.
+        if let Some(newest) = versions::newest(host, function).await? {
+            if newest.code_sha256 == current.code_sha256
+                && newest.handler == current.handler
+                && newest.environment == current.environment
+            {
+                return Ok(FunctionVersion {
+                    function: function.to_string(),
+                    version: newest.version,
+                    arn: newest.arn,
+                    code_sha256: newest.code_sha256,
+                });
+            }
+        }
     }
     if current.code_sha256 != code.sha256 {
         return Err(changed(function, &current.code_sha256, &code.sha256));

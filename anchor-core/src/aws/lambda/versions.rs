@@ -1,7 +1,7 @@
 //! Reading and deleting published versions.
 
 use super::alias::aliases_routing_to;
-use super::lookup::{configuration, missing, qualified, require_function};
+use super::lookup::{configuration, missing, qualified, require_function, Snapshot};
 use super::LambdaFunctions;
 use crate::aws::errors::service_error;
 use crate::error::{Error, ResourceKind, Result, Service};
@@ -91,4 +91,39 @@ fn aliased(function: &str, version: &str, aliases: &[String]) -> Error {
         "aliased",
         format!("alias {} points at it", aliases.join(", ")),
     )
+}
+
+/// The newest published version's configuration, across every page of
+/// `ListVersionsByFunction`; `None` if nothing was published yet.
+pub(super) async fn newest(host: &LambdaFunctions, function: &str) -> Result<Option<Snapshot>> {
+    let mut pages = host
+        .client
+        .list_versions_by_function()
+        .function_name(function)
+        .into_paginator()
+        .items()
+        .send();
+    let mut newest: Option<(u64, Snapshot)> = None;
+    while let Some(item) = pages.next().await {
+        let config = item.map_err(|e| {
+            if e.as_service_error()
+                .is_some_and(|s| s.is_resource_not_found_exception())
+            {
+                Error::not_found(ResourceKind::Function, function)
+            } else {
+                service_error(Service::Functions, "ListVersionsByFunction", function, e)
+            }
+        })?;
+        let Some(number) = config
+            .version
+            .as_deref()
+            .and_then(|v| v.parse::<u64>().ok())
+        else {
+            continue; // $LATEST
+        };
+        if newest.as_ref().is_none_or(|(n, _)| number > *n) {
+            newest = Some((number, config.into()));
+        }
+    }
+    Ok(newest.map(|(_, s)| s))
 }
