@@ -22,6 +22,7 @@ const THROTTLING_CODES: &[&str] = &[
 
 /// The service error code (such as `ResourceNotFoundException`), if the
 /// service replied with one.
+#[allow(dead_code)] // Lambda branches on `is_*()`; kept for services without modeled errors.
 pub(crate) fn error_code<E, R>(err: &SdkError<E, R>) -> Option<&str>
 where
     E: ProvideErrorMetadata,

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use super::lookup::Snapshot;
 use aws_sdk_lambda::client::Waiters as _;
-use aws_sdk_lambda::waiters::function_updated_v2::WaitUntilFunctionUpdatedV2Error;
+use aws_sdk_lambda::waiters::function_updated_v2::{
+    FunctionUpdatedV2FinalPoll, WaitUntilFunctionUpdatedV2Error,
+};
 
 use super::LambdaFunctions;
 use crate::aws::errors::service_error;
@@ -24,11 +26,7 @@ pub(super) async fn active(host: &LambdaFunctions, function: &str) -> Result<Sna
         .function_name(function)
         .wait(MAX_WAIT)
         .await;
-    finish(
-        function,
-        "function_active_v2",
-        result.map(|p| p.into_result()),
-    )
+    finish(function, "function_active_v2", result)
 }
 
 /// Waits until `LastUpdateStatus` is no longer `InProgress`, and returns
@@ -41,33 +39,26 @@ pub(super) async fn updated(host: &LambdaFunctions, function: &str) -> Result<Sn
         .function_name(function)
         .wait(MAX_WAIT)
         .await;
-    finish(
-        function,
-        "function_updated_v2",
-        result.map(|p| p.into_result()),
-    )
+    finish(function, "function_updated_v2", result)
 }
-
-type Polled = std::result::Result<
-    aws_sdk_lambda::operation::get_function::GetFunctionOutput,
-    aws_sdk_lambda::error::SdkError<aws_sdk_lambda::operation::get_function::GetFunctionError>,
->;
 
 fn finish(
     function: &str,
     waiter: &str,
-    result: std::result::Result<Polled, WaitUntilFunctionUpdatedV2Error>,
+    result: std::result::Result<FunctionUpdatedV2FinalPoll, WaitUntilFunctionUpdatedV2Error>,
 ) -> Result<Snapshot> {
     let output = match result {
-        Ok(Ok(output)) => output,
-        Ok(Err(e)) => {
-            return Err(service_error(
-                Service::Functions,
-                "GetFunction",
-                function,
-                e,
-            ))
-        }
+        Ok(poll) => match poll.into_result() {
+            Ok(output) => output,
+            Err(e) => {
+                return Err(service_error(
+                    Service::Functions,
+                    "GetFunction",
+                    function,
+                    e,
+                ))
+            }
+        },
         Err(WaitUntilFunctionUpdatedV2Error::ExceededMaxWait(w)) => {
             return Err(Error::Service {
                 backend: "aws",
