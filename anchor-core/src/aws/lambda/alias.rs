@@ -1,11 +1,10 @@
 //! Aliases: read with their Function URL, upserted with an optional
 //! `RevisionId` guard, and listed to protect the versions they route to.
 
-use std::collections::HashMap;
-
-use aws_sdk_lambda::types::{AliasConfiguration, AliasRoutingConfiguration};
+use aws_sdk_lambda::types::AliasConfiguration;
 
 use super::lookup::{configuration, missing, qualified};
+use super::routing::{routing_config, validate_routing};
 use super::LambdaFunctions;
 use crate::aws::errors::service_error;
 use crate::error::{Error, ResourceKind, Result, Service};
@@ -18,6 +17,18 @@ pub(super) async fn get_alias(
     function: &str,
     alias: &str,
 ) -> Result<Option<AliasConfig>> {
+    match read(host, function, alias).await? {
+        Some(config) => Ok(Some(to_config(host, function, alias, config).await?)),
+        None => Ok(None),
+    }
+}
+
+/// `GetAlias` alone, without the URL.
+async fn read(
+    host: &LambdaFunctions,
+    function: &str,
+    alias: &str,
+) -> Result<Option<AliasConfiguration>> {
     match host
         .client
         .get_alias()
@@ -26,15 +37,14 @@ pub(super) async fn get_alias(
         .send()
         .await
     {
-        Ok(out) => {
-            let config = AliasConfiguration::builder()
+        Ok(out) => Ok(Some(
+            AliasConfiguration::builder()
                 .set_name(out.name)
                 .set_function_version(out.function_version)
                 .set_routing_config(out.routing_config)
                 .set_revision_id(out.revision_id)
-                .build();
-            Ok(Some(to_config(host, function, alias, config).await?))
-        }
+                .build(),
+        )),
         Err(e)
             if e.as_service_error()
                 .is_some_and(|s| s.is_resource_not_found_exception()) =>
@@ -67,7 +77,7 @@ pub(super) async fn set_alias(
     options: &SetAliasOptions,
 ) -> Result<AliasConfig> {
     validate_routing(routing)?;
-    let exists = get_alias(host, function, alias).await?.is_some();
+    let exists = read(host, function, alias).await?.is_some();
     let config = if exists {
         update(host, function, alias, routing, options).await?
     } else if let Some(expected) = &options.expected_revision_id {
@@ -167,35 +177,6 @@ async fn missing_version(host: &LambdaFunctions, function: &str, routing: &Alias
     missing(host, function, ResourceKind::FunctionVersion, id).await
 }
 
-/// Lambda's weighted routing rules, checked before any call: a weight
-/// strictly between 0 and 1, on a version other than the primary.
-fn validate_routing(routing: &AliasRouting) -> Result<()> {
-    let Some((extra, weight)) = &routing.additional else {
-        return Ok(());
-    };
-    if !(*weight > 0.0 && *weight < 1.0) {
-        return Err(Error::invalid_input(
-            "routing",
-            format!("the additional version's weight {weight} must be above 0 and below 1"),
-        ));
-    }
-    if *extra == routing.version {
-        return Err(Error::invalid_input(
-            "routing",
-            format!("the additional version {extra:?} must differ from the primary version"),
-        ));
-    }
-    Ok(())
-}
-
-/// An empty map clears a previous weighted route.
-fn routing_config(routing: &AliasRouting) -> AliasRoutingConfiguration {
-    let weights: HashMap<String, f64> = routing.additional.iter().cloned().collect();
-    AliasRoutingConfiguration::builder()
-        .set_additional_version_weights(Some(weights))
-        .build()
-}
-
 async fn to_config(
     host: &LambdaFunctions,
     function: &str,
@@ -248,42 +229,4 @@ pub(super) async fn alias_url(
             e,
         )),
     }
-}
-
-/// The names of the aliases that route any traffic to `version`, as primary
-/// or weighted, across every page of `ListAliases`.
-pub(super) async fn aliases_routing_to(
-    host: &LambdaFunctions,
-    function: &str,
-    version: &str,
-) -> Result<Vec<String>> {
-    let mut pages = host
-        .client
-        .list_aliases()
-        .function_name(function)
-        .into_paginator()
-        .items()
-        .send();
-    let mut names = Vec::new();
-    while let Some(item) = pages.next().await {
-        let alias = item.map_err(|e| {
-            if e.as_service_error()
-                .is_some_and(|s| s.is_resource_not_found_exception())
-            {
-                Error::not_found(ResourceKind::Function, function)
-            } else {
-                service_error(Service::Functions, "ListAliases", function, e)
-            }
-        })?;
-        let weighted = alias
-            .routing_config
-            .as_ref()
-            .and_then(|r| r.additional_version_weights.as_ref())
-            .is_some_and(|w| w.contains_key(version));
-        if alias.function_version.as_deref() == Some(version) || weighted {
-            names.extend(alias.name);
-        }
-    }
-    names.sort();
-    Ok(names)
 }

@@ -1,13 +1,17 @@
 //! [`Functions`] on AWS Lambda, following cargo-lambda's model: versions are
 //! published only once `LastUpdateStatus` has left `InProgress`, aliases are
 //! upserted, and the Function URL lives on the alias, never on a bare
-//! version. The setup helpers the provisioner calls are in `setup`.
+//! version. The setup helpers the provisioner calls are in `setup`, `url` and
+//! `permission`.
 
 mod alias;
 mod lookup;
+mod permission;
 mod placeholder;
 mod publish;
+mod routing;
 mod setup;
+mod url;
 mod versions;
 mod wait;
 

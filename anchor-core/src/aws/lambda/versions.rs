@@ -1,7 +1,7 @@
 //! Reading and deleting published versions.
 
-use super::alias::aliases_routing_to;
 use super::lookup::{configuration, missing, qualified, require_function, Snapshot};
+use super::routing::aliases_routing_to;
 use super::LambdaFunctions;
 use crate::aws::errors::service_error;
 use crate::error::{Error, ResourceKind, Result, Service};
