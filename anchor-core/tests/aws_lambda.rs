@@ -1,6 +1,6 @@
 //! The Lambda backend against moto.
 //!
-//! Where moto 5.2 is weaker than Lambda (each gap is relaxed here only, the
+//! Where moto 5.2.5 is weaker than Lambda (each gap is relaxed here only, the
 //! conformance suite stays strict for every other host):
 //! - `UpdateAlias` ignores `RevisionId` and never changes an alias's
 //!   revision id, so the suite's alias-revision checks are switched off
@@ -14,6 +14,11 @@
 //! - `AddPermission` appends a duplicate statement instead of answering
 //!   `ResourceConflictException`; `allow_cloudfront` reads the policy first,
 //!   which this test checks.
+//! - `PublishVersion` publishes a copy of an unchanged `$LATEST` once a
+//!   function has been published once (moto never clears its "changed"
+//!   flag on the first publish). Lambda returns the newest version; the
+//!   backend now compares `$LATEST` with the newest version itself when it
+//!   changed nothing, so identical republishes pass here unrelaxed.
 //! - Functions have no `RevisionId` and are never `Pending`/`InProgress`,
 //!   and `PublishVersion` ignores `CodeSha256`, so the guarded-publish
 //!   conflict path cannot be exercised here.
