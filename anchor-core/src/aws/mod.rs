@@ -21,3 +21,10 @@ mod s3;
 pub use config::{AwsClients, AwsConnection, CERTIFICATE_REGION};
 pub use dynamodb::{DynamoStateStore, TableNames, PROJECT_ID_INDEX};
 pub use s3::{MultipartSettings, S3ObjectStore};
+mod lambda;
+
+pub use config::{AwsClients, AwsConnection, CERTIFICATE_REGION};
+pub use lambda::{
+    placeholder_zip, FunctionSpec, LambdaFunctions, DEFAULT_ARCHITECTURE, DEFAULT_RUNTIME,
+    PLACEHOLDER_MESSAGE,
+};

@@ -1,0 +1,104 @@
+//! [`Functions`] on AWS Lambda, following cargo-lambda's model: versions are
+//! published only once `LastUpdateStatus` has left `InProgress`, aliases are
+//! upserted, and the Function URL lives on the alias, never on a bare
+//! version. The setup helpers the provisioner calls are in `setup`, `url` and
+//! `permission`.
+
+mod alias;
+mod lookup;
+mod permission;
+mod placeholder;
+mod publish;
+mod routing;
+mod setup;
+mod url;
+mod versions;
+mod wait;
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+
+use crate::error::Result;
+use crate::model::FunctionVersion;
+use crate::traits::{
+    AliasConfig, AliasRouting, CodeBundle, Functions, PublishOptions, SetAliasOptions,
+};
+
+pub use placeholder::{placeholder_zip, PLACEHOLDER_MESSAGE};
+pub use setup::{FunctionSpec, DEFAULT_ARCHITECTURE, DEFAULT_RUNTIME};
+
+/// The Lambda implementation of [`Functions`].
+///
+/// Beyond the trait's guarantees:
+/// - a publish never leaves a version holding code other than the bundle's:
+///   the upload and the publish are guarded by `RevisionId` and
+///   `CodeSha256`, and a concurrent change surfaces as `Error::Conflict`;
+/// - every published version's environment is exactly the base environment
+///   ([`LambdaFunctions::with_base_environment`]) overlaid with
+///   [`PublishOptions::environment`];
+/// - calls on a function that does not exist fail with `Error::NotFound`
+///   (kind `Function`), and `$LATEST` can never be deleted.
+#[derive(Debug, Clone)]
+pub struct LambdaFunctions {
+    client: aws_sdk_lambda::Client,
+    base_environment: BTreeMap<String, String>,
+}
+
+impl LambdaFunctions {
+    /// Wraps a Lambda client (normally [`crate::aws::AwsClients::lambda`]).
+    /// Calls go to the client's region and use its retry settings.
+    pub fn new(client: aws_sdk_lambda::Client) -> Self {
+        Self {
+            client,
+            base_environment: BTreeMap::new(),
+        }
+    }
+
+    /// Environment variables every published version gets (such as bucket
+    /// and table names), beneath the build's own: a key in
+    /// [`PublishOptions::environment`] wins over the same key here.
+    pub fn with_base_environment(mut self, environment: BTreeMap<String, String>) -> Self {
+        self.base_environment = environment;
+        self
+    }
+
+    /// The underlying client.
+    pub fn client(&self) -> &aws_sdk_lambda::Client {
+        &self.client
+    }
+}
+
+#[async_trait]
+impl Functions for LambdaFunctions {
+    async fn publish(
+        &self,
+        function: &str,
+        code: &CodeBundle,
+        options: &PublishOptions,
+    ) -> Result<FunctionVersion> {
+        publish::publish(self, function, code, options).await
+    }
+
+    async fn get_version(&self, function: &str, version: &str) -> Result<Option<FunctionVersion>> {
+        versions::get_version(self, function, version).await
+    }
+
+    async fn get_alias(&self, function: &str, alias: &str) -> Result<Option<AliasConfig>> {
+        alias::get_alias(self, function, alias).await
+    }
+
+    async fn set_alias(
+        &self,
+        function: &str,
+        alias: &str,
+        routing: &AliasRouting,
+        options: &SetAliasOptions,
+    ) -> Result<AliasConfig> {
+        alias::set_alias(self, function, alias, routing, options).await
+    }
+
+    async fn delete_version(&self, function: &str, version: &str) -> Result<()> {
+        versions::delete_version(self, function, version).await
+    }
+}

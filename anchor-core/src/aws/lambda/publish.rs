@@ -1,0 +1,207 @@
+//! Publishing: settle, reconcile the configuration, upload, settle,
+//! publish, each step guarded so that a concurrent writer makes the publish
+//! fail with `Error::Conflict` instead of yielding a version with its code.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::Environment;
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+
+use super::lookup::{latest, Snapshot};
+use super::{versions, wait, LambdaFunctions};
+use crate::aws::errors::service_error;
+use crate::error::{Error, ResourceKind, Result, Service};
+use crate::model::FunctionVersion;
+use crate::traits::{CodeBundle, PublishOptions};
+
+/// Lambda's limit on a version's description.
+const MAX_DESCRIPTION: usize = 256;
+
+/// What [`crate::traits::Functions::publish`] does on Lambda.
+///
+/// The upload is skipped when `$LATEST` already holds the bundle, so that
+/// publishing identical code and configuration twice leaves `$LATEST`
+/// untouched and `PublishVersion` returns the newest version (Lambda
+/// publishes only when `$LATEST` changed since the last publish).
+pub(super) async fn publish(
+    host: &LambdaFunctions,
+    function: &str,
+    code: &CodeBundle,
+    options: &PublishOptions,
+) -> Result<FunctionVersion> {
+    validate(code, options)?;
+    let mut current = latest(host, function).await?;
+    if current.settling {
+        current = wait::updated(host, function).await?;
+    }
+
+    let handler = options.handler.clone().or_else(|| current.handler.clone());
+    let mut environment = host.base_environment.clone();
+    environment.extend(options.environment.clone());
+    let mut touched = false;
+    if handler != current.handler || environment != current.environment {
+        current = configure(host, function, &current, handler, environment).await?;
+        touched = true;
+    }
+    if current.code_sha256 != code.sha256 {
+        current = upload(host, function, &current, code).await?;
+        touched = true;
+    }
+    if !touched {
+        // Lambda itself returns the newest version when $LATEST has not
+        // changed since it was published; moto does not (it publishes a
+        // copy after a function's first publish), so compare ourselves.
+        if let Some(newest) = versions::newest(host, function).await? {
+            if newest.code_sha256 == current.code_sha256
+                && newest.handler == current.handler
+                && newest.environment == current.environment
+            {
+                return Ok(FunctionVersion {
+                    function: function.to_string(),
+                    version: newest.version,
+                    arn: newest.arn,
+                    code_sha256: newest.code_sha256,
+                });
+            }
+        }
+    }
+    if current.code_sha256 != code.sha256 {
+        return Err(changed(function, &current.code_sha256, &code.sha256));
+    }
+
+    let out = host
+        .client
+        .publish_version()
+        .function_name(function)
+        .code_sha256(&code.sha256)
+        .set_revision_id(current.revision_id.clone())
+        .set_description(options.description.clone())
+        .send()
+        .await
+        .map_err(|e| {
+            let s = e.as_service_error();
+            if s.is_some_and(|s| s.is_resource_not_found_exception()) {
+                Error::not_found(ResourceKind::Function, function)
+            } else if s.is_some_and(|s| {
+                // Our own arguments are validated above, so an invalid
+                // value here is the CodeSha256 guard tripping.
+                s.is_precondition_failed_exception()
+                    || s.is_invalid_parameter_value_exception()
+                    || s.is_resource_conflict_exception()
+            }) {
+                Error::conflict(
+                    ResourceKind::Function,
+                    function,
+                    "the function changed while its version was being published",
+                )
+            } else {
+                service_error(Service::Functions, "PublishVersion", function, e)
+            }
+        })?;
+    let published = out.code_sha256.unwrap_or_default();
+    if published != code.sha256 {
+        return Err(changed(function, &published, &code.sha256));
+    }
+    Ok(FunctionVersion {
+        function: function.to_string(),
+        version: out.version.unwrap_or_default(),
+        arn: out.function_arn.unwrap_or_default(),
+        code_sha256: published,
+    })
+}
+
+fn validate(code: &CodeBundle, options: &PublishOptions) -> Result<()> {
+    let actual = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&*code.zip));
+    if actual != code.sha256 {
+        return Err(Error::invalid_input(
+            "code.sha256",
+            format!("{:?} is not the hash of the zip ({actual:?})", code.sha256),
+        ));
+    }
+    if let Some(d) = &options.description {
+        if d.chars().count() > MAX_DESCRIPTION {
+            return Err(Error::invalid_input(
+                "description",
+                format!("at most {MAX_DESCRIPTION} characters"),
+            ));
+        }
+    }
+    if options.handler.as_deref().is_some_and(str::is_empty) {
+        return Err(Error::invalid_input("handler", "must not be empty"));
+    }
+    Ok(())
+}
+
+fn changed(function: &str, found: &str, expected: &str) -> Error {
+    Error::conflict(
+        ResourceKind::Function,
+        function,
+        format!("another writer replaced the code (found {found:?}, uploaded {expected:?})"),
+    )
+}
+
+/// Maps the errors of the two guarded updates: a moved `RevisionId` or an
+/// update already under way is another writer, so `Error::Conflict`.
+macro_rules! update_error {
+    ($function:expr, $operation:expr) => {
+        |e| {
+            let s = e.as_service_error();
+            if s.is_some_and(|s| s.is_resource_not_found_exception()) {
+                Error::not_found(ResourceKind::Function, $function)
+            } else if s.is_some_and(|s| {
+                s.is_precondition_failed_exception() || s.is_resource_conflict_exception()
+            }) {
+                Error::conflict(
+                    ResourceKind::Function,
+                    $function,
+                    concat!($operation, ": another update of the function is under way"),
+                )
+            } else {
+                service_error(Service::Functions, $operation, $function, e)
+            }
+        }
+    };
+}
+
+async fn configure(
+    host: &LambdaFunctions,
+    function: &str,
+    current: &Snapshot,
+    handler: Option<String>,
+    environment: BTreeMap<String, String>,
+) -> Result<Snapshot> {
+    let variables = environment.into_iter().collect();
+    host.client
+        .update_function_configuration()
+        .function_name(function)
+        .set_handler(handler)
+        .environment(
+            Environment::builder()
+                .set_variables(Some(variables))
+                .build(),
+        )
+        .set_revision_id(current.revision_id.clone())
+        .send()
+        .await
+        .map_err(update_error!(function, "UpdateFunctionConfiguration"))?;
+    wait::updated(host, function).await
+}
+
+async fn upload(
+    host: &LambdaFunctions,
+    function: &str,
+    current: &Snapshot,
+    code: &CodeBundle,
+) -> Result<Snapshot> {
+    host.client
+        .update_function_code()
+        .function_name(function)
+        .zip_file(Blob::new(code.zip.as_slice().to_vec()))
+        .set_revision_id(current.revision_id.clone())
+        .send()
+        .await
+        .map_err(update_error!(function, "UpdateFunctionCode"))?;
+    wait::updated(host, function).await
+}
