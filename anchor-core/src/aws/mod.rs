@@ -13,7 +13,15 @@
 //! retry settings; every SDK failure becomes [`crate::Error`] naming the AWS
 //! operation and resource.
 
+mod acm;
+mod cloudfront;
 mod config;
 mod errors;
 
+pub use acm::AcmCertificates;
+pub use cloudfront::{
+    CloudFrontCdn, DistributionSpec, OriginAccessControls, ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY,
+    CACHING_DISABLED_POLICY, CACHING_OPTIMIZED_POLICY, MAX_INVALIDATION_PATHS,
+    MAX_INVALIDATION_WILDCARDS,
+};
 pub use config::{AwsClients, AwsConnection, CERTIFICATE_REGION};
