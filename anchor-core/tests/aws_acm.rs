@@ -89,7 +89,10 @@ async fn a_missing_certificate_is_not_found() {
         "arn:aws:acm:us-east-1:{}:certificate/00000000-0000-0000-0000-000000000000",
         aws_support::ACCOUNT
     );
-    for result in [acm.describe(&missing).await.map(|_| ()), acm.delete(&missing).await] {
+    for result in [
+        acm.describe(&missing).await.map(|_| ()),
+        acm.delete(&missing).await,
+    ] {
         assert!(
             matches!(result, Err(Error::NotFound { .. })),
             "a missing certificate must be NotFound, got {result:?}"

@@ -51,7 +51,9 @@ pub async fn moto() -> Option<Moto> {
             return None;
         }
     };
-    let serial = SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let serial = SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let (status, body) = post(&endpoint, "/moto-api/reset", &[], "");
     assert_eq!(status, 200, "moto reset failed: {body}");
     let role_arn = create_role(&endpoint);
