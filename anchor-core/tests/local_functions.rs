@@ -98,6 +98,7 @@ async fn provisioning_is_idempotent_and_survives_reopening() {
 
     let bad = ProvisionOptions {
         alias: "123".into(),
+        ..ProvisionOptions::default()
     };
     assert_eq!(
         field_of(cloud.provisioner().provision(&project, &bad).await),
