@@ -180,7 +180,7 @@ pub(super) fn distribution_config(
         .cache_behaviors(
             CacheBehaviors::builder()
                 .quantity(behaviours.len() as i32)
-                .set_items(Some(behaviours))
+                .set_items((!behaviours.is_empty()).then_some(behaviours))
                 .build()
                 .map_err(build_error(OP))?,
         )

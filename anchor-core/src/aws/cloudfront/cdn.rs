@@ -2,21 +2,15 @@
 //! viewer certificate) read and replaced under If-Match, and invalidations.
 
 use async_trait::async_trait;
-use aws_sdk_cloudfront::types::{
-    Aliases, InvalidationBatch, MinimumProtocolVersion, Paths, SslSupportMethod, ViewerCertificate,
-};
+use aws_sdk_cloudfront::types::{InvalidationBatch, Paths};
 use aws_sdk_cloudfront::Client;
 
 use super::build_error;
+use super::checks::{check_config, check_paths};
+use super::managed::{aliases, managed_part, viewer_certificate};
 use crate::aws::errors::{error_code, service_error};
 use crate::error::{Error, ResourceKind, Result, Service};
-use crate::model::DomainName;
 use crate::traits::{Cdn, DistributionConfig, Versioned};
-
-/// CloudFront's limit on paths in one invalidation.
-pub const MAX_INVALIDATION_PATHS: usize = 3000;
-/// CloudFront's limit on paths with a `*` wildcard in one invalidation.
-pub const MAX_INVALIDATION_WILDCARDS: usize = 15;
 
 /// [`Cdn`] backed by CloudFront.
 ///
@@ -46,93 +40,6 @@ impl CloudFrontCdn {
 
 fn precondition(id: &str, reason: impl Into<String>) -> Error {
     Error::precondition(ResourceKind::Distribution, id, reason)
-}
-
-/// Aliases must be DNS names in normal form, each once; aliases need a
-/// viewer certificate (CloudFront's InvalidViewerCertificate otherwise).
-fn check_config(config: &DistributionConfig) -> Result<()> {
-    for (i, alias) in config.aliases.iter().enumerate() {
-        let normal =
-            DomainName::parse(alias).map_err(|e| Error::invalid_input("aliases", e.to_string()))?;
-        if normal.as_str() != alias {
-            return Err(Error::invalid_input(
-                "aliases",
-                format!("{alias:?} must be written as {:?}", normal.as_str()),
-            ));
-        }
-        if config.aliases[..i].contains(alias) {
-            return Err(Error::invalid_input(
-                "aliases",
-                format!("{alias:?} is listed twice"),
-            ));
-        }
-    }
-    match (config.aliases.first(), &config.certificate_id) {
-        (Some(alias), None) => Err(Error::invalid_input(
-            "certificate_id",
-            format!("alias {alias} needs a viewer certificate that covers it"),
-        )),
-        _ => Ok(()),
-    }
-}
-
-fn check_paths(paths: &[String]) -> Result<()> {
-    let bad = |reason: String| Error::invalid_input("paths", reason);
-    if paths.is_empty() || paths.len() > MAX_INVALIDATION_PATHS {
-        return Err(bad(format!(
-            "an invalidation needs 1 to {MAX_INVALIDATION_PATHS} paths, not {}",
-            paths.len()
-        )));
-    }
-    let wildcards = paths.iter().filter(|p| p.contains('*')).count();
-    if wildcards > MAX_INVALIDATION_WILDCARDS {
-        return Err(bad(format!(
-            "at most {MAX_INVALIDATION_WILDCARDS} paths may have a '*', not {wildcards}"
-        )));
-    }
-    if let Some(path) = paths.iter().find(|p| !p.starts_with('/')) {
-        return Err(bad(format!("{path:?} must start with '/'")));
-    }
-    Ok(())
-}
-
-/// The managed part of a full CloudFront configuration.
-fn managed_part(
-    domain_name: &str,
-    config: Option<&aws_sdk_cloudfront::types::DistributionConfig>,
-) -> DistributionConfig {
-    let aliases = config
-        .and_then(|c| c.aliases())
-        .map(|a| a.items().to_vec())
-        .unwrap_or_default();
-    let certificate_id = config
-        .and_then(|c| c.viewer_certificate())
-        .filter(|v| v.cloud_front_default_certificate() != Some(true))
-        .and_then(|v| v.acm_certificate_arn())
-        .filter(|arn| !arn.is_empty())
-        .map(str::to_string);
-    DistributionConfig {
-        domain_name: domain_name.to_string(),
-        aliases,
-        certificate_id,
-    }
-}
-
-/// The viewer certificate for `certificate_id`: an ACM certificate served by
-/// SNI with TLS 1.2 at least, or CloudFront's own `*.cloudfront.net` one.
-fn viewer_certificate(certificate_id: Option<&String>) -> ViewerCertificate {
-    match certificate_id {
-        Some(arn) => ViewerCertificate::builder()
-            .acm_certificate_arn(arn)
-            .ssl_support_method(SslSupportMethod::SniOnly)
-            .minimum_protocol_version(MinimumProtocolVersion::TlSv122021)
-            .cloud_front_default_certificate(false)
-            .build(),
-        None => ViewerCertificate::builder()
-            .cloud_front_default_certificate(true)
-            .minimum_protocol_version(MinimumProtocolVersion::TlSv1)
-            .build(),
-    }
 }
 
 #[async_trait]
@@ -201,13 +108,7 @@ impl Cdn for CloudFrontCdn {
                 "no configuration in the reply",
             )
         })?;
-        full.aliases = Some(
-            Aliases::builder()
-                .quantity(config.aliases.len() as i32)
-                .set_items(Some(config.aliases.clone()))
-                .build()
-                .map_err(build_error("UpdateDistribution"))?,
-        );
+        full.aliases = Some(aliases(&config.aliases)?);
         full.viewer_certificate = Some(viewer_certificate(config.certificate_id.as_ref()));
         let out = self
             .client

@@ -4,10 +4,13 @@
 
 mod behaviors;
 mod cdn;
+mod checks;
 mod distribution;
+mod managed;
 mod oac;
 
-pub use cdn::{CloudFrontCdn, MAX_INVALIDATION_PATHS, MAX_INVALIDATION_WILDCARDS};
+pub use cdn::CloudFrontCdn;
+pub use checks::{MAX_INVALIDATION_PATHS, MAX_INVALIDATION_WILDCARDS};
 pub use distribution::{
     DistributionSpec, ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY, CACHING_DISABLED_POLICY,
     CACHING_OPTIMIZED_POLICY,

@@ -38,10 +38,26 @@ impl CloudFrontCdn {
         let existing = self.list_origin_access_controls().await?;
         let ensure = async |kind: OriginAccessControlOriginTypes| -> Result<String> {
             let name = format!("{name_prefix}-{kind}");
-            if let Some((id, _)) = existing.iter().find(|(_, (n, t))| *n == name && *t == kind) {
-                return Ok(id.clone());
+            if let Some(id) = find(&existing, &name, &kind) {
+                return Ok(id);
             }
-            self.create_origin_access_control(&name, kind).await
+            match self
+                .create_origin_access_control(&name, kind.clone())
+                .await?
+            {
+                Some(id) => Ok(id),
+                // A concurrent caller created it between our list and create.
+                None => find(&self.list_origin_access_controls().await?, &name, &kind).ok_or_else(
+                    || {
+                        Error::service(
+                            "aws",
+                            Service::Cdn,
+                            "CreateOriginAccessControl",
+                            format!("{name} already exists but is not listed as a {kind} control"),
+                        )
+                    },
+                ),
+            }
         };
         let s3 = ensure(OriginAccessControlOriginTypes::S3).await?;
         let lambda = ensure(OriginAccessControlOriginTypes::Lambda).await?;
@@ -81,11 +97,13 @@ impl CloudFrontCdn {
         }
     }
 
+    /// Creates a control and returns its id, or `None` if one with that
+    /// name exists already.
     async fn create_origin_access_control(
         &self,
         name: &str,
         kind: OriginAccessControlOriginTypes,
-    ) -> Result<String> {
+    ) -> Result<Option<String>> {
         let config = OriginAccessControlConfig::builder()
             .name(name)
             .description("Managed by Anchor")
@@ -94,15 +112,32 @@ impl CloudFrontCdn {
             .origin_access_control_origin_type(kind)
             .build()
             .map_err(build_error("CreateOriginAccessControl"))?;
-        let out = self
+        let out = match self
             .client
             .create_origin_access_control()
             .origin_access_control_config(config)
             .send()
             .await
-            .map_err(|e| service_error(Service::Cdn, "CreateOriginAccessControl", name, e))?;
+        {
+            Ok(out) => out,
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_origin_access_control_already_exists()) =>
+            {
+                return Ok(None)
+            }
+            Err(err) => {
+                return Err(service_error(
+                    Service::Cdn,
+                    "CreateOriginAccessControl",
+                    name,
+                    err,
+                ))
+            }
+        };
         out.origin_access_control()
-            .map(|c| c.id().to_string())
+            .map(|c| Some(c.id().to_string()))
             .ok_or_else(|| {
                 Error::service(
                     "aws",
@@ -112,4 +147,16 @@ impl CloudFrontCdn {
                 )
             })
     }
+}
+
+/// The id of the control named `name` of type `kind` in `listed`.
+fn find(
+    listed: &[(String, (String, OriginAccessControlOriginTypes))],
+    name: &str,
+    kind: &OriginAccessControlOriginTypes,
+) -> Option<String> {
+    listed
+        .iter()
+        .find(|(_, (n, t))| n == name && t == kind)
+        .map(|(id, _)| id.clone())
 }
