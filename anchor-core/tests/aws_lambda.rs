@@ -23,9 +23,6 @@
 //!   and `PublishVersion` ignores `CodeSha256`, so the guarded-publish
 //!   conflict path cannot be exercised here.
 
-// The harness holds a std mutex across awaits on purpose: each test has its
-// own runtime thread, and the lock serialises tests on one moto server.
-#[allow(clippy::await_holding_lock)]
 mod aws_support;
 
 use anchor_core::aws::{placeholder_zip, FunctionSpec, LambdaFunctions};

@@ -5,11 +5,10 @@ use std::sync::Arc;
 use aws_config::SdkConfig;
 use aws_sdk_s3::config::SharedInterceptor;
 
-use super::cloudfront::CloudFrontCdn;
-use super::dynamodb::{DynamoStateStore, TableNames};
-use super::lambda::LambdaFunctions;
-use super::provision::{AwsProvisioner, ProvisionTarget};
-use super::{AcmCertificates, AwsClients, AwsConnection, MultipartSettings, S3ObjectStore};
+use super::{
+    AcmCertificates, AwsClients, AwsConnection, AwsProvisioner, CloudFrontCdn, DynamoStateStore,
+    LambdaFunctions, MultipartSettings, ProvisionTarget, S3ObjectStore, TableNames,
+};
 use crate::clock::SystemClock;
 use crate::error::{Error, Result};
 use crate::flows::{FlowSettings, Services};
@@ -57,15 +56,12 @@ impl AwsOptions {
 /// Builds the AWS [`Services`] from a loaded `config`, creating the tables
 /// first when `options.create_tables` is set.
 pub(crate) async fn services(config: &SdkConfig, options: &AwsOptions) -> Result<Services> {
-    let region = config
-        .region()
-        .map(|r| r.to_string())
-        .ok_or_else(|| {
-            Error::invalid_input(
-                "region",
-                "no AWS region is configured; set AWS_REGION or pass connection.region",
-            )
-        })?;
+    let region = config.region().map(|r| r.to_string()).ok_or_else(|| {
+        Error::invalid_input(
+            "region",
+            "no AWS region is configured; set AWS_REGION or pass connection.region",
+        )
+    })?;
     if options.bucket.is_empty() {
         return Err(Error::invalid_input("bucket", "must not be empty"));
     }
@@ -78,7 +74,7 @@ pub(crate) async fn services(config: &SdkConfig, options: &AwsOptions) -> Result
         store.ensure_tables().await?;
     }
     let functions = LambdaFunctions::new(clients.lambda.clone())
-        .with_environment(bucket_environment(&options.bucket, &region));
+        .with_base_environment(bucket_environment(&options.bucket, &region));
     let cdn = CloudFrontCdn::new(clients.cloudfront.clone());
     let provisioner = AwsProvisioner::new(
         clients.s3.clone(),

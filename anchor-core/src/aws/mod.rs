@@ -13,18 +13,30 @@
 //! retry settings; every SDK failure becomes [`crate::Error`] naming the AWS
 //! operation and resource.
 
+mod acm;
+pub(crate) mod backend;
+mod cloudfront;
 mod config;
 mod dynamodb;
 mod errors;
+mod iam;
+mod lambda;
+mod provision;
 mod s3;
 
+pub use acm::AcmCertificates;
+pub use backend::AwsOptions;
+pub use cloudfront::{
+    CloudFrontCdn, DistributionSpec, OriginAccessControls, ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY,
+    CACHING_DISABLED_POLICY, CACHING_OPTIMIZED_POLICY, MAX_INVALIDATION_PATHS,
+    MAX_INVALIDATION_WILDCARDS,
+};
 pub use config::{AwsClients, AwsConnection, CERTIFICATE_REGION};
 pub use dynamodb::{DynamoStateStore, TableNames, PROJECT_ID_INDEX};
-pub use s3::{MultipartSettings, S3ObjectStore};
-mod lambda;
-
-pub use config::{AwsClients, AwsConnection, CERTIFICATE_REGION};
+pub use iam::{actions_for, iam_policy, IamPolicyScope, OPERATIONS};
 pub use lambda::{
     placeholder_zip, FunctionSpec, LambdaFunctions, DEFAULT_ARCHITECTURE, DEFAULT_RUNTIME,
     PLACEHOLDER_MESSAGE,
 };
+pub use provision::{AwsProvisioner, ProvisionTarget};
+pub use s3::{MultipartSettings, S3ObjectStore};

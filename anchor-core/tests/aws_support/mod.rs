@@ -38,6 +38,9 @@ pub struct Moto {
 }
 
 /// Takes the moto server for one test, or `None` when it is not configured.
+// The guard is held on purpose for the whole test, across awaits: each
+// #[tokio::test] has its own runtime on its own thread, so blocking is safe.
+#[allow(clippy::await_holding_lock)]
 pub async fn moto() -> Option<Moto> {
     let endpoint = match std::env::var("ANCHOR_MOTO_ENDPOINT") {
         Ok(e) => e,

@@ -8,7 +8,11 @@ use crate::aws::errors::service_error;
 use crate::error::{Error, Result, Service};
 
 /// Creates `bucket` in `region` unless it exists and is ours.
-pub(crate) async fn ensure_bucket(client: &aws_sdk_s3::Client, bucket: &str, region: &str) -> Result<()> {
+pub(crate) async fn ensure_bucket(
+    client: &aws_sdk_s3::Client,
+    bucket: &str,
+    region: &str,
+) -> Result<()> {
     match client.head_bucket().bucket(bucket).send().await {
         Ok(_) => return Ok(()),
         Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => {}
@@ -25,7 +29,12 @@ pub(crate) async fn ensure_bucket(client: &aws_sdk_s3::Client, bucket: &str, reg
     }
     match create.send().await {
         Ok(_) => Ok(()),
-        Err(e) if e.as_service_error().is_some_and(|s| s.is_bucket_already_owned_by_you()) => Ok(()),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_bucket_already_owned_by_you()) =>
+        {
+            Ok(())
+        }
         Err(e) => Err(service_error(Service::Objects, "CreateBucket", bucket, e)),
     }
 }
@@ -41,7 +50,14 @@ pub(crate) async fn allow_distribution(
     let current = match client.get_bucket_policy().bucket(bucket).send().await {
         Ok(out) => out.policy().map(str::to_string),
         Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => None,
-        Err(e) => return Err(service_error(Service::Objects, "GetBucketPolicy", bucket, e)),
+        Err(e) => {
+            return Err(service_error(
+                Service::Objects,
+                "GetBucketPolicy",
+                bucket,
+                e,
+            ))
+        }
     };
     let Some(policy) = with_statement(current.as_deref(), bucket, prefix, distribution_arn)? else {
         return Ok(());
@@ -75,7 +91,12 @@ fn with_statement(
     });
     let mut policy: Value = match current {
         Some(text) => serde_json::from_str(text).map_err(|e| {
-            Error::service("aws", Service::Objects, "GetBucketPolicy", format!("the policy of {bucket} is not JSON: {e}"))
+            Error::service(
+                "aws",
+                Service::Objects,
+                "GetBucketPolicy",
+                format!("the policy of {bucket} is not JSON: {e}"),
+            )
         })?,
         None => json!({"Version": "2012-10-17", "Statement": []}),
     };
@@ -108,8 +129,12 @@ mod tests {
     fn adds_once_and_keeps_other_statements() {
         let arn = "arn:aws:cloudfront::1:distribution/E1";
         let first = with_statement(None, "b", "shop", arn).unwrap().unwrap();
-        assert!(with_statement(Some(&first), "b", "shop", arn).unwrap().is_none());
-        let both = with_statement(Some(&first), "b", "blog", arn).unwrap().unwrap();
+        assert!(with_statement(Some(&first), "b", "shop", arn)
+            .unwrap()
+            .is_none());
+        let both = with_statement(Some(&first), "b", "blog", arn)
+            .unwrap()
+            .unwrap();
         let value: serde_json::Value = serde_json::from_str(&both).unwrap();
         assert_eq!(value["Statement"].as_array().unwrap().len(), 2);
     }

@@ -6,8 +6,7 @@ use async_trait::async_trait;
 
 pub(crate) use bucket::ensure_bucket;
 
-use super::cloudfront::{CloudFrontCdn, DistributionSpec};
-use super::lambda::{FunctionSpec, LambdaFunctions};
+use super::{CloudFrontCdn, DistributionSpec, FunctionSpec, LambdaFunctions};
 use crate::error::{Error, ResourceKind, Result};
 use crate::model::{Infrastructure, ProjectName};
 use crate::traits::{Cdn, Functions, ProvisionOptions, Provisioner};
@@ -70,7 +69,12 @@ impl AwsProvisioner {
 
     async fn adopt(&self, existing: &Infrastructure, alias: &str) -> Result<Infrastructure> {
         for function in [&existing.server_function, &existing.image_function] {
-            if self.functions.get_version(function, "$LATEST").await?.is_none() {
+            if self
+                .functions
+                .get_version(function, "$LATEST")
+                .await?
+                .is_none()
+            {
                 return Err(Error::not_found(ResourceKind::Function, function.as_str()));
             }
             self.functions.ensure_alias_url(function, alias).await?;
@@ -91,11 +95,9 @@ impl AwsProvisioner {
             )
         })?;
         Ok(FunctionSpec {
-            name,
-            role_arn,
             memory_mb,
             timeout_secs: TIMEOUT_SECS,
-            ..FunctionSpec::default()
+            ..FunctionSpec::new(name, role_arn)
         })
     }
 }
@@ -118,8 +120,14 @@ impl Provisioner for AwsProvisioner {
         ensure_bucket(&self.s3, &target.bucket, &target.region).await?;
         self.functions.ensure_function(&server_spec).await?;
         self.functions.ensure_function(&image_spec).await?;
-        let server_url = self.functions.ensure_alias_url(&server, &options.alias).await?;
-        let image_url = self.functions.ensure_alias_url(&image, &options.alias).await?;
+        let server_url = self
+            .functions
+            .ensure_alias_url(&server, &options.alias)
+            .await?;
+        let image_url = self
+            .functions
+            .ensure_alias_url(&image, &options.alias)
+            .await?;
         let oac = self
             .cdn
             .ensure_origin_access_controls(&format!("anchor-{p}"))

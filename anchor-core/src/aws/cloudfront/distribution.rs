@@ -1,0 +1,176 @@
+//! The project's distribution: adopted if it exists, created once if not.
+
+use super::behaviors::{distribution_config, url_host};
+use super::{CloudFrontCdn, OriginAccessControls};
+use crate::aws::errors::service_error;
+use crate::error::{Error, Result, Service};
+use crate::model::{CdnRoute, DEFAULT_ROUTE_PATTERN};
+
+/// AWS's managed cache policy `Managed-CachingOptimized` (honours the
+/// origin's Cache-Control, compresses; for asset routes).
+pub const CACHING_OPTIMIZED_POLICY: &str = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+/// AWS's managed cache policy `Managed-CachingDisabled` (for function routes).
+pub const CACHING_DISABLED_POLICY: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+/// AWS's managed origin request policy `Managed-AllViewerExceptHostHeader`:
+/// a Function URL must see its own host, not the viewer's.
+pub const ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY: &str = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
+
+/// What a project's distribution is made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistributionSpec {
+    /// The project name; the distribution's comment is `anchor:<project>`.
+    pub project: String,
+    /// The asset bucket's regional domain, such as
+    /// `assets.s3.eu-west-1.amazonaws.com`.
+    pub bucket_domain: String,
+    /// The key prefix the assets are served from: empty, or `/` followed by
+    /// a path without a trailing `/`.
+    pub asset_origin_path: String,
+    /// The server function's URL, such as `https://abc.lambda-url.eu-west-1.on.aws/`.
+    pub server_url: String,
+    /// The image function's URL.
+    pub image_url: String,
+    /// The behaviours in precedence order; the last, and only the last, is `*`.
+    pub routes: Vec<CdnRoute>,
+    /// The origin access controls from
+    /// [`CloudFrontCdn::ensure_origin_access_controls`].
+    pub oac: OriginAccessControls,
+}
+
+impl DistributionSpec {
+    /// The comment that marks the project's distribution.
+    pub fn comment(&self) -> String {
+        format!("anchor:{}", self.project)
+    }
+
+    /// The caller reference of its creation, so a retried create cannot
+    /// make a second distribution.
+    pub fn caller_reference(&self) -> String {
+        format!("anchor-{}", self.project)
+    }
+
+    /// The hosts of the server and image URLs, once the spec is checked.
+    fn check(&self) -> Result<(&str, &str)> {
+        if self.project.is_empty() || self.comment().len() > 128 {
+            return Err(Error::invalid_input(
+                "project",
+                "must be 1 to 121 characters",
+            ));
+        }
+        let path = &self.asset_origin_path;
+        if !path.is_empty() && (!path.starts_with('/') || path.ends_with('/')) {
+            return Err(Error::invalid_input(
+                "asset_origin_path",
+                format!("{path:?} must be empty or start, and not end, with '/'"),
+            ));
+        }
+        if self.bucket_domain.is_empty() {
+            return Err(Error::invalid_input("bucket_domain", "must not be empty"));
+        }
+        let server = https_host("server_url", &self.server_url)?;
+        let image = https_host("image_url", &self.image_url)?;
+        match self.routes.split_last() {
+            Some((last, rest))
+                if last.pattern == DEFAULT_ROUTE_PATTERN
+                    && rest.iter().all(|r| r.pattern != DEFAULT_ROUTE_PATTERN) =>
+            {
+                Ok((server, image))
+            }
+            _ => Err(Error::invalid_input(
+                "routes",
+                format!("the last route, and only the last, must be {DEFAULT_ROUTE_PATTERN:?}"),
+            )),
+        }
+    }
+}
+
+/// The host of an `https://` URL, or `InvalidInput` on `field`.
+fn https_host<'a>(field: &str, url: &'a str) -> Result<&'a str> {
+    url_host(url)
+        .ok_or_else(|| Error::invalid_input(field, format!("{url:?} is not an https:// URL")))
+}
+
+impl CloudFrontCdn {
+    /// Returns the id, domain name and ARN of the project's distribution:
+    /// the one whose comment is `anchor:<project>`, left exactly as it is,
+    /// or else a new one built from `spec` with caller reference
+    /// `anchor-<project>`. Idempotent: a second call creates nothing, and a
+    /// create lost to a concurrent one adopts the winner.
+    pub async fn ensure_distribution(
+        &self,
+        spec: &DistributionSpec,
+    ) -> Result<(String, String, String)> {
+        let (server, image) = spec.check()?;
+        let comment = spec.comment();
+        if let Some(found) = self.find_distribution(&comment).await? {
+            return Ok(found);
+        }
+        let config = distribution_config(spec, &comment, &spec.caller_reference(), server, image)?;
+        let created = self
+            .client
+            .create_distribution()
+            .distribution_config(config)
+            .send()
+            .await;
+        let out = match created {
+            Ok(out) => out,
+            Err(err) => {
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_distribution_already_exists())
+                {
+                    if let Some(found) = self.find_distribution(&comment).await? {
+                        return Ok(found);
+                    }
+                }
+                return Err(service_error(
+                    Service::Cdn,
+                    "CreateDistribution",
+                    &comment,
+                    err,
+                ));
+            }
+        };
+        let d = out.distribution().ok_or_else(|| {
+            Error::service(
+                "aws",
+                Service::Cdn,
+                "CreateDistribution",
+                "no distribution in the reply",
+            )
+        })?;
+        Ok((
+            d.id().to_string(),
+            d.domain_name().to_string(),
+            d.arn().to_string(),
+        ))
+    }
+
+    /// The id, domain name and ARN of the distribution with `comment`.
+    async fn find_distribution(&self, comment: &str) -> Result<Option<(String, String, String)>> {
+        let mut marker: Option<String> = None;
+        loop {
+            let out = self
+                .client
+                .list_distributions()
+                .set_marker(marker.take())
+                .send()
+                .await
+                .map_err(|e| service_error(Service::Cdn, "ListDistributions", comment, e))?;
+            let Some(list) = out.distribution_list() else {
+                return Ok(None);
+            };
+            if let Some(d) = list.items().iter().find(|d| d.comment() == comment) {
+                return Ok(Some((
+                    d.id().to_string(),
+                    d.domain_name().to_string(),
+                    d.arn().to_string(),
+                )));
+            }
+            match list.next_marker().filter(|m| !m.is_empty()) {
+                Some(next) if list.is_truncated() => marker = Some(next.to_string()),
+                _ => return Ok(None),
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! CloudFront: the [`Cdn`](crate::traits::Cdn) trait ([`CloudFrontCdn`]),
+//! and the idempotent provisioning helpers the provisioner calls once per
+//! project (origin access controls and the distribution itself).
+
+mod behaviors;
+mod cdn;
+mod checks;
+mod distribution;
+mod managed;
+mod oac;
+
+pub use cdn::CloudFrontCdn;
+pub use checks::{MAX_INVALIDATION_PATHS, MAX_INVALIDATION_WILDCARDS};
+pub use distribution::{
+    DistributionSpec, ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY, CACHING_DISABLED_POLICY,
+    CACHING_OPTIMIZED_POLICY,
+};
+pub use oac::OriginAccessControls;
+
+use aws_smithy_types::error::operation::BuildError;
+
+use crate::error::{Error, Service};
+
+/// A request the SDK refused to build (a required field left unset): a bug
+/// of ours, reported as a non-retryable service error of `operation`.
+fn build_error(operation: &'static str) -> impl Fn(BuildError) -> Error {
+    move |e| {
+        Error::service(
+            "aws",
+            Service::Cdn,
+            operation,
+            format!("request not built: {e}"),
+        )
+    }
+}
