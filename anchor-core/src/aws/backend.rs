@@ -35,6 +35,10 @@ pub struct AwsOptions {
     pub settings: FlowSettings,
     /// Interceptors every client runs on every call, such as a meter.
     pub interceptors: Vec<SharedInterceptor>,
+    /// Run this process's state-store writes one at a time. Only for
+    /// emulators (moto) whose transactions and counters are not atomic;
+    /// DynamoDB itself needs no help.
+    pub serialize_state_writes: bool,
 }
 
 impl AwsOptions {
@@ -49,6 +53,7 @@ impl AwsOptions {
             multipart: MultipartSettings::default(),
             settings: FlowSettings::default(),
             interceptors: Vec::new(),
+            serialize_state_writes: false,
         }
     }
 }
@@ -69,7 +74,8 @@ pub(crate) async fn services(config: &SdkConfig, options: &AwsOptions) -> Result
     let store = DynamoStateStore::new(
         clients.dynamodb.clone(),
         TableNames::with_prefix(&options.table_prefix),
-    );
+    )
+    .serialize_writes(options.serialize_state_writes);
     if options.create_tables {
         store.ensure_tables().await?;
     }

@@ -53,9 +53,10 @@ impl Intercept for CallRecorder {
         "CallRecorder"
     }
 
-    fn read_before_execution(
+    fn read_before_serialization(
         &self,
         _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         self.calls.lock().unwrap().push(operation(cfg));

@@ -12,6 +12,8 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
+pub mod intercept;
+
 use anchor_core::aws::{AwsClients, AwsConnection};
 use aws_config::SdkConfig;
 

@@ -1,0 +1,255 @@
+//! The whole flow on the AWS backend against a real moto server, with the
+//! real OpenNext build of `examples/nextjs-app`: provision, deploy, deploy a
+//! change, roll back, preview, add a domain, wait for its certificate,
+//! attach, remove. Every assertion reads moto's state through the AWS
+//! crates, not through Anchor.
+//!
+//! moto is weaker than AWS in ways these tests cannot see; each is covered
+//! by the embedded default's strict implementation and its suites:
+//! - a stale CloudFront If-Match is accepted and ETags never change;
+//! - Lambda is never Pending, ignores alias RevisionIds and CodeSha256;
+//! - a DynamoDB transaction is not atomic under concurrency, so the store
+//!   serialises its own writes here (`serialize_state_writes`);
+//! - ACM issues every certificate after `MOTO_ACM_VALIDATION_WAIT` seconds
+//!   without any DNS record.
+
+mod aws_support;
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anchor_core::aws::{actions_for, AwsOptions};
+use anchor_core::model::{CdnStatus, CertificateStatus, Deployment, DeploymentStatus};
+use anchor_core::traits::ProvisionOptions;
+use anchor_core::Anchor;
+use aws_sdk_s3::config::SharedInterceptor;
+use aws_support::intercept::CallRecorder;
+use aws_support::Moto;
+use common::{copy_tree, make_variant, real_build_or_fixture};
+
+const BUCKET: &str = "anchor-assets";
+const P: &str = "shop";
+
+pub async fn open(m: &Moto, interceptors: Vec<SharedInterceptor>) -> Anchor {
+    let mut options = AwsOptions::new(BUCKET);
+    options.connection = m.connection.clone();
+    options.execution_role_arn = Some(m.role_arn.clone());
+    options.interceptors = interceptors;
+    options.serialize_state_writes = true;
+    Anchor::aws_with_config(&m.config, &options).await.unwrap()
+}
+
+/// v1 is the real build (or the fixture); v2 the real v2 build or a variant.
+fn builds(tmp: &Path) -> (PathBuf, PathBuf) {
+    let v1 = real_build_or_fixture();
+    let v2 = match std::env::var_os("ANCHOR_NEXTJS_BUILD_V2") {
+        Some(p) => PathBuf::from(p),
+        None => {
+            let dir = tmp.join("v2");
+            copy_tree(&v1, &dir);
+            make_variant(&dir, "v2");
+            dir
+        }
+    };
+    (v1, v2)
+}
+
+/// The version each `live` alias points at, read from moto's Lambda.
+async fn live_versions(m: &Moto) -> (String, String) {
+    let mut out = Vec::new();
+    for function in [format!("{P}-server"), format!("{P}-image")] {
+        let alias = m
+            .clients
+            .lambda
+            .get_alias()
+            .function_name(&function)
+            .name("live")
+            .send()
+            .await
+            .unwrap();
+        out.push(alias.function_version().unwrap().to_string());
+    }
+    (out[0].clone(), out[1].clone())
+}
+
+async fn assert_live(m: &Moto, d: &Deployment) {
+    let (server, image) = live_versions(m).await;
+    assert_eq!(Some(&server), d.server_version.as_ref().map(|v| &v.version));
+    assert_eq!(Some(&image), d.image_version.as_ref().map(|v| &v.version));
+}
+
+/// One hashed file of the build and its key in the bucket.
+fn a_static_file(build: &Path) -> (PathBuf, String) {
+    let root = build.join("assets");
+    let file = walkdir::WalkDir::new(root.join("_next/static"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| e.file_type().is_file())
+        .unwrap()
+        .into_path();
+    let rel = file
+        .strip_prefix(&root)
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
+    (file, format!("{P}/{rel}"))
+}
+
+#[tokio::test]
+async fn the_whole_flow_runs_on_moto() {
+    let Some(m) = aws_support::moto().await else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let recorder = CallRecorder::default();
+    let a = open(&m, vec![SharedInterceptor::new(recorder.clone())]).await;
+    let (v1_dir, v2_dir) = builds(tmp.path());
+
+    let routes = Anchor::routes_of_build(&v1_dir).await.unwrap();
+    let options = ProvisionOptions {
+        routes,
+        ..ProvisionOptions::default()
+    };
+    let project = a.create_project_with(P, options).await.unwrap();
+    let distribution_id = project.infrastructure.distribution_id.clone();
+
+    // Deploy v1: the aliases point at its versions, and the hashed files
+    // are in S3 with their headers.
+    let v1 = a.deployer(P, &v1_dir).execute().await.unwrap();
+    assert_eq!(v1.status, DeploymentStatus::Live);
+    assert_live(&m, &v1).await;
+    let (file, key) = a_static_file(&v1_dir);
+    let head = m
+        .clients
+        .s3
+        .head_object()
+        .bucket(BUCKET)
+        .key(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        head.content_length(),
+        Some(std::fs::metadata(&file).unwrap().len() as i64)
+    );
+    assert!(
+        head.cache_control()
+            .unwrap_or_default()
+            .contains("immutable"),
+        "{:?}",
+        head.cache_control()
+    );
+    let guessed = mime_guess::from_path(&file).first_or_octet_stream();
+    assert_eq!(head.content_type(), Some(guessed.essence_str()));
+
+    // Deploy v2: new versions go live.
+    let v2 = a.deployer(P, &v2_dir).execute().await.unwrap();
+    assert_eq!(v2.status, DeploymentStatus::Live);
+    assert_ne!(v2.server_version, v1.server_version);
+    assert_live(&m, &v2).await;
+
+    // Roll back: the aliases move back to v1's versions; nothing is uploaded.
+    recorder.clear();
+    let back = a
+        .rollback(P)
+        .reason("v2 is broken")
+        .execute()
+        .await
+        .unwrap();
+    assert_eq!(back.to.id, v1.id);
+    assert_live(&m, &v1).await;
+    let ops = recorder.operations();
+    assert_eq!(recorder.count("UpdateAlias"), 2, "{ops:?}");
+    for op in [
+        "PutObject",
+        "CopyObject",
+        "UpdateFunctionCode",
+        "PublishVersion",
+    ] {
+        assert_eq!(recorder.count(op), 0, "a rollback must not {op}: {ops:?}");
+    }
+    let events = a
+        .rollback_history(P, &Default::default())
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].reason, "v2 is broken");
+
+    // A preview builds v2 again without making it live.
+    let preview = a
+        .deployer(P, &v2_dir)
+        .promote(false)
+        .execute()
+        .await
+        .unwrap();
+    assert_eq!(preview.status, DeploymentStatus::Ready);
+    assert_live(&m, &v1).await;
+
+    // A custom domain: DNS records first, then attached once ACM issues.
+    let domains = a.domains(P);
+    let added = domains.add("www.example.com").await.unwrap();
+    assert_eq!(
+        added.certificate_status,
+        CertificateStatus::PendingValidation
+    );
+    assert!(!added.validation_records.is_empty());
+    let certificate = added.certificate_id.clone().unwrap();
+    let mut domain = added;
+    for _ in 0..60 {
+        domain = domains.refresh("www.example.com").await.unwrap();
+        if domain.cdn_status == CdnStatus::Active {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(domain.certificate_status, CertificateStatus::Issued);
+    assert_eq!(domain.cdn_status, CdnStatus::Active);
+    let config = m
+        .clients
+        .cloudfront
+        .get_distribution_config()
+        .id(&distribution_id)
+        .send()
+        .await
+        .unwrap();
+    let dc = config.distribution_config().unwrap();
+    let aliases = dc.aliases().map(|a| a.items().to_vec()).unwrap_or_default();
+    assert_eq!(aliases, ["www.example.com"]);
+    let viewer = dc.viewer_certificate().unwrap();
+    assert_eq!(viewer.acm_certificate_arn(), Some(certificate.as_str()));
+
+    // Removing it detaches it from CloudFront and deletes the certificate.
+    domains.remove("www.example.com").await.unwrap();
+    let config = m
+        .clients
+        .cloudfront
+        .get_distribution_config()
+        .id(&distribution_id)
+        .send()
+        .await
+        .unwrap();
+    let aliases = config
+        .distribution_config()
+        .and_then(|c| c.aliases())
+        .map(|a| a.items().to_vec())
+        .unwrap_or_default();
+    assert!(aliases.is_empty(), "{aliases:?}");
+    let gone = m
+        .clients
+        .acm
+        .describe_certificate()
+        .certificate_arn(&certificate)
+        .send()
+        .await;
+    assert!(gone.is_err(), "the certificate must be deleted");
+
+    // The IAM policy covers every operation this flow sent.
+    for (service, operation) in recorder.calls() {
+        assert!(
+            actions_for(&service, &operation).is_some(),
+            "{service}:{operation} is missing from aws::OPERATIONS"
+        );
+    }
+}
