@@ -29,7 +29,8 @@ pub(crate) async fn promote(
     };
     let project = svc.project(name).await?;
     report(Phase::Promoting, 0);
-    let switched = switch_live(svc, name, id, SwitchKind::Promote).await?;
+    let to = svc.deployment(name, id).await?;
+    let switched = switch_live(svc, project.clone(), to, None, SwitchKind::Promote).await?;
     report(Phase::Promoting, 1);
     report(Phase::Invalidating, 0);
     let mut live = switched.to;

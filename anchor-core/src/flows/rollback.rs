@@ -104,11 +104,11 @@ impl Rollback {
     pub async fn execute(&self) -> Result<RollbackOutcome> {
         let name = ProjectName::parse(&self.project)?;
         let project = self.svc.project(&name).await?;
-        let target = self.resolve(&project).await?;
+        let (target, active) = self.resolve(&project).await?;
         let kind = SwitchKind::Rollback {
             reason: self.reason.clone(),
         };
-        let switched = switch_live(&self.svc, &name, &target, kind).await?;
+        let switched = switch_live(&self.svc, project.clone(), target, active, kind).await?;
         let event = switched.event.ok_or_else(|| {
             Error::service(
                 "core",
@@ -140,15 +140,20 @@ impl Rollback {
         })
     }
 
-    async fn resolve(&self, project: &Project) -> Result<DeploymentId> {
+    /// The target's record, and the live deployment's if it was read on
+    /// the way (so the switch need not read it again).
+    async fn resolve(&self, project: &Project) -> Result<(Deployment, Option<Deployment>)> {
         let svc = &self.svc;
         match &self.target {
-            RollbackTarget::Deployment(id) => Ok(DeploymentId::parse(id)?),
+            RollbackTarget::Deployment(id) => {
+                let id = DeploymentId::parse(id)?;
+                Ok((svc.deployment(&project.name, &id).await?, None))
+            }
             RollbackTarget::Version(v) => svc
                 .store
                 .get_deployment_by_version(&project.name, *v)
                 .await?
-                .map(|d| d.id)
+                .map(|d| (d, None))
                 .ok_or_else(|| Error::not_found(ResourceKind::Deployment, format!("version {v}"))),
             RollbackTarget::Previous => {
                 let active = match &project.active_deployment {
@@ -163,20 +168,25 @@ impl Rollback {
                     }
                 };
                 let mut page = PageRequest {
-                    limit: 100,
+                    limit: 20,
                     cursor: Some(PageRequest::cursor_for(active.version)),
                 };
                 loop {
                     let listed = svc.store.list_deployments(&project.name, &page).await?;
                     if let Some(d) = listed
                         .items
-                        .iter()
+                        .into_iter()
                         .find(|d| d.status == DeploymentStatus::Superseded)
                     {
-                        return Ok(d.id.clone());
+                        return Ok((d, Some(active)));
                     }
                     match listed.next_cursor {
-                        Some(c) => page.cursor = Some(c),
+                        Some(c) => {
+                            page = PageRequest {
+                                limit: 100,
+                                cursor: Some(c),
+                            }
+                        }
                         None => {
                             return Err(Error::not_found(
                                 ResourceKind::Deployment,

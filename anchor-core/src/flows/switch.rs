@@ -19,8 +19,7 @@ use super::records::{commit_project, commit_verified};
 use super::{lost_race, Services};
 use crate::error::{Error, ResourceKind, Result};
 use crate::model::{
-    Deployment, DeploymentId, DeploymentStatus, Infrastructure, PendingSwitch, Project,
-    ProjectName, RollbackEvent, SwitchKind,
+    Deployment, DeploymentStatus, Infrastructure, PendingSwitch, Project, RollbackEvent, SwitchKind,
 };
 use crate::traits::{AliasRouting, Expect, SetAliasOptions, WriteBatch};
 
@@ -37,16 +36,23 @@ pub(crate) struct SwitchOutcome {
     pub elapsed: Duration,
 }
 
-/// Makes `to_id` live. Fails with `Conflict` if another switch is under way
-/// or wins the race, and with `InvalidState` if the deployment cannot go live.
+/// Makes `to` live. `project` and `to` are records the caller has just
+/// read, and `known_from` the project's active deployment if the caller
+/// read it too, so the switch itself reads nothing more on its common path;
+/// every record is still guarded by its revision when the switch commits.
+/// Fails with `Conflict` if another switch is under way or wins the race,
+/// and with `InvalidState` if the deployment cannot go live.
 pub(crate) async fn switch_live(
     svc: &Services,
-    name: &ProjectName,
-    to_id: &DeploymentId,
+    mut project: Project,
+    mut to: Deployment,
+    known_from: Option<Deployment>,
     kind: SwitchKind,
 ) -> Result<SwitchOutcome> {
     let started = Instant::now();
-    let mut project = svc.project(name).await?;
+    let name = project.name.clone();
+    let name = &name;
+    let mut known_from = known_from;
     if let Some(pending) = &project.pending_switch {
         let age = svc.clock.now() - pending.started_at;
         let stale = chrono::Duration::from_std(svc.settings.stale_switch_after)
@@ -62,8 +68,10 @@ pub(crate) async fn switch_live(
             ));
         }
         project = resolve_pending(svc, project).await?;
+        // Resolving rewrote records; read what we switch afresh.
+        to = svc.deployment(name, &to.id).await?;
+        known_from = None;
     }
-    let to = svc.deployment(name, to_id).await?;
     ensure_can_go_live(&to)?;
     if project.active_deployment.as_ref() == Some(&to.id) {
         return Err(Error::invalid_state(
@@ -74,7 +82,10 @@ pub(crate) async fn switch_live(
         ));
     }
     let from = match &project.active_deployment {
-        Some(id) => Some(svc.deployment(name, id).await?),
+        Some(id) => match known_from.filter(|d| &d.id == id) {
+            Some(known) => Some(known),
+            None => Some(svc.deployment(name, id).await?),
+        },
         None => None,
     };
 

@@ -80,7 +80,9 @@ pub struct AliasConfig {
     pub routing: AliasRouting,
     /// Changes on every update.
     pub revision_id: String,
-    /// The alias's Function URL, if one is configured.
+    /// The alias's Function URL, if one is configured. `get_alias` always
+    /// reads it; `set_alias` may leave it `None` to save a call on the
+    /// rollback path.
     pub url: Option<String>,
 }
 

@@ -18,7 +18,10 @@ pub(super) async fn get_alias(
     alias: &str,
 ) -> Result<Option<AliasConfig>> {
     match read(host, function, alias).await? {
-        Some(config) => Ok(Some(to_config(host, function, alias, config).await?)),
+        Some(config) => Ok(Some(AliasConfig {
+            url: alias_url(host, function, alias).await?,
+            ..to_config(function, alias, config)
+        })),
         None => Ok(None),
     }
 }
@@ -77,47 +80,61 @@ pub(super) async fn set_alias(
     options: &SetAliasOptions,
 ) -> Result<AliasConfig> {
     validate_routing(routing)?;
-    let exists = read(host, function, alias).await?.is_some();
-    let config = if exists {
-        update(host, function, alias, routing, options).await?
-    } else if let Some(expected) = &options.expected_revision_id {
+    // Update first: on the rollback path the alias exists, and one call
+    // is all a switch should cost.
+    let config = match update(host, function, alias, routing, options).await {
+        Ok(config) => config,
+        Err(Error::NotFound { .. }) if read(host, function, alias).await?.is_none() => {
+            create(host, function, alias, routing, options).await?
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(to_config(function, alias, config))
+}
+
+async fn create(
+    host: &LambdaFunctions,
+    function: &str,
+    alias: &str,
+    routing: &AliasRouting,
+    options: &SetAliasOptions,
+) -> Result<AliasConfiguration> {
+    if let Some(expected) = &options.expected_revision_id {
         return Err(Error::precondition(
             ResourceKind::Alias,
             qualified(function, alias),
             format!("expected revision {expected:?}, but the alias does not exist"),
         ));
-    } else {
-        let created = host
-            .client
-            .create_alias()
-            .function_name(function)
-            .name(alias)
-            .function_version(&routing.version)
-            .routing_config(routing_config(routing))
-            .send()
-            .await;
-        match created {
-            Ok(out) => AliasConfiguration::builder()
-                .set_name(out.name)
-                .set_function_version(out.function_version)
-                .set_routing_config(out.routing_config)
-                .set_revision_id(out.revision_id)
-                .build(),
-            Err(e) => {
-                let s = e.as_service_error();
-                if s.is_some_and(|s| s.is_resource_conflict_exception()) {
-                    // Created by someone else since we looked: upsert.
-                    update(host, function, alias, routing, options).await?
-                } else if s.is_some_and(|s| s.is_resource_not_found_exception()) {
-                    return Err(missing_version(host, function, routing).await);
-                } else {
-                    let id = qualified(function, alias);
-                    return Err(service_error(Service::Functions, "CreateAlias", &id, e));
-                }
+    }
+    let created = host
+        .client
+        .create_alias()
+        .function_name(function)
+        .name(alias)
+        .function_version(&routing.version)
+        .routing_config(routing_config(routing))
+        .send()
+        .await;
+    match created {
+        Ok(out) => Ok(AliasConfiguration::builder()
+            .set_name(out.name)
+            .set_function_version(out.function_version)
+            .set_routing_config(out.routing_config)
+            .set_revision_id(out.revision_id)
+            .build()),
+        Err(e) => {
+            let s = e.as_service_error();
+            if s.is_some_and(|s| s.is_resource_conflict_exception()) {
+                // Created by someone else since we looked: upsert.
+                update(host, function, alias, routing, options).await
+            } else if s.is_some_and(|s| s.is_resource_not_found_exception()) {
+                Err(missing_version(host, function, routing).await)
+            } else {
+                let id = qualified(function, alias);
+                Err(service_error(Service::Functions, "CreateAlias", &id, e))
             }
         }
-    };
-    to_config(host, function, alias, config).await
+    }
 }
 
 async fn update(
@@ -177,19 +194,15 @@ async fn missing_version(host: &LambdaFunctions, function: &str, routing: &Alias
     missing(host, function, ResourceKind::FunctionVersion, id).await
 }
 
-async fn to_config(
-    host: &LambdaFunctions,
-    function: &str,
-    alias: &str,
-    config: AliasConfiguration,
-) -> Result<AliasConfig> {
+/// The alias as Lambda reported it; the URL is left for `get_alias`.
+fn to_config(function: &str, alias: &str, config: AliasConfiguration) -> AliasConfig {
     let mut weights: Vec<(String, f64)> = config
         .routing_config
         .and_then(|r| r.additional_version_weights)
         .map(|w| w.into_iter().collect())
         .unwrap_or_default();
     weights.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(AliasConfig {
+    AliasConfig {
         function: function.to_string(),
         name: config.name.unwrap_or_else(|| alias.to_string()),
         routing: AliasRouting {
@@ -197,8 +210,8 @@ async fn to_config(
             additional: weights.into_iter().next(),
         },
         revision_id: config.revision_id.unwrap_or_default(),
-        url: alias_url(host, function, alias).await?,
-    })
+        url: None,
+    }
 }
 
 /// The Function URL on the alias's qualifier, if one is configured.
