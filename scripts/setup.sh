@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks for (and where possible installs) what Anchor's commands need:
-# a Rust toolchain with rustfmt and clippy, and Node.js with npm for the
-# example Next.js build. Sourced by the other scripts.
+# a Rust toolchain with rustfmt and clippy, Node.js with npm for the
+# example Next.js build, and Python 3 with venv for moto. Sourced by the
+# other scripts.
 set -euo pipefail
 
 need_root_install() {
@@ -30,3 +31,6 @@ if (( node_major < 20 )); then
   echo "error: Node.js 20 or newer is needed (found $(node --version))" >&2
   exit 1
 fi
+# Python 3 with venv, for the moto server the AWS tests run against.
+command -v python3 >/dev/null 2>&1 || need_root_install python3 python3-venv
+python3 -c 'import venv, ensurepip' 2>/dev/null || need_root_install python3-venv

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Every test: formatting, lints, the Rust tests (unit, conformance, fault
 # walks, property tests) against the real OpenNext build of
-# examples/nextjs-app, and the quick start end to end.
+# examples/nextjs-app, the AWS backend against a moto server this script
+# starts on loopback, and the quick start end to end.
 #
-# Python, Node and moto integration tests join this script with their issues;
-# until those packages exist there is nothing of theirs to run.
+# Python and Node tests join this script with their issues.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
+source scripts/moto.sh
 export CARGO_TERM_COLOR=never NEXT_TELEMETRY_DISABLED=1
 work="$PWD/target/anchor-test"
 mkdir -p "$work"
@@ -24,9 +25,12 @@ step "building examples/nextjs-app v1 and v2 with OpenNext"
 examples/build-nextjs.sh "$work/build-v1"
 ANCHOR_APP_VERSION=v2 examples/build-nextjs.sh "$work/build-v2"
 
-step "cargo test --workspace (on the real build)"
+step "starting moto (AWS tests)"
+MOTO_LOG="$work/moto.log" moto_start
+
+step "cargo test --workspace (on the real build; AWS tests on moto)"
 ANCHOR_NEXTJS_BUILD="$work/build-v1" ANCHOR_NEXTJS_BUILD_V2="$work/build-v2" \
-  cargo test --workspace
+  ANCHOR_REQUIRE_MOTO=1 cargo test --workspace
 
 step "quick start end to end"
 out="$work/quickstart.log"
