@@ -253,3 +253,67 @@ async fn the_whole_flow_runs_on_moto() {
         );
     }
 }
+
+#[tokio::test]
+async fn deploying_the_same_build_twice_sends_nothing_new() {
+    let Some(m) = aws_support::moto().await else {
+        return;
+    };
+    let recorder = CallRecorder::default();
+    let a = open(&m, vec![SharedInterceptor::new(recorder.clone())]).await;
+    let build = real_build_or_fixture();
+    a.create_project(P).await.unwrap();
+    let first = a.deployer(P, &build).execute().await.unwrap();
+    let versions_before = m
+        .clients
+        .lambda
+        .list_versions_by_function()
+        .function_name(format!("{P}-server"))
+        .send()
+        .await
+        .unwrap()
+        .versions()
+        .len();
+
+    recorder.clear();
+    let second = a.deployer(P, &build).execute().await.unwrap();
+    let ops = recorder.operations();
+    for op in [
+        "PublishVersion",
+        "UpdateFunctionCode",
+        "UpdateFunctionConfiguration",
+        "PutObject",
+        "CreateMultipartUpload",
+        "UploadPart",
+    ] {
+        // The new deployment's own manifest is the one object it writes.
+        let allowed = usize::from(op == "PutObject");
+        assert!(
+            recorder.count(op) <= allowed,
+            "{op} sent {} times for an unchanged build: {ops:?}",
+            recorder.count(op)
+        );
+    }
+    assert_eq!(second.server_version, first.server_version);
+    assert_eq!(second.image_version, first.image_version);
+    assert_eq!(second.assets.uploaded_files, 0, "{:?}", second.assets);
+    // Unhashed files live per deployment, so they are copied inside S3
+    // (no bytes sent); hashed files are skipped outright.
+    assert_eq!(
+        recorder.count("CopyObject") as u64,
+        second.assets.copied_files,
+        "{ops:?}"
+    );
+    assert!(second.assets.skipped_files > 0, "{:?}", second.assets);
+    let versions_after = m
+        .clients
+        .lambda
+        .list_versions_by_function()
+        .function_name(format!("{P}-server"))
+        .send()
+        .await
+        .unwrap()
+        .versions()
+        .len();
+    assert_eq!(versions_after, versions_before, "no new Lambda version");
+}
