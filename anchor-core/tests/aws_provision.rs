@@ -157,6 +157,12 @@ async fn provisioning_twice_changes_nothing() {
             "{before:#?}"
         );
         assert!(!before[&format!("{f} urls")].is_empty(), "{before:#?}");
+        // $LATEST and the placeholder version the alias points at.
+        assert_eq!(before[&format!("{f} versions")], "2", "{before:#?}");
+        assert!(
+            !before[&format!("{f}:live policy")].is_empty(),
+            "{before:#?}"
+        );
     }
 
     // Again through the provisioner of the same Anchor...

@@ -4,7 +4,9 @@
 //!
 //! The injector replaces replies after moto has handled the request, so a
 //! "failed" attempt did apply: each test therefore also checks that Anchor
-//! copes with a reply lost that way.
+//! copes with a reply lost that way. moto ignores TransactWriteItems'
+//! ClientRequestToken, so the SDK's retry of a throttled commit fails its
+//! conditions there; the flows' re-read after a failed commit covers it.
 
 mod aws_support;
 mod common;
