@@ -67,6 +67,12 @@ impl LambdaFunctions {
     pub fn client(&self) -> &aws_sdk_lambda::Client {
         &self.client
     }
+
+    /// `Ok(())` if `function` exists, else `Error::NotFound` (kind
+    /// `Function`); for adopting functions made elsewhere.
+    pub(crate) async fn require_function(&self, function: &str) -> Result<()> {
+        lookup::require_function(self, function).await
+    }
 }
 
 #[async_trait]

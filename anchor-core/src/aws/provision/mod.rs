@@ -7,9 +7,9 @@ use async_trait::async_trait;
 pub(crate) use bucket::ensure_bucket;
 
 use super::{CloudFrontCdn, DistributionSpec, FunctionSpec, LambdaFunctions};
-use crate::error::{Error, ResourceKind, Result};
+use crate::error::{Error, Result};
 use crate::model::{Infrastructure, ProjectName};
-use crate::traits::{Cdn, Functions, ProvisionOptions, Provisioner};
+use crate::traits::{Cdn, ProvisionOptions, Provisioner};
 
 /// Memory and timeout of the server function, as in the SST stack.
 const SERVER_MEMORY_MB: i32 = 512;
@@ -69,14 +69,9 @@ impl AwsProvisioner {
 
     async fn adopt(&self, existing: &Infrastructure, alias: &str) -> Result<Infrastructure> {
         for function in [&existing.server_function, &existing.image_function] {
-            if self
-                .functions
-                .get_version(function, "$LATEST")
-                .await?
-                .is_none()
-            {
-                return Err(Error::not_found(ResourceKind::Function, function.as_str()));
-            }
+            // Not `get_version(.., "$LATEST")`: it answers `None` for every
+            // unpublished version, so it cannot tell an existing function.
+            self.functions.require_function(function).await?;
             self.functions.ensure_alias_url(function, alias).await?;
         }
         let config = self.cdn.get_config(&existing.distribution_id).await?;

@@ -1,0 +1,110 @@
+//! The generated IAM policy: valid, complete for [`OPERATIONS`], never a
+//! wildcard action, and with the two dangerous actions scoped by condition.
+//! No AWS or moto needed.
+
+use std::collections::BTreeSet;
+
+use anchor_core::aws::{iam_policy, IamPolicyScope, OPERATIONS};
+use serde_json::Value;
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/anchor-lambda";
+
+fn policy() -> Value {
+    let scope = IamPolicyScope {
+        account_id: "123456789012".into(),
+        region: "eu-west-1".into(),
+        bucket: "anchor-assets".into(),
+        table_prefix: "anchor".into(),
+        execution_role_arn: ROLE.into(),
+    };
+    // Through text, as it is handed to IAM.
+    let text = serde_json::to_string_pretty(&iam_policy(&scope)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// A statement's actions or resources, which IAM allows as a string or a list.
+fn strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().unwrap().to_string())
+            .collect(),
+        other => panic!("expected a string or a list, got {other}"),
+    }
+}
+
+/// The statements that allow `action`.
+fn granting<'a>(doc: &'a Value, action: &str) -> Vec<&'a Value> {
+    doc["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| strings(&s["Action"]).iter().any(|a| a == action))
+        .collect()
+}
+
+#[test]
+fn the_policy_is_a_valid_document() {
+    let doc = policy();
+    assert_eq!(doc["Version"], "2012-10-17");
+    let statements = doc["Statement"].as_array().unwrap();
+    assert!(!statements.is_empty());
+    for s in statements {
+        assert_eq!(s["Effect"], "Allow", "{s}");
+        assert!(!strings(&s["Action"]).is_empty(), "{s}");
+        assert!(!strings(&s["Resource"]).is_empty(), "{s}");
+    }
+}
+
+#[test]
+fn every_operation_is_allowed_and_no_action_is_a_wildcard() {
+    let doc = policy();
+    let granted: BTreeSet<String> = doc["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| strings(&s["Action"]))
+        .collect();
+    for action in &granted {
+        assert_ne!(action, "*");
+        assert!(!action.contains('*'), "wildcard action {action}");
+        assert!(action.contains(':'), "{action} names no service");
+    }
+    for (service, operation, actions) in OPERATIONS {
+        for action in *actions {
+            assert!(
+                granted.contains(*action),
+                "{service}:{operation} needs {action}, which the policy lacks"
+            );
+        }
+    }
+}
+
+#[test]
+fn deleting_certificates_needs_the_managed_by_tag() {
+    let doc = policy();
+    let statements = granting(&doc, "acm:DeleteCertificate");
+    assert_eq!(statements.len(), 1, "{statements:?}");
+    let s = statements[0];
+    assert_eq!(
+        s["Condition"]["StringEquals"]["aws:ResourceTag/managed-by"], "anchor",
+        "{s}"
+    );
+    for r in strings(&s["Resource"]) {
+        assert!(r.starts_with("arn:aws:acm:us-east-1:"), "{r}");
+    }
+}
+
+#[test]
+fn passing_the_role_is_limited_to_lambda() {
+    let doc = policy();
+    let statements = granting(&doc, "iam:PassRole");
+    assert_eq!(statements.len(), 1, "{statements:?}");
+    let s = statements[0];
+    assert_eq!(strings(&s["Resource"]), [ROLE]);
+    assert_eq!(
+        s["Condition"]["StringEquals"]["iam:PassedToService"], "lambda.amazonaws.com",
+        "{s}"
+    );
+}
