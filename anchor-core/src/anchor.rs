@@ -99,7 +99,10 @@ impl Anchor {
     }
 
     /// Opens the AWS backend with an `SdkConfig` you loaded yourself (for
-    /// example with a credentials provider of your own).
+    /// example with a credentials provider of your own). Region, endpoint,
+    /// retry and timeout settings come from `config`; `options.connection`
+    /// is not consulted. Start from [`crate::aws::AwsConnection::loader`] to
+    /// keep Anchor's explicit retry settings.
     #[cfg(feature = "aws")]
     pub async fn aws_with_config(
         config: &aws_config::SdkConfig,

@@ -90,11 +90,6 @@ pub const OPERATIONS: &[(&str, &str, &[&str])] = &[
     ),
     (
         "cloudfront",
-        "CreateDistributionWithTags",
-        &["cloudfront:CreateDistribution", "cloudfront:TagResource"],
-    ),
-    (
-        "cloudfront",
         "ListDistributions",
         &["cloudfront:ListDistributions"],
     ),
@@ -102,16 +97,6 @@ pub const OPERATIONS: &[(&str, &str, &[&str])] = &[
         "cloudfront",
         "CreateInvalidation",
         &["cloudfront:CreateInvalidation"],
-    ),
-    (
-        "cloudfront",
-        "GetInvalidation",
-        &["cloudfront:GetInvalidation"],
-    ),
-    (
-        "cloudfront",
-        "ListInvalidations",
-        &["cloudfront:ListInvalidations"],
     ),
     (
         "cloudfront",
@@ -137,12 +122,9 @@ pub const OPERATIONS: &[(&str, &str, &[&str])] = &[
     ("acm", "DeleteCertificate", &["acm:DeleteCertificate"]),
     ("dynamodb", "DescribeTable", &["dynamodb:DescribeTable"]),
     ("dynamodb", "CreateTable", &["dynamodb:CreateTable"]),
-    ("dynamodb", "ListTables", &["dynamodb:ListTables"]),
     ("dynamodb", "GetItem", &["dynamodb:GetItem"]),
-    ("dynamodb", "BatchGetItem", &["dynamodb:BatchGetItem"]),
     ("dynamodb", "Query", &["dynamodb:Query"]),
     ("dynamodb", "UpdateItem", &["dynamodb:UpdateItem"]),
-    ("dynamodb", "PutItem", &["dynamodb:PutItem"]),
     (
         "dynamodb",
         "TransactWriteItems",
@@ -205,8 +187,7 @@ fn resources(scope: &IamPolicyScope, action: &str) -> Vec<String> {
         | "cloudfront:ListOriginAccessControls"
         | "cloudfront:CreateOriginAccessControl"
         | "acm:RequestCertificate"
-        | "acm:AddTagsToCertificate"
-        | "dynamodb:ListTables" => vec!["*".into()],
+        | "acm:AddTagsToCertificate" => vec!["*".into()],
         a if a.starts_with("cloudfront:") => {
             vec![format!("arn:aws:cloudfront::{account}:distribution/*")]
         }

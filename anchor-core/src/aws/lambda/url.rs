@@ -11,6 +11,15 @@ use crate::aws::errors::service_error;
 use crate::error::{Error, ResourceKind, Result, Service};
 use crate::traits::{AliasRouting, CodeBundle, Functions, PublishOptions, SetAliasOptions};
 
+/// What a new alias first points at.
+#[derive(Debug, Clone, Copy)]
+enum AliasStart {
+    /// The placeholder that answers 503 until the first deployment.
+    Placeholder,
+    /// The function's code as it is.
+    CurrentCode,
+}
+
 impl LambdaFunctions {
     /// Makes sure `alias` exists with a Function URL on the alias's qualifier
     /// (never on a bare version) with `AWS_IAM` auth, for CloudFront to
@@ -21,17 +30,51 @@ impl LambdaFunctions {
     /// the first deployment. An existing alias is not moved, and an existing URL keeps
     /// its address (its auth type is set back to `AWS_IAM` if it differs).
     pub async fn ensure_alias_url(&self, function: &str, alias: &str) -> Result<String> {
+        self.ensure_alias_url_on(function, alias, AliasStart::Placeholder)
+            .await
+    }
+
+    /// Like [`LambdaFunctions::ensure_alias_url`] for a function Anchor did
+    /// not create (bring-your-own): a missing alias starts on the
+    /// function's current code, published as it is, never on the placeholder.
+    pub async fn adopt_alias_url(&self, function: &str, alias: &str) -> Result<String> {
+        self.ensure_alias_url_on(function, alias, AliasStart::CurrentCode)
+            .await
+    }
+
+    async fn ensure_alias_url_on(
+        &self,
+        function: &str,
+        alias: &str,
+        start: AliasStart,
+    ) -> Result<String> {
         if get_alias(self, function, alias).await?.is_none() {
-            let current = latest(self, function).await?;
-            let handler = current.handler.unwrap_or_else(|| "index.handler".into());
-            let placeholder = CodeBundle::new(placeholder_zip(&handler)?);
-            let options = PublishOptions {
-                description: Some("anchor placeholder".into()),
-                handler: None,
-                environment: current.environment,
+            let version = match start {
+                AliasStart::Placeholder => {
+                    let current = latest(self, function).await?;
+                    let handler = current.handler.unwrap_or_else(|| "index.handler".into());
+                    let placeholder = CodeBundle::new(placeholder_zip(&handler)?);
+                    let options = PublishOptions {
+                        description: Some("anchor placeholder".into()),
+                        handler: None,
+                        environment: current.environment,
+                    };
+                    self.publish(function, &placeholder, &options)
+                        .await?
+                        .version
+                }
+                AliasStart::CurrentCode => self
+                    .client
+                    .publish_version()
+                    .function_name(function)
+                    .description("adopted by anchor")
+                    .send()
+                    .await
+                    .map_err(|e| service_error(Service::Functions, "PublishVersion", function, e))?
+                    .version
+                    .unwrap_or_default(),
             };
-            let version = self.publish(function, &placeholder, &options).await?;
-            let routing = AliasRouting::single(version.version);
+            let routing = AliasRouting::single(version);
             match self
                 .set_alias(function, alias, &routing, &SetAliasOptions::default())
                 .await

@@ -72,7 +72,7 @@ impl AwsProvisioner {
             // Not `get_version(.., "$LATEST")`: it answers `None` for every
             // unpublished version, so it cannot tell an existing function.
             self.functions.require_function(function).await?;
-            self.functions.ensure_alias_url(function, alias).await?;
+            self.functions.adopt_alias_url(function, alias).await?;
         }
         let config = self.cdn.get_config(&existing.distribution_id).await?;
         Ok(Infrastructure {
