@@ -108,3 +108,25 @@ fn passing_the_role_is_limited_to_lambda() {
         "{s}"
     );
 }
+
+/// docs/aws.md prints the policy for the example scope; it must be what the
+/// generator makes today, so the docs cannot drift from the code.
+#[test]
+fn the_documented_policy_is_the_generated_one() {
+    let scope = IamPolicyScope {
+        account_id: "123456789012".into(),
+        region: "eu-west-1".into(),
+        bucket: "my-anchor-assets".into(),
+        table_prefix: "anchor".into(),
+        execution_role_arn: "arn:aws:iam::123456789012:role/anchor-lambda".into(),
+    };
+    let generated = serde_json::to_string_pretty(&iam_policy(&scope)).unwrap();
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/aws.md"),
+    )
+    .unwrap();
+    assert!(
+        doc.contains(&generated),
+        "docs/aws.md is stale: run `cargo run -p anchor-examples --bin iam-policy` and paste its output"
+    );
+}

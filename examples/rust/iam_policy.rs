@@ -1,0 +1,43 @@
+//! Prints the least-privilege IAM policy Anchor's AWS backend needs,
+//! generated from the operations the backend sends.
+//!
+//! ```sh
+//! cargo run -p anchor-examples --bin iam-policy -- \
+//!   --account 123456789012 --region eu-west-1 --bucket my-assets \
+//!   --role arn:aws:iam::123456789012:role/anchor-lambda [--table-prefix anchor]
+//! ```
+
+use anchor_core::aws::{iam_policy, IamPolicyScope};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let value = |flag: &str, default: Option<&str>| -> String {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .map(String::as_str)
+            .or(default)
+            .unwrap_or_else(|| {
+                eprintln!("missing {flag}; see the doc comment of examples/rust/iam_policy.rs");
+                std::process::exit(2)
+            })
+            .to_string()
+    };
+    let scope = IamPolicyScope {
+        account_id: value("--account", Some("123456789012")),
+        region: value("--region", Some("eu-west-1")),
+        bucket: value("--bucket", Some("my-anchor-assets")),
+        table_prefix: value("--table-prefix", Some("anchor")),
+        execution_role_arn: value(
+            "--role",
+            Some("arn:aws:iam::123456789012:role/anchor-lambda"),
+        ),
+    };
+    match serde_json::to_string_pretty(&iam_policy(&scope)) {
+        Ok(text) => println!("{text}"),
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1)
+        }
+    }
+}
