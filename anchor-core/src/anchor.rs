@@ -84,6 +84,7 @@ impl Anchor {
             provisioner: Arc::new(cloud.provisioner()),
             clock: options.clock,
             settings: options.settings,
+            manifests: Default::default(),
         });
         anchor.local = Some(cloud);
         Ok(anchor)

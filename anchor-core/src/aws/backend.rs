@@ -105,6 +105,7 @@ pub(crate) async fn services(config: &SdkConfig, options: &AwsOptions) -> Result
         provisioner: Arc::new(provisioner),
         clock: Arc::new(SystemClock),
         settings: options.settings.clone(),
+        manifests: Default::default(),
     })
 }
 

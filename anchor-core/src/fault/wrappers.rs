@@ -40,6 +40,9 @@ pub fn wrap(parts: Services, plan: &Arc<FaultPlan>) -> Services {
             inner: parts.certificates,
             plan: plan.clone(),
         }),
+        // Its own cache, so every manifest read of the wrapped flows is a
+        // call the plan can fail.
+        manifests: Default::default(),
         ..parts
     }
 }

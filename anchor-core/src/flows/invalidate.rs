@@ -109,7 +109,7 @@ pub(crate) async fn after_switch(
         let new = manifest::load(svc, infra, &to.id)
             .await?
             .unwrap_or_default();
-        let paths = stale_paths(old.as_ref(), &new);
+        let paths = stale_paths(old.as_deref(), &new);
         invalidate(svc, infra, &paths, reference).await
     }
     .await;

@@ -13,6 +13,7 @@
 //!   or copy content by hash without listing the bucket.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -80,18 +81,26 @@ pub(crate) async fn load(
     svc: &Services,
     infra: &Infrastructure,
     id: &DeploymentId,
-) -> Result<Option<AssetManifest>> {
+) -> Result<Option<Arc<AssetManifest>>> {
+    if let Some(cached) = svc.manifests.get(id) {
+        return Ok(Some(cached));
+    }
     let key = manifest_key(infra, id);
     match svc.objects.get(&key).await? {
         None => Ok(None),
-        Some(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-            Error::service(
-                "core",
-                crate::Service::Objects,
-                "ReadManifest",
-                format!("{key}: {e}"),
-            )
-        }),
+        Some(bytes) => {
+            let manifest: AssetManifest = serde_json::from_slice(&bytes).map_err(|e| {
+                Error::service(
+                    "core",
+                    crate::Service::Objects,
+                    "ReadManifest",
+                    format!("{key}: {e}"),
+                )
+            })?;
+            let manifest = Arc::new(manifest);
+            svc.manifests.insert(id, manifest.clone());
+            Ok(Some(manifest))
+        }
     }
 }
 
@@ -120,5 +129,6 @@ pub(crate) async fn store(
     svc.objects
         .put(&key, ObjectBody::Bytes(body), &opts)
         .await?;
+    svc.manifests.insert(id, Arc::new(m.clone()));
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The state machine, written once over the traits: deploy, promote,
 //! rollback, domains and recovery. Nothing here names a backend.
 
+mod cache;
 pub mod deploy;
 pub mod domains;
 mod invalidate;
@@ -19,6 +20,7 @@ use crate::error::{Error, ResourceKind, Result};
 use crate::model::{Deployment, DeploymentId, Project, ProjectName};
 use crate::traits::{Cdn, Certificates, Functions, ObjectStore, Provisioner, StateStore};
 
+pub use cache::ManifestCache;
 pub use deploy::{DeployPlan, Deployer, PlannedAction, PlannedAsset};
 pub use domains::DomainManager;
 pub use recover::RecoveryReport;
@@ -71,6 +73,9 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     /// Tunables.
     pub settings: FlowSettings,
+    /// Immutable manifests already read or written; start with
+    /// `ManifestCache::default()`.
+    pub manifests: ManifestCache,
 }
 
 impl Services {

@@ -58,8 +58,8 @@ pub(super) async fn deployment_by_version(
     record(client, &tables.deployments, k, label).await
 }
 
-/// Follows the id pointer (written in the same transaction as the
-/// deployment, so it is there as soon as the deployment is) to the slot.
+/// Reads the id pointer, written in the same transaction as the deployment
+/// and rewritten with it, so it holds the current record: one GetItem.
 pub(super) async fn deployment(
     client: &Client,
     tables: &TableNames,
@@ -78,17 +78,9 @@ pub(super) async fn deployment(
     if text(&pointer, OWNER) != Some(project.as_str()) {
         return Ok(None);
     }
-    let Some(version) = number(&pointer, OWNER_VERSION) else {
-        return Err(fault(
-            "GetItem",
-            format!(
-                "id pointer of deployment {id} in {} has no version",
-                tables.deployments
-            ),
-        ));
-    };
-    let found = deployment_by_version(client, tables, project, version).await?;
-    Ok(found.filter(|d| &d.id == id))
+    let label = format!("id pointer of {id}");
+    let found: Deployment = decode("GetItem", &tables.deployments, &label, &pointer)?;
+    Ok(Some(found).filter(|d| &d.id == id))
 }
 
 pub(super) async fn domain(

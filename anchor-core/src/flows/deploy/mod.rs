@@ -158,7 +158,7 @@ impl Deployer {
             None => None,
         };
         let id = DeploymentId::generate();
-        let assets = plan::plan_assets(project, &id, &build, base_manifest.as_ref());
+        let assets = plan::plan_assets(project, &id, &build, base_manifest.as_deref());
         let count = |f: &dyn Fn(&PlannedAction) -> bool| {
             assets.iter().filter(|a| f(&a.action)).count() as u64
         };

@@ -1,4 +1,6 @@
 //! A deployment's items: its `(project, version)` slot and its id pointer.
+//! Both carry the whole record, so reading a deployment by id or by version
+//! is one consistent GetItem.
 
 use super::{item, put, target, Expr, Part, Target, OP};
 use crate::aws::dynamodb::codec::*;
@@ -10,8 +12,8 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 
 /// A new deployment writes its slot and its id pointer, both conditioned on
 /// absence, so neither a used id nor a used version can be recorded twice.
-/// An update writes only the slot, which must hold this id at the revision:
-/// a deployment's project and version never change.
+/// An update rewrites both under the same revision condition (the slot must
+/// also still hold this id): a deployment's project and version never change.
 pub(super) fn deployment_items(
     tables: &TableNames,
     deployment: &Deployment,
@@ -29,20 +31,36 @@ pub(super) fn deployment_items(
         (REVISION, n(deployment.revision)),
         (RECORD, encode(OP, deployment)?),
     ]);
+    let pointer = item(vec![
+        (PROJECT, s(id_pointer_key(id))),
+        (VERSION, n(0u64)),
+        (OWNER, s(deployment.project.as_str())),
+        (OWNER_VERSION, n(deployment.version)),
+        (REVISION, n(deployment.revision)),
+        (RECORD, encode(OP, deployment)?),
+    ]);
+    let pointer_key = format!("{}/{}/0", tables.deployments, id_pointer_key(id));
     let mut cond = Expr::of(expect, PROJECT);
     if let Expect::Revision(_) = expect {
         cond.text.push_str(" AND #id = :id");
         cond.names.insert("#id".into(), ID.into());
         cond.values.insert(":id".into(), s(id));
         let t = target(ResourceKind::Deployment, id, expect, Part::Record, slot_key);
-        return Ok(vec![(put(&tables.deployments, slot, cond)?, t)]);
+        let p = target(
+            ResourceKind::Deployment,
+            id,
+            expect,
+            Part::Record,
+            pointer_key,
+        );
+        return Ok(vec![
+            (put(&tables.deployments, slot, cond)?, t),
+            (
+                put(&tables.deployments, pointer, Expr::of(expect, PROJECT))?,
+                p,
+            ),
+        ]);
     }
-    let pointer = item(vec![
-        (PROJECT, s(id_pointer_key(id))),
-        (VERSION, n(0u64)),
-        (OWNER, s(deployment.project.as_str())),
-        (OWNER_VERSION, n(deployment.version)),
-    ]);
     Ok(vec![
         (
             put(&tables.deployments, slot, cond)?,
@@ -55,7 +73,7 @@ pub(super) fn deployment_items(
                 id,
                 expect,
                 Part::IdPointer,
-                format!("{}/{}/0", tables.deployments, id_pointer_key(id)),
+                pointer_key,
             ),
         ),
     ])
