@@ -13,6 +13,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 
 pub mod intercept;
+pub mod provisioning;
 
 use anchor_core::aws::{AwsClients, AwsConnection};
 use aws_config::SdkConfig;
