@@ -13,7 +13,7 @@ mod checks;
 use super::errors::service_error;
 use crate::error::{Error, ResourceKind, Result, Service};
 use crate::traits::{CertificateDescription, CertificateRequest, Certificates, MANAGED_BY_TAG};
-use checks::{names_in, names_of, status_of, validate_token, validation_records};
+use checks::{names_in, status_of, validation_records};
 
 /// [`Certificates`] backed by ACM.
 ///
@@ -74,8 +74,8 @@ fn not_found(id: &str) -> Error {
 #[async_trait]
 impl Certificates for AcmCertificates {
     async fn request(&self, request: &CertificateRequest) -> Result<String> {
-        let names = names_of(request)?;
-        validate_token(&request.idempotency_token)?;
+        let names = request.names()?;
+        request.check_token()?;
         let mut tags = Vec::with_capacity(request.tags.len());
         for (key, value) in &request.tags {
             tags.push(Tag::builder().key(key).value(value).build().map_err(|e| {

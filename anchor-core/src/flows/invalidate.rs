@@ -8,10 +8,9 @@ use super::Services;
 use crate::error::Result;
 use crate::model::{Deployment, Infrastructure};
 
-/// CloudFront's limit of paths in one invalidation batch.
-pub(crate) const MAX_PATHS: usize = 3000;
-/// CloudFront's limit of wildcard paths in one batch.
-pub(crate) const MAX_WILDCARDS: usize = 15;
+use crate::traits::{
+    MAX_INVALIDATION_PATHS as MAX_PATHS, MAX_INVALIDATION_WILDCARDS as MAX_WILDCARDS,
+};
 
 /// The paths whose cached response may differ between `old` and `new`:
 /// unhashed files added, changed or removed, and every prerendered route of

@@ -12,12 +12,9 @@ use super::certificates;
 use super::cloud::{Inner, LocalResult};
 use crate::error::{Error, ResourceKind, Result, Service};
 use crate::model::{CertificateStatus, DomainName};
-use crate::traits::{Cdn, DistributionConfig, Versioned};
+use crate::traits::{check_invalidation, Cdn, DistributionConfig, Versioned};
 
-/// CloudFront's limit on paths in one invalidation.
-pub const MAX_INVALIDATION_PATHS: usize = 3000;
-/// CloudFront's limit on paths with a `*` wildcard in one invalidation.
-pub const MAX_INVALIDATION_WILDCARDS: usize = 15;
+pub use crate::traits::{MAX_INVALIDATION_PATHS, MAX_INVALIDATION_WILDCARDS};
 
 /// The local implementation of [`Cdn`].
 ///
@@ -145,26 +142,6 @@ fn check_certificate(
     Ok(())
 }
 
-fn check_paths(paths: &[String]) -> Result<()> {
-    let bad = |reason: String| Error::invalid_input("paths", reason);
-    if paths.is_empty() || paths.len() > MAX_INVALIDATION_PATHS {
-        return Err(bad(format!(
-            "an invalidation needs 1 to {MAX_INVALIDATION_PATHS} paths, not {}",
-            paths.len()
-        )));
-    }
-    let wildcards = paths.iter().filter(|p| p.contains('*')).count();
-    if wildcards > MAX_INVALIDATION_WILDCARDS {
-        return Err(bad(format!(
-            "at most {MAX_INVALIDATION_WILDCARDS} paths may have a '*', not {wildcards}"
-        )));
-    }
-    if let Some(path) = paths.iter().find(|p| !p.starts_with('/')) {
-        return Err(bad(format!("{path:?} must start with '/'")));
-    }
-    Ok(())
-}
-
 #[async_trait]
 impl Cdn for LocalCdn {
     async fn get_config(&self, distribution_id: &str) -> Result<Versioned<DistributionConfig>> {
@@ -221,13 +198,7 @@ impl Cdn for LocalCdn {
         paths: &[String],
         caller_reference: &str,
     ) -> Result<String> {
-        check_paths(paths)?;
-        if caller_reference.is_empty() {
-            return Err(Error::invalid_input(
-                "caller_reference",
-                "must not be empty",
-            ));
-        }
+        check_invalidation(paths, caller_reference)?;
         let id = distribution_id.to_string();
         let reference = caller_reference.to_string();
         let paths = serde_json::to_string(paths).map_err(|e| {

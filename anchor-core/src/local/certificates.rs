@@ -11,13 +11,11 @@ use sha2::{Digest, Sha256};
 
 use super::cloud::{Inner, LocalError, LocalResult};
 use crate::error::{Error, ResourceKind, Result, Service};
-use crate::model::{CertificateStatus, DnsRecord, DomainName};
+use crate::model::{CertificateStatus, DnsRecord};
 use crate::traits::{CertificateDescription, CertificateRequest, Certificates};
 
 /// How long ACM remembers an idempotency token, in milliseconds.
 const TOKEN_WINDOW_MS: i64 = 60 * 60 * 1000;
-/// ACM's largest number of names on one certificate.
-const MAX_NAMES: usize = 100;
 
 /// The local implementation of [`Certificates`].
 ///
@@ -162,46 +160,11 @@ fn validation_record(name: &str) -> DnsRecord {
     )
 }
 
-/// ACM's rule: 1 to 32 word characters.
-fn validate_token(token: &str) -> Result<()> {
-    let ok = (1..=32).contains(&token.len())
-        && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::invalid_input(
-            "idempotency_token",
-            format!("{token:?} must be 1 to 32 characters of A-Z, a-z, 0-9 and '_'"),
-        ))
-    }
-}
-
-/// The primary name then the alternatives, normalised, without repeats.
-fn names_of(request: &CertificateRequest) -> Result<Vec<String>> {
-    let mut names: Vec<String> = Vec::new();
-    for raw in std::iter::once(&request.domain).chain(&request.alternative_names) {
-        let name = DomainName::parse(raw)?.as_str().to_string();
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
-    if names.len() > MAX_NAMES {
-        return Err(Error::invalid_input(
-            "alternative_names",
-            format!(
-                "a certificate covers at most {MAX_NAMES} names, not {}",
-                names.len()
-            ),
-        ));
-    }
-    Ok(names)
-}
-
 #[async_trait]
 impl Certificates for LocalCertificates {
     async fn request(&self, request: &CertificateRequest) -> Result<String> {
-        let names = names_of(request)?;
-        validate_token(&request.idempotency_token)?;
+        let names = request.names()?;
+        request.check_token()?;
         let token = request.idempotency_token.clone();
         let names = serde_json::to_string(&names).map_err(|e| {
             Error::service(

@@ -167,22 +167,3 @@ pub(super) fn read_alias(
         }),
     )
 }
-
-pub(super) fn validate_routing(routing: &AliasRouting) -> Result<()> {
-    let Some((extra, weight)) = &routing.additional else {
-        return Ok(());
-    };
-    if !(*weight > 0.0 && *weight < 1.0) {
-        return Err(Error::invalid_input(
-            "routing",
-            format!("the additional version's weight {weight} must be above 0 and below 1"),
-        ));
-    }
-    if *extra == routing.version {
-        return Err(Error::invalid_input(
-            "routing",
-            format!("the additional version {extra:?} must differ from the primary version"),
-        ));
-    }
-    Ok(())
-}

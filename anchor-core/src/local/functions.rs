@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use super::cloud::Inner;
 use super::function_records::{
     function_version, read_alias, read_version, require_function, require_version, validate_alias,
-    validate_function, validate_routing, version_id, zip_path,
+    validate_function, version_id, zip_path,
 };
 use super::temp_file::TempFile;
 use crate::error::{Error, ResourceKind, Result, Service};
@@ -156,7 +156,7 @@ impl Functions for LocalFunctions {
     ) -> Result<AliasConfig> {
         validate_function(function)?;
         validate_alias(alias)?;
-        validate_routing(routing)?;
+        routing.validate()?;
         let (function, alias) = (function.to_string(), alias.to_string());
         let (routing, options) = (routing.clone(), options.clone());
         self.inner

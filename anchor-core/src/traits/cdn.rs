@@ -1,6 +1,41 @@
 use async_trait::async_trait;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+
+/// CloudFront's limit on paths in one invalidation.
+pub const MAX_INVALIDATION_PATHS: usize = 3000;
+/// CloudFront's limit on paths with a `*` wildcard in one invalidation.
+pub const MAX_INVALIDATION_WILDCARDS: usize = 15;
+
+/// The input rules of [`Cdn::invalidate`], which every implementation
+/// applies before any call: 1 to 3,000 paths, at most 15 with a `*`, each
+/// starting with `/`, and a non-empty caller reference. Fails with
+/// `InvalidInput` naming `paths` or `caller_reference`.
+pub fn check_invalidation(paths: &[String], caller_reference: &str) -> Result<()> {
+    let bad = |reason: String| Error::invalid_input("paths", reason);
+    if paths.is_empty() || paths.len() > MAX_INVALIDATION_PATHS {
+        return Err(bad(format!(
+            "an invalidation needs 1 to {MAX_INVALIDATION_PATHS} paths, not {}",
+            paths.len()
+        )));
+    }
+    let wildcards = paths.iter().filter(|p| p.contains('*')).count();
+    if wildcards > MAX_INVALIDATION_WILDCARDS {
+        return Err(bad(format!(
+            "at most {MAX_INVALIDATION_WILDCARDS} paths may have a '*', not {wildcards}"
+        )));
+    }
+    if let Some(path) = paths.iter().find(|p| !p.starts_with('/')) {
+        return Err(bad(format!("{path:?} must start with '/'")));
+    }
+    if caller_reference.is_empty() {
+        return Err(Error::invalid_input(
+            "caller_reference",
+            "must not be empty",
+        ));
+    }
+    Ok(())
+}
 
 /// The part of a distribution's configuration that Anchor manages.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

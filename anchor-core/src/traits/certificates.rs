@@ -2,8 +2,11 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 
-use crate::error::Result;
-use crate::model::{CertificateStatus, DnsRecord};
+use crate::error::{Error, Result};
+use crate::model::{CertificateStatus, DnsRecord, DomainName};
+
+/// ACM's largest number of names on one certificate.
+pub const MAX_CERTIFICATE_NAMES: usize = 100;
 
 /// The tag key Anchor puts on every certificate it requests. Anchor deletes
 /// only certificates that carry it.
@@ -20,6 +23,47 @@ pub struct CertificateRequest {
     pub idempotency_token: String,
     /// Tags to put on the certificate.
     pub tags: BTreeMap<String, String>,
+}
+
+impl CertificateRequest {
+    /// The primary name then the alternatives, normalised, without
+    /// repeats; every implementation checks a request with this before any
+    /// call. Fails with `InvalidInput` for a bad name or more than
+    /// [`MAX_CERTIFICATE_NAMES`] names.
+    pub fn names(&self) -> Result<Vec<String>> {
+        let mut names: Vec<String> = Vec::new();
+        for raw in std::iter::once(&self.domain).chain(&self.alternative_names) {
+            let name = DomainName::parse(raw)?.as_str().to_string();
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        if names.len() > MAX_CERTIFICATE_NAMES {
+            return Err(Error::invalid_input(
+                "alternative_names",
+                format!(
+                    "a certificate covers at most {MAX_CERTIFICATE_NAMES} names, not {}",
+                    names.len()
+                ),
+            ));
+        }
+        Ok(names)
+    }
+
+    /// ACM's rule for idempotency tokens, which every implementation
+    /// applies: 1 to 32 characters of A-Z, a-z, 0-9 and `_`.
+    pub fn check_token(&self) -> Result<()> {
+        let token = &self.idempotency_token;
+        let ok = (1..=32).contains(&token.len())
+            && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if ok {
+            return Ok(());
+        }
+        Err(Error::invalid_input(
+            "idempotency_token",
+            format!("{token:?} must be 1 to 32 characters of A-Z, a-z, 0-9 and '_'"),
+        ))
+    }
 }
 
 /// What the certificate authority reports of a certificate.

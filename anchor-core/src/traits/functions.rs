@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::FunctionVersion;
 
 /// A function's code: a zip archive and its base64 SHA-256.
@@ -52,6 +52,28 @@ pub struct AliasRouting {
 }
 
 impl AliasRouting {
+    /// Lambda's weighted routing rules, which every implementation checks
+    /// before any call: a weight strictly between 0 and 1, on a version
+    /// other than the primary. Fails with `InvalidInput` naming `routing`.
+    pub fn validate(&self) -> Result<()> {
+        let Some((extra, weight)) = &self.additional else {
+            return Ok(());
+        };
+        if !(*weight > 0.0 && *weight < 1.0) {
+            return Err(Error::invalid_input(
+                "routing",
+                format!("the additional version's weight {weight} must be above 0 and below 1"),
+            ));
+        }
+        if *extra == self.version {
+            return Err(Error::invalid_input(
+                "routing",
+                format!("the additional version {extra:?} must differ from the primary version"),
+            ));
+        }
+        Ok(())
+    }
+
     /// All traffic to `version`.
     pub fn single(version: impl Into<String>) -> Self {
         Self {

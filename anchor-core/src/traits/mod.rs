@@ -9,8 +9,13 @@ mod objects;
 mod provision;
 mod store;
 
-pub use cdn::{Cdn, DistributionConfig, Versioned};
-pub use certificates::{CertificateDescription, CertificateRequest, Certificates, MANAGED_BY_TAG};
+pub use cdn::{
+    check_invalidation, Cdn, DistributionConfig, Versioned, MAX_INVALIDATION_PATHS,
+    MAX_INVALIDATION_WILDCARDS,
+};
+pub use certificates::{
+    CertificateDescription, CertificateRequest, Certificates, MANAGED_BY_TAG, MAX_CERTIFICATE_NAMES,
+};
 pub use functions::{
     AliasConfig, AliasRouting, CodeBundle, Functions, PublishOptions, SetAliasOptions,
 };

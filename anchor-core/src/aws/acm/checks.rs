@@ -3,46 +3,7 @@
 
 use aws_sdk_acm::types::{CertificateDetail, CertificateStatus as AcmStatus};
 
-use crate::error::{Error, Result};
-use crate::model::{CertificateStatus, DnsRecord, DomainName};
-use crate::traits::CertificateRequest;
-
-/// ACM's largest number of names on one certificate.
-const MAX_NAMES: usize = 100;
-
-/// ACM's rule for idempotency tokens: 1 to 32 word characters.
-pub(super) fn validate_token(token: &str) -> Result<()> {
-    let ok = (1..=32).contains(&token.len())
-        && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if ok {
-        return Ok(());
-    }
-    Err(Error::invalid_input(
-        "idempotency_token",
-        format!("{token:?} must be 1 to 32 characters of A-Z, a-z, 0-9 and '_'"),
-    ))
-}
-
-/// The primary name then the alternatives, normalised, without repeats.
-pub(super) fn names_of(request: &CertificateRequest) -> Result<Vec<String>> {
-    let mut names: Vec<String> = Vec::new();
-    for raw in std::iter::once(&request.domain).chain(&request.alternative_names) {
-        let name = DomainName::parse(raw)?.as_str().to_string();
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
-    if names.len() > MAX_NAMES {
-        return Err(Error::invalid_input(
-            "alternative_names",
-            format!(
-                "a certificate covers at most {MAX_NAMES} names, not {}",
-                names.len()
-            ),
-        ));
-    }
-    Ok(names)
-}
+use crate::model::{CertificateStatus, DnsRecord};
 
 /// Anchor's status and failure reason for ACM's status.
 pub(super) fn status_of(detail: &CertificateDetail) -> (CertificateStatus, Option<String>) {

@@ -6,11 +6,11 @@ use aws_sdk_cloudfront::types::{InvalidationBatch, Paths};
 use aws_sdk_cloudfront::Client;
 
 use super::build_error;
-use super::checks::{check_config, check_paths};
+use super::checks::check_config;
 use super::managed::{aliases, managed_part, viewer_certificate};
 use crate::aws::errors::{error_code, service_error};
 use crate::error::{Error, ResourceKind, Result, Service};
-use crate::traits::{Cdn, DistributionConfig, Versioned};
+use crate::traits::{check_invalidation, Cdn, DistributionConfig, Versioned};
 
 /// [`Cdn`] backed by CloudFront.
 ///
@@ -142,13 +142,7 @@ impl Cdn for CloudFrontCdn {
         paths: &[String],
         caller_reference: &str,
     ) -> Result<String> {
-        check_paths(paths)?;
-        if caller_reference.is_empty() {
-            return Err(Error::invalid_input(
-                "caller_reference",
-                "must not be empty",
-            ));
-        }
+        check_invalidation(paths, caller_reference)?;
         let batch = InvalidationBatch::builder()
             .caller_reference(caller_reference)
             .paths(

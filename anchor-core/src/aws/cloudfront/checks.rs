@@ -5,10 +5,7 @@ use crate::error::{Error, Result};
 use crate::model::DomainName;
 use crate::traits::DistributionConfig;
 
-/// CloudFront's limit on paths in one invalidation.
-pub const MAX_INVALIDATION_PATHS: usize = 3000;
-/// CloudFront's limit on paths with a `*` wildcard in one invalidation.
-pub const MAX_INVALIDATION_WILDCARDS: usize = 15;
+pub use crate::traits::{MAX_INVALIDATION_PATHS, MAX_INVALIDATION_WILDCARDS};
 
 /// Aliases must be DNS names in normal form, each once; aliases need a
 /// viewer certificate (CloudFront's InvalidViewerCertificate otherwise).
@@ -36,24 +33,4 @@ pub(super) fn check_config(config: &DistributionConfig) -> Result<()> {
         )),
         _ => Ok(()),
     }
-}
-
-pub(super) fn check_paths(paths: &[String]) -> Result<()> {
-    let bad = |reason: String| Error::invalid_input("paths", reason);
-    if paths.is_empty() || paths.len() > MAX_INVALIDATION_PATHS {
-        return Err(bad(format!(
-            "an invalidation needs 1 to {MAX_INVALIDATION_PATHS} paths, not {}",
-            paths.len()
-        )));
-    }
-    let wildcards = paths.iter().filter(|p| p.contains('*')).count();
-    if wildcards > MAX_INVALIDATION_WILDCARDS {
-        return Err(bad(format!(
-            "at most {MAX_INVALIDATION_WILDCARDS} paths may have a '*', not {wildcards}"
-        )));
-    }
-    if let Some(path) = paths.iter().find(|p| !p.starts_with('/')) {
-        return Err(bad(format!("{path:?} must start with '/'")));
-    }
-    Ok(())
 }

@@ -4,7 +4,7 @@
 use aws_sdk_lambda::types::AliasConfiguration;
 
 use super::lookup::{configuration, missing, qualified};
-use super::routing::{routing_config, validate_routing};
+use super::routing::routing_config;
 use super::LambdaFunctions;
 use crate::aws::errors::service_error;
 use crate::error::{Error, ResourceKind, Result, Service};
@@ -79,7 +79,7 @@ pub(super) async fn set_alias(
     routing: &AliasRouting,
     options: &SetAliasOptions,
 ) -> Result<AliasConfig> {
-    validate_routing(routing)?;
+    routing.validate()?;
     // Update first: on the rollback path the alias exists, and one call
     // is all a switch should cost.
     let config = match update(host, function, alias, routing, options).await {

@@ -10,27 +10,6 @@ use crate::aws::errors::service_error;
 use crate::error::{Error, ResourceKind, Result, Service};
 use crate::traits::AliasRouting;
 
-/// Lambda's weighted routing rules, checked before any call: a weight
-/// strictly between 0 and 1, on a version other than the primary.
-pub(super) fn validate_routing(routing: &AliasRouting) -> Result<()> {
-    let Some((extra, weight)) = &routing.additional else {
-        return Ok(());
-    };
-    if !(*weight > 0.0 && *weight < 1.0) {
-        return Err(Error::invalid_input(
-            "routing",
-            format!("the additional version's weight {weight} must be above 0 and below 1"),
-        ));
-    }
-    if *extra == routing.version {
-        return Err(Error::invalid_input(
-            "routing",
-            format!("the additional version {extra:?} must differ from the primary version"),
-        ));
-    }
-    Ok(())
-}
-
 /// An empty map clears a previous weighted route.
 pub(super) fn routing_config(routing: &AliasRouting) -> AliasRoutingConfiguration {
     let weights: HashMap<String, f64> = routing.additional.iter().cloned().collect();
