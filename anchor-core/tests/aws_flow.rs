@@ -55,26 +55,8 @@ fn builds(tmp: &Path) -> (PathBuf, PathBuf) {
     (v1, v2)
 }
 
-/// The version each `live` alias points at, read from moto's Lambda.
-async fn live_versions(m: &Moto) -> (String, String) {
-    let mut out = Vec::new();
-    for function in [format!("{P}-server"), format!("{P}-image")] {
-        let alias = m
-            .clients
-            .lambda
-            .get_alias()
-            .function_name(&function)
-            .name("live")
-            .send()
-            .await
-            .unwrap();
-        out.push(alias.function_version().unwrap().to_string());
-    }
-    (out[0].clone(), out[1].clone())
-}
-
 async fn assert_live(m: &Moto, d: &Deployment) {
-    let (server, image) = live_versions(m).await;
+    let (server, image) = m.live_versions(P).await;
     assert_eq!(Some(&server), d.server_version.as_ref().map(|v| &v.version));
     assert_eq!(Some(&image), d.image_version.as_ref().map(|v| &v.version));
 }

@@ -71,24 +71,6 @@ async fn two_deploys(m: &Moto, tmp: &Path) -> (Deployment, Deployment) {
     (v1, v2)
 }
 
-/// The versions the `live` aliases point at, read from moto's Lambda.
-async fn live_versions(m: &Moto) -> (String, String) {
-    let mut out = Vec::new();
-    for function in [format!("{P}-server"), format!("{P}-image")] {
-        let alias = m
-            .clients
-            .lambda
-            .get_alias()
-            .function_name(&function)
-            .name("live")
-            .send()
-            .await
-            .unwrap();
-        out.push(alias.function_version().unwrap().to_string());
-    }
-    (out[0].clone(), out[1].clone())
-}
-
 fn versions_of(d: &Deployment) -> (String, String) {
     (
         d.server_version.as_ref().unwrap().version.clone(),
@@ -115,7 +97,7 @@ async fn throttling_is_retried() {
     .await;
     let back = a.rollback(P).execute().await.unwrap();
     assert_eq!(back.to.id, v1.id);
-    assert_eq!(live_versions(&m).await, versions_of(&v1));
+    assert_eq!(m.live_versions(P).await, versions_of(&v1));
     assert_eq!(a.active_deployment(P).await.unwrap().unwrap().id, v1.id);
 
     // Two UpdateAlias calls (server and image, concurrently) and two
@@ -153,7 +135,7 @@ async fn server_errors_are_retried() {
         .await
         .unwrap();
     assert_eq!(d.status, DeploymentStatus::Live);
-    assert_eq!(live_versions(&m).await, versions_of(&d));
+    assert_eq!(m.live_versions(P).await, versions_of(&d));
     assert_eq!(put.remaining(), 0);
     let puts = recorder.count("PutObject");
     assert!(puts > 0);
@@ -202,7 +184,7 @@ async fn access_denied_is_not_retried_and_surfaces_typed() {
     // The aliases agree with the record, which still names v2 as live.
     let active = a.active_deployment(P).await.unwrap().unwrap();
     assert_eq!(active.id, v2.id);
-    assert_eq!(live_versions(&m).await, versions_of(&active));
+    assert_eq!(m.live_versions(P).await, versions_of(&active));
     assert!(a.project(P).await.unwrap().pending_switch.is_none());
 }
 

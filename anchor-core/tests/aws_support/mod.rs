@@ -40,6 +40,27 @@ pub struct Moto {
     _serial: tokio::sync::MutexGuard<'static, ()>,
 }
 
+impl Moto {
+    /// The versions the `live` aliases of `project`'s server and image
+    /// functions point at, read from moto's Lambda.
+    pub async fn live_versions(&self, project: &str) -> (String, String) {
+        let mut out = Vec::new();
+        for function in [format!("{project}-server"), format!("{project}-image")] {
+            let alias = self
+                .clients
+                .lambda
+                .get_alias()
+                .function_name(&function)
+                .name("live")
+                .send()
+                .await
+                .unwrap();
+            out.push(alias.function_version().unwrap().to_string());
+        }
+        (out[0].clone(), out[1].clone())
+    }
+}
+
 /// Takes the moto server for one test, or `None` when it is not configured.
 // The guard is held on purpose for the whole test, across awaits: each
 // #[tokio::test] has its own runtime on its own thread, so blocking is safe.
