@@ -3,6 +3,7 @@
 //! deletion of Anchor's own certificates only.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_acm::types::{Tag, ValidationMethod};
@@ -27,13 +28,47 @@ use checks::{names_in, status_of, validation_records};
 #[derive(Debug, Clone)]
 pub struct AcmCertificates {
     client: Client,
+    records_wait: Duration,
 }
+
+/// How often `request` looks for the validation records ACM is preparing.
+const RECORDS_POLL: Duration = Duration::from_millis(500);
 
 impl AcmCertificates {
     /// Wraps an ACM client, which must be in us-east-1 for CloudFront to use
     /// its certificates ([`crate::aws::AwsClients`] pins it there).
     pub fn new(client: Client) -> Self {
-        Self { client }
+        Self {
+            client,
+            records_wait: Duration::from_secs(15),
+        }
+    }
+
+    /// How long `request` waits for ACM to produce the validation CNAMEs
+    /// (it usually takes a few seconds), so the caller can hand them to the
+    /// user at once; 15 s by default. Past it, `request` returns anyway and
+    /// a later describe (the domain's refresh) picks the records up.
+    pub fn with_records_wait(mut self, wait: Duration) -> Self {
+        self.records_wait = wait;
+        self
+    }
+
+    /// Polls until every name of the certificate has its validation record,
+    /// or the wait is over; never fails the request over it.
+    async fn await_validation_records(&self, id: &str) {
+        let deadline = tokio::time::Instant::now() + self.records_wait;
+        loop {
+            match self.describe(id).await {
+                Ok(d) if d.validation_records.len() >= d.names.len() => return,
+                Ok(d) if d.status != crate::model::CertificateStatus::PendingValidation => return,
+                Err(_) => return,
+                Ok(_) => {}
+            }
+            if tokio::time::Instant::now() + RECORDS_POLL > deadline {
+                return;
+            }
+            tokio::time::sleep(RECORDS_POLL).await;
+        }
     }
 
     /// The wrapped client.
@@ -107,14 +142,16 @@ impl Certificates for AcmCertificates {
                 }
                 _ => service_error(Service::Certificates, "RequestCertificate", &names[0], err),
             })?;
-        out.certificate_arn().map(str::to_string).ok_or_else(|| {
+        let id = out.certificate_arn().map(str::to_string).ok_or_else(|| {
             Error::service(
                 "aws",
                 Service::Certificates,
                 "RequestCertificate",
                 "no certificate ARN in the reply",
             )
-        })
+        })?;
+        self.await_validation_records(&id).await;
+        Ok(id)
     }
 
     async fn describe(&self, id: &str) -> Result<CertificateDescription> {
