@@ -40,4 +40,22 @@ grep -q "rolled back from v2 to v1" "$out"
 grep -q "www.example.com: certificate issued, cdn active" "$out"
 grep -q "v1 (.*) is live" "$out"
 
+step "AWS example end to end on moto (standard chain, AWS_ENDPOINT_URL)"
+curl -fsS -X POST "$ANCHOR_MOTO_ENDPOINT/moto-api/reset" >/dev/null
+# moto accepts any key pair; these name no real account and reach only loopback.
+export AWS_ENDPOINT_URL="$ANCHOR_MOTO_ENDPOINT" AWS_REGION=eu-west-1 \
+  AWS_ACCESS_KEY_ID=moto AWS_SECRET_ACCESS_KEY=moto
+"$MOTO_VENV/bin/python" -c 'import boto3; boto3.client("iam", region_name="us-east-1").create_role(RoleName="anchor-lambda", AssumeRolePolicyDocument="{}")'
+aws_deploy() {
+  cargo run --quiet -p anchor-examples --bin aws-deploy -- --bucket anchor-example \
+    --role arn:aws:iam::123456789012:role/anchor-lambda --project shop "$@" 2>/dev/null
+}
+out="$work/aws-deploy.log"
+{ aws_deploy --build "$work/build-v1"; aws_deploy --build "$work/build-v2"
+  aws_deploy --build "$work/build-v2" --rollback; } | tee "$out"
+grep -q "^v1 .* is live: .* uploaded" "$out"
+grep -q "^v2 .* is live: .* copied" "$out"
+grep -q "^rolled back to v1" "$out"
+unset AWS_ENDPOINT_URL AWS_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+
 step "all tests passed"
