@@ -85,6 +85,7 @@ impl Anchor {
             clock: options.clock,
             settings: options.settings,
             manifests: Default::default(),
+            records: Default::default(),
         });
         anchor.local = Some(cloud);
         Ok(anchor)

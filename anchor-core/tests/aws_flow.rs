@@ -143,18 +143,17 @@ async fn the_whole_flow_runs_on_moto() {
     assert_live(&m, &v1).await;
     let ops = recorder.operations();
     // Every call a rollback makes, counted. The goal is the two alias
-    // updates, one conditional write and the invalidation; today the switch
-    // also reads the project, the live deployment and one history page, and
-    // records its intent before the aliases move (README, "Rollback calls").
-    // Manifests come from this process's cache: it wrote them.
+    // updates, one conditional write and the invalidation. Today the switch
+    // still records its intent before the aliases move and reads one
+    // history page to find the previous deployment (README, "Rollback
+    // calls"). The records and manifests come from this process's caches:
+    // it wrote them, and the conditional commit checks them.
     let mut sorted = ops.clone();
     sorted.sort();
     assert_eq!(
         sorted,
         [
             "CreateInvalidation",
-            "GetItem",
-            "GetItem",
             "Query",
             "TransactWriteItems",
             "TransactWriteItems",

@@ -406,3 +406,49 @@ async fn progress_covers_every_phase_and_ends_complete() {
         "progress never goes back"
     );
 }
+
+/// A process's cached records go stale when another process switches: the
+/// next rollback's conditional commit notices, and it starts over from
+/// fresh reads instead of acting on the old view.
+#[tokio::test]
+async fn a_rollback_on_stale_cached_records_starts_over_from_fresh_reads() {
+    let env = env().await;
+    // Two Anchors on one backend, each with its own caches, as two processes.
+    let a = &env.plain;
+    let b = anchor_core::Anchor::from_services(anchor_core::Services {
+        manifests: Default::default(),
+        records: Default::default(),
+        ..a.services().clone()
+    });
+    a.create_project(P).await.unwrap();
+    let v1 = a.deployer(P, env.build("v1")).execute().await.unwrap();
+    let v2_dir = env.build("v2");
+    make_variant(&v2_dir, "two");
+    let v2 = a.deployer(P, &v2_dir).execute().await.unwrap();
+
+    // b rolls back; a's cache still says v2 is live at the old revision.
+    let back = b.rollback(P).execute().await.unwrap();
+    assert_eq!(back.to.id, v1.id);
+
+    // a rolls forward to v2 on its stale view: it must notice and succeed.
+    let forward = a
+        .rollback(P)
+        .to_deployment(v2.id.as_str())
+        .execute()
+        .await
+        .unwrap();
+    assert_eq!(forward.from.as_ref().map(|d| &d.id), Some(&v1.id));
+    assert_eq!(forward.to.id, v2.id);
+    check_invariants(a, P).await;
+    let events = a
+        .rollback_history(P, &PageRequest::first(10))
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(events.len(), 2, "both rollbacks are in the history");
+
+    // And a rollback a's cache cannot answer by itself still works.
+    let again = a.rollback(P).execute().await.unwrap();
+    assert_eq!(again.to.id, v1.id);
+    check_invariants(a, P).await;
+}

@@ -106,6 +106,7 @@ pub(crate) async fn services(config: &SdkConfig, options: &AwsOptions) -> Result
         clock: Arc::new(SystemClock),
         settings: options.settings.clone(),
         manifests: Default::default(),
+        records: Default::default(),
     })
 }
 

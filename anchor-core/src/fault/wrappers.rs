@@ -43,6 +43,7 @@ pub fn wrap(parts: Services, plan: &Arc<FaultPlan>) -> Services {
         // Its own cache, so every manifest read of the wrapped flows is a
         // call the plan can fail.
         manifests: Default::default(),
+        records: Default::default(),
         ..parts
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use super::manifest::AssetManifest;
-use crate::model::DeploymentId;
+use crate::model::{Deployment, DeploymentId, Project, ProjectName};
 
 /// Entries kept before the cache starts over; a manifest is a few hundred
 /// bytes per asset, so this bounds memory for long-lived processes.
@@ -33,6 +33,79 @@ impl ManifestCache {
                 entries.clear();
             }
             entries.insert(id.clone(), manifest);
+        }
+    }
+}
+
+/// What this process last wrote of a project: the project record and the
+/// records of the deployments its last switch touched.
+#[derive(Debug, Clone)]
+pub(crate) struct Snapshot {
+    /// The project record as last committed here.
+    pub project: Project,
+    /// Deployment records as last committed here, by id.
+    pub deployments: HashMap<DeploymentId, Deployment>,
+}
+
+/// The records this process last committed, per project, so a rollback
+/// right after a deploy or another rollback needs no read at all.
+///
+/// An entry is a hint, never trusted on its own: every record taken from it
+/// is written back under its revision by the switch's conditional commit,
+/// so a stale entry makes that commit fail and the flow forgets the entry
+/// and starts over from fresh reads. Clones share the cache.
+#[derive(Debug, Clone, Default)]
+pub struct RecordCache {
+    entries: Arc<Mutex<HashMap<ProjectName, Snapshot>>>,
+}
+
+impl RecordCache {
+    pub(crate) fn get(&self, name: &ProjectName) -> Option<Snapshot> {
+        self.entries.lock().ok()?.get(name).cloned()
+    }
+
+    pub(crate) fn forget(&self, name: &ProjectName) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(name);
+        }
+    }
+
+    /// Records a committed switch: the project after it, the deployment now
+    /// live and the one it replaced (now superseded).
+    pub(crate) fn remember_switch(
+        &self,
+        project: &Project,
+        live: &Deployment,
+        superseded: Option<&Deployment>,
+    ) {
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        if entries.len() >= CAPACITY {
+            entries.clear();
+        }
+        let mut deployments = HashMap::new();
+        deployments.insert(live.id.clone(), live.clone());
+        if let Some(s) = superseded {
+            deployments.insert(s.id.clone(), s.clone());
+        }
+        entries.insert(
+            project.name.clone(),
+            Snapshot {
+                project: project.clone(),
+                deployments,
+            },
+        );
+    }
+
+    /// Records a later write of one deployment of a remembered project.
+    pub(crate) fn remember_deployment(&self, d: &Deployment) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if let Some(s) = entries.get_mut(&d.project) {
+                if s.deployments.contains_key(&d.id) {
+                    s.deployments.insert(d.id.clone(), d.clone());
+                }
+            }
         }
     }
 }

@@ -20,7 +20,7 @@ use crate::error::{Error, ResourceKind, Result};
 use crate::model::{Deployment, DeploymentId, Project, ProjectName};
 use crate::traits::{Cdn, Certificates, Functions, ObjectStore, Provisioner, StateStore};
 
-pub use cache::ManifestCache;
+pub use cache::{ManifestCache, RecordCache};
 pub use deploy::{DeployPlan, Deployer, PlannedAction, PlannedAsset};
 pub use domains::DomainManager;
 pub use recover::RecoveryReport;
@@ -76,6 +76,9 @@ pub struct Services {
     /// Immutable manifests already read or written; start with
     /// `ManifestCache::default()`.
     pub manifests: ManifestCache,
+    /// Records this process last committed, as hints for the next switch;
+    /// start with `RecordCache::default()`.
+    pub records: RecordCache,
 }
 
 impl Services {

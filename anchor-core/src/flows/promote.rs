@@ -31,6 +31,11 @@ pub(crate) async fn promote(
     report(Phase::Promoting, 0);
     let to = svc.deployment(name, id).await?;
     let switched = switch_live(svc, project.clone(), to, None, SwitchKind::Promote).await?;
+    svc.records.remember_switch(
+        &switched.project,
+        &switched.to,
+        switched.superseded.as_ref(),
+    );
     report(Phase::Promoting, 1);
     report(Phase::Invalidating, 0);
     let mut live = switched.to;
@@ -53,7 +58,10 @@ pub(crate) async fn promote(
     })
     .await
     {
-        Ok(()) => Ok(live),
+        Ok(()) => {
+            svc.records.remember_deployment(&live);
+            Ok(live)
+        }
         // The switch stands; only the note of the invalidation was lost.
         Err(_) => Ok(before),
     }

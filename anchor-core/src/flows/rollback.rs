@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::cache::Snapshot;
 use super::switch::switch_live;
 use super::{invalidate, Services};
 use crate::error::{Error, ResourceKind, Result};
@@ -48,6 +49,19 @@ pub struct Rollback {
     target: RollbackTarget,
     reason: String,
     invalidate: bool,
+}
+
+/// Errors a stale cached record can cause; the rollback then starts over
+/// from fresh reads. Each happens before anything moved, or after the
+/// switch undid what it moved.
+fn may_be_stale(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Conflict { .. }
+            | Error::PreconditionFailed { .. }
+            | Error::InvalidState { .. }
+            | Error::NotFound { .. }
+    )
 }
 
 impl Rollback {
@@ -101,14 +115,44 @@ impl Rollback {
     /// Switches the aliases and records the event. Fails with
     /// `InvalidState` for a failed, pruned, unfinished or already live
     /// target, and with `Conflict` if another switch wins.
+    ///
+    /// Right after a deploy or another switch by this process, the records
+    /// come from [`crate::flows::RecordCache`] and the rollback reads
+    /// nothing; if another writer changed them meanwhile, the conditional
+    /// commit notices, and the rollback starts over once from fresh reads.
     pub async fn execute(&self) -> Result<RollbackOutcome> {
         let name = ProjectName::parse(&self.project)?;
-        let project = self.svc.project(&name).await?;
-        let (target, active) = self.resolve(&project).await?;
+        if let Some(snapshot) = self.svc.records.get(&name) {
+            match self.attempt(&name, Some(snapshot)).await {
+                Err(e) if may_be_stale(&e) => self.svc.records.forget(&name),
+                done => return done,
+            }
+        }
+        self.attempt(&name, None).await
+    }
+
+    async fn attempt(
+        &self,
+        name: &ProjectName,
+        cached: Option<Snapshot>,
+    ) -> Result<RollbackOutcome> {
+        let (project, (target, active)) = match &cached {
+            Some(s) => (s.project.clone(), self.resolve_cached(s).await?),
+            None => {
+                let project = self.svc.project(name).await?;
+                let resolved = self.resolve(&project).await?;
+                (project, resolved)
+            }
+        };
         let kind = SwitchKind::Rollback {
             reason: self.reason.clone(),
         };
         let switched = switch_live(&self.svc, project.clone(), target, active, kind).await?;
+        self.svc.records.remember_switch(
+            &switched.project,
+            &switched.to,
+            switched.superseded.as_ref(),
+        );
         let event = switched.event.ok_or_else(|| {
             Error::service(
                 "core",
@@ -140,6 +184,35 @@ impl Rollback {
         })
     }
 
+    /// [`Rollback::resolve`] from this process's last committed records,
+    /// reading only what they do not hold.
+    async fn resolve_cached(&self, s: &Snapshot) -> Result<(Deployment, Option<Deployment>)> {
+        let active = s
+            .project
+            .active_deployment
+            .as_ref()
+            .and_then(|id| s.deployments.get(id).cloned());
+        let known = match &self.target {
+            RollbackTarget::Deployment(id) => {
+                let id = DeploymentId::parse(id)?;
+                s.deployments.get(&id).cloned()
+            }
+            RollbackTarget::Version(v) => s.deployments.values().find(|d| d.version == *v).cloned(),
+            // Which superseded deployment is newest below the live one
+            // takes a history page; the live record still comes from here.
+            RollbackTarget::Previous => {
+                if let Some(active) = active {
+                    return Ok((self.previous_of(&s.project, &active).await?, Some(active)));
+                }
+                None
+            }
+        };
+        match known {
+            Some(target) => Ok((target, active)),
+            None => self.resolve(&s.project).await,
+        }
+    }
+
     /// The target's record, and the live deployment's if it was read on
     /// the way (so the switch need not read it again).
     async fn resolve(&self, project: &Project) -> Result<(Deployment, Option<Deployment>)> {
@@ -167,36 +240,42 @@ impl Rollback {
                         ))
                     }
                 };
-                let mut page = PageRequest {
-                    limit: 20,
-                    cursor: Some(PageRequest::cursor_for(active.version)),
-                };
-                loop {
-                    let listed = svc.store.list_deployments(&project.name, &page).await?;
-                    if let Some(d) = listed
-                        .items
-                        .into_iter()
-                        .find(|d| d.status == DeploymentStatus::Superseded)
-                    {
-                        return Ok((d, Some(active)));
+                Ok((self.previous_of(project, &active).await?, Some(active)))
+            }
+        }
+    }
+
+    /// The newest superseded deployment below `active`'s version.
+    async fn previous_of(&self, project: &Project, active: &Deployment) -> Result<Deployment> {
+        let svc = &self.svc;
+        let mut page = PageRequest {
+            limit: 20,
+            cursor: Some(PageRequest::cursor_for(active.version)),
+        };
+        loop {
+            let listed = svc.store.list_deployments(&project.name, &page).await?;
+            if let Some(d) = listed
+                .items
+                .into_iter()
+                .find(|d| d.status == DeploymentStatus::Superseded)
+            {
+                return Ok(d);
+            }
+            match listed.next_cursor {
+                Some(c) => {
+                    page = PageRequest {
+                        limit: 100,
+                        cursor: Some(c),
                     }
-                    match listed.next_cursor {
-                        Some(c) => {
-                            page = PageRequest {
-                                limit: 100,
-                                cursor: Some(c),
-                            }
-                        }
-                        None => {
-                            return Err(Error::not_found(
-                                ResourceKind::Deployment,
-                                format!(
-                                    "a deployment of {} live before version {}",
-                                    project.name, active.version
-                                ),
-                            ))
-                        }
-                    }
+                }
+                None => {
+                    return Err(Error::not_found(
+                        ResourceKind::Deployment,
+                        format!(
+                            "a deployment of {} live before version {}",
+                            project.name, active.version
+                        ),
+                    ))
                 }
             }
         }

@@ -30,6 +30,10 @@ pub(crate) struct SwitchOutcome {
     pub from: Option<Deployment>,
     /// The deployment live now, as recorded.
     pub to: Deployment,
+    /// The deployment live before, as recorded now (superseded).
+    pub superseded: Option<Deployment>,
+    /// The project record the switch committed.
+    pub project: Project,
     /// The rollback event recorded, for rollbacks.
     pub event: Option<RollbackEvent>,
     /// Wall time of the switch.
@@ -110,10 +114,12 @@ pub(crate) async fn switch_live(
     }
     let elapsed = started.elapsed();
     match finish(svc, &begun, from.as_ref(), &to, &kind, elapsed).await {
-        Ok((to, event)) => Ok(SwitchOutcome {
+        Ok(done) => Ok(SwitchOutcome {
             from,
-            to,
-            event,
+            to: done.live,
+            superseded: done.superseded,
+            project: done.project,
+            event: done.event,
             elapsed,
         }),
         Err(err) => {
@@ -202,6 +208,18 @@ pub(crate) async fn aliases_point_at(
     Ok(at(s, &server.version) && at(i, &image.version))
 }
 
+/// The records a switch's commit wrote.
+pub(crate) struct Finished {
+    /// The project, with the new active pointer.
+    pub project: Project,
+    /// The deployment now live.
+    pub live: Deployment,
+    /// The deployment it replaced, now superseded.
+    pub superseded: Option<Deployment>,
+    /// The rollback event, for rollbacks.
+    pub event: Option<RollbackEvent>,
+}
+
 /// Commits the switch: active pointer, statuses, rollback event.
 pub(crate) async fn finish(
     svc: &Services,
@@ -210,7 +228,7 @@ pub(crate) async fn finish(
     to: &Deployment,
     kind: &SwitchKind,
     elapsed: Duration,
-) -> Result<(Deployment, Option<RollbackEvent>)> {
+) -> Result<Finished> {
     let now = svc.clock.now();
     let done = Project {
         active_deployment: Some(to.id.clone()),
@@ -226,14 +244,14 @@ pub(crate) async fn finish(
         ..to.clone()
     };
     let mut deployments = vec![(live.clone(), Expect::Revision(to.revision))];
-    if let Some(from) = from.filter(|f| f.id != to.id) {
-        let superseded = Deployment {
-            status: DeploymentStatus::Superseded,
-            updated_at: now,
-            revision: from.revision + 1,
-            ..from.clone()
-        };
-        deployments.push((superseded, Expect::Revision(from.revision)));
+    let superseded = from.filter(|f| f.id != to.id).map(|from| Deployment {
+        status: DeploymentStatus::Superseded,
+        updated_at: now,
+        revision: from.revision + 1,
+        ..from.clone()
+    });
+    if let (Some(s), Some(from)) = (&superseded, from) {
+        deployments.push((s.clone(), Expect::Revision(from.revision)));
     }
     let event = match kind {
         SwitchKind::Rollback { reason } => Some(RollbackEvent {
@@ -256,7 +274,12 @@ pub(crate) async fn finish(
         ..WriteBatch::default()
     };
     commit_verified(svc, &begun.name, batch, |p| *p == done).await?;
-    Ok((live, event))
+    Ok(Finished {
+        project: done,
+        live,
+        superseded,
+        event,
+    })
 }
 
 /// Puts the aliases back and clears the intent, best effort: if any step
