@@ -280,3 +280,60 @@ async fn identical_publishes_and_weighted_routing() {
         Err(anchor_core::Error::InvalidInput { .. })
     ));
 }
+
+/// Bundles over the inline limit go through the staging bucket: stored once
+/// under their hash, then read by Lambda from S3, and published as usual.
+#[tokio::test]
+async fn large_bundles_are_staged_in_s3() {
+    let Some(m) = aws_support::moto().await else {
+        return;
+    };
+    let bucket = "anchor-staging";
+    m.clients
+        .s3
+        .create_bucket()
+        .bucket(bucket)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::EuWest1)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let store = anchor_core::aws::S3ObjectStore::new(m.clients.s3.clone(), bucket);
+    let host = LambdaFunctions::new(m.clients.lambda.clone())
+        .with_code_staging(store, "_anchor/code")
+        .with_inline_limit(64);
+    let spec = FunctionSpec::new("anchor-staged", &m.role_arn);
+    host.ensure_function(&spec).await.unwrap();
+    let bundle = code("staged");
+    assert!(bundle.zip.len() > 64);
+    let version = host
+        .publish(&spec.name, &bundle, &PublishOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(version.code_sha256, bundle.sha256);
+    let staged = m
+        .clients
+        .s3
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix("_anchor/code/anchor-staged/")
+        .send()
+        .await
+        .unwrap();
+    let keys: Vec<_> = staged.contents().iter().filter_map(|o| o.key()).collect();
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert!(keys[0].ends_with(".zip"));
+    let config = m
+        .clients
+        .lambda
+        .get_function_configuration()
+        .function_name(&spec.name)
+        .qualifier(&version.version)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(config.code_sha256(), Some(bundle.sha256.as_str()));
+}

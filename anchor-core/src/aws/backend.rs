@@ -79,8 +79,14 @@ pub(crate) async fn services(config: &SdkConfig, options: &AwsOptions) -> Result
     if options.create_tables {
         store.ensure_tables().await?;
     }
+    let objects = S3ObjectStore::with_multipart(
+        clients.s3.clone(),
+        &options.bucket,
+        options.multipart.clone(),
+    );
     let functions = LambdaFunctions::new(clients.lambda.clone())
-        .with_base_environment(bucket_environment(&options.bucket, &region));
+        .with_base_environment(bucket_environment(&options.bucket, &region))
+        .with_code_staging(objects.clone(), "_anchor/code");
     let cdn = CloudFrontCdn::new(clients.cloudfront.clone());
     let provisioner = AwsProvisioner::new(
         clients.s3.clone(),
@@ -94,11 +100,7 @@ pub(crate) async fn services(config: &SdkConfig, options: &AwsOptions) -> Result
     );
     Ok(Services {
         store: Arc::new(store),
-        objects: Arc::new(S3ObjectStore::with_multipart(
-            clients.s3.clone(),
-            &options.bucket,
-            options.multipart.clone(),
-        )),
+        objects: Arc::new(objects),
         functions: Arc::new(functions),
         cdn: Arc::new(cdn),
         certificates: Arc::new(AcmCertificates::new(clients.acm.clone())),

@@ -43,6 +43,16 @@ pub use setup::{FunctionSpec, DEFAULT_ARCHITECTURE, DEFAULT_RUNTIME};
 pub struct LambdaFunctions {
     client: aws_sdk_lambda::Client,
     base_environment: BTreeMap<String, String>,
+    code_staging: Option<CodeStaging>,
+}
+
+/// Where bundles too large to send inline are put first.
+#[derive(Debug, Clone)]
+pub(super) struct CodeStaging {
+    pub store: crate::aws::S3ObjectStore,
+    pub prefix: String,
+    /// Bundles larger than this many bytes are staged.
+    pub inline_limit: usize,
 }
 
 impl LambdaFunctions {
@@ -52,6 +62,7 @@ impl LambdaFunctions {
         Self {
             client,
             base_environment: BTreeMap::new(),
+            code_staging: None,
         }
     }
 
@@ -60,6 +71,32 @@ impl LambdaFunctions {
     /// [`PublishOptions::environment`] wins over the same key here.
     pub fn with_base_environment(mut self, environment: BTreeMap<String, String>) -> Self {
         self.base_environment = environment;
+        self
+    }
+
+    /// Stages bundles above Lambda's inline limit (50 MB zipped) in `store`
+    /// under `prefix` (as `<prefix>/<function>/<sha256>.zip`) and has Lambda
+    /// read them from there. Without it such bundles fail with
+    /// `InvalidInput`. Staged objects are immutable by hash.
+    pub fn with_code_staging(
+        mut self,
+        store: crate::aws::S3ObjectStore,
+        prefix: impl Into<String>,
+    ) -> Self {
+        self.code_staging = Some(CodeStaging {
+            store,
+            prefix: prefix.into(),
+            inline_limit: publish::MAX_INLINE_ZIP,
+        });
+        self
+    }
+
+    /// Stages bundles above `bytes` instead of Lambda's 50 MB, for tests of
+    /// the staged path; has no effect without [`Self::with_code_staging`].
+    pub fn with_inline_limit(mut self, bytes: usize) -> Self {
+        if let Some(staging) = &mut self.code_staging {
+            staging.inline_limit = bytes.min(publish::MAX_INLINE_ZIP);
+        }
         self
     }
 

@@ -189,19 +189,63 @@ async fn configure(
     wait::updated(host, function).await
 }
 
+/// Lambda's limit on a zip sent inline with UpdateFunctionCode.
+pub(super) const MAX_INLINE_ZIP: usize = 50 * 1024 * 1024;
+
 async fn upload(
     host: &LambdaFunctions,
     function: &str,
     current: &Snapshot,
     code: &CodeBundle,
 ) -> Result<Snapshot> {
-    host.client
+    let call = host
+        .client
         .update_function_code()
         .function_name(function)
-        .zip_file(Blob::new(code.zip.as_slice().to_vec()))
-        .set_revision_id(current.revision_id.clone())
-        .send()
+        .set_revision_id(current.revision_id.clone());
+    let limit = host
+        .code_staging
+        .as_ref()
+        .map_or(MAX_INLINE_ZIP, |s| s.inline_limit);
+    let call = if code.zip.len() <= limit {
+        call.zip_file(Blob::new(code.zip.as_slice().to_vec()))
+    } else {
+        let Some(staging) = &host.code_staging else {
+            return Err(Error::invalid_input(
+                "code",
+                format!(
+                    "the bundle of {function} is {} bytes zipped, over Lambda's inline limit of {MAX_INLINE_ZIP}; configure code staging",
+                    code.zip.len()
+                ),
+            ));
+        };
+        let key = staging_key(&staging.prefix, function, &code.sha256);
+        let options = crate::traits::PutOptions {
+            content_type: Some("application/zip".into()),
+            ..Default::default()
+        };
+        crate::traits::ObjectStore::put(
+            &staging.store,
+            &key,
+            crate::traits::ObjectBody::Bytes(code.zip.as_slice().to_vec()),
+            &options,
+        )
+        .await?;
+        call.s3_bucket(staging.store.bucket()).s3_key(key)
+    };
+    call.send()
         .await
         .map_err(update_error!(function, "UpdateFunctionCode"))?;
     wait::updated(host, function).await
+}
+
+/// `<prefix>/<function>/<hex sha256>.zip`: one object per distinct bundle.
+fn staging_key(prefix: &str, function: &str, sha256_base64: &str) -> String {
+    let hex: String = base64::engine::general_purpose::STANDARD
+        .decode(sha256_base64)
+        .unwrap_or_default()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{}/{function}/{hex}.zip", prefix.trim_end_matches('/'))
 }
