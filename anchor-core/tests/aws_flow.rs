@@ -143,9 +143,8 @@ async fn the_whole_flow_runs_on_moto() {
     assert_live(&m, &v1).await;
     let ops = recorder.operations();
     // Every call a rollback makes, counted. The goal is the two alias
-    // updates, one conditional write and the invalidation. Today the switch
-    // still records its intent before the aliases move and reads one
-    // history page to find the previous deployment (README, "Rollback
+    // updates, one conditional write and the invalidation; today the switch
+    // still records its intent before the aliases move (README, "Rollback
     // calls"). The records and manifests come from this process's caches:
     // it wrote them, and the conditional commit checks them.
     let mut sorted = ops.clone();
@@ -154,7 +153,6 @@ async fn the_whole_flow_runs_on_moto() {
         sorted,
         [
             "CreateInvalidation",
-            "Query",
             "TransactWriteItems",
             "TransactWriteItems",
             "UpdateAlias",

@@ -452,3 +452,40 @@ async fn a_rollback_on_stale_cached_records_starts_over_from_fresh_reads() {
     assert_eq!(again.to.id, v1.id);
     check_invariants(a, P).await;
 }
+
+/// "Previous" is what was live when the live deployment was first promoted,
+/// so a release that was itself rolled back is never picked again.
+#[tokio::test]
+async fn rolling_back_to_previous_skips_a_release_that_was_rolled_back() {
+    let env = env().await;
+    let a = &env.plain;
+    a.create_project(P).await.unwrap();
+    let v1 = a.deployer(P, env.build("v1")).execute().await.unwrap();
+    let v2_dir = env.build("v2");
+    make_variant(&v2_dir, "two");
+    let v2 = a.deployer(P, &v2_dir).execute().await.unwrap();
+    assert_eq!(v2.replaced.as_ref(), Some(&v1.id));
+    // v2 is bad: back to v1, then v3 ships.
+    assert_eq!(a.rollback(P).execute().await.unwrap().to.id, v1.id);
+    let v3_dir = env.build("v3");
+    make_variant(&v3_dir, "three");
+    let v3 = a.deployer(P, &v3_dir).execute().await.unwrap();
+    assert_eq!(v3.replaced.as_ref(), Some(&v1.id));
+    // v3 is bad too: back to v1, not to v2 (newer, but rolled back).
+    let back = a.rollback(P).execute().await.unwrap();
+    assert_eq!(back.to.id, v1.id);
+    // A fresh process, with no cached records, picks the same.
+    let fresh = anchor_core::Anchor::from_services(anchor_core::Services {
+        manifests: Default::default(),
+        records: Default::default(),
+        ..a.services().clone()
+    });
+    fresh
+        .rollback(P)
+        .to_deployment(v3.id.as_str())
+        .execute()
+        .await
+        .unwrap();
+    assert_eq!(fresh.rollback(P).execute().await.unwrap().to.id, v1.id);
+    check_invariants(a, P).await;
+}

@@ -1,6 +1,7 @@
 //! [`Rollback`]: make an older deployment live again by moving the aliases
 //! only. Nothing is uploaded or published.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,7 +17,10 @@ use crate::model::{
 /// Which deployment to roll back to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RollbackTarget {
-    /// The newest deployment older than the live one that was live before.
+    /// The deployment that was live when the live one was first promoted
+    /// (so a bad release that was itself rolled back is skipped); if that
+    /// one can no longer go live, the newest superseded deployment older
+    /// than the live one.
     Previous,
     /// A deployment by id.
     Deployment(String),
@@ -198,11 +202,12 @@ impl Rollback {
                 s.deployments.get(&id).cloned()
             }
             RollbackTarget::Version(v) => s.deployments.values().find(|d| d.version == *v).cloned(),
-            // Which superseded deployment is newest below the live one
-            // takes a history page; the live record still comes from here.
             RollbackTarget::Previous => {
                 if let Some(active) = active {
-                    return Ok((self.previous_of(&s.project, &active).await?, Some(active)));
+                    let target = self
+                        .previous_of(&s.project, &active, &s.deployments)
+                        .await?;
+                    return Ok((target, Some(active)));
                 }
                 None
             }
@@ -240,14 +245,33 @@ impl Rollback {
                         ))
                     }
                 };
-                Ok((self.previous_of(project, &active).await?, Some(active)))
+                let target = self
+                    .previous_of(project, &active, &Default::default())
+                    .await?;
+                Ok((target, Some(active)))
             }
         }
     }
 
-    /// The newest superseded deployment below `active`'s version.
-    async fn previous_of(&self, project: &Project, active: &Deployment) -> Result<Deployment> {
+    /// What [`RollbackTarget::Previous`] names while `active` is live:
+    /// `active.replaced` (from `known` records if there, else read), or,
+    /// if that cannot go live, the newest superseded deployment below it.
+    async fn previous_of(
+        &self,
+        project: &Project,
+        active: &Deployment,
+        known: &HashMap<DeploymentId, Deployment>,
+    ) -> Result<Deployment> {
         let svc = &self.svc;
+        if let Some(id) = active.replaced.as_ref().filter(|id| **id != active.id) {
+            let replaced = match known.get(id) {
+                Some(d) => Some(d.clone()),
+                None => svc.store.get_deployment(&project.name, id).await?,
+            };
+            if let Some(d) = replaced.filter(|d| d.status.can_go_live()) {
+                return Ok(d);
+            }
+        }
         let mut page = PageRequest {
             limit: 20,
             cursor: Some(PageRequest::cursor_for(active.version)),

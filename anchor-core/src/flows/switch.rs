@@ -240,6 +240,11 @@ pub(crate) async fn finish(
         status: DeploymentStatus::Live,
         promoted_at: Some(now),
         updated_at: now,
+        // Set when it first goes live; a later rollback to it keeps it.
+        replaced: to
+            .replaced
+            .clone()
+            .or_else(|| from.filter(|f| f.id != to.id).map(|f| f.id.clone())),
         revision: to.revision + 1,
         ..to.clone()
     };

@@ -185,6 +185,11 @@ pub struct Deployment {
     pub deployed_at: Option<DateTime<Utc>>,
     /// When it last went live.
     pub promoted_at: Option<DateTime<Utc>>,
+    /// The deployment that was live when this one was first promoted: what
+    /// a rollback to the previous deployment goes back to while this one is
+    /// live. Rolling back never changes it.
+    #[serde(default)]
+    pub replaced: Option<DeploymentId>,
     /// What the asset upload did.
     pub assets: AssetSummary,
     /// Why it failed, for `Failed` deployments.

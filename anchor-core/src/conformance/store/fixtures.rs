@@ -76,6 +76,7 @@ pub fn deployment(project: &ProjectName, version: u64) -> Deployment {
         updated_at: now,
         deployed_at: Some(now),
         promoted_at: None,
+        replaced: None,
         assets: AssetSummary::default(),
         error: None,
         revision: 1,

@@ -108,6 +108,7 @@ impl Deployer {
             updated_at: now,
             deployed_at: None,
             promoted_at: None,
+            replaced: None,
             assets: Default::default(),
             error: None,
             revision: 1,
