@@ -43,6 +43,10 @@ pub struct WriteBatch {
     pub domains: Vec<DomainWrite>,
     /// A rollback event to append; its `(project, sequence)` must be new.
     pub rollback_event: Option<RollbackEvent>,
+    /// A rollback event to remove, by project and sequence; it must exist.
+    /// Only a switch undoing itself (its aliases could not be moved) does
+    /// this, so the history never shows a rollback that did not happen.
+    pub retracted_rollback_event: Option<(ProjectName, u64)>,
 }
 
 /// Where projects, deployments, domains and rollback events are recorded.

@@ -153,6 +153,7 @@ fn first_failed(targets: &[Target], reasons: &[CancellationReason]) -> Option<Er
 fn reason(t: &Target, old: Option<&Item>) -> String {
     let expected = match (t.part, t.expect) {
         (Part::Rollback(seq), _) => return format!("expected no rollback event {seq}, found one"),
+        (Part::Retract(seq), _) => return format!("expected rollback event {seq}, found none"),
         (_, Expect::Absent) => "expected no record".to_string(),
         (_, Expect::Revision(r)) => format!("expected revision {r}"),
     };

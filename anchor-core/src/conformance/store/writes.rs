@@ -292,6 +292,36 @@ pub(super) async fn batches_are_all_or_nothing(store: &dyn StateStore) {
         Some(1),
         "a failed batch must not apply its project update"
     );
+
+    // Retracting a missing event fails the batch; an existing one goes.
+    let batch = WriteBatch {
+        project: Some((activated(&created, &good), Expect::Revision(1))),
+        retracted_rollback_event: Some((name.clone(), 7)),
+        ..WriteBatch::default()
+    };
+    assert_any_precondition(
+        store.commit(batch).await,
+        "retracting a rollback event that does not exist must fail",
+    );
+    ok(
+        store
+            .commit(WriteBatch {
+                retracted_rollback_event: Some((name.clone(), 1)),
+                ..WriteBatch::default()
+            })
+            .await,
+        "retracting rollback 1",
+    );
+    let events = ok(
+        store
+            .list_rollbacks(&name, &crate::model::PageRequest::first(10))
+            .await,
+        "list_rollbacks",
+    );
+    assert!(
+        events.items.iter().all(|e| e.sequence != 1),
+        "a retracted rollback event must be gone"
+    );
 }
 
 pub(super) async fn read_your_writes(store: &dyn StateStore) {

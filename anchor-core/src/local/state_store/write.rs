@@ -39,7 +39,30 @@ pub(super) fn commit(conn: &mut Connection, batch: &WriteBatch) -> Result<()> {
     if let Some(event) = &batch.rollback_event {
         append_rollback(&tx, event)?;
     }
+    if let Some((project, sequence)) = &batch.retracted_rollback_event {
+        retract_rollback(&tx, project, *sequence)?;
+    }
     tx.commit().map_err(&err)
+}
+
+/// Removes a rollback event, which must exist.
+fn retract_rollback(tx: &Transaction<'_>, project: &ProjectName, sequence: u64) -> Result<()> {
+    let err = errors::sql("Commit");
+    let seq = to_sql("rollback.sequence", sequence)?;
+    let removed = tx
+        .execute(
+            "DELETE FROM rollbacks WHERE project = ?1 AND sequence = ?2",
+            params![project.as_str(), seq],
+        )
+        .map_err(&err)?;
+    if removed == 0 {
+        return Err(Error::precondition(
+            ResourceKind::Project,
+            project.as_str(),
+            format!("expected rollback event {sequence}, found none"),
+        ));
+    }
+    Ok(())
 }
 
 /// Hands out the project's next version number.

@@ -13,6 +13,7 @@ use aws_sdk_dynamodb::types::{
 
 mod deployment;
 mod domain;
+mod retract;
 
 use super::codec::*;
 use super::TableNames;
@@ -21,6 +22,7 @@ use crate::model::{Project, RollbackEvent};
 use crate::traits::{DomainWrite, Expect, WriteBatch};
 use deployment::deployment_items;
 use domain::{domain_delete, domain_put};
+use retract::retract_item;
 
 const OP: &str = "TransactWriteItems";
 
@@ -35,6 +37,8 @@ pub(super) enum Part {
     IdPointer,
     /// A rollback event, named after its project.
     Rollback(u64),
+    /// The removal of a rollback event, which must exist.
+    Retract(u64),
 }
 
 /// The record an item stands for.
@@ -101,6 +105,9 @@ pub(super) fn build(
     }
     if let Some(event) = &batch.rollback_event {
         out.push(rollback_item(tables, event)?);
+    }
+    if let Some((project, sequence)) = &batch.retracted_rollback_event {
+        out.push(retract_item(tables, project, *sequence)?);
     }
     Ok(out)
 }
