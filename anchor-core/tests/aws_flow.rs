@@ -142,18 +142,17 @@ async fn the_whole_flow_runs_on_moto() {
     assert_eq!(back.to.id, v1.id);
     assert_live(&m, &v1).await;
     let ops = recorder.operations();
-    // Every call a rollback makes, counted. The goal is the two alias
-    // updates, one conditional write and the invalidation; today the switch
-    // still records its intent before the aliases move (README, "Rollback
-    // calls"). The records and manifests come from this process's caches:
-    // it wrote them, and the conditional commit checks them.
+    // Every call a rollback makes, counted: the two alias updates, the one
+    // conditional write that decides the switch, and the invalidation of
+    // what changed. The records and manifests come from this process's
+    // caches (it wrote them; the conditional write checks them), and the
+    // previous deployment is named on the live one.
     let mut sorted = ops.clone();
     sorted.sort();
     assert_eq!(
         sorted,
         [
             "CreateInvalidation",
-            "TransactWriteItems",
             "TransactWriteItems",
             "UpdateAlias",
             "UpdateAlias"

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use super::manifest::AssetManifest;
-use crate::model::{Deployment, DeploymentId, Project, ProjectName};
+use crate::model::{Deployment, DeploymentId, PendingSwitch, Project, ProjectName};
 
 /// Entries kept before the cache starts over; a manifest is a few hundred
 /// bytes per asset, so this bounds memory for long-lived processes.
@@ -57,11 +57,31 @@ pub(crate) struct Snapshot {
 #[derive(Debug, Clone, Default)]
 pub struct RecordCache {
     entries: Arc<Mutex<HashMap<ProjectName, Snapshot>>>,
+    /// The last switch per project whose aliases this process saw move.
+    settled: Arc<Mutex<HashMap<ProjectName, PendingSwitch>>>,
 }
 
 impl RecordCache {
     pub(crate) fn get(&self, name: &ProjectName) -> Option<Snapshot> {
         self.entries.lock().ok()?.get(name).cloned()
+    }
+
+    /// Whether this process saw the aliases of the switch `marker` move.
+    pub(crate) fn is_settled(&self, name: &ProjectName, marker: &PendingSwitch) -> bool {
+        self.settled
+            .lock()
+            .ok()
+            .is_some_and(|s| s.get(name) == Some(marker))
+    }
+
+    /// Notes that the aliases of the switch `marker` have moved.
+    pub(crate) fn mark_settled(&self, name: &ProjectName, marker: &PendingSwitch) {
+        if let Ok(mut settled) = self.settled.lock() {
+            if settled.len() >= CAPACITY {
+                settled.clear();
+            }
+            settled.insert(name.clone(), marker.clone());
+        }
     }
 
     pub(crate) fn forget(&self, name: &ProjectName) {

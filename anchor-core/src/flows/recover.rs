@@ -14,14 +14,16 @@ use crate::model::{DeploymentId, DeploymentStatus, PageRequest, ProjectName};
 pub struct RecoveryReport {
     /// The interrupted switch's target, if one was resolved.
     pub resolved_switch_to: Option<DeploymentId>,
-    /// Whether that switch was rolled forward (both aliases had moved).
+    /// Whether that switch's target is live after recovery (a recorded
+    /// switch is always rolled forward; `false` only if another switch
+    /// followed it).
     pub rolled_forward: bool,
     /// Deployments found stuck in progress and marked failed.
     pub failed_deployments: Vec<DeploymentId>,
 }
 
-/// Resolves an interrupted switch (forward if both aliases already moved,
-/// back otherwise) and marks deployments in progress for longer than
+/// Resolves a recorded switch (the aliases are moved to the recorded
+/// active deployment if they are not there) and marks deployments in progress for longer than
 /// `stale_deployment_after` as failed. Running it twice changes nothing more.
 pub(crate) async fn recover(svc: &Services, name: &ProjectName) -> Result<RecoveryReport> {
     let mut report = RecoveryReport::default();

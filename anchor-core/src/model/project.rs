@@ -101,9 +101,13 @@ pub enum SwitchKind {
     },
 }
 
-/// An intent recorded on the project before any alias moves, so a crash
-/// mid-switch can be resolved deterministically and a concurrent switch
-/// loses with a conflict instead of racing.
+/// The marker a switch records with its decision (the new active pointer),
+/// before the aliases move: it lets `recover`, or the next switch, tell a
+/// switch still moving the aliases from one that was interrupted, and roll
+/// the aliases forward to the recorded deployment. It stays after the
+/// switch completes, until the next switch replaces it or `recover`
+/// clears it; while the aliases point at the active deployment it means
+/// nothing more.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingSwitch {
     /// The deployment live when the switch started, if any.
@@ -130,7 +134,7 @@ pub struct Project {
     pub created_at: DateTime<Utc>,
     /// The deployment whose versions the `live` aliases point at.
     pub active_deployment: Option<DeploymentId>,
-    /// A live switch in progress, if any.
+    /// The marker of the last switch; see [`PendingSwitch`].
     pub pending_switch: Option<PendingSwitch>,
     /// Bumped by every write; conditional writes compare it.
     pub revision: u64,

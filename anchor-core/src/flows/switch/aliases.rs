@@ -1,0 +1,88 @@
+//! Where the `live` aliases point, and moving them: the only calls of a
+//! switch that change what is served.
+
+use futures::future::join;
+
+use crate::error::{Error, ResourceKind, Result};
+use crate::flows::Services;
+use crate::model::{Deployment, DeploymentStatus, Infrastructure};
+use crate::traits::{AliasRouting, SetAliasOptions};
+
+/// Refuses deployments that cannot serve traffic.
+pub(crate) fn ensure_can_go_live(d: &Deployment) -> Result<()> {
+    let reason = match d.status {
+        DeploymentStatus::Failed => Some("it failed and has no complete set of versions"),
+        DeploymentStatus::Pruned => Some("its function versions were pruned"),
+        s if s.is_in_progress() => Some("it has not finished deploying"),
+        _ => None,
+    };
+    if let Some(reason) = reason {
+        return Err(Error::invalid_state(
+            ResourceKind::Deployment,
+            d.id.as_str(),
+            d.status.as_str(),
+            reason,
+        ));
+    }
+    if d.server_version.is_none() || d.image_version.is_none() {
+        return Err(Error::invalid_state(
+            ResourceKind::Deployment,
+            d.id.as_str(),
+            d.status.as_str(),
+            "it has no published function versions",
+        ));
+    }
+    Ok(())
+}
+
+/// Points both aliases of the project at `d`'s versions, concurrently.
+pub(crate) async fn point_aliases(
+    svc: &Services,
+    infra: &Infrastructure,
+    d: &Deployment,
+) -> Result<()> {
+    let (Some(server), Some(image)) = (&d.server_version, &d.image_version) else {
+        return Err(Error::invalid_state(
+            ResourceKind::Deployment,
+            d.id.as_str(),
+            d.status.as_str(),
+            "it has no published function versions",
+        ));
+    };
+    let opts = SetAliasOptions::default();
+    let server_route = AliasRouting::single(server.version.clone());
+    let image_route = AliasRouting::single(image.version.clone());
+    let (a, b) = join(
+        svc.functions
+            .set_alias(&infra.server_function, &infra.alias, &server_route, &opts),
+        svc.functions
+            .set_alias(&infra.image_function, &infra.alias, &image_route, &opts),
+    )
+    .await;
+    a?;
+    b?;
+    Ok(())
+}
+
+/// Whether both aliases point exactly at `d`'s versions.
+pub(crate) async fn aliases_point_at(
+    svc: &Services,
+    infra: &Infrastructure,
+    d: &Deployment,
+) -> Result<bool> {
+    let (Some(server), Some(image)) = (&d.server_version, &d.image_version) else {
+        return Ok(false);
+    };
+    let s = svc
+        .functions
+        .get_alias(&infra.server_function, &infra.alias)
+        .await?;
+    let i = svc
+        .functions
+        .get_alias(&infra.image_function, &infra.alias)
+        .await?;
+    let at = |a: Option<crate::traits::AliasConfig>, v: &str| {
+        a.is_some_and(|a| a.routing.version == v && a.routing.additional.is_none())
+    };
+    Ok(at(s, &server.version) && at(i, &image.version))
+}

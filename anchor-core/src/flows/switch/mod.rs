@@ -1,0 +1,256 @@
+//! Switching what is live: the one place aliases move.
+//!
+//! One conditional write decides a switch. It records the new active
+//! pointer, both statuses, the rollback event and a `pending_switch` marker
+//! in one transaction (compare-and-set on the project's revision), so of two
+//! concurrent switches one loses before touching anything. Then both `live`
+//! aliases move. If they cannot, the aliases are put back and the decision
+//! is reverted in one more write (the rollback event retracted). If even
+//! that fails, the marker stays and `recover` (or the next switch, once the
+//! marker is stale) rolls the aliases forward to the recorded deployment.
+//!
+//! The marker outlives a switch that completed: it only says the aliases
+//! were being moved. The next switch treats it as settled when this process
+//! saw the aliases move (the record cache knows), or when both aliases
+//! already point at the active deployment (two reads); otherwise a young
+//! marker means a switch is still moving them (`Conflict`) and a stale one
+//! is rolled forward. One narrow race remains across processes: an SDK
+//! retry of an UpdateAlias whose reply was lost can land after another
+//! process's switch (README, "Open design points"); `recover` repairs it.
+
+mod aliases;
+mod settle;
+
+use std::time::{Duration, Instant};
+
+pub(crate) use aliases::{ensure_can_go_live, point_aliases};
+pub(crate) use settle::resolve_pending;
+
+use super::records::commit_verified;
+use super::{lost_race, Services};
+use crate::error::{Error, ResourceKind, Result};
+use crate::model::{
+    Deployment, DeploymentStatus, PendingSwitch, Project, RollbackEvent, SwitchKind,
+};
+use crate::traits::{Expect, WriteBatch};
+
+/// What a completed switch did.
+#[derive(Debug, Clone)]
+pub(crate) struct SwitchOutcome {
+    /// The deployment live before.
+    pub from: Option<Deployment>,
+    /// The deployment live now, as recorded.
+    pub to: Deployment,
+    /// The deployment live before, as recorded now (superseded).
+    pub superseded: Option<Deployment>,
+    /// The project record the switch committed.
+    pub project: Project,
+    /// The rollback event recorded, for rollbacks.
+    pub event: Option<RollbackEvent>,
+    /// Wall time of the switch.
+    pub elapsed: Duration,
+}
+
+/// Makes `to` live. `project` and `to` are records the caller has just
+/// read (or cached), and `known_from` the project's active deployment if
+/// the caller has it too, so the common path reads nothing more; every
+/// record is still guarded by its revision in the deciding write. Fails
+/// with `Conflict` if another switch is under way or wins the race, and
+/// with `InvalidState` if the deployment cannot go live.
+pub(crate) async fn switch_live(
+    svc: &Services,
+    project: Project,
+    to: Deployment,
+    known_from: Option<Deployment>,
+    kind: SwitchKind,
+) -> Result<SwitchOutcome> {
+    let started = Instant::now();
+    let name = project.name.clone();
+    let mut known_from = known_from;
+    if let Some(marker) = &project.pending_switch {
+        if !svc.records.is_settled(&name, marker) {
+            settle::settle(svc, &project, marker).await?;
+            known_from = None;
+        }
+    }
+    ensure_can_go_live(&to)?;
+    if project.active_deployment.as_ref() == Some(&to.id) {
+        return Err(Error::invalid_state(
+            ResourceKind::Deployment,
+            to.id.as_str(),
+            "live",
+            "it is already live",
+        ));
+    }
+    let from = match &project.active_deployment {
+        Some(id) => match known_from.filter(|d| &d.id == id) {
+            Some(known) => Some(known),
+            None => Some(svc.deployment(&name, id).await?),
+        },
+        None => None,
+    };
+
+    let decided = decide(svc, &project, from.as_ref(), &to, &kind, started.elapsed())
+        .await
+        .map_err(|e| lost_race(&name, e))?;
+    if let Err(err) = point_aliases(svc, &project.infrastructure, &to).await {
+        revert(svc, &project, &decided, from.as_ref(), &to).await;
+        return Err(err);
+    }
+    if let Some(marker) = &decided.project.pending_switch {
+        svc.records.mark_settled(&name, marker);
+    }
+    Ok(SwitchOutcome {
+        from,
+        to: decided.live,
+        superseded: decided.superseded,
+        project: decided.project,
+        event: decided.event,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// The records a switch's deciding write committed.
+pub(crate) struct Decided {
+    /// The project, with the new active pointer and the marker.
+    pub project: Project,
+    /// The deployment now live.
+    pub live: Deployment,
+    /// The deployment it replaced, now superseded.
+    pub superseded: Option<Deployment>,
+    /// The rollback event, for rollbacks.
+    pub event: Option<RollbackEvent>,
+}
+
+/// The one write that decides the switch: active pointer, marker,
+/// statuses and rollback event, under the revisions they were read at.
+async fn decide(
+    svc: &Services,
+    project: &Project,
+    from: Option<&Deployment>,
+    to: &Deployment,
+    kind: &SwitchKind,
+    elapsed: Duration,
+) -> Result<Decided> {
+    let now = svc.clock.now();
+    let done = Project {
+        active_deployment: Some(to.id.clone()),
+        pending_switch: Some(PendingSwitch {
+            from: from.map(|d| d.id.clone()),
+            to: to.id.clone(),
+            kind: kind.clone(),
+            started_at: now,
+        }),
+        revision: project.revision + 1,
+        ..project.clone()
+    };
+    let live = Deployment {
+        status: DeploymentStatus::Live,
+        promoted_at: Some(now),
+        updated_at: now,
+        // Set when it first goes live; a later rollback to it keeps it.
+        replaced: to
+            .replaced
+            .clone()
+            .or_else(|| from.filter(|f| f.id != to.id).map(|f| f.id.clone())),
+        revision: to.revision + 1,
+        ..to.clone()
+    };
+    let mut deployments = vec![(live.clone(), Expect::Revision(to.revision))];
+    let superseded = from.filter(|f| f.id != to.id).map(|from| Deployment {
+        status: DeploymentStatus::Superseded,
+        updated_at: now,
+        revision: from.revision + 1,
+        ..from.clone()
+    });
+    if let (Some(s), Some(from)) = (&superseded, from) {
+        deployments.push((s.clone(), Expect::Revision(from.revision)));
+    }
+    let event = match kind {
+        SwitchKind::Rollback { reason } => Some(RollbackEvent {
+            project: project.name.clone(),
+            sequence: done.revision,
+            from: from.map(|d| d.id.clone()),
+            from_version: from.map(|d| d.version),
+            to: to.id.clone(),
+            to_version: to.version,
+            reason: reason.clone(),
+            at: now,
+            duration_ms: elapsed.as_secs_f64() * 1000.0,
+        }),
+        SwitchKind::Promote => None,
+    };
+    let batch = WriteBatch {
+        project: Some((done.clone(), Expect::Revision(project.revision))),
+        deployments,
+        rollback_event: event.clone(),
+        ..WriteBatch::default()
+    };
+    commit_verified(svc, &project.name, batch, |p| *p == done).await?;
+    Ok(Decided {
+        project: done,
+        live,
+        superseded,
+        event,
+    })
+}
+
+/// Undoes a decided switch whose aliases could not be moved: puts the
+/// aliases back and restores the records as they were, retracting the
+/// rollback event, in one write. Best effort: if a step fails, the marker
+/// stays and `recover` rolls the aliases forward to the recorded target.
+async fn revert(
+    svc: &Services,
+    before: &Project,
+    decided: &Decided,
+    from: Option<&Deployment>,
+    to: &Deployment,
+) {
+    let name = &before.name;
+    // Act only if the decision is still the recorded state: if another
+    // switch has followed, moving the aliases would undo that one.
+    match svc.store.get_project(name).await {
+        Ok(Some(p)) if p == decided.project => {}
+        _ => return,
+    }
+    if let Some(from) = from {
+        if let Err(err) = point_aliases(svc, &before.infrastructure, from).await {
+            tracing::warn!(project = %name, error = %err, "could not put the aliases back; recover() will roll forward");
+            return;
+        }
+    }
+    let restored = Project {
+        pending_switch: None,
+        revision: decided.project.revision + 1,
+        ..before.clone()
+    };
+    let mut deployments = vec![(
+        Deployment {
+            revision: decided.live.revision + 1,
+            ..to.clone()
+        },
+        Expect::Revision(decided.live.revision),
+    )];
+    if let (Some(s), Some(from)) = (&decided.superseded, from) {
+        deployments.push((
+            Deployment {
+                revision: s.revision + 1,
+                ..from.clone()
+            },
+            Expect::Revision(s.revision),
+        ));
+    }
+    let batch = WriteBatch {
+        project: Some((restored.clone(), Expect::Revision(decided.project.revision))),
+        deployments,
+        retracted_rollback_event: decided
+            .event
+            .as_ref()
+            .map(|e| (e.project.clone(), e.sequence)),
+        ..WriteBatch::default()
+    };
+    svc.records.forget(name);
+    if let Err(err) = commit_verified(svc, name, batch, |p| *p == restored).await {
+        tracing::warn!(project = %name, error = %err, "could not revert the switch; recover() will roll forward");
+    }
+}

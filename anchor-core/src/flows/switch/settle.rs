@@ -1,0 +1,67 @@
+//! Settling the marker a switch leaves: is the recorded switch done moving
+//! the aliases, still moving them, or interrupted?
+
+use super::aliases::{aliases_point_at, point_aliases};
+use crate::error::{Error, ResourceKind, Result};
+use crate::flows::records::commit_project;
+use crate::flows::Services;
+use crate::model::{PendingSwitch, Project};
+
+/// Before a new switch: returns once the aliases point at the recorded
+/// active deployment, moving them there if the marker is stale. A young
+/// marker whose aliases have not arrived yet means another switch is still
+/// moving them: `Conflict`.
+pub(super) async fn settle(
+    svc: &Services,
+    project: &Project,
+    marker: &PendingSwitch,
+) -> Result<()> {
+    let name = &project.name;
+    let Some(active_id) = &project.active_deployment else {
+        return Ok(());
+    };
+    let active = svc.deployment(name, active_id).await?;
+    let infra = &project.infrastructure;
+    if !aliases_point_at(svc, infra, &active).await? {
+        let age = svc.clock.now() - marker.started_at;
+        let stale = chrono::Duration::from_std(svc.settings.stale_switch_after)
+            .unwrap_or(chrono::Duration::MAX);
+        if age < stale {
+            return Err(Error::conflict(
+                ResourceKind::Project,
+                name.as_str(),
+                format!(
+                    "a switch to {} started at {} is still moving the aliases",
+                    marker.to, marker.started_at
+                ),
+            ));
+        }
+        point_aliases(svc, infra, &active).await?;
+    }
+    svc.records.mark_settled(name, marker);
+    Ok(())
+}
+
+/// For `recover`: rolls the aliases forward to the recorded active
+/// deployment if they are not there, then clears the marker. Returns the
+/// project as it is afterwards.
+pub(crate) async fn resolve_pending(svc: &Services, project: Project) -> Result<Project> {
+    if project.pending_switch.is_none() {
+        return Ok(project);
+    }
+    let name = project.name.clone();
+    if let Some(active_id) = &project.active_deployment {
+        let active = svc.deployment(&name, active_id).await?;
+        if !aliases_point_at(svc, &project.infrastructure, &active).await? {
+            point_aliases(svc, &project.infrastructure, &active).await?;
+        }
+    }
+    let cleared = Project {
+        pending_switch: None,
+        revision: project.revision + 1,
+        ..project.clone()
+    };
+    svc.records.forget(&name);
+    commit_project(svc, &cleared, project.revision).await?;
+    svc.project(&name).await
+}
