@@ -175,6 +175,29 @@ async fn the_whole_flow_runs_on_moto() {
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].reason, "v2 is broken");
 
+    // A process that has cached nothing reads the records first and checks
+    // that the last switch settled, but still writes once and moves each
+    // alias once.
+    let cold_recorder = CallRecorder::default();
+    let cold = open(&m, vec![SharedInterceptor::new(cold_recorder.clone())]).await;
+    cold_recorder.clear(); // opening checks the tables
+    cold.rollback(P)
+        .to_deployment(v2.id.as_str())
+        .execute()
+        .await
+        .unwrap();
+    assert_live(&m, &v2).await;
+    let cold_ops = cold_recorder.operations();
+    assert_eq!(cold_recorder.count("TransactWriteItems"), 1, "{cold_ops:?}");
+    assert_eq!(cold_recorder.count("UpdateAlias"), 2, "{cold_ops:?}");
+    assert!(cold_ops.len() <= 13, "{cold_ops:?}");
+    a.rollback(P)
+        .to_deployment(v1.id.as_str())
+        .execute()
+        .await
+        .unwrap();
+    assert_live(&m, &v1).await;
+
     // A preview builds v2 again without making it live.
     let preview = a
         .deployer(P, &v2_dir)

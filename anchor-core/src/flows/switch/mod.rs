@@ -69,8 +69,7 @@ pub(crate) async fn switch_live(
     let mut known_from = known_from;
     if let Some(marker) = &project.pending_switch {
         if !svc.records.is_settled(&name, marker) {
-            settle::settle(svc, &project, marker).await?;
-            known_from = None;
+            known_from = settle::settle(svc, &project, marker, known_from).await?;
         }
     }
     ensure_can_go_live(&to)?;

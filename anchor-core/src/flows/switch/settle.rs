@@ -5,22 +5,27 @@ use super::aliases::{aliases_point_at, point_aliases};
 use crate::error::{Error, ResourceKind, Result};
 use crate::flows::records::commit_project;
 use crate::flows::Services;
-use crate::model::{PendingSwitch, Project};
+use crate::model::{Deployment, PendingSwitch, Project};
 
 /// Before a new switch: returns once the aliases point at the recorded
 /// active deployment, moving them there if the marker is stale. A young
 /// marker whose aliases have not arrived yet means another switch is still
-/// moving them: `Conflict`.
+/// moving them: `Conflict`. `known` is the active deployment's record if
+/// the caller has it; the record used is returned for the switch to reuse.
 pub(super) async fn settle(
     svc: &Services,
     project: &Project,
     marker: &PendingSwitch,
-) -> Result<()> {
+    known: Option<Deployment>,
+) -> Result<Option<Deployment>> {
     let name = &project.name;
     let Some(active_id) = &project.active_deployment else {
-        return Ok(());
+        return Ok(None);
     };
-    let active = svc.deployment(name, active_id).await?;
+    let active = match known.filter(|d| &d.id == active_id) {
+        Some(d) => d,
+        None => svc.deployment(name, active_id).await?,
+    };
     let infra = &project.infrastructure;
     if !aliases_point_at(svc, infra, &active).await? {
         let age = svc.clock.now() - marker.started_at;
@@ -39,7 +44,7 @@ pub(super) async fn settle(
         point_aliases(svc, infra, &active).await?;
     }
     svc.records.mark_settled(name, marker);
-    Ok(())
+    Ok(Some(active))
 }
 
 /// For `recover`: rolls the aliases forward to the recorded active
