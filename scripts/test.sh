@@ -2,9 +2,10 @@
 # Every test: formatting, lints, the Rust tests (unit, conformance, fault
 # walks, property tests) against the real OpenNext build of
 # examples/nextjs-app, the AWS backend against a moto server this script
-# starts on loopback, and the quick start end to end.
+# starts on loopback, the Python package (scripts/test-python.sh), and the
+# quick starts end to end.
 #
-# Python and Node tests join this script with their issues.
+# Node tests join this script with their issue.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
@@ -31,6 +32,10 @@ MOTO_LOG="$work/moto.log" moto_start
 step "cargo test --workspace (on the real build; AWS tests on moto)"
 ANCHOR_NEXTJS_BUILD="$work/build-v1" ANCHOR_NEXTJS_BUILD_V2="$work/build-v2" \
   ANCHOR_REQUIRE_MOTO=1 cargo test --workspace
+
+step "Python package: wheel, pytest, stubtest, example"
+ANCHOR_NEXTJS_BUILD="$work/build-v1" ANCHOR_NEXTJS_BUILD_V2="$work/build-v2" \
+  scripts/test-python.sh
 
 step "quick start end to end"
 out="$work/quickstart.log"

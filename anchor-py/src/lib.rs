@@ -1,1 +1,132 @@
-//! Python bindings of Anchor. Built by the Python package issue; empty until then.
+//! Python bindings of Anchor: the native module `anchor_deploy._anchor`.
+//!
+//! Thin by design: argument conversion, option mapping, error mapping and
+//! the async bridge. Every method returns an awaitable that runs on the
+//! tokio runtime of `pyo3-async-runtimes`, without the GIL; records come
+//! back as JSON strings that the pure-Python package turns into objects.
+
+mod anchor;
+mod convert;
+mod domains;
+mod errors;
+mod progress;
+mod records;
+mod releases;
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::OnceLock;
+
+use anchor_core::{Error, ResourceKind, Service};
+use futures::FutureExt;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+use crate::errors::Failure;
+
+/// The process that imported the module. Tokio's runtime (threads, I/O
+/// driver) does not survive `fork()`, so a forked child must not use it.
+static IMPORT_PID: OnceLock<u32> = OnceLock::new();
+
+/// Fails with `ANCHOR_FORKED` in a process forked after the import.
+fn check_not_forked() -> PyResult<()> {
+    match IMPORT_PID.get() {
+        Some(&pid) if pid != std::process::id() => Err(errors::anchor_error(
+            "anchor_deploy cannot be used in a process forked after it was imported; \
+             its async runtime does not survive fork(). Import anchor_deploy in the child, \
+             or use the 'spawn' or 'forkserver' multiprocessing start method",
+            "ANCHOR_FORKED",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Runs `fut` on the tokio runtime and returns a Python awaitable of its
+/// result. Core errors become `anchor_deploy.exceptions` classes; a panic
+/// becomes `AnchorError(code="ANCHOR_INTERNAL")`, never a `PanicException`.
+pub(crate) fn spawn<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+where
+    F: Future<Output = Result<T, Failure>> + Send + 'static,
+    T: for<'a> IntoPyObject<'a> + Send + 'static,
+{
+    check_not_forked()?;
+    pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        match AssertUnwindSafe(fut).catch_unwind().await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(failure)) => Err(failure.into_py_err()),
+            Err(payload) => Err(Failure::panic(payload).into_py_err()),
+        }
+    })
+}
+
+/// A sample core error of each code, for the Python side's tests.
+fn sample_error(code: &str) -> Option<Error> {
+    let kind = ResourceKind::Deployment;
+    let id = "01J0SAMPLE";
+    Some(match code {
+        "ANCHOR_INVALID_INPUT" => Error::invalid_input("domain", "sample reason"),
+        "ANCHOR_INVALID_BUILD" => Error::invalid_build("/tmp/build", "sample reason"),
+        "ANCHOR_NOT_FOUND" => Error::not_found(kind, id),
+        "ANCHOR_ALREADY_EXISTS" => Error::AlreadyExists {
+            kind,
+            id: id.into(),
+        },
+        "ANCHOR_CONFLICT" => Error::conflict(kind, id, "sample reason"),
+        "ANCHOR_PRECONDITION_FAILED" => Error::precondition(kind, id, "revision 1, found 2"),
+        "ANCHOR_DOMAIN_TAKEN" => Error::DomainTaken {
+            domain: "shop.example.com".into(),
+            project: "other".into(),
+        },
+        "ANCHOR_INVALID_STATE" => Error::invalid_state(kind, id, "failed", "sample reason"),
+        "ANCHOR_NOT_MANAGED" => Error::NotManaged {
+            certificate: "arn:aws:acm:us-east-1:000000000000:certificate/sample".into(),
+        },
+        "ANCHOR_SERVICE" => Error::Service {
+            backend: "local",
+            service: Service::Functions,
+            operation: "UpdateAlias".into(),
+            retryable: true,
+            message: "sample message".into(),
+            source: Some(Box::new(std::io::Error::other("connection reset"))),
+        },
+        "ANCHOR_IO" => Error::io(
+            "/tmp/missing",
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        ),
+        _ => return None,
+    })
+}
+
+/// Raises a sample core error of `code` through the real mapping, so the
+/// Python tests can check every class and its fields.
+#[pyfunction]
+fn _raise_core_error(code: &str) -> PyResult<()> {
+    match sample_error(code) {
+        Some(e) => Err(errors::to_py_err(e)),
+        None => Err(PyValueError::new_err(format!(
+            "{code:?} is not one of ERROR_CODES"
+        ))),
+    }
+}
+
+/// An awaitable that panics on the runtime, to test that a panic surfaces
+/// as `AnchorError(code="ANCHOR_INTERNAL")`.
+#[pyfunction]
+fn _panic_in_future(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    spawn(py, async {
+        if IMPORT_PID.get().is_some() {
+            panic!("sample panic");
+        }
+        Ok::<(), Failure>(())
+    })
+}
+
+#[pymodule]
+fn _anchor(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    IMPORT_PID.get_or_init(std::process::id);
+    m.add_class::<anchor::PyAnchor>()?;
+    m.add("ERROR_CODES", Error::CODES.to_vec())?;
+    m.add_function(wrap_pyfunction!(_raise_core_error, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_in_future, m)?)?;
+    Ok(())
+}

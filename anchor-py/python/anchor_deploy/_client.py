@@ -1,0 +1,229 @@
+"""The async API: a thin layer over the native module that turns its JSON
+into typed records and its progress JSON into :class:`ProgressEvent`.
+
+Every method is a coroutine; the Rust work runs on the native runtime with the
+GIL released, so other Python threads and tasks keep running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from typing import Any, Callable, List, Optional, Union
+
+from . import _anchor
+from .types import (
+    DeployPlan,
+    Deployment,
+    Domain,
+    Page,
+    ProgressEvent,
+    Project,
+    RecoveryReport,
+    RollbackEvent,
+    RollbackOutcome,
+)
+
+__all__ = ["Anchor", "Domains", "ProgressCallback"]
+
+#: A progress callback; it receives one :class:`ProgressEvent` per report.
+ProgressCallback = Callable[[ProgressEvent], Any]
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _progress_bridge(on_progress: Optional[ProgressCallback]) -> Optional[Callable[[str], None]]:
+    """Delivers the native progress reports on the caller's event loop.
+
+    The native module calls back from a runtime thread; hopping onto the loop
+    keeps the user's callback on the thread that awaits the deploy, and since
+    the deploy's result is delivered the same way, every event arrives before
+    the ``await`` returns.
+    """
+    if on_progress is None:
+        return None
+    loop = asyncio.get_running_loop()
+
+    def deliver(raw: str) -> None:
+        event = ProgressEvent.from_json(raw)
+        try:
+            loop.call_soon_threadsafe(on_progress, event)
+        except RuntimeError:
+            # The loop closed (the deploy was cancelled and the loop ended):
+            # nobody is left to tell.
+            pass
+
+    return deliver
+
+
+class Domains:
+    """The custom domains of one project. Get it from :meth:`Anchor.domains`."""
+
+    def __init__(self, native: _anchor.Anchor, project: str) -> None:
+        self._native = native
+        self.project = project
+
+    async def add(self, name: str) -> Domain:
+        """Attaches ``name``, requests its certificate and returns the DNS
+        records to create."""
+        return Domain.from_json(await self._native.domain_add(self.project, name))
+
+    async def refresh(self, name: str) -> Domain:
+        """Re-reads the certificate and, once it is issued, attaches the
+        domain to the CDN."""
+        return Domain.from_json(await self._native.domain_refresh(self.project, name))
+
+    async def remove(self, name: str) -> None:
+        """Detaches ``name`` and deletes its managed certificate."""
+        await self._native.domain_remove(self.project, name)
+
+    async def list(self) -> List[Domain]:
+        """Every domain of the project."""
+        raw = json.loads(await self._native.domain_list(self.project))
+        items = raw["items"] if isinstance(raw, dict) else raw
+        return [Domain.from_dict(d) for d in items]
+
+    def __repr__(self) -> str:
+        return f"Domains(project={self.project!r})"
+
+
+class Anchor:
+    """Anchor, opened on the embedded default or on AWS.
+
+    Open it with ``await Anchor.local(path)`` or ``await Anchor.aws(...)``.
+    """
+
+    def __init__(self, native: _anchor.Anchor, description: str) -> None:
+        self._native = native
+        self._description = description
+
+    @classmethod
+    async def local(cls, path: PathLike) -> "Anchor":
+        """Opens (or creates) the embedded default in the folder ``path``."""
+        path = os.fspath(path)
+        return cls(await _anchor.Anchor.local(path), f"local {path!r}")
+
+    @classmethod
+    async def aws(
+        cls,
+        bucket: str,
+        region: Optional[str] = None,
+        endpoint_url: Optional[str] = None,
+        profile: Optional[str] = None,
+        execution_role_arn: Optional[str] = None,
+        table_prefix: str = "anchor",
+        max_attempts: int = 5,
+        serialize_state_writes: bool = False,
+    ) -> "Anchor":
+        """Opens the AWS backend; credentials come from ``profile`` or the
+        default chain, the region from ``region`` or the environment."""
+        native = await _anchor.Anchor.aws(
+            bucket,
+            region=region,
+            endpoint_url=endpoint_url,
+            profile=profile,
+            execution_role_arn=execution_role_arn,
+            table_prefix=table_prefix,
+            max_attempts=max_attempts,
+            serialize_state_writes=serialize_state_writes,
+        )
+        return cls(native, f"aws bucket={bucket!r}")
+
+    async def create_project(self, name: str, build_dir: Optional[PathLike] = None) -> Project:
+        """Creates a project and provisions its infrastructure.
+
+        On AWS, ``build_dir`` supplies the function code the first versions
+        are created with."""
+        build = None if build_dir is None else os.fspath(build_dir)
+        return Project.from_json(await self._native.create_project(name, build))
+
+    async def project(self, name: str) -> Project:
+        """Reads a project."""
+        return Project.from_json(await self._native.project(name))
+
+    async def deploy(
+        self,
+        project: str,
+        build_dir: PathLike,
+        *,
+        promote: bool = True,
+        on_progress: Optional[ProgressCallback] = None,
+    ) -> Deployment:
+        """Deploys an OpenNext build and, unless ``promote=False``, makes it live.
+
+        ``on_progress`` is called on this event loop with each
+        :class:`ProgressEvent`."""
+        raw = await self._native.deploy(
+            project, os.fspath(build_dir), promote=promote, on_progress=_progress_bridge(on_progress)
+        )
+        return Deployment.from_json(raw)
+
+    async def preview(
+        self, project: str, build_dir: PathLike, *, on_progress: Optional[ProgressCallback] = None
+    ) -> Deployment:
+        """Deploys without promoting: the deployment is ready but not live."""
+        return await self.deploy(project, build_dir, promote=False, on_progress=on_progress)
+
+    async def plan(self, project: str, build_dir: PathLike) -> DeployPlan:
+        """What a deploy of ``build_dir`` would do; writes nothing."""
+        return DeployPlan.from_json(await self._native.plan(project, os.fspath(build_dir)))
+
+    async def promote(self, project: str, deployment_id: str) -> Deployment:
+        """Makes a ready deployment live."""
+        return Deployment.from_json(await self._native.promote(project, deployment_id))
+
+    async def rollback(
+        self,
+        project: str,
+        *,
+        to: Optional[str] = None,
+        version: Optional[int] = None,
+        reason: str = "rollback",
+        invalidate: bool = True,
+    ) -> RollbackOutcome:
+        """Rolls back to the previous deployment, or to the deployment id
+        ``to`` or the version ``version``. Nothing is re-uploaded."""
+        raw = await self._native.rollback(
+            project, to_deployment=to, to_version=version, reason=reason, invalidate=invalidate
+        )
+        return RollbackOutcome.from_json(raw)
+
+    async def active_deployment(self, project: str) -> Optional[Deployment]:
+        """The live deployment, if any."""
+        raw = await self._native.active_deployment(project)
+        return None if raw is None else Deployment.from_json(raw)
+
+    async def deployment(self, project: str, deployment_id: str) -> Deployment:
+        """Reads one deployment."""
+        return Deployment.from_json(await self._native.deployment(project, deployment_id))
+
+    async def history(
+        self, project: str, *, limit: int = 20, cursor: Optional[str] = None
+    ) -> "Page[Deployment]":
+        """Deployments, newest first, one page at a time."""
+        raw = json.loads(await self._native.history(project, limit=limit, cursor=cursor))
+        return Page.parse(raw, Deployment.from_dict)
+
+    async def rollback_history(
+        self, project: str, *, limit: int = 20, cursor: Optional[str] = None
+    ) -> "Page[RollbackEvent]":
+        """Rollback events, newest first, one page at a time."""
+        raw = json.loads(await self._native.rollback_history(project, limit=limit, cursor=cursor))
+        return Page.parse(raw, RollbackEvent.from_dict)
+
+    async def recover(self, project: str) -> RecoveryReport:
+        """Settles an interrupted switch and fails deployments stuck in progress."""
+        return RecoveryReport.from_json(await self._native.recover(project))
+
+    def domains(self, project: str) -> Domains:
+        """The custom domains of ``project``."""
+        return Domains(self._native, project)
+
+    async def validate_local_certificate(self, certificate_id: str) -> None:
+        """Embedded default only: has the local CA issue a pending certificate,
+        standing in for DNS validation."""
+        await self._native.local_validate_certificate(certificate_id)
+
+    def __repr__(self) -> str:
+        return f"Anchor({self._description})"

@@ -1,0 +1,75 @@
+"""The string enums of Anchor's records."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any, Callable, ClassVar, Dict, Generic, Mapping, Optional, Tuple, Type, TypeVar
+
+
+class DeploymentStatus(str, Enum):
+    """Where a deployment is in its life."""
+
+    QUEUED = "queued"
+    UPLOADING = "uploading"
+    PUBLISHING = "publishing"
+    READY = "ready"
+    LIVE = "live"
+    SUPERSEDED = "superseded"
+    FAILED = "failed"
+    PRUNED = "pruned"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class CertificateStatus(str, Enum):
+    """The state of a domain's TLS certificate."""
+
+    REQUESTING = "requesting"
+    PENDING_VALIDATION = "pending_validation"
+    ISSUED = "issued"
+    FAILED = "failed"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class CdnStatus(str, Enum):
+    """Whether the CDN serves a domain yet."""
+
+    PENDING = "pending"
+    ACTIVE = "active"
+    FAILED = "failed"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Phase(str, Enum):
+    """A phase of a deployment, as reported to progress callbacks."""
+
+    SCANNING = "scanning"
+    UPLOADING = "uploading"
+    PACKAGING = "packaging"
+    PUBLISHING = "publishing"
+    PROMOTING = "promoting"
+    INVALIDATING = "invalidating"
+    DONE = "done"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class PlannedAction(str, Enum):
+    """What a deploy does with one asset."""
+
+    UPLOAD = "upload"
+    COPY = "copy"
+    SKIP = "skip"
+
+    def __str__(self) -> str:
+        return self.value

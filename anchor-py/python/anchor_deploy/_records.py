@@ -1,0 +1,177 @@
+"""Projects, deployments and domains."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any, Callable, ClassVar, Dict, Generic, Mapping, Optional, Tuple, Type, TypeVar
+from ._record import _R, _T, _Record, _encode, _many, _opt, _parse_time, _time  # noqa: F401
+from ._enums import CdnStatus, CertificateStatus, DeploymentStatus, Phase, PlannedAction  # noqa: F401
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class Infrastructure(_Record):
+    """The cloud resources provisioned once for a project."""
+
+    server_function: str
+    image_function: str
+    alias: str
+    asset_prefix: str
+    distribution_id: str
+    distribution_domain: str
+
+    _shown = ("server_function", "alias", "distribution_domain")
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class PendingSwitch(_Record):
+    """A promote or rollback recorded but not yet settled."""
+
+    from_: Optional[str]
+    to: str
+    kind: str
+    reason: Optional[str]
+    started_at: datetime
+
+    _keys = {"from_": "from"}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "PendingSwitch":
+        # The core's SwitchKind is tagged: {"kind": "rollback", "reason": ...}.
+        kind = data.get("kind") or {}
+        return cls(
+            from_=data.get("from"),
+            to=data["to"],
+            kind=kind.get("kind", ""),
+            reason=kind.get("reason"),
+            started_at=_time(data.get("started_at")),
+        )
+
+    def to_dict(self) -> Dict[str, Any]:
+        kind: Dict[str, Any] = {"kind": self.kind}
+        if self.reason is not None:
+            kind["reason"] = self.reason
+        return {"from": self.from_, "to": self.to, "kind": kind, "started_at": _encode(self.started_at)}
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class Project(_Record):
+    """A project: its infrastructure and which deployment is live."""
+
+    name: str
+    infrastructure: Infrastructure
+    created_at: datetime
+    active_deployment: Optional[str]
+    pending_switch: Optional[PendingSwitch]
+    revision: int
+
+    _convert = {
+        "infrastructure": Infrastructure.from_dict,
+        "created_at": _time,
+        "pending_switch": _opt(PendingSwitch.from_dict),
+    }
+    _shown = ("name", "active_deployment", "revision")
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class FunctionVersion(_Record):
+    """A published function version."""
+
+    function: str
+    version: str
+    arn: str
+    code_sha256: str
+
+    _shown = ("function", "version")
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class AssetSummary(_Record):
+    """What a deployment did with its static assets."""
+
+    files: int
+    bytes: int
+    uploaded_files: int
+    uploaded_bytes: int
+    copied_files: int
+    skipped_files: int
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class Deployment(_Record):
+    """One deployment of a build."""
+
+    id: str
+    project: str
+    version: int
+    build_id: str
+    status: DeploymentStatus
+    server_version: Optional[FunctionVersion]
+    image_version: Optional[FunctionVersion]
+    assets_path: str
+    invalidation_id: Optional[str]
+    invalidation_error: Optional[str]
+    created_at: datetime
+    updated_at: datetime
+    deployed_at: Optional[datetime]
+    promoted_at: Optional[datetime]
+    replaced: Optional[str]
+    assets: AssetSummary
+    error: Optional[str]
+    revision: int
+
+    _convert = {
+        "status": DeploymentStatus,
+        "server_version": _opt(FunctionVersion.from_dict),
+        "image_version": _opt(FunctionVersion.from_dict),
+        "created_at": _time,
+        "updated_at": _time,
+        "deployed_at": _parse_time,
+        "promoted_at": _parse_time,
+        "assets": AssetSummary.from_dict,
+    }
+    _shown = ("id", "project", "version", "status", "build_id")
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class DnsRecord(_Record):
+    """A DNS record to create at the DNS provider."""
+
+    name: str
+    record_type: str
+    value: str
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class Domain(_Record):
+    """A custom domain, its certificate and its CDN state."""
+
+    name: str
+    project: str
+    certificate_id: Optional[str]
+    certificate_status: CertificateStatus
+    certificate_names: Tuple[str, ...]
+    validation_records: Tuple[DnsRecord, ...]
+    routing_record: DnsRecord
+    cdn_status: CdnStatus
+    failure_reason: Optional[str]
+    removing: bool
+    created_at: datetime
+    updated_at: datetime
+    activated_at: Optional[datetime]
+    revision: int
+
+    _convert = {
+        "certificate_status": CertificateStatus,
+        "certificate_names": _many(str),
+        "validation_records": _many(DnsRecord.from_dict),
+        "routing_record": DnsRecord.from_dict,
+        "cdn_status": CdnStatus,
+        "created_at": _time,
+        "updated_at": _time,
+        "activated_at": _parse_time,
+    }
+    _shown = ("name", "project", "certificate_status", "cdn_status")

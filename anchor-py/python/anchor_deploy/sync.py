@@ -1,0 +1,226 @@
+"""The synchronous API: the same methods as the async :class:`anchor_deploy.Anchor`,
+for scripts that do not run an event loop.
+
+Every call runs its coroutine on one background event-loop thread (the idea of
+lancedb's ``background_loop.py``) and waits on a ``concurrent.futures.Future``,
+which blocks without holding the GIL, so other Python threads keep running.
+Progress callbacks run on that background thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import threading
+from typing import Any, Coroutine, List, Optional, TypeVar
+
+from . import _client
+from ._client import PathLike, ProgressCallback
+from .types import DeployPlan, Deployment, Domain, Page, Project, RecoveryReport, RollbackEvent, RollbackOutcome
+
+__all__ = ["Anchor", "Domains"]
+
+_T = TypeVar("_T")
+
+
+class _BackgroundLoop:
+    """One event loop running forever on a daemon thread, started lazily."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+
+    def _ensure(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(target=loop.run_forever, name="anchor-sync-loop", daemon=True)
+                thread.start()
+                self._loop = loop
+            return self._loop
+
+    def run(self, coro: Coroutine[Any, Any, _T]) -> _T:
+        future = asyncio.run_coroutine_threadsafe(coro, self._ensure())
+        try:
+            return future.result()
+        except BaseException:
+            # KeyboardInterrupt while waiting: cancel the task, whose native
+            # future is then dropped, instead of leaving it running.
+            future.cancel()
+            raise
+        finally:
+            del future
+
+    def _forget_after_fork(self) -> None:
+        # The loop's thread does not exist in a forked child; a fresh lock and
+        # loop are made on first use, so a call fails clearly (the native
+        # module raises ANCHOR_FORKED) rather than waiting forever.
+        self._lock = threading.Lock()
+        self._loop = None
+
+
+_LOOP = _BackgroundLoop()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_LOOP._forget_after_fork)
+
+
+def _run(coro: Coroutine[Any, Any, _T]) -> _T:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _LOOP.run(coro)
+    coro.close()
+    raise RuntimeError(
+        "anchor_deploy.sync blocks its thread; inside an event loop use the async anchor_deploy.Anchor"
+    )
+
+
+class Domains:
+    """The custom domains of one project (blocking)."""
+
+    def __init__(self, inner: _client.Domains) -> None:
+        self._inner = inner
+        self.project = inner.project
+
+    def add(self, name: str) -> Domain:
+        """Attaches ``name`` and returns the DNS records to create."""
+        return _run(self._inner.add(name))
+
+    def refresh(self, name: str) -> Domain:
+        """Re-reads the certificate and attaches the domain once issued."""
+        return _run(self._inner.refresh(name))
+
+    def remove(self, name: str) -> None:
+        """Detaches ``name`` and deletes its managed certificate."""
+        _run(self._inner.remove(name))
+
+    def list(self) -> List[Domain]:
+        """Every domain of the project."""
+        return _run(self._inner.list())
+
+    def __repr__(self) -> str:
+        return f"sync.Domains(project={self.project!r})"
+
+
+class Anchor:
+    """Anchor with blocking methods; see :class:`anchor_deploy.Anchor`."""
+
+    def __init__(self, inner: _client.Anchor) -> None:
+        self._inner = inner
+
+    @property
+    def aio(self) -> _client.Anchor:
+        """The async client this one wraps."""
+        return self._inner
+
+    @classmethod
+    def local(cls, path: PathLike) -> "Anchor":
+        """Opens (or creates) the embedded default in the folder ``path``."""
+        return cls(_run(_client.Anchor.local(path)))
+
+    @classmethod
+    def aws(
+        cls,
+        bucket: str,
+        region: Optional[str] = None,
+        endpoint_url: Optional[str] = None,
+        profile: Optional[str] = None,
+        execution_role_arn: Optional[str] = None,
+        table_prefix: str = "anchor",
+        max_attempts: int = 5,
+        serialize_state_writes: bool = False,
+    ) -> "Anchor":
+        """Opens the AWS backend."""
+        return cls(
+            _run(
+                _client.Anchor.aws(
+                    bucket,
+                    region=region,
+                    endpoint_url=endpoint_url,
+                    profile=profile,
+                    execution_role_arn=execution_role_arn,
+                    table_prefix=table_prefix,
+                    max_attempts=max_attempts,
+                    serialize_state_writes=serialize_state_writes,
+                )
+            )
+        )
+
+    def create_project(self, name: str, build_dir: Optional[PathLike] = None) -> Project:
+        """Creates a project and provisions its infrastructure."""
+        return _run(self._inner.create_project(name, build_dir))
+
+    def project(self, name: str) -> Project:
+        """Reads a project."""
+        return _run(self._inner.project(name))
+
+    def deploy(
+        self,
+        project: str,
+        build_dir: PathLike,
+        *,
+        promote: bool = True,
+        on_progress: Optional[ProgressCallback] = None,
+    ) -> Deployment:
+        """Deploys an OpenNext build and, unless ``promote=False``, makes it live."""
+        return _run(self._inner.deploy(project, build_dir, promote=promote, on_progress=on_progress))
+
+    def preview(
+        self, project: str, build_dir: PathLike, *, on_progress: Optional[ProgressCallback] = None
+    ) -> Deployment:
+        """Deploys without promoting."""
+        return _run(self._inner.preview(project, build_dir, on_progress=on_progress))
+
+    def plan(self, project: str, build_dir: PathLike) -> DeployPlan:
+        """What a deploy of ``build_dir`` would do; writes nothing."""
+        return _run(self._inner.plan(project, build_dir))
+
+    def promote(self, project: str, deployment_id: str) -> Deployment:
+        """Makes a ready deployment live."""
+        return _run(self._inner.promote(project, deployment_id))
+
+    def rollback(
+        self,
+        project: str,
+        *,
+        to: Optional[str] = None,
+        version: Optional[int] = None,
+        reason: str = "rollback",
+        invalidate: bool = True,
+    ) -> RollbackOutcome:
+        """Rolls back to the previous deployment, or to ``to`` / ``version``."""
+        return _run(self._inner.rollback(project, to=to, version=version, reason=reason, invalidate=invalidate))
+
+    def active_deployment(self, project: str) -> Optional[Deployment]:
+        """The live deployment, if any."""
+        return _run(self._inner.active_deployment(project))
+
+    def deployment(self, project: str, deployment_id: str) -> Deployment:
+        """Reads one deployment."""
+        return _run(self._inner.deployment(project, deployment_id))
+
+    def history(self, project: str, *, limit: int = 20, cursor: Optional[str] = None) -> "Page[Deployment]":
+        """Deployments, newest first, one page at a time."""
+        return _run(self._inner.history(project, limit=limit, cursor=cursor))
+
+    def rollback_history(
+        self, project: str, *, limit: int = 20, cursor: Optional[str] = None
+    ) -> "Page[RollbackEvent]":
+        """Rollback events, newest first, one page at a time."""
+        return _run(self._inner.rollback_history(project, limit=limit, cursor=cursor))
+
+    def recover(self, project: str) -> RecoveryReport:
+        """Settles an interrupted switch and fails deployments stuck in progress."""
+        return _run(self._inner.recover(project))
+
+    def domains(self, project: str) -> Domains:
+        """The custom domains of ``project``."""
+        return Domains(self._inner.domains(project))
+
+    def validate_local_certificate(self, certificate_id: str) -> None:
+        """Embedded default only: has the local CA issue a pending certificate."""
+        _run(self._inner.validate_local_certificate(certificate_id))
+
+    def __repr__(self) -> str:
+        return f"sync.{self._inner!r}"

@@ -1,0 +1,54 @@
+"""Typed records returned by Anchor: frozen dataclasses built from the core's JSON.
+
+Every record has ``from_dict`` (keys the record does not know are ignored, so
+a newer core does not break an older package), ``to_dict`` (JSON-compatible:
+timestamps as RFC 3339 strings, enums as their names) and a short ``repr``
+that names the fields worth reading. The Rust field ``from`` is ``from_``.
+"""
+
+from __future__ import annotations
+
+from ._enums import CdnStatus, CertificateStatus, DeploymentStatus, Phase, PlannedAction  # noqa: F401
+from ._records import (
+    AssetSummary,
+    Deployment,
+    DnsRecord,
+    Domain,
+    FunctionVersion,
+    Infrastructure,
+    PendingSwitch,
+    Project,
+)
+from ._results import (
+    DeployPlan,
+    Page,
+    PlannedAsset,
+    ProgressEvent,
+    RecoveryReport,
+    RollbackEvent,
+    RollbackOutcome,
+)
+
+__all__ = [
+    "DeploymentStatus",
+    "CertificateStatus",
+    "CdnStatus",
+    "Phase",
+    "PlannedAction",
+    "Infrastructure",
+    "PendingSwitch",
+    "Project",
+    "FunctionVersion",
+    "AssetSummary",
+    "Deployment",
+    "DnsRecord",
+    "Domain",
+    "RollbackEvent",
+    "RollbackOutcome",
+    "PlannedAsset",
+    "DeployPlan",
+    "RecoveryReport",
+    "ProgressEvent",
+    "Page",
+]
+

@@ -1,0 +1,91 @@
+//! The `Anchor` class: one method per entry point of `anchor_core::Anchor`.
+//! Each takes ownership of its arguments, then returns an awaitable.
+
+use std::path::PathBuf;
+
+use anchor_core::aws::AwsOptions;
+use anchor_core::traits::ProvisionOptions;
+use anchor_core::Error;
+use pyo3::prelude::*;
+
+use crate::convert::to_json;
+use crate::errors::Failure;
+use crate::spawn;
+
+/// Deploys, rolls back and manages domains on one backend. Cheap to share.
+#[pyclass(name = "Anchor", module = "anchor_deploy._anchor", frozen)]
+pub(crate) struct PyAnchor {
+    pub(crate) inner: anchor_core::Anchor,
+}
+
+#[pymethods]
+impl PyAnchor {
+    /// Opens the embedded local backend in `path` (created if missing).
+    #[staticmethod]
+    fn local(py: Python<'_>, path: PathBuf) -> PyResult<Bound<'_, PyAny>> {
+        spawn(py, async move {
+            let inner = anchor_core::Anchor::local(path).await?;
+            Ok::<_, Failure>(PyAnchor { inner })
+        })
+    }
+
+    /// Opens the AWS backend.
+    #[staticmethod]
+    #[pyo3(signature = (bucket, region=None, endpoint_url=None, profile=None,
+        execution_role_arn=None, table_prefix="anchor".to_string(), max_attempts=5,
+        serialize_state_writes=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn aws(
+        py: Python<'_>,
+        bucket: String,
+        region: Option<String>,
+        endpoint_url: Option<String>,
+        profile: Option<String>,
+        execution_role_arn: Option<String>,
+        table_prefix: String,
+        max_attempts: i64,
+        serialize_state_writes: bool,
+    ) -> PyResult<Bound<'_, PyAny>> {
+        spawn(py, async move {
+            let mut options = AwsOptions::new(bucket);
+            options.connection.region = region;
+            options.connection.endpoint_url = endpoint_url;
+            options.connection.profile = profile;
+            options.connection.max_attempts = u32::try_from(max_attempts).map_err(|_| {
+                Error::invalid_input(
+                    "max_attempts",
+                    format!("must be between 0 and {}, got {max_attempts}", u32::MAX),
+                )
+            })?;
+            options.execution_role_arn = execution_role_arn;
+            options.table_prefix = table_prefix;
+            options.serialize_state_writes = serialize_state_writes;
+            let inner = anchor_core::Anchor::aws(options).await?;
+            Ok::<_, Failure>(PyAnchor { inner })
+        })
+    }
+
+    /// Creates a project (idempotent); with `build_dir`, the CDN routes come
+    /// from that OpenNext build rather than OpenNext's defaults.
+    #[pyo3(signature = (name, build_dir=None))]
+    fn create_project<'py>(
+        &self,
+        py: Python<'py>,
+        name: String,
+        build_dir: Option<PathBuf>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let anchor = self.inner.clone();
+        spawn(py, async move {
+            let mut options = ProvisionOptions::default();
+            if let Some(dir) = build_dir {
+                options.routes = anchor_core::Anchor::routes_of_build(dir).await?;
+            }
+            to_json(&anchor.create_project_with(&name, options).await?)
+        })
+    }
+
+    fn project<'py>(&self, py: Python<'py>, name: String) -> PyResult<Bound<'py, PyAny>> {
+        let anchor = self.inner.clone();
+        spawn(py, async move { to_json(&anchor.project(&name).await?) })
+    }
+}

@@ -1,0 +1,96 @@
+//! `Anchor` methods that ship and switch releases: deploy, plan, promote,
+//! rollback.
+
+use std::path::PathBuf;
+
+use anchor_core::Error;
+use pyo3::prelude::*;
+
+use crate::anchor::PyAnchor;
+use crate::convert::{self, to_json};
+use crate::progress::Callback;
+use crate::spawn;
+
+#[pymethods]
+impl PyAnchor {
+    /// Deploys the OpenNext build in `build_dir`; `on_progress` receives
+    /// each progress event as JSON, on a runtime thread, with the GIL held.
+    #[pyo3(signature = (project, build_dir, promote=true, on_progress=None))]
+    fn deploy<'py>(
+        &self,
+        py: Python<'py>,
+        project: String,
+        build_dir: PathBuf,
+        promote: bool,
+        on_progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let callback = on_progress.map(Callback::new);
+        let deployer = self
+            .inner
+            .deployer(&project, build_dir)
+            .promote(promote)
+            .progress_fn(callback.as_ref().map(Callback::progress_fn));
+        spawn(py, async move {
+            let deployment = deployer.execute().await;
+            // Release the Python callable as soon as the deploy is over.
+            drop(deployer);
+            drop(callback);
+            to_json(&deployment?)
+        })
+    }
+
+    /// The dry run of a deploy: writes nothing.
+    fn plan<'py>(
+        &self,
+        py: Python<'py>,
+        project: String,
+        build_dir: PathBuf,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let deployer = self.inner.deployer(&project, build_dir);
+        spawn(py, async move { to_json(&deployer.plan().await?) })
+    }
+
+    fn promote<'py>(
+        &self,
+        py: Python<'py>,
+        project: String,
+        deployment_id: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let anchor = self.inner.clone();
+        spawn(py, async move {
+            to_json(&anchor.promote(&project, &deployment_id).await?)
+        })
+    }
+
+    /// Rolls back to the previous deployment, or to `to_deployment` or
+    /// `to_version` (not both).
+    #[pyo3(signature = (project, to_deployment=None, to_version=None,
+        reason="rollback".to_string(), invalidate=true))]
+    fn rollback<'py>(
+        &self,
+        py: Python<'py>,
+        project: String,
+        to_deployment: Option<String>,
+        to_version: Option<i64>,
+        reason: String,
+        invalidate: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let rollback = self
+            .inner
+            .rollback(&project)
+            .reason(reason)
+            .invalidate(invalidate);
+        spawn(py, async move {
+            let rollback = match (to_deployment, to_version) {
+                (Some(_), Some(_)) => Err(Error::invalid_input(
+                    "to_version",
+                    "give to_deployment or to_version, not both",
+                ))?,
+                (Some(id), None) => rollback.to_deployment(id),
+                (None, Some(v)) => rollback.to_version(convert::unsigned("to_version", v)?),
+                (None, None) => rollback,
+            };
+            convert::rollback_outcome(&rollback.execute().await?)
+        })
+    }
+}
