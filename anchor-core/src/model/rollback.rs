@@ -23,6 +23,8 @@ pub struct RollbackEvent {
     pub reason: String,
     /// When the rollback committed.
     pub at: DateTime<Utc>,
-    /// How long the switch took, in milliseconds.
+    /// Milliseconds from the start of the rollback to its decision, which is
+    /// recorded together with this event; the alias moves come after, and
+    /// the whole switch's time is `RollbackOutcome::elapsed`.
     pub duration_ms: f64,
 }
