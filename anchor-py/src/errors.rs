@@ -7,6 +7,7 @@
 
 use std::any::Any;
 
+use anchor_core::error::FieldValue;
 use anchor_core::Error;
 use pyo3::exceptions::{PyException, PyRuntimeError};
 use pyo3::prelude::*;
@@ -81,7 +82,7 @@ fn core_err(py: Python<'_>, e: &Error) -> PyErr {
     match fields(py, e) {
         Ok((class, kwargs)) => {
             let err = instantiate(py, class, &e.to_string(), &kwargs);
-            if let Some(chain) = source_chain(e) {
+            if let Some(chain) = e.source_chain() {
                 err.set_cause(py, Some(PyException::new_err(chain)));
             }
             err
@@ -90,87 +91,36 @@ fn core_err(py: Python<'_>, e: &Error) -> PyErr {
     }
 }
 
-/// Kinds and services as identifiers: `function version` -> `function_version`.
-fn ident(value: impl std::fmt::Display) -> String {
-    value.to_string().replace(' ', "_")
+/// The class of each code in `anchor_deploy.exceptions`.
+fn class_of(code: &str) -> &'static str {
+    match code {
+        "ANCHOR_INVALID_INPUT" => "InvalidInputError",
+        "ANCHOR_INVALID_BUILD" => "InvalidBuildError",
+        "ANCHOR_NOT_FOUND" => "NotFoundError",
+        "ANCHOR_ALREADY_EXISTS" => "AlreadyExistsError",
+        "ANCHOR_CONFLICT" => "ConflictError",
+        "ANCHOR_PRECONDITION_FAILED" => "PreconditionFailedError",
+        "ANCHOR_DOMAIN_TAKEN" => "DomainTakenError",
+        "ANCHOR_INVALID_STATE" => "InvalidStateError",
+        "ANCHOR_NOT_MANAGED" => "NotManagedError",
+        "ANCHOR_SERVICE" => "ServiceError",
+        "ANCHOR_IO" => "IoError",
+        // A code newer than these bindings: the base class still carries it.
+        _ => "AnchorError",
+    }
 }
 
 /// The class name and keyword arguments (`code` plus the variant's fields).
 fn fields<'py>(py: Python<'py>, e: &Error) -> PyResult<(&'static str, Bound<'py, PyDict>)> {
     let kw = PyDict::new(py);
     kw.set_item("code", e.code())?;
-    let class = match e {
-        Error::InvalidInput { field, reason } => {
-            kw.set_item("field", field)?;
-            kw.set_item("reason", reason)?;
-            "InvalidInputError"
+    for (name, value) in e.fields() {
+        match value {
+            FieldValue::Text(text) => kw.set_item(name, text)?,
+            FieldValue::Flag(flag) => kw.set_item(name, flag)?,
         }
-        Error::InvalidBuild { path, reason } => {
-            kw.set_item("path", path.display().to_string())?;
-            kw.set_item("reason", reason)?;
-            "InvalidBuildError"
-        }
-        Error::NotFound { kind, id } | Error::AlreadyExists { kind, id } => {
-            kw.set_item("kind", ident(kind))?;
-            kw.set_item("id", id)?;
-            if matches!(e, Error::NotFound { .. }) {
-                "NotFoundError"
-            } else {
-                "AlreadyExistsError"
-            }
-        }
-        Error::Conflict { kind, id, reason } | Error::PreconditionFailed { kind, id, reason } => {
-            kw.set_item("kind", ident(kind))?;
-            kw.set_item("id", id)?;
-            kw.set_item("reason", reason)?;
-            if matches!(e, Error::Conflict { .. }) {
-                "ConflictError"
-            } else {
-                "PreconditionFailedError"
-            }
-        }
-        Error::DomainTaken { domain, project } => {
-            kw.set_item("domain", domain)?;
-            kw.set_item("project", project)?;
-            "DomainTakenError"
-        }
-        Error::InvalidState {
-            kind,
-            id,
-            state,
-            reason,
-        } => {
-            kw.set_item("kind", ident(kind))?;
-            kw.set_item("id", id)?;
-            kw.set_item("state", state)?;
-            kw.set_item("reason", reason)?;
-            "InvalidStateError"
-        }
-        Error::NotManaged { certificate } => {
-            kw.set_item("certificate", certificate)?;
-            "NotManagedError"
-        }
-        Error::Service {
-            backend,
-            service,
-            operation,
-            retryable,
-            ..
-        } => {
-            kw.set_item("backend", *backend)?;
-            kw.set_item("service", ident(service))?;
-            kw.set_item("operation", operation)?;
-            kw.set_item("retryable", *retryable)?;
-            "ServiceError"
-        }
-        Error::Io { path, .. } => {
-            kw.set_item("path", path.display().to_string())?;
-            "IoError"
-        }
-        // A variant newer than these bindings: the base class still carries the code.
-        _ => "AnchorError",
-    };
-    Ok((class, kw))
+    }
+    Ok((class_of(e.code()), kw))
 }
 
 /// `cls(message, **kwargs)` from `anchor_deploy.exceptions`, as a `PyErr`.
@@ -197,15 +147,4 @@ fn instantiate(py: Python<'_>, class: &str, message: &str, kwargs: &Bound<'_, Py
             err
         }
     }
-}
-
-/// The `source()` chain as one line, outermost first; `None` without a source.
-fn source_chain(e: &Error) -> Option<String> {
-    let mut parts = Vec::new();
-    let mut next = std::error::Error::source(e);
-    while let Some(source) = next {
-        parts.push(source.to_string());
-        next = source.source();
-    }
-    (!parts.is_empty()).then(|| parts.join(": "))
 }

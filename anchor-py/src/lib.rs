@@ -17,7 +17,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::OnceLock;
 
-use anchor_core::{Error, ResourceKind, Service};
+use anchor_core::Error;
 use futures::FutureExt;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -59,49 +59,11 @@ where
     })
 }
 
-/// A sample core error of each code, for the Python side's tests.
-fn sample_error(code: &str) -> Option<Error> {
-    let kind = ResourceKind::Deployment;
-    let id = "01J0SAMPLE";
-    Some(match code {
-        "ANCHOR_INVALID_INPUT" => Error::invalid_input("domain", "sample reason"),
-        "ANCHOR_INVALID_BUILD" => Error::invalid_build("/tmp/build", "sample reason"),
-        "ANCHOR_NOT_FOUND" => Error::not_found(kind, id),
-        "ANCHOR_ALREADY_EXISTS" => Error::AlreadyExists {
-            kind,
-            id: id.into(),
-        },
-        "ANCHOR_CONFLICT" => Error::conflict(kind, id, "sample reason"),
-        "ANCHOR_PRECONDITION_FAILED" => Error::precondition(kind, id, "revision 1, found 2"),
-        "ANCHOR_DOMAIN_TAKEN" => Error::DomainTaken {
-            domain: "shop.example.com".into(),
-            project: "other".into(),
-        },
-        "ANCHOR_INVALID_STATE" => Error::invalid_state(kind, id, "failed", "sample reason"),
-        "ANCHOR_NOT_MANAGED" => Error::NotManaged {
-            certificate: "arn:aws:acm:us-east-1:000000000000:certificate/sample".into(),
-        },
-        "ANCHOR_SERVICE" => Error::Service {
-            backend: "local",
-            service: Service::Functions,
-            operation: "UpdateAlias".into(),
-            retryable: true,
-            message: "sample message".into(),
-            source: Some(Box::new(std::io::Error::other("connection reset"))),
-        },
-        "ANCHOR_IO" => Error::io(
-            "/tmp/missing",
-            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-        ),
-        _ => return None,
-    })
-}
-
 /// Raises a sample core error of `code` through the real mapping, so the
 /// Python tests can check every class and its fields.
 #[pyfunction]
 fn _raise_core_error(code: &str) -> PyResult<()> {
-    match sample_error(code) {
+    match Error::sample(code) {
         Some(e) => Err(errors::to_py_err(e)),
         None => Err(PyValueError::new_err(format!(
             "{code:?} is not one of ERROR_CODES"

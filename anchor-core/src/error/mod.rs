@@ -330,3 +330,6 @@ impl Error {
         )
     }
 }
+
+mod fields;
+pub use fields::FieldValue;

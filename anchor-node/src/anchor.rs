@@ -1,0 +1,91 @@
+//! The `Anchor` class: opening a backend, and projects. Each method takes
+//! ownership of its arguments, then returns a Promise.
+
+use anchor_core::aws::AwsOptions;
+use anchor_core::traits::ProvisionOptions;
+use napi::bindgen_prelude::PromiseRaw;
+use napi::Env;
+use napi_derive::napi;
+
+use crate::bridge::spawn;
+use crate::convert::whole;
+use crate::errors::Failure;
+use crate::types::{AwsOpenOptions, CreateProjectOptions, Project};
+
+/// Deploys, rolls back and manages domains on one backend. Open it with
+/// `Anchor.local` or `Anchor.aws`; one instance can serve many calls at once.
+#[napi]
+pub struct Anchor {
+    pub(crate) inner: anchor_core::Anchor,
+}
+
+#[napi]
+impl Anchor {
+    /// Opens the embedded local backend in `path` (created if missing):
+    /// files for objects and function versions, SQLite for records.
+    #[napi(ts_return_type = "Promise<Anchor>")]
+    pub fn local(env: &Env, path: String) -> napi::Result<PromiseRaw<'_, Anchor>> {
+        spawn(env, async move {
+            let inner = anchor_core::Anchor::local(path).await?;
+            Ok(Anchor { inner })
+        })
+    }
+
+    /// Opens the AWS backend. Credentials come from the standard chain.
+    #[napi(ts_return_type = "Promise<Anchor>")]
+    pub fn aws(env: &Env, options: AwsOpenOptions) -> napi::Result<PromiseRaw<'_, Anchor>> {
+        spawn(env, async move {
+            let mut aws = AwsOptions::new(options.bucket);
+            aws.connection.region = options.region;
+            aws.connection.endpoint_url = options.endpoint_url;
+            aws.connection.profile = options.profile;
+            if let Some(attempts) = options.max_attempts {
+                aws.connection.max_attempts =
+                    whole("maxAttempts", attempts, u64::from(u32::MAX))? as u32;
+            }
+            aws.execution_role_arn = options.execution_role_arn;
+            if let Some(prefix) = options.table_prefix {
+                aws.table_prefix = prefix;
+            }
+            if let Some(create) = options.create_tables {
+                aws.create_tables = create;
+            }
+            aws.serialize_state_writes = options.serialize_state_writes.unwrap_or(false);
+            let inner = anchor_core::Anchor::aws(aws).await?;
+            Ok(Anchor { inner })
+        })
+    }
+
+    /// Creates a project and its infrastructure; running it again changes
+    /// nothing. With `buildDir`, the CDN routes come from that build.
+    #[napi]
+    pub fn create_project<'env>(
+        &self,
+        env: &'env Env,
+        name: String,
+        options: Option<CreateProjectOptions>,
+    ) -> napi::Result<PromiseRaw<'env, Project>> {
+        let anchor = self.inner.clone();
+        spawn(env, async move {
+            let mut provision = ProvisionOptions::default();
+            if let Some(dir) = options.and_then(|o| o.build_dir) {
+                provision.routes = anchor_core::Anchor::routes_of_build(dir).await?;
+            }
+            let project = anchor.create_project_with(&name, provision).await?;
+            Ok::<_, Failure>(Project::from(&project))
+        })
+    }
+
+    /// The project named `name`.
+    #[napi]
+    pub fn project<'env>(
+        &self,
+        env: &'env Env,
+        name: String,
+    ) -> napi::Result<PromiseRaw<'env, Project>> {
+        let anchor = self.inner.clone();
+        spawn(env, async move {
+            Ok::<_, Failure>(Project::from(&anchor.project(&name).await?))
+        })
+    }
+}

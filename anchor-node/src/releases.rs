@@ -1,0 +1,128 @@
+//! `Anchor` methods that ship and switch releases: deploy, preview, plan,
+//! promote and rollback.
+
+use anchor_core::Error;
+use napi::bindgen_prelude::PromiseRaw;
+use napi::Env;
+use napi_derive::napi;
+
+use crate::anchor::Anchor;
+use crate::bridge::spawn;
+use crate::convert::{whole, MAX_SAFE_INTEGER};
+use crate::errors::Failure;
+use crate::progress::Callback;
+use crate::types::{DeployOptions, DeployPlan, Deployment, RollbackOptions, RollbackOutcome};
+
+#[napi]
+impl Anchor {
+    /// Deploys the OpenNext build in `buildDir` (the folder holding
+    /// `.open-next/` or `.open-next` itself) and, unless `promote` is false,
+    /// makes it live. Resolves with the deployment's record.
+    #[napi]
+    pub fn deploy<'env>(
+        &self,
+        env: &'env Env,
+        project: String,
+        build_dir: String,
+        options: Option<DeployOptions>,
+    ) -> napi::Result<PromiseRaw<'env, Deployment>> {
+        let (promote, on_progress) = match options {
+            Some(o) => (o.promote.unwrap_or(true), o.on_progress),
+            None => (true, None),
+        };
+        let callback = on_progress.map(Callback::new);
+        let deployer = self
+            .inner
+            .deployer(&project, build_dir)
+            .promote(promote)
+            .progress_fn(callback.as_ref().map(Callback::progress_fn));
+        spawn(env, async move {
+            let deployment = deployer.execute().await;
+            // Release the JS function as soon as the deploy is over.
+            drop(deployer);
+            drop(callback);
+            Ok::<_, Failure>(Deployment::from(&deployment?))
+        })
+    }
+
+    /// Deploys without making the deployment live: `deploy` with
+    /// `promote: false`.
+    #[napi]
+    pub fn preview<'env>(
+        &self,
+        env: &'env Env,
+        project: String,
+        build_dir: String,
+    ) -> napi::Result<PromiseRaw<'env, Deployment>> {
+        let deployer = self.inner.deployer(&project, build_dir).promote(false);
+        spawn(env, async move {
+            Ok::<_, Failure>(Deployment::from(&deployer.execute().await?))
+        })
+    }
+
+    /// What a deploy of `buildDir` would do. Writes nothing.
+    #[napi]
+    pub fn plan<'env>(
+        &self,
+        env: &'env Env,
+        project: String,
+        build_dir: String,
+    ) -> napi::Result<PromiseRaw<'env, DeployPlan>> {
+        let deployer = self.inner.deployer(&project, build_dir);
+        spawn(env, async move {
+            Ok::<_, Failure>(DeployPlan::from(&deployer.plan().await?))
+        })
+    }
+
+    /// Makes a ready deployment live.
+    #[napi]
+    pub fn promote<'env>(
+        &self,
+        env: &'env Env,
+        project: String,
+        deployment_id: String,
+    ) -> napi::Result<PromiseRaw<'env, Deployment>> {
+        let anchor = self.inner.clone();
+        spawn(env, async move {
+            let deployment = anchor.promote(&project, &deployment_id).await?;
+            Ok::<_, Failure>(Deployment::from(&deployment))
+        })
+    }
+
+    /// Points the aliases back at an older deployment: the one the live
+    /// deployment replaced, or `toDeployment` or `toVersion` (not both).
+    /// Nothing is re-uploaded; the rollback is kept in the history.
+    #[napi]
+    pub fn rollback<'env>(
+        &self,
+        env: &'env Env,
+        project: String,
+        options: Option<RollbackOptions>,
+    ) -> napi::Result<PromiseRaw<'env, RollbackOutcome>> {
+        let mut rollback = self.inner.rollback(&project);
+        let options = options.unwrap_or(RollbackOptions {
+            to_deployment: None,
+            to_version: None,
+            reason: None,
+            invalidate: None,
+        });
+        if let Some(reason) = options.reason {
+            rollback = rollback.reason(reason);
+        }
+        if let Some(invalidate) = options.invalidate {
+            rollback = rollback.invalidate(invalidate);
+        }
+        spawn(env, async move {
+            let rollback = match (options.to_deployment, options.to_version) {
+                (Some(_), Some(_)) => Err(Error::invalid_input(
+                    "toVersion",
+                    "give toDeployment or toVersion, not both",
+                ))?,
+                (Some(id), None) => rollback.to_deployment(id),
+                (None, Some(v)) => rollback.to_version(whole("toVersion", v, MAX_SAFE_INTEGER)?),
+                (None, None) => rollback,
+            };
+            Ok::<_, Failure>(RollbackOutcome::from(&rollback.execute().await?))
+        })
+    }
+}

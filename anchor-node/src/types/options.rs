@@ -1,0 +1,80 @@
+//! The options objects the methods accept. Every field is optional unless
+//! its type says otherwise; an absent field takes the default its doc gives.
+
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi::Status;
+use napi_derive::napi;
+
+use super::ProgressEvent;
+
+/// A progress callback held weakly: it never keeps the process alive.
+pub type ProgressCallback =
+    ThreadsafeFunction<ProgressEvent, (), ProgressEvent, Status, false, true>;
+
+/// How `Anchor.aws` connects. Credentials come from the standard chain
+/// (environment, profile, SSO, instance role); none are passed here.
+#[napi(object, object_to_js = false)]
+pub struct AwsOpenOptions {
+    /// The asset bucket (created by `createProject` if missing).
+    pub bucket: String,
+    /// The region; the standard chain's when absent.
+    pub region: Option<String>,
+    /// A custom endpoint, such as a local moto server.
+    pub endpoint_url: Option<String>,
+    /// The named profile to load.
+    pub profile: Option<String>,
+    /// The role Lambda functions run as, for the functions Anchor creates.
+    pub execution_role_arn: Option<String>,
+    /// The prefix of the DynamoDB table names; default `anchor`.
+    pub table_prefix: Option<String>,
+    /// Attempts per AWS call, retries included; default 5.
+    pub max_attempts: Option<f64>,
+    /// Whether to create missing tables; default true.
+    pub create_tables: Option<bool>,
+    /// Serialises state writes within this process; only for moto, whose
+    /// transactions are not atomic. Default false.
+    pub serialize_state_writes: Option<bool>,
+}
+
+/// Options of `createProject`.
+#[napi(object, object_to_js = false)]
+pub struct CreateProjectOptions {
+    /// An OpenNext build whose `open-next.output.json` gives the CDN routes;
+    /// OpenNext's default routes when absent.
+    pub build_dir: Option<String>,
+}
+
+/// Options of `deploy`.
+#[napi(object, object_to_js = false)]
+pub struct DeployOptions {
+    /// Make the deployment live once it is ready; default true.
+    pub promote: Option<bool>,
+    /// Receives progress events on the main thread. It must return quickly;
+    /// an exception it throws is an uncaught exception, as from an event
+    /// listener. It is released when the deploy settles.
+    #[napi(ts_type = "(event: ProgressEvent) => void")]
+    pub on_progress: Option<ProgressCallback>,
+}
+
+/// Options of `rollback`. Without a target it goes to the deployment the
+/// live one replaced.
+#[napi(object, object_to_js = false)]
+pub struct RollbackOptions {
+    /// Roll back to this deployment id.
+    pub to_deployment: Option<String>,
+    /// Roll back to this version number (not with `toDeployment`).
+    pub to_version: Option<f64>,
+    /// Why, kept in the history; default `rollback`.
+    pub reason: Option<String>,
+    /// Invalidate the CDN paths the switch makes stale; default true.
+    pub invalidate: Option<bool>,
+}
+
+/// Which page of a history to read.
+#[napi(object, object_to_js = false)]
+pub struct PageOptions {
+    /// Items per page, 1 to 1000; default 20.
+    pub limit: Option<f64>,
+    /// The `nextCursor` of the previous page.
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,90 @@
+//! A project record.
+
+use anchor_core::model::{self, SwitchKind};
+use napi_derive::napi;
+
+use super::{number, timestamp};
+
+/// The cloud resources a project deploys to.
+#[napi(object, object_from_js = false)]
+pub struct Infrastructure {
+    /// The server function's name.
+    pub server_function: String,
+    /// The image optimisation function's name.
+    pub image_function: String,
+    /// The alias the CDN serves, `live` unless configured.
+    pub alias: String,
+    /// The object store prefix of the project's assets.
+    pub asset_prefix: String,
+    /// The CDN distribution's id.
+    pub distribution_id: String,
+    /// The distribution's own domain name, the target of custom domains' CNAMEs.
+    pub distribution_domain: String,
+}
+
+/// The marker a switch records with its decision, before the aliases move.
+#[napi(object, object_from_js = false)]
+pub struct PendingSwitch {
+    /// The deployment live when the switch started, if any.
+    pub from: Option<String>,
+    /// The deployment being made live.
+    pub to: String,
+    /// `promote` or `rollback`.
+    #[napi(ts_type = "'promote' | 'rollback'")]
+    pub kind: String,
+    /// A rollback's reason.
+    pub reason: Option<String>,
+    /// When the switch started (RFC 3339, UTC).
+    pub started_at: String,
+}
+
+/// A project: its name, its infrastructure and which deployment is live.
+#[napi(object, object_from_js = false)]
+pub struct Project {
+    /// The project's name.
+    pub name: String,
+    /// Where it deploys to.
+    pub infrastructure: Infrastructure,
+    /// When it was created (RFC 3339, UTC).
+    pub created_at: String,
+    /// The id of the live deployment; absent before the first promotion.
+    pub active_deployment: Option<String>,
+    /// The last switch's marker, if it has not been cleared.
+    pub pending_switch: Option<PendingSwitch>,
+    /// The record's revision, bumped on every write.
+    pub revision: f64,
+}
+
+impl From<&model::Project> for Project {
+    fn from(p: &model::Project) -> Self {
+        let infra = &p.infrastructure;
+        Self {
+            name: p.name.to_string(),
+            infrastructure: Infrastructure {
+                server_function: infra.server_function.clone(),
+                image_function: infra.image_function.clone(),
+                alias: infra.alias.clone(),
+                asset_prefix: infra.asset_prefix.clone(),
+                distribution_id: infra.distribution_id.clone(),
+                distribution_domain: infra.distribution_domain.clone(),
+            },
+            created_at: timestamp(&p.created_at),
+            active_deployment: p.active_deployment.as_ref().map(ToString::to_string),
+            pending_switch: p.pending_switch.as_ref().map(|s| PendingSwitch {
+                from: s.from.as_ref().map(ToString::to_string),
+                to: s.to.to_string(),
+                kind: match s.kind {
+                    SwitchKind::Promote => "promote",
+                    SwitchKind::Rollback { .. } => "rollback",
+                }
+                .into(),
+                reason: match &s.kind {
+                    SwitchKind::Promote => None,
+                    SwitchKind::Rollback { reason } => Some(reason.clone()),
+                },
+                started_at: timestamp(&s.started_at),
+            }),
+            revision: number(p.revision),
+        }
+    }
+}
