@@ -1,0 +1,138 @@
+// Every core error variant becomes a JS Error with its own stable `code`,
+// its structured fields as properties and its source chain in the message
+// and as `cause`; real failures of real calls carry the same.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+
+import { anchor, buildV1, freshDir, rejection } from './support.mjs';
+
+const { Anchor, errorCodes, _throwCoreError, _panicInFuture } = anchor;
+
+// The fields each code's sample carries (anchor-core's Error::sample).
+const EXPECTED = {
+  ANCHOR_INVALID_INPUT: { field: 'domain', reason: 'sample reason' },
+  ANCHOR_INVALID_BUILD: { path: '/tmp/build', reason: 'sample reason' },
+  ANCHOR_NOT_FOUND: { kind: 'deployment', id: '01J0SAMPLE' },
+  ANCHOR_ALREADY_EXISTS: { kind: 'deployment', id: '01J0SAMPLE' },
+  ANCHOR_CONFLICT: { kind: 'deployment', id: '01J0SAMPLE', reason: 'sample reason' },
+  ANCHOR_PRECONDITION_FAILED: { kind: 'deployment', id: '01J0SAMPLE', reason: 'revision 1, found 2' },
+  ANCHOR_DOMAIN_TAKEN: { domain: 'shop.example.com', project: 'other' },
+  ANCHOR_INVALID_STATE: { kind: 'deployment', id: '01J0SAMPLE', state: 'failed', reason: 'sample reason' },
+  ANCHOR_NOT_MANAGED: { certificate: 'arn:aws:acm:us-east-1:000000000000:certificate/sample' },
+  ANCHOR_SERVICE: { backend: 'local', service: 'functions', operation: 'UpdateAlias', retryable: true },
+  ANCHOR_IO: { path: '/tmp/missing' },
+};
+
+const thrown = (code) => {
+  try {
+    _throwCoreError(code);
+  } catch (error) {
+    return error;
+  }
+  throw new Error(`_throwCoreError(${code}) did not throw`);
+};
+
+test('errorCodes lists every core code once, and this test covers each', () => {
+  const codes = errorCodes();
+  assert.equal(new Set(codes).size, codes.length);
+  assert.deepEqual([...codes].sort(), Object.keys(EXPECTED).sort());
+});
+
+for (const [code, fields] of Object.entries(EXPECTED)) {
+  test(`${code} is an Error with that code and its fields`, () => {
+    const error = thrown(code);
+    assert.ok(error instanceof Error);
+    assert.equal(error.code, code);
+    for (const [name, value] of Object.entries(fields)) {
+      assert.equal(error[name], value, `${code}.${name}`);
+    }
+    assert.ok(error.message.length > 0);
+  });
+}
+
+test('the source chain is in the message and is the cause', () => {
+  for (const [code, chain] of [['ANCHOR_SERVICE', 'connection reset'], ['ANCHOR_IO', 'no such file']]) {
+    const error = thrown(code);
+    assert.ok(error.message.endsWith(`(caused by: ${chain})`), error.message);
+    assert.ok(error.cause instanceof Error);
+    assert.equal(error.cause.message, chain);
+  }
+  assert.equal(thrown('ANCHOR_CONFLICT').cause, undefined);
+});
+
+test('an unknown sample code is refused as invalid input', () => {
+  const error = thrown('ANCHOR_NOPE');
+  assert.equal(error.code, 'ANCHOR_INVALID_INPUT');
+  assert.equal(error.field, 'code');
+});
+
+test('a panic rejects with ANCHOR_INTERNAL and the process goes on', async () => {
+  const error = await rejection(_panicInFuture());
+  assert.ok(error instanceof Error);
+  assert.equal(error.code, 'ANCHOR_INTERNAL');
+  assert.match(error.message, /sample panic/);
+});
+
+test('real failures carry their code and fields', async () => {
+  const a = await Anchor.local(path.join(freshDir('errors'), 'state'));
+
+  const badName = await rejection(a.createProject('Not A Name!'));
+  assert.equal(badName.code, 'ANCHOR_INVALID_INPUT');
+  assert.match(badName.field, /^project/);
+
+  const missing = await rejection(a.project('nope'));
+  assert.equal(missing.code, 'ANCHOR_NOT_FOUND');
+  assert.equal(missing.kind, 'project');
+  assert.equal(missing.id, 'nope');
+
+  await a.createProject('shop');
+  const noBuild = await rejection(a.deploy('shop', path.join(freshDir('empty'), 'nothing')));
+  assert.ok(['ANCHOR_INVALID_BUILD', 'ANCHOR_IO'].includes(noBuild.code), noBuild.code);
+  assert.ok(noBuild.path.length > 0);
+
+  const noDeployment = await rejection(a.deployment('shop', 'dpl_01m8cm7sbnvm1m5mp3ack6df7t'));
+  assert.equal(noDeployment.code, 'ANCHOR_NOT_FOUND');
+  assert.equal(noDeployment.kind, 'deployment');
+
+  const nothingToRollBackTo = await rejection(a.rollback('shop'));
+  assert.ok(['ANCHOR_NOT_FOUND', 'ANCHOR_INVALID_STATE'].includes(nothingToRollBackTo.code));
+
+  const unknownCertificate = await rejection(a.validateLocalCertificate('nope'));
+  assert.equal(unknownCertificate.code, 'ANCHOR_NOT_FOUND');
+});
+
+test('bad options name the option and change nothing', async () => {
+  const a = await Anchor.local(path.join(freshDir('options'), 'state'));
+  await a.createProject('shop');
+  const d1 = await a.deploy('shop', buildV1());
+
+  for (const [options, field] of [
+    [{ toVersion: -1 }, 'toVersion'],
+    [{ toVersion: 1.5 }, 'toVersion'],
+    [{ toVersion: Number.NaN }, 'toVersion'],
+    [{ toVersion: 1, toDeployment: d1.id }, 'toVersion'],
+  ]) {
+    const error = await rejection(a.rollback('shop', options));
+    assert.equal(error.code, 'ANCHOR_INVALID_INPUT', JSON.stringify(options));
+    assert.equal(error.field, field);
+  }
+  for (const limit of [0, -3, 1001, 2.5]) {
+    const error = await rejection(a.history('shop', { limit }));
+    assert.equal(error.code, 'ANCHOR_INVALID_INPUT', `limit ${limit}`);
+    assert.equal(error.field, 'limit');
+  }
+  const attempts = await rejection(Anchor.aws({ bucket: 'b', maxAttempts: -1 }));
+  assert.equal(attempts.code, 'ANCHOR_INVALID_INPUT');
+  assert.equal(attempts.field, 'maxAttempts');
+
+  const live = await a.activeDeployment('shop');
+  assert.equal(live.id, d1.id);
+  assert.equal((await a.rollbackHistory('shop')).items.length, 0);
+});
+
+test('a wrong argument type is a TypeError from the binding, before any work', async () => {
+  const a = await Anchor.local(path.join(freshDir('types'), 'state'));
+  assert.throws(() => a.project(42), (error) => error instanceof Error && /string/i.test(error.message));
+});
