@@ -2,15 +2,19 @@
 # Every test: formatting, lints, the Rust tests (unit, conformance, fault
 # walks, property tests) against the real OpenNext build of
 # examples/nextjs-app, the AWS backend against a moto server this script
-# starts on loopback, the Python package (scripts/test-python.sh), and the
-# quick starts end to end.
-#
-# Node tests join this script with their issue.
+# starts on loopback, the Python package (scripts/test-python.sh), the Node
+# package (scripts/test-node.sh), and the quick starts end to end.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
 source scripts/moto.sh
 export CARGO_TERM_COLOR=never NEXT_TELEMETRY_DISABLED=1
+# One artifact tree for every build. The napi CLI always passes --target, and
+# cargo keeps a --target build apart from a plain one; giving cargo, maturin
+# and napi the same target lets them share target/<host>/debug instead of
+# compiling the AWS SDK twice.
+CARGO_BUILD_TARGET="$(rustc -vV | sed -n 's/^host: //p')"
+export CARGO_BUILD_TARGET
 work="$PWD/target/anchor-test"
 mkdir -p "$work"
 started=$SECONDS
@@ -36,6 +40,10 @@ ANCHOR_NEXTJS_BUILD="$work/build-v1" ANCHOR_NEXTJS_BUILD_V2="$work/build-v2" \
 step "Python package: wheel, pytest, stubtest, example"
 ANCHOR_NEXTJS_BUILD="$work/build-v1" ANCHOR_NEXTJS_BUILD_V2="$work/build-v2" \
   scripts/test-python.sh
+
+step "Node package: addon, node --test, tsc, packed example"
+ANCHOR_NEXTJS_BUILD="$work/build-v1" ANCHOR_NEXTJS_BUILD_V2="$work/build-v2" \
+  scripts/test-node.sh
 
 step "quick start end to end"
 out="$work/quickstart.log"

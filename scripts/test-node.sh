@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The Node package's tests: builds the anchor-deploy addon with the napi
+# CLI (which also writes index.js and the generated index.d.ts), runs the
+# node:test suite (the local flow on the real OpenNext build, every error
+# code, progress, clean exit, AWS on moto), type-checks the TypeScript usage
+# example with tsc, then installs the packed tarball into a new folder and
+# runs examples/node/deploy.mjs from there.
+#
+# The caller (scripts/test.sh) provides:
+#   ANCHOR_NEXTJS_BUILD      OpenNext build of examples/nextjs-app, v1
+#   ANCHOR_NEXTJS_BUILD_V2   the same app changed, v2
+#   ANCHOR_MOTO_ENDPOINT     a running moto server (scripts/moto.sh)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+: "${ANCHOR_NEXTJS_BUILD:?set ANCHOR_NEXTJS_BUILD to the v1 OpenNext build}"
+: "${ANCHOR_NEXTJS_BUILD_V2:?set ANCHOR_NEXTJS_BUILD_V2 to the v2 OpenNext build}"
+: "${ANCHOR_MOTO_ENDPOINT:?set ANCHOR_MOTO_ENDPOINT to a moto server (scripts/moto.sh)}"
+export ANCHOR_NEXTJS_BUILD ANCHOR_NEXTJS_BUILD_V2 ANCHOR_MOTO_ENDPOINT
+# A caught panic in the panic test prints its message, not a backtrace.
+export RUST_BACKTRACE=0
+
+repo="$PWD"
+work="$repo/target/anchor-test"
+started=$SECONDS
+step() { echo; echo "==> node: $* ($((SECONDS - started)) s)"; }
+
+step "npm ci (the napi CLI, TypeScript, @types/node; pinned by package-lock.json)"
+(cd anchor-node && npm ci --no-audit --no-fund --loglevel=error)
+
+step "napi build --dts (debug profile, shared target dir)"
+(cd anchor-node && npx napi build --platform --dts index.d.ts --js index.js)
+
+step "node --test"
+(cd anchor-node && ANCHOR_REQUIRE_MOTO=1 node --test --test-concurrency=1 test/*.test.mjs)
+
+step "tsc --noEmit on examples/node/usage.ts against the generated index.d.ts"
+anchor-node/node_modules/.bin/tsc -p examples/node/tsconfig.json
+
+step "npm pack, npm install of the tarball in a new folder, examples/node/deploy.mjs"
+consumer="$work/node-consumer"
+rm -rf "$consumer" "$work"/anchor-deploy-*.tgz
+mkdir -p "$consumer/examples/node"
+tarball=$(cd anchor-node && npm pack --silent --pack-destination "$work")
+cp examples/node/deploy.mjs "$consumer/examples/node/"
+out="$work/node-deploy.log"
+(
+  cd "$consumer"
+  npm init -y >/dev/null
+  npm install --no-audit --no-fund --loglevel=error "$work/$tarball"
+  node examples/node/deploy.mjs --v1 "$ANCHOR_NEXTJS_BUILD" --v2 "$ANCHOR_NEXTJS_BUILD_V2" \
+    --state "$work/node-deploy-state"
+) | tee "$out"
+grep -q "rolled back from v2 to v1" "$out"
+grep -q "www.example.com: certificate issued, cdn active" "$out"
+grep -q "v1 (.*) is live" "$out"
+
+step "node tests passed"
