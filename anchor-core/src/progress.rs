@@ -57,3 +57,97 @@ pub struct ProgressEvent {
 /// A callback that receives progress events. It must return quickly; it is
 /// called from the task doing the work.
 pub type ProgressFn = Arc<dyn Fn(&ProgressEvent) + Send + Sync>;
+
+/// A progress callback that lives only as long as this scope: the
+/// [`ProgressFn`]s it hands out forward to the callback until the scope is
+/// dropped, and do nothing afterwards, even if the core kept clones of them
+/// in tasks of its own. The callback itself is dropped with the scope.
+///
+/// The Python and Node bindings hold their callable (a Python object, a JS
+/// function) in one, so it is released as soon as the operation ends.
+pub struct ProgressScope {
+    slot: Arc<std::sync::Mutex<Option<ProgressFn>>>,
+}
+
+impl ProgressScope {
+    /// Scopes `callback`.
+    pub fn new(callback: impl Fn(&ProgressEvent) + Send + Sync + 'static) -> Self {
+        Self {
+            slot: Arc::new(std::sync::Mutex::new(Some(Arc::new(callback)))),
+        }
+    }
+
+    /// A function that forwards to the callback while the scope lives. The
+    /// lock is released before the callback runs, so a slow callback never
+    /// holds up the scope's drop.
+    pub fn progress_fn(&self) -> ProgressFn {
+        let slot = Arc::clone(&self.slot);
+        Arc::new(move |event: &ProgressEvent| {
+            let callback = match slot.lock() {
+                Ok(guard) => guard.clone(),
+                Err(_) => None,
+            };
+            if let Some(callback) = callback {
+                callback(event);
+            }
+        })
+    }
+}
+
+impl Drop for ProgressScope {
+    fn drop(&mut self) {
+        let taken = match self.slot.lock() {
+            Ok(mut guard) => guard.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        drop(taken);
+    }
+}
+
+impl fmt::Debug for ProgressScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let live = self.slot.lock().map(|s| s.is_some()).unwrap_or(false);
+        f.debug_struct("ProgressScope")
+            .field("live", &live)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use super::*;
+
+    #[test]
+    fn a_scoped_callback_stops_and_is_released_when_the_scope_drops() {
+        let calls = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&calls);
+        let scope = ProgressScope::new(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        let kept = scope.progress_fn();
+        let event = ProgressEvent {
+            phase: Phase::Done,
+            done: 1,
+            total: 1,
+            bytes_done: 0,
+            bytes_total: 0,
+        };
+        kept(&event);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(Arc::strong_count(&calls), 2, "the scope holds the callback");
+        drop(scope);
+        kept(&event);
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1,
+            "no call after the scope ended"
+        );
+        assert_eq!(
+            Arc::strong_count(&calls),
+            1,
+            "the callback was dropped with the scope"
+        );
+    }
+}

@@ -4,7 +4,7 @@
 
 use std::any::Any;
 
-use anchor_core::error::FieldValue;
+use anchor_core::error::{panic_message, FieldValue};
 use anchor_core::Error;
 use napi::bindgen_prelude::{JsObjectValue, JsValue, Object};
 use napi::{Env, Status};
@@ -31,11 +31,7 @@ impl From<Error> for Failure {
 impl Failure {
     /// Describes a caught panic payload.
     pub(crate) fn panic(payload: Box<dyn Any + Send>) -> Self {
-        let text = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a panic without a message".into());
+        let text = panic_message(&*payload);
         Self::Internal(format!("internal error: {text}"))
     }
 

@@ -10,7 +10,7 @@ use crate::anchor::Anchor;
 use crate::bridge::spawn;
 use crate::convert::{whole, MAX_SAFE_INTEGER};
 use crate::errors::Failure;
-use crate::progress::Callback;
+use crate::progress;
 use crate::types::{DeployOptions, DeployPlan, Deployment, RollbackOptions, RollbackOutcome};
 
 #[napi]
@@ -30,17 +30,17 @@ impl Anchor {
             Some(o) => (o.promote.unwrap_or(true), o.on_progress),
             None => (true, None),
         };
-        let callback = on_progress.map(Callback::new);
+        let scope = on_progress.map(progress::scope);
         let deployer = self
             .inner
             .deployer(&project, build_dir)
             .promote(promote)
-            .progress_fn(callback.as_ref().map(Callback::progress_fn));
+            .progress_fn(scope.as_ref().map(|s| s.progress_fn()));
         spawn(env, async move {
             let deployment = deployer.execute().await;
             // Release the JS function as soon as the deploy is over.
             drop(deployer);
-            drop(callback);
+            drop(scope);
             Ok::<_, Failure>(Deployment::from(&deployment?))
         })
     }

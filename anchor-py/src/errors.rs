@@ -7,7 +7,7 @@
 
 use std::any::Any;
 
-use anchor_core::error::FieldValue;
+use anchor_core::error::{panic_message, FieldValue};
 use anchor_core::Error;
 use pyo3::exceptions::{PyException, PyRuntimeError};
 use pyo3::prelude::*;
@@ -41,11 +41,7 @@ impl From<serde_json::Error> for Failure {
 impl Failure {
     /// Describes a caught panic payload.
     pub(crate) fn panic(payload: Box<dyn Any + Send>) -> Self {
-        let text = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a panic without a message".into());
+        let text = panic_message(&*payload);
         Self::Internal(format!("internal error: {text}"))
     }
 

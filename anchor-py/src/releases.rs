@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 
 use crate::anchor::PyAnchor;
 use crate::convert::{self, to_json};
-use crate::progress::Callback;
+use crate::progress;
 use crate::spawn;
 
 #[pymethods]
@@ -24,17 +24,17 @@ impl PyAnchor {
         promote: bool,
         on_progress: Option<Py<PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let callback = on_progress.map(Callback::new);
+        let scope = on_progress.map(progress::scope);
         let deployer = self
             .inner
             .deployer(&project, build_dir)
             .promote(promote)
-            .progress_fn(callback.as_ref().map(Callback::progress_fn));
+            .progress_fn(scope.as_ref().map(|s| s.progress_fn()));
         spawn(py, async move {
             let deployment = deployer.execute().await;
             // Release the Python callable as soon as the deploy is over.
             drop(deployer);
-            drop(callback);
+            drop(scope);
             to_json(&deployment?)
         })
     }

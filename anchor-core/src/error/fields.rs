@@ -133,9 +133,28 @@ impl Error {
     }
 }
 
+/// The message of a caught panic's payload (`&str` or `String`), for the
+/// bindings, which turn a panic into an internal error instead of a crash.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_payload_gives_its_message() {
+        let text =
+            std::panic::catch_unwind(|| panic!("boom {}", 7)).map_err(|p| panic_message(&*p));
+        assert_eq!(text, Err("boom 7".to_string()));
+        let literal = std::panic::catch_unwind(|| panic!("plain")).map_err(|p| panic_message(&*p));
+        assert_eq!(literal, Err("plain".to_string()));
+    }
 
     #[test]
     fn every_code_has_a_sample_of_that_code_and_nothing_else_does() {

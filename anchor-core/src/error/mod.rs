@@ -332,4 +332,4 @@ impl Error {
 }
 
 mod fields;
-pub use fields::FieldValue;
+pub use fields::{panic_message, FieldValue};
