@@ -1,6 +1,8 @@
 //! Shared set-up of the benchmarks: an embedded Anchor with a project whose
 //! history holds a chosen number of deployments.
 
+pub mod report;
+
 use std::path::{Path, PathBuf};
 
 use anchor_core::model::{DeploymentId, DeploymentStatus};
