@@ -3,6 +3,7 @@
 //! parent, which times the process and reads its peak RSS.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -52,10 +53,33 @@ pub async fn run(args: &DeployArgs) -> Result<DeployStats, Fail> {
     let meter = RequestMeter::default();
     let started = Instant::now();
     let anchor = endpoint::open(&endpoint, &args.bucket, &args.tuning, &meter).await?;
+    let opened_ms = started.elapsed().as_secs_f64() * 1000.0;
+    // The phase timeline goes to stderr (the run's log), to see where time goes.
+    let timeline = Arc::new(Mutex::new(Vec::<String>::new()));
+    let record = timeline.clone();
     let live = anchor
         .deployer(&args.project, &args.build)
+        .on_progress(move |e| {
+            // The first and last event of each phase.
+            if e.done != 0 && e.done != e.total {
+                return;
+            }
+            let at = started.elapsed().as_secs_f64() * 1000.0;
+            let label = format!("{} {}/{}", e.phase, e.done, e.total);
+            if let Ok(mut seen) = record.lock() {
+                if !seen.iter().any(|s| s.ends_with(&label)) {
+                    seen.push(format!("{at:8.1} ms  {label}"));
+                }
+            }
+        })
         .execute()
         .await?;
+    eprintln!("{opened_ms:8.1} ms  opened");
+    if let Ok(seen) = timeline.lock() {
+        for line in seen.iter() {
+            eprintln!("{line}");
+        }
+    }
     let deploy_ms = started.elapsed().as_secs_f64() * 1000.0;
     Ok(DeployStats {
         requests: meter.total(),

@@ -14,6 +14,10 @@ pub struct Measured {
     pub wall_ms: f64,
     /// The child's peak RSS in MiB (`ru_maxrss` from `wait4`).
     pub peak_rss_mib: f64,
+    /// The child's CPU time (user and system) in milliseconds: steadier
+    /// than wall time on a shared machine, and it shows what a side costs
+    /// the client.
+    pub cpu_ms: f64,
     /// What it printed on stdout.
     pub stdout: String,
 }
@@ -34,7 +38,7 @@ pub fn run(mut cmd: Command, log_dir: &Path, name: &str) -> Result<Measured, Fai
     let child = cmd
         .spawn()
         .map_err(|e| Fail::during(&format!("spawning {name} ({cmd:?})"), e))?;
-    let (status, max_rss_kib) = wait_with_rusage(child.id())
+    let (status, usage) = wait_with_rusage(child.id())
         .map_err(|e| Fail::during(&format!("waiting for {name}"), e))?;
     let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
     let stdout = std::fs::read_to_string(&out_path).unwrap_or_default();
@@ -47,16 +51,23 @@ pub fn run(mut cmd: Command, log_dir: &Path, name: &str) -> Result<Measured, Fai
     }
     Ok(Measured {
         wall_ms,
-        peak_rss_mib: max_rss_kib as f64 / 1024.0,
+        peak_rss_mib: usage.max_rss_kib as f64 / 1024.0,
+        cpu_ms: usage.cpu_ms,
         stdout,
     })
 }
 
+/// What `wait4` reports of a child's resources.
+struct Usage {
+    max_rss_kib: i64,
+    cpu_ms: f64,
+}
+
 /// Waits for `pid` and returns its exit code (128 + signal if killed) and
-/// its `ru_maxrss` in KiB. `std::process::Child::wait` does not report
+/// its resource usage. `std::process::Child::wait` does not report
 /// resource usage, and `getrusage(RUSAGE_CHILDREN)` keeps only the maximum
 /// over all children, so this reaps the one child with `wait4`.
-fn wait_with_rusage(pid: u32) -> std::io::Result<(i32, i64)> {
+fn wait_with_rusage(pid: u32) -> std::io::Result<(i32, Usage)> {
     let pid = libc::pid_t::try_from(pid).map_err(std::io::Error::other)?;
     let mut status: libc::c_int = 0;
     // SAFETY: `rusage` is plain old data, valid when zeroed; `wait4` writes
@@ -78,5 +89,10 @@ fn wait_with_rusage(pid: u32) -> std::io::Result<(i32, i64)> {
     } else {
         128 + libc::WTERMSIG(status)
     };
-    Ok((code, usage.ru_maxrss))
+    let ms = |t: libc::timeval| t.tv_sec as f64 * 1000.0 + t.tv_usec as f64 / 1000.0;
+    let usage = Usage {
+        max_rss_kib: usage.ru_maxrss,
+        cpu_ms: ms(usage.ru_utime) + ms(usage.ru_stime),
+    };
+    Ok((code, usage))
 }

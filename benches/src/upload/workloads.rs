@@ -274,6 +274,7 @@ impl Runner {
         let s = &a.stats;
         let mut metrics = vec![
             ("wall_ms", a.measured.wall_ms),
+            ("cpu_ms", a.measured.cpu_ms),
             ("peak_rss_mib", a.measured.peak_rss_mib),
             ("uploaded_files", s.uploaded_files as f64),
             ("copied_files", s.copied_files as f64),
@@ -294,6 +295,7 @@ impl Runner {
             .sum::<u64>();
         let metrics = [
             ("wall_ms", s.measured.wall_ms),
+            ("cpu_ms", s.measured.cpu_ms),
             ("peak_rss_mib", s.measured.peak_rss_mib),
             ("uploaded_files", uploads as f64),
             ("requests", s.requests() as f64),
