@@ -32,6 +32,8 @@ pub struct RunArgs {
     pub skip_large: bool,
     /// Write the report but exit 0 even when a target is not met.
     pub no_assert: bool,
+    /// Rounds of the incremental workload; the median is reported.
+    pub repeat: usize,
     /// Anchor's tunables.
     pub tuning: Tuning,
 }
@@ -89,6 +91,7 @@ impl RunArgs {
             ..Self::default()
         };
         let mut args = args.into_iter();
+        let mut repeat = None;
         while let Some(flag) = args.next() {
             match flag.as_str() {
                 "--smoke" => out.smoke = true,
@@ -102,6 +105,7 @@ impl RunArgs {
                 "--large-on-moto" => out.large_on_moto = true,
                 "--skip-large" => out.skip_large = true,
                 "--no-assert" => out.no_assert = true,
+                "--repeat" => repeat = Some(number(&mut args, &flag)?),
                 "--concurrency" => out.tuning.upload_concurrency = Some(number(&mut args, &flag)?),
                 "--multipart-concurrency" => {
                     out.tuning.multipart_concurrency = Some(number(&mut args, &flag)?)
@@ -110,6 +114,7 @@ impl RunArgs {
                 other => return Err(Fail::msg(format!("unknown argument {other}\n{USAGE}"))),
             }
         }
+        out.repeat = repeat.unwrap_or(if out.smoke { 1 } else { 3 });
         Ok(out)
     }
 }
@@ -145,9 +150,10 @@ impl DeployArgs {
 pub const USAGE: &str = "\
 usage: bench_upload [--smoke] [--moto URL] [--s3s URL] [--example DIR] [--example-v2 DIR]
                     [--aws PATH] [--work DIR] [--no-embedded] [--large-on-moto] [--skip-large]
-                    [--concurrency N] [--multipart-concurrency N] [--no-assert]
+                    [--repeat N] [--concurrency N] [--multipart-concurrency N] [--no-assert]
        bench_upload deploy --project P --build DIR --bucket B (--moto URL [--s3s URL] | --embedded DIR)
 
+--repeat: rounds of the incremental workload, median reported (default 3, smoke 1).
 Environment: ANCHOR_MOTO_ENDPOINT, ANCHOR_S3S_ENDPOINT, ANCHOR_NEXTJS_BUILD(_V2),
 ANCHOR_BENCH_AWS, ANCHOR_BENCH_OUT (where upload.json and upload.md go).";
 

@@ -15,7 +15,7 @@ use super::meter::RequestMeter;
 use super::proc::{self, Measured};
 use super::synth::{self, SynthBuild, TreeSpec};
 use super::Fail;
-use crate::report::{Comparison, Report};
+use crate::report::{quantile, Comparison, Report};
 
 /// Anchor's asset bucket on every AWS-shaped endpoint.
 const ANCHOR_BUCKET: &str = "anchor-bench";
@@ -153,11 +153,26 @@ impl Runner {
             self.compare_wall("first upload", &case, ep, &a, s, 2.0);
         }
 
-        let changed = synth::change_one_file(&tree, spec.seed ^ 0xC4A7_6ED0)?;
-        let case = format!("1 of {} files changed ({changed})", tree.files.len());
-        let a = self.deploy(ep, "synth", &tree.dir, &format!("{tag}-synth-incr"))?;
+        // Each round changes the same file again (new content), then both
+        // sides catch up; short runs, so the median of a few is cheap.
+        let rounds = self.args.repeat.max(1);
+        let (mut anchors, mut syncs) = (Vec::new(), Vec::new());
+        let mut changed = String::new();
+        for round in 0..rounds {
+            changed = synth::change_one_file(&tree, spec.seed ^ 0xC4A7_6ED0 ^ round as u64)?;
+            let name = format!("{tag}-synth-incr-{round}");
+            anchors.push(self.deploy(ep, "synth", &tree.dir, &name)?);
+            if let Some(s) = self.sync(ep, &tree.assets, "synth", &name)? {
+                syncs.push(s);
+            }
+        }
+        let case = format!(
+            "1 of {} files changed ({changed}), median of {rounds}",
+            tree.files.len()
+        );
+        let a = median_anchor(anchors)?;
         self.anchor_row("incremental upload", &case, ep, &a);
-        if let Some(s) = self.sync(ep, &tree.assets, "synth", &format!("{tag}-synth-incr"))? {
+        if let Some(s) = median_sync(syncs) {
             self.sync_row("incremental upload", &case, ep, &s);
             self.compare_wall("incremental upload", &case, ep, &a, &s, 10.0);
             self.compare_requests("incremental upload", &case, ep, &a, &s, 10.0);
@@ -395,4 +410,37 @@ fn case_label(spec: &TreeSpec, tree: &SynthBuild) -> String {
         spec.public_files,
         tree.bytes as f64 / (1024.0 * 1024.0)
     )
+}
+
+/// Median wall and CPU time of several runs, their highest peak RSS, and
+/// the last run's output.
+fn median(runs: &[&Measured]) -> Option<Measured> {
+    let last = runs.last()?;
+    let of =
+        |f: fn(&Measured) -> f64| quantile(&runs.iter().map(|m| f(m)).collect::<Vec<_>>(), 0.5);
+    Some(Measured {
+        wall_ms: of(|m| m.wall_ms),
+        cpu_ms: of(|m| m.cpu_ms),
+        peak_rss_mib: runs.iter().map(|m| m.peak_rss_mib).fold(0.0, f64::max),
+        stdout: last.stdout.clone(),
+    })
+}
+
+/// [`median`] of Anchor's runs, with the last run's counts (every round
+/// does the same work).
+fn median_anchor(mut runs: Vec<AnchorRun>) -> Result<AnchorRun, Fail> {
+    let measured = median(&runs.iter().map(|r| &r.measured).collect::<Vec<_>>())
+        .ok_or_else(|| Fail::msg("no incremental run"))?;
+    let stats = runs.pop().map(|r| r.stats).unwrap_or_default();
+    Ok(AnchorRun { measured, stats })
+}
+
+/// [`median`] of awscli's runs, with the last run's counts.
+fn median_sync(mut runs: Vec<SyncStats>) -> Option<SyncStats> {
+    let measured = median(&runs.iter().map(|r| &r.measured).collect::<Vec<_>>())?;
+    let by_operation = runs.pop()?.by_operation;
+    Some(SyncStats {
+        measured,
+        by_operation,
+    })
 }
