@@ -26,8 +26,8 @@ pub struct RunArgs {
     pub work: PathBuf,
     /// Skip the embedded default.
     pub no_embedded: bool,
-    /// Also run the 1 GiB workload on moto.
-    pub large_on_moto: bool,
+    /// Skip the 1 GiB workload on moto (slowest there: moto holds it all).
+    pub no_large_on_moto: bool,
     /// Skip the 1 GiB workload.
     pub skip_large: bool,
     /// Write the report but exit 0 even when a target is not met.
@@ -102,7 +102,7 @@ impl RunArgs {
                 "--aws" => out.aws = value(&mut args, &flag)?.into(),
                 "--work" => out.work = value(&mut args, &flag)?.into(),
                 "--no-embedded" => out.no_embedded = true,
-                "--large-on-moto" => out.large_on_moto = true,
+                "--no-large-on-moto" => out.no_large_on_moto = true,
                 "--skip-large" => out.skip_large = true,
                 "--no-assert" => out.no_assert = true,
                 "--repeat" => repeat = Some(number(&mut args, &flag)?),
@@ -149,7 +149,7 @@ impl DeployArgs {
 /// `--help`.
 pub const USAGE: &str = "\
 usage: bench_upload [--smoke] [--moto URL] [--s3s URL] [--example DIR] [--example-v2 DIR]
-                    [--aws PATH] [--work DIR] [--no-embedded] [--large-on-moto] [--skip-large]
+                    [--aws PATH] [--work DIR] [--no-embedded] [--no-large-on-moto] [--skip-large]
                     [--repeat N] [--concurrency N] [--multipart-concurrency N] [--no-assert]
        bench_upload deploy --project P --build DIR --bucket B (--moto URL [--s3s URL] | --embedded DIR)
 

@@ -102,7 +102,7 @@ impl Runner {
         }
         self.synthetic(ep).await?;
         let large_here = match ep {
-            Endpoint::Moto { .. } => self.args.large_on_moto,
+            Endpoint::Moto { .. } => !self.args.no_large_on_moto,
             _ => true,
         };
         if large_here && !self.args.skip_large {
@@ -115,18 +115,29 @@ impl Runner {
     async fn example(&mut self, ep: &Endpoint, v1: &Path) -> Result<(), Fail> {
         let case = "real example (examples/nextjs-app)";
         self.create_project(ep, "example", v1).await?;
-        let a = self.deploy(ep, "example", v1, "example-v1")?;
+        let tag = ep.name();
+        let a = self.deploy(ep, "example", v1, &format!("{tag}-example-v1"))?;
         self.anchor_row("first upload", case, ep, &a);
-        let s = self.sync(ep, &v1.join("assets"), "example", "example-v1")?;
+        let s = self.sync(
+            ep,
+            &v1.join("assets"),
+            "example",
+            &format!("{tag}-example-v1"),
+        )?;
         if let Some(s) = &s {
             self.sync_row("first upload", case, ep, s);
             self.compare_wall("first upload", case, ep, &a, s, 2.0);
         }
         if let Some(v2) = self.args.example_v2.clone() {
             let case = "real example v1 → v2";
-            let a = self.deploy(ep, "example", &v2, "example-v2")?;
+            let a = self.deploy(ep, "example", &v2, &format!("{tag}-example-v2"))?;
             self.anchor_row("incremental upload", case, ep, &a);
-            if let Some(s) = self.sync(ep, &v2.join("assets"), "example", "example-v2")? {
+            if let Some(s) = self.sync(
+                ep,
+                &v2.join("assets"),
+                "example",
+                &format!("{tag}-example-v2"),
+            )? {
                 self.sync_row("incremental upload", case, ep, &s);
             }
         }
