@@ -12,6 +12,7 @@ pub mod deploy;
 pub mod endpoint;
 pub mod meter;
 pub mod proc;
+pub mod record;
 pub mod synth;
 pub mod workloads;
 

@@ -9,13 +9,13 @@ use anchor_core::Anchor;
 
 use super::args::RunArgs;
 use super::awscli::{isolate, AwsCli, SyncStats};
-use super::deploy::DeployStats;
 use super::endpoint::{self, Endpoint};
 use super::meter::RequestMeter;
-use super::proc::{self, Measured};
+use super::proc;
+use super::record::{self, median_anchor, median_sync, AnchorRun, Subject};
 use super::synth::{self, SynthBuild, TreeSpec};
 use super::Fail;
-use crate::report::{quantile, Comparison, Report};
+use crate::report::{Comparison, Report};
 
 /// Anchor's asset bucket on every AWS-shaped endpoint.
 const ANCHOR_BUCKET: &str = "anchor-bench";
@@ -37,12 +37,6 @@ pub struct Runner {
     large_tree: Option<SynthBuild>,
     /// The report, written after every measurement.
     pub report: Report,
-}
-
-/// One measured Anchor deploy.
-struct AnchorRun {
-    measured: Measured,
-    stats: DeployStats,
 }
 
 impl Runner {
@@ -126,7 +120,8 @@ impl Runner {
         )?;
         if let Some(s) = &s {
             self.sync_row("first upload", case, ep, s);
-            self.compare_wall("first upload", case, ep, &a, s, 2.0);
+            let at = Subject::new("first upload", case, ep);
+            self.compare(at, &a, s, 2.0, None);
         }
         if let Some(v2) = self.args.example_v2.clone() {
             let case = "real example v1 → v2";
@@ -161,7 +156,8 @@ impl Runner {
         let s = self.sync(ep, &tree.assets, "synth", &format!("{tag}-synth-first"))?;
         if let Some(s) = &s {
             self.sync_row("first upload", &case, ep, s);
-            self.compare_wall("first upload", &case, ep, &a, s, 2.0);
+            let at = Subject::new("first upload", &case, ep);
+            self.compare(at, &a, s, 2.0, None);
         }
 
         // Each round changes the same file again (new content), then both
@@ -185,8 +181,8 @@ impl Runner {
         self.anchor_row("incremental upload", &case, ep, &a);
         if let Some(s) = median_sync(syncs) {
             self.sync_row("incremental upload", &case, ep, &s);
-            self.compare_wall("incremental upload", &case, ep, &a, &s, 10.0);
-            self.compare_requests("incremental upload", &case, ep, &a, &s, 10.0);
+            let at = Subject::new("incremental upload", &case, ep);
+            self.compare(at, &a, &s, 10.0, Some(10.0));
         }
         self.rebuilt(ep, &spec).await
     }
@@ -207,8 +203,8 @@ impl Runner {
         self.anchor_row("incremental upload", &case, ep, &a);
         if let Some(s) = self.sync(ep, &tree.assets, "synth", &name)? {
             self.sync_row("incremental upload", &case, ep, &s);
-            self.compare_wall("incremental upload", &case, ep, &a, &s, 10.0);
-            self.compare_requests("incremental upload", &case, ep, &a, &s, 10.0);
+            let at = Subject::new("incremental upload", &case, ep);
+            self.compare(at, &a, &s, 10.0, Some(10.0));
         }
         Ok(())
     }
@@ -233,19 +229,8 @@ impl Runner {
         let tag = ep.name();
         let a = self.deploy(ep, "large", &tree.dir, &format!("{tag}-large"))?;
         self.anchor_row("large assets", &case, ep, &a);
-        let budget = 64.0;
-        let rss = a.measured.peak_rss_mib;
-        self.verdict(Comparison {
-            workload: "large assets".into(),
-            case,
-            endpoint: ep.name().into(),
-            metric: "peak_rss_mib".into(),
-            ratio_of: "anchor peak RSS / 64 MiB".into(),
-            ratio: rss / budget,
-            target: "≤ 1.00".into(),
-            met: rss <= budget,
-            note: format!("{rss:.1} MiB for the whole deploy process"),
-        });
+        let at = Subject::new("large assets", &case, ep);
+        self.verdict(record::rss_verdict(&at, &a, 64.0));
         Ok(())
     }
 
@@ -319,94 +304,30 @@ impl Runner {
     }
 
     fn anchor_row(&mut self, workload: &str, case: &str, ep: &Endpoint, a: &AnchorRun) {
-        let s = &a.stats;
-        let mut metrics = vec![
-            ("wall_ms", a.measured.wall_ms),
-            ("cpu_ms", a.measured.cpu_ms),
-            ("peak_rss_mib", a.measured.peak_rss_mib),
-            ("uploaded_files", s.uploaded_files as f64),
-            ("copied_files", s.copied_files as f64),
-            ("skipped_files", s.skipped_files as f64),
-        ];
-        if ep.s3_url().is_some() {
-            metrics.push(("requests", s.requests as f64));
-            metrics.push(("s3_requests", s.s3_requests as f64));
-        }
+        let metrics = record::anchor_metrics(ep, a);
         self.report.row(workload, case, ep.name(), ANCHOR, &metrics);
         self.save();
     }
 
     fn sync_row(&mut self, workload: &str, case: &str, ep: &Endpoint, s: &SyncStats) {
-        let uploads = ["s3:PutObject", "s3:CreateMultipartUpload"]
-            .iter()
-            .filter_map(|op| s.by_operation.get(*op))
-            .sum::<u64>();
-        let metrics = [
-            ("wall_ms", s.measured.wall_ms),
-            ("cpu_ms", s.measured.cpu_ms),
-            ("peak_rss_mib", s.measured.peak_rss_mib),
-            ("uploaded_files", uploads as f64),
-            ("requests", s.requests() as f64),
-            ("s3_requests", s.requests() as f64),
-        ];
+        let metrics = record::sync_metrics(s);
         self.report.row(workload, case, ep.name(), SYNC, &metrics);
         self.save();
     }
 
-    fn compare_wall(
+    /// The wall-time and request verdicts of one Anchor run against awscli.
+    fn compare(
         &mut self,
-        workload: &str,
-        case: &str,
-        ep: &Endpoint,
+        at: Subject<'_>,
         a: &AnchorRun,
         s: &SyncStats,
-        at_least: f64,
+        wall: f64,
+        requests: Option<f64>,
     ) {
-        let ratio = s.measured.wall_ms / a.measured.wall_ms;
-        self.verdict(Comparison {
-            workload: workload.into(),
-            case: case.into(),
-            endpoint: ep.name().into(),
-            metric: "wall_ms".into(),
-            ratio_of: format!("{SYNC} / anchor"),
-            ratio,
-            target: format!("≥ {at_least:.1}"),
-            met: ratio >= at_least,
-            note: format!(
-                "{:.0} ms vs {:.0} ms; anchor's is the whole deploy (scan, Lambda publish, alias, records)",
-                s.measured.wall_ms, a.measured.wall_ms
-            ),
-        });
-    }
-
-    fn compare_requests(
-        &mut self,
-        workload: &str,
-        case: &str,
-        ep: &Endpoint,
-        a: &AnchorRun,
-        s: &SyncStats,
-        at_least: f64,
-    ) {
-        let anchor = a.stats.requests.max(1) as f64;
-        let ratio = s.requests() as f64 / anchor;
-        let s3_ratio = s.requests() as f64 / a.stats.s3_requests.max(1) as f64;
-        self.verdict(Comparison {
-            workload: workload.into(),
-            case: case.into(),
-            endpoint: ep.name().into(),
-            metric: "requests".into(),
-            ratio_of: format!("{SYNC} / anchor"),
-            ratio,
-            target: format!("≥ {at_least:.1}"),
-            met: ratio >= at_least,
-            note: format!(
-                "{} vs {} requests ({} of anchor's to S3: ratio {s3_ratio:.2})",
-                s.requests(),
-                a.stats.requests,
-                a.stats.s3_requests
-            ),
-        });
+        self.verdict(record::wall_verdict(&at, a, s, wall));
+        if let Some(at_least) = requests {
+            self.verdict(record::requests_verdict(&at, a, s, at_least));
+        }
     }
 
     fn verdict(&mut self, mut c: Comparison) {
@@ -443,37 +364,4 @@ fn case_label(spec: &TreeSpec, tree: &SynthBuild) -> String {
         spec.public_files,
         tree.bytes as f64 / (1024.0 * 1024.0)
     )
-}
-
-/// Median wall and CPU time of several runs, their highest peak RSS, and
-/// the last run's output.
-fn median(runs: &[&Measured]) -> Option<Measured> {
-    let last = runs.last()?;
-    let of =
-        |f: fn(&Measured) -> f64| quantile(&runs.iter().map(|m| f(m)).collect::<Vec<_>>(), 0.5);
-    Some(Measured {
-        wall_ms: of(|m| m.wall_ms),
-        cpu_ms: of(|m| m.cpu_ms),
-        peak_rss_mib: runs.iter().map(|m| m.peak_rss_mib).fold(0.0, f64::max),
-        stdout: last.stdout.clone(),
-    })
-}
-
-/// [`median`] of Anchor's runs, with the last run's counts (every round
-/// does the same work).
-fn median_anchor(mut runs: Vec<AnchorRun>) -> Result<AnchorRun, Fail> {
-    let measured = median(&runs.iter().map(|r| &r.measured).collect::<Vec<_>>())
-        .ok_or_else(|| Fail::msg("no incremental run"))?;
-    let stats = runs.pop().map(|r| r.stats).unwrap_or_default();
-    Ok(AnchorRun { measured, stats })
-}
-
-/// [`median`] of awscli's runs, with the last run's counts.
-fn median_sync(mut runs: Vec<SyncStats>) -> Option<SyncStats> {
-    let measured = median(&runs.iter().map(|r| &r.measured).collect::<Vec<_>>())?;
-    let by_operation = runs.pop()?.by_operation;
-    Some(SyncStats {
-        measured,
-        by_operation,
-    })
 }
