@@ -337,6 +337,8 @@ async fn deploying_the_same_build_twice_sends_nothing_new() {
         "{ops:?}"
     );
     assert!(second.assets.skipped_files > 0, "{:?}", second.assets);
+    // A copy's size comes from the plan, so nothing is read back.
+    assert_eq!(recorder.count("HeadObject"), 0, "{ops:?}");
     let versions_after = m
         .clients
         .lambda

@@ -56,6 +56,7 @@ async fn headers_are_stored_on_the_object() {
         cache_control: Some("public, max-age=31536000, immutable".into()),
         sha256: Some("ef".repeat(32)),
         if_none_match: true,
+        known_size: None,
     };
     store
         .put(

@@ -2,6 +2,7 @@
 //! history holds a chosen number of deployments.
 
 pub mod report;
+pub mod upload;
 
 use std::path::{Path, PathBuf};
 

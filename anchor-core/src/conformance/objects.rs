@@ -58,6 +58,7 @@ pub async fn objects_with(store: &dyn ObjectStore, gaps: &ObjectStoreGaps) {
         cache_control: Some("no-cache".into()),
         sha256: Some("ab".repeat(32)),
         if_none_match: false,
+        known_size: None,
     };
     let meta = expect_ok(
         store
@@ -212,6 +213,7 @@ pub async fn objects_with(store: &dyn ObjectStore, gaps: &ObjectStoreGaps) {
         cache_control: Some("max-age=60".into()),
         sha256: Some("cd".repeat(32)),
         if_none_match: true,
+        known_size: None,
     };
     let meta = expect_ok(store.copy(&manifest, &copy, &copy_options).await, "copy");
     let expected = ObjectMeta {

@@ -26,6 +26,10 @@ pub struct PutOptions {
     /// Fail with `Error::PreconditionFailed` if the key already exists
     /// (S3's `If-None-Match: *`), so nothing is ever overwritten.
     pub if_none_match: bool,
+    /// The content's size in bytes, when the caller already knows it (a
+    /// deploy's plan does). [`ObjectStore::copy`] then returns it instead of
+    /// reading the copy back, which on S3 is one HeadObject per copy.
+    pub known_size: Option<u64>,
 }
 
 /// What the store knows of one object.

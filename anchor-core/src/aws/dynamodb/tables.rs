@@ -5,7 +5,7 @@ use std::time::Duration;
 use aws_sdk_dynamodb::client::Waiters;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, TableDescription,
+    ProjectionType, ScalarAttributeType, TableDescription, TableStatus,
 };
 use aws_sdk_dynamodb::Client;
 
@@ -45,26 +45,38 @@ fn specs(names: &TableNames) -> [Spec<'_>; 4] {
 
 /// Creates each missing table, adopts each existing one whose key schema
 /// matches, and waits until all are active. Running it again changes nothing.
+///
+/// Every open runs this, so the usual case (four active tables) costs four
+/// concurrent DescribeTable calls and no waiter.
 pub(super) async fn ensure(client: &Client, names: &TableNames) -> Result<()> {
-    for spec in specs(names) {
-        match describe(client, spec.name).await? {
-            Some(table) => check(&spec, &table)?,
-            None => create(client, &spec).await?,
+    let specs = specs(names);
+    futures::future::try_join_all(specs.iter().map(|spec| ensure_one(client, spec))).await?;
+    Ok(())
+}
+
+async fn ensure_one(client: &Client, spec: &Spec<'_>) -> Result<()> {
+    match describe(client, spec.name).await? {
+        Some(table) => {
+            check(spec, &table)?;
+            if table.table_status() == Some(&TableStatus::Active) {
+                return Ok(());
+            }
         }
-        client
-            .wait_until_table_exists()
-            .table_name(spec.name)
-            .wait(ACTIVE_WAIT)
-            .await
-            .map_err(|e| Error::Service {
-                backend: "aws",
-                service: Service::StateStore,
-                operation: "DescribeTable".into(),
-                retryable: true,
-                message: format!("table {} did not become active: {e}", spec.name),
-                source: Some(Box::new(e)),
-            })?;
+        None => create(client, spec).await?,
     }
+    client
+        .wait_until_table_exists()
+        .table_name(spec.name)
+        .wait(ACTIVE_WAIT)
+        .await
+        .map_err(|e| Error::Service {
+            backend: "aws",
+            service: Service::StateStore,
+            operation: "DescribeTable".into(),
+            retryable: true,
+            message: format!("table {} did not become active: {e}", spec.name),
+            source: Some(Box::new(e)),
+        })?;
     Ok(())
 }
 

@@ -111,8 +111,11 @@ impl ObjectStore for S3ObjectStore {
             }
             Err(e) => return Err(service_error(Service::Objects, "CopyObject", to, e)),
         }
-        // CopyObject does not report the size; read it back once.
-        let size = self.head(to).await?.map(|m| m.size).unwrap_or(0);
+        // CopyObject does not report the size; read it back unless known.
+        let size = match options.known_size {
+            Some(size) => size,
+            None => self.head(to).await?.map(|m| m.size).unwrap_or(0),
+        };
         Ok(request::meta_of(to, size, options))
     }
 

@@ -110,6 +110,7 @@ async fn store_one(svc: &Services, a: &PlannedAsset) -> Result<Done> {
         cache_control: Some(a.cache_control.clone()),
         sha256: Some(a.sha256.clone()),
         if_none_match: true,
+        known_size: Some(a.size),
     };
     let result = match &a.action {
         PlannedAction::Skip => return Ok(Done::Skipped),
