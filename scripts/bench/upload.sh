@@ -2,7 +2,7 @@
 # The upload benchmark (issue 6): Anchor's deploy side by side with
 # `aws s3 sync` on moto and on s3s-fs (a fast S3 server on loopback), and
 # Anchor alone on the embedded default. Leaves target/bench/upload.json and
-# target/bench/upload.md; benches/UPLOAD-RESULTS.md explains the numbers.
+# target/bench/upload.md; BENCHMARKS.md explains the numbers.
 #
 #   scripts/bench/upload.sh            # the full run (several minutes)
 #   scripts/bench/upload.sh --smoke    # tiny sizes, seconds, nothing asserted

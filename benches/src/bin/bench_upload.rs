@@ -1,7 +1,7 @@
 //! The upload benchmark: Anchor's deploy side by side with `aws s3 sync` on
 //! moto and s3s-fs, and Anchor alone on the embedded default. Writes
 //! `target/bench/upload.json` and `upload.md`; see `scripts/bench/upload.sh`
-//! and `benches/UPLOAD-RESULTS.md`.
+//! and the upload section of `BENCHMARKS.md`.
 //!
 //! `bench_upload deploy ...` is the child measured as Anchor: one deploy,
 //! one JSON line of what it did.
