@@ -1,0 +1,125 @@
+//! The bindings' overhead: the same rollbacks on the same embedded state
+//! from Rust (in process), Python (`anchor_deploy`) and Node
+//! (`anchor-deploy`), in alternating rounds.
+//!
+//! Each binding's driver (`benches/bindings/`) opens the state, runs a few
+//! untimed rollbacks (its first reads the records; later ones use its
+//! cache), then times its rollbacks and prints `{"samples_ms": [...]}`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anchor_core::model::DeploymentId;
+use anchor_core::Anchor;
+
+use super::stats::Samples;
+use super::{embedded, BenchError};
+
+/// How to run each binding; `None` skips it.
+#[derive(Debug, Clone, Default)]
+pub struct Drivers {
+    /// A Python with the `anchor_deploy` wheel installed.
+    pub python: Option<PathBuf>,
+    /// The `anchor-node` folder holding the built addon (`index.js`).
+    pub node_package: Option<PathBuf>,
+}
+
+/// What the three subjects measured.
+#[derive(Debug, Default)]
+pub struct BindingsRun {
+    /// Rust, in process.
+    pub rust: Samples,
+    /// Python's async API.
+    pub python: Samples,
+    /// Node's Promise API.
+    pub node: Samples,
+}
+
+/// The folder of the driver scripts.
+fn scripts() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("bindings")
+}
+
+/// Seeds `history` deployments in `dir`, then runs `rounds` rounds of
+/// `per_round` timed rollbacks (after `warmup` untimed ones) per subject.
+pub async fn run(
+    drivers: &Drivers,
+    dir: &Path,
+    history: u64,
+    warmup: usize,
+    rounds: usize,
+    per_round: usize,
+) -> Result<BindingsRun, BenchError> {
+    let state = dir.join("state");
+    let (anchor, first, second) = crate::seeded(dir, history).await?;
+    drop(anchor);
+    let mut out = BindingsRun::default();
+    for _ in 0..rounds {
+        // A fresh handle per round, as each driver is a fresh process: the
+        // others moved the aliases meanwhile, so its cache starts cold.
+        let anchor = Anchor::local(&state).await?;
+        let rust = embedded::rollbacks(&anchor, [&first, &second], warmup, per_round).await?;
+        out.rust.extend(rust);
+        drop(anchor);
+        if let Some(python) = &drivers.python {
+            let mut cmd = Command::new(python);
+            cmd.arg(scripts().join("rollback.py"));
+            out.python
+                .extend(driver(cmd, &state, [&first, &second], warmup, per_round)?);
+        }
+        if let Some(package) = &drivers.node_package {
+            let mut cmd = Command::new("node");
+            cmd.arg(scripts().join("rollback.mjs"))
+                .arg("--package")
+                .arg(package);
+            out.node
+                .extend(driver(cmd, &state, [&first, &second], warmup, per_round)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Runs one driver and reads its samples.
+fn driver(
+    mut cmd: Command,
+    state: &Path,
+    targets: [&DeploymentId; 2],
+    warmup: usize,
+    iterations: usize,
+) -> Result<Samples, BenchError> {
+    cmd.arg("--state")
+        .arg(state)
+        .args(["--project", super::PROJECT])
+        .args([
+            "--first",
+            targets[0].as_str(),
+            "--second",
+            targets[1].as_str(),
+        ])
+        .args(["--warmup", &warmup.to_string()])
+        .args(["--iterations", &iterations.to_string()]);
+    let out = cmd.output()?;
+    if !out.status.success() {
+        return Err(format!(
+            "{cmd:?} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    let parsed: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let ms: Vec<f64> = parsed["samples_ms"]
+        .as_array()
+        .ok_or("the driver printed no samples_ms")?
+        .iter()
+        .filter_map(serde_json::Value::as_f64)
+        .collect();
+    if ms.len() != iterations {
+        return Err(format!(
+            "{cmd:?} printed {} samples, expected {iterations}",
+            ms.len()
+        )
+        .into());
+    }
+    Ok(Samples::from_ms(ms))
+}
