@@ -27,8 +27,11 @@ pub struct Drivers {
 /// What the three subjects measured.
 #[derive(Debug, Default)]
 pub struct BindingsRun {
-    /// Rust, in process.
+    /// Rust, in process, awaited on the caller's task.
     pub rust: Samples,
+    /// Rust, in process, each rollback a spawned task: what the bindings
+    /// do on their runtime, without a binding.
+    pub rust_spawned: Samples,
     /// Python's async API.
     pub python: Samples,
     /// Node's Promise API.
@@ -58,8 +61,11 @@ pub async fn run(
         // A fresh handle per round, as each driver is a fresh process: the
         // others moved the aliases meanwhile, so its cache starts cold.
         let anchor = Anchor::local(&state).await?;
-        let rust = embedded::rollbacks(&anchor, [&first, &second], warmup, per_round).await?;
+        let targets = [&first, &second];
+        let rust = embedded::rollbacks(&anchor, targets, warmup, per_round, false).await?;
         out.rust.extend(rust);
+        let spawned = embedded::rollbacks(&anchor, targets, warmup, per_round, true).await?;
+        out.rust_spawned.extend(spawned);
         drop(anchor);
         if let Some(python) = &drivers.python {
             let mut cmd = Command::new(python);

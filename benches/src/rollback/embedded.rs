@@ -28,7 +28,7 @@ pub async fn run(
     iterations: usize,
 ) -> Result<EmbeddedRun, anchor_core::Error> {
     let (anchor, first, second) = crate::seeded(dir, history).await?;
-    let rollback = rollbacks(&anchor, [&first, &second], warmup, iterations).await?;
+    let rollback = rollbacks(&anchor, [&first, &second], warmup, iterations, false).await?;
     let mut history = Samples::default();
     for i in 0..warmup + iterations {
         let mut sink = Samples::default();
@@ -40,12 +40,15 @@ pub async fn run(
 
 /// Times `iterations` rollbacks after `warmup` untimed ones, each to the
 /// one of `targets` that is not live. The second target is live at the
-/// start (it was deployed last).
+/// start (it was deployed last). With `spawned`, each rollback runs as a
+/// task of its own on the runtime's workers (as the bindings run it) and is
+/// awaited through its `JoinHandle`; otherwise it runs on the caller's task.
 pub async fn rollbacks(
     anchor: &Anchor,
     targets: [&DeploymentId; 2],
     warmup: usize,
     iterations: usize,
+    spawned: bool,
 ) -> Result<Samples, anchor_core::Error> {
     let mut samples = Samples::default();
     let mut live = live_index(anchor, targets).await?;
@@ -56,11 +59,20 @@ pub async fn rollbacks(
             .to_deployment(to.as_str())
             .invalidate(false);
         let mut sink = Samples::default();
-        timed(
-            if i < warmup { &mut sink } else { &mut samples },
-            rollback.execute(),
-        )
-        .await?;
+        let into = if i < warmup { &mut sink } else { &mut samples };
+        if spawned {
+            let task = tokio::spawn(async move { rollback.execute().await });
+            timed(into, task).await.map_err(|e| {
+                anchor_core::Error::service(
+                    "bench",
+                    anchor_core::Service::Functions,
+                    "spawn",
+                    e.to_string(),
+                )
+            })??;
+        } else {
+            timed(into, rollback.execute()).await?;
+        }
         live = 1 - live;
     }
     Ok(samples)

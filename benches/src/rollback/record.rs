@@ -29,6 +29,8 @@ pub mod subject {
     pub const RAW_QUERY: &str = "raw: Query, limit 21";
     /// The bindings.
     pub const RUST: &str = "rust";
+    /// Rust, each rollback a spawned task.
+    pub const RUST_SPAWNED: &str = "rust, tokio::spawn per rollback (diagnostic)";
     /// Python's async API.
     pub const PYTHON: &str = "python (anchor_deploy)";
     /// Node's Promise API.
@@ -100,6 +102,14 @@ pub fn rows(report: &mut Report, results: &Results) {
     }
     if let Some((h, run)) = &results.bindings {
         row(report, BINDINGS, *h, "embedded", RUST, &run.rust);
+        row(
+            report,
+            BINDINGS,
+            *h,
+            "embedded",
+            RUST_SPAWNED,
+            &run.rust_spawned,
+        );
         row(report, BINDINGS, *h, "embedded", PYTHON, &run.python);
         row(report, BINDINGS, *h, "embedded", NODE, &run.node);
     }

@@ -17,9 +17,11 @@ use futures::future::try_join;
 
 use crate::rollback::BenchError;
 
-/// The key of the baselines' items: `#` never occurs in a project name, so
-/// Anchor's records and listings never meet it.
-const KEY: &str = "baseline#bench";
+/// The keys of each baseline's items: `#` never occurs in a project name,
+/// so Anchor's records and listings never meet them.
+const MINIMAL_KEY: &str = "baseline-minimal#bench";
+/// See [`MINIMAL_KEY`].
+const KEY: &str = "baseline-transaction#bench";
 
 fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
@@ -111,7 +113,7 @@ impl Minimal {
             .dynamodb
             .update_item()
             .table_name(&self.table)
-            .key("name", s(KEY))
+            .key("name", s(MINIMAL_KEY))
             .update_expression("SET #a = :to, #r = :next")
             .condition_expression(condition)
             .expression_attribute_names("#a", "active")
