@@ -79,12 +79,9 @@ fn parse() -> Result<Args, BenchError> {
 async fn measure(args: &Args) -> Result<Results, BenchError> {
     let warmup = if args.smoke { 2 } else { 5 };
     let mut results = Results::default();
-    for &size in &args.sizes {
-        eprintln!("==> embedded, {size} deployments");
-        let dir = tempfile::tempdir()?;
-        let run = embedded::run(dir.path(), size, warmup, args.iterations).await?;
-        results.embedded.push((size, run));
-    }
+    eprintln!("==> embedded, {:?} deployments, interleaved", args.sizes);
+    let dir = tempfile::tempdir()?;
+    results.embedded = embedded::run(dir.path(), &args.sizes, warmup, args.iterations).await?;
     if let Some(endpoint) = &args.moto {
         for &size in &args.sizes {
             eprintln!("==> moto, {size} deployments");

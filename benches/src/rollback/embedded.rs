@@ -10,7 +10,7 @@ use super::stats::{timed, Samples};
 use super::PROJECT;
 
 /// What one history size measured on the embedded default.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct EmbeddedRun {
     /// Rollbacks without CDN invalidation.
     pub rollback: Samples,
@@ -18,24 +18,47 @@ pub struct EmbeddedRun {
     pub history: Samples,
 }
 
-/// Seeds `history` deployments in `dir`, then times `iterations` rollbacks
-/// (alternating between the two real deployments, `invalidate(false)`) and
-/// `iterations` first pages of 20.
+/// Rounds the sizes are interleaved in.
+const ROUNDS: usize = 10;
+
+/// Seeds one state per history size under `dir`, then times `iterations`
+/// rollbacks (alternating between the two real deployments,
+/// `invalidate(false)`) and `iterations` first pages of 20 per size, in
+/// [`ROUNDS`] rounds that visit every size in a rotating order, so drift
+/// (other processes, the disk) hits every size alike.
 pub async fn run(
     dir: &Path,
-    history: u64,
+    sizes: &[u64],
     warmup: usize,
     iterations: usize,
-) -> Result<EmbeddedRun, anchor_core::Error> {
-    let (anchor, first, second) = crate::seeded(dir, history).await?;
-    let rollback = rollbacks(&anchor, [&first, &second], warmup, iterations, false).await?;
-    let mut history = Samples::default();
-    for i in 0..warmup + iterations {
-        let mut sink = Samples::default();
-        let into = if i < warmup { &mut sink } else { &mut history };
-        timed(into, anchor.history(PROJECT, &PageRequest::first(20))).await?;
+) -> Result<Vec<(u64, EmbeddedRun)>, anchor_core::Error> {
+    let mut states = Vec::new();
+    for &size in sizes {
+        let (anchor, first, second) = crate::seeded(&dir.join(size.to_string()), size).await?;
+        rollbacks(&anchor, [&first, &second], warmup, 0, false).await?;
+        for _ in 0..warmup {
+            anchor.history(PROJECT, &PageRequest::first(20)).await?;
+        }
+        states.push((size, anchor, [first, second], EmbeddedRun::default()));
     }
-    Ok(EmbeddedRun { rollback, history })
+    let per_round = iterations.div_ceil(ROUNDS);
+    for round in 0..ROUNDS {
+        let count = per_round.min(iterations.saturating_sub(round * per_round));
+        for k in 0..states.len() {
+            let i = (round + k) % states.len();
+            let (_, anchor, [first, second], run) = &mut states[i];
+            let samples = rollbacks(anchor, [&*first, &*second], 0, count, false).await?;
+            run.rollback.extend(samples);
+            for _ in 0..count {
+                let first_page = PageRequest::first(20);
+                timed(&mut run.history, anchor.history(PROJECT, &first_page)).await?;
+            }
+        }
+    }
+    Ok(states
+        .into_iter()
+        .map(|(size, _, _, run)| (size, run))
+        .collect())
 }
 
 /// Times `iterations` rollbacks after `warmup` untimed ones, each to the
