@@ -36,6 +36,9 @@ pub struct BindingsRun {
     pub python: Samples,
     /// Node's Promise API.
     pub node: Samples,
+    /// Driver processes that died by a signal (each round is retried
+    /// once), with what they said: reported, never hidden.
+    pub crashes: Vec<String>,
 }
 
 /// The folder of the driver scripts.
@@ -68,21 +71,70 @@ pub async fn run(
         out.rust_spawned.extend(spawned);
         drop(anchor);
         if let Some(python) = &drivers.python {
-            let mut cmd = Command::new(python);
-            cmd.arg(scripts().join("rollback.py"));
-            out.python
-                .extend(driver(cmd, &state, [&first, &second], warmup, per_round)?);
+            let cmd = || {
+                let mut cmd = Command::new(python);
+                cmd.arg(scripts().join("rollback.py"));
+                cmd
+            };
+            let samples = retried(cmd, &state, targets, warmup, per_round, &mut out.crashes)?;
+            out.python.extend(samples);
         }
         if let Some(package) = &drivers.node_package {
-            let mut cmd = Command::new("node");
-            cmd.arg(scripts().join("rollback.mjs"))
-                .arg("--package")
-                .arg(package);
-            out.node
-                .extend(driver(cmd, &state, [&first, &second], warmup, per_round)?);
+            let cmd = || {
+                let mut cmd = Command::new("node");
+                cmd.arg(scripts().join("rollback.mjs"))
+                    .arg("--package")
+                    .arg(package);
+                cmd
+            };
+            let samples = retried(cmd, &state, targets, warmup, per_round, &mut out.crashes)?;
+            out.node.extend(samples);
         }
     }
     Ok(out)
+}
+
+/// Runs a driver; if it dies by a signal, notes it in `crashes` and runs it
+/// once more. Any other failure, or a second crash, stops the run.
+fn retried(
+    cmd: impl Fn() -> Command,
+    state: &Path,
+    targets: [&DeploymentId; 2],
+    warmup: usize,
+    iterations: usize,
+    crashes: &mut Vec<String>,
+) -> Result<Samples, BenchError> {
+    match driver(cmd(), state, targets, warmup, iterations) {
+        Err(Failed::Signal(what)) => {
+            eprintln!("driver crashed, retrying its round once: {what}");
+            crashes.push(what);
+            driver(cmd(), state, targets, warmup, iterations).map_err(Failed::into_error)
+        }
+        other => other.map_err(Failed::into_error),
+    }
+}
+
+/// Why a driver gave no samples.
+enum Failed {
+    /// It was killed by a signal (a crash).
+    Signal(String),
+    /// Anything else.
+    Other(BenchError),
+}
+
+impl Failed {
+    fn into_error(self) -> BenchError {
+        match self {
+            Failed::Signal(what) => what.into(),
+            Failed::Other(e) => e,
+        }
+    }
+}
+
+impl<E: Into<BenchError>> From<E> for Failed {
+    fn from(e: E) -> Self {
+        Failed::Other(e.into())
+    }
 }
 
 /// Runs one driver and reads its samples.
@@ -92,7 +144,7 @@ fn driver(
     targets: [&DeploymentId; 2],
     warmup: usize,
     iterations: usize,
-) -> Result<Samples, BenchError> {
+) -> Result<Samples, Failed> {
     cmd.arg("--state")
         .arg(state)
         .args(["--project", super::PROJECT])
@@ -105,6 +157,14 @@ fn driver(
         .args(["--warmup", &warmup.to_string()])
         .args(["--iterations", &iterations.to_string()]);
     let out = cmd.output()?;
+    if out.status.code().is_none() {
+        return Err(Failed::Signal(format!(
+            "{cmd:?} died ({}) with stdout {:?} and stderr {:?}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )));
+    }
     if !out.status.success() {
         return Err(format!(
             "{cmd:?} failed ({}): {}",

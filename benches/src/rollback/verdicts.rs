@@ -10,6 +10,9 @@ use crate::report::{Comparison, Report};
 
 const METRIC: &str = "p50_ms";
 
+/// A short and a long history's runs.
+type Pair<'a, T> = (&'a (u64, T), &'a (u64, T));
+
 fn ratio(a: &Samples, b: &Samples) -> f64 {
     a.p50() / b.p50()
 }
@@ -47,13 +50,13 @@ fn flat(r: f64) -> bool {
     r.is_finite() && (0.9..=1.1).contains(&r)
 }
 
-fn span<T>(runs: &[(u64, T)]) -> Option<(&(u64, T), &(u64, T))> {
+fn span<T>(runs: &[(u64, T)]) -> Option<Pair<'_, T>> {
     Some((runs.first()?, runs.last()?)).filter(|(a, b)| a.0 != b.0)
 }
 
 /// The shortest history whose first page of 20 is full, and the longest,
 /// if they differ: the same page, so only the history's length varies.
-fn full_pages<T>(runs: &[(u64, T)]) -> Option<(&(u64, T), &(u64, T))> {
+fn full_pages<T>(runs: &[(u64, T)]) -> Option<Pair<'_, T>> {
     let full = runs.iter().find(|(h, _)| *h >= 20)?;
     Some((full, runs.last()?)).filter(|(a, b)| a.0 != b.0)
 }
@@ -253,6 +256,12 @@ fn bindings(report: &mut Report, r: &Results) {
             run.rust_spawned.p50(),
             ratio(&run.rust_spawned, &run.rust),
         );
+        let note = match run.crashes.len() {
+            0 => note,
+            n => format!(
+                "{note} **{n} driver process(es) crashed and were rerun** (see the run's stderr)."
+            ),
+        };
         compare(
             report,
             BINDINGS,
