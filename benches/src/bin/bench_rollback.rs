@@ -5,6 +5,7 @@
 //! ```text
 //! bench_rollback [--smoke] [--moto URL] [--python PATH] [--node-package DIR]
 //!                [--iterations N] [--sizes 10,1000,10000] [--bindings-history N]
+//!                [--warmup N]
 //! ```
 //!
 //! `--moto` defaults to `$ANCHOR_MOTO_ENDPOINT`; without either, moto is
@@ -28,6 +29,7 @@ struct Args {
     iterations: usize,
     sizes: Vec<u64>,
     bindings_history: u64,
+    warmup: Option<usize>,
 }
 
 fn parse() -> Result<Args, BenchError> {
@@ -38,6 +40,7 @@ fn parse() -> Result<Args, BenchError> {
         iterations: 0,
         sizes: Vec::new(),
         bindings_history: 0,
+        warmup: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -49,6 +52,7 @@ fn parse() -> Result<Args, BenchError> {
             "--node-package" => args.drivers.node_package = Some(PathBuf::from(value()?)),
             "--iterations" => args.iterations = value()?.parse()?,
             "--bindings-history" => args.bindings_history = value()?.parse()?,
+            "--warmup" => args.warmup = Some(value()?.parse()?),
             "--sizes" => {
                 args.sizes = value()?
                     .split(',')
@@ -77,11 +81,16 @@ fn parse() -> Result<Args, BenchError> {
 }
 
 async fn measure(args: &Args) -> Result<Results, BenchError> {
-    let warmup = if args.smoke { 2 } else { 5 };
+    let warmup = args.warmup.unwrap_or(if args.smoke { 2 } else { 5 });
     let mut results = Results::default();
     eprintln!("==> embedded, {:?} deployments, interleaved", args.sizes);
     let dir = tempfile::tempdir()?;
-    results.embedded = embedded::run(dir.path(), &args.sizes, warmup, args.iterations).await?;
+    let steady = args.warmup.unwrap_or(if args.smoke {
+        2
+    } else {
+        embedded::STEADY_WARMUP
+    });
+    results.embedded = embedded::run(dir.path(), &args.sizes, steady, args.iterations).await?;
     if let Some(endpoint) = &args.moto {
         for &size in &args.sizes {
             eprintln!("==> moto, {size} deployments");

@@ -18,6 +18,15 @@ pub struct EmbeddedRun {
     pub history: Samples,
 }
 
+/// Untimed rollbacks per state before timing, in a full run: past SQLite's
+/// first WAL checkpoint (1,000 pages, about 200 rollbacks), so every
+/// state's WAL file has reached its steady size. Until then a freshly
+/// seeded short history's WAL is still growing, and each commit's fsync
+/// also records the file's new blocks: about 0.15 ms more per rollback on
+/// this machine's disk, once per database, whatever the history's length
+/// (a long seeded history grew its WAL while seeding).
+pub const STEADY_WARMUP: usize = 300;
+
 /// Rounds the sizes are interleaved in.
 const ROUNDS: usize = 10;
 
