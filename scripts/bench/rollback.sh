@@ -6,7 +6,7 @@
 # builds everything in release mode, runs benches/src/bin/bench_rollback.rs
 # and leaves target/bench/rollback.json and target/bench/rollback.md.
 #
-#   scripts/bench/rollback.sh            # the full run (about 20 min on 2 cores)
+#   scripts/bench/rollback.sh            # the full run (about 13 min on 2 cores, after the builds)
 #   scripts/bench/rollback.sh --smoke    # tiny sizes, asserts nothing
 #
 # Extra arguments go to the harness (--iterations N, --sizes 10,1000, ...).
