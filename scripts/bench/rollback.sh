@@ -20,7 +20,7 @@ source scripts/moto.sh
 export CARGO_TERM_COLOR=never
 started=$SECONDS
 step() { echo; echo "==> $* ($((SECONDS - started)) s)"; }
-mkdir -p target/bench
+mkdir -p "${ANCHOR_BENCH_OUT:-target/bench}"
 
 step "release build of the harness (benches/src/bin/bench_rollback.rs)"
 nice cargo build --release --quiet -p anchor-benches --bin bench_rollback
@@ -46,5 +46,6 @@ status=0
 target/release/bench_rollback --moto "$ANCHOR_MOTO_ENDPOINT" \
   --python "$venv/bin/python" --node-package "$PWD/anchor-node" "$@" || status=$?
 
-step "report: target/bench/rollback.json, target/bench/rollback.md (exit $status)"
+out="${ANCHOR_BENCH_OUT:-target/bench}"
+step "report: $out/rollback.json, $out/rollback.md (exit $status)"
 exit "$status"
