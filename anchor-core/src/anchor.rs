@@ -227,15 +227,19 @@ impl Anchor {
         self.svc.deployment(&name, &DeploymentId::parse(id)?).await
     }
 
-    /// The deployment history, newest first, one page at a time.
+    /// The deployment history, newest first, one page at a time. Fails
+    /// with `NotFound` if the project does not exist.
     pub async fn history(&self, project: &str, page: &PageRequest) -> Result<Page<Deployment>> {
         let name = ProjectName::parse(project)?;
         page.validate()?;
-        self.svc.project(&name).await?;
-        self.svc.store.list_deployments(&name, page).await
+        let listed = self.svc.store.list_deployments(&name, page).await?;
+        self.exists_unless_listed(&name, listed.items.is_empty())
+            .await?;
+        Ok(listed)
     }
 
-    /// The rollback history, newest first, one page at a time.
+    /// The rollback history, newest first, one page at a time. Fails with
+    /// `NotFound` if the project does not exist.
     pub async fn rollback_history(
         &self,
         project: &str,
@@ -243,8 +247,21 @@ impl Anchor {
     ) -> Result<Page<RollbackEvent>> {
         let name = ProjectName::parse(project)?;
         page.validate()?;
-        self.svc.project(&name).await?;
-        self.svc.store.list_rollbacks(&name, page).await
+        let listed = self.svc.store.list_rollbacks(&name, page).await?;
+        self.exists_unless_listed(&name, listed.items.is_empty())
+            .await?;
+        Ok(listed)
+    }
+
+    /// Deployments and rollback events are only recorded for a project that
+    /// exists, and projects are never deleted, so a page with items proves
+    /// the project exists. Only an empty page needs the project read, to
+    /// tell "nothing yet" from `NotFound`: a listing costs one call.
+    async fn exists_unless_listed(&self, name: &ProjectName, empty: bool) -> Result<()> {
+        if empty {
+            self.svc.project(name).await?;
+        }
+        Ok(())
     }
 
     /// Finishes or undoes what a crash left in progress; see [`RecoveryReport`].

@@ -142,6 +142,73 @@ async fn pages_match_the_embedded_default() {
     );
 }
 
+/// `import_deployments` writes records in bulk exactly as commits write
+/// them: read back by id and by version, listed in the same pages as the
+/// embedded default's committed copies, and updatable under their revision.
+/// Records still in progress are refused before any write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imported_deployments_read_back_like_committed_ones() {
+    let Some(m) = aws_support::moto().await else {
+        return;
+    };
+    let dynamo = store(&m).await;
+    let sqlite = SqliteStateStore::in_memory().unwrap();
+    let app = ProjectName::parse("imported").unwrap();
+    let mut records = Vec::new();
+    for _ in 0..60 {
+        let version = dynamo.allocate_version(&app).await.unwrap();
+        records.push(deployment(&app, version));
+    }
+    dynamo.import_deployments(&records).await.unwrap();
+    sqlite
+        .commit(WriteBatch {
+            deployments: records
+                .iter()
+                .map(|d| (d.clone(), Expect::Absent))
+                .collect(),
+            ..WriteBatch::default()
+        })
+        .await
+        .unwrap();
+    for d in [&records[0], &records[59]] {
+        assert_eq!(
+            dynamo.get_deployment(&app, &d.id).await.unwrap().as_ref(),
+            Some(d)
+        );
+        let by_version = dynamo.get_deployment_by_version(&app, d.version).await;
+        assert_eq!(by_version.unwrap().as_ref(), Some(d));
+    }
+    let first = PageRequest::first(20);
+    assert_eq!(
+        dynamo.list_deployments(&app, &first).await.unwrap(),
+        sqlite.list_deployments(&app, &first).await.unwrap()
+    );
+    assert_eq!(dynamo.allocate_version(&app).await.unwrap(), 61);
+    let updated = anchor_core::model::Deployment {
+        revision: records[3].revision + 1,
+        ..records[3].clone()
+    };
+    dynamo
+        .commit(WriteBatch {
+            deployments: vec![(updated, Expect::Revision(records[3].revision))],
+            ..WriteBatch::default()
+        })
+        .await
+        .unwrap();
+
+    let mut unfinished = deployment(&app, 62);
+    unfinished.status = anchor_core::model::DeploymentStatus::Uploading;
+    let err = dynamo
+        .import_deployments(&[unfinished.clone()])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+    assert_eq!(
+        dynamo.get_deployment(&app, &unfinished.id).await.unwrap(),
+        None
+    );
+}
+
 /// moto returns CancellationReasons in item order, with the old item when
 /// asked (`ReturnValuesOnConditionCheckFailure = ALL_OLD`): the error names
 /// the first failing record and what was found.

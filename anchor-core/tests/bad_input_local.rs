@@ -183,6 +183,17 @@ async fn bad_project_names_and_unknown_projects() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    // A project that does not exist has no history, not an empty one.
+    let err = a
+        .history("ghost", &PageRequest::first(20))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    let err = a
+        .rollback_history("ghost", &PageRequest::first(20))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
     let err = a
         .history(
             P,

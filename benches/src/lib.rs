@@ -2,11 +2,12 @@
 //! history holds a chosen number of deployments.
 
 pub mod report;
+pub mod rollback;
 pub mod upload;
 
 use std::path::{Path, PathBuf};
 
-use anchor_core::model::{DeploymentId, DeploymentStatus};
+use anchor_core::model::{Deployment, DeploymentId, DeploymentStatus};
 use anchor_core::traits::{Expect, WriteBatch};
 use anchor_core::Anchor;
 
@@ -26,6 +27,38 @@ pub async fn seeded(
     let anchor = Anchor::local(dir.join("state")).await?;
     anchor.create_project("bench").await?;
     let first = anchor.deployer("bench", fixture()).execute().await?;
+    let v2 = second_build(dir)?;
+    let store = anchor.services().store.clone();
+    let mut batch = Vec::new();
+    for _ in 2..history {
+        let version = store.allocate_version(&first.project).await?;
+        batch.push((superseded_copy(&first, version), Expect::Absent));
+        // One transaction per few hundred records: SQLite syncs each commit.
+        if batch.len() == 500 {
+            let deployments = std::mem::take(&mut batch);
+            store
+                .commit(WriteBatch {
+                    deployments,
+                    ..WriteBatch::default()
+                })
+                .await?;
+        }
+    }
+    if !batch.is_empty() {
+        store
+            .commit(WriteBatch {
+                deployments: batch,
+                ..WriteBatch::default()
+            })
+            .await?;
+    }
+    let second = anchor.deployer("bench", &v2).execute().await?;
+    Ok((anchor, first.id, second.id))
+}
+
+/// A second build in `dir/v2`: the fixture with different server code, so
+/// deploying it publishes new function versions.
+pub fn second_build(dir: &Path) -> Result<PathBuf, anchor_core::Error> {
     let v2 = dir.join("v2");
     copy_tree(&fixture(), &v2).map_err(|e| anchor_core::Error::io(&v2, e))?;
     std::fs::write(
@@ -33,26 +66,19 @@ pub async fn seeded(
         "export const handler = async () => ({});\n",
     )
     .map_err(|e| anchor_core::Error::io(&v2, e))?;
-    let store = anchor.services().store.clone();
-    let name = anchor_core::model::ProjectName::parse("bench")?;
-    for _ in 2..history {
-        let version = store.allocate_version(&name).await?;
-        let copy = anchor_core::model::Deployment {
-            id: DeploymentId::generate(),
-            version,
-            status: DeploymentStatus::Superseded,
-            revision: 1,
-            ..first.clone()
-        };
-        store
-            .commit(WriteBatch {
-                deployments: vec![(copy, Expect::Absent)],
-                ..WriteBatch::default()
-            })
-            .await?;
+    Ok(v2)
+}
+
+/// A superseded copy of `of` under a new id and `version`, to lengthen a
+/// history without deploying.
+pub fn superseded_copy(of: &Deployment, version: u64) -> Deployment {
+    Deployment {
+        id: DeploymentId::generate(),
+        version,
+        status: DeploymentStatus::Superseded,
+        revision: 1,
+        ..of.clone()
     }
-    let second = anchor.deployer("bench", &v2).execute().await?;
-    Ok((anchor, first.id, second.id))
 }
 
 fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import sys
 from datetime import datetime, timezone
 from enum import Enum
 from typing import Any, Callable, ClassVar, Dict, Generic, Mapping, Optional, Tuple, Type, TypeVar
@@ -15,14 +16,21 @@ _T = TypeVar("_T")
 
 
 def _parse_time(value: Optional[str]) -> Optional[datetime]:
-    """Parses chrono's RFC 3339 output, which Python 3.9's
-    ``fromisoformat`` refuses (``Z``, nanoseconds)."""
+    """Parses chrono's RFC 3339 output. Python 3.11's ``fromisoformat``
+    reads it as it is (``Z``, nanoseconds truncated to microseconds), in C;
+    3.9 and 3.10 refuse both, and the text is rewritten first."""
     if value is None:
         return None
+    if _FROMISOFORMAT_READS_RFC3339:
+        return datetime.fromisoformat(value)
     text = value.replace("Z", "+00:00").replace("z", "+00:00")
     text = re.sub(r"\.(\d{6})\d+", r".\1", text)
     text = re.sub(r"\.(\d{1,5})(?=[+-])", lambda m: "." + m.group(1).ljust(6, "0"), text)
     return datetime.fromisoformat(text)
+
+
+#: Whether ``datetime.fromisoformat`` takes chrono's output unchanged.
+_FROMISOFORMAT_READS_RFC3339 = sys.version_info >= (3, 11)
 
 
 def _time(value: Any) -> datetime:
@@ -63,14 +71,30 @@ class _Record:
     _shown: ClassVar[Tuple[str, ...]] = ()
 
     @classmethod
+    def _plan(cls) -> Tuple[Tuple[str, str, Optional[Callable[[Any], Any]]], ...]:
+        """Each field's name, JSON key and converter, worked out once per class
+        (``dataclasses.fields`` is too slow to call for every record)."""
+        plan = cls.__dict__.get("_plan_cache")
+        if plan is None:
+            plan = tuple(
+                (f.name, cls._keys.get(f.name, f.name), cls._convert.get(f.name))
+                for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+            )
+            setattr(cls, "_plan_cache", plan)
+        return plan
+
+    @classmethod
     def from_dict(cls: Type[_R], data: Mapping[str, Any]) -> _R:
         """Builds the record from the core's JSON object; extra keys are ignored."""
-        kwargs = {}
-        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-            raw = data.get(cls._keys.get(f.name, f.name))
-            conv = cls._convert.get(f.name)
-            kwargs[f.name] = conv(raw) if conv is not None else raw
-        return cls(**kwargs)
+        fields = {}
+        for name, key, conv in cls._plan():
+            raw = data.get(key)
+            fields[name] = conv(raw) if conv is not None else raw
+        # What the generated __init__ of a frozen dataclass without defaults,
+        # slots or __post_init__ does, without its object.__setattr__ per field.
+        record = object.__new__(cls)
+        record.__dict__.update(fields)
+        return record
 
     @classmethod
     def from_json(cls: Type[_R], text: str) -> _R:

@@ -14,6 +14,7 @@
 mod codec;
 mod commit;
 mod counter;
+mod import;
 mod items;
 mod names;
 mod page;
@@ -112,6 +113,23 @@ impl DynamoStateStore {
 }
 
 impl DynamoStateStore {
+    /// Writes finished deployment records in bulk, without conditions: each
+    /// deployment's slot and id pointer, 25 items per BatchWriteItem call
+    /// (unprocessed items are resent). For importing a history, such as
+    /// seeding a benchmark's long history, where one transaction per record
+    /// would be slow.
+    ///
+    /// It bypasses the revision checks of [`StateStore::commit`], so it must
+    /// only write records no flow is writing: deployments that are not in
+    /// progress (others are refused as `InvalidInput` before any call), of
+    /// a project no switch is touching, each with a version handed out by
+    /// [`StateStore::allocate_version`] so that no later deploy gets it.
+    /// It is not atomic: a failure can leave some records written.
+    pub async fn import_deployments(&self, deployments: &[Deployment]) -> Result<()> {
+        let _turn = self.take_turn().await;
+        import::import(&self.client, &self.tables, deployments).await
+    }
+
     /// Waits for this store's turn to write, if writes are serialised.
     async fn take_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         match &self.write_lock {

@@ -24,21 +24,7 @@ pub(super) fn deployment_items(
         "{}/{}/{}",
         tables.deployments, deployment.project, deployment.version
     );
-    let slot = item(vec![
-        (PROJECT, s(deployment.project.as_str())),
-        (VERSION, n(deployment.version)),
-        (ID, s(id)),
-        (REVISION, n(deployment.revision)),
-        (RECORD, encode(OP, deployment)?),
-    ]);
-    let pointer = item(vec![
-        (PROJECT, s(id_pointer_key(id))),
-        (VERSION, n(0u64)),
-        (OWNER, s(deployment.project.as_str())),
-        (OWNER_VERSION, n(deployment.version)),
-        (REVISION, n(deployment.revision)),
-        (RECORD, encode(OP, deployment)?),
-    ]);
+    let [slot, pointer] = slot_and_pointer(OP, deployment)?;
     let pointer_key = format!("{}/{}/0", tables.deployments, id_pointer_key(id));
     let mut cond = Expr::of(expect, PROJECT);
     if let Expect::Revision(_) = expect {
@@ -77,4 +63,31 @@ pub(super) fn deployment_items(
             ),
         ),
     ])
+}
+
+/// The two items that hold `deployment`: its `(project, version)` slot and
+/// its id pointer, both carrying the whole record. `operation` names the
+/// call in an encoding error.
+pub(in crate::aws::dynamodb) fn slot_and_pointer(
+    operation: &str,
+    deployment: &Deployment,
+) -> Result<[Item; 2]> {
+    let id = deployment.id.as_str();
+    let record = encode(operation, deployment)?;
+    let slot = item(vec![
+        (PROJECT, s(deployment.project.as_str())),
+        (VERSION, n(deployment.version)),
+        (ID, s(id)),
+        (REVISION, n(deployment.revision)),
+        (RECORD, record.clone()),
+    ]);
+    let pointer = item(vec![
+        (PROJECT, s(id_pointer_key(id))),
+        (VERSION, n(0u64)),
+        (OWNER, s(deployment.project.as_str())),
+        (OWNER_VERSION, n(deployment.version)),
+        (REVISION, n(deployment.revision)),
+        (RECORD, record),
+    ]);
+    Ok([slot, pointer])
 }

@@ -21,6 +21,7 @@ use crate::error::{Error, ResourceKind, Result};
 use crate::model::{Project, RollbackEvent};
 use crate::traits::{DomainWrite, Expect, WriteBatch};
 use deployment::deployment_items;
+pub(super) use deployment::slot_and_pointer;
 use domain::{domain_delete, domain_put};
 use retract::retract_item;
 
