@@ -17,7 +17,8 @@ use pyo3::types::PyDict;
 const EXCEPTIONS: &str = "anchor_deploy.exceptions";
 
 /// Why a binding future failed, before it is turned into a Python exception
-/// (which needs the interpreter, so it happens once, at the end).
+/// (which needs the interpreter, so it happens once, when the result is
+/// delivered).
 #[derive(Debug)]
 pub(crate) enum Failure {
     /// A failure reported by anchor-core.
@@ -45,36 +46,27 @@ impl Failure {
         Self::Internal(format!("internal error: {text}"))
     }
 
-    pub(crate) fn into_py_err(self) -> PyErr {
+    /// The Python exception of this failure.
+    pub(crate) fn into_py_err(self, py: Python<'_>) -> PyErr {
         match self {
-            Self::Core(e) => to_py_err(e),
-            Self::Internal(msg) => anchor_error(&msg, "ANCHOR_INTERNAL"),
+            Self::Core(e) => to_py_err(py, &e),
+            Self::Internal(msg) => anchor_error(py, &msg, "ANCHOR_INTERNAL"),
         }
     }
 }
 
-/// Converts an Anchor error into the matching `anchor_deploy.exceptions` class.
-pub(crate) fn to_py_err(e: Error) -> PyErr {
-    let message = e.to_string();
-    let code = e.code();
-    // Attaching fails only while the interpreter shuts down; nobody is
-    // left to catch a precise class then.
-    Python::try_attach(|py| core_err(py, &e))
-        .unwrap_or_else(|| PyRuntimeError::new_err(format!("{message} [{code}]")))
-}
-
 /// An `AnchorError(message, code=code)`, for failures that are not core errors.
-pub(crate) fn anchor_error(message: &str, code: &str) -> PyErr {
-    Python::try_attach(|py| {
-        let kwargs = PyDict::new(py);
-        kwargs.set_item("code", code)?;
-        Ok::<_, PyErr>(instantiate(py, "AnchorError", message, &kwargs))
-    })
-    .and_then(Result::ok)
-    .unwrap_or_else(|| PyRuntimeError::new_err(format!("{message} [{code}]")))
+pub(crate) fn anchor_error(py: Python<'_>, message: &str, code: &str) -> PyErr {
+    let kwargs = PyDict::new(py);
+    match kwargs.set_item("code", code) {
+        Ok(()) => instantiate(py, "AnchorError", message, &kwargs),
+        Err(_) => PyRuntimeError::new_err(format!("{message} [{code}]")),
+    }
 }
 
-fn core_err(py: Python<'_>, e: &Error) -> PyErr {
+/// Converts an Anchor error into the matching `anchor_deploy.exceptions` class,
+/// with the variant's fields as attributes and its source chain as `__cause__`.
+pub(crate) fn to_py_err(py: Python<'_>, e: &Error) -> PyErr {
     match fields(py, e) {
         Ok((class, kwargs)) => {
             let err = instantiate(py, class, &e.to_string(), &kwargs);

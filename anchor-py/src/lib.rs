@@ -1,24 +1,24 @@
 //! Python bindings of Anchor: the native module `anchor_deploy._anchor`.
 //!
 //! Thin by design: argument conversion, option mapping, error mapping and
-//! the async bridge. Every method returns an awaitable that runs on the
-//! tokio runtime of `pyo3-async-runtimes`, without the GIL; records come
-//! back as JSON strings that the pure-Python package turns into objects.
+//! the async bridge. Every method returns an awaitable whose work runs on a
+//! tokio runtime, without the GIL; records come back as JSON strings that
+//! the pure-Python package turns into objects.
 
 mod anchor;
+mod bridge;
 mod convert;
 mod domains;
 mod errors;
+mod gate;
 mod progress;
 mod records;
 mod releases;
 
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::sync::OnceLock;
 
 use anchor_core::Error;
-use futures::FutureExt;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -29,9 +29,10 @@ use crate::errors::Failure;
 static IMPORT_PID: OnceLock<u32> = OnceLock::new();
 
 /// Fails with `ANCHOR_FORKED` in a process forked after the import.
-fn check_not_forked() -> PyResult<()> {
+fn check_not_forked(py: Python<'_>) -> PyResult<()> {
     match IMPORT_PID.get() {
         Some(&pid) if pid != std::process::id() => Err(errors::anchor_error(
+            py,
             "anchor_deploy cannot be used in a process forked after it was imported; \
              its async runtime does not survive fork(). Import anchor_deploy in the child, \
              or use the 'spawn' or 'forkserver' multiprocessing start method",
@@ -41,30 +42,23 @@ fn check_not_forked() -> PyResult<()> {
     }
 }
 
-/// Runs `fut` on the tokio runtime and returns a Python awaitable of its
-/// result. Core errors become `anchor_deploy.exceptions` classes; a panic
-/// becomes `AnchorError(code="ANCHOR_INTERNAL")`, never a `PanicException`.
+/// Runs `fut` on the runtime and returns an awaitable of its result (see
+/// [`bridge::spawn`]); refused with `ANCHOR_FORKED` in a forked child.
 pub(crate) fn spawn<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
 where
     F: Future<Output = Result<T, Failure>> + Send + 'static,
     T: for<'a> IntoPyObject<'a> + Send + 'static,
 {
-    check_not_forked()?;
-    pyo3_async_runtimes::tokio::future_into_py(py, async move {
-        match AssertUnwindSafe(fut).catch_unwind().await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(failure)) => Err(failure.into_py_err()),
-            Err(payload) => Err(Failure::panic(payload).into_py_err()),
-        }
-    })
+    check_not_forked(py)?;
+    bridge::spawn(py, fut)
 }
 
 /// Raises a sample core error of `code` through the real mapping, so the
 /// Python tests can check every class and its fields.
 #[pyfunction]
-fn _raise_core_error(code: &str) -> PyResult<()> {
+fn _raise_core_error(py: Python<'_>, code: &str) -> PyResult<()> {
     match Error::sample(code) {
-        Some(e) => Err(errors::to_py_err(e)),
+        Some(e) => Err(errors::to_py_err(py, &e)),
         None => Err(PyValueError::new_err(format!(
             "{code:?} is not one of ERROR_CODES"
         ))),
@@ -83,6 +77,23 @@ fn _panic_in_future(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     })
 }
 
+/// Calls `callable()` once on a runtime thread, through the interpreter
+/// gate, and returns at once: the tests use it to exit Python while a
+/// runtime thread is inside the interpreter. The callable's exception is
+/// printed.
+#[pyfunction]
+fn _call_from_runtime(py: Python<'_>, callable: Py<PyAny>) -> PyResult<()> {
+    let runtime = bridge::runtime().map_err(|f| f.into_py_err(py))?;
+    runtime.spawn(async move {
+        gate::attach(|py| {
+            if let Err(err) = callable.call0(py) {
+                err.print(py);
+            }
+        });
+    });
+    Ok(())
+}
+
 #[pymodule]
 fn _anchor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     IMPORT_PID.get_or_init(std::process::id);
@@ -90,5 +101,11 @@ fn _anchor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ERROR_CODES", Error::CODES.to_vec())?;
     m.add_function(wrap_pyfunction!(_raise_core_error, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_in_future, m)?)?;
+    m.add_function(wrap_pyfunction!(_call_from_runtime, m)?)?;
+    let close = wrap_pyfunction!(gate::close, m)?;
+    m.py()
+        .import("atexit")?
+        .call_method1("register", (close.clone(),))?;
+    m.add("_close", close)?;
     Ok(())
 }

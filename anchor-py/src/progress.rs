@@ -4,7 +4,8 @@ use anchor_core::progress::ProgressScope;
 use pyo3::prelude::*;
 
 /// Scopes the Python callable to one deploy: it is called with each event as
-/// JSON, on a runtime thread, with the GIL held; dropping the scope (when the
+/// JSON, on a runtime thread, with the GIL held (never once the interpreter
+/// is shutting down, see [`crate::gate`]); dropping the scope (when the
 /// deploy future ends or is cancelled) releases it, and it is never called
 /// afterwards. A callback's exception is printed and ignored, since progress
 /// must never fail a deploy. Without the GIL at the release, PyO3 defers the
@@ -14,7 +15,7 @@ pub(crate) fn scope(callable: Py<PyAny>) -> ProgressScope {
         let Ok(json) = serde_json::to_string(event) else {
             return;
         };
-        Python::try_attach(|py| {
+        crate::gate::attach(|py| {
             if let Err(err) = callable.call1(py, (json,)) {
                 err.print(py);
             }

@@ -32,3 +32,12 @@ def build_v1() -> Path:
 def build_v2() -> Path:
     """The same app changed, version 2."""
     return _build("ANCHOR_NEXTJS_BUILD_V2")
+
+
+@pytest.fixture(scope="session")
+def fixture_build() -> Path:
+    """The tiny committed OpenNext build (anchor-core/tests/fixtures/open-next-min)."""
+    path = Path(__file__).resolve().parents[2] / "anchor-core" / "tests" / "fixtures" / "open-next-min"
+    if not (path / "open-next.output.json").exists():
+        pytest.fail(f"the committed fixture is missing: {path}")
+    return path

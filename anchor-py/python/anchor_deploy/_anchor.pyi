@@ -8,12 +8,14 @@ from typing import Awaitable, Callable, List, Optional
 
 from typing_extensions import final
 
-__all__ = ["Anchor", "ERROR_CODES", "_raise_core_error", "_panic_in_future"]
+__all__ = ["Anchor", "ERROR_CODES", "_raise_core_error", "_panic_in_future", "_call_from_runtime", "_close"]
 
 ERROR_CODES: List[str]
 
 def _raise_core_error(code: str) -> None: ...
 def _panic_in_future() -> Awaitable[None]: ...
+def _call_from_runtime(callable: Callable[[], object]) -> None: ...
+def _close() -> None: ...
 
 @final
 class Anchor:
