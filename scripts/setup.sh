@@ -34,3 +34,10 @@ fi
 # Python 3 with venv, for the moto server the AWS tests run against.
 command -v python3 >/dev/null 2>&1 || need_root_install python3 python3-venv
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_root_install python3-venv
+
+# One artifact tree for every build. The napi CLI always passes --target, and
+# cargo keeps a --target build apart from a plain one; giving cargo, maturin
+# and napi the same target lets them share target/<host>/{debug,release}
+# instead of compiling the AWS SDK twice.
+CARGO_BUILD_TARGET="$(rustc -vV | sed -n 's/^host: //p')"
+export CARGO_BUILD_TARGET

@@ -9,12 +9,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
 source scripts/moto.sh
 export CARGO_TERM_COLOR=never NEXT_TELEMETRY_DISABLED=1
-# One artifact tree for every build. The napi CLI always passes --target, and
-# cargo keeps a --target build apart from a plain one; giving cargo, maturin
-# and napi the same target lets them share target/<host>/debug instead of
-# compiling the AWS SDK twice.
-CARGO_BUILD_TARGET="$(rustc -vV | sed -n 's/^host: //p')"
-export CARGO_BUILD_TARGET
 work="$PWD/target/anchor-test"
 mkdir -p "$work"
 started=$SECONDS

@@ -43,7 +43,7 @@ MOTO_LOG="$PWD/target/bench/moto.log" moto_start
 
 step "bench_rollback $*"
 status=0
-target/release/bench_rollback --moto "$ANCHOR_MOTO_ENDPOINT" \
+target/"$CARGO_BUILD_TARGET"/release/bench_rollback --moto "$ANCHOR_MOTO_ENDPOINT" \
   --python "$venv/bin/python" --node-package "$PWD/anchor-node" "$@" || status=$?
 
 out="${ANCHOR_BENCH_OUT:-target/bench}"

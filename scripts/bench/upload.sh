@@ -82,8 +82,7 @@ echo "s3s-fs listening on $s3s_endpoint (pid $S3S_PID)"
 
 step "building bench_upload (release)"
 nice cargo build --quiet --release -p anchor-benches --bin bench_upload
-bin="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/bench_upload"
-[[ -n "${CARGO_BUILD_TARGET:-}" ]] && bin="${bin%/release/bench_upload}/$CARGO_BUILD_TARGET/release/bench_upload"
+bin="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/$CARGO_BUILD_TARGET/release/bench_upload"
 
 step "running the workloads"
 status=0
