@@ -1,6 +1,7 @@
 //! Every external call of every flow, failed in turn: before it reaches the
-//! backend, after the backend applied it (a lost reply), and by stopping the
-//! operation there (a crash, followed by `recover`). After each, the
+//! backend (a service error, a timeout, throttling), after the backend
+//! applied it (a lost reply), and by stopping the operation there (a crash,
+//! followed by `recover`). After each, the
 //! invariants hold, and running the operation again succeeds.
 
 mod common;
@@ -185,7 +186,7 @@ async fn walk(op: Op) -> usize {
     assert!(positions > 0);
     let log = env.plan.log();
     for (position, called) in log.iter().enumerate() {
-        for fault in [Fault::Fail, Fault::LostReply, Fault::Crash] {
+        for fault in Fault::ALL {
             let (env, ctx) = setup(op).await;
             env.plan.arm(position, fault);
             let first = tokio::select! {
@@ -231,7 +232,10 @@ async fn walk(op: Op) -> usize {
             check_done(op, &env, &ctx).await;
         }
     }
-    println!("{op:?}: {positions} call positions x 3 faults");
+    println!(
+        "{op:?}: {positions} call positions x {} fault kinds",
+        Fault::ALL.len()
+    );
     positions
 }
 

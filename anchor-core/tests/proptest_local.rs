@@ -30,7 +30,7 @@ fn action() -> impl Strategy<Value = Action> {
 fn fault() -> impl Strategy<Value = Option<(usize, Fault)>> {
     prop_oneof![
         2 => Just(None),
-        1 => (0usize..40, prop_oneof![Just(Fault::Fail), Just(Fault::LostReply)]).prop_map(Some),
+        1 => (0usize..40, prop_oneof![Just(Fault::Fail), Just(Fault::Timeout), Just(Fault::Throttle), Just(Fault::LostReply)]).prop_map(Some),
     ]
 }
 

@@ -2,10 +2,11 @@
 //!
 //! Every external call gets a position (0, 1, 2, ... in the order made).
 //! [`FaultPlan::arm`] makes the call at one position fail: before it reaches
-//! the backend ([`Fault::Fail`]), after the backend applied it
-//! ([`Fault::LostReply`]), or by never returning so the caller drops the
+//! the backend, as a service error, a timeout or throttling ([`Fault::Fail`],
+//! [`Fault::Timeout`], [`Fault::Throttle`]); after the backend applied it
+//! ([`Fault::LostReply`]); or by never returning so the caller drops the
 //! operation there ([`Fault::Crash`]). Tests walk every position of a flow
-//! and check the invariants after each.
+//! with each of [`Fault::ALL`] and check the invariants after each.
 
 mod wrappers;
 
@@ -20,14 +21,32 @@ use crate::error::{Error, Result, Service};
 /// How an armed call fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Fault {
-    /// The call fails without reaching the backend (an outage, a throttle).
+    /// The service refuses the call without applying it, with an error that
+    /// retrying will not fix (an internal error, a denied permission).
     Fail,
+    /// The call times out before the backend receives it: not applied,
+    /// reported as a retryable timeout.
+    Timeout,
+    /// The service throttles the call: not applied, reported as a retryable
+    /// throttling error.
+    Throttle,
     /// The backend applies the call, then the reply is lost.
     LostReply,
     /// The process stops at this call: the call never returns, so the
     /// caller can drop the whole operation (see [`FaultPlan::crashed`]),
     /// as a killed process would leave it.
     Crash,
+}
+
+impl Fault {
+    /// Every kind of fault, in the order the tests walk them.
+    pub const ALL: [Fault; 5] = [
+        Fault::Fail,
+        Fault::Timeout,
+        Fault::Throttle,
+        Fault::LostReply,
+        Fault::Crash,
+    ];
 }
 
 /// Counts calls and fails the armed one. Shared by every wrapper of one
@@ -109,20 +128,22 @@ impl FaultPlan {
         op: &'static str,
         call: impl Future<Output = Result<T>>,
     ) -> Result<T> {
-        let injected = || Error::Service {
+        let injected = |retryable: bool, what: &str| Error::Service {
             backend: "fault",
             service,
             operation: op.to_string(),
-            retryable: true,
-            message: "injected fault".into(),
+            retryable,
+            message: format!("injected fault: {what}"),
             source: None,
         };
         match self.next(op) {
             None => call.await,
-            Some(Fault::Fail) => Err(injected()),
+            Some(Fault::Fail) => Err(injected(false, "internal error")),
+            Some(Fault::Timeout) => Err(injected(true, "timed out")),
+            Some(Fault::Throttle) => Err(injected(true, "throttled")),
             Some(Fault::LostReply) => {
                 let _applied = call.await;
-                Err(injected())
+                Err(injected(true, "the reply was lost"))
             }
             Some(Fault::Crash) => {
                 self.crashed.notify_one();

@@ -1,0 +1,174 @@
+//! Crash recovery on the AWS backend against moto: a deploy and a rollback
+//! stopped at each of their calls in turn (the operation's future dropped
+//! there, as a killed process leaves it), then `recover` from a fresh
+//! handle. What recover reports must be exactly what the crash left, the
+//! invariants must hold after it, and the operation must then succeed.
+//!
+//! The embedded default walks every call of every flow with every fault
+//! kind (`faults_local.rs`); here one project carries on from each
+//! recovered state to the next crash, so the walk costs one operation per
+//! position instead of a fresh setup. Each attempt opens a fresh handle (a
+//! restarted process, nothing cached) and the walk ends when an operation
+//! finishes before the armed position: all of its calls were walked.
+
+mod aws_support;
+mod common;
+
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+
+use anchor_core::aws::AwsOptions;
+use anchor_core::fault::{self, Fault, FaultPlan};
+use anchor_core::model::{DeploymentId, PageRequest};
+use anchor_core::{Anchor, Error};
+use aws_support::{moto, Moto};
+use common::{check_invariants, copy_tree, eager_settings, fixture_source, make_variant};
+
+const P: &str = "shop";
+
+/// The plain handle and a fault plan for [`faulty`] handles.
+async fn open(m: &Moto) -> (Anchor, Arc<FaultPlan>) {
+    let mut options = AwsOptions::new("anchor-recovery");
+    options.connection = m.connection.clone();
+    options.execution_role_arn = Some(m.role_arn.clone());
+    options.serialize_state_writes = true;
+    options.settings = eager_settings();
+    let plain = Anchor::aws_with_config(&m.config, &options).await.unwrap();
+    (plain, FaultPlan::new())
+}
+
+/// A new handle on the same backend behind `plan`, as a restarted process
+/// opens it: nothing cached, so every operation makes all of its calls.
+fn faulty(plain: &Anchor, plan: &Arc<FaultPlan>) -> Anchor {
+    Anchor::from_services(fault::wrap(plain.services().clone(), plan))
+}
+
+fn variant(tmp: &Path, tag: &str) -> std::path::PathBuf {
+    let dir = tmp.join(tag);
+    copy_tree(&fixture_source(), &dir);
+    make_variant(&dir, tag);
+    dir
+}
+
+/// Runs `op` with a crash armed at `position`; true if the crash was reached
+/// (the operation was dropped there), false if it finished first.
+async fn crash_at<T>(
+    plan: &FaultPlan,
+    position: usize,
+    op: impl Future<Output = Result<T, Error>>,
+) -> bool {
+    plan.arm(position, Fault::Crash);
+    let crashed = tokio::select! {
+        _ = op => false,
+        _ = plan.crashed() => true,
+    };
+    plan.reset();
+    crashed
+}
+
+/// Recovers from a fresh view of the records and checks that the report
+/// names exactly what the crash left in progress.
+async fn recover_and_check(plain: &Anchor, at: &str) {
+    let project = plain.project(P).await.unwrap();
+    let history = plain
+        .history(P, &PageRequest::first(100))
+        .await
+        .unwrap()
+        .items;
+    let stuck: Vec<DeploymentId> = history
+        .iter()
+        .filter(|d| d.status.is_in_progress())
+        .map(|d| d.id.clone())
+        .collect();
+    let report = plain
+        .recover(P)
+        .await
+        .unwrap_or_else(|e| panic!("{at}: recover failed: {e}"));
+    assert_eq!(report.failed_deployments, stuck, "{at}");
+    assert_eq!(
+        report.resolved_switch_to,
+        project.pending_switch.map(|p| p.to),
+        "{at}"
+    );
+    check_invariants(plain, P).await;
+}
+
+#[tokio::test]
+async fn a_crash_at_any_call_of_deploy_or_rollback_is_recovered_on_moto() {
+    let Some(m) = moto().await else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let (plain, plan) = open(&m).await;
+    plain.create_project(P).await.unwrap();
+    let v1 = plain
+        .deployer(P, variant(tmp.path(), "v1"))
+        .execute()
+        .await
+        .unwrap()
+        .id;
+    let v2 = plain
+        .deployer(P, variant(tmp.path(), "v2"))
+        .execute()
+        .await
+        .unwrap()
+        .id;
+
+    // Rollback: crash at call 0, 1, 2, ... until one finishes first.
+    let mut rollback_positions = 0;
+    for position in 0.. {
+        let live = plain.active_deployment(P).await.unwrap().map(|d| d.id);
+        let target = if live.as_ref() == Some(&v1) { &v2 } else { &v1 };
+        let handle = faulty(&plain, &plan);
+        let rollback = handle.rollback(P).to_deployment(target.as_str());
+        if !crash_at(&plan, position, rollback.execute()).await {
+            // It made fewer calls than `position`: every call was walked.
+            check_invariants(&plain, P).await;
+            break;
+        }
+        rollback_positions += 1;
+        let at = format!("rollback crashed at call {position}");
+        recover_and_check(&plain, &at).await;
+        let live = plain.active_deployment(P).await.unwrap().map(|d| d.id);
+        if live.as_ref() != Some(target) {
+            plain
+                .rollback(P)
+                .to_deployment(target.as_str())
+                .execute()
+                .await
+                .unwrap_or_else(|e| panic!("{at}: re-running failed: {e}"));
+        }
+        check_invariants(&plain, P).await;
+    }
+    assert!(rollback_positions >= 5, "a rollback makes several calls");
+
+    // Deploy: a new variant each time, so every deploy uploads and publishes.
+    let mut deploy_positions = 0;
+    for position in 0.. {
+        let dir = variant(tmp.path(), &format!("d{position}"));
+        let handle = faulty(&plain, &plan);
+        let deployer = handle.deployer(P, &dir);
+        if !crash_at(&plan, position, deployer.execute()).await {
+            check_invariants(&plain, P).await;
+            break;
+        }
+        deploy_positions += 1;
+        let at = format!("deploy crashed at call {position}");
+        recover_and_check(&plain, &at).await;
+        let again = plain
+            .deployer(P, &dir)
+            .execute()
+            .await
+            .unwrap_or_else(|e| panic!("{at}: re-running failed: {e}"));
+        assert_eq!(
+            plain.active_deployment(P).await.unwrap().map(|d| d.id),
+            Some(again.id),
+            "{at}"
+        );
+        check_invariants(&plain, P).await;
+    }
+    assert!(deploy_positions >= 10, "a deploy makes many calls");
+    println!(
+        "moto crash recovery: {rollback_positions} rollback positions, \
+         {deploy_positions} deploy positions"
+    );
+}
