@@ -264,9 +264,16 @@ impl Anchor {
         Ok(())
     }
 
-    /// Finishes or undoes what a crash left in progress; see [`RecoveryReport`].
+    /// Finishes or undoes what a crash left in progress, in a fixed order:
+    /// the interrupted switch, then deployments stuck in progress, then
+    /// interrupted domain removals and additions. Running it again changes
+    /// nothing more; see [`RecoveryReport`].
     pub async fn recover(&self, project: &str) -> Result<RecoveryReport> {
         let name = ProjectName::parse(project)?;
-        flows::recover::recover(&self.svc, &name).await
+        let mut report = flows::recover::recover(&self.svc, &name).await?;
+        let domains = self.domains(project).resume_interrupted().await?;
+        report.finished_domain_removals = domains.finished_removals;
+        report.resumed_domain_additions = domains.resumed_additions;
+        Ok(report)
     }
 }

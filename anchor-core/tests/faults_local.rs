@@ -185,6 +185,8 @@ async fn walk(op: Op) -> usize {
     let positions = env.plan.calls();
     assert!(positions > 0);
     let log = env.plan.log();
+    // Domain changes a crash left half-done that recover then finished.
+    let mut domains_recovered = 0;
     for (position, called) in log.iter().enumerate() {
         for fault in Fault::ALL {
             let (env, ctx) = setup(op).await;
@@ -210,11 +212,32 @@ async fn walk(op: Op) -> usize {
                     .filter(|d| d.status.is_in_progress())
                     .map(|d| d.id.clone())
                     .collect();
+                let domains = env.plain.domains(P).list().await.unwrap();
+                let removing: Vec<_> = domains
+                    .iter()
+                    .filter(|d| d.removing)
+                    .map(|d| d.name.clone())
+                    .collect();
+                let uncertified: Vec<_> = domains
+                    .iter()
+                    .filter(|d| !d.removing && d.certificate_id.is_none())
+                    .map(|d| d.name.clone())
+                    .collect();
                 let report = env
                     .plain
                     .recover(P)
                     .await
                     .unwrap_or_else(|e| panic!("{at}: recover failed: {e}"));
+                assert_eq!(report.finished_domain_removals, removing, "{at}");
+                assert_eq!(report.resumed_domain_additions, uncertified, "{at}");
+                domains_recovered += removing.len() + uncertified.len();
+                let after = env.plain.domains(P).list().await.unwrap();
+                assert!(
+                    after
+                        .iter()
+                        .all(|d| !d.removing && d.certificate_id.is_some()),
+                    "{at}: recover left a domain change half-done: {after:?}"
+                );
                 assert_eq!(report.failed_deployments, stuck, "{at}");
                 assert_eq!(
                     report.resolved_switch_to,
@@ -232,8 +255,14 @@ async fn walk(op: Op) -> usize {
             check_done(op, &env, &ctx).await;
         }
     }
+    if matches!(op, Op::DomainAdd | Op::DomainRemove) {
+        assert!(
+            domains_recovered > 0,
+            "no crash left a {op:?} half-done for recover to finish"
+        );
+    }
     println!(
-        "{op:?}: {positions} call positions x {} fault kinds",
+        "{op:?}: {positions} call positions x {} fault kinds; recover finished {domains_recovered} domain changes",
         Fault::ALL.len()
     );
     positions

@@ -105,6 +105,8 @@ test('deploy, preview, promote, roll back, history and domains on the embedded d
   assert.equal(again.pendingSwitch?.to, preview.id);
   const report = await a.recover(PROJECT);
   assert.deepEqual(report.failedDeployments, []);
+  assert.deepEqual(report.finishedDomainRemovals, []);
+  assert.deepEqual(report.resumedDomainAdditions, []);
   assert.equal((await a.activeDeployment(PROJECT)).id, preview.id, 'recover keeps what is live');
 });
 

@@ -120,7 +120,9 @@ def test_sync_flow(tmp_path: Path, build_v1: Path, build_v2: Path) -> None:
     assert [d.version for d in page] == [2] and page.next_cursor
     assert [d.version for d in anchor.history(PROJECT, limit=1, cursor=page.next_cursor)] == [1]
     assert [e.to_version for e in anchor.rollback_history(PROJECT).items] == [1]
-    assert anchor.recover(PROJECT).failed_deployments == ()
+    report = anchor.recover(PROJECT)
+    assert report.failed_deployments == ()
+    assert report.finished_domain_removals == () and report.resumed_domain_additions == ()
 
     domains = anchor.domains(PROJECT)
     domain = domains.add(DOMAIN)

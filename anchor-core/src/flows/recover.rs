@@ -1,5 +1,6 @@
-//! Recovery after a crash: resolve an interrupted switch and fail
-//! deployments that stopped mid-way, deterministically.
+//! Recovery after a crash: resolve an interrupted switch, fail deployments
+//! that stopped mid-way, and finish interrupted domain changes,
+//! deterministically.
 
 use serde::Serialize;
 
@@ -7,10 +8,11 @@ use super::records::save_deployment;
 use super::switch::resolve_pending;
 use super::Services;
 use crate::error::Result;
-use crate::model::{DeploymentId, DeploymentStatus, PageRequest, ProjectName};
+use crate::model::{DeploymentId, DeploymentStatus, DomainName, PageRequest, ProjectName};
 
 /// What [`crate::Anchor::recover`] changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct RecoveryReport {
     /// The interrupted switch's target, if one was resolved.
     pub resolved_switch_to: Option<DeploymentId>,
@@ -20,6 +22,12 @@ pub struct RecoveryReport {
     pub rolled_forward: bool,
     /// Deployments found stuck in progress and marked failed.
     pub failed_deployments: Vec<DeploymentId>,
+    /// Domains whose interrupted removal was finished: detached from the
+    /// CDN, certificate deleted, record deleted.
+    pub finished_domain_removals: Vec<DomainName>,
+    /// Domains whose interrupted addition was resumed: claimed, but their
+    /// certificate was never recorded, so it was requested (idempotently).
+    pub resumed_domain_additions: Vec<DomainName>,
 }
 
 /// Resolves a recorded switch (the aliases are moved to the recorded

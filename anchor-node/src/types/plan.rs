@@ -148,6 +148,10 @@ pub struct RecoveryReport {
     pub rolled_forward: bool,
     /// Deployments found stuck in progress and marked failed.
     pub failed_deployments: Vec<String>,
+    /// Domains whose interrupted removal was finished.
+    pub finished_domain_removals: Vec<String>,
+    /// Domains whose interrupted addition was resumed (certificate requested).
+    pub resumed_domain_additions: Vec<String>,
 }
 
 impl From<&anchor_core::RecoveryReport> for RecoveryReport {
@@ -160,6 +164,12 @@ impl From<&anchor_core::RecoveryReport> for RecoveryReport {
                 .iter()
                 .map(ToString::to_string)
                 .collect(),
+            finished_domain_removals: names(&r.finished_domain_removals),
+            resumed_domain_additions: names(&r.resumed_domain_additions),
         }
     }
+}
+
+fn names(domains: &[anchor_core::model::DomainName]) -> Vec<String> {
+    domains.iter().map(ToString::to_string).collect()
 }

@@ -135,8 +135,14 @@ class RecoveryReport(_Record):
     resolved_switch_to: Optional[str]
     rolled_forward: bool
     failed_deployments: Tuple[str, ...]
+    finished_domain_removals: Tuple[str, ...]
+    resumed_domain_additions: Tuple[str, ...]
 
-    _convert = {"failed_deployments": _many(str)}
+    _convert = {
+        "failed_deployments": _many(str),
+        "finished_domain_removals": _many(str),
+        "resumed_domain_additions": _many(str),
+    }
 
 
 @dataclasses.dataclass(frozen=True, repr=False)

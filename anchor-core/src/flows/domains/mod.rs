@@ -25,6 +25,13 @@ use crate::model::{
 };
 use crate::traits::{CertificateRequest, DomainWrite, Expect, WriteBatch, MANAGED_BY_TAG};
 
+/// What [`DomainManager::resume_interrupted`] finished.
+#[derive(Debug, Default)]
+pub(crate) struct ResumedDomains {
+    pub(crate) finished_removals: Vec<DomainName>,
+    pub(crate) resumed_additions: Vec<DomainName>,
+}
+
 /// Adds, refreshes, removes and lists a project's custom domains. Build it
 /// with [`crate::Anchor::domains`].
 #[derive(Debug, Clone)]
@@ -167,6 +174,26 @@ impl DomainManager {
             }
         }
         delete_record(svc, &record).await
+    }
+
+    /// Finishes the domain changes a crash left half-done, oldest domain
+    /// first: a removal that started is completed as [`Self::remove`] does,
+    /// and a claimed domain without a recorded certificate gets it requested
+    /// (the same idempotency token, so a certificate requested before the
+    /// crash is found again, not duplicated). Used by
+    /// [`crate::Anchor::recover`].
+    pub(crate) async fn resume_interrupted(&self) -> Result<ResumedDomains> {
+        let mut resumed = ResumedDomains::default();
+        for mut record in self.list().await? {
+            if record.removing {
+                self.remove(record.name.as_str()).await?;
+                resumed.finished_removals.push(record.name);
+            } else if record.certificate_id.is_none() {
+                self.request_certificate(&mut record).await?;
+                resumed.resumed_additions.push(record.name);
+            }
+        }
+        Ok(resumed)
     }
 
     /// The project's domains, oldest first.
