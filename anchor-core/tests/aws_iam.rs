@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use anchor_core::aws::{iam_policy, IamPolicyScope, OPERATIONS};
+use anchor_core::aws::{iam_policy, IamPolicyScope, ProjectPolicyScope, OPERATIONS};
 use serde_json::Value;
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/anchor-lambda";
@@ -16,6 +16,7 @@ fn policy() -> Value {
         bucket: "anchor-assets".into(),
         table_prefix: "anchor".into(),
         execution_role_arn: ROLE.into(),
+        project: None,
     };
     // Through text, as it is handed to IAM.
     let text = serde_json::to_string_pretty(&iam_policy(&scope)).unwrap();
@@ -119,6 +120,7 @@ fn the_documented_policy_is_the_generated_one() {
         bucket: "my-anchor-assets".into(),
         table_prefix: "anchor".into(),
         execution_role_arn: "arn:aws:iam::123456789012:role/anchor-lambda".into(),
+        project: None,
     };
     let generated = serde_json::to_string_pretty(&iam_policy(&scope)).unwrap();
     let doc = std::fs::read_to_string(
@@ -128,5 +130,89 @@ fn the_documented_policy_is_the_generated_one() {
     assert!(
         doc.contains(&generated),
         "docs/aws.md is stale: run `cargo run -p anchor-examples --bin iam-policy` and paste its output"
+    );
+}
+
+fn project_policy() -> Value {
+    let scope = IamPolicyScope {
+        account_id: "123456789012".into(),
+        region: "eu-west-1".into(),
+        bucket: "anchor-assets".into(),
+        table_prefix: "anchor".into(),
+        execution_role_arn: ROLE.into(),
+        project: Some(ProjectPolicyScope {
+            name: "shop".into(),
+            distribution_id: Some("E2SHOP".into()),
+        }),
+    };
+    let text = serde_json::to_string_pretty(&iam_policy(&scope)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn a_project_policy_names_only_that_projects_resources() {
+    let doc = project_policy();
+    let statements = doc["Statement"].as_array().unwrap();
+    let granted: BTreeSet<String> = statements
+        .iter()
+        .flat_map(|s| strings(&s["Action"]))
+        .collect();
+    for (service, operation, actions) in OPERATIONS {
+        for action in *actions {
+            assert!(
+                granted.contains(*action),
+                "{service}:{operation} needs {action}"
+            );
+        }
+    }
+    let table = |kind: &str| format!("arn:aws:dynamodb:eu-west-1:123456789012:table/anchor-{kind}");
+    for s in statements {
+        let actions = strings(&s["Action"]);
+        let condition = &s["Condition"]["StringEquals"];
+        for r in strings(&s["Resource"]) {
+            let own = r == "arn:aws:s3:::anchor-assets/shop/*"
+                // The bucket itself (create, head, policy), not its objects.
+                || r == "arn:aws:s3:::anchor-assets"
+                || r.starts_with("arn:aws:lambda:eu-west-1:123456789012:function:shop-server")
+                || r.starts_with("arn:aws:lambda:eu-west-1:123456789012:function:shop-image")
+                || r == "arn:aws:cloudfront::123456789012:distribution/E2SHOP"
+                || r == ROLE
+                || (r.starts_with("arn:aws:acm:us-east-1:123456789012:certificate/")
+                    && condition["aws:ResourceTag/anchor:project"] == "shop")
+                || ([table("projects"), table("deployments"), table("rollbacks")].contains(&r)
+                    && (actions.iter().all(|a| {
+                        a == "dynamodb:CreateTable" || a == "dynamodb:DescribeTable"
+                    }) || s["Condition"]["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"]
+                        == serde_json::json!(["shop"])))
+                // Shared by design: a domain name belongs to one project.
+                || r == table("domains")
+                || r == format!("{}/index/*", table("domains"));
+            let account_wide_create_or_list = r == "*"
+                && actions.iter().all(|a| {
+                    matches!(
+                        a.as_str(),
+                        "cloudfront:ListDistributions"
+                            | "cloudfront:ListOriginAccessControls"
+                            | "cloudfront:CreateOriginAccessControl"
+                    ) || ((a == "acm:RequestCertificate" || a == "acm:AddTagsToCertificate")
+                        && condition["aws:RequestTag/anchor:project"] == "shop")
+                });
+            assert!(
+                own || account_wide_create_or_list,
+                "{r} is not the project's own resource in {s}"
+            );
+            assert!(!r.contains("function:*"), "{r}");
+        }
+    }
+    // Deleting a certificate needs both tags: Anchor's and the project's.
+    let delete = granting(&doc, "acm:DeleteCertificate");
+    assert_eq!(delete.len(), 1);
+    assert_eq!(
+        delete[0]["Condition"]["StringEquals"]["aws:ResourceTag/managed-by"],
+        "anchor"
+    );
+    assert_eq!(
+        delete[0]["Condition"]["StringEquals"]["aws:ResourceTag/anchor:project"],
+        "shop"
     );
 }

@@ -4,10 +4,15 @@
 //! ```sh
 //! cargo run -p anchor-examples --bin iam-policy -- \
 //!   --account 123456789012 --region eu-west-1 --bucket my-assets \
-//!   --role arn:aws:iam::123456789012:role/anchor-lambda [--table-prefix anchor]
+//!   --role arn:aws:iam::123456789012:role/anchor-lambda [--table-prefix anchor] \
+//!   [--project shop [--distribution E2ABC...]]
 //! ```
+//!
+//! With `--project`, the policy names only that project's resources (its
+//! functions, its assets prefix, its records, its tagged certificates and,
+//! given `--distribution`, its distribution).
 
-use anchor_core::aws::{iam_policy, IamPolicyScope};
+use anchor_core::aws::{iam_policy, IamPolicyScope, ProjectPolicyScope};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -23,6 +28,12 @@ fn main() {
             })
             .to_string()
     };
+    let optional = |flag: &str| -> Option<String> {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     let scope = IamPolicyScope {
         account_id: value("--account", Some("123456789012")),
         region: value("--region", Some("eu-west-1")),
@@ -32,6 +43,10 @@ fn main() {
             "--role",
             Some("arn:aws:iam::123456789012:role/anchor-lambda"),
         ),
+        project: optional("--project").map(|name| ProjectPolicyScope {
+            name,
+            distribution_id: optional("--distribution"),
+        }),
     };
     match serde_json::to_string_pretty(&iam_policy(&scope)) {
         Ok(text) => println!("{text}"),

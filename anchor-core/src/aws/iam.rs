@@ -8,6 +8,8 @@
 
 use serde_json::{json, Value};
 
+use crate::traits::PROJECT_TAG_KEY;
+
 /// Every AWS operation Anchor calls: (service, operation, IAM actions).
 /// The service is the SDK's lowercase service id.
 pub const OPERATIONS: &[(&str, &str, &[&str])] = &[
@@ -159,53 +161,177 @@ pub struct IamPolicyScope {
     pub table_prefix: String,
     /// The execution role Anchor passes to the functions it creates.
     pub execution_role_arn: String,
+    /// Narrows the policy to one project's resources; `None` grants what
+    /// every project of this installation needs.
+    pub project: Option<ProjectPolicyScope>,
 }
 
-/// The resources each service prefix of an action may touch.
-fn resources(scope: &IamPolicyScope, action: &str) -> Vec<String> {
+/// One project's resources, for a policy that can touch nothing else.
+#[derive(Debug, Clone)]
+pub struct ProjectPolicyScope {
+    /// The project's name. Its functions are `<name>-server` and
+    /// `<name>-image`, its assets live under `<name>/` in the bucket, its
+    /// records in the projects, deployments and rollbacks tables are keyed
+    /// by it, and its certificates carry the tag `anchor:project=<name>`.
+    pub name: String,
+    /// The project's CloudFront distribution, once provisioned. Without it
+    /// the distribution actions name every distribution of the account,
+    /// because creating the distribution cannot name it in advance.
+    pub distribution_id: Option<String>,
+}
+
+/// The resources one action may touch, and the condition that narrows it.
+#[derive(Debug, Clone, PartialEq)]
+struct Grant {
+    resources: Vec<String>,
+    condition: Option<Value>,
+}
+
+impl Grant {
+    fn on(resources: Vec<String>) -> Self {
+        Self {
+            resources,
+            condition: None,
+        }
+    }
+
+    fn when(mut self, condition: Value) -> Self {
+        self.condition = Some(condition);
+        self
+    }
+}
+
+/// What `action` may touch under `scope`.
+fn grant(scope: &IamPolicyScope, action: &str) -> Grant {
     let IamPolicyScope {
         account_id: account,
         region,
         bucket,
         table_prefix,
         execution_role_arn,
+        project,
     } = scope;
+    let project = project.as_ref();
     match action {
         "s3:CreateBucket" | "s3:ListBucket" | "s3:GetBucketPolicy" | "s3:PutBucketPolicy" => {
-            vec![format!("arn:aws:s3:::{bucket}")]
+            Grant::on(vec![format!("arn:aws:s3:::{bucket}")])
         }
-        a if a.starts_with("s3:") => vec![format!("arn:aws:s3:::{bucket}/*")],
-        "iam:PassRole" => vec![execution_role_arn.clone()],
-        a if a.starts_with("lambda:") => ["server", "image"]
-            .iter()
-            .flat_map(|kind| {
-                let base = format!("arn:aws:lambda:{region}:{account}:function:*-{kind}");
-                [base.clone(), format!("{base}:*")]
-            })
-            .collect(),
+        a if a.starts_with("s3:") => Grant::on(vec![match project {
+            Some(p) => format!("arn:aws:s3:::{bucket}/{}/*", p.name),
+            None => format!("arn:aws:s3:::{bucket}/*"),
+        }]),
+        "iam:PassRole" => Grant::on(vec![execution_role_arn.clone()])
+            .when(json!({"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}})),
+        a if a.starts_with("lambda:") => Grant::on(
+            ["server", "image"]
+                .iter()
+                .flat_map(|kind| {
+                    let name = project.map_or("*", |p| p.name.as_str());
+                    let base = format!("arn:aws:lambda:{region}:{account}:function:{name}-{kind}");
+                    [base.clone(), format!("{base}:*")]
+                })
+                .collect(),
+        ),
         "cloudfront:ListDistributions"
         | "cloudfront:ListOriginAccessControls"
-        | "cloudfront:CreateOriginAccessControl"
-        | "acm:RequestCertificate"
-        | "acm:AddTagsToCertificate" => vec!["*".into()],
+        | "cloudfront:CreateOriginAccessControl" => Grant::on(vec!["*".into()]),
         a if a.starts_with("cloudfront:") => {
-            vec![format!("arn:aws:cloudfront::{account}:distribution/*")]
+            let id = project
+                .and_then(|p| p.distribution_id.as_deref())
+                .unwrap_or("*");
+            Grant::on(vec![format!(
+                "arn:aws:cloudfront::{account}:distribution/{id}"
+            )])
+        }
+        "acm:RequestCertificate" | "acm:AddTagsToCertificate" => {
+            let any = Grant::on(vec!["*".into()]);
+            match project {
+                Some(p) => any.when(json!({"StringEquals": {
+                    format!("aws:RequestTag/{PROJECT_TAG_KEY}"): p.name
+                }})),
+                None => any,
+            }
         }
         a if a.starts_with("acm:") => {
-            vec![format!("arn:aws:acm:us-east-1:{account}:certificate/*")]
+            let certificates = Grant::on(vec![format!(
+                "arn:aws:acm:us-east-1:{account}:certificate/*"
+            )]);
+            let mut tags = serde_json::Map::new();
+            if a == "acm:DeleteCertificate" {
+                tags.insert("aws:ResourceTag/managed-by".into(), json!("anchor"));
+            }
+            if let Some(p) = project {
+                tags.insert(format!("aws:ResourceTag/{PROJECT_TAG_KEY}"), json!(p.name));
+            }
+            if tags.is_empty() {
+                certificates
+            } else {
+                certificates.when(json!({ "StringEquals": tags }))
+            }
         }
         a if a.starts_with("dynamodb:") => {
-            let table = format!("arn:aws:dynamodb:{region}:{account}:table/{table_prefix}-*");
-            vec![table.clone(), format!("{table}/index/*")]
+            let table = |kind: &str| {
+                format!("arn:aws:dynamodb:{region}:{account}:table/{table_prefix}-{kind}")
+            };
+            match project {
+                None => {
+                    let table = table("*");
+                    Grant::on(vec![table.clone(), format!("{table}/index/*")])
+                }
+                // The tables keyed by project: only the project's items.
+                // CreateTable and DescribeTable act on tables, not items.
+                Some(p) if !matches!(a, "dynamodb:CreateTable" | "dynamodb:DescribeTable") => {
+                    Grant::on(
+                        ["projects", "deployments", "rollbacks"]
+                            .iter()
+                            .map(|kind| table(kind))
+                            .collect(),
+                    )
+                    .when(json!({"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [p.name]}}))
+                }
+                Some(_) => Grant::on(
+                    ["projects", "deployments", "rollbacks", "domains"]
+                        .iter()
+                        .map(|kind| table(kind))
+                        .collect(),
+                ),
+            }
         }
-        _ => vec!["*".into()],
+        _ => Grant::on(vec!["*".into()]),
     }
+}
+
+/// A project policy's extra grant on the domains table, which is keyed by
+/// domain name so that a name can belong to one project only: every
+/// project must read any name to find out whether another project holds
+/// it. Anchor's writes there are conditioned on the record's `project`.
+fn domains_table_grant(scope: &IamPolicyScope) -> Option<(Grant, Vec<&'static str>)> {
+    scope.project.as_ref()?;
+    let table = format!(
+        "arn:aws:dynamodb:{}:{}:table/{}-domains",
+        scope.region, scope.account_id, scope.table_prefix
+    );
+    let actions = OPERATIONS
+        .iter()
+        .filter(|(service, _, _)| *service == "dynamodb")
+        .flat_map(|(_, _, a)| a.iter().copied())
+        .filter(|a| !matches!(*a, "dynamodb:CreateTable" | "dynamodb:DescribeTable"));
+    let mut actions: Vec<&'static str> = actions.collect();
+    actions.sort_unstable();
+    actions.dedup();
+    Some((
+        Grant::on(vec![table.clone(), format!("{table}/index/*")]),
+        actions,
+    ))
 }
 
 /// The policy document granting exactly the actions of [`OPERATIONS`],
 /// each on the narrowest resources AWS allows. Deleting a certificate is
 /// further limited to certificates tagged `managed-by=anchor`, and passing
-/// the role to Lambda only.
+/// the role to Lambda only. With [`IamPolicyScope::project`], every
+/// resource is the project's own (see [`ProjectPolicyScope`]), except the
+/// bucket itself, the shared domains table, and the account-wide list and
+/// create calls that provisioning needs and AWS cannot scope.
 pub fn iam_policy(scope: &IamPolicyScope) -> Value {
     let mut actions: Vec<&str> = OPERATIONS
         .iter()
@@ -213,34 +339,28 @@ pub fn iam_policy(scope: &IamPolicyScope) -> Value {
         .collect();
     actions.sort_unstable();
     actions.dedup();
-    // One statement per distinct resource set, actions sorted, so the
-    // document is stable and reviewable.
-    let mut statements: Vec<(Vec<String>, Vec<&str>)> = Vec::new();
+    // One statement per distinct grant, actions sorted, so the document is
+    // stable and reviewable.
+    let mut statements: Vec<(Grant, Vec<&str>)> = Vec::new();
     for action in actions {
-        if matches!(action, "acm:DeleteCertificate" | "iam:PassRole") {
-            continue;
-        }
-        let res = resources(scope, action);
-        match statements.iter_mut().find(|(r, _)| *r == res) {
+        let g = grant(scope, action);
+        match statements.iter_mut().find(|(have, _)| *have == g) {
             Some((_, list)) => list.push(action),
-            None => statements.push((res, vec![action])),
+            None => statements.push((g, vec![action])),
         }
     }
-    let mut document: Vec<Value> = statements
+    statements.extend(domains_table_grant(scope));
+    // Unconditioned statements first, as the policy has always listed them.
+    statements.sort_by_key(|(g, _)| g.condition.is_some());
+    let document: Vec<Value> = statements
         .into_iter()
-        .map(|(res, actions)| json!({"Effect": "Allow", "Action": actions, "Resource": res}))
+        .map(|(g, actions)| {
+            let mut s = json!({"Effect": "Allow", "Action": actions, "Resource": g.resources});
+            if let Some(c) = g.condition {
+                s["Condition"] = c;
+            }
+            s
+        })
         .collect();
-    document.push(json!({
-        "Effect": "Allow",
-        "Action": ["acm:DeleteCertificate"],
-        "Resource": resources(scope, "acm:DeleteCertificate"),
-        "Condition": {"StringEquals": {"aws:ResourceTag/managed-by": "anchor"}}
-    }));
-    document.push(json!({
-        "Effect": "Allow",
-        "Action": ["iam:PassRole"],
-        "Resource": resources(scope, "iam:PassRole"),
-        "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}
-    }));
     json!({"Version": "2012-10-17", "Statement": document})
 }

@@ -33,7 +33,7 @@ pub use cloudfront::{
 };
 pub use config::{AwsClients, AwsConnection, CERTIFICATE_REGION};
 pub use dynamodb::{DynamoStateStore, TableNames, PROJECT_ID_INDEX};
-pub use iam::{actions_for, iam_policy, IamPolicyScope, OPERATIONS};
+pub use iam::{actions_for, iam_policy, IamPolicyScope, ProjectPolicyScope, OPERATIONS};
 pub use lambda::{
     placeholder_zip, FunctionSpec, LambdaFunctions, DEFAULT_ARCHITECTURE, DEFAULT_RUNTIME,
     PLACEHOLDER_MESSAGE,

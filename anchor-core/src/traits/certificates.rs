@@ -12,6 +12,10 @@ pub const MAX_CERTIFICATE_NAMES: usize = 100;
 /// only certificates that carry it.
 pub const MANAGED_BY_TAG: (&str, &str) = ("managed-by", "anchor");
 
+/// The tag key whose value names the project a certificate was requested
+/// for; a project-scoped IAM policy matches on it.
+pub const PROJECT_TAG_KEY: &str = "anchor:project";
+
 /// A DNS-validated certificate request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CertificateRequest {

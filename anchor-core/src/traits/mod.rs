@@ -14,7 +14,8 @@ pub use cdn::{
     MAX_INVALIDATION_WILDCARDS,
 };
 pub use certificates::{
-    CertificateDescription, CertificateRequest, Certificates, MANAGED_BY_TAG, MAX_CERTIFICATE_NAMES,
+    CertificateDescription, CertificateRequest, Certificates, MANAGED_BY_TAG,
+    MAX_CERTIFICATE_NAMES, PROJECT_TAG_KEY,
 };
 pub use functions::{
     AliasConfig, AliasRouting, CodeBundle, Functions, PublishOptions, SetAliasOptions,

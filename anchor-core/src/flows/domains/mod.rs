@@ -23,7 +23,9 @@ use crate::error::{Error, ResourceKind, Result};
 use crate::model::{
     CdnStatus, CertificateStatus, DnsRecord, Domain, DomainName, Project, ProjectName,
 };
-use crate::traits::{CertificateRequest, DomainWrite, Expect, WriteBatch, MANAGED_BY_TAG};
+use crate::traits::{
+    CertificateRequest, DomainWrite, Expect, WriteBatch, MANAGED_BY_TAG, PROJECT_TAG_KEY,
+};
 
 /// What [`DomainManager::resume_interrupted`] finished.
 #[derive(Debug, Default)]
@@ -286,7 +288,7 @@ impl DomainManager {
         let token: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
         let tags = BTreeMap::from([
             (MANAGED_BY_TAG.0.to_string(), MANAGED_BY_TAG.1.to_string()),
-            ("anchor:project".to_string(), record.project.to_string()),
+            (PROJECT_TAG_KEY.to_string(), record.project.to_string()),
             ("anchor:domain".to_string(), record.name.to_string()),
         ]);
         let request = CertificateRequest {
