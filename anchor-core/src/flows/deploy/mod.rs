@@ -167,6 +167,7 @@ impl Deployer {
         };
         let id = DeploymentId::generate();
         let assets = plan::plan_assets(project, &id, &build, base_manifest.as_deref());
+        plan::check_key_lengths(&assets)?;
         let count = |f: &dyn Fn(&PlannedAction) -> bool| {
             assets.iter().filter(|a| f(&a.action)).count() as u64
         };
