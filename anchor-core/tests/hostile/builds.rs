@@ -68,7 +68,10 @@ pub fn manifest_cases() -> Vec<Case> {
                 write(dir, "open-next.output.json", "{\"origins\": [1, 2");
                 deploy(w.plain(), dir).await
             }),
-            want: build(MANIFEST, "malformed JSON"),
+            want: build(
+                MANIFEST,
+                "malformed JSON: EOF while parsing a list at line 1",
+            ),
         },
         Case {
             name: "manifest-huge-20-mib",
