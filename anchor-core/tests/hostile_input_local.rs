@@ -6,13 +6,17 @@
 //! version, alias, distribution and certificate exactly as it was.
 #![cfg(unix)]
 
-#[path = "hostile/builds.rs"]
-mod builds;
 #[path = "hostile/catalogue.rs"]
 mod catalogue;
 mod common;
 #[path = "hostile/domains.rs"]
 mod domains;
+#[path = "hostile/edits.rs"]
+mod edits;
+#[path = "hostile/folders.rs"]
+mod folders;
+#[path = "hostile/manifest.rs"]
+mod manifest;
 #[path = "hostile/records.rs"]
 mod records;
 #[path = "hostile/world.rs"]
@@ -24,8 +28,8 @@ use world::World;
 /// Every case of the catalogue, by group.
 fn groups() -> [(&'static str, Vec<Case>); 6] {
     [
-        ("manifest", builds::manifest_cases()),
-        ("build folder", builds::folder_cases()),
+        ("manifest", manifest::manifest_cases()),
+        ("build folder", folders::folder_cases()),
         ("domain name", domains::name_cases()),
         ("domain ownership", domains::ownership_cases()),
         ("project and history", records::project_cases()),
