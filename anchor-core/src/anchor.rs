@@ -9,7 +9,8 @@ use crate::flows::{
     self, Deployer, DomainManager, FlowSettings, RecoveryReport, Rollback, Services,
 };
 use crate::model::{
-    CdnRoute, Deployment, DeploymentId, Page, PageRequest, Project, ProjectName, RollbackEvent,
+    CdnRoute, Deployment, DeploymentId, Listing, Page, PageRequest, Project, ProjectName,
+    RollbackEvent,
 };
 use crate::opennext::OpenNextBuild;
 use crate::traits::{Expect, ProvisionOptions, WriteBatch};
@@ -228,18 +229,23 @@ impl Anchor {
     }
 
     /// The deployment history, newest first, one page at a time. Fails
-    /// with `NotFound` if the project does not exist.
+    /// with `NotFound` if the project does not exist, and with
+    /// `InvalidInput` naming `cursor` for a cursor not issued by this
+    /// listing of this project.
     pub async fn history(&self, project: &str, page: &PageRequest) -> Result<Page<Deployment>> {
         let name = ProjectName::parse(project)?;
         page.validate()?;
-        let listed = self.svc.store.list_deployments(&name, page).await?;
+        let page = Listing::Deployments.unscope(&name, page)?;
+        let listed = self.svc.store.list_deployments(&name, &page).await?;
         self.exists_unless_listed(&name, listed.items.is_empty())
             .await?;
-        Ok(listed)
+        Ok(Listing::Deployments.scope(&name, listed))
     }
 
     /// The rollback history, newest first, one page at a time. Fails with
-    /// `NotFound` if the project does not exist.
+    /// `NotFound` if the project does not exist, and with `InvalidInput`
+    /// naming `cursor` for a cursor not issued by this listing of this
+    /// project.
     pub async fn rollback_history(
         &self,
         project: &str,
@@ -247,10 +253,11 @@ impl Anchor {
     ) -> Result<Page<RollbackEvent>> {
         let name = ProjectName::parse(project)?;
         page.validate()?;
-        let listed = self.svc.store.list_rollbacks(&name, page).await?;
+        let page = Listing::Rollbacks.unscope(&name, page)?;
+        let listed = self.svc.store.list_rollbacks(&name, &page).await?;
         self.exists_unless_listed(&name, listed.items.is_empty())
             .await?;
-        Ok(listed)
+        Ok(Listing::Rollbacks.scope(&name, listed))
     }
 
     /// Deployments and rollback events are only recorded for a project that

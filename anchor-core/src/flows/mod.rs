@@ -18,6 +18,7 @@ use std::time::Duration;
 use crate::clock::Clock;
 use crate::error::{Error, ResourceKind, Result};
 use crate::model::{Deployment, DeploymentId, Project, ProjectName};
+use crate::opennext::BundleLimits;
 use crate::traits::{Cdn, Certificates, Functions, ObjectStore, Provisioner, StateStore};
 
 pub use cache::{ManifestCache, RecordCache};
@@ -39,6 +40,11 @@ pub struct FlowSettings {
     pub stale_deployment_after: Duration,
     /// How often an If-Match update is retried on a stale ETag.
     pub etag_retries: u32,
+    /// The size limits every function bundle must respect before anything
+    /// is recorded or uploaded; Lambda's (50 MiB zipped, 250 MiB unzipped)
+    /// by default. Lower them to keep functions small; raising them above
+    /// Lambda's only moves the refusal to the AWS backend.
+    pub bundle_limits: BundleLimits,
 }
 
 impl Default for FlowSettings {
@@ -48,6 +54,7 @@ impl Default for FlowSettings {
             stale_switch_after: Duration::from_secs(60),
             stale_deployment_after: Duration::from_secs(30 * 60),
             etag_retries: 5,
+            bundle_limits: BundleLimits::LAMBDA,
         }
     }
 }

@@ -14,6 +14,9 @@ use crate::model::{
     SwitchKind,
 };
 
+/// The longest rollback reason accepted, in bytes.
+pub const MAX_REASON_BYTES: usize = 1024;
+
 /// Which deployment to roll back to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RollbackTarget {
@@ -117,7 +120,8 @@ impl Rollback {
     }
 
     /// Switches the aliases and records the event. Fails with
-    /// `InvalidState` for a failed, pruned, unfinished or already live
+    /// `InvalidInput` for version 0 or a reason over [`MAX_REASON_BYTES`],
+    /// with `InvalidState` for a failed, pruned, unfinished or already live
     /// target, and with `Conflict` if another switch wins.
     ///
     /// Right after a deploy or another switch by this process, the records
@@ -126,6 +130,7 @@ impl Rollback {
     /// commit notices, and the rollback starts over once from fresh reads.
     pub async fn execute(&self) -> Result<RollbackOutcome> {
         let name = ProjectName::parse(&self.project)?;
+        self.check_arguments()?;
         if let Some(snapshot) = self.svc.records.get(&name) {
             match self.attempt(&name, Some(snapshot)).await {
                 Err(e) if may_be_stale(&e) => self.svc.records.forget(&name),
@@ -133,6 +138,29 @@ impl Rollback {
             }
         }
         self.attempt(&name, None).await
+    }
+
+    /// Refuses what no record can match or hold, before anything is read:
+    /// version 0 (versions start at 1) and a reason longer than
+    /// [`MAX_REASON_BYTES`], which a DynamoDB item could not hold with the
+    /// rest of the event.
+    fn check_arguments(&self) -> Result<()> {
+        if self.target == RollbackTarget::Version(0) {
+            return Err(Error::invalid_input(
+                "version",
+                "0 is not a version; versions start at 1",
+            ));
+        }
+        if self.reason.len() > MAX_REASON_BYTES {
+            return Err(Error::invalid_input(
+                "reason",
+                format!(
+                    "is {} bytes long; the limit is {MAX_REASON_BYTES}",
+                    self.reason.len()
+                ),
+            ));
+        }
+        Ok(())
     }
 
     async fn attempt(

@@ -11,7 +11,8 @@ use crate::error::{Error, Result};
 /// UTS #46, and drops one trailing dot. Validation then requires at least two
 /// labels, labels of 1 to 63 characters of `a-z`, `0-9` and inner `-`, at most
 /// 253 characters in all, an alphabetic top-level label, and refuses IP
-/// addresses and wildcards.
+/// addresses, wildcards and labels mixing Latin, Greek, Cyrillic or
+/// Armenian letters (homographs such as `аpple` with a Cyrillic `а`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct DomainName(String);
@@ -59,6 +60,7 @@ impl DomainName {
         for label in &labels {
             check_label(label).map_err(&bad)?;
         }
+        check_one_script(&ascii).map_err(&bad)?;
         let tld = labels.last().copied().unwrap_or_default();
         if tld.starts_with("xn--") {
             // An internationalised TLD is fine; its ASCII form passed check_label.
@@ -76,6 +78,13 @@ impl DomainName {
     /// The Unicode form, for display; equal to the ASCII form for ASCII names.
     pub fn to_unicode(&self) -> String {
         idna::domain_to_unicode(&self.0).0
+    }
+
+    /// Whether this is an apex (a registrable domain such as `example.com`
+    /// or `example.co.uk`) or a public suffix itself (`co.uk`), by the
+    /// public suffix list; `false` for a subdomain such as `www.example.com`.
+    pub fn is_apex(&self) -> bool {
+        psl::domain_str(&self.0).is_none_or(|registrable| registrable == self.0)
     }
 }
 
@@ -102,6 +111,54 @@ fn check_label(label: &str) -> std::result::Result<(), String> {
     }
     if label.len() >= 4 && &label[2..4] == "--" && !label.starts_with("xn") {
         return Err(format!("label {label:?} has '--' in positions 3 and 4"));
+    }
+    Ok(())
+}
+
+/// Scripts whose letters look alike (`а` and `a`, `ο` and `o`, `օ` and
+/// `o`): a label mixing two of them is the classic homograph attack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Latin,
+    Greek,
+    Cyrillic,
+    Armenian,
+}
+
+fn script_of(c: char) -> Option<Script> {
+    match c {
+        'a'..='z' | 'A'..='Z' | '\u{c0}'..='\u{24f}' | '\u{1e00}'..='\u{1eff}' => {
+            Some(Script::Latin)
+        }
+        '\u{370}'..='\u{3ff}' | '\u{1f00}'..='\u{1fff}' => Some(Script::Greek),
+        '\u{400}'..='\u{52f}' | '\u{1c80}'..='\u{1c8f}' | '\u{2de0}'..='\u{2dff}' => {
+            Some(Script::Cyrillic)
+        }
+        '\u{a640}'..='\u{a69f}' => Some(Script::Cyrillic),
+        '\u{530}'..='\u{58f}' => Some(Script::Armenian),
+        _ => None,
+    }
+}
+
+/// Refuses a label whose Unicode form mixes letters of two confusable
+/// scripts, such as `xn--pple-43d` (`аpple` with a Cyrillic `а`), as
+/// browsers do before showing a name in Unicode.
+fn check_one_script(ascii: &str) -> std::result::Result<(), String> {
+    let (unicode, _) = idna::domain_to_unicode(ascii);
+    for label in unicode.split('.') {
+        let mut first = None;
+        for script in label.chars().filter_map(script_of) {
+            match first {
+                None => first = Some(script),
+                Some(s) if s != script => {
+                    return Err(format!(
+                        "label {label:?} mixes {s:?} and {script:?} letters, \
+                         so it can pass for another name (a homograph)"
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
     }
     Ok(())
 }
@@ -168,11 +225,27 @@ mod tests {
             "example.123",
             "ab--cd.example.com",
             "tab\t.example.com",
+            "www.xn--pple-43d.com",
+            "www.\u{430}pple.com",
             long_label.as_str(),
             long_name.as_str(),
         ] {
             let err = DomainName::parse(bad).expect_err(bad);
             assert_eq!(field_of(err), "domain", "{bad}");
+        }
+    }
+
+    #[test]
+    fn tells_an_apex_from_a_subdomain() {
+        for (name, apex) in [
+            ("example.com", true),
+            ("example.co.uk", true),
+            ("co.uk", true),
+            ("www.example.com", false),
+            ("shop.example.co.uk", false),
+            ("a.b.example.io", false),
+        ] {
+            assert_eq!(DomainName::parse(name).unwrap().is_apex(), apex, "{name}");
         }
     }
 

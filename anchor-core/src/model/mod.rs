@@ -1,6 +1,7 @@
 //! Plain typed records and their validation. Nothing here does I/O or
 //! imports another layer of Anchor.
 
+mod cursor;
 mod deployment;
 mod domain;
 mod domain_name;
@@ -9,6 +10,7 @@ mod project;
 mod rollback;
 mod route;
 
+pub use cursor::Listing;
 pub use deployment::{AssetSummary, Deployment, DeploymentId, DeploymentStatus, FunctionVersion};
 pub use domain::{CdnStatus, CertificateStatus, DnsRecord, Domain};
 pub use domain_name::DomainName;

@@ -55,8 +55,9 @@ impl OpenNextBuild {
     /// Reads, checks and scans the `.open-next/` folder at `dir`.
     ///
     /// Blocking (it hashes every asset): call it on a blocking thread, or
-    /// use [`OpenNextBuild::read_async`]. Every missing or malformed piece is
-    /// `Error::InvalidBuild` naming the exact file or folder at fault.
+    /// use [`OpenNextBuild::read_async`]. Every missing or malformed piece (an empty
+    /// handler file too) is `Error::InvalidBuild` naming the exact file or
+    /// folder at fault.
     pub fn read(dir: &Path) -> Result<Self> {
         if !dir.is_dir() {
             return Err(Error::invalid_build(dir, "build folder is missing"));
@@ -246,6 +247,14 @@ fn find_handler(bundle_dir: &Path, module: &str, handler: &str) -> Result<PathBu
     for ext in HANDLER_EXTENSIONS {
         let candidate = bundle_dir.join(format!("{module}.{ext}"));
         if candidate.is_file() {
+            // An empty module exports nothing: the function could only fail.
+            let empty = candidate.metadata().is_ok_and(|m| m.len() == 0);
+            if empty {
+                return Err(Error::invalid_build(
+                    candidate,
+                    format!("handler file for {handler:?} is empty (zero bytes)"),
+                ));
+            }
             return Ok(candidate);
         }
     }

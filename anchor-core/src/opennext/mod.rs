@@ -47,6 +47,19 @@ pub async fn package_bundle_async(dir: impl Into<PathBuf>) -> Result<CodeBundle>
     run_blocking(dir.clone(), move || package_bundle(&dir)).await
 }
 
+/// [`package_bundle_with_limits`] on Tokio's blocking pool. A panic inside
+/// it is resumed on the caller.
+pub async fn package_bundle_with_limits_async(
+    dir: impl Into<PathBuf>,
+    limits: BundleLimits,
+) -> Result<CodeBundle> {
+    let dir = dir.into();
+    run_blocking(dir.clone(), move || {
+        package_bundle_with_limits(&dir, limits)
+    })
+    .await
+}
+
 /// Runs blocking work off the async threads. A panic is re-raised rather
 /// than turned into an error, so bugs are not reported as bad input.
 async fn run_blocking<T, F>(path: PathBuf, work: F) -> Result<T>

@@ -50,8 +50,9 @@ impl OpenNextOutput {
     /// Never panics; every failure is `Error::InvalidBuild`. Validation
     /// guarantees: the `default` and `imageOptimizer` origins exist and are
     /// functions; every function origin has a `module.export` handler and a
-    /// bundle inside `.open-next/`; every behaviour has a non-empty, unique
-    /// pattern and an origin that exists and is `s3` or `function`; no
+    /// bundle inside `.open-next/` (no path segment over 255 bytes); every
+    /// behaviour has a non-empty, unique pattern that CloudFront accepts
+    /// (at most 255 of its allowed characters) and an origin that exists and is `s3` or `function`; no
     /// behaviour needs an edge function; exactly one behaviour is `*`.
     pub fn parse(json: &[u8], path: &Path) -> Result<Self> {
         let value: Value = serde_json::from_slice(json)

@@ -67,6 +67,9 @@ impl OpenNextOutput {
         if b.pattern.is_empty() {
             return Err(format!("behaviors[{i}].pattern: is empty"));
         }
+        if let Some(problem) = pattern_problem(&b.pattern) {
+            return Err(format!("behaviors[{i}].pattern: {:?} {problem}", b.pattern));
+        }
         // Dropping an edge function (external middleware) would deploy an
         // app without its middleware, so refuse rather than ignore it.
         if let Some(edge) = &b.edge_function {
@@ -139,8 +142,31 @@ impl FunctionOrigin {
     }
 }
 
+/// The longest CloudFront path pattern.
+const MAX_PATTERN_LEN: usize = 255;
+/// The longest file or folder name file systems allow.
+const MAX_SEGMENT_BYTES: usize = 255;
+
+/// Why CloudFront would refuse `pattern`, if it would: more than 255
+/// characters, or a character outside `A-Z a-z 0-9 _ - . * $ / ~ " ' @ : + &`.
+/// Refused here so a bad build fails before anything is recorded, not
+/// halfway through provisioning.
+fn pattern_problem(pattern: &str) -> Option<String> {
+    if pattern.len() > MAX_PATTERN_LEN {
+        return Some(format!(
+            "is {} characters long; CloudFront allows {MAX_PATTERN_LEN}",
+            pattern.len()
+        ));
+    }
+    pattern
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "_-.*$/~\"'@:+&".contains(*c)))
+        .map(|c| format!("contains {c:?}, which CloudFront path patterns do not allow"))
+}
+
 /// `rel` as a path if it is non-empty, uses `/` separators and has only
-/// plain components (no `..`, `.`, root or drive prefix).
+/// plain components (no `..`, `.`, root or drive prefix) of at most 255
+/// bytes each.
 fn relative_inside(rel: &str) -> Option<PathBuf> {
     let rel = rel.trim_end_matches('/');
     if rel.is_empty() || rel.contains('\\') {
@@ -148,7 +174,7 @@ fn relative_inside(rel: &str) -> Option<PathBuf> {
     }
     let path = Path::new(rel);
     path.components()
-        .all(|c| matches!(c, Component::Normal(_)))
+        .all(|c| matches!(c, Component::Normal(n) if n.len() <= MAX_SEGMENT_BYTES))
         .then(|| path.to_path_buf())
 }
 

@@ -16,7 +16,7 @@ use super::records::{commit_verified_deployment, save_deployment};
 use super::{manifest, Services};
 use crate::error::{Error, Result};
 use crate::model::{Deployment, DeploymentId, DeploymentStatus, Project, ProjectName};
-use crate::opennext::{package_bundle_async, OpenNextBuild};
+use crate::opennext::{package_bundle_with_limits_async, OpenNextBuild};
 use crate::progress::{Phase, ProgressEvent, ProgressFn};
 use crate::traits::Expect;
 
@@ -144,9 +144,16 @@ impl Deployer {
                 )
             })
         };
+        let limits = self.svc.settings.bundle_limits;
         let (server_code, image_code) = futures::future::try_join(
-            package_bundle_async(bundle_dir(build.server_function(), "default")?),
-            package_bundle_async(bundle_dir(build.image_function(), "imageOptimizer")?),
+            package_bundle_with_limits_async(
+                bundle_dir(build.server_function(), "default")?,
+                limits,
+            ),
+            package_bundle_with_limits_async(
+                bundle_dir(build.image_function(), "imageOptimizer")?,
+                limits,
+            ),
         )
         .await?;
         self.report(Phase::Packaging, 2, 2);
@@ -160,6 +167,7 @@ impl Deployer {
         };
         let id = DeploymentId::generate();
         let assets = plan::plan_assets(project, &id, &build, base_manifest.as_deref());
+        plan::check_key_lengths(&assets)?;
         let count = |f: &dyn Fn(&PlannedAction) -> bool| {
             assets.iter().filter(|a| f(&a.action)).count() as u64
         };

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::flows::manifest::{self, AssetManifest, ManifestEntry};
 use crate::flows::Services;
 use crate::model::{Deployment, DeploymentId, Project, ProjectName};
-use crate::opennext::OpenNextBuild;
+use crate::opennext::{OpenNextBuild, MAX_KEY_BYTES};
 use crate::traits::CodeBundle;
 
 /// What the upload does with one asset.
@@ -176,6 +176,25 @@ pub(crate) fn plan_assets(
     // HTML last: a page must never reference an asset not yet stored.
     planned.sort_by_key(|a| a.is_html);
     planned
+}
+
+/// Refuses a plan whose object keys, once the project's prefix and the
+/// deployment's folder are added, exceed S3's limit: the build reader
+/// checks keys relative to the build only, and the upload would otherwise
+/// fail halfway, after the deployment was recorded. The error names the
+/// file on disk.
+pub(crate) fn check_key_lengths(assets: &[PlannedAsset]) -> crate::Result<()> {
+    match assets.iter().find(|a| a.key.len() > MAX_KEY_BYTES) {
+        Some(a) => Err(crate::Error::invalid_build(
+            &a.source,
+            format!(
+                "its object key {:?} is {} bytes long, more than the {MAX_KEY_BYTES} allowed",
+                a.key,
+                a.key.len()
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The manifest the deployment will leave once its assets are stored.

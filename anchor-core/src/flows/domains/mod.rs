@@ -54,9 +54,21 @@ impl DomainManager {
     /// the record with the DNS records the user must add: the validation
     /// CNAMEs and the routing CNAME. Adding a domain the project already has
     /// resumes where an earlier call stopped; a domain held by another
-    /// project fails with `DomainTaken` and changes nothing.
+    /// project fails with `DomainTaken` and changes nothing. An apex
+    /// (`example.com`, by the public suffix list) fails with `InvalidInput`
+    /// naming `domain`: the routing record is a CNAME, and DNS allows none
+    /// at an apex.
     pub async fn add(&self, name: &str) -> Result<Domain> {
         let (project, domain) = self.parse(name).await?;
+        if domain.is_apex() {
+            return Err(Error::invalid_input(
+                "domain",
+                format!(
+                    "{domain:?} is an apex domain; its routing record is a CNAME, which DNS \
+                     does not allow at an apex, so add a subdomain such as www.{domain}"
+                ),
+            ));
+        }
         let svc = &self.svc;
         let mut record = match svc.store.get_domain(&domain).await? {
             Some(d) => self.check_owner(d)?,
