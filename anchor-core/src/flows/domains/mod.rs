@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use self::attach::{attach, detach, preflight_detach, CertificateChoice};
 use self::records::own_domain;
 use super::records::{delete_record, save_domain};
-use super::Services;
+use super::{lost_race, Services};
 use crate::error::{Error, ResourceKind, Result};
 use crate::model::{
     CdnStatus, CertificateStatus, DnsRecord, Domain, DomainName, Project, ProjectName,
@@ -45,8 +45,14 @@ impl DomainManager {
     /// the record with the DNS records the user must add: the validation
     /// CNAMEs and the routing CNAME. Adding a domain the project already has
     /// resumes where an earlier call stopped; a domain held by another
-    /// project fails with `DomainTaken` and changes nothing.
+    /// project fails with `DomainTaken` and changes nothing. Losing a race
+    /// with a concurrent add or remove of the same name fails with
+    /// `Conflict`.
     pub async fn add(&self, name: &str) -> Result<Domain> {
+        self.add_once(name).await.map_err(|e| self.lost_race(e))
+    }
+
+    async fn add_once(&self, name: &str) -> Result<Domain> {
         let (project, domain) = self.parse(name).await?;
         let svc = &self.svc;
         let mut record = match svc.store.get_domain(&domain).await? {
@@ -70,8 +76,13 @@ impl DomainManager {
     /// Reads the certificate's status; once it is issued, attaches the
     /// domain to the CDN with If-Match (retrying on a stale ETag) and marks
     /// the CDN status active. A failed certificate marks both statuses
-    /// failed with the CA's reason.
+    /// failed with the CA's reason. Losing a race with a concurrent change
+    /// of the record or the distribution fails with `Conflict`.
     pub async fn refresh(&self, name: &str) -> Result<Domain> {
+        self.refresh_once(name).await.map_err(|e| self.lost_race(e))
+    }
+
+    async fn refresh_once(&self, name: &str) -> Result<Domain> {
         let (project, domain) = self.parse(name).await?;
         let svc = &self.svc;
         let mut record = own_domain(svc, &project.name, &domain).await?;
@@ -133,8 +144,13 @@ impl DomainManager {
     /// Detaches the domain from the CDN, then deletes its certificate (only
     /// if it carries Anchor's managed-by tag), then the record. An
     /// interrupted removal resumes when called again. A certificate without
-    /// the tag fails with `NotManaged` before anything changes.
+    /// the tag fails with `NotManaged` before anything changes. Losing a
+    /// race with a concurrent change of the record fails with `Conflict`.
     pub async fn remove(&self, name: &str) -> Result<()> {
+        self.remove_once(name).await.map_err(|e| self.lost_race(e))
+    }
+
+    async fn remove_once(&self, name: &str) -> Result<()> {
         let (project, domain) = self.parse(name).await?;
         let svc = &self.svc;
         let mut record = own_domain(svc, &project.name, &domain).await?;
@@ -180,6 +196,17 @@ impl DomainManager {
         let project = ProjectName::parse(&self.project)?;
         let domain = DomainName::parse(name)?;
         Ok((self.svc.project(&project).await?, domain))
+    }
+
+    /// A conditional write of the record, or an If-Match update of the
+    /// distribution, that another operation beat is reported as the
+    /// `Conflict` every flow documents, not as the store's
+    /// `PreconditionFailed`.
+    fn lost_race(&self, e: Error) -> Error {
+        match ProjectName::parse(&self.project) {
+            Ok(project) => lost_race(&project, e),
+            Err(_) => e,
+        }
     }
 
     fn check_owner(&self, d: Domain) -> Result<Domain> {
