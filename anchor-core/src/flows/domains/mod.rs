@@ -171,11 +171,25 @@ impl DomainManager {
         let choice = CertificateChoice::new(svc, &project.name, None)
             .await?
             .without(&domain);
-        preflight_detach(svc, &project.infrastructure, &domain, &choice).await?;
+        preflight_detach(
+            svc,
+            &project.infrastructure,
+            &domain,
+            certificate.as_deref(),
+            &choice,
+        )
+        .await?;
         if !record.removing {
             save_domain(svc, &mut record, |d| d.removing = true).await?;
         }
-        detach(svc, &project.infrastructure, &domain, &choice).await?;
+        detach(
+            svc,
+            &project.infrastructure,
+            &domain,
+            certificate.as_deref(),
+            &choice,
+        )
+        .await?;
         if let Some(id) = certificate {
             match svc.certificates.delete(&id).await {
                 Ok(()) | Err(Error::NotFound { .. }) => {}
