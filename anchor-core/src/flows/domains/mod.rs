@@ -8,6 +8,7 @@
 //! removed domain's certificate is deleted.
 
 mod attach;
+mod cleanup;
 mod records;
 
 use std::collections::BTreeMap;
@@ -101,19 +102,26 @@ impl DomainManager {
         let desc = svc.certificates.describe(&cert_id).await?;
         match desc.status {
             CertificateStatus::Issued => {
-                if record.cdn_status != CdnStatus::Active {
+                let attaching = record.cdn_status != CdnStatus::Active;
+                if attaching {
                     let choice = CertificateChoice::new(svc, &project.name, Some(&record)).await?;
                     attach(svc, &project.infrastructure, &domain, &choice).await?;
                 }
                 let now = svc.clock.now();
-                save_domain(svc, &mut record, |d| {
+                let saved = save_domain(svc, &mut record, |d| {
                     d.certificate_status = CertificateStatus::Issued;
                     d.validation_records = desc.validation_records;
                     d.cdn_status = CdnStatus::Active;
                     d.failure_reason = None;
                     d.activated_at = d.activated_at.or(Some(now));
                 })
-                .await?;
+                .await;
+                if let Err(err) = saved {
+                    if attaching {
+                        cleanup::undo_attach(svc, &project, &domain, &cert_id).await;
+                    }
+                    return Err(err);
+                }
             }
             CertificateStatus::Failed => {
                 let reason = desc
@@ -191,10 +199,7 @@ impl DomainManager {
         )
         .await?;
         if let Some(id) = certificate {
-            match svc.certificates.delete(&id).await {
-                Ok(()) | Err(Error::NotFound { .. }) => {}
-                Err(e) => return Err(e),
-            }
+            cleanup::delete_certificate(svc, &project, &domain, &id).await?;
         }
         delete_record(svc, &record).await
     }
