@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anchor_core::model::{
-    CdnStatus, CertificateStatus, Deployment, DeploymentStatus, PageRequest, RollbackEvent,
+    CdnStatus, CertificateStatus, Deployment, DeploymentId, DeploymentStatus, PageRequest,
+    RollbackEvent,
 };
 use anchor_core::{Anchor, Error};
 
@@ -93,13 +94,25 @@ pub async fn records(
             }
         }
     }
+    // A losing deploy's record is Ready (its promotion lost) or Failed (its
+    // publish lost), unless a switch that succeeded made it live since
+    // (a rollback by version can reach it once it is built).
+    let switched_to = switch_targets(results);
     for d in &new {
-        if !succeeded.contains(&d.id) {
+        if !succeeded.contains(&d.id) && !switched_to.contains(&d.id) {
             assert!(
                 matches!(d.status, DeploymentStatus::Ready | DeploymentStatus::Failed),
                 "a losing deploy left {} {}",
                 d.id,
                 d.status
+            );
+        }
+    }
+    for (op, result) in results {
+        if let (Kind::Deploy, Err(Error::InvalidState { id, .. })) = (op.kind(), result) {
+            assert!(
+                switched_to.iter().any(|t| t.as_str() == id),
+                "{op:?} lost with InvalidState, but no switch made {id} live"
             );
         }
     }
@@ -169,7 +182,18 @@ pub async fn versions(a: &Anchor, project: &str, before: &[Deployment], results:
         .iter()
         .filter(|d| d.status == DeploymentStatus::Live)
         .collect();
-    let switched_to: BTreeSet<_> = results
+    let switched_to = switch_targets(results);
+    if !switched_to.is_empty() {
+        assert!(
+            live_after.iter().all(|d| switched_to.contains(&d.id)),
+            "what is live was made live by a switch that succeeded"
+        );
+    }
+}
+
+/// The deployments that switches which succeeded made live.
+fn switch_targets(results: &Results) -> BTreeSet<DeploymentId> {
+    results
         .iter()
         .filter_map(|(_, r)| match r {
             Ok(Outcome::Deployed(d)) | Ok(Outcome::Promoted(d)) => {
@@ -178,13 +202,7 @@ pub async fn versions(a: &Anchor, project: &str, before: &[Deployment], results:
             Ok(Outcome::RolledBack(r)) => Some(r.to.id.clone()),
             _ => None,
         })
-        .collect();
-    if !switched_to.is_empty() {
-        assert!(
-            live_after.iter().all(|d| switched_to.contains(&d.id)),
-            "what is live was made live by a switch that succeeded"
-        );
-    }
+        .collect()
 }
 
 /// The domain records agree with the CDN: no removal left half-done, the

@@ -243,7 +243,11 @@ pub async fn run(a: &Anchor, project: &str, before: &Prepared, mix: &Mix) -> Fig
         operations: results.len(),
         ..Figures::default()
     };
+    let verbose = std::env::var_os("ANCHOR_CONCURRENCY_VERBOSE").is_some();
     for (op, result) in &results {
+        if verbose {
+            eprintln!("{op:?} -> {:?}", result.as_ref().map(|_| ()));
+        }
         match result {
             Ok(_) => *figures.successes.entry(op.kind().name()).or_default() += 1,
             Err(e) => {

@@ -182,10 +182,14 @@ impl Kind {
         let invalid_state = matches!(e, Error::InvalidState { .. });
         let not_found = matches!(e, Error::NotFound { .. });
         match self {
-            // A deploy loses only its promotion (it stays Ready) or, on
-            // Lambda, the publish of its version to a concurrent deploy's
-            // code update (it is recorded Failed): both `Conflict`.
-            Kind::Deploy | Kind::Preview => conflict,
+            // A deploy loses its promotion (it stays Ready) or, on Lambda,
+            // the publish of its version to a concurrent deploy's code
+            // update (it is recorded Failed): both `Conflict`. A rollback
+            // by version may make it live between its build and its own
+            // promotion, which then finds it already live: InvalidState
+            // (checks.rs asserts such a switch succeeded).
+            Kind::Deploy => conflict || invalid_state,
+            Kind::Preview => conflict,
             // The target may have been made live by another switch.
             Kind::RollbackToId | Kind::RollbackToVersion | Kind::Promote => {
                 conflict || invalid_state
