@@ -61,10 +61,38 @@ async fn a_hundred_mixed_operations_at_once_lose_nothing() {
     .await;
     let figures = concurrency::run(&a, P, &before, &mix).await;
     assert_eq!(figures.operations, 100);
+    // Reported, not asserted (a known leak, 0 to 3 per run here): two adds
+    // of one name that see different sets of the project's other domains
+    // request two certificates (the idempotency token covers the names),
+    // and the add whose record write loses leaves its certificate behind.
+    // Deleting it on that path is not obviously safe on ACM, whose
+    // idempotency token may hand a deleted ARN back to a retried add.
+    let orphans = orphan_certificates(&a, tmp.path()).await;
+    println!("certificates left without a domain record: {orphans}");
     assert!(
         figures.successes.values().sum::<usize>() > 0,
         "some operations win"
     );
+}
+
+/// How many certificates of the local CA no domain record names.
+async fn orphan_certificates(a: &Anchor, root: &std::path::Path) -> usize {
+    let referenced: Vec<String> = a
+        .domains(P)
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|d| d.certificate_id)
+        .collect();
+    let db = rusqlite::Connection::open(root.join("anchor/cloud/cloud.db")).unwrap();
+    let mut stmt = db.prepare("SELECT id FROM certificates").unwrap();
+    let ids: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    ids.iter().filter(|id| !referenced.contains(id)).count()
 }
 
 /// A function host whose first `set_alias` to one version is held until
