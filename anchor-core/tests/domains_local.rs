@@ -292,3 +292,58 @@ async fn attaching_retries_on_a_stale_etag() {
     assert_eq!(cdn_config(plain).await.aliases, vec!["www.example.com"]);
     assert_eq!(DomainName::parse("www.example.com").unwrap(), active.name);
 }
+
+/// Removing a domain can make a newer, never-attached domain's certificate
+/// the viewer certificate (it covers the names left). Removing that domain
+/// must then switch the distribution to another certificate before
+/// deleting its own, instead of failing with the certificate in use and
+/// leaving the record half-removed.
+#[tokio::test]
+async fn removing_an_unattached_domain_whose_certificate_is_in_use_switches_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Certificates issue at once, so an added domain's record says Issued
+    // before it is ever refreshed (attached).
+    let options = anchor_core::LocalOptions {
+        auto_issue_after: Some(chrono::Duration::zero()),
+        ..anchor_core::LocalOptions::default()
+    };
+    let a = &Anchor::local_with(tmp.path(), options).await.unwrap();
+    a.create_project(P).await.unwrap();
+    for name in ["a.example.com", "b.example.com"] {
+        a.domains(P).add(name).await.unwrap();
+        let d = a.domains(P).refresh(name).await.unwrap();
+        assert_eq!(d.cdn_status, CdnStatus::Active);
+    }
+    let c = a.domains(P).add("c.example.com").await.unwrap();
+    assert_eq!(c.certificate_status, CertificateStatus::Issued);
+    let c_cert = c.certificate_id.clone().unwrap();
+    a.domains(P).remove("b.example.com").await.unwrap();
+    let cfg = cdn_config(a).await;
+    assert_eq!(cfg.aliases, ["a.example.com"]);
+    assert_eq!(
+        cfg.certificate_id.as_deref(),
+        Some(c_cert.as_str()),
+        "the newest issued certificate covering a.example.com is c's"
+    );
+
+    a.domains(P).remove("c.example.com").await.unwrap();
+    let cfg = cdn_config(a).await;
+    assert_eq!(cfg.aliases, ["a.example.com"]);
+    assert_ne!(cfg.certificate_id.as_deref(), Some(c_cert.as_str()));
+    let gone = a
+        .services()
+        .certificates
+        .describe(&c_cert)
+        .await
+        .unwrap_err();
+    assert!(matches!(gone, Error::NotFound { .. }), "{gone:?}");
+    let names: Vec<_> = a
+        .domains(P)
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.name.to_string())
+        .collect();
+    assert_eq!(names, ["a.example.com"]);
+}

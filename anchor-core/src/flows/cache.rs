@@ -59,6 +59,28 @@ pub struct RecordCache {
     entries: Arc<Mutex<HashMap<ProjectName, Snapshot>>>,
     /// The last switch per project whose aliases this process saw move.
     settled: Arc<Mutex<HashMap<ProjectName, PendingSwitch>>>,
+    /// The switch per project whose aliases this process is moving now.
+    moving: Arc<Mutex<HashMap<ProjectName, PendingSwitch>>>,
+}
+
+/// Marks a switch's aliases as being moved by this process until dropped,
+/// so the mark goes away however the move ends (done, failed, reverted or
+/// the future dropped).
+#[must_use = "the switch counts as moving only while the guard lives"]
+pub(crate) struct MovingGuard {
+    moving: Arc<Mutex<HashMap<ProjectName, PendingSwitch>>>,
+    name: ProjectName,
+    marker: PendingSwitch,
+}
+
+impl Drop for MovingGuard {
+    fn drop(&mut self) {
+        if let Ok(mut moving) = self.moving.lock() {
+            if moving.get(&self.name) == Some(&self.marker) {
+                moving.remove(&self.name);
+            }
+        }
+    }
 }
 
 impl RecordCache {
@@ -72,6 +94,31 @@ impl RecordCache {
             .lock()
             .ok()
             .is_some_and(|s| s.get(name) == Some(marker))
+    }
+
+    /// Notes that this process is moving the aliases of the switch
+    /// `marker`, until the returned guard is dropped.
+    pub(crate) fn begin_move(&self, name: &ProjectName, marker: &PendingSwitch) -> MovingGuard {
+        if let Ok(mut moving) = self.moving.lock() {
+            moving.insert(name.clone(), marker.clone());
+        }
+        MovingGuard {
+            moving: self.moving.clone(),
+            name: name.clone(),
+            marker: marker.clone(),
+        }
+    }
+
+    /// Whether this process is still moving the aliases of the switch
+    /// `marker`. Reading the aliases cannot tell: when the deployment
+    /// switched to has the same function versions as the one before (a
+    /// redeploy of unchanged code), they already point at it before the
+    /// move lands.
+    pub(crate) fn is_moving(&self, name: &ProjectName, marker: &PendingSwitch) -> bool {
+        self.moving
+            .lock()
+            .ok()
+            .is_some_and(|m| m.get(name) == Some(marker))
     }
 
     /// Notes that the aliases of the switch `marker` have moved.

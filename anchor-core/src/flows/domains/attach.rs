@@ -95,14 +95,19 @@ pub(crate) async fn attach(
 }
 
 /// Removes `domain` from the aliases, switching to a certificate that covers
-/// the rest (or the default one when none remain).
+/// the rest (or the default one when none remain). `certificate` is the
+/// domain's own certificate: the distribution stops using it even when the
+/// domain was never attached, since removing another domain may have made
+/// it the viewer certificate (it covers the project's other names), and
+/// the certificate is deleted next.
 pub(crate) async fn detach(
     svc: &Services,
     infra: &Infrastructure,
     domain: &DomainName,
+    certificate: Option<&str>,
     choice: &CertificateChoice,
 ) -> Result<()> {
-    update_aliases(svc, infra, |cfg| without(cfg, domain), choice).await
+    update_aliases(svc, infra, |cfg| without(cfg, domain, certificate), choice).await
 }
 
 /// Fails, changing nothing, if detaching `domain` would leave aliases no
@@ -111,17 +116,26 @@ pub(crate) async fn preflight_detach(
     svc: &Services,
     infra: &Infrastructure,
     domain: &DomainName,
+    certificate: Option<&str>,
     choice: &CertificateChoice,
 ) -> Result<()> {
     let cfg = svc.cdn.get_config(&infra.distribution_id).await?;
-    if let Some(aliases) = without(&cfg.value, domain) {
+    if let Some(aliases) = without(&cfg.value, domain, certificate) {
         choice.pick(svc, &aliases).await?;
     }
     Ok(())
 }
 
-fn without(cfg: &DistributionConfig, domain: &DomainName) -> Option<Vec<String>> {
-    cfg.aliases.iter().any(|a| a == domain.as_str()).then(|| {
+/// The aliases without `domain`, if the distribution must change: it
+/// answers for `domain` or uses `certificate`.
+fn without(
+    cfg: &DistributionConfig,
+    domain: &DomainName,
+    certificate: Option<&str>,
+) -> Option<Vec<String>> {
+    let attached = cfg.aliases.iter().any(|a| a == domain.as_str());
+    let uses_certificate = certificate.is_some() && cfg.certificate_id.as_deref() == certificate;
+    (attached || uses_certificate).then(|| {
         cfg.aliases
             .iter()
             .filter(|a| *a != domain.as_str())

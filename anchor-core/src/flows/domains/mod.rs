@@ -8,6 +8,7 @@
 //! removed domain's certificate is deleted.
 
 mod attach;
+mod cleanup;
 mod records;
 
 use std::collections::BTreeMap;
@@ -18,7 +19,7 @@ use sha2::{Digest, Sha256};
 use self::attach::{attach, detach, preflight_detach, CertificateChoice};
 use self::records::own_domain;
 use super::records::{delete_record, save_domain};
-use super::Services;
+use super::{lost_race, Services};
 use crate::error::{Error, ResourceKind, Result};
 use crate::model::{
     CdnStatus, CertificateStatus, DnsRecord, Domain, DomainName, Project, ProjectName,
@@ -57,8 +58,13 @@ impl DomainManager {
     /// project fails with `DomainTaken` and changes nothing. An apex
     /// (`example.com`, by the public suffix list) fails with `InvalidInput`
     /// naming `domain`: the routing record is a CNAME, and DNS allows none
-    /// at an apex.
+    /// at an apex. Losing a race with a concurrent add or remove of the same
+    /// name fails with `Conflict`.
     pub async fn add(&self, name: &str) -> Result<Domain> {
+        self.add_once(name).await.map_err(|e| self.lost_race(e))
+    }
+
+    async fn add_once(&self, name: &str) -> Result<Domain> {
         let (project, domain) = self.parse(name).await?;
         if domain.is_apex() {
             return Err(Error::invalid_input(
@@ -91,8 +97,13 @@ impl DomainManager {
     /// Reads the certificate's status; once it is issued, attaches the
     /// domain to the CDN with If-Match (retrying on a stale ETag) and marks
     /// the CDN status active. A failed certificate marks both statuses
-    /// failed with the CA's reason.
+    /// failed with the CA's reason. Losing a race with a concurrent change
+    /// of the record or the distribution fails with `Conflict`.
     pub async fn refresh(&self, name: &str) -> Result<Domain> {
+        self.refresh_once(name).await.map_err(|e| self.lost_race(e))
+    }
+
+    async fn refresh_once(&self, name: &str) -> Result<Domain> {
         let (project, domain) = self.parse(name).await?;
         let svc = &self.svc;
         let mut record = own_domain(svc, &project.name, &domain).await?;
@@ -111,19 +122,26 @@ impl DomainManager {
         let desc = svc.certificates.describe(&cert_id).await?;
         match desc.status {
             CertificateStatus::Issued => {
-                if record.cdn_status != CdnStatus::Active {
+                let attaching = record.cdn_status != CdnStatus::Active;
+                if attaching {
                     let choice = CertificateChoice::new(svc, &project.name, Some(&record)).await?;
                     attach(svc, &project.infrastructure, &domain, &choice).await?;
                 }
                 let now = svc.clock.now();
-                save_domain(svc, &mut record, |d| {
+                let saved = save_domain(svc, &mut record, |d| {
                     d.certificate_status = CertificateStatus::Issued;
                     d.validation_records = desc.validation_records;
                     d.cdn_status = CdnStatus::Active;
                     d.failure_reason = None;
                     d.activated_at = d.activated_at.or(Some(now));
                 })
-                .await?;
+                .await;
+                if let Err(err) = saved {
+                    if attaching {
+                        cleanup::undo_attach(svc, &project, &domain, &cert_id).await;
+                    }
+                    return Err(err);
+                }
             }
             CertificateStatus::Failed => {
                 let reason = desc
@@ -154,8 +172,13 @@ impl DomainManager {
     /// Detaches the domain from the CDN, then deletes its certificate (only
     /// if it carries Anchor's managed-by tag), then the record. An
     /// interrupted removal resumes when called again. A certificate without
-    /// the tag fails with `NotManaged` before anything changes.
+    /// the tag fails with `NotManaged` before anything changes. Losing a
+    /// race with a concurrent change of the record fails with `Conflict`.
     pub async fn remove(&self, name: &str) -> Result<()> {
+        self.remove_once(name).await.map_err(|e| self.lost_race(e))
+    }
+
+    async fn remove_once(&self, name: &str) -> Result<()> {
         let (project, domain) = self.parse(name).await?;
         let svc = &self.svc;
         let mut record = own_domain(svc, &project.name, &domain).await?;
@@ -176,16 +199,27 @@ impl DomainManager {
         let choice = CertificateChoice::new(svc, &project.name, None)
             .await?
             .without(&domain);
-        preflight_detach(svc, &project.infrastructure, &domain, &choice).await?;
+        preflight_detach(
+            svc,
+            &project.infrastructure,
+            &domain,
+            certificate.as_deref(),
+            &choice,
+        )
+        .await?;
         if !record.removing {
             save_domain(svc, &mut record, |d| d.removing = true).await?;
         }
-        detach(svc, &project.infrastructure, &domain, &choice).await?;
+        detach(
+            svc,
+            &project.infrastructure,
+            &domain,
+            certificate.as_deref(),
+            &choice,
+        )
+        .await?;
         if let Some(id) = certificate {
-            match svc.certificates.delete(&id).await {
-                Ok(()) | Err(Error::NotFound { .. }) => {}
-                Err(e) => return Err(e),
-            }
+            cleanup::delete_certificate(svc, &project, &domain, &id).await?;
         }
         delete_record(svc, &record).await
     }
@@ -221,6 +255,17 @@ impl DomainManager {
         let project = ProjectName::parse(&self.project)?;
         let domain = DomainName::parse(name)?;
         Ok((self.svc.project(&project).await?, domain))
+    }
+
+    /// A conditional write of the record, or an If-Match update of the
+    /// distribution, that another operation beat is reported as the
+    /// `Conflict` every flow documents, not as the store's
+    /// `PreconditionFailed`.
+    fn lost_race(&self, e: Error) -> Error {
+        match ProjectName::parse(&self.project) {
+            Ok(project) => lost_race(&project, e),
+            Err(_) => e,
+        }
     }
 
     fn check_owner(&self, d: Domain) -> Result<Domain> {

@@ -14,7 +14,11 @@
 //! saw the aliases move (the record cache knows), or when both aliases
 //! already point at the active deployment (two reads); otherwise a young
 //! marker means a switch is still moving them (`Conflict`) and a stale one
-//! is rolled forward. One narrow race remains across processes: an SDK
+//! is rolled forward. A switch this process is still moving is never
+//! settled by reading the aliases (a redeploy of unchanged code has the
+//! same versions as the deployment before it, so the aliases look arrived
+//! before the move lands): the cache knows, and the next switch gets
+//! `Conflict`. One narrow race remains across processes: an SDK
 //! retry of an UpdateAlias whose reply was lost can land after another
 //! process's switch (README, "Open design points"); `recover` repairs it.
 
@@ -92,6 +96,15 @@ pub(crate) async fn switch_live(
     let decided = decide(svc, &project, from.as_ref(), &to, &kind, started.elapsed())
         .await
         .map_err(|e| lost_race(&name, e))?;
+    // Until the aliases have moved (or the switch is undone), another
+    // switch of this process must not settle this marker by reading the
+    // aliases: with repeated versions they look arrived, and this move's
+    // late UpdateAlias would then land after that switch's own.
+    let _moving = decided
+        .project
+        .pending_switch
+        .as_ref()
+        .map(|marker| svc.records.begin_move(&name, marker));
     if let Err(err) = point_aliases(svc, &project.infrastructure, &to).await {
         revert(svc, &project, &decided, from.as_ref(), &to).await;
         return Err(err);

@@ -5,12 +5,12 @@ use super::aliases::{aliases_point_at, point_aliases};
 use crate::error::{Error, ResourceKind, Result};
 use crate::flows::records::commit_project;
 use crate::flows::Services;
-use crate::model::{Deployment, PendingSwitch, Project};
+use crate::model::{Deployment, PendingSwitch, Project, ProjectName};
 
 /// Before a new switch: returns once the aliases point at the recorded
-/// active deployment, moving them there if the marker is stale. A young
-/// marker whose aliases have not arrived yet means another switch is still
-/// moving them: `Conflict`. `known` is the active deployment's record if
+/// active deployment, moving them there if the marker is stale. A switch
+/// this process is still moving, or a young marker whose aliases have not
+/// arrived yet, means another switch is still moving them: `Conflict`. `known` is the active deployment's record if
 /// the caller has it; the record used is returned for the switch to reuse.
 pub(super) async fn settle(
     svc: &Services,
@@ -19,6 +19,9 @@ pub(super) async fn settle(
     known: Option<Deployment>,
 ) -> Result<Option<Deployment>> {
     let name = &project.name;
+    if svc.records.is_moving(name, marker) {
+        return Err(still_moving(name, marker));
+    }
     let Some(active_id) = &project.active_deployment else {
         return Ok(None);
     };
@@ -32,14 +35,7 @@ pub(super) async fn settle(
         let stale = chrono::Duration::from_std(svc.settings.stale_switch_after)
             .unwrap_or(chrono::Duration::MAX);
         if age < stale {
-            return Err(Error::conflict(
-                ResourceKind::Project,
-                name.as_str(),
-                format!(
-                    "a switch to {} started at {} is still moving the aliases",
-                    marker.to, marker.started_at
-                ),
-            ));
+            return Err(still_moving(name, marker));
         }
         point_aliases(svc, infra, &active).await?;
     }
@@ -47,14 +43,33 @@ pub(super) async fn settle(
     Ok(Some(active))
 }
 
+fn still_moving(name: &ProjectName, marker: &PendingSwitch) -> Error {
+    Error::conflict(
+        ResourceKind::Project,
+        name.as_str(),
+        format!(
+            "a switch to {} started at {} is still moving the aliases",
+            marker.to, marker.started_at
+        ),
+    )
+}
+
 /// For `recover`: rolls the aliases forward to the recorded active
 /// deployment if they are not there, then clears the marker. Returns the
-/// project as it is afterwards.
+/// project as it is afterwards. A switch this process is still moving is
+/// not interrupted: `Conflict`.
 pub(crate) async fn resolve_pending(svc: &Services, project: Project) -> Result<Project> {
     if project.pending_switch.is_none() {
         return Ok(project);
     }
     let name = project.name.clone();
+    if let Some(marker) = project
+        .pending_switch
+        .as_ref()
+        .filter(|m| svc.records.is_moving(&name, m))
+    {
+        return Err(still_moving(&name, marker));
+    }
     if let Some(active_id) = &project.active_deployment {
         let active = svc.deployment(&name, active_id).await?;
         if !aliases_point_at(svc, &project.infrastructure, &active).await? {

@@ -1,0 +1,79 @@
+//! Finishing the CDN side of a domain change that a concurrent refresh or
+//! removal of the same domain got in between, so neither leaves the
+//! distribution answering for a domain whose record says otherwise.
+
+use super::attach::{detach, CertificateChoice};
+use super::Services;
+use crate::error::{Error, Result};
+use crate::model::{CdnStatus, DomainName, Project};
+
+/// After a refresh attached `domain` but could not record it (a removal
+/// or another change won the record's conditional write): takes the
+/// domain off the distribution again, and off its certificate, unless the
+/// record now says it is attached. Best effort; a failure is logged and
+/// the next removal detaches it.
+pub(super) async fn undo_attach(
+    svc: &Services,
+    project: &Project,
+    domain: &DomainName,
+    certificate: &str,
+) {
+    match svc.store.get_domain(domain).await {
+        Ok(Some(d))
+            if d.project == project.name && !d.removing && d.cdn_status == CdnStatus::Active => {}
+        Ok(_) => {
+            let undone = async {
+                let choice = CertificateChoice::new(svc, &project.name, None)
+                    .await?
+                    .without(domain);
+                detach(
+                    svc,
+                    &project.infrastructure,
+                    domain,
+                    Some(certificate),
+                    &choice,
+                )
+                .await
+            };
+            if let Err(e) = undone.await {
+                tracing::warn!(domain = %domain, error = %e, "could not detach a domain whose refresh lost to a removal");
+            }
+        }
+        Err(e) => {
+            tracing::warn!(domain = %domain, error = %e, "could not re-read a domain whose refresh lost a race");
+        }
+    }
+}
+
+/// Deletes the removed domain's certificate. If the distribution uses it
+/// again (a refresh that started before the removal attached the domain
+/// after it was detached), detaches once more and retries, up to
+/// `etag_retries` times.
+pub(super) async fn delete_certificate(
+    svc: &Services,
+    project: &Project,
+    domain: &DomainName,
+    certificate: &str,
+) -> Result<()> {
+    let mut retries = 0;
+    loop {
+        match svc.certificates.delete(certificate).await {
+            Ok(()) | Err(Error::NotFound { .. }) => return Ok(()),
+            Err(Error::InvalidState { .. }) if retries < svc.settings.etag_retries => {
+                retries += 1;
+                let choice = CertificateChoice::new(svc, &project.name, None)
+                    .await?
+                    .without(domain);
+                detach(
+                    svc,
+                    &project.infrastructure,
+                    domain,
+                    Some(certificate),
+                    &choice,
+                )
+                .await?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
