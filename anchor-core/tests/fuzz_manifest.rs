@@ -508,9 +508,3 @@ proptest! {
         check_accepted(&parsed.unwrap());
     }
 }
-
-#[test]
-fn the_fixture_manifest_is_accepted() {
-    let parsed = OpenNextOutput::parse(BASE.as_bytes(), Path::new(MANIFEST)).unwrap();
-    check_accepted(&parsed);
-}
