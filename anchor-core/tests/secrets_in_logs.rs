@@ -131,6 +131,8 @@ impl Wire {
     }
 }
 
+// The SDK logs its interceptors with `Debug` at TRACE, so this one must
+// not print what it recorded off the wire.
 impl std::fmt::Debug for Wire {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Wire")
@@ -332,6 +334,14 @@ async fn credentials_and_signatures_never_reach_logs_or_errors() {
             "no {code} in {errors:?}"
         );
     }
+
+    eprintln!(
+        "checked {} log lines ({} bytes), {} signed requests, {} errors",
+        text.lines().count(),
+        text.len(),
+        signatures.len(),
+        errors.len()
+    );
 
     let rendered: Vec<String> = errors
         .iter()
