@@ -83,6 +83,18 @@ where
         operation: operation.to_string(),
         retryable,
         message: format!("{operation} on {resource}: {detail}"),
-        source: Some(Box::new(err) as BoxError),
+        source: Some(without_raw_reply(err)),
     }
+}
+
+/// The error's cause without the HTTP reply the `SdkError` keeps: its
+/// `Debug` prints the reply's body, and AWS echoes what it signed in some
+/// refusals (S3's `SignatureDoesNotMatch` carries the canonical request,
+/// session token included, and the signature provided), so keeping it
+/// would put credentials into `{:?}` of Anchor's errors.
+fn without_raw_reply<E>(err: SdkError<E, HttpResponse>) -> BoxError
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    err.into_source().unwrap_or_else(|err| Box::new(err))
 }

@@ -51,9 +51,11 @@ impl OpenNextOutput {
     /// guarantees: the `default` and `imageOptimizer` origins exist and are
     /// functions; every function origin has a `module.export` handler and a
     /// bundle inside `.open-next/` (no path segment over 255 bytes); every
-    /// behaviour has a non-empty, unique pattern that CloudFront accepts
-    /// (at most 255 of its allowed characters) and an origin that exists and is `s3` or `function`; no
-    /// behaviour needs an edge function; exactly one behaviour is `*`.
+    /// behaviour has a pattern that CloudFront accepts (at most 255 of its
+    /// allowed characters), non-empty and unique once leading `/` are
+    /// removed (see [`super::Behavior::route_pattern`]), and an origin that
+    /// exists and is `s3` or `function`; no behaviour needs an edge
+    /// function; exactly one behaviour is `*` (or `/*`).
     pub fn parse(json: &[u8], path: &Path) -> Result<Self> {
         let value: Value = serde_json::from_slice(json)
             .map_err(|e| Error::invalid_build(path, format!("malformed JSON: {e}")))?;
@@ -65,12 +67,28 @@ impl OpenNextOutput {
     }
 }
 
+/// How a reason names the whole document rather than one field in it.
+const TOP_LEVEL: &str = "(top level)";
+
 /// Builds the typed manifest from well-formed JSON.
 ///
 /// Origins are converted one by one: serde cannot report field paths inside
 /// an internally tagged enum, and the error must say `origins.default.handler`
 /// rather than just `origins.default`.
 fn from_value(mut value: Value) -> std::result::Result<OpenNextOutput, String> {
+    // serde would also build the struct from an array, and then name an
+    // element such as `[0]` in the error instead of the real fault.
+    if !value.is_object() {
+        let found = match value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        };
+        return Err(format!("{TOP_LEVEL}: expected an object, found {found}"));
+    }
     let origins = value
         .as_object_mut()
         .and_then(|root| root.insert("origins".to_owned(), Value::Object(Default::default())));
@@ -108,7 +126,9 @@ fn typed<T: DeserializeOwned>(value: Value, prefix: &str) -> std::result::Result
     serde_path_to_error::deserialize(value).map_err(|e| {
         let field = e.path().to_string();
         let full = match (prefix.is_empty(), field == ".") {
-            (true, _) => field,
+            // serde_path_to_error names the root "."; say what it is.
+            (true, true) => TOP_LEVEL.to_owned(),
+            (true, false) => field,
             (false, true) => prefix.to_owned(),
             (false, false) => format!("{prefix}.{field}"),
         };

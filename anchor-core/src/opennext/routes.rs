@@ -16,7 +16,7 @@ impl OpenNextOutput {
         self.behaviors_by_precedence()
             .into_iter()
             .map(|b| {
-                let pattern = b.pattern.trim_start_matches('/');
+                let pattern = b.route_pattern();
                 let target = match b.origin.as_deref() {
                     Some(IMAGE_ORIGIN) => RouteTarget::ImageFunction,
                     Some(ASSET_ORIGIN) if pattern != DEFAULT_ROUTE_PATTERN => RouteTarget::Assets {

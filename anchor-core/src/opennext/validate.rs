@@ -45,12 +45,13 @@ impl OpenNextOutput {
                 }
             }
         }
+        // Patterns are compared as routes: `/*` and `*` are one pattern.
         let mut seen = BTreeSet::new();
         for (i, b) in self.behaviors.iter().enumerate() {
             self.validate_behavior(i, b)?;
-            if !seen.insert(b.pattern.as_str()) {
+            if !seen.insert(b.route_pattern()) {
                 return Err(format!(
-                    "behaviors[{i}].pattern: {:?} appears more than once",
+                    "behaviors[{i}].pattern: {:?} appears more than once (a leading '/' is ignored)",
                     b.pattern
                 ));
             }
@@ -64,8 +65,11 @@ impl OpenNextOutput {
     }
 
     fn validate_behavior(&self, i: usize, b: &Behavior) -> std::result::Result<(), String> {
-        if b.pattern.is_empty() {
-            return Err(format!("behaviors[{i}].pattern: is empty"));
+        if b.route_pattern().is_empty() {
+            return Err(format!(
+                "behaviors[{i}].pattern: is empty once leading '/' are removed ({:?})",
+                b.pattern
+            ));
         }
         if let Some(problem) = pattern_problem(&b.pattern) {
             return Err(format!("behaviors[{i}].pattern: {:?} {problem}", b.pattern));
@@ -98,28 +102,37 @@ impl OpenNextOutput {
     ///
     /// File order is kept among specific patterns because OpenNext lists
     /// `_next/data/*` (server) before `_next/*` (assets) and the first match
-    /// wins.
+    /// wins. The catch-all is last whatever its origin, since it matches
+    /// every path.
     pub fn behaviors_by_precedence(&self) -> Vec<&Behavior> {
+        let is_catch_all = |b: &Behavior| b.route_pattern() == DEFAULT_PATTERN;
         let is_image = |b: &Behavior| {
-            b.origin.as_deref() == Some(IMAGE_ORIGIN) || b.pattern.ends_with("_next/image*")
+            !is_catch_all(b)
+                && (b.origin.as_deref() == Some(IMAGE_ORIGIN)
+                    || b.pattern.ends_with("_next/image*"))
         };
         let mut ordered: Vec<&Behavior> = self.behaviors.iter().filter(|b| is_image(b)).collect();
         ordered.extend(
             self.behaviors
                 .iter()
-                .filter(|b| !is_image(b) && b.pattern != DEFAULT_PATTERN),
+                .filter(|b| !is_image(b) && !is_catch_all(b)),
         );
-        ordered.extend(
-            self.behaviors
-                .iter()
-                .filter(|b| !is_image(b) && b.pattern == DEFAULT_PATTERN),
-        );
+        ordered.extend(self.behaviors.iter().filter(|b| is_catch_all(b)));
         ordered
     }
 
     /// The function origin called `name`, if there is one.
     pub fn function(&self, name: &str) -> Option<&FunctionOrigin> {
         self.origins.get(name).and_then(Origin::as_function)
+    }
+}
+
+impl Behavior {
+    /// The pattern as a CDN route names it, without leading `/`: CloudFront
+    /// treats `/images/*` and `images/*` alike, so validation compares
+    /// these.
+    pub fn route_pattern(&self) -> &str {
+        self.pattern.trim_start_matches('/')
     }
 }
 
@@ -246,6 +259,49 @@ mod tests {
             ["_next/image*", "api/*", "_next/data/*", "_next/*", "*"]
         );
         assert_eq!(o.behaviors_by_precedence().len(), o.behaviors.len());
+    }
+
+    #[test]
+    fn patterns_are_compared_as_routes() {
+        // Found by tests/fuzz_manifest.rs: `/*` next to `*` gave two `*`
+        // routes, and `/` an empty one.
+        let parse = |behaviors: serde_json::Value| {
+            let mut v = serde_json::to_value(output(&[("*", "default")])).unwrap_or_default();
+            v["behaviors"] = behaviors;
+            let bytes = serde_json::to_vec(&v).unwrap_or_default();
+            OpenNextOutput::parse(&bytes, Path::new("o.json")).map_err(|e| e.to_string())
+        };
+        let twice = parse(serde_json::json!([
+            {"pattern": "*", "origin": "default"},
+            {"pattern": "/*", "origin": "default"},
+        ]));
+        assert!(
+            matches!(&twice, Err(e) if e.contains("behaviors[1].pattern")),
+            "{twice:?}"
+        );
+        let empty = parse(serde_json::json!([
+            {"pattern": "/", "origin": "s3"},
+            {"pattern": "*", "origin": "default"},
+        ]));
+        assert!(
+            matches!(&empty, Err(e) if e.contains("behaviors[0].pattern")),
+            "{empty:?}"
+        );
+        let slashed = parse(serde_json::json!([{"pattern": "/*", "origin": "default"}]));
+        let routes = slashed.map(|o| o.cdn_routes()).unwrap_or_default();
+        assert_eq!(
+            routes
+                .iter()
+                .map(|r| r.pattern.as_str())
+                .collect::<Vec<_>>(),
+            ["*"]
+        );
+    }
+
+    #[test]
+    fn the_catch_all_is_last_whatever_its_origin() {
+        let o = output(&[("*", "imageOptimizer"), ("api/*", "default")]);
+        assert_eq!(order(&o), ["api/*", "*"]);
     }
 
     #[test]
