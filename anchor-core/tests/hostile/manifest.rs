@@ -77,7 +77,7 @@ pub fn manifest_cases() -> Vec<Case> {
                 write(dir, "open-next.output.json", "[]");
                 deploy(w.plain(), dir).await
             }),
-            want: build(MANIFEST, "expected struct OpenNextOutput"),
+            want: build(MANIFEST, "(top level): expected an object, found an array"),
         },
         Case {
             name: "manifest-origins-missing",
