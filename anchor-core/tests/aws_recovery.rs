@@ -1,7 +1,7 @@
-//! Crash recovery on the AWS backend against moto: a deploy and a rollback
-//! stopped at each of their calls in turn (the operation's future dropped
-//! there, as a killed process leaves it), then `recover` from a fresh
-//! handle. What recover reports must be exactly what the crash left, the
+//! Crash recovery on the AWS backend against moto: a deploy, a rollback, a
+//! domain removal and a domain addition stopped at each of their calls in
+//! turn (the operation's future dropped there, as a killed process leaves
+//! it), then `recover` from a fresh handle. What recover reports must be exactly what the crash left, the
 //! invariants must hold after it, and the operation must then succeed.
 //!
 //! The embedded default walks every call of every flow with every fault
@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use anchor_core::aws::AwsOptions;
 use anchor_core::fault::{self, Fault, FaultPlan};
-use anchor_core::model::{DeploymentId, PageRequest};
+use anchor_core::model::{CdnStatus, DeploymentId, PageRequest};
 use anchor_core::{Anchor, Error};
 use aws_support::{moto, Moto};
 use common::{check_invariants, copy_tree, eager_settings, fixture_source, make_variant};
@@ -170,5 +170,150 @@ async fn a_crash_at_any_call_of_deploy_or_rollback_is_recovered_on_moto() {
     println!(
         "moto crash recovery: {rollback_positions} rollback positions, \
          {deploy_positions} deploy positions"
+    );
+}
+
+/// Adds `name` and waits until ACM (moto, after `MOTO_ACM_VALIDATION_WAIT`
+/// seconds) has issued it and it is attached.
+async fn add_and_attach(plain: &Anchor, name: &str) {
+    let domains = plain.domains(P);
+    domains.add(name).await.unwrap();
+    for _ in 0..120 {
+        if domains.refresh(name).await.unwrap().cdn_status == CdnStatus::Active {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    panic!("{name} was never attached");
+}
+
+/// After recover, no domain change is half-done and the distribution's
+/// aliases are exactly the attached domains.
+async fn check_domains(plain: &Anchor, at: &str) {
+    let project = plain.project(P).await.unwrap();
+    let domains = plain.domains(P).list().await.unwrap();
+    assert!(
+        domains
+            .iter()
+            .all(|d| !d.removing && d.certificate_id.is_some()),
+        "{at}: a domain change is half-done: {domains:?}"
+    );
+    let config = plain
+        .services()
+        .cdn
+        .get_config(&project.infrastructure.distribution_id)
+        .await
+        .unwrap()
+        .value;
+    for alias in &config.aliases {
+        assert!(
+            domains.iter().any(|d| d.name.as_str() == alias),
+            "{at}: alias {alias} has no domain record"
+        );
+    }
+    for d in domains.iter().filter(|d| d.cdn_status == CdnStatus::Active) {
+        assert!(
+            config.aliases.iter().any(|a| a == d.name.as_str()),
+            "{at}: {} is active but not attached",
+            d.name
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_crash_at_any_call_of_domain_add_or_remove_is_recovered_on_moto() {
+    let Some(m) = moto().await else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let (plain, plan) = open(&m).await;
+    plain.create_project(P).await.unwrap();
+    plain
+        .deployer(P, variant(tmp.path(), "v1"))
+        .execute()
+        .await
+        .unwrap();
+
+    // Remove: attach the domain, crash the removal at call 0, 1, 2, ...
+    let name = "www.example.com";
+    let mut remove_positions = 0;
+    let mut removals_finished = 0;
+    for position in 0.. {
+        if plain.domains(P).list().await.unwrap().is_empty() {
+            add_and_attach(&plain, name).await;
+        }
+        let handle = faulty(&plain, &plan);
+        let domains = handle.domains(P);
+        if !crash_at(&plan, position, domains.remove(name)).await {
+            check_domains(&plain, "remove finished").await;
+            break;
+        }
+        remove_positions += 1;
+        let at = format!("domain remove crashed at call {position}");
+        let removing = plain
+            .domains(P)
+            .list()
+            .await
+            .unwrap()
+            .iter()
+            .any(|d| d.removing);
+        let report = plain.recover(P).await.unwrap();
+        let finished: Vec<String> = report
+            .finished_domain_removals
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let expected: Vec<String> = if removing { vec![name.into()] } else { vec![] };
+        assert_eq!(finished, expected, "{at}");
+        removals_finished += finished.len();
+        check_domains(&plain, &at).await;
+        check_invariants(&plain, P).await;
+    }
+    assert!(remove_positions >= 3, "a removal makes several calls");
+    assert!(removals_finished > 0, "no crash left a removal for recover");
+
+    // Add: crash the addition at call 0, 1, 2, ...; recover requests the
+    // certificate a claimed domain lacks; then the domain is removed again.
+    let mut add_positions = 0;
+    let mut additions_resumed = 0;
+    for position in 0.. {
+        let handle = faulty(&plain, &plan);
+        let domains = handle.domains(P);
+        if !crash_at(&plan, position, domains.add(name)).await {
+            check_domains(&plain, "add finished").await;
+            break;
+        }
+        add_positions += 1;
+        let at = format!("domain add crashed at call {position}");
+        let claimed_without_certificate = plain
+            .domains(P)
+            .list()
+            .await
+            .unwrap()
+            .iter()
+            .any(|d| d.certificate_id.is_none());
+        let report = plain.recover(P).await.unwrap();
+        assert_eq!(
+            report.resumed_domain_additions.len(),
+            usize::from(claimed_without_certificate),
+            "{at}"
+        );
+        additions_resumed += report.resumed_domain_additions.len();
+        check_domains(&plain, &at).await;
+        if !plain.domains(P).list().await.unwrap().is_empty() {
+            plain
+                .domains(P)
+                .remove(name)
+                .await
+                .unwrap_or_else(|e| panic!("{at}: removing afterwards failed: {e}"));
+        }
+    }
+    assert!(add_positions >= 2, "an addition makes several calls");
+    assert!(
+        additions_resumed > 0,
+        "no crash left an addition for recover"
+    );
+    println!(
+        "moto crash recovery: {remove_positions} domain remove positions \
+         ({removals_finished} removals finished by recover), {add_positions} domain add \
+         positions ({additions_resumed} additions resumed)"
     );
 }
