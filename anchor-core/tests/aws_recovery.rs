@@ -20,10 +20,12 @@ use std::sync::Arc;
 
 use anchor_core::aws::AwsOptions;
 use anchor_core::fault::{self, Fault, FaultPlan};
-use anchor_core::model::{CdnStatus, DeploymentId, PageRequest};
+use anchor_core::model::CdnStatus;
 use anchor_core::{Anchor, Error};
 use aws_support::{moto, Moto};
-use common::{check_invariants, copy_tree, eager_settings, fixture_source, make_variant};
+use common::{
+    check_invariants, copy_tree, eager_settings, fixture_source, make_variant, recover_checked,
+};
 
 const P: &str = "shop";
 
@@ -67,33 +69,6 @@ async fn crash_at<T>(
     crashed
 }
 
-/// Recovers from a fresh view of the records and checks that the report
-/// names exactly what the crash left in progress.
-async fn recover_and_check(plain: &Anchor, at: &str) {
-    let project = plain.project(P).await.unwrap();
-    let history = plain
-        .history(P, &PageRequest::first(100))
-        .await
-        .unwrap()
-        .items;
-    let stuck: Vec<DeploymentId> = history
-        .iter()
-        .filter(|d| d.status.is_in_progress())
-        .map(|d| d.id.clone())
-        .collect();
-    let report = plain
-        .recover(P)
-        .await
-        .unwrap_or_else(|e| panic!("{at}: recover failed: {e}"));
-    assert_eq!(report.failed_deployments, stuck, "{at}");
-    assert_eq!(
-        report.resolved_switch_to,
-        project.pending_switch.map(|p| p.to),
-        "{at}"
-    );
-    check_invariants(plain, P).await;
-}
-
 #[tokio::test]
 async fn a_crash_at_any_call_of_deploy_or_rollback_is_recovered_on_moto() {
     let Some(m) = moto().await else { return };
@@ -127,7 +102,8 @@ async fn a_crash_at_any_call_of_deploy_or_rollback_is_recovered_on_moto() {
         }
         rollback_positions += 1;
         let at = format!("rollback crashed at call {position}");
-        recover_and_check(&plain, &at).await;
+        recover_checked(&plain, P, &at).await;
+        check_invariants(&plain, P).await;
         let live = plain.active_deployment(P).await.unwrap().map(|d| d.id);
         if live.as_ref() != Some(target) {
             plain
@@ -153,7 +129,8 @@ async fn a_crash_at_any_call_of_deploy_or_rollback_is_recovered_on_moto() {
         }
         deploy_positions += 1;
         let at = format!("deploy crashed at call {position}");
-        recover_and_check(&plain, &at).await;
+        recover_checked(&plain, P, &at).await;
+        check_invariants(&plain, P).await;
         let again = plain
             .deployer(P, &dir)
             .execute()
@@ -248,22 +225,8 @@ async fn a_crash_at_any_call_of_domain_add_or_remove_is_recovered_on_moto() {
         }
         remove_positions += 1;
         let at = format!("domain remove crashed at call {position}");
-        let removing = plain
-            .domains(P)
-            .list()
-            .await
-            .unwrap()
-            .iter()
-            .any(|d| d.removing);
-        let report = plain.recover(P).await.unwrap();
-        let finished: Vec<String> = report
-            .finished_domain_removals
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        let expected: Vec<String> = if removing { vec![name.into()] } else { vec![] };
-        assert_eq!(finished, expected, "{at}");
-        removals_finished += finished.len();
+        let report = recover_checked(&plain, P, &at).await;
+        removals_finished += report.finished_domain_removals.len();
         check_domains(&plain, &at).await;
         check_invariants(&plain, P).await;
     }
@@ -283,19 +246,7 @@ async fn a_crash_at_any_call_of_domain_add_or_remove_is_recovered_on_moto() {
         }
         add_positions += 1;
         let at = format!("domain add crashed at call {position}");
-        let claimed_without_certificate = plain
-            .domains(P)
-            .list()
-            .await
-            .unwrap()
-            .iter()
-            .any(|d| d.certificate_id.is_none());
-        let report = plain.recover(P).await.unwrap();
-        assert_eq!(
-            report.resumed_domain_additions.len(),
-            usize::from(claimed_without_certificate),
-            "{at}"
-        );
+        let report = recover_checked(&plain, P, &at).await;
         additions_resumed += report.resumed_domain_additions.len();
         check_domains(&plain, &at).await;
         if !plain.domains(P).list().await.unwrap().is_empty() {

@@ -7,9 +7,9 @@
 mod common;
 
 use anchor_core::fault::Fault;
-use anchor_core::model::{CdnStatus, DeploymentId, PageRequest};
+use anchor_core::model::{CdnStatus, DeploymentId};
 use anchor_core::Error;
-use common::{check_invariants, eager_settings, env_with, make_variant, Env};
+use common::{check_invariants, eager_settings, env_with, make_variant, recover_checked, Env};
 
 const P: &str = "shop";
 const DOMAIN: &str = "www.example.com";
@@ -200,50 +200,9 @@ async fn walk(op: Op) -> usize {
             let at = format!("{op:?} call {position} ({called}) {fault:?}");
             if fault == Fault::Crash {
                 // What the crash left: recover must resolve exactly that.
-                let project = env.plain.project(P).await.unwrap();
-                let history = env
-                    .plain
-                    .history(P, &PageRequest::first(100))
-                    .await
-                    .unwrap()
-                    .items;
-                let stuck: Vec<_> = history
-                    .iter()
-                    .filter(|d| d.status.is_in_progress())
-                    .map(|d| d.id.clone())
-                    .collect();
-                let domains = env.plain.domains(P).list().await.unwrap();
-                let removing: Vec<_> = domains
-                    .iter()
-                    .filter(|d| d.removing)
-                    .map(|d| d.name.clone())
-                    .collect();
-                let uncertified: Vec<_> = domains
-                    .iter()
-                    .filter(|d| !d.removing && d.certificate_id.is_none())
-                    .map(|d| d.name.clone())
-                    .collect();
-                let report = env
-                    .plain
-                    .recover(P)
-                    .await
-                    .unwrap_or_else(|e| panic!("{at}: recover failed: {e}"));
-                assert_eq!(report.finished_domain_removals, removing, "{at}");
-                assert_eq!(report.resumed_domain_additions, uncertified, "{at}");
-                domains_recovered += removing.len() + uncertified.len();
-                let after = env.plain.domains(P).list().await.unwrap();
-                assert!(
-                    after
-                        .iter()
-                        .all(|d| !d.removing && d.certificate_id.is_some()),
-                    "{at}: recover left a domain change half-done: {after:?}"
-                );
-                assert_eq!(report.failed_deployments, stuck, "{at}");
-                assert_eq!(
-                    report.resolved_switch_to,
-                    project.pending_switch.map(|p| p.to),
-                    "{at}"
-                );
+                let report = recover_checked(&env.plain, P, &at).await;
+                domains_recovered +=
+                    report.finished_domain_removals.len() + report.resumed_domain_additions.len();
             }
             check_invariants(&env.plain, P).await;
             check_domains(&env).await;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use anchor_core::fault::{self, FaultPlan};
 use anchor_core::model::{DeploymentStatus, PageRequest};
-use anchor_core::{Anchor, FlowSettings, LocalOptions};
+use anchor_core::{Anchor, FlowSettings, LocalOptions, RecoveryReport};
 
 /// The committed fixture, trimmed from a real OpenNext build.
 pub fn fixture_source() -> PathBuf {
@@ -178,4 +178,53 @@ pub async fn check_invariants(anchor: &Anchor, project: &str) {
         );
         assert!(server.routing.additional.is_none() && image.routing.additional.is_none());
     }
+}
+
+/// Runs `recover` after a crash and checks that its report names exactly
+/// what the crash left: the deployments stuck in progress, the recorded
+/// switch, the domain removals started and the domains claimed without a
+/// certificate; and that afterwards no domain change is half-done.
+pub async fn recover_checked(anchor: &Anchor, project: &str, at: &str) -> RecoveryReport {
+    let p = anchor.project(project).await.unwrap();
+    let history = anchor
+        .history(project, &PageRequest::first(100))
+        .await
+        .unwrap()
+        .items;
+    let stuck: Vec<_> = history
+        .iter()
+        .filter(|d| d.status.is_in_progress())
+        .map(|d| d.id.clone())
+        .collect();
+    let domains = anchor.domains(project).list().await.unwrap();
+    let removing: Vec<_> = domains
+        .iter()
+        .filter(|d| d.removing)
+        .map(|d| d.name.clone())
+        .collect();
+    let uncertified: Vec<_> = domains
+        .iter()
+        .filter(|d| !d.removing && d.certificate_id.is_none())
+        .map(|d| d.name.clone())
+        .collect();
+    let report = anchor
+        .recover(project)
+        .await
+        .unwrap_or_else(|e| panic!("{at}: recover failed: {e}"));
+    assert_eq!(report.failed_deployments, stuck, "{at}");
+    assert_eq!(
+        report.resolved_switch_to,
+        p.pending_switch.map(|s| s.to),
+        "{at}"
+    );
+    assert_eq!(report.finished_domain_removals, removing, "{at}");
+    assert_eq!(report.resumed_domain_additions, uncertified, "{at}");
+    let after = anchor.domains(project).list().await.unwrap();
+    assert!(
+        after
+            .iter()
+            .all(|d| !d.removing && d.certificate_id.is_some()),
+        "{at}: recover left a domain change half-done: {after:?}"
+    );
+    report
 }
