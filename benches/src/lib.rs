@@ -1,6 +1,7 @@
 //! Shared set-up of the benchmarks: an embedded Anchor with a project whose
 //! history holds a chosen number of deployments.
 
+pub mod moto_control;
 pub mod report;
 pub mod rollback;
 pub mod upload;

@@ -2,8 +2,6 @@
 //! fast local server, the other services on moto) or the embedded default,
 //! and how Anchor is opened there.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -177,62 +175,8 @@ pub async fn ensure_bucket(url: &str, bucket: &str) -> Result<(), Fail> {
 /// Empties moto (`POST /moto-api/reset`) and creates the Lambda execution
 /// role, which moto's Lambda requires to exist.
 pub fn reset_moto(moto: &str) -> Result<(), Fail> {
-    post(moto, "/moto-api/reset", &[], "")?;
-    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-    let body = format!(
-        "Action=CreateRole&Version=2010-05-08&RoleName={ROLE_NAME}&AssumeRolePolicyDocument={}",
-        form_encode(policy)
-    );
-    let auth = format!(
-        "AWS4-HMAC-SHA256 Credential={ACCESS_KEY}/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0"
-    );
-    post(
-        moto,
-        "/",
-        &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Authorization", &auth),
-        ],
-        &body,
-    )
-}
-
-fn form_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// A minimal HTTP/1.1 POST over loopback for moto's control and IAM APIs
-/// (the benches depend on no IAM client).
-fn post(endpoint: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Result<(), Fail> {
-    let host = endpoint.trim_start_matches("http://").trim_end_matches('/');
-    let fail = |e: std::io::Error| Fail::during(&format!("POST {endpoint}{path}"), e);
-    let mut stream = TcpStream::connect(host).map_err(fail)?;
-    let mut request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).map_err(fail)?;
-    let mut reply = String::new();
-    stream.read_to_string(&mut reply).map_err(fail)?;
-    let status = reply.split_whitespace().nth(1).unwrap_or("");
-    if status != "200" {
-        return Err(Fail::msg(format!(
-            "POST {endpoint}{path} answered {status}: {}",
-            reply.chars().take(300).collect::<String>()
-        )));
-    }
-    Ok(())
+    crate::moto_control::reset(moto)
+        .and_then(|()| crate::moto_control::create_role(moto))
+        .map(drop)
+        .map_err(|e| Fail::during(&format!("resetting moto at {moto}"), e))
 }

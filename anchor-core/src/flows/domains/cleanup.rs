@@ -22,20 +22,7 @@ pub(super) async fn undo_attach(
         Ok(Some(d))
             if d.project == project.name && !d.removing && d.cdn_status == CdnStatus::Active => {}
         Ok(_) => {
-            let undone = async {
-                let choice = CertificateChoice::new(svc, &project.name, None)
-                    .await?
-                    .without(domain);
-                detach(
-                    svc,
-                    &project.infrastructure,
-                    domain,
-                    Some(certificate),
-                    &choice,
-                )
-                .await
-            };
-            if let Err(e) = undone.await {
+            if let Err(e) = detach_again(svc, project, domain, certificate).await {
                 tracing::warn!(domain = %domain, error = %e, "could not detach a domain whose refresh lost to a removal");
             }
         }
@@ -61,19 +48,30 @@ pub(super) async fn delete_certificate(
             Ok(()) | Err(Error::NotFound { .. }) => return Ok(()),
             Err(Error::InvalidState { .. }) if retries < svc.settings.etag_retries => {
                 retries += 1;
-                let choice = CertificateChoice::new(svc, &project.name, None)
-                    .await?
-                    .without(domain);
-                detach(
-                    svc,
-                    &project.infrastructure,
-                    domain,
-                    Some(certificate),
-                    &choice,
-                )
-                .await?;
+                detach_again(svc, project, domain, certificate).await?;
             }
             Err(e) => return Err(e),
         }
     }
+}
+
+/// Takes `domain` off the distribution and off `certificate`, choosing a
+/// viewer certificate that covers the project's other domains.
+async fn detach_again(
+    svc: &Services,
+    project: &Project,
+    domain: &DomainName,
+    certificate: &str,
+) -> Result<()> {
+    let choice = CertificateChoice::new(svc, &project.name, None)
+        .await?
+        .without(domain);
+    detach(
+        svc,
+        &project.infrastructure,
+        domain,
+        Some(certificate),
+        &choice,
+    )
+    .await
 }

@@ -3,7 +3,6 @@
 //! subject alike.
 
 pub mod baseline;
-pub mod control;
 pub mod setup;
 
 use std::path::Path;

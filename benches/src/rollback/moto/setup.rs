@@ -11,7 +11,6 @@ use anchor_core::Anchor;
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::config::Credentials;
 
-use super::control;
 use crate::rollback::{BenchError, PROJECT};
 
 /// The asset bucket provisioning creates.
@@ -66,8 +65,8 @@ pub async fn sdk_config(endpoint: &str) -> (AwsConnection, SdkConfig) {
 /// copy, and lengthens the history to `history` deployments in between.
 pub async fn prepare(endpoint: &str, dir: &Path, history: u64) -> Result<MotoCase, BenchError> {
     check_loopback(endpoint)?;
-    control::reset(endpoint)?;
-    let role = control::create_role(endpoint)?;
+    crate::moto_control::reset(endpoint)?;
+    let role = crate::moto_control::create_role(endpoint)?;
     let (connection, config) = sdk_config(endpoint).await;
     let mut options = AwsOptions::new(BUCKET);
     options.connection = connection;

@@ -1,5 +1,6 @@
-//! moto's own control calls, over plain HTTP on loopback: resetting its
-//! state and creating the IAM role its Lambda requires. (The AWS IAM crate
+//! moto's own control calls, over plain HTTP on loopback, for every
+//! suite: resetting its state and creating the IAM role its Lambda
+//! requires. (The AWS IAM crate
 //! would be one more SDK to compile for one call.)
 
 use std::io::{Read, Write};
