@@ -165,6 +165,7 @@ def report(run, outdir):
                 "body_bytes": r["checks"][0]["body_bytes"],
                 "serve_cpu_pct": 100 * p["serve_cpu_s"] / (p.get("span_s") or seconds),
                 "workers_cpu_pct": 100 * p["workers_cpu_s"] / (p.get("span_s") or seconds),
+                "wrk_cpu_pct": 100 * r["wrk_cpu_s"] / seconds,
                 "serve_rss_mib": p["serve_rss_mib"],
                 "serve_peak_rss_mib": p["serve_peak_rss_mib"],
                 "workers": p["workers"],
@@ -184,15 +185,16 @@ def report(run, outdir):
               f"after {meta['warmup']} of warm-up; serve: `{meta['serve']}`")
     md.append("")
     md.append("| route | kind | requests/s | p50 ms | p99 ms | non-2xx | socket errors "
-              "| transfer MiB/s | serve CPU % | workers CPU % | node workers | workers RSS MiB |")
-    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+              "| transfer MiB/s | CPU % serve / workers / wrk | node workers | workers RSS MiB |")
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         m = row["metrics"]
         md.append(
             f"| `{row['workload'][4:]}` | {row['case']} | {fmt(m['requests_per_s'], 0)} "
             f"| {fmt(m['p50_ms'], 2)} | {fmt(m['p99_ms'], 2)} | {m['non_2xx']} | {m['socket_errors']} "
-            f"| {fmt(m['transfer_mib_per_s'], 2)} | {fmt(m['serve_cpu_pct'], 0)} "
-            f"| {fmt(m['workers_cpu_pct'], 0)} | {m['workers']} | {fmt(m['workers_rss_mib'])} |")
+            f"| {fmt(m['transfer_mib_per_s'], 2)} | {fmt(m['serve_cpu_pct'], 0)} / "
+            f"{fmt(m['workers_cpu_pct'], 0)} / {fmt(m['wrk_cpu_pct'], 0)} "
+            f"| {m['workers']} | {fmt(m['workers_rss_mib'])} |")
     peak = max((row["metrics"]["serve_peak_rss_mib"] for row in rows), default=0)
     workers = max((row["metrics"]["workers_rss_mib"] for row in rows), default=0)
     md.append("")

@@ -27,6 +27,12 @@ work="$root/target/bench/edge-work"
 helper="$root/scripts/bench/edge.py"
 started=$SECONDS
 step() { echo; echo "==> $* ($((SECONDS - started)) s)"; }
+# CPU seconds of this shell's reaped children (user + system), from `times`
+# (run in this shell, not in a $(...) subshell, which has its own children).
+children_cpu() {
+  times >"$work/times"
+  awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, "m"); s += t[1] * 60 + t[2] } print s }' "$work/times"
+}
 
 invocation="scripts/bench/edge.sh${*:+ $*}"
 smoke=0 url="" pid="" serve_args=()
@@ -163,13 +169,16 @@ for route in "${routes[@]}"; do
   else
     echo '{"serve_rss_mib":0,"serve_peak_rss_mib":0,"workers":0,"workers_rss_mib":0,"worker_rss_max_mib":0,"serve_cpu_s":0,"workers_cpu_s":0}' >"$work/procs-$i.json"
   fi
+  children_cpu >"$work/cpu0"
   wrk "${wrk_args[@]}" "$url$path" | tee "$work/wrk-$i.txt"
+  children_cpu >"$work/cpu1"
+  wrk_cpu=$(python3 -c "import sys; print(float(sys.argv[2]) - float(sys.argv[1]))" "$(cat "$work/cpu0")" "$(cat "$work/cpu1")")
   [[ -z "$sampler" ]] || { kill -TERM "$sampler"; wait "$sampler"; }
   after=$(python3 "$helper" check "$url$path") || echo "error: after the load, $url$path answered $after" >&2
   result=$(sed -n 's/^EDGE_RESULT //p' "$work/wrk-$i.txt")
   [[ -n "$result" ]] || { echo "error: no EDGE_RESULT line from wrk" >&2; exit 1; }
-  printf '{"path":"%s","kind":"%s","checks":[%s,%s],"wrk":%s,"procs":%s}\n' \
-    "$path" "$kind" "$before" "$after" "$result" "$(cat "$work/procs-$i.json")" >>"$work/results.jsonl"
+  printf '{"path":"%s","kind":"%s","checks":[%s,%s],"wrk":%s,"wrk_cpu_s":%s,"procs":%s}\n' \
+    "$path" "$kind" "$before" "$after" "$result" "$wrk_cpu" "$(cat "$work/procs-$i.json")" >>"$work/results.jsonl"
 done
 
 if [[ -n "$serve_pid" ]]; then
