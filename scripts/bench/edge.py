@@ -182,7 +182,7 @@ def report(run, outdir):
     md.append(f"- Command: `{meta['command']}` at commit `{meta['commit']}`")
     md.append(f"- Machine: {meta['machine']}; load average before the run: {meta['loadavg']}")
     md.append(f"- Load: `{meta['wrk']}` per route (closed loop, wrk on the same machine), "
-              f"after {meta['warmup']} of warm-up; serve: `{meta['serve']}`")
+              f"after {meta['warmup']} of warm-up; serve: `{meta['serve']}`, node {meta.get('node', '?')}")
     md.append("")
     md.append("| route | kind | requests/s | p50 ms | p99 ms | non-2xx | socket errors "
               "| transfer MiB/s | CPU % serve / workers / wrk | node workers | workers RSS MiB |")
@@ -206,6 +206,12 @@ def report(run, outdir):
         md.append(f"- `{row['workload'][4:]}`: {m['body_bytes']:,} bytes of "
                   f"`{row['content_type'] or '(no Content-Type)'}`, "
                   f"Cache-Control `{row['cache_control'] or '(none)'}`")
+    if meta.get("serve_exit_after_sigterm_ms"):
+        md.append("")
+        md.append(f"Shutdown: serve exited {meta['serve_exit_after_sigterm_ms']} ms after SIGTERM; "
+                  f"its node workers were all gone {meta['workers_gone_after_sigterm_ms']} ms after SIGTERM "
+                  f"({meta['workers_killed_10s_after_shutdown']} still running 10 s after serve "
+                  "exited, then killed).")
     if failed:
         md.append("")
         md.append(f"**FAILED**: non-2xx answers or socket errors on {', '.join(failed)}")

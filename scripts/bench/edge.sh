@@ -82,27 +82,34 @@ fi
 serve_pid=""
 stop_serve() {
   [[ -n "$serve_pid" ]] || return 0
-  local kids
+  local kids left=() t0
   kids=$(ps -e -o pid=,ppid= | awk -v p="$serve_pid" '$2 == p {print $1}')
+  t0=$(date +%s%N)
   kill -TERM "$serve_pid" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 1 100); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.05; done
   if kill -0 "$serve_pid" 2>/dev/null; then
-    echo "warning: serve ignored SIGTERM for 10 s; killing it" >&2
+    echo "warning: serve ignored SIGTERM for 5 s; killing it" >&2
     kill -KILL "$serve_pid" 2>/dev/null || true
   fi
   wait "$serve_pid" 2>/dev/null || true
   serve_pid=""
-  local left=()
-  for k in $kids; do kill -0 "$k" 2>/dev/null && left+=("$k"); done
+  shutdown_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  # serve may return before its node workers have exited: give them 10 s.
+  for _ in $(seq 1 200); do
+    left=()
+    for k in $kids; do kill -0 "$k" 2>/dev/null && left+=("$k"); done
+    ((${#left[@]})) || break
+    sleep 0.05
+  done
+  workers_gone_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   if ((${#left[@]})); then
-    echo "warning: ${#left[@]} worker(s) outlived serve: ${left[*]}; killing them" >&2
+    echo "warning: ${#left[@]} worker(s) still running 10 s after serve exited: ${left[*]}; killing them" >&2
     kill -KILL "${left[@]}" 2>/dev/null || true
   fi
   leftover_workers=${#left[@]}
 }
 trap stop_serve EXIT
-leftover_workers=""
-shutdown_s=""
+leftover_workers="" shutdown_ms="" workers_gone_ms=""
 
 if [[ -z "$url" ]]; then
   source scripts/setup.sh
@@ -183,10 +190,8 @@ done
 
 if [[ -n "$serve_pid" ]]; then
   step "stopping serve (SIGTERM)"
-  t0=$(date +%s.%N)
   stop_serve
-  shutdown_s=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$t0" "$(date +%s.%N)")
-  echo "serve stopped in $shutdown_s s; workers left behind: $leftover_workers"
+  echo "serve exited ${shutdown_ms} ms after SIGTERM, its workers all gone ${workers_gone_ms} ms after SIGTERM; workers killed after 10 s: $leftover_workers"
 fi
 
 step "report: $out/edge.json, $out/edge.md"
@@ -200,8 +205,10 @@ python3 "$helper" meta \
   "warmup=$warmup at the same load" \
   "serve=${serve_cmd[*]}" \
   "build=$v1" \
-  "serve_shutdown_s=$shutdown_s" \
-  "workers_left_after_shutdown=$leftover_workers" >"$work/meta.json"
+  "node=$(node --version 2>/dev/null || echo none)" \
+  "serve_exit_after_sigterm_ms=$shutdown_ms" \
+  "workers_gone_after_sigterm_ms=$workers_gone_ms" \
+  "workers_killed_10s_after_shutdown=$leftover_workers" >"$work/meta.json"
 status=0
 python3 "$helper" report "$work" "$out" || status=$?
 cat "$out/edge.md"
