@@ -5,16 +5,22 @@
                             node workers); writes OUT (JSON) on exit
   edge.py check URL         GETs URL once, no redirects; prints one JSON line:
                             status, body bytes, Cache-Control, Content-Type
+  edge.py warm URL N SECS    N clients, each sending GET URL over one
+                            keep-alive connection until SECS pass; every
+                            request is read to its end (see warm())
   edge.py meta K=V...       prints the pairs as one JSON object
   edge.py report RUN OUTDIR reads RUN/meta.json and RUN/results.jsonl, writes
                             OUTDIR/edge.json and OUTDIR/edge.md; exits 1 if
                             any route had a non-2xx answer or socket error
 """
+import http.client
 import json
 import os
 import signal
 import sys
+import threading
 import time
+import urllib.parse
 import urllib.error
 import urllib.request
 
@@ -23,7 +29,8 @@ MIB = 1024 * 1024
 
 
 def proc_table():
-    """{pid: (ppid, cpu_s)} for every process, from /proc/PID/stat."""
+    """{pid: (ppid, cpu_s)} for every live process, from /proc/PID/stat
+    (zombies left: serve reaps a stopped worker some time later)."""
     table = {}
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -34,6 +41,8 @@ def proc_table():
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2:].split()
+        if fields[0] == "Z":
+            continue
         table[int(name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK)
     return table
 
@@ -69,6 +78,7 @@ def sample(root, out):
     t_first = t_last = time.monotonic()
     serve_rss = workers_rss = worker_rss_max = 0
     workers_max = 0
+    seen = set()
     while True:
         table = proc_table()
         if root not in table:
@@ -83,6 +93,7 @@ def sample(root, out):
         workers_rss = max(workers_rss, sum(rss))
         worker_rss_max = max([worker_rss_max] + rss)
         workers_max = max(workers_max, len(kids))
+        seen.update(kids)
         if stop:
             break
         time.sleep(0.2)
@@ -94,6 +105,7 @@ def sample(root, out):
         "serve_rss_mib": serve_rss * 1024 / MIB,
         "serve_peak_rss_mib": status_kib(root, "VmHWM") * 1024 / MIB,
         "workers": workers_max,
+        "workers_seen": len(seen),
         "workers_rss_mib": workers_rss * 1024 / MIB,
         "worker_rss_max_mib": worker_rss_max * 1024 / MIB,
         "serve_cpu_s": cpu.get(root, 0.0),
@@ -125,6 +137,44 @@ def check(url):
         "body_head": body[:200].decode("utf-8", "replace") if status != 200 else "",
     }))
     return 0 if status == 200 else 1
+
+
+def warm(url, clients, seconds):
+    """Warm-up load that ends with no request in flight.
+
+    wrk stops by closing its connections mid-request, and serve stops the
+    node worker whose request was cancelled, so after a wrk warm-up the
+    measured run would start on cold workers. Here each client finishes
+    its request before it stops.
+    """
+    parts = urllib.parse.urlsplit(url)
+    target = parts.path + ("?" + parts.query if parts.query else "")
+    deadline = time.monotonic() + seconds
+    counts, lock = {}, threading.Lock()
+
+    def client():
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        while time.monotonic() < deadline:
+            try:
+                conn.request("GET", target)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+                status = 0
+            with lock:
+                counts[status] = counts.get(status, 0) + 1
+        conn.close()
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(json.dumps({"requests": sum(counts.values()), "statuses": counts}))
+    return 0 if set(counts) <= {200} else 1
 
 
 def fmt(v, digits=1):
@@ -169,6 +219,7 @@ def report(run, outdir):
                 "serve_rss_mib": p["serve_rss_mib"],
                 "serve_peak_rss_mib": p["serve_peak_rss_mib"],
                 "workers": p["workers"],
+                "workers_seen": p.get("workers_seen", p["workers"]),
                 "workers_rss_mib": p["workers_rss_mib"],
                 "worker_rss_max_mib": p["worker_rss_max_mib"],
             },
@@ -182,10 +233,11 @@ def report(run, outdir):
     md.append(f"- Command: `{meta['command']}` at commit `{meta['commit']}`")
     md.append(f"- Machine: {meta['machine']}; load average before the run: {meta['loadavg']}")
     md.append(f"- Load: `{meta['wrk']}` per route (closed loop, wrk on the same machine), "
-              f"after {meta['warmup']} of warm-up; serve: `{meta['serve']}`, node {meta.get('node', '?')}")
+              f"warm-up: {meta['warmup']}; serve: `{meta['serve']}`, node {meta.get('node', '?')}")
     md.append("")
     md.append("| route | kind | requests/s | p50 ms | p99 ms | non-2xx | socket errors "
-              "| transfer MiB/s | CPU % serve / workers / wrk | node workers | workers RSS MiB |")
+              "| transfer MiB/s | CPU % serve / workers / wrk | node workers: most at once / seen "
+              "| workers RSS MiB |")
     md.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         m = row["metrics"]
@@ -194,7 +246,7 @@ def report(run, outdir):
             f"| {fmt(m['p50_ms'], 2)} | {fmt(m['p99_ms'], 2)} | {m['non_2xx']} | {m['socket_errors']} "
             f"| {fmt(m['transfer_mib_per_s'], 2)} | {fmt(m['serve_cpu_pct'], 0)} / "
             f"{fmt(m['workers_cpu_pct'], 0)} / {fmt(m['wrk_cpu_pct'], 0)} "
-            f"| {m['workers']} | {fmt(m['workers_rss_mib'])} |")
+            f"| {m['workers']} / {m['workers_seen']} | {fmt(m['workers_rss_mib'])} |")
     peak = max((row["metrics"]["serve_peak_rss_mib"] for row in rows), default=0)
     workers = max((row["metrics"]["workers_rss_mib"] for row in rows), default=0)
     md.append("")
@@ -223,6 +275,8 @@ def report(run, outdir):
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "check":
         sys.exit(check(sys.argv[2]))
+    elif len(sys.argv) == 5 and sys.argv[1] == "warm":
+        sys.exit(warm(sys.argv[2], int(sys.argv[3]), float(sys.argv[4])))
     elif len(sys.argv) >= 2 and sys.argv[1] == "meta":
         print(json.dumps(dict(a.split("=", 1) for a in sys.argv[2:])))
     elif len(sys.argv) == 4 and sys.argv[1] == "sample":

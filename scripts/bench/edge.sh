@@ -168,7 +168,11 @@ for route in "${routes[@]}"; do
     echo "error: $url$path answered $before" >&2
     exit 1
   fi
-  wrk -t"$threads" -c"$conns" -d"$warmup" --timeout 10s "$url$path" >"$work/warmup-$i.txt"
+  # Not wrk: it ends with requests in flight, which stops their workers.
+  if ! python3 "$helper" warm "$url$path" "$conns" "${warmup%s}" >"$work/warmup-$i.json"; then
+    echo "error: warming $url$path: $(cat "$work/warmup-$i.json")" >&2
+    exit 1
+  fi
   sampler=""
   if [[ -n "$pid" ]]; then
     python3 "$helper" sample "$pid" "$work/procs-$i.json" &
@@ -202,7 +206,7 @@ python3 "$helper" meta \
   "machine=$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)" \
   "loadavg=$loadavg" \
   "wrk=wrk ${wrk_args[*]} URL" \
-  "warmup=$warmup at the same load" \
+  "warmup=$warmup with $conns keep-alive clients, each request read to its end" \
   "serve=${serve_cmd[*]}" \
   "build=$v1" \
   "node=$(node --version 2>/dev/null || echo none)" \
