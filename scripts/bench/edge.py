@@ -58,6 +58,14 @@ def status_kib(pid, key):
     return 0
 
 
+def machine_cpu():
+    """(busy, total) jiffies of all CPUs together, from /proc/stat."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:9]]  # guest is in user already
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
 def descendants(root, table):
     children = {}
     for pid, (ppid, _) in table.items():
@@ -76,6 +84,7 @@ def sample(root, out):
     signal.signal(signal.SIGINT, lambda *_: stop.append(1))
     first_cpu, last_cpu = {}, {}
     t_first = t_last = time.monotonic()
+    machine_first = machine_last = machine_cpu()
     serve_rss = workers_rss = worker_rss_max = 0
     workers_max = 0
     seen = set()
@@ -84,6 +93,7 @@ def sample(root, out):
         if root not in table:
             break
         t_last = time.monotonic()
+        machine_last = machine_cpu()
         kids = descendants(root, table)
         for pid in [root] + kids:
             first_cpu.setdefault(pid, table[pid][1])
@@ -100,8 +110,12 @@ def sample(root, out):
     # CPU of processes seen at least twice; a worker started mid-run counts
     # from its first sample (it had just started, so that is close to 0).
     cpu = {pid: last_cpu[pid] - first_cpu[pid] for pid in last_cpu}
+    busy = machine_last[0] - machine_first[0]
+    total = machine_last[1] - machine_first[1]
     result = {
         "span_s": t_last - t_first,
+        # All CPUs busy = 100 × cores, as the per-process figures.
+        "machine_cpu_pct": 100 * os.cpu_count() * busy / total if total else 0.0,
         "serve_rss_mib": serve_rss * 1024 / MIB,
         "serve_peak_rss_mib": status_kib(root, "VmHWM") * 1024 / MIB,
         "workers": workers_max,
@@ -216,6 +230,7 @@ def report(run, outdir):
                 "serve_cpu_pct": 100 * p["serve_cpu_s"] / (p.get("span_s") or seconds),
                 "workers_cpu_pct": 100 * p["workers_cpu_s"] / (p.get("span_s") or seconds),
                 "wrk_cpu_pct": 100 * r["wrk_cpu_s"] / seconds,
+                "machine_cpu_pct": p.get("machine_cpu_pct", 0.0),
                 "serve_rss_mib": p["serve_rss_mib"],
                 "serve_peak_rss_mib": p["serve_peak_rss_mib"],
                 "workers": p["workers"],
@@ -236,7 +251,8 @@ def report(run, outdir):
               f"warm-up: {meta['warmup']}; serve: `{meta['serve']}`, node {meta.get('node', '?')}")
     md.append("")
     md.append("| route | kind | requests/s | p50 ms | p99 ms | non-2xx | socket errors "
-              "| transfer MiB/s | CPU % serve / workers / wrk | node workers: most at once / seen "
+              "| transfer MiB/s | CPU % serve / workers / wrk / whole machine "
+              "| node workers: most at once / seen "
               "| workers RSS MiB |")
     md.append("|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
@@ -245,10 +261,13 @@ def report(run, outdir):
             f"| `{row['workload'][4:]}` | {row['case']} | {fmt(m['requests_per_s'], 0)} "
             f"| {fmt(m['p50_ms'], 2)} | {fmt(m['p99_ms'], 2)} | {m['non_2xx']} | {m['socket_errors']} "
             f"| {fmt(m['transfer_mib_per_s'], 2)} | {fmt(m['serve_cpu_pct'], 0)} / "
-            f"{fmt(m['workers_cpu_pct'], 0)} / {fmt(m['wrk_cpu_pct'], 0)} "
+            f"{fmt(m['workers_cpu_pct'], 0)} / {fmt(m['wrk_cpu_pct'], 0)} / {fmt(m['machine_cpu_pct'], 0)} "
             f"| {m['workers']} / {m['workers_seen']} | {fmt(m['workers_rss_mib'])} |")
     peak = max((row["metrics"]["serve_peak_rss_mib"] for row in rows), default=0)
     workers = max((row["metrics"]["workers_rss_mib"] for row in rows), default=0)
+    md.append("")
+    md.append(f"CPU % is of one core ({os.cpu_count()} cores = {100 * os.cpu_count()} %); "
+              "the whole machine's includes every other process on it.")
     md.append("")
     md.append(f"Peak RSS: serve {fmt(peak)} MiB (VmHWM); node workers {fmt(workers)} MiB "
               "together at most (sampled every 0.2 s). Response headers:")
