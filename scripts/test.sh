@@ -29,7 +29,7 @@ MOTO_LOG="$work/moto.log" moto_start
 
 step "cargo test --workspace (on the real build; AWS tests on moto)"
 ANCHOR_NEXTJS_BUILD="$work/build-v1" ANCHOR_NEXTJS_BUILD_V2="$work/build-v2" \
-  ANCHOR_REQUIRE_MOTO=1 cargo test --workspace
+  ANCHOR_REQUIRE_MOTO=1 ANCHOR_REQUIRE_REAL_BUILD=1 cargo test --workspace
 
 step "Python package: wheel, pytest, stubtest, example"
 ANCHOR_NEXTJS_BUILD="$work/build-v1" ANCHOR_NEXTJS_BUILD_V2="$work/build-v2" \
@@ -46,6 +46,8 @@ cargo run --quiet -p anchor-examples --bin quickstart -- \
 grep -q "rolled back from v2 to v1" "$out"
 grep -q "www.example.com: certificate issued, cdn active" "$out"
 grep -q "v1 (.*) is live" "$out"
+grep -q "GET / -> Hello from Anchor v1" "$out"
+grep -q "^serving nextjs-app at http://127.0.0.1:[0-9]*/$" "$out"
 
 step "AWS example end to end on moto (standard chain, AWS_ENDPOINT_URL)"
 curl -fsS -X POST "$ANCHOR_MOTO_ENDPOINT/moto-api/reset" >/dev/null
