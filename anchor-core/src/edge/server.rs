@@ -14,7 +14,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::runtime::{check_node, write_runner};
-use super::site::SiteParts;
+use super::site::SiteConfig;
 use super::{facade, handler, url_of, EdgeOptions, SharedSite, Site, WorkerCounts, WorkerInfo};
 use crate::error::{Error, Result};
 use crate::model::ProjectName;
@@ -70,7 +70,7 @@ impl EdgeServer {
         let facade_addr = workers
             .local_addr()
             .map_err(|e| Error::io(std::path::Path::new("listener"), e))?;
-        let parts = SiteParts {
+        let config = SiteConfig {
             anchor: anchor.clone(),
             cloud,
             project: name,
@@ -80,7 +80,7 @@ impl EdgeServer {
             runner,
             bundles: edge_dir.join("bundles"),
         };
-        let site = Arc::new(Site::new(parts, format!("http://{facade_addr}")));
+        let site = Arc::new(Site::new(config, format!("http://{facade_addr}")));
         let (stop, stopped) = watch::channel(false);
         let loops = vec![
             tokio::spawn(accept_loop(
