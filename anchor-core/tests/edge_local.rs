@@ -12,7 +12,7 @@ mod edge_support;
 use std::path::PathBuf;
 
 use anchor_core::edge::{EdgeOptions, EdgeServer};
-use anchor_core::traits::ProvisionOptions;
+use anchor_core::traits::{ObjectBody, ObjectStore, ProvisionOptions, PutOptions};
 use anchor_core::Anchor;
 use edge_support::{get, Reply};
 use serde_json::Value;
@@ -228,6 +228,50 @@ async fn assets_images_and_the_api_are_served_as_the_distribution_routes_them() 
     assert_eq!(
         robots.body.as_ref(),
         std::fs::read(v2.join("assets/robots.txt")).unwrap()
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_server_function_reads_its_isr_cache_from_the_object_store() {
+    let Some((v1, _)) = builds() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let anchor = deployed(dir.path(), &v1).await;
+    // Change the home page's cache entry where the deploy stored it (the
+    // object store keeps it under <prefix>/_cache/<build id>/...).
+    let entry = walkdir::WalkDir::new(v1.join("cache"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| e.path().ends_with("$/index.cache"))
+        .expect("the build caches the home page");
+    let rel = entry.path().strip_prefix(v1.join("cache")).unwrap();
+    let key = format!("{P}/_cache/{}", rel.display());
+    let original = std::fs::read_to_string(entry.path()).unwrap();
+    let changed = original.replace("Hello from Anchor v1", "Hello from Anchor C1");
+    assert_ne!(original, changed);
+    let objects = anchor.local_cloud().unwrap().objects();
+    let stored = objects
+        .head(&key)
+        .await
+        .unwrap()
+        .expect("the deploy stored the cache entry");
+    let options = PutOptions {
+        content_type: stored.content_type,
+        ..Default::default()
+    };
+    objects
+        .put(&key, ObjectBody::Bytes(changed.into_bytes()), &options)
+        .await
+        .unwrap();
+
+    let server = EdgeServer::start(&anchor, P, EdgeOptions::default())
+        .await
+        .unwrap();
+    let page = get(server.local_addr(), "localhost", "/", &[]).await;
+    assert_eq!(
+        greeting(&page),
+        "Hello from Anchor C1",
+        "the page came from the stored cache entry"
     );
     server.shutdown().await;
 }
