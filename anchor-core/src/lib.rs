@@ -20,6 +20,8 @@ pub mod aws;
 pub mod clock;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+#[cfg(feature = "edge")]
+pub mod edge;
 pub mod error;
 pub mod fault;
 pub mod flows;

@@ -7,7 +7,8 @@ use anchor_core::clock::SystemClock;
 use anchor_core::local::LocalCloud;
 use anchor_core::model::ProjectName;
 use anchor_core::traits::{
-    AliasRouting, Cdn, CodeBundle, Functions, ProvisionOptions, Provisioner, SetAliasOptions,
+    AliasRouting, Cdn, CodeBundle, Functions, ProvisionOptions, Provisioner, PublishOptions,
+    SetAliasOptions,
 };
 use anchor_core::{Error, ResourceKind};
 
@@ -123,9 +124,41 @@ async fn functions_follow_lambda_naming_and_store_zips() {
         .unwrap();
     assert_eq!(v1.version, "1");
     assert_eq!(v1.arn, "arn:anchor:local:function:app-server:1");
-    let path = host.code_path("app-server", "1").await.unwrap().unwrap();
-    assert_eq!(std::fs::read(&path).unwrap(), b"first");
-    assert_eq!(host.code_path("app-server", "2").await.unwrap(), None);
+    let run = host.runnable("app-server", "1").await.unwrap().unwrap();
+    assert_eq!(std::fs::read(&run.zip).unwrap(), b"first");
+    assert_eq!(run.version, v1);
+    assert_eq!(run.handler, "index.handler", "Lambda's default handler");
+    assert!(run.environment.is_empty());
+    assert_eq!(host.runnable("app-server", "2").await.unwrap(), None);
+
+    // The handler and environment are frozen into the version, as on Lambda.
+    let options = PublishOptions {
+        handler: Some("server.main".into()),
+        environment: [(
+            "CACHE_BUCKET_KEY_PREFIX".to_string(),
+            "app/_cache".to_string(),
+        )]
+        .into(),
+        ..PublishOptions::default()
+    };
+    let v2 = host
+        .publish("app-server", &CodeBundle::new(b"second".to_vec()), &options)
+        .await
+        .unwrap();
+    let run = host
+        .runnable("app-server", &v2.version)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(run.handler, "server.main");
+    assert_eq!(run.environment, options.environment);
+    host.delete_version("app-server", &v2.version)
+        .await
+        .unwrap();
+    assert_eq!(
+        host.runnable("app-server", &v2.version).await.unwrap(),
+        None
+    );
     assert_eq!(
         host.get_version("app-server", "01").await.unwrap(),
         None,

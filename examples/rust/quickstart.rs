@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use anchor_core::model::{Deployment, PageRequest};
 use anchor_core::progress::{Phase, ProgressEvent};
+use anchor_core::traits::ProvisionOptions;
 use anchor_core::Anchor;
 
 const PROJECT: &str = "nextjs-app";
@@ -119,7 +120,12 @@ async fn main() -> Fallible<()> {
 
     println!("==> opening the embedded default in {}", state.display());
     let anchor = Anchor::local(&state).await?;
-    let project = anchor.create_project(PROJECT).await?;
+    // The distribution routes like the build's open-next.output.json says.
+    let provision = ProvisionOptions {
+        routes: Anchor::routes_of_build(&v1).await?,
+        ..ProvisionOptions::default()
+    };
+    let project = anchor.create_project_with(PROJECT, provision).await?;
     println!(
         "    project {} -> distribution {}",
         project.name, project.infrastructure.distribution_domain

@@ -5,7 +5,7 @@ mod cache;
 pub mod deploy;
 pub mod domains;
 mod invalidate;
-mod manifest;
+pub(crate) mod manifest;
 pub(crate) mod promote;
 mod records;
 pub mod recover;

@@ -11,7 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use super::certificates;
 use super::cloud::{Inner, LocalResult};
 use crate::error::{Error, ResourceKind, Result, Service};
-use crate::model::{CertificateStatus, DomainName};
+use crate::model::{CdnRoute, CertificateStatus, DomainName};
 use crate::traits::{check_invalidation, Cdn, DistributionConfig, Versioned};
 
 pub use crate::traits::{MAX_INVALIDATION_PATHS, MAX_INVALIDATION_WILDCARDS};
@@ -32,6 +32,31 @@ pub struct LocalCdn {
 impl LocalCdn {
     pub(crate) fn new(inner: Arc<Inner>) -> Self {
         Self { inner }
+    }
+
+    /// The distribution's behaviours in precedence order, the default `*`
+    /// last, as provisioned; OpenNext's defaults for a distribution made
+    /// before routes were recorded. Fails with `NotFound` if it does not
+    /// exist.
+    pub async fn routes(&self, distribution_id: &str) -> Result<Vec<CdnRoute>> {
+        let id = distribution_id.to_string();
+        self.inner
+            .run(Service::Cdn, "GetDistributionConfig", move |inner| {
+                let conn = inner.db();
+                let routes: Option<Option<String>> = conn
+                    .query_row(
+                        "SELECT routes FROM distributions WHERE id = ?1",
+                        [&id],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                match routes {
+                    None => Err(Error::not_found(ResourceKind::Distribution, id).into()),
+                    Some(None) => Ok(CdnRoute::opennext_defaults()),
+                    Some(Some(json)) => Ok(serde_json::from_str(&json)?),
+                }
+            })
+            .await
     }
 }
 

@@ -70,6 +70,7 @@ impl LocalCloud {
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(fail)?;
         conn.execute_batch(SCHEMA).map_err(fail)?;
+        add_missing_columns(&conn).map_err(fail)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 root,
@@ -221,6 +222,28 @@ fn db_error(service: Service, operation: &str, e: rusqlite::Error) -> Error {
         message: e.to_string(),
         source: Some(Box::new(e)),
     }
+}
+
+/// Columns added after the first release, as (table, column, type). A
+/// folder made by an older Anchor gets them on open; rows it wrote read
+/// them as NULL, which means "the default" everywhere they are used.
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    ("function_versions", "handler", "TEXT"),
+    ("function_versions", "environment", "TEXT"),
+    ("distributions", "routes", "TEXT"),
+];
+
+fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
+    for (table, column, kind) in ADDED_COLUMNS {
+        let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})"))?;
+        let names = stmt
+            .query_map([], |r| r.get::<_, String>(1))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        if !names.iter().any(|n| n == column) {
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// Every table of the local cloud. Times are milliseconds since the epoch

@@ -167,3 +167,58 @@ pub(super) fn read_alias(
         }),
     )
 }
+
+/// A published version as a local server runs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunnableVersion {
+    /// The version as published.
+    pub version: FunctionVersion,
+    /// The zip of its code; immutable, like the version.
+    pub zip: PathBuf,
+    /// The entry point (`file.export`, such as `index.handler`); Lambda's
+    /// default `index.handler` when it was published without one.
+    pub handler: String,
+    /// The environment frozen into the version at publish time.
+    pub environment: std::collections::BTreeMap<String, String>,
+}
+
+/// The handler Lambda assumes when none was configured.
+const DEFAULT_HANDLER: &str = "index.handler";
+
+pub(super) fn read_runnable(
+    inner: &Inner,
+    conn: &Connection,
+    function: &str,
+    version: &str,
+) -> LocalResult<Option<RunnableVersion>> {
+    let Some(number) = parse_version(version) else {
+        return Ok(None);
+    };
+    let row = conn
+        .query_row(
+            "SELECT code_sha256, handler, environment FROM function_versions
+             WHERE function = ?1 AND version = ?2",
+            params![function, number],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((sha, handler, environment)) = row else {
+        return Ok(None);
+    };
+    let environment = match environment {
+        Some(json) => serde_json::from_str(&json)?,
+        None => Default::default(),
+    };
+    Ok(Some(RunnableVersion {
+        version: function_version(function, number, sha),
+        zip: zip_path(inner, function, version),
+        handler: handler.unwrap_or_else(|| DEFAULT_HANDLER.to_string()),
+        environment,
+    }))
+}

@@ -2,7 +2,6 @@
 //! by the provisioner, versions are immutable zips numbered 1, 2, ... that
 //! are never reused, and aliases carry a revision id and a Function URL.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -12,8 +11,8 @@ use sha2::{Digest, Sha256};
 
 use super::cloud::Inner;
 use super::function_records::{
-    function_version, read_alias, read_version, require_function, require_version, validate_alias,
-    validate_function, version_id, zip_path,
+    function_version, read_alias, read_runnable, read_version, require_function, require_version,
+    validate_alias, validate_function, version_id, zip_path, RunnableVersion,
 };
 use super::temp_file::TempFile;
 use crate::error::{Error, ResourceKind, Result, Service};
@@ -38,18 +37,22 @@ impl LocalFunctions {
         Self { inner }
     }
 
-    /// The zip of a published version, for a local server that runs it;
-    /// `None` if the version does not exist (or was deleted).
-    pub async fn code_path(&self, function: &str, version: &str) -> Result<Option<PathBuf>> {
+    /// What a local server needs to run a published version: its zip, its
+    /// handler and the environment frozen into it at publish time. `None`
+    /// if the version does not exist (or was deleted).
+    pub async fn runnable(&self, function: &str, version: &str) -> Result<Option<RunnableVersion>> {
         validate_function(function)?;
         let (function, version) = (function.to_string(), version.to_string());
         self.inner
-            .run(Service::Functions, "GetFunction", move |inner| {
-                let conn = inner.db();
-                require_function(&conn, &function)?;
-                Ok(read_version(&conn, &function, &version)?
-                    .map(|_| zip_path(inner, &function, &version)))
-            })
+            .run(
+                Service::Functions,
+                "GetFunctionConfiguration",
+                move |inner| {
+                    let conn = inner.db();
+                    require_function(&conn, &function)?;
+                    read_runnable(inner, &conn, &function, &version)
+                },
+            )
             .await
     }
 }
@@ -106,10 +109,20 @@ impl Functions for LocalFunctions {
                     [&function],
                     |r| r.get(0),
                 )?;
+                let environment = serde_json::to_string(&options.environment)?;
                 tx.execute(
-                    "INSERT INTO function_versions (function, version, code_sha256, description, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![function, version, code.sha256, options.description, inner.now_millis()],
+                    "INSERT INTO function_versions
+                         (function, version, code_sha256, description, created_at, handler, environment)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        function,
+                        version,
+                        code.sha256,
+                        options.description,
+                        inner.now_millis(),
+                        options.handler,
+                        environment
+                    ],
                 )?;
                 tx.execute(
                     "UPDATE functions SET next_version = ?2 WHERE name = ?1",

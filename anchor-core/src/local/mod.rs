@@ -17,6 +17,7 @@ mod temp_file;
 pub use cdn::{LocalCdn, MAX_INVALIDATION_PATHS, MAX_INVALIDATION_WILDCARDS};
 pub use certificates::LocalCertificates;
 pub use cloud::{LocalCloud, LocalCloudOptions};
+pub use function_records::RunnableVersion;
 pub use functions::LocalFunctions;
 pub use objects::{validate_key, LocalObjectStore, MAX_KEY_LEN};
 pub use provisioner::LocalProvisioner;

@@ -16,8 +16,8 @@ use crate::traits::{ProvisionOptions, Provisioner};
 /// The local implementation of [`Provisioner`].
 ///
 /// For project `p` it ensures the functions `p-server` and `p-image` and the
-/// distribution `local-p` at `local-p.cdn.anchor.localhost`, and uses `p` as
-/// the asset prefix. Provisioning again creates nothing and leaves the
+/// distribution `local-p` at `local-p.cdn.anchor.localhost` with the given
+/// routes, and uses `p` as the asset prefix. Provisioning again creates nothing and leaves the
 /// distribution's configuration and ETag untouched.
 #[derive(Debug, Clone)]
 pub struct LocalProvisioner {
@@ -63,6 +63,8 @@ impl Provisioner for LocalProvisioner {
         }
         let infra = infrastructure_of(project, options);
         let record = infra.clone();
+        let routes = serde_json::to_string(&options.routes)
+            .map_err(|e| crate::Error::invalid_input("routes", format!("cannot be stored: {e}")))?;
         self.inner
             .run(Service::Functions, "Provision", move |inner| {
                 let now = inner.now_millis();
@@ -71,9 +73,14 @@ impl Provisioner for LocalProvisioner {
                 ensure_function(&tx, &record.server_function, now)?;
                 ensure_function(&tx, &record.image_function, now)?;
                 tx.execute(
-                    "INSERT OR IGNORE INTO distributions (id, domain_name, aliases, certificate_id, etag)
-                     VALUES (?1, ?2, '[]', NULL, ?3)",
-                    params![record.distribution_id, record.distribution_domain, new_etag()],
+                    "INSERT OR IGNORE INTO distributions (id, domain_name, aliases, certificate_id, etag, routes)
+                     VALUES (?1, ?2, '[]', NULL, ?3, ?4)",
+                    params![
+                        record.distribution_id,
+                        record.distribution_domain,
+                        new_etag(),
+                        routes
+                    ],
                 )?;
                 tx.commit()?;
                 Ok(())

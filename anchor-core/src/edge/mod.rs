@@ -1,0 +1,121 @@
+//! The local edge: serves what the embedded default deployed over HTTP,
+//! routed the way the project's CloudFront distribution routes it, so the
+//! whole deploy, promote and rollback cycle can be watched in a browser
+//! with no AWS account.
+//!
+//! - Routes come from the distribution, in precedence order: `_next/image*`
+//!   runs the image function, asset routes send files from the local object
+//!   store with the headers S3 would send, and the rest runs the server
+//!   function.
+//! - The function behind a route is whatever the `live` alias points at
+//!   when the request arrives (the alias is read per request), so a deploy
+//!   or rollback, from this process or another, shows at the very next
+//!   request. Public files come from the active deployment, read the same
+//!   way.
+//! - A preview (or any deployment) is served at its own address,
+//!   `http://v<N>.localhost:<port>/`, where `N` is its version.
+//! - Functions run in pools of long-lived `node` workers per version (see
+//!   `worker.mjs`): one import per worker, API Gateway v2 events over
+//!   framed stdin/stdout, a timeout per request (504), and a crashed
+//!   worker's requests answered with 502 while a replacement starts.
+//! - Workers see a loopback AWS endpoint (`facade`): the ISR cache and
+//!   source images are read from the local object store; cache writes and
+//!   queue messages fail quietly, so revalidation does not persist.
+
+mod assets;
+mod bundle;
+mod event;
+mod facade;
+mod handler;
+mod pool;
+mod response;
+mod router;
+mod runtime;
+mod server;
+mod site;
+mod worker;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use server::EdgeServer;
+pub(crate) use site::Site;
+
+/// Options of [`EdgeServer::start`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EdgeOptions {
+    /// The address to listen on: loopback by default.
+    pub host: IpAddr,
+    /// The port; 0 (the default) picks a free one, see [`EdgeServer::url`].
+    pub port: u16,
+    /// The Node.js executable that runs functions: `$ANCHOR_NODE`, else
+    /// `node` on the `PATH`.
+    pub node: PathBuf,
+    /// Workers per function version, each handling one request at a time,
+    /// as a Lambda sandbox does; the number of CPUs by default.
+    pub workers_per_function: usize,
+    /// Versions whose workers are kept; the least recently used pool beyond
+    /// this is stopped. 8 by default.
+    pub max_warm_versions: usize,
+    /// How long a function may take to answer one request before the
+    /// client gets a 504 and the worker is replaced (30 s by default).
+    pub request_timeout: Duration,
+    /// How long a worker may take to import its bundle (30 s by default).
+    pub start_timeout: Duration,
+    /// The largest request body a function accepts: 6 MiB, Lambda's limit.
+    pub max_request_bytes: usize,
+}
+
+impl Default for EdgeOptions {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            node: std::env::var_os("ANCHOR_NODE")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("node")),
+            workers_per_function: std::thread::available_parallelism()
+                .map(usize::from)
+                .unwrap_or(2),
+            max_warm_versions: 8,
+            request_timeout: Duration::from_secs(30),
+            start_timeout: Duration::from_secs(30),
+            max_request_bytes: 6 * 1024 * 1024,
+        }
+    }
+}
+
+/// One running worker process, from [`EdgeServer::workers`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkerInfo {
+    /// The function it runs.
+    pub function: String,
+    /// The published version it runs.
+    pub version: String,
+    /// Its process id.
+    pub pid: u32,
+}
+
+/// How many workers of one version were started, crashed and timed out
+/// since the server started, from [`EdgeServer::worker_counts`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorkerCounts {
+    /// Processes started (the first ones and every replacement).
+    pub started: u64,
+    /// Workers that died, whether busy (their request got a 502) or idle.
+    pub crashed: u64,
+    /// Requests that ran past the timeout (each got a 504).
+    pub timed_out: u64,
+}
+
+/// The address a listener ended up on, as an `http://` URL.
+fn url_of(addr: SocketAddr, host_label: Option<&str>) -> String {
+    match host_label {
+        Some(label) => format!("http://{label}.localhost:{}/", addr.port()),
+        None => format!("http://{addr}/"),
+    }
+}
+
+type SharedSite = Arc<Site>;

@@ -1,0 +1,255 @@
+//! What every request of one served project shares: the backend, the
+//! project's infrastructure and routes, and the worker pools by version.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use super::bundle::unpacked;
+use super::facade::BUCKET;
+use super::pool::Pool;
+use super::worker::WorkerSpec;
+use super::{EdgeOptions, WorkerCounts, WorkerInfo};
+use crate::error::{Error, ResourceKind, Result};
+use crate::flows::Services;
+use crate::local::LocalCloud;
+use crate::model::{CdnRoute, Deployment, Infrastructure, ProjectName};
+use crate::traits::Functions;
+use crate::Anchor;
+
+/// The region workers are told they run in; nothing is sent there.
+const REGION: &str = "us-east-1";
+
+type PoolKey = (String, String);
+
+/// Shared state of one served project.
+pub(crate) struct Site {
+    pub anchor: Anchor,
+    pub cloud: LocalCloud,
+    pub project: ProjectName,
+    pub infra: Infrastructure,
+    pub routes: Vec<CdnRoute>,
+    pub options: EdgeOptions,
+    pub runner: PathBuf,
+    pub bundles: PathBuf,
+    pub facade_url: String,
+    pools: Mutex<HashMap<PoolKey, (Arc<Pool>, Instant)>>,
+}
+
+impl std::fmt::Debug for Site {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Site")
+            .field("project", &self.project)
+            .field("facade_url", &self.facade_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The parts of a [`Site`] known before its listeners are bound.
+pub(crate) struct SiteParts {
+    pub anchor: Anchor,
+    pub cloud: LocalCloud,
+    pub project: ProjectName,
+    pub infra: Infrastructure,
+    pub routes: Vec<CdnRoute>,
+    pub options: EdgeOptions,
+    pub runner: PathBuf,
+    pub bundles: PathBuf,
+}
+
+impl Site {
+    pub fn new(parts: SiteParts, facade_url: String) -> Self {
+        Self {
+            anchor: parts.anchor,
+            cloud: parts.cloud,
+            project: parts.project,
+            infra: parts.infra,
+            routes: parts.routes,
+            options: parts.options,
+            runner: parts.runner,
+            bundles: parts.bundles,
+            facade_url,
+            pools: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn services(&self) -> &Services {
+        self.anchor.services()
+    }
+
+    pub fn cloud(&self) -> &LocalCloud {
+        &self.cloud
+    }
+
+    pub fn project_infrastructure(&self) -> Infrastructure {
+        self.infra.clone()
+    }
+
+    /// The deployment the project record names as active, read now.
+    pub async fn active_deployment(&self) -> Result<Option<Deployment>> {
+        let store = &self.services().store;
+        let Some(project) = store.get_project(&self.project).await? else {
+            return Err(Error::not_found(
+                ResourceKind::Project,
+                self.project.as_str(),
+            ));
+        };
+        match project.active_deployment {
+            Some(id) => store.get_deployment(&self.project, &id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The project's deployment with this version number, read now.
+    pub async fn deployment(&self, version: u64) -> Result<Option<Deployment>> {
+        self.services()
+            .store
+            .get_deployment_by_version(&self.project, version)
+            .await
+    }
+
+    /// The version the alias of `function` points at now; with weighted
+    /// routing, the second version gets its share of requests.
+    pub async fn live_version(&self, function: &str) -> Result<Option<String>> {
+        let alias = self
+            .cloud
+            .functions()
+            .get_alias(function, &self.infra.alias)
+            .await?;
+        Ok(alias.map(|alias| match alias.routing.additional {
+            Some((extra, weight)) if random_fraction() < weight => extra,
+            _ => alias.routing.version,
+        }))
+    }
+
+    /// The pool of `function`'s `version`, started on first use; `None` if
+    /// the version does not exist.
+    pub async fn pool(&self, function: &str, version: &str) -> Result<Option<Arc<Pool>>> {
+        let key = (function.to_string(), version.to_string());
+        if let Some((pool, used)) = self.lock_pools().get_mut(&key) {
+            *used = Instant::now();
+            return Ok(Some(pool.clone()));
+        }
+        let Some(runnable) = self.cloud.functions().runnable(function, version).await? else {
+            return Ok(None);
+        };
+        let bundle_dir = unpacked(&self.bundles, &runnable).await?;
+        let spec = WorkerSpec {
+            node: self.options.node.clone(),
+            runner: self.runner.clone(),
+            bundle_dir,
+            handler: runnable.handler.clone(),
+            env: self.worker_environment(function, version, runnable.environment),
+            label: format!("{function}:{version}"),
+            start_timeout: self.options.start_timeout,
+        };
+        let mut pools = self.lock_pools();
+        // Another request may have made it while the bundle was unpacked.
+        let pool = pools
+            .entry(key)
+            .or_insert_with(|| {
+                (
+                    Pool::new(spec, self.options.workers_per_function),
+                    Instant::now(),
+                )
+            })
+            .0
+            .clone();
+        while pools.len() > self.options.max_warm_versions.max(1) {
+            let oldest = pools
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(key, _)| key.clone());
+            match oldest.and_then(|key| pools.remove(&key)) {
+                Some((evicted, _)) => evicted.shut_down(),
+                None => break,
+            }
+        }
+        Ok(Some(pool))
+    }
+
+    /// The environment of a worker: the version's own (frozen at publish),
+    /// Lambda's standard variables, and an AWS endpoint on loopback with
+    /// placeholder keys, so nothing the function calls leaves the machine.
+    fn worker_environment(
+        &self,
+        function: &str,
+        version: &str,
+        own: BTreeMap<String, String>,
+    ) -> BTreeMap<String, String> {
+        let mut env = BTreeMap::new();
+        for name in ["PATH", "HOME", "TMPDIR", "LANG", "TZ"] {
+            if let Some(value) = std::env::var_os(name).and_then(|v| v.into_string().ok()) {
+                env.insert(name.to_string(), value);
+            }
+        }
+        env.extend(own);
+        let fixed = [
+            ("NODE_ENV", "production"),
+            ("AWS_REGION", REGION),
+            ("AWS_DEFAULT_REGION", REGION),
+            ("AWS_ENDPOINT_URL", &self.facade_url),
+            ("AWS_ACCESS_KEY_ID", "anchor-local-edge"),
+            ("AWS_SECRET_ACCESS_KEY", "anchor-local-edge"),
+            ("AWS_MAX_ATTEMPTS", "1"),
+            ("AWS_LAMBDA_FUNCTION_NAME", function),
+            ("AWS_LAMBDA_FUNCTION_VERSION", version),
+            ("BUCKET_NAME", BUCKET),
+            ("BUCKET_REGION", REGION),
+            ("CACHE_BUCKET_NAME", BUCKET),
+            ("CACHE_BUCKET_REGION", REGION),
+            ("CACHE_DYNAMO_TABLE", "anchor-local-tags"),
+        ];
+        env.extend(fixed.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        env
+    }
+
+    pub fn workers(&self) -> Vec<WorkerInfo> {
+        let pools = self.lock_pools();
+        let mut all: Vec<WorkerInfo> = pools
+            .iter()
+            .flat_map(|((function, version), (pool, _))| {
+                pool.pids().into_iter().map(|pid| WorkerInfo {
+                    function: function.clone(),
+                    version: version.clone(),
+                    pid,
+                })
+            })
+            .collect();
+        all.sort_by(|a, b| (&a.function, &a.version, a.pid).cmp(&(&b.function, &b.version, b.pid)));
+        all
+    }
+
+    pub fn counts(&self, function: &str, version: &str) -> WorkerCounts {
+        let key = (function.to_string(), version.to_string());
+        self.lock_pools()
+            .get(&key)
+            .map(|(pool, _)| {
+                let (started, crashed, timed_out) = pool.counts();
+                WorkerCounts {
+                    started,
+                    crashed,
+                    timed_out,
+                }
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn shut_down(&self) {
+        for (_, (pool, _)) in self.lock_pools().drain() {
+            pool.shut_down();
+        }
+    }
+
+    fn lock_pools(&self) -> std::sync::MutexGuard<'_, HashMap<PoolKey, (Arc<Pool>, Instant)>> {
+        self.pools
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// A number in [0, 1) for weighted alias routing.
+fn random_fraction() -> f64 {
+    (ulid::Ulid::new().random() as u64 >> 11) as f64 / (1u64 << 53) as f64
+}

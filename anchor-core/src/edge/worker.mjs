@@ -1,0 +1,96 @@
+// Anchor's local function worker: imports one published function version
+// once, then answers invocations, one frame at a time, like a Lambda
+// sandbox. Started by anchor-core's edge server as
+//   node worker.mjs <bundle dir> <handler>
+// Frames in both directions are a 4-byte big-endian length and that many
+// bytes of JSON:
+//   in:  {"id": n, "event": <API Gateway v2 event>, "deadlineMs": <epoch ms>}
+//   out: {"ready": true} once the handler is loaded, or {"fatal": "..."};
+//        then {"id": n, "response": <result>} or {"id": n, "error": "..."}.
+// Everything the function prints goes to stderr, so stdout carries frames only.
+import path from "node:path";
+import fs from "node:fs";
+import { pathToFileURL } from "node:url";
+
+const frames = process.stdout;
+const writeFrame = frames.write.bind(frames);
+process.stdout.write = process.stderr.write.bind(process.stderr);
+
+function send(message) {
+  const body = Buffer.from(JSON.stringify(message), "utf8");
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(body.length, 0);
+  writeFrame(Buffer.concat([head, body]));
+}
+
+function describe(error) {
+  if (error instanceof Error) return error.stack || `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+async function load(dir, spec) {
+  const dot = spec.lastIndexOf(".");
+  if (dot <= 0) throw new Error(`handler ${JSON.stringify(spec)} must be <file>.<export>`);
+  const file = spec.slice(0, dot);
+  const name = spec.slice(dot + 1);
+  const candidates = [".mjs", ".js", ".cjs"].map((ext) => path.join(dir, file + ext));
+  const found = candidates.find((p) => fs.existsSync(p));
+  if (!found) throw new Error(`handler file ${file}.{mjs,js,cjs} not found in ${dir}`);
+  const module = await import(pathToFileURL(found).href);
+  const handler = module[name] ?? module.default?.[name];
+  if (typeof handler !== "function") {
+    throw new Error(`${path.basename(found)} does not export a function named ${name}`);
+  }
+  return handler;
+}
+
+const [dir, spec] = process.argv.slice(2);
+let handler;
+try {
+  process.chdir(dir);
+  handler = await load(dir, spec);
+} catch (error) {
+  send({ fatal: describe(error) });
+  process.exit(1);
+}
+
+const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? "local";
+const functionVersion = process.env.AWS_LAMBDA_FUNCTION_VERSION ?? "$LATEST";
+
+async function invoke(id, event, deadlineMs) {
+  const context = {
+    functionName,
+    functionVersion,
+    awsRequestId: event?.requestContext?.requestId ?? String(id),
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
+  };
+  try {
+    const response = await handler(event, context);
+    send({ id, response: response === undefined ? null : response });
+  } catch (error) {
+    send({ id, error: describe(error) });
+  }
+}
+
+let pending = Buffer.alloc(0);
+process.stdin.on("data", (chunk) => {
+  pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+  while (pending.length >= 4) {
+    const size = pending.readUInt32BE(0);
+    if (pending.length < 4 + size) break;
+    const body = pending.subarray(4, 4 + size);
+    pending = pending.subarray(4 + size);
+    let message;
+    try {
+      message = JSON.parse(body.toString("utf8"));
+    } catch (error) {
+      send({ fatal: `bad frame: ${describe(error)}` });
+      process.exit(1);
+    }
+    invoke(message.id, message.event, message.deadlineMs ?? Date.now() + 30000);
+  }
+});
+// The edge closed our stdin: it is shutting down or replacing us.
+process.stdin.on("end", () => process.exit(0));
+send({ ready: true });
