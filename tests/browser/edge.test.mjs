@@ -78,6 +78,17 @@ describe('the local edge in headless Chromium', () => {
     return (await page.textContent('#greeting'))?.trim();
   }
 
+  /** A browser context whose requests to anything but loopback are recorded. */
+  async function newContext() {
+    const context = await chrome.browser.newContext();
+    context.on('request', (request) => {
+      const { protocol, hostname } = new URL(request.url());
+      const loopback = hostname === '127.0.0.1' || hostname === 'localhost' || hostname.endsWith('.localhost');
+      if (!loopback && protocol !== 'data:') offLoopback.push(request.url());
+    });
+    return context;
+  }
+
   step(
     'deploys v1 on the embedded default and starts serve',
     async () => {
@@ -103,15 +114,9 @@ describe('the local edge in headless Chromium', () => {
     'starts headless Chromium',
     async () => {
       chrome = await launchChromium(process.env.ANCHOR_CHROMIUM || '/usr/bin/chromium', STEP_MS);
-      const context = await chrome.browser.newContext();
-      page = await context.newPage();
+      page = await (await newContext()).newPage();
       page.setDefaultTimeout(STEP_MS);
       page.setDefaultNavigationTimeout(STEP_MS);
-      page.on('request', (request) => {
-        const { hostname } = new URL(request.url());
-        const loopback = hostname === '127.0.0.1' || hostname === 'localhost' || hostname.endsWith('.localhost');
-        if (!loopback && !request.url().startsWith('data:')) offLoopback.push(request.url());
-      });
     },
     { essential: true },
   );
@@ -159,25 +164,35 @@ describe('the local edge in headless Chromium', () => {
     }
   });
 
+  // In a new context: the previous step's page has this file cached, and
+  // its revalidation (max-age=0) rightly answers 304 instead of the bytes.
   step('loads the public file /images/anchor.png on /image', async () => {
-    const plain = page.waitForResponse((r) => r.url() === `${url}images/anchor.png`, { timeout: STEP_MS });
-    plain.catch(() => {});
-    await page.goto(`${url}image`);
-    const response = await plain;
-    assert.equal(response.status(), 200, `/images/anchor.png answered ${response.status()}`);
-    await loaded('img[src="/images/anchor.png"]', []);
+    const context = await newContext();
+    const fresh = await context.newPage();
+    try {
+      fresh.setDefaultTimeout(STEP_MS);
+      const plain = fresh.waitForResponse((r) => r.url() === `${url}images/anchor.png`, { timeout: STEP_MS });
+      plain.catch(() => {});
+      await fresh.goto(`${url}image`, { timeout: STEP_MS });
+      const response = await plain;
+      assert.equal(response.status(), 200, `/images/anchor.png answered ${response.status()}`);
+      assert.match(response.headers()['content-type'] ?? '', /^image\/png/, '/images/anchor.png content-type');
+      await loaded('img[src="/images/anchor.png"]', [], fresh);
+    } finally {
+      await context.close();
+    }
   });
 
   /** Waits until the <img> matching `selector` has loaded with a width. */
-  async function loaded(selector, seen) {
+  async function loaded(selector, seen, on = page) {
     const ok = (s) => {
       const img = document.querySelector(s);
       return Boolean(img && img.complete && img.naturalWidth > 0);
     };
     try {
-      await page.waitForFunction(ok, selector, { timeout: STEP_MS });
+      await on.waitForFunction(ok, selector, { timeout: STEP_MS });
     } catch (error) {
-      const state = await page
+      const state = await on
         .$eval(selector, (img) => ({ html: img.outerHTML, complete: img.complete, naturalWidth: img.naturalWidth, currentSrc: img.currentSrc }))
         .catch(() => `no element matches ${selector}`);
       error.message += `\n<img> state: ${JSON.stringify(state)}\nresponses seen:\n  ${seen.join('\n  ')}`;
