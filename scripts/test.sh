@@ -3,7 +3,8 @@
 # walks, property tests) against the real OpenNext build of
 # examples/nextjs-app, the AWS backend against a moto server this script
 # starts on loopback, the Python package (scripts/test-python.sh), the Node
-# package (scripts/test-node.sh), and the quick starts end to end.
+# package (scripts/test-node.sh), headless Chromium against the local edge
+# server (scripts/test-browser.sh), and the quick starts end to end.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
@@ -38,6 +39,10 @@ ANCHOR_NEXTJS_BUILD="$work/build-v1" ANCHOR_NEXTJS_BUILD_V2="$work/build-v2" \
 step "Node package: addon, node --test, tsc, packed example"
 ANCHOR_NEXTJS_BUILD="$work/build-v1" ANCHOR_NEXTJS_BUILD_V2="$work/build-v2" \
   scripts/test-node.sh
+
+step "browser test: headless Chromium against the local edge"
+ANCHOR_NEXTJS_BUILD="$work/build-v1" ANCHOR_NEXTJS_BUILD_V2="$work/build-v2" \
+  scripts/test-browser.sh
 
 step "quick start end to end"
 out="$work/quickstart.log"
