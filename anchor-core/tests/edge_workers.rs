@@ -453,3 +453,23 @@ async fn before_the_first_deploy_functions_answer_503_and_assets_404() {
     assert_eq!(get(addr, "v1.localhost", "/", &[]).await.status, 404);
     assert!(server.workers().is_empty());
 }
+
+#[tokio::test]
+async fn a_client_that_disconnects_mid_request_does_not_cost_a_worker() {
+    let edge = edge(bundle(&[("index.mjs", HANDLER)]), one_worker()).await;
+    let pid = edge.get("/echo").await.header("x-pid").unwrap().to_string();
+    let mark = edge.dir.path().join("started");
+    let path = format!("/slow?ms=1000&mark={}", mark.display());
+    let addr = edge.server.local_addr();
+    let impatient = tokio::spawn(async move { get(addr, "localhost", &path, &[]).await });
+    while !mark.exists() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    impatient.abort();
+    // The worker finishes the abandoned request and serves the next one.
+    let next = edge.get("/echo").await;
+    assert_eq!(next.status, 200);
+    assert_eq!(next.header("x-pid"), Some(pid.as_str()));
+    let counts = edge.server.worker_counts(&edge.infra.server_function, "1");
+    assert_eq!((counts.started, counts.crashed), (1, 0));
+}

@@ -179,7 +179,17 @@ async fn invoke(
     };
     let event = to_event(&parts, &body, client, host);
     let label = format!("{function}:{version}");
-    Ok(match pool.invoke(&event, site.config.options.request_timeout).await {
+    // The invocation runs on its own task: a client that disconnects drops
+    // this future, and that must not kill a worker mid-request (Lambda too
+    // finishes an invocation whose caller went away).
+    let timeout = site.config.options.request_timeout;
+    let invocation = tokio::spawn(async move { pool.invoke(&event, timeout).await });
+    let outcome = invocation.await.unwrap_or_else(|e| {
+        Err(PoolError::Crashed(format!(
+            "the invocation task failed: {e}"
+        )))
+    });
+    Ok(match outcome {
         Ok(result) => from_result(result).unwrap_or_else(|reason| {
             text(StatusCode::BAD_GATEWAY, format!("{label} returned an invalid response: {reason}\n"))
         }),
