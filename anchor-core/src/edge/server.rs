@@ -3,7 +3,7 @@
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use hyper::server::conn::http1;
@@ -56,14 +56,15 @@ impl EdgeServer {
         let node_version = check_node(&options.node).await?;
         let edge_dir = cloud.root().join("edge");
         let runner = write_runner(&edge_dir).await?;
-        let bind = |port| async move {
-            let addr = SocketAddr::new(options.host, port);
+        let bind = |addr: SocketAddr| async move {
             TcpListener::bind(addr)
                 .await
                 .map_err(|e| Error::io(std::path::Path::new(&addr.to_string()), e))
         };
-        let viewer = bind(options.port).await?;
-        let workers = bind(0).await?;
+        let viewer = bind(SocketAddr::new(options.host, options.port)).await?;
+        // Only the workers, on this machine, call the AWS endpoint: it stays
+        // on loopback whatever address the site is served on.
+        let workers = bind(SocketAddr::new(Ipv4Addr::LOCALHOST.into(), 0)).await?;
         let addr = viewer
             .local_addr()
             .map_err(|e| Error::io(std::path::Path::new("listener"), e))?;
