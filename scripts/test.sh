@@ -3,7 +3,8 @@
 # walks, property tests) against the real OpenNext build of
 # examples/nextjs-app, the AWS backend against a moto server this script
 # starts on loopback, the Python package (scripts/test-python.sh), the Node
-# package (scripts/test-node.sh), and the quick starts end to end.
+# package (scripts/test-node.sh), headless Chromium against the local edge
+# server (scripts/test-browser.sh), and the quick starts end to end.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
@@ -29,7 +30,7 @@ MOTO_LOG="$work/moto.log" moto_start
 
 step "cargo test --workspace (on the real build; AWS tests on moto)"
 ANCHOR_NEXTJS_BUILD="$work/build-v1" ANCHOR_NEXTJS_BUILD_V2="$work/build-v2" \
-  ANCHOR_REQUIRE_MOTO=1 cargo test --workspace
+  ANCHOR_REQUIRE_MOTO=1 ANCHOR_REQUIRE_REAL_BUILD=1 cargo test --workspace
 
 step "Python package: wheel, pytest, stubtest, example"
 ANCHOR_NEXTJS_BUILD="$work/build-v1" ANCHOR_NEXTJS_BUILD_V2="$work/build-v2" \
@@ -39,6 +40,10 @@ step "Node package: addon, node --test, tsc, packed example"
 ANCHOR_NEXTJS_BUILD="$work/build-v1" ANCHOR_NEXTJS_BUILD_V2="$work/build-v2" \
   scripts/test-node.sh
 
+step "browser test: headless Chromium against the local edge"
+ANCHOR_NEXTJS_BUILD="$work/build-v1" ANCHOR_NEXTJS_BUILD_V2="$work/build-v2" \
+  scripts/test-browser.sh
+
 step "quick start end to end"
 out="$work/quickstart.log"
 cargo run --quiet -p anchor-examples --bin quickstart -- \
@@ -46,6 +51,8 @@ cargo run --quiet -p anchor-examples --bin quickstart -- \
 grep -q "rolled back from v2 to v1" "$out"
 grep -q "www.example.com: certificate issued, cdn active" "$out"
 grep -q "v1 (.*) is live" "$out"
+grep -q "GET / -> Hello from Anchor v1" "$out"
+grep -q "^serving nextjs-app at http://127.0.0.1:[0-9]*/$" "$out"
 
 step "AWS example end to end on moto (standard chain, AWS_ENDPOINT_URL)"
 curl -fsS -X POST "$ANCHOR_MOTO_ENDPOINT/moto-api/reset" >/dev/null

@@ -12,7 +12,8 @@ use anchor_core::edge::{EdgeOptions, EdgeServer};
 use anchor_core::model::Infrastructure;
 use anchor_core::traits::{AliasRouting, CodeBundle, PublishOptions};
 use anchor_core::{Anchor, Error};
-use edge_support::{alive, bundle, get, kill};
+use bytes::Bytes;
+use edge_support::{alive, bundle, get, kill, send};
 use serde_json::Value;
 
 const HANDLER: &str = r#"
@@ -172,6 +173,46 @@ async fn a_function_gets_api_gateway_v2_events_and_its_results_become_responses(
         .as_str()
         .unwrap()
         .starts_with("http://127.0.0.1:"));
+
+    // Bodies: text as it is, anything else in base64; over 6 MiB is refused.
+    let json = r#"{"a":1}"#;
+    let posted = send(
+        addr,
+        "POST",
+        "localhost",
+        "/echo",
+        &[("content-type", "application/json")],
+        json.into(),
+    )
+    .await;
+    let event = &serde_json::from_slice::<Value>(&posted.body).unwrap()["event"];
+    assert_eq!(
+        (event["body"].as_str(), &event["isBase64Encoded"]),
+        (Some(json), &Value::Bool(false))
+    );
+    assert_eq!(event["requestContext"]["http"]["method"], "POST");
+    let bytes = Bytes::from_static(&[0, 159, 146, 150]);
+    let posted = send(
+        addr,
+        "PUT",
+        "localhost",
+        "/echo",
+        &[("content-type", "application/octet-stream")],
+        bytes,
+    )
+    .await;
+    let event = &serde_json::from_slice::<Value>(&posted.body).unwrap()["event"];
+    assert_eq!(
+        (event["body"].as_str(), &event["isBase64Encoded"]),
+        (Some("AJ+Slg=="), &Value::Bool(true))
+    );
+    let huge = Bytes::from(vec![b'x'; 6 * 1024 * 1024 + 1]);
+    assert_eq!(
+        send(addr, "POST", "localhost", "/echo", &[], huge)
+            .await
+            .status,
+        413
+    );
 
     let plain = edge.get("/plain").await;
     assert_eq!(
@@ -385,4 +426,50 @@ async fn a_missing_node_is_a_clear_error_before_listening() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn before_the_first_deploy_functions_answer_503_and_assets_404() {
+    let dir = tempfile::tempdir().unwrap();
+    let anchor = Anchor::local(dir.path()).await.unwrap();
+    anchor.create_project("edge").await.unwrap();
+    let server = EdgeServer::start(&anchor, "edge", one_worker())
+        .await
+        .unwrap();
+    let addr = server.local_addr();
+    let page = get(addr, "localhost", "/", &[]).await;
+    assert_eq!(page.status, 503);
+    assert!(
+        page.text().contains("nothing is deployed"),
+        "{}",
+        page.text()
+    );
+    assert_eq!(
+        get(addr, "localhost", "/_next/static/a.js", &[])
+            .await
+            .status,
+        404
+    );
+    assert_eq!(get(addr, "v1.localhost", "/", &[]).await.status, 404);
+    assert!(server.workers().is_empty());
+}
+
+#[tokio::test]
+async fn a_client_that_disconnects_mid_request_does_not_cost_a_worker() {
+    let edge = edge(bundle(&[("index.mjs", HANDLER)]), one_worker()).await;
+    let pid = edge.get("/echo").await.header("x-pid").unwrap().to_string();
+    let mark = edge.dir.path().join("started");
+    let path = format!("/slow?ms=1000&mark={}", mark.display());
+    let addr = edge.server.local_addr();
+    let impatient = tokio::spawn(async move { get(addr, "localhost", &path, &[]).await });
+    while !mark.exists() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    impatient.abort();
+    // The worker finishes the abandoned request and serves the next one.
+    let next = edge.get("/echo").await;
+    assert_eq!(next.status, 200);
+    assert_eq!(next.header("x-pid"), Some(pid.as_str()));
+    let counts = edge.server.worker_counts(&edge.infra.server_function, "1");
+    assert_eq!((counts.started, counts.crashed), (1, 0));
 }

@@ -243,3 +243,76 @@ async fn functions_follow_lambda_naming_and_store_zips() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn a_folder_from_before_handlers_and_routes_were_kept_still_opens() {
+    // The tables as the first release made them, with one version and one
+    // distribution in them.
+    let dir = tempfile::tempdir().unwrap();
+    let db = rusqlite::Connection::open(dir.path().join("cloud.db")).unwrap();
+    db.execute_batch(
+        "CREATE TABLE function_versions (function TEXT NOT NULL, version INTEGER NOT NULL,
+             code_sha256 TEXT NOT NULL, description TEXT, created_at INTEGER NOT NULL,
+             PRIMARY KEY (function, version));
+         CREATE TABLE distributions (id TEXT PRIMARY KEY, domain_name TEXT NOT NULL,
+             aliases TEXT NOT NULL, certificate_id TEXT, etag TEXT NOT NULL);
+         CREATE TABLE functions (name TEXT PRIMARY KEY, next_version INTEGER NOT NULL DEFAULT 1,
+             created_at INTEGER NOT NULL);
+         INSERT INTO functions VALUES ('old-server', 2, 0);
+         INSERT INTO function_versions VALUES ('old-server', 1, 'c2hh', NULL, 0);
+         INSERT INTO distributions VALUES ('local-old', 'local-old.cdn.anchor.localhost', '[]', NULL, 'E1');",
+    )
+    .unwrap();
+    drop(db);
+
+    let cloud = open(&dir);
+    let run = cloud
+        .functions()
+        .runnable("old-server", "1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(run.handler, "index.handler");
+    assert!(run.environment.is_empty());
+    assert_eq!(
+        cloud.cdn().routes("local-old").await.unwrap(),
+        anchor_core::model::CdnRoute::opennext_defaults(),
+        "a distribution without recorded routes has OpenNext's defaults"
+    );
+}
+
+#[tokio::test]
+async fn the_distribution_keeps_the_routes_it_was_provisioned_with() {
+    use anchor_core::model::{CdnRoute, RouteTarget};
+    let dir = tempfile::tempdir().unwrap();
+    let cloud = open(&dir);
+    let routes = vec![
+        CdnRoute::new("_next/image*", RouteTarget::ImageFunction),
+        CdnRoute::new("robots.txt", RouteTarget::Assets { immutable: false }),
+        CdnRoute::new("*", RouteTarget::ServerFunction),
+    ];
+    let options = ProvisionOptions {
+        routes: routes.clone(),
+        ..ProvisionOptions::default()
+    };
+    let infra = cloud
+        .provisioner()
+        .provision(&ProjectName::parse("app").unwrap(), &options)
+        .await
+        .unwrap();
+    assert_eq!(
+        cloud.cdn().routes(&infra.distribution_id).await.unwrap(),
+        routes
+    );
+    let missing = cloud.cdn().routes("local-none").await.unwrap_err();
+    assert!(
+        matches!(
+            missing,
+            Error::NotFound {
+                kind: ResourceKind::Distribution,
+                ..
+            }
+        ),
+        "{missing:?}"
+    );
+}

@@ -10,6 +10,7 @@ mod anchor;
 mod bridge;
 mod convert;
 mod domains;
+mod edge;
 mod errors;
 mod progress;
 mod records;

@@ -9,6 +9,7 @@ mod anchor;
 mod bridge;
 mod convert;
 mod domains;
+mod edge;
 mod errors;
 mod gate;
 mod progress;
@@ -98,6 +99,7 @@ fn _call_from_runtime(py: Python<'_>, callable: Py<PyAny>) -> PyResult<()> {
 fn _anchor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     IMPORT_PID.get_or_init(std::process::id);
     m.add_class::<anchor::PyAnchor>()?;
+    m.add_class::<edge::PyLocalEdge>()?;
     m.add("ERROR_CODES", Error::CODES.to_vec())?;
     m.add_function(wrap_pyfunction!(_raise_core_error, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_in_future, m)?)?;

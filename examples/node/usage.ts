@@ -7,6 +7,8 @@ import {
   errorCodes,
   type Deployment,
   type DeploymentPage,
+  type EdgeWorker,
+  type LocalEdge,
   type Domain,
   type ProgressEvent,
   type RollbackOutcome,
@@ -70,4 +72,12 @@ export async function attach(anchor: Anchor, name: string): Promise<Domain> {
 
 export async function openAws(): Promise<Anchor> {
   return Anchor.aws({ bucket: 'my-assets', region: 'eu-west-1', maxAttempts: 5 });
+}
+
+export async function serveLocally(anchor: Anchor): Promise<void> {
+  const edge: LocalEdge = await anchor.serve('shop', { port: 3000, workersPerFunction: 2 });
+  console.log(`live at ${edge.url}, v3 at ${edge.deploymentUrl(3)}`);
+  const workers: EdgeWorker[] = edge.workers();
+  console.log(workers.map((w) => `${w.function}:${w.version} pid ${w.pid}`));
+  await edge.close();
 }

@@ -2,14 +2,18 @@
 //! to the embedded default, change the app and deploy again, roll back, add
 //! a custom domain, validate it, and print the history.
 //!
-//! Usage: `quickstart [--state DIR] [--v1 BUILD] [--v2 BUILD]`. Without
-//! `--v1`/`--v2` it builds both versions itself with `examples/build-nextjs.sh`.
+//! It ends by serving the result on the local edge and printing its URL.
+//!
+//! Usage: `quickstart [--state DIR] [--v1 BUILD] [--v2 BUILD] [--serve]`.
+//! Without `--v1`/`--v2` it builds both versions itself with
+//! `examples/build-nextjs.sh`; with `--serve` it keeps serving until Ctrl-C.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use anchor_core::edge::{EdgeOptions, EdgeServer};
 use anchor_core::model::{Deployment, PageRequest};
 use anchor_core::progress::{Phase, ProgressEvent};
 use anchor_core::traits::ProvisionOptions;
@@ -243,5 +247,50 @@ async fn main() -> Fallible<()> {
         live.id,
         state.display()
     );
+    serve(&anchor, &state).await
+}
+
+/// Serves what was deployed on the local edge, fetches the home page once
+/// to show which version answers, and prints the URL. With `--serve` it
+/// keeps serving until Ctrl-C.
+async fn serve(anchor: &Anchor, state: &Path) -> Fallible<()> {
+    let keep = std::env::args().any(|a| a == "--serve");
+    println!("==> serving {PROJECT} on the local edge (functions in node workers)");
+    let server = EdgeServer::start(anchor, PROJECT, EdgeOptions::default()).await?;
+    let page = fetch_home(server.local_addr()).await?;
+    let greeting = page
+        .find("Hello from Anchor ")
+        .map(|i| &page[i..(i + 20).min(page.len())])
+        .unwrap_or("no greeting");
+    println!("    GET / -> {greeting}");
+    println!("serving {PROJECT} at {}", server.url());
+    if keep {
+        println!(
+            "    any deployment by version: http://v<N>.localhost:{}/; Ctrl-C stops",
+            server.local_addr().port()
+        );
+        std::io::stdout().flush()?;
+        tokio::signal::ctrl_c().await?;
+    } else {
+        println!(
+            "    this server stops with the quick start; to keep serving, run\n      \
+             scripts/quickstart.sh --serve\n    or, for the state it left:\n      \
+             cargo run -p anchor-examples --bin serve -- --state {} --project {PROJECT}",
+            state.display()
+        );
+    }
+    server.shutdown().await;
     Ok(())
+}
+
+/// `GET /` over a plain HTTP/1.1 connection; the body as text.
+async fn fetch_home(addr: std::net::SocketAddr) -> Fallible<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await?;
+    Ok(String::from_utf8_lossy(&response).into_owned())
 }

@@ -23,6 +23,19 @@ pub(crate) const BUCKET: &str = "anchor-local-assets";
 
 /// Answers one AWS API call from a worker.
 pub(crate) async fn answer<B>(site: &Site, request: &Request<B>) -> Response<EdgeBody> {
+    let response = dispatch(site, request).await;
+    tracing::debug!(
+        target: "anchor_core::edge::facade",
+        method = %request.method(),
+        path = %request.uri().path(),
+        target = request.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or(""),
+        status = response.status().as_u16(),
+        "worker AWS call"
+    );
+    response
+}
+
+async fn dispatch<B>(site: &Site, request: &Request<B>) -> Response<EdgeBody> {
     let target = request
         .headers()
         .get("x-amz-target")

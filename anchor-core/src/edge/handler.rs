@@ -40,7 +40,7 @@ pub(crate) async fn handle(
         .to_string();
     let selected = select(&host);
     let path = percent_decode(request.uri().path(), false);
-    let target = target_of(&site.routes, &path);
+    let target = target_of(&site.config.routes, &path);
     let started = std::time::Instant::now();
     let response = match dispatch(site, request, client, &host, selected, target, &path).await {
         Ok(response) => response,
@@ -91,7 +91,10 @@ async fn dispatch(
             None => {
                 return Ok(text(
                     StatusCode::NOT_FOUND,
-                    format!("project {} has no deployment v{version}\n", site.project),
+                    format!(
+                        "project {} has no deployment v{version}\n",
+                        site.config.project
+                    ),
                 ))
             }
         },
@@ -118,9 +121,9 @@ async fn dispatch(
         RouteTarget::ServerFunction | RouteTarget::ImageFunction => {
             let image = target == RouteTarget::ImageFunction;
             let function = if image {
-                &site.infra.image_function
+                &site.config.infra.image_function
             } else {
-                &site.infra.server_function
+                &site.config.infra.server_function
             };
             let version = match &preview {
                 Some(d) => version_of(d, image),
@@ -131,7 +134,7 @@ async fn dispatch(
                     StatusCode::SERVICE_UNAVAILABLE,
                     format!(
                         "nothing is deployed to {function} yet: deploy a build of {}\n",
-                        site.project
+                        site.config.project
                     ),
                 ));
             };
@@ -164,7 +167,7 @@ async fn invoke(
         ));
     };
     let (parts, body) = request.into_parts();
-    let limit = site.options.max_request_bytes;
+    let limit = site.config.options.max_request_bytes;
     let body = match Limited::new(body, limit).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => {
@@ -176,7 +179,17 @@ async fn invoke(
     };
     let event = to_event(&parts, &body, client, host);
     let label = format!("{function}:{version}");
-    Ok(match pool.invoke(&event, site.options.request_timeout).await {
+    // The invocation runs on its own task: a client that disconnects drops
+    // this future, and that must not kill a worker mid-request (Lambda too
+    // finishes an invocation whose caller went away).
+    let timeout = site.config.options.request_timeout;
+    let invocation = tokio::spawn(async move { pool.invoke(&event, timeout).await });
+    let outcome = invocation.await.unwrap_or_else(|e| {
+        Err(PoolError::Crashed(format!(
+            "the invocation task failed: {e}"
+        )))
+    });
+    Ok(match outcome {
         Ok(result) => from_result(result).unwrap_or_else(|reason| {
             text(StatusCode::BAD_GATEWAY, format!("{label} returned an invalid response: {reason}\n"))
         }),
@@ -194,7 +207,7 @@ async fn invoke(
             StatusCode::GATEWAY_TIMEOUT,
             format!(
                 "{label} did not answer within {} s; the worker was replaced\n",
-                site.options.request_timeout.as_secs_f64()
+                site.config.options.request_timeout.as_secs_f64()
             ),
         ),
         Err(PoolError::Handler(message)) => {

@@ -3,7 +3,7 @@
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use hyper::server::conn::http1;
@@ -14,7 +14,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::runtime::{check_node, write_runner};
-use super::site::SiteParts;
+use super::site::SiteConfig;
 use super::{facade, handler, url_of, EdgeOptions, SharedSite, Site, WorkerCounts, WorkerInfo};
 use crate::error::{Error, Result};
 use crate::model::ProjectName;
@@ -56,21 +56,22 @@ impl EdgeServer {
         let node_version = check_node(&options.node).await?;
         let edge_dir = cloud.root().join("edge");
         let runner = write_runner(&edge_dir).await?;
-        let bind = |port| async move {
-            let addr = SocketAddr::new(options.host, port);
+        let bind = |addr: SocketAddr| async move {
             TcpListener::bind(addr)
                 .await
                 .map_err(|e| Error::io(std::path::Path::new(&addr.to_string()), e))
         };
-        let viewer = bind(options.port).await?;
-        let workers = bind(0).await?;
+        let viewer = bind(SocketAddr::new(options.host, options.port)).await?;
+        // Only the workers, on this machine, call the AWS endpoint: it stays
+        // on loopback whatever address the site is served on.
+        let workers = bind(SocketAddr::new(Ipv4Addr::LOCALHOST.into(), 0)).await?;
         let addr = viewer
             .local_addr()
             .map_err(|e| Error::io(std::path::Path::new("listener"), e))?;
         let facade_addr = workers
             .local_addr()
             .map_err(|e| Error::io(std::path::Path::new("listener"), e))?;
-        let parts = SiteParts {
+        let config = SiteConfig {
             anchor: anchor.clone(),
             cloud,
             project: name,
@@ -80,7 +81,7 @@ impl EdgeServer {
             runner,
             bundles: edge_dir.join("bundles"),
         };
-        let site = Arc::new(Site::new(parts, format!("http://{facade_addr}")));
+        let site = Arc::new(Site::new(config, format!("http://{facade_addr}")));
         let (stop, stopped) = watch::channel(false);
         let loops = vec![
             tokio::spawn(accept_loop(

@@ -23,16 +23,24 @@ const REGION: &str = "us-east-1";
 
 type PoolKey = (String, String);
 
-/// Shared state of one served project.
-pub(crate) struct Site {
+/// What a served project is, fixed when the edge starts.
+pub(crate) struct SiteConfig {
     pub anchor: Anchor,
     pub cloud: LocalCloud,
     pub project: ProjectName,
     pub infra: Infrastructure,
     pub routes: Vec<CdnRoute>,
     pub options: EdgeOptions,
+    /// The worker runner script on disk.
     pub runner: PathBuf,
+    /// Where version bundles are unpacked.
     pub bundles: PathBuf,
+}
+
+/// Shared state of one served project: its configuration, the loopback
+/// AWS endpoint its workers use, and the worker pools by version.
+pub(crate) struct Site {
+    pub config: SiteConfig,
     pub facade_url: String,
     pools: Mutex<HashMap<PoolKey, (Arc<Pool>, Instant)>>,
 }
@@ -40,63 +48,44 @@ pub(crate) struct Site {
 impl std::fmt::Debug for Site {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Site")
-            .field("project", &self.project)
+            .field("project", &self.config.project)
             .field("facade_url", &self.facade_url)
             .finish_non_exhaustive()
     }
 }
 
-/// The parts of a [`Site`] known before its listeners are bound.
-pub(crate) struct SiteParts {
-    pub anchor: Anchor,
-    pub cloud: LocalCloud,
-    pub project: ProjectName,
-    pub infra: Infrastructure,
-    pub routes: Vec<CdnRoute>,
-    pub options: EdgeOptions,
-    pub runner: PathBuf,
-    pub bundles: PathBuf,
-}
-
 impl Site {
-    pub fn new(parts: SiteParts, facade_url: String) -> Self {
+    pub fn new(config: SiteConfig, facade_url: String) -> Self {
         Self {
-            anchor: parts.anchor,
-            cloud: parts.cloud,
-            project: parts.project,
-            infra: parts.infra,
-            routes: parts.routes,
-            options: parts.options,
-            runner: parts.runner,
-            bundles: parts.bundles,
+            config,
             facade_url,
             pools: Mutex::new(HashMap::new()),
         }
     }
 
     pub fn services(&self) -> &Services {
-        self.anchor.services()
+        self.config.anchor.services()
     }
 
     pub fn cloud(&self) -> &LocalCloud {
-        &self.cloud
+        &self.config.cloud
     }
 
     pub fn project_infrastructure(&self) -> Infrastructure {
-        self.infra.clone()
+        self.config.infra.clone()
     }
 
     /// The deployment the project record names as active, read now.
     pub async fn active_deployment(&self) -> Result<Option<Deployment>> {
         let store = &self.services().store;
-        let Some(project) = store.get_project(&self.project).await? else {
+        let Some(project) = store.get_project(&self.config.project).await? else {
             return Err(Error::not_found(
                 ResourceKind::Project,
-                self.project.as_str(),
+                self.config.project.as_str(),
             ));
         };
         match project.active_deployment {
-            Some(id) => store.get_deployment(&self.project, &id).await,
+            Some(id) => store.get_deployment(&self.config.project, &id).await,
             None => Ok(None),
         }
     }
@@ -105,7 +94,7 @@ impl Site {
     pub async fn deployment(&self, version: u64) -> Result<Option<Deployment>> {
         self.services()
             .store
-            .get_deployment_by_version(&self.project, version)
+            .get_deployment_by_version(&self.config.project, version)
             .await
     }
 
@@ -113,9 +102,10 @@ impl Site {
     /// routing, the second version gets its share of requests.
     pub async fn live_version(&self, function: &str) -> Result<Option<String>> {
         let alias = self
+            .config
             .cloud
             .functions()
-            .get_alias(function, &self.infra.alias)
+            .get_alias(function, &self.config.infra.alias)
             .await?;
         Ok(alias.map(|alias| match alias.routing.additional {
             Some((extra, weight)) if random_fraction() < weight => extra,
@@ -131,18 +121,24 @@ impl Site {
             *used = Instant::now();
             return Ok(Some(pool.clone()));
         }
-        let Some(runnable) = self.cloud.functions().runnable(function, version).await? else {
+        let Some(runnable) = self
+            .config
+            .cloud
+            .functions()
+            .runnable(function, version)
+            .await?
+        else {
             return Ok(None);
         };
-        let bundle_dir = unpacked(&self.bundles, &runnable).await?;
+        let bundle_dir = unpacked(&self.config.bundles, &runnable).await?;
         let spec = WorkerSpec {
-            node: self.options.node.clone(),
-            runner: self.runner.clone(),
+            node: self.config.options.node.clone(),
+            runner: self.config.runner.clone(),
             bundle_dir,
             handler: runnable.handler.clone(),
             env: self.worker_environment(function, version, runnable.environment),
             label: format!("{function}:{version}"),
-            start_timeout: self.options.start_timeout,
+            start_timeout: self.config.options.start_timeout,
         };
         let mut pools = self.lock_pools();
         // Another request may have made it while the bundle was unpacked.
@@ -150,13 +146,13 @@ impl Site {
             .entry(key)
             .or_insert_with(|| {
                 (
-                    Pool::new(spec, self.options.workers_per_function),
+                    Pool::new(spec, self.config.options.workers_per_function),
                     Instant::now(),
                 )
             })
             .0
             .clone();
-        while pools.len() > self.options.max_warm_versions.max(1) {
+        while pools.len() > self.config.options.max_warm_versions.max(1) {
             let oldest = pools
                 .iter()
                 .min_by_key(|(_, (_, used))| *used)

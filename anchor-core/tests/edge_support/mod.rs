@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anchor_core::traits::CodeBundle;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper::header::HeaderMap;
 use hyper::Request;
 use hyper_util::rt::TokioIo;
@@ -35,23 +35,46 @@ impl Reply {
 /// GETs `path` from the edge at `addr` with this `Host` header (which picks
 /// live or a deployment) and extra headers; fails the test after 60 s.
 pub async fn get(addr: SocketAddr, host: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
-    tokio::time::timeout(Duration::from_secs(60), send(addr, host, path, headers))
-        .await
-        .unwrap_or_else(|_| panic!("GET {path} (Host {host}) got no answer within 60 s"))
+    send(addr, "GET", host, path, headers, Bytes::new()).await
 }
 
-async fn send(addr: SocketAddr, host: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
+/// Sends one request with a body; fails the test after 60 s.
+pub async fn send(
+    addr: SocketAddr,
+    method: &str,
+    host: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Bytes,
+) -> Reply {
+    let exchange = exchange(addr, method, host, path, headers, body);
+    tokio::time::timeout(Duration::from_secs(60), exchange)
+        .await
+        .unwrap_or_else(|_| panic!("{method} {path} (Host {host}) got no answer within 60 s"))
+}
+
+async fn exchange(
+    addr: SocketAddr,
+    method: &str,
+    host: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Bytes,
+) -> Reply {
     let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
         .unwrap();
     tokio::spawn(connection);
-    let mut request = Request::get(path).header("host", host);
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", host);
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
     let response = sender
-        .send_request(request.body(Empty::<Bytes>::new()).unwrap())
+        .send_request(request.body(Full::new(body)).unwrap())
         .await
         .unwrap();
     let status = response.status().as_u16();

@@ -6,7 +6,7 @@ subclasses of :class:`AnchorError` (see :mod:`anchor_deploy.exceptions`).
 """
 
 from . import sync
-from ._client import Anchor, Domains, ProgressCallback
+from ._client import Anchor, Domains, LocalEdge, ProgressCallback
 from .exceptions import (
     AlreadyExistsError,
     AnchorError,
@@ -30,6 +30,7 @@ from .types import (
     DeployPlan,
     DnsRecord,
     Domain,
+    EdgeWorker,
     FunctionVersion,
     Infrastructure,
     Page,
@@ -47,6 +48,7 @@ from .types import (
 __all__ = [
     "Anchor",
     "Domains",
+    "LocalEdge",
     "ProgressCallback",
     "sync",
     "AnchorError",
@@ -69,6 +71,7 @@ __all__ = [
     "DeployPlan",
     "DnsRecord",
     "Domain",
+    "EdgeWorker",
     "FunctionVersion",
     "Infrastructure",
     "Page",

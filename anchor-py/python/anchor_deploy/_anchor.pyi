@@ -8,7 +8,7 @@ from typing import Awaitable, Callable, List, Optional
 
 from typing_extensions import final
 
-__all__ = ["Anchor", "ERROR_CODES", "_raise_core_error", "_panic_in_future", "_call_from_runtime", "_close"]
+__all__ = ["Anchor", "LocalEdge", "ERROR_CODES", "_raise_core_error", "_panic_in_future", "_call_from_runtime", "_close"]
 
 ERROR_CODES: List[str]
 
@@ -63,3 +63,20 @@ class Anchor:
     def domain_remove(self, project: str, name: str) -> Awaitable[None]: ...
     def domain_list(self, project: str) -> Awaitable[str]: ...
     def local_validate_certificate(self, certificate_id: str) -> Awaitable[None]: ...
+    def serve(
+        self,
+        project: str,
+        host: Optional[str] = None,
+        port: int = 0,
+        node: Optional[str] = None,
+        workers_per_function: Optional[int] = None,
+        request_timeout: Optional[float] = None,
+    ) -> Awaitable[LocalEdge]: ...
+
+@final
+class LocalEdge:
+    @property
+    def url(self) -> str: ...
+    def deployment_url(self, version: int) -> str: ...
+    def workers(self) -> str: ...
+    def close(self) -> Awaitable[None]: ...

@@ -17,6 +17,7 @@ from .types import (
     DeployPlan,
     Deployment,
     Domain,
+    EdgeWorker,
     Page,
     ProgressEvent,
     Project,
@@ -25,7 +26,7 @@ from .types import (
     RollbackOutcome,
 )
 
-__all__ = ["Anchor", "Domains", "ProgressCallback"]
+__all__ = ["Anchor", "Domains", "LocalEdge", "ProgressCallback"]
 
 #: A progress callback; it receives one :class:`ProgressEvent` per report.
 ProgressCallback = Callable[[ProgressEvent], Any]
@@ -86,6 +87,42 @@ class Domains:
 
     def __repr__(self) -> str:
         return f"Domains(project={self.project!r})"
+
+
+class LocalEdge:
+    """A running local edge (see :meth:`Anchor.serve`). Close it with
+    ``await edge.close()``, or use it as an async context manager."""
+
+    def __init__(self, native: _anchor.LocalEdge) -> None:
+        self._native = native
+
+    @property
+    def url(self) -> str:
+        """The live site, such as ``http://127.0.0.1:41234/``."""
+        return self._native.url
+
+    def deployment_url(self, version: int) -> str:
+        """Where deployment ``version`` is served, live or not (a preview
+        too): ``http://v<version>.localhost:<port>/``."""
+        return self._native.deployment_url(version)
+
+    def workers(self) -> List[EdgeWorker]:
+        """The ``node`` worker processes running now."""
+        return [EdgeWorker.from_dict(w) for w in json.loads(self._native.workers())]
+
+    async def close(self) -> None:
+        """Stops listening, lets open requests finish and stops the workers.
+        Closing again does nothing."""
+        await self._native.close()
+
+    async def __aenter__(self) -> "LocalEdge":
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return f"LocalEdge({self.url!r})"
 
 
 class Anchor:
@@ -224,6 +261,33 @@ class Anchor:
         """Embedded default only: has the local CA issue a pending certificate,
         standing in for DNS validation."""
         await self._native.local_validate_certificate(certificate_id)
+
+    async def serve(
+        self,
+        project: str,
+        *,
+        host: Optional[str] = None,
+        port: int = 0,
+        node: Optional[str] = None,
+        workers_per_function: Optional[int] = None,
+        request_timeout: Optional[float] = None,
+    ) -> LocalEdge:
+        """Embedded default only: serves ``project`` over HTTP on the local
+        edge, routed like its CloudFront distribution. Functions run in
+        ``node`` worker processes (``node`` or ``$ANCHOR_NODE``); the ``live``
+        aliases are read per request, so a deploy or rollback shows at the
+        next request. ``port=0`` picks a free port; ``request_timeout`` is
+        in seconds (default 30). Raises :class:`InvalidInputError` naming
+        ``node`` if Node.js cannot run the functions."""
+        native = await self._native.serve(
+            project,
+            host=host,
+            port=port,
+            node=node,
+            workers_per_function=workers_per_function,
+            request_timeout=request_timeout,
+        )
+        return LocalEdge(native)
 
     def __repr__(self) -> str:
         return f"Anchor({self._description})"

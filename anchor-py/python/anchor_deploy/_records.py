@@ -175,3 +175,14 @@ class Domain(_Record):
         "activated_at": _parse_time,
     }
     _shown = ("name", "project", "certificate_status", "cdn_status")
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class EdgeWorker(_Record):
+    """One ``node`` worker process of the local edge."""
+
+    function: str
+    version: str
+    pid: int
+
+    _shown = ("function", "version", "pid")

@@ -17,9 +17,19 @@ from typing import Any, Coroutine, List, Optional, TypeVar
 
 from . import _client
 from ._client import PathLike, ProgressCallback
-from .types import DeployPlan, Deployment, Domain, Page, Project, RecoveryReport, RollbackEvent, RollbackOutcome
+from .types import (
+    DeployPlan,
+    Deployment,
+    Domain,
+    EdgeWorker,
+    Page,
+    Project,
+    RecoveryReport,
+    RollbackEvent,
+    RollbackOutcome,
+)
 
-__all__ = ["Anchor", "Domains"]
+__all__ = ["Anchor", "Domains", "LocalEdge"]
 
 _T = TypeVar("_T")
 
@@ -101,6 +111,40 @@ class Domains:
 
     def __repr__(self) -> str:
         return f"sync.Domains(project={self.project!r})"
+
+
+class LocalEdge:
+    """A running local edge with blocking methods; see
+    :class:`anchor_deploy.LocalEdge`. Also a context manager."""
+
+    def __init__(self, inner: _client.LocalEdge) -> None:
+        self._inner = inner
+
+    @property
+    def url(self) -> str:
+        """The live site, such as ``http://127.0.0.1:41234/``."""
+        return self._inner.url
+
+    def deployment_url(self, version: int) -> str:
+        """Where deployment ``version`` is served, live or not."""
+        return self._inner.deployment_url(version)
+
+    def workers(self) -> List[EdgeWorker]:
+        """The ``node`` worker processes running now."""
+        return self._inner.workers()
+
+    def close(self) -> None:
+        """Stops listening, lets open requests finish and stops the workers."""
+        _run(self._inner.close())
+
+    def __enter__(self) -> "LocalEdge":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"sync.{self._inner!r}"
 
 
 class Anchor:
@@ -221,6 +265,28 @@ class Anchor:
     def validate_local_certificate(self, certificate_id: str) -> None:
         """Embedded default only: has the local CA issue a pending certificate."""
         _run(self._inner.validate_local_certificate(certificate_id))
+
+    def serve(
+        self,
+        project: str,
+        *,
+        host: Optional[str] = None,
+        port: int = 0,
+        node: Optional[str] = None,
+        workers_per_function: Optional[int] = None,
+        request_timeout: Optional[float] = None,
+    ) -> LocalEdge:
+        """Embedded default only: serves ``project`` over HTTP on the local
+        edge; see :meth:`anchor_deploy.Anchor.serve`."""
+        edge = self._inner.serve(
+            project,
+            host=host,
+            port=port,
+            node=node,
+            workers_per_function=workers_per_function,
+            request_timeout=request_timeout,
+        )
+        return LocalEdge(_run(edge))
 
     def __repr__(self) -> str:
         return f"sync.{self._inner!r}"

@@ -14,6 +14,7 @@ from ._records import (
     Deployment,
     DnsRecord,
     Domain,
+    EdgeWorker,
     FunctionVersion,
     Infrastructure,
     PendingSwitch,
@@ -30,6 +31,7 @@ from ._results import (
 )
 
 __all__ = [
+    "EdgeWorker",
     "DeploymentStatus",
     "CertificateStatus",
     "CdnStatus",

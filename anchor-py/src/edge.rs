@@ -1,0 +1,136 @@
+//! The local edge: `Anchor.serve` runs `anchor_core::edge::EdgeServer` for
+//! a project of the embedded default and returns a `LocalEdge` handle.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use anchor_core::edge::{EdgeOptions, EdgeServer};
+use anchor_core::Error;
+use pyo3::prelude::*;
+
+use crate::anchor::PyAnchor;
+use crate::errors::Failure;
+use crate::spawn;
+
+/// A running local edge; `close()` stops it (so does dropping it).
+#[pyclass(name = "LocalEdge", module = "anchor_deploy._anchor", frozen)]
+pub(crate) struct PyLocalEdge {
+    url: String,
+    port: u16,
+    server: Mutex<Option<EdgeServer>>,
+}
+
+fn edge_options(
+    host: Option<String>,
+    port: i64,
+    node: Option<String>,
+    workers_per_function: Option<i64>,
+    request_timeout: Option<f64>,
+) -> Result<EdgeOptions, Error> {
+    let mut options = EdgeOptions::default();
+    if let Some(host) = host {
+        options.host = host
+            .parse()
+            .map_err(|_| Error::invalid_input("host", format!("{host:?} is not an IP address")))?;
+    }
+    options.port = u16::try_from(port).map_err(|_| {
+        Error::invalid_input("port", format!("must be between 0 and 65535, got {port}"))
+    })?;
+    if let Some(node) = node {
+        options.node = node.into();
+    }
+    if let Some(workers) = workers_per_function {
+        options.workers_per_function = usize::try_from(workers)
+            .ok()
+            .filter(|w| (1..=1024).contains(w))
+            .ok_or_else(|| {
+                Error::invalid_input(
+                    "workers_per_function",
+                    format!("must be between 1 and 1024, got {workers}"),
+                )
+            })?;
+    }
+    if let Some(seconds) = request_timeout {
+        options.request_timeout = Duration::try_from_secs_f64(seconds)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| {
+                Error::invalid_input(
+                    "request_timeout",
+                    format!("must be a positive number of seconds, got {seconds}"),
+                )
+            })?;
+    }
+    Ok(options)
+}
+
+#[pymethods]
+impl PyAnchor {
+    /// Serves `project` of the embedded default over HTTP (see
+    /// `anchor_core::edge`); an awaitable of a `LocalEdge`.
+    #[pyo3(signature = (project, host=None, port=0, node=None, workers_per_function=None,
+        request_timeout=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn serve<'py>(
+        &self,
+        py: Python<'py>,
+        project: String,
+        host: Option<String>,
+        port: i64,
+        node: Option<String>,
+        workers_per_function: Option<i64>,
+        request_timeout: Option<f64>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let anchor = self.inner.clone();
+        spawn(py, async move {
+            let options = edge_options(host, port, node, workers_per_function, request_timeout)?;
+            let server = EdgeServer::start(&anchor, &project, options).await?;
+            Ok::<_, Failure>(PyLocalEdge {
+                url: server.url(),
+                port: server.local_addr().port(),
+                server: Mutex::new(Some(server)),
+            })
+        })
+    }
+}
+
+#[pymethods]
+impl PyLocalEdge {
+    /// The live site, such as `http://127.0.0.1:41234/`.
+    #[getter]
+    fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// Where deployment `version` is served, live or not.
+    fn deployment_url(&self, version: u64) -> String {
+        format!("http://v{version}.localhost:{}/", self.port)
+    }
+
+    /// The worker processes running now, as JSON.
+    fn workers(&self) -> String {
+        let server = self.server.lock().unwrap_or_else(|p| p.into_inner());
+        let workers: Vec<serde_json::Value> = server
+            .as_ref()
+            .map(|s| s.workers())
+            .unwrap_or_default()
+            .into_iter()
+            .map(
+                |w| serde_json::json!({"function": w.function, "version": w.version, "pid": w.pid}),
+            )
+            .collect();
+        serde_json::Value::Array(workers).to_string()
+    }
+
+    /// Stops listening, lets open requests finish and stops the workers;
+    /// an awaitable. Closing again does nothing.
+    fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let server = self.server.lock().unwrap_or_else(|p| p.into_inner()).take();
+        spawn(py, async move {
+            if let Some(server) = server {
+                server.shutdown().await;
+            }
+            Ok::<_, Failure>(())
+        })
+    }
+}
