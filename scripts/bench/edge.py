@@ -156,10 +156,11 @@ def check(url):
 def warm(url, clients, seconds):
     """Warm-up load that ends with no request in flight.
 
-    wrk stops by closing its connections mid-request, and serve stops the
-    node worker whose request was cancelled, so after a wrk warm-up the
-    measured run would start on cold workers. Here each client finishes
-    its request before it stops.
+    wrk stops by closing its connections mid-request. Until bcbebd9, serve
+    then stopped the node worker whose request was cancelled, so a wrk
+    warm-up left the measured run on cold workers; since, the abandoned
+    requests still run for a while after wrk exits. Here each client reads
+    its last answer before it stops.
     """
     parts = urllib.parse.urlsplit(url)
     target = parts.path + ("?" + parts.query if parts.query else "")

@@ -17,8 +17,9 @@
 # EDGE_WRK_CONNECTIONS, EDGE_WRK_DURATION and EDGE_WARMUP override the load.
 # Builds come from ANCHOR_NEXTJS_BUILD(_V2), else the upload suite's, else
 # examples/build-nextjs.sh builds them. Installs wrk with apt-get when run
-# as root. Only loopback and the package registries are contacted. Exits 1,
-# after writing the report, if any answer was not 2xx or a socket failed.
+# as root. Only loopback and the package registries are contacted. Exits 1
+# if any answer was not 200 or a socket failed (after writing the report
+# when that happened under load).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root="$PWD"
@@ -168,7 +169,7 @@ for route in "${routes[@]}"; do
     echo "error: $url$path answered $before" >&2
     exit 1
   fi
-  # Not wrk: it ends with requests in flight, which stops their workers.
+  # Not wrk: it ends with requests in flight (see warm() in edge.py).
   if ! python3 "$helper" warm "$url$path" "$conns" "${warmup%s}" >"$work/warmup-$i.json"; then
     echo "error: warming $url$path: $(cat "$work/warmup-$i.json")" >&2
     exit 1
