@@ -473,3 +473,37 @@ async fn a_client_that_disconnects_mid_request_does_not_cost_a_worker() {
     let counts = edge.server.worker_counts(&edge.infra.server_function, "1");
     assert_eq!((counts.started, counts.crashed), (1, 0));
 }
+
+#[tokio::test]
+async fn a_state_folder_given_as_a_relative_path_works() {
+    // Workers run in their bundle's folder, so every path they get must be
+    // absolute even when the state folder was given relative to here.
+    let here = tempfile::Builder::new()
+        .prefix(".edge-relative-")
+        .tempdir_in(".")
+        .unwrap();
+    let relative = std::path::PathBuf::from(here.path().file_name().unwrap());
+    assert!(relative.is_relative());
+    let anchor = Anchor::local(&relative).await.unwrap();
+    let infra = anchor.create_project("edge").await.unwrap().infrastructure;
+    let server = EdgeServer::start(&anchor, "edge", one_worker())
+        .await
+        .unwrap();
+    let functions = &anchor.services().functions;
+    let code = bundle(&[("index.mjs", HANDLER)]);
+    let version = functions
+        .publish(&infra.server_function, &code, &PublishOptions::default())
+        .await
+        .unwrap();
+    functions
+        .set_alias(
+            &infra.server_function,
+            &infra.alias,
+            &AliasRouting::single(&version.version),
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+    let reply = get(server.local_addr(), "localhost", "/echo", &[]).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+}

@@ -54,7 +54,10 @@ impl EdgeServer {
             .routes(&record.infrastructure.distribution_id)
             .await?;
         let node_version = check_node(&options.node).await?;
-        let edge_dir = cloud.root().join("edge");
+        // Absolute: workers get these paths as arguments and run in their
+        // bundle's folder, so a relative state folder would resolve wrongly.
+        let edge_dir = std::path::absolute(cloud.root().join("edge"))
+            .map_err(|e| Error::io(cloud.root(), e))?;
         let runner = write_runner(&edge_dir).await?;
         let bind = |addr: SocketAddr| async move {
             TcpListener::bind(addr)
