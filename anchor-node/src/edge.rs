@@ -3,6 +3,7 @@
 //! `LocalEdge`, which keeps Node running, as a listening `http.Server`
 //! does, until `close()`.
 
+use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -54,8 +55,7 @@ pub struct EdgeWorker {
 /// it keeps the process running.
 #[napi]
 pub struct LocalEdge {
-    url: String,
-    port: u16,
+    addr: SocketAddr,
     server: Mutex<Option<EdgeServer>>,
     keep_alive: Mutex<Option<KeepAlive>>,
 }
@@ -106,8 +106,7 @@ impl Anchor {
             let options = edge_options(options)?;
             let server = EdgeServer::start(&anchor, &project, options).await?;
             Ok::<_, Failure>(LocalEdge {
-                url: server.url(),
-                port: server.local_addr().port(),
+                addr: server.local_addr(),
                 server: Mutex::new(Some(server)),
                 keep_alive: Mutex::new(Some(keep_alive)),
             })
@@ -130,14 +129,14 @@ impl LocalEdge {
     /// The live site, such as `http://127.0.0.1:41234/`.
     #[napi(getter)]
     pub fn url(&self) -> String {
-        self.url.clone()
+        anchor_core::edge::site_url(self.addr)
     }
 
     /// Where deployment `version` is served, live or not (a preview too):
     /// `http://v<version>.localhost:<port>/`.
     #[napi]
     pub fn deployment_url(&self, version: u32) -> String {
-        format!("http://v{version}.localhost:{}/", self.port)
+        anchor_core::edge::deployment_url(self.addr, u64::from(version))
     }
 
     /// The worker processes running now.

@@ -1,6 +1,7 @@
 //! The local edge: `Anchor.serve` runs `anchor_core::edge::EdgeServer` for
 //! a project of the embedded default and returns a `LocalEdge` handle.
 
+use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -15,8 +16,7 @@ use crate::spawn;
 /// A running local edge; `close()` stops it (so does dropping it).
 #[pyclass(name = "LocalEdge", module = "anchor_deploy._anchor", frozen)]
 pub(crate) struct PyLocalEdge {
-    url: String,
-    port: u16,
+    addr: SocketAddr,
     server: Mutex<Option<EdgeServer>>,
 }
 
@@ -86,8 +86,7 @@ impl PyAnchor {
             let options = edge_options(host, port, node, workers_per_function, request_timeout)?;
             let server = EdgeServer::start(&anchor, &project, options).await?;
             Ok::<_, Failure>(PyLocalEdge {
-                url: server.url(),
-                port: server.local_addr().port(),
+                addr: server.local_addr(),
                 server: Mutex::new(Some(server)),
             })
         })
@@ -99,12 +98,12 @@ impl PyLocalEdge {
     /// The live site, such as `http://127.0.0.1:41234/`.
     #[getter]
     fn url(&self) -> String {
-        self.url.clone()
+        anchor_core::edge::site_url(self.addr)
     }
 
     /// Where deployment `version` is served, live or not.
     fn deployment_url(&self, version: u64) -> String {
-        format!("http://v{version}.localhost:{}/", self.port)
+        anchor_core::edge::deployment_url(self.addr, version)
     }
 
     /// The worker processes running now, as JSON.

@@ -110,12 +110,18 @@ pub struct WorkerCounts {
     pub timed_out: u64,
 }
 
-/// The address a listener ended up on, as an `http://` URL.
-fn url_of(addr: SocketAddr, host_label: Option<&str>) -> String {
-    match host_label {
-        Some(label) => format!("http://{label}.localhost:{}/", addr.port()),
-        None => format!("http://{addr}/"),
-    }
+/// The live site's URL for an edge listening on `addr`, such as
+/// `http://127.0.0.1:3000/`.
+pub fn site_url(addr: SocketAddr) -> String {
+    format!("http://{addr}/")
+}
+
+/// Where an edge listening on `addr` serves deployment `version`, live or
+/// not: `http://v<version>.localhost:<port>/`. Browsers resolve any
+/// `*.localhost` name to loopback; other clients can send that `Host`
+/// header to `addr`.
+pub fn deployment_url(addr: SocketAddr, version: u64) -> String {
+    format!("http://v{version}.localhost:{}/", addr.port())
 }
 
 type SharedSite = Arc<Site>;

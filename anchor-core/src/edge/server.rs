@@ -15,7 +15,10 @@ use tokio::task::JoinHandle;
 
 use super::runtime::{check_node, write_runner};
 use super::site::SiteConfig;
-use super::{facade, handler, url_of, EdgeOptions, SharedSite, Site, WorkerCounts, WorkerInfo};
+use super::{
+    deployment_url, facade, handler, site_url, EdgeOptions, SharedSite, Site, WorkerCounts,
+    WorkerInfo,
+};
 use crate::error::{Error, Result};
 use crate::model::ProjectName;
 use crate::Anchor;
@@ -112,7 +115,7 @@ impl EdgeServer {
 
     /// The live site, such as `http://127.0.0.1:3000/`.
     pub fn url(&self) -> String {
-        url_of(self.addr, None)
+        site_url(self.addr)
     }
 
     /// Where deployment `version` is served whether or not it is live:
@@ -120,7 +123,7 @@ impl EdgeServer {
     /// `*.localhost` name to loopback; other clients can send that `Host`
     /// header to [`EdgeServer::local_addr`]).
     pub fn deployment_url(&self, version: u64) -> String {
-        url_of(self.addr, Some(&format!("v{version}")))
+        deployment_url(self.addr, version)
     }
 
     /// The address the viewer listener is bound to.
