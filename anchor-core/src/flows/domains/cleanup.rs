@@ -75,3 +75,35 @@ async fn detach_again(
     )
     .await
 }
+
+/// After an add requested `certificate` but lost the record's conditional
+/// write to a concurrent add of the same name: deletes the certificate if
+/// no record can ever use it, that is, when the record now names another
+/// certificate, is being removed, or is gone. Its idempotency token covers
+/// the record's creation time, and a record never requests a second
+/// certificate once it has one, so no later request can be handed this
+/// deleted certificate back. Best effort; a failure is logged.
+pub(super) async fn drop_unrecorded_certificate(
+    svc: &Services,
+    domain: &DomainName,
+    certificate: &str,
+) {
+    let unusable = match svc.store.get_domain(domain).await {
+        Ok(None) => true,
+        Ok(Some(d)) => {
+            d.removing
+                || d.certificate_id
+                    .as_deref()
+                    .is_some_and(|c| c != certificate)
+        }
+        Err(e) => {
+            tracing::warn!(domain = %domain, error = %e, "could not re-read a domain whose add lost a race");
+            false
+        }
+    };
+    if unusable {
+        if let Err(e) = svc.certificates.delete(certificate).await {
+            tracing::warn!(domain = %domain, certificate, error = %e, "could not delete the certificate of an add that lost a race");
+        }
+    }
+}

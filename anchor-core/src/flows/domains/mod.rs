@@ -356,8 +356,8 @@ impl DomainManager {
         };
         let id = svc.certificates.request(&request).await?;
         let desc = svc.certificates.describe(&id).await?;
-        save_domain(svc, record, |d| {
-            d.certificate_id = Some(id);
+        let saved = save_domain(svc, record, |d| {
+            d.certificate_id = Some(id.clone());
             d.certificate_names = desc.names;
             d.validation_records = desc.validation_records;
             d.certificate_status = match desc.status {
@@ -365,6 +365,11 @@ impl DomainManager {
                 s => s,
             };
         })
-        .await
+        .await;
+        if let Err(Error::PreconditionFailed { .. }) = &saved {
+            // A concurrent add of the name won with its own certificate.
+            cleanup::drop_unrecorded_certificate(svc, &record.name, &id).await;
+        }
+        saved
     }
 }
