@@ -10,13 +10,13 @@
 //! - DynamoDB reads answer empty (no tag was revalidated) and SQS, like
 //!   every other call, is refused.
 
-use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG};
+use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
 
 use super::event::percent_decode;
-use super::response::{file_body, full, EdgeBody};
+use super::response::{full, EdgeBody};
+use super::stored::object_response;
 use super::Site;
-use crate::local::validate_key;
 
 /// The bucket name workers are given; the facade serves only this one.
 pub(crate) const BUCKET: &str = "anchor-local-assets";
@@ -95,41 +95,15 @@ async fn s3<B>(site: &Site, request: &Request<B>) -> Response<EdgeBody> {
             "the local edge's object store is read-only to functions",
         );
     }
-    if validate_key(key).is_err() {
-        return s3_error(StatusCode::NOT_FOUND, "NoSuchKey", key);
+    match object_response(site, key, method, None).await {
+        Ok(Some(response)) => response,
+        Ok(None) => s3_error(StatusCode::NOT_FOUND, "NoSuchKey", key),
+        Err(e) => s3_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            &e.to_string(),
+        ),
     }
-    let meta = match site.services().objects.head(key).await {
-        Ok(Some(meta)) => meta,
-        Ok(None) => return s3_error(StatusCode::NOT_FOUND, "NoSuchKey", key),
-        Err(e) => {
-            return s3_error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "ServiceUnavailable",
-                &e.to_string(),
-            )
-        }
-    };
-    let mut response = if method == Method::HEAD {
-        Response::new(full(""))
-    } else {
-        match tokio::fs::File::open(site.cloud().objects().path_of(key)).await {
-            Ok(file) => Response::new(file_body(file)),
-            Err(_) => return s3_error(StatusCode::NOT_FOUND, "NoSuchKey", key),
-        }
-    };
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_LENGTH, HeaderValue::from(meta.size));
-    let values = [
-        (CONTENT_TYPE, meta.content_type),
-        (CACHE_CONTROL, meta.cache_control),
-        (ETAG, meta.sha256.map(|sha| format!("\"{sha}\""))),
-    ];
-    for (name, value) in values {
-        if let Some(value) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
-            headers.insert(name, value);
-        }
-    }
-    response
 }
 
 fn s3_error(status: StatusCode, code: &str, detail: &str) -> Response<EdgeBody> {

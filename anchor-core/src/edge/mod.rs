@@ -33,6 +33,7 @@ mod router;
 mod runtime;
 mod server;
 mod site;
+mod stored;
 mod worker;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

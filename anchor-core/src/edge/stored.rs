@@ -1,0 +1,67 @@
+//! A stored object as an HTTP response with the headers S3 sends for it
+//! (Content-Type, Cache-Control, ETag, Content-Length), shared by the asset
+//! routes and the workers' S3 endpoint.
+
+use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG};
+use hyper::{Method, Response, StatusCode};
+
+use super::response::{file_body, full, EdgeBody};
+use super::Site;
+use crate::error::{Error, Result};
+use crate::local::validate_key;
+
+/// S3's Content-Type for an object stored without one.
+const DEFAULT_CONTENT_TYPE: &str = "binary/octet-stream";
+
+/// The object at `key`, streamed from disk (no body for HEAD, a 304 when
+/// `if_none_match` names its ETag); `None` if there is no such object.
+pub(crate) async fn object_response(
+    site: &Site,
+    key: &str,
+    method: &Method,
+    if_none_match: Option<&HeaderValue>,
+) -> Result<Option<Response<EdgeBody>>> {
+    if validate_key(key).is_err() {
+        return Ok(None);
+    }
+    let Some(meta) = site.services().objects.head(key).await? else {
+        return Ok(None);
+    };
+    let etag = meta.sha256.as_ref().map(|sha| format!("\"{sha}\""));
+    let fresh = matches!(
+        (etag.as_deref(), if_none_match.and_then(|v| v.to_str().ok())),
+        (Some(etag), Some(wanted)) if wanted.split(',').any(|w| w.trim() == etag || w.trim() == "*")
+    );
+    let mut response = if fresh {
+        let mut response = Response::new(full(""));
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        response
+    } else if method == Method::HEAD {
+        Response::new(full(""))
+    } else {
+        let path = site.cloud().objects().path_of(key);
+        match tokio::fs::File::open(&path).await {
+            Ok(file) => Response::new(file_body(file)),
+            // Deleted between the head and the open.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(&path, e)),
+        }
+    };
+    let headers = response.headers_mut();
+    if !fresh {
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(meta.size));
+    }
+    let content_type = meta
+        .content_type
+        .unwrap_or_else(|| DEFAULT_CONTENT_TYPE.into());
+    for (name, value) in [
+        (CONTENT_TYPE, Some(content_type)),
+        (CACHE_CONTROL, meta.cache_control),
+        (ETAG, etag),
+    ] {
+        if let Some(value) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            headers.insert(name, value);
+        }
+    }
+    Ok(Some(response))
+}
