@@ -414,6 +414,31 @@ async fn a_missing_node_is_a_clear_error_before_listening() {
         other => panic!("expected InvalidInput on node, got {other:?}"),
     }
 
+    for (options, field) in [
+        (
+            EdgeOptions {
+                workers_per_function: 0,
+                ..EdgeOptions::default()
+            },
+            "workers_per_function",
+        ),
+        (
+            EdgeOptions {
+                request_timeout: Duration::ZERO,
+                ..EdgeOptions::default()
+            },
+            "request_timeout",
+        ),
+    ] {
+        let err = EdgeServer::start(&anchor, "edge", options)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput { field: ref f, .. } if f == field),
+            "{err:?}"
+        );
+    }
+
     let elsewhere = Anchor::from_services(anchor.services().clone());
     let err = EdgeServer::start(&elsewhere, "edge", EdgeOptions::default())
         .await

@@ -77,7 +77,7 @@ fn edge_options(options: Option<ServeOptions>) -> Result<EdgeOptions, Failure> {
         edge.node = node.into();
     }
     if let Some(workers) = options.workers_per_function {
-        edge.workers_per_function = whole("workersPerFunction", workers, 1024)?.max(1) as usize;
+        edge.workers_per_function = whole("workersPerFunction", workers, 1024)? as usize;
     }
     if let Some(ms) = options.request_timeout_ms {
         edge.request_timeout = Duration::from_millis(whole("requestTimeoutMs", ms, 86_400_000)?);

@@ -40,26 +40,20 @@ fn edge_options(
         options.node = node.into();
     }
     if let Some(workers) = workers_per_function {
-        options.workers_per_function = usize::try_from(workers)
-            .ok()
-            .filter(|w| (1..=1024).contains(w))
-            .ok_or_else(|| {
-                Error::invalid_input(
-                    "workers_per_function",
-                    format!("must be between 1 and 1024, got {workers}"),
-                )
-            })?;
+        options.workers_per_function = usize::try_from(workers).map_err(|_| {
+            Error::invalid_input(
+                "workers_per_function",
+                format!("must be a whole number above zero, got {workers}"),
+            )
+        })?;
     }
     if let Some(seconds) = request_timeout {
-        options.request_timeout = Duration::try_from_secs_f64(seconds)
-            .ok()
-            .filter(|d| !d.is_zero())
-            .ok_or_else(|| {
-                Error::invalid_input(
-                    "request_timeout",
-                    format!("must be a positive number of seconds, got {seconds}"),
-                )
-            })?;
+        options.request_timeout = Duration::try_from_secs_f64(seconds).map_err(|_| {
+            Error::invalid_input(
+                "request_timeout",
+                format!("must be a positive number of seconds, got {seconds}"),
+            )
+        })?;
     }
     Ok(options)
 }

@@ -78,7 +78,9 @@ def test_serve_refuses_bad_options_with_typed_errors(tmp_path: Path) -> None:
         ({"port": 70000}, "port"),
         ({"host": "not-an-ip"}, "host"),
         ({"workers_per_function": 0}, "workers_per_function"),
+        ({"workers_per_function": -1}, "workers_per_function"),
         ({"request_timeout": -1.0}, "request_timeout"),
+        ({"request_timeout": 0.0}, "request_timeout"),
     ]:
         with pytest.raises(InvalidInputError) as bad:
             anchor.serve(PROJECT, **options)  # type: ignore[arg-type]

@@ -88,6 +88,23 @@ impl Default for EdgeOptions {
     }
 }
 
+impl EdgeOptions {
+    /// Checks that the pool size, the number of warm versions and both
+    /// timeouts are above zero; the error names the option.
+    pub fn validate(&self) -> crate::Result<()> {
+        let zero = [
+            ("workers_per_function", self.workers_per_function == 0),
+            ("max_warm_versions", self.max_warm_versions == 0),
+            ("request_timeout", self.request_timeout.is_zero()),
+            ("start_timeout", self.start_timeout.is_zero()),
+        ];
+        match zero.iter().find(|(_, is_zero)| *is_zero) {
+            Some((field, _)) => Err(crate::Error::invalid_input(*field, "must be above zero")),
+            None => Ok(()),
+        }
+    }
+}
+
 /// One running worker process, from [`EdgeServer::workers`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkerInfo {

@@ -49,7 +49,7 @@ impl Pool {
         Arc::new(Self {
             spec,
             idle: Mutex::new(Vec::new()),
-            slots: Arc::new(Semaphore::new(size.max(1))),
+            slots: Arc::new(Semaphore::new(size)),
             busy_pids: Mutex::new(Vec::new()),
             counters: Counters::default(),
         })

@@ -40,7 +40,8 @@ pub struct EdgeServer {
 impl EdgeServer {
     /// Starts serving `project` of `anchor`, which must be the embedded
     /// default ([`Anchor::local`]). Fails before listening with
-    /// `InvalidInput` naming `node` if Node.js is missing or too old,
+    /// `InvalidInput` naming an option that is zero (see
+    /// [`EdgeOptions::validate`]) or `node` if Node.js is missing or too old,
     /// `backend` on another backend, `NotFound` for an unknown project, or
     /// `Io` if the address is taken.
     pub async fn start(anchor: &Anchor, project: &str, options: EdgeOptions) -> Result<Self> {
@@ -50,6 +51,7 @@ impl EdgeServer {
                 "the local edge serves the embedded default (Anchor::local) only",
             )
         })?;
+        options.validate()?;
         let name = ProjectName::parse(project)?;
         let record = anchor.project(project).await?;
         let routes = cloud

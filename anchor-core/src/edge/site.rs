@@ -152,7 +152,7 @@ impl Site {
             })
             .0
             .clone();
-        while pools.len() > self.config.options.max_warm_versions.max(1) {
+        while pools.len() > self.config.options.max_warm_versions {
             let oldest = pools
                 .iter()
                 .min_by_key(|(_, (_, used))| *used)
