@@ -159,7 +159,15 @@ async fn a_function_gets_api_gateway_v2_events_and_its_results_become_responses(
         event["headers"].get("cookie").is_none(),
         "cookies travel apart"
     );
-    assert_eq!(event["headers"]["host"], "localhost");
+    // CloudFront forwards to the live alias's Function URL with the
+    // AllViewerExceptHostHeader policy: the function sees the URL's host,
+    // no X-Forwarded-Host (only a client-sent one would arrive), and the
+    // scheme of the hop that reached it.
+    let url_host = "edge-server--live.lambda-url.anchor.localhost";
+    assert_eq!(event["headers"]["host"], url_host);
+    assert_eq!(event["requestContext"]["domainName"], url_host);
+    assert!(event["headers"].get("x-forwarded-host").is_none());
+    assert_eq!(event["headers"]["x-forwarded-proto"], "https");
     assert_eq!(event["requestContext"]["http"]["method"], "GET");
     assert_eq!(event["requestContext"]["http"]["sourceIp"], "127.0.0.1");
     assert_eq!(event["isBase64Encoded"], false);
@@ -174,14 +182,43 @@ async fn a_function_gets_api_gateway_v2_events_and_its_results_become_responses(
         .unwrap()
         .starts_with("http://127.0.0.1:"));
 
-    // Bodies: text as it is, anything else in base64; over 6 MiB is refused.
+    // The origin access control signs every request to the Function URL:
+    // the viewer's Authorization is replaced, and a body without the
+    // viewer's x-amz-content-sha256 is refused by Lambda (issue 15: what
+    // a browser's POST gets on CloudFront today).
     let json = r#"{"a":1}"#;
+    let refused = send(
+        addr,
+        "POST",
+        "localhost",
+        "/echo",
+        &[
+            ("content-type", "application/json"),
+            ("authorization", "Bearer t"),
+        ],
+        json.into(),
+    )
+    .await;
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    assert_eq!(
+        refused.header("x-amzn-errortype"),
+        Some("InvalidSignatureException")
+    );
+    let got = get(addr, "localhost", "/echo", &[("authorization", "Bearer t")]).await;
+    let event = &serde_json::from_slice::<Value>(&got.body).unwrap()["event"];
+    assert!(event["headers"]["authorization"]
+        .as_str()
+        .unwrap()
+        .starts_with("AWS4-HMAC-SHA256 "));
+
+    // Bodies: text as it is, anything else in base64; over 6 MiB is refused.
+    let sha = ("x-amz-content-sha256", "UNSIGNED-PAYLOAD");
     let posted = send(
         addr,
         "POST",
         "localhost",
         "/echo",
-        &[("content-type", "application/json")],
+        &[("content-type", "application/json"), sha],
         json.into(),
     )
     .await;
@@ -197,7 +234,7 @@ async fn a_function_gets_api_gateway_v2_events_and_its_results_become_responses(
         "PUT",
         "localhost",
         "/echo",
-        &[("content-type", "application/octet-stream")],
+        &[("content-type", "application/octet-stream"), sha],
         bytes,
     )
     .await;
@@ -454,7 +491,7 @@ async fn a_missing_node_is_a_clear_error_before_listening() {
 }
 
 #[tokio::test]
-async fn before_the_first_deploy_functions_answer_503_and_assets_404() {
+async fn before_the_first_deploy_functions_answer_503_and_assets_403() {
     let dir = tempfile::tempdir().unwrap();
     let anchor = Anchor::local(dir.path()).await.unwrap();
     anchor.create_project("edge").await.unwrap();
@@ -473,7 +510,8 @@ async fn before_the_first_deploy_functions_answer_503_and_assets_404() {
         get(addr, "localhost", "/_next/static/a.js", &[])
             .await
             .status,
-        404
+        403,
+        "S3 behind an origin access control hides a missing key"
     );
     assert_eq!(get(addr, "v1.localhost", "/", &[]).await.status, 404);
     assert!(server.workers().is_empty());

@@ -13,7 +13,8 @@ use serde_json::{json, Map, Value};
 
 use super::response::{full, EdgeBody};
 
-/// Builds the event a Function URL sends for this request.
+/// Builds the event a Function URL at `host` sends for this request (as
+/// CloudFront forwarded it).
 pub(crate) fn to_event(parts: &Parts, body: &Bytes, client: SocketAddr, host: &str) -> Value {
     let mut headers = Map::new();
     let mut cookies = Vec::new();
@@ -40,12 +41,11 @@ pub(crate) fn to_event(parts: &Parts, body: &Bytes, client: SocketAddr, host: &s
             }
         }
     }
-    headers
-        .entry("x-forwarded-host")
-        .or_insert_with(|| Value::String(host.to_string()));
-    headers
-        .entry("x-forwarded-proto")
-        .or_insert_with(|| Value::String("http".into()));
+    // A Function URL sets these itself, for the hop that reached it: CloudFront
+    // calls it over HTTPS. It adds no `x-forwarded-host`: only what the
+    // caller sent (through CloudFront, the viewer's own header) arrives.
+    headers.insert("x-forwarded-proto".into(), Value::String("https".into()));
+    headers.insert("x-forwarded-port".into(), Value::String("443".into()));
     headers
         .entry("x-forwarded-for")
         .or_insert_with(|| Value::String(client.ip().to_string()));

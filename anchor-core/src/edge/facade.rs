@@ -95,7 +95,7 @@ async fn s3<B>(site: &Site, request: &Request<B>) -> Response<EdgeBody> {
             "the local edge's object store is read-only to functions",
         );
     }
-    match object_response(site, key, method, None).await {
+    match object_response(site, key, method).await {
         Ok(Some(response)) => response,
         Ok(None) => s3_error(StatusCode::NOT_FOUND, "NoSuchKey", key),
         Err(e) => s3_error(

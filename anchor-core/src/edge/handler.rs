@@ -1,23 +1,31 @@
-//! One viewer request: pick the deployment (live, or a preview by host
-//! name), match the route, and answer from the object store or a function.
+//! One viewer request, as the project's distribution handles it: pick the
+//! deployment (live, or a preview by host name), match the behaviour, look
+//! in the edge cache, ask the behaviour's origin (the asset bucket or a
+//! Function URL) the way CloudFront asks it, then cache, compress and
+//! answer as CloudFront would.
 
 use std::net::SocketAddr;
 
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::header::{HOST, IF_NONE_MATCH};
-use hyper::{Request, Response, StatusCode};
+use hyper::http::request::Parts;
+use hyper::{Method, Request, Response, StatusCode};
 
+use super::cache::{key_of, Encoding};
+use super::cdn::{deliver, from_cache, settle, Policy, Viewer};
 use super::event::{from_result, percent_decode, to_event};
+use super::origin::{function_url_host, to_function_origin};
 use super::pool::PoolError;
 use super::response::{text, EdgeBody};
 use super::router::target_of;
 use super::runtime::node_missing;
 use super::worker::StartError;
 use super::{assets, Site};
-use crate::model::{Deployment, RouteTarget};
+use crate::model::{BehaviourSpec, Deployment, OriginKind};
 
 /// Which deployment a request is for.
+#[derive(Debug, Clone, Copy)]
 enum Selected {
     /// Whatever is live now.
     Live,
@@ -40,9 +48,9 @@ pub(crate) async fn handle(
         .to_string();
     let selected = select(&host);
     let path = percent_decode(request.uri().path(), false);
-    let target = target_of(&site.config.routes, &path);
+    let behaviour = target_of(&site.config.routes, &path).behaviour();
     let started = std::time::Instant::now();
-    let response = match dispatch(site, request, client, &host, selected, target, &path).await {
+    let response = match serve(site, request, client, selected, behaviour, &path).await {
         Ok(response) => response,
         Err(e) => text(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -66,13 +74,59 @@ fn select(host: &str) -> Selected {
         .map_or(Selected::Live, Selected::Version)
 }
 
-async fn dispatch(
+async fn serve(
     site: &Site,
     request: Request<Incoming>,
     client: SocketAddr,
-    host: &str,
     selected: Selected,
-    target: RouteTarget,
+    behaviour: BehaviourSpec,
+    path: &str,
+) -> crate::Result<Response<EdgeBody>> {
+    let (parts, body) = request.into_parts();
+    let viewer = Viewer {
+        method: parts.method.clone(),
+        if_none_match: parts.headers.get(IF_NONE_MATCH).cloned(),
+    };
+    if !behaviour.all_methods && !matches!(parts.method, Method::GET | Method::HEAD) {
+        let refused = text(
+            StatusCode::FORBIDDEN,
+            "This distribution is not configured to allow the HTTP request method that was used for this request.\n",
+        );
+        return Ok(deliver(refused, &viewer));
+    }
+    let settings = behaviour.cache_policy.settings();
+    let encoding = Encoding::negotiate(&parts.headers, &settings);
+    let scope = match selected {
+        Selected::Live => "live".to_string(),
+        Selected::Version(version) => format!("v{version}"),
+    };
+    let key = key_of(&scope, behaviour.origin, &parts, &settings, encoding);
+    if let Some(key) = &key {
+        site.apply_invalidations().await?;
+        if let Some(hit) = site.cache().get(key) {
+            return Ok(deliver(from_cache(hit), &viewer));
+        }
+    }
+    let answer = ask_origin(site, parts, body, client, selected, &behaviour, path).await?;
+    let policy = Policy {
+        settings: &settings,
+        key,
+        path,
+        compress: behaviour.compress,
+        encoding,
+    };
+    let settled = settle(site.cache(), answer, policy, &viewer).await;
+    Ok(deliver(settled, &viewer))
+}
+
+/// The origin's answer to the request CloudFront sends it.
+async fn ask_origin(
+    site: &Site,
+    mut parts: Parts,
+    body: Incoming,
+    client: SocketAddr,
+    selected: Selected,
+    behaviour: &BehaviourSpec,
     path: &str,
 ) -> crate::Result<Response<EdgeBody>> {
     let preview = match selected {
@@ -99,48 +153,51 @@ async fn dispatch(
             }
         },
     };
-    match target {
-        RouteTarget::Assets { .. } => {
-            let rel = path.trim_start_matches('/');
-            let deployment = match preview {
-                Some(d) => Some(d),
-                // Shared hashed files need no deployment.
-                None if rel.starts_with("_next/static/") => None,
-                None => site.active_deployment().await?,
-            };
-            let if_none_match = request.headers().get(IF_NONE_MATCH).cloned();
-            assets::serve(
-                site,
-                deployment.as_ref(),
-                rel,
-                request.method(),
-                if_none_match.as_ref(),
-            )
-            .await
+    let image = match behaviour.origin {
+        OriginKind::Assets => return assets::serve(site, path, &parts.method).await,
+        OriginKind::Server => false,
+        OriginKind::Image => true,
+    };
+    let function = if image {
+        &site.config.infra.image_function
+    } else {
+        &site.config.infra.server_function
+    };
+    let (version, qualifier) = match &preview {
+        Some(d) => {
+            let version = version_of(d, image);
+            (version.clone(), version.unwrap_or_default())
         }
-        RouteTarget::ServerFunction | RouteTarget::ImageFunction => {
-            let image = target == RouteTarget::ImageFunction;
-            let function = if image {
-                &site.config.infra.image_function
-            } else {
-                &site.config.infra.server_function
-            };
-            let version = match &preview {
-                Some(d) => version_of(d, image),
-                None => site.live_version(function).await?,
-            };
-            let Some(version) = version else {
-                return Ok(text(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    format!(
-                        "nothing is deployed to {function} yet: deploy a build of {}\n",
-                        site.config.project
-                    ),
-                ));
-            };
-            invoke(site, request, client, host, function, &version).await
+        None => (
+            site.live_version(function).await?,
+            site.config.infra.alias.clone(),
+        ),
+    };
+    let Some(version) = version else {
+        return Ok(text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "nothing is deployed to {function} yet: deploy a build of {}\n",
+                site.config.project
+            ),
+        ));
+    };
+    let limit = site.config.options.max_request_bytes;
+    let body = match Limited::new(body, limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => {
+            return Ok(text(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the request body is over the function limit of {limit} bytes\n"),
+            ))
         }
+    };
+    let url_host = function_url_host(function, &qualifier);
+    let viewer_ip = client.ip().to_string();
+    if let Err(refused) = to_function_origin(&mut parts, &body, behaviour, &url_host, &viewer_ip) {
+        return Ok(refused);
     }
+    invoke(site, parts, body, client, &url_host, function, &version).await
 }
 
 fn version_of(deployment: &Deployment, image: bool) -> Option<String> {
@@ -154,9 +211,10 @@ fn version_of(deployment: &Deployment, image: bool) -> Option<String> {
 
 async fn invoke(
     site: &Site,
-    request: Request<Incoming>,
+    parts: Parts,
+    body: bytes::Bytes,
     client: SocketAddr,
-    host: &str,
+    url_host: &str,
     function: &str,
     version: &str,
 ) -> crate::Result<Response<EdgeBody>> {
@@ -166,18 +224,7 @@ async fn invoke(
             format!("{function}:{version} does not exist (deleted?)\n"),
         ));
     };
-    let (parts, body) = request.into_parts();
-    let limit = site.config.options.max_request_bytes;
-    let body = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => {
-            return Ok(text(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the request body is over the function limit of {limit} bytes\n"),
-            ))
-        }
-    };
-    let event = to_event(&parts, &body, client, host);
+    let event = to_event(&parts, &body, client, url_host);
     let label = format!("{function}:{version}");
     // The invocation runs on its own task: a client that disconnects drops
     // this future, and that must not kill a worker mid-request (Lambda too

@@ -24,9 +24,13 @@
 
 mod assets;
 mod bundle;
+mod cache;
+mod cdn;
+mod compress;
 mod event;
 mod facade;
 mod handler;
+mod origin;
 mod pool;
 mod response;
 mod router;

@@ -7,11 +7,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::bundle::unpacked;
+use super::cache::EdgeCache;
 use super::facade::BUCKET;
 use super::pool::Pool;
 use super::worker::WorkerSpec;
 use super::{EdgeOptions, WorkerCounts, WorkerInfo};
-use crate::error::{Error, ResourceKind, Result};
+use crate::error::Result;
 use crate::flows::Services;
 use crate::local::LocalCloud;
 use crate::model::{CdnRoute, Deployment, Infrastructure, ProjectName};
@@ -43,6 +44,7 @@ pub(crate) struct Site {
     pub config: SiteConfig,
     pub facade_url: String,
     pools: Mutex<HashMap<PoolKey, (Arc<Pool>, Instant)>>,
+    cache: EdgeCache,
 }
 
 impl std::fmt::Debug for Site {
@@ -60,7 +62,30 @@ impl Site {
             config,
             facade_url,
             pools: Mutex::new(HashMap::new()),
+            cache: EdgeCache::default(),
         }
+    }
+
+    /// The distribution's edge cache.
+    pub fn cache(&self) -> &EdgeCache {
+        &self.cache
+    }
+
+    /// Applies the distribution's invalidations made since the cache last
+    /// looked, from this process or another, before anything is served
+    /// from the cache.
+    pub async fn apply_invalidations(&self) -> Result<()> {
+        let newer = self
+            .config
+            .cloud
+            .cdn()
+            .invalidations_after(&self.config.infra.distribution_id, self.cache.generation())
+            .await?;
+        for invalidation in newer {
+            self.cache
+                .invalidate(invalidation.sequence, &invalidation.paths);
+        }
+        Ok(())
     }
 
     pub fn services(&self) -> &Services {
@@ -69,25 +94,6 @@ impl Site {
 
     pub fn cloud(&self) -> &LocalCloud {
         &self.config.cloud
-    }
-
-    pub fn project_infrastructure(&self) -> Infrastructure {
-        self.config.infra.clone()
-    }
-
-    /// The deployment the project record names as active, read now.
-    pub async fn active_deployment(&self) -> Result<Option<Deployment>> {
-        let store = &self.services().store;
-        let Some(project) = store.get_project(&self.config.project).await? else {
-            return Err(Error::not_found(
-                ResourceKind::Project,
-                self.config.project.as_str(),
-            ));
-        };
-        match project.active_deployment {
-            Some(id) => store.get_deployment(&self.config.project, &id).await,
-            None => Ok(None),
-        }
     }
 
     /// The project's deployment with this version number, read now.

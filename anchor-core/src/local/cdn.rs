@@ -61,6 +61,49 @@ impl LocalCdn {
 }
 
 /// A fresh ETag; never repeats, so a stale one can never match again.
+/// One invalidation as the local edge applies it: its sequence number
+/// (increasing with each invalidation made) and its paths.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidationRecord {
+    /// Increases with every invalidation of any distribution.
+    pub sequence: i64,
+    /// The paths invalidated, such as `/robots.txt` or `/images/*`.
+    pub paths: Vec<String>,
+}
+
+impl LocalCdn {
+    /// The invalidations of `distribution_id` made after the one numbered
+    /// `after` (0 for all), oldest first.
+    pub async fn invalidations_after(
+        &self,
+        distribution_id: &str,
+        after: i64,
+    ) -> Result<Vec<InvalidationRecord>> {
+        let id = distribution_id.to_string();
+        self.inner
+            .run(Service::Cdn, "ListInvalidations", move |inner| {
+                let conn = inner.db();
+                let mut statement = conn.prepare_cached(
+                    "SELECT rowid, paths FROM invalidations
+                     WHERE distribution_id = ?1 AND rowid > ?2 ORDER BY rowid",
+                )?;
+                let rows = statement.query_map(params![id, after], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                })?;
+                let mut found = Vec::new();
+                for row in rows {
+                    let (sequence, paths) = row?;
+                    found.push(InvalidationRecord {
+                        sequence,
+                        paths: serde_json::from_str(&paths)?,
+                    });
+                }
+                Ok(found)
+            })
+            .await
+    }
+}
+
 pub(crate) fn new_etag() -> String {
     format!("E{}", ulid::Ulid::new())
 }

@@ -14,7 +14,7 @@ mod provisioner;
 mod state_store;
 mod temp_file;
 
-pub use cdn::{LocalCdn, MAX_INVALIDATION_PATHS, MAX_INVALIDATION_WILDCARDS};
+pub use cdn::{InvalidationRecord, LocalCdn, MAX_INVALIDATION_PATHS, MAX_INVALIDATION_WILDCARDS};
 pub use certificates::LocalCertificates;
 pub use cloud::{LocalCloud, LocalCloudOptions};
 pub use function_records::RunnableVersion;

@@ -1,6 +1,7 @@
 //! Plain typed records and their validation. Nothing here does I/O or
 //! imports another layer of Anchor.
 
+mod behaviour;
 mod cursor;
 mod deployment;
 mod domain;
@@ -10,6 +11,9 @@ mod project;
 mod rollback;
 mod route;
 
+pub use behaviour::{
+    BehaviourSpec, CachePolicy, CachePolicySettings, OriginKind, OriginRequestPolicy, OriginSigning,
+};
 pub use cursor::Listing;
 pub use deployment::{AssetSummary, Deployment, DeploymentId, DeploymentStatus, FunctionVersion};
 pub use domain::{CdnStatus, CertificateStatus, DnsRecord, Domain};

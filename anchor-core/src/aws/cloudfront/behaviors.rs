@@ -13,7 +13,7 @@ use super::distribution::{
     CACHING_OPTIMIZED_POLICY,
 };
 use crate::error::Result;
-use crate::model::RouteTarget;
+use crate::model::{CachePolicy, OriginKind, OriginRequestPolicy, RouteTarget};
 
 const OP: &str = "CreateDistribution";
 /// Origin ids inside the distribution.
@@ -21,11 +21,13 @@ pub(super) const ASSETS_ORIGIN: &str = "assets";
 pub(super) const SERVER_ORIGIN: &str = "server";
 pub(super) const IMAGE_ORIGIN: &str = "image";
 
-/// What a behaviour of `target` sends where, and how it caches.
+/// What a behaviour of `target` sends where, and how it caches: the
+/// model's description of the behaviour, in CloudFront's ids.
 struct Behaviour {
     origin: &'static str,
     cache_policy: &'static str,
     origin_request_policy: Option<&'static str>,
+    compress: bool,
     methods: AllowedMethods,
 }
 
@@ -58,26 +60,23 @@ fn methods(all: bool) -> Result<AllowedMethods> {
 }
 
 fn behaviour(target: RouteTarget) -> Result<Behaviour> {
-    let function = |origin| -> Result<Behaviour> {
-        Ok(Behaviour {
-            origin,
-            cache_policy: CACHING_DISABLED_POLICY,
-            origin_request_policy: Some(ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY),
-            methods: methods(true)?,
-        })
-    };
-    match target {
-        RouteTarget::ServerFunction => function(SERVER_ORIGIN),
-        RouteTarget::ImageFunction => function(IMAGE_ORIGIN),
-        // Hashed files never change; the others are revalidated through
-        // their own Cache-Control, which CachingOptimized honours.
-        RouteTarget::Assets { .. } => Ok(Behaviour {
-            origin: ASSETS_ORIGIN,
-            cache_policy: CACHING_OPTIMIZED_POLICY,
-            origin_request_policy: None,
-            methods: methods(false)?,
+    let spec = target.behaviour();
+    Ok(Behaviour {
+        origin: match spec.origin {
+            OriginKind::Assets => ASSETS_ORIGIN,
+            OriginKind::Server => SERVER_ORIGIN,
+            OriginKind::Image => IMAGE_ORIGIN,
+        },
+        cache_policy: match spec.cache_policy {
+            CachePolicy::CachingDisabled => CACHING_DISABLED_POLICY,
+            CachePolicy::CachingOptimized => CACHING_OPTIMIZED_POLICY,
+        },
+        origin_request_policy: spec.origin_request_policy.map(|policy| match policy {
+            OriginRequestPolicy::AllViewerExceptHostHeader => ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY,
         }),
-    }
+        compress: spec.compress,
+        methods: methods(spec.all_methods)?,
+    })
 }
 
 /// The host of a Function URL such as `https://abc.lambda-url.eu-west-1.on.aws/`.
@@ -153,7 +152,7 @@ pub(super) fn distribution_config(
                 .path_pattern(&route.pattern)
                 .target_origin_id(b.origin)
                 .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps)
-                .compress(true)
+                .compress(b.compress)
                 .cache_policy_id(b.cache_policy)
                 .set_origin_request_policy_id(b.origin_request_policy.map(str::to_string))
                 .allowed_methods(b.methods)
@@ -165,7 +164,7 @@ pub(super) fn distribution_config(
     let default = DefaultCacheBehavior::builder()
         .target_origin_id(d.origin)
         .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps)
-        .compress(true)
+        .compress(d.compress)
         .cache_policy_id(d.cache_policy)
         .set_origin_request_policy_id(d.origin_request_policy.map(str::to_string))
         .allowed_methods(d.methods)
