@@ -158,6 +158,12 @@ async fn assets_images_and_the_api_are_served_as_the_distribution_serves_them() 
         Some("public,max-age=31536000,immutable")
     );
     assert!(js.header("content-type").unwrap().contains("javascript"));
+    // S3 sends Last-Modified; OpenNext reads an ISR entry's age from it.
+    assert!(
+        httpdate::parse_http_date(js.header("last-modified").unwrap()).is_ok(),
+        "{:?}",
+        js.header("last-modified")
+    );
     let etag = js.header("etag").unwrap().to_string();
     assert_eq!(
         fetch(chunk.clone(), vec![("if-none-match", etag)])

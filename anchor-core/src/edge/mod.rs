@@ -1,17 +1,20 @@
 //! The local edge: serves what the embedded default deployed over HTTP,
-//! routed the way the project's CloudFront distribution routes it, so the
-//! whole deploy, promote and rollback cycle can be watched in a browser
-//! with no AWS account.
+//! exactly as the project's CloudFront distribution would serve it, no more
+//! helpfully, so that what fails on AWS fails here too.
 //!
-//! - Routes come from the distribution, in precedence order: `_next/image*`
-//!   runs the image function, asset routes send files from the local object
-//!   store with the headers S3 would send, and the rest runs the server
-//!   function.
-//! - The function behind a route is whatever the `live` alias points at
-//!   when the request arrives (the alias is read per request), so a deploy
-//!   or rollback, from this process or another, shows at the very next
-//!   request. Public files come from the active deployment, read the same
-//!   way.
+//! - Behaviours come from the distribution, in precedence order, and each
+//!   applies the settings the model gives it ([`crate::model::BehaviourSpec`],
+//!   the same description the AWS distribution is built from): its origin,
+//!   its cache policy (key, TTLs from `Cache-Control`, invalidations,
+//!   gzip/brotli, `X-Cache`), its origin request policy and the origin
+//!   access control of its origin (`origin`).
+//! - Asset behaviours read the bucket under the project's prefix; a key that
+//!   is not there is a 403, as S3 answers CloudFront.
+//! - Function behaviours call the `live` alias's Function URL, read per
+//!   request, so a deploy or rollback, from this process or another, shows
+//!   at the very next request. The function sees the URL's own host and the
+//!   viewer's other headers; a body without `x-amz-content-sha256` is
+//!   refused, as a Lambda origin access control refuses it.
 //! - A preview (or any deployment) is served at its own address,
 //!   `http://v<N>.localhost:<port>/`, where `N` is its version.
 //! - Functions run in pools of long-lived `node` workers per version (see
@@ -19,8 +22,9 @@
 //!   framed stdin/stdout, a timeout per request (504), and a crashed
 //!   worker's requests answered with 502 while a replacement starts.
 //! - Workers see a loopback AWS endpoint (`facade`): the ISR cache and
-//!   source images are read from the local object store; cache writes and
-//!   queue messages fail quietly, so revalidation does not persist.
+//!   source images are read from the local object store (with S3's
+//!   `Last-Modified`); cache writes and queue messages fail quietly, so
+//!   revalidation does not persist.
 
 mod assets;
 mod bundle;
