@@ -88,3 +88,46 @@ async fn all_suites_share_one_cloud() {
         conformance::certificates::certificates(&certs, &issue),
     );
 }
+
+#[tokio::test]
+async fn key_value_store() {
+    let (_dir, cloud) = open();
+    let kvs = cloud.kvs();
+    kvs.ensure_store("anchor-router").await.unwrap();
+    conformance::kvs::run(&kvs, "anchor-router").await;
+}
+
+/// The 5 MB store limit: the update that would pass it is refused whole.
+#[tokio::test]
+async fn a_full_key_value_store_refuses_the_update_that_would_overflow_it() {
+    use anchor_core::error::Error;
+    use anchor_core::traits::{KeyValueStore, KvsUpdate, MAX_KVS_STORE_BYTES};
+    let (_dir, cloud) = open();
+    let kvs = cloud.kvs();
+    let mut etag = kvs.ensure_store("full").await.unwrap().etag;
+    let value = "v".repeat(1000);
+    let mut n = 0;
+    let refused = loop {
+        let puts = (0..50)
+            .map(|i| (format!("k{:06}", n * 50 + i), value.clone()))
+            .collect();
+        let update = KvsUpdate {
+            puts,
+            deletes: vec![],
+        };
+        match kvs.update("full", &update, &etag).await {
+            Ok(next) => etag = next,
+            Err(e) => break e,
+        }
+        n += 1;
+        assert!(n < 200, "5 MB was never refused");
+    };
+    assert!(
+        matches!(&refused, Error::InvalidInput { field, .. } if field == "keys"),
+        "{refused:?}"
+    );
+    let state = kvs.describe("full").await.unwrap();
+    assert_eq!(state.etag, etag, "the refused update changed nothing");
+    assert!(state.total_bytes <= MAX_KVS_STORE_BYTES);
+    assert_eq!(state.items, n * 50);
+}

@@ -9,6 +9,7 @@
 pub mod cdn;
 pub mod certificates;
 pub mod functions;
+pub mod kvs;
 pub mod objects;
 pub mod store;
 

@@ -195,7 +195,7 @@ async fn ask_origin(
     let url_host = function_url_host(function, &qualifier);
     let viewer_ip = client.ip().to_string();
     if let Err(refused) = to_function_origin(&mut parts, &body, behaviour, &url_host, &viewer_ip) {
-        return Ok(refused);
+        return Ok(*refused);
     }
     invoke(site, parts, body, client, &url_host, function, &version).await
 }

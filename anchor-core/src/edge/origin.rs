@@ -36,7 +36,7 @@ pub(crate) fn to_function_origin(
     behaviour: &BehaviourSpec,
     url_host: &str,
     viewer_ip: &str,
-) -> Result<(), Response<EdgeBody>> {
+) -> Result<(), Box<Response<EdgeBody>>> {
     let headers = &mut parts.headers;
     if behaviour.origin_request_policy.is_none() {
         // Only the cache key is forwarded; the policies in use key on no
@@ -45,7 +45,7 @@ pub(crate) fn to_function_origin(
     }
     if behaviour.origin.signing() == Some(OriginSigning::Lambda) {
         if !body.is_empty() && !headers.contains_key(CONTENT_SHA256) {
-            return Err(signature_mismatch());
+            return Err(Box::new(signature_mismatch()));
         }
         headers.insert(
             AUTHORIZATION,

@@ -35,6 +35,8 @@ pub enum ResourceKind {
     Distribution,
     /// An object in the asset store.
     Object,
+    /// A key-value store the edge router reads.
+    KeyValueStore,
 }
 
 impl fmt::Display for ResourceKind {
@@ -49,6 +51,7 @@ impl fmt::Display for ResourceKind {
             Self::Alias => "alias",
             Self::Distribution => "distribution",
             Self::Object => "object",
+            Self::KeyValueStore => "key value store",
         })
     }
 }

@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::Duration;
 use rusqlite::Connection;
 
-use super::{LocalCdn, LocalCertificates, LocalFunctions, LocalObjectStore, LocalProvisioner};
+use super::{
+    LocalCdn, LocalCertificates, LocalFunctions, LocalKvs, LocalObjectStore, LocalProvisioner,
+};
 use crate::clock::Clock;
 use crate::error::{Error, Result, Service};
 
@@ -99,6 +101,11 @@ impl LocalCloud {
     /// The CDN.
     pub fn cdn(&self) -> LocalCdn {
         LocalCdn::new(self.inner.clone())
+    }
+
+    /// The key-value store the edge router reads.
+    pub fn kvs(&self) -> LocalKvs {
+        LocalKvs::new(self.inner.clone())
     }
 
     /// The certificate authority.
@@ -304,4 +311,14 @@ CREATE TABLE IF NOT EXISTS certificates (
     requested_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS certificates_by_token ON certificates (idempotency_token);
+CREATE TABLE IF NOT EXISTS kvs_stores (
+    name TEXT PRIMARY KEY,
+    etag TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS kvs_items (
+    store TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (store, key)
+);
 ";

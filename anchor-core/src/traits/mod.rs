@@ -1,10 +1,11 @@
 //! The contracts between Anchor's flows and its backends: one state store
-//! and four cloud clients, plus provisioning. Each trait is minimal, for
+//! and five cloud clients, plus provisioning. Each trait is minimal, for
 //! implementers; the flows hold the logic.
 
 mod cdn;
 mod certificates;
 mod functions;
+mod kvs;
 mod objects;
 mod provision;
 mod store;
@@ -19,6 +20,10 @@ pub use certificates::{
 };
 pub use functions::{
     AliasConfig, AliasRouting, CodeBundle, Functions, PublishOptions, SetAliasOptions,
+};
+pub use kvs::{
+    check_kvs_update, KeyValueStore, KvsDescription, KvsUpdate, MAX_KVS_KEY_BYTES,
+    MAX_KVS_STORE_BYTES, MAX_KVS_UPDATE_ITEMS, MAX_KVS_VALUE_BYTES,
 };
 pub use objects::{ObjectBody, ObjectMeta, ObjectStore, PutOptions};
 pub use provision::{ProvisionOptions, Provisioner};
