@@ -20,6 +20,7 @@ use super::pool::PoolError;
 use super::response::{text, EdgeBody};
 use super::router::target_of;
 use super::runtime::node_missing;
+use super::site::PoolLookup;
 use super::worker::StartError;
 use super::{assets, Site};
 use crate::model::{BehaviourSpec, Deployment, OriginKind};
@@ -218,11 +219,24 @@ async fn invoke(
     function: &str,
     version: &str,
 ) -> crate::Result<Response<EdgeBody>> {
-    let Some(pool) = site.pool(function, version).await? else {
-        return Ok(text(
-            StatusCode::BAD_GATEWAY,
-            format!("{function}:{version} does not exist (deleted?)\n"),
-        ));
+    let pool = match site.pool(function, version).await? {
+        PoolLookup::Ready(pool) => pool,
+        PoolLookup::Missing => {
+            return Ok(text(
+                StatusCode::BAD_GATEWAY,
+                format!("{function}:{version} does not exist (deleted?)\n"),
+            ))
+        }
+        PoolLookup::OtherArchitecture(needed) => {
+            let here = std::env::consts::ARCH;
+            return Ok(text(
+                StatusCode::BAD_GATEWAY,
+                format!(
+                    "{function}:{version} was published for {needed}: its native code (such as sharp) cannot run on this {here} machine. \
+                     Lambda runs it on {needed}; to serve it locally, build for this machine (for sharp, set the image function's install arch in open-next.config.ts).\n"
+                ),
+            ));
+        }
     };
     let event = to_event(&parts, &body, client, url_host);
     let label = format!("{function}:{version}");

@@ -15,7 +15,7 @@ use super::{EdgeOptions, WorkerCounts, WorkerInfo};
 use crate::error::Result;
 use crate::flows::Services;
 use crate::local::LocalCloud;
-use crate::model::{CdnRoute, Deployment, Infrastructure, ProjectName};
+use crate::model::{Architecture, CdnRoute, Deployment, Infrastructure, ProjectName};
 use crate::traits::Functions;
 use crate::Anchor;
 
@@ -23,6 +23,16 @@ use crate::Anchor;
 const REGION: &str = "us-east-1";
 
 type PoolKey = (String, String);
+
+/// What [`Site::pool`] found for a version.
+pub(crate) enum PoolLookup {
+    /// Its workers.
+    Ready(Arc<Pool>),
+    /// No such version (deleted?).
+    Missing,
+    /// It was published for an architecture this machine does not run.
+    OtherArchitecture(Architecture),
+}
 
 /// What a served project is, fixed when the edge starts.
 pub(crate) struct SiteConfig {
@@ -119,13 +129,12 @@ impl Site {
         }))
     }
 
-    /// The pool of `function`'s `version`, started on first use; `None` if
-    /// the version does not exist.
-    pub async fn pool(&self, function: &str, version: &str) -> Result<Option<Arc<Pool>>> {
+    /// The pool of `function`'s `version`, started on first use.
+    pub async fn pool(&self, function: &str, version: &str) -> Result<PoolLookup> {
         let key = (function.to_string(), version.to_string());
         if let Some((pool, used)) = self.lock_pools().get_mut(&key) {
             *used = Instant::now();
-            return Ok(Some(pool.clone()));
+            return Ok(PoolLookup::Ready(pool.clone()));
         }
         let Some(runnable) = self
             .config
@@ -134,8 +143,15 @@ impl Site {
             .runnable(function, version)
             .await?
         else {
-            return Ok(None);
+            return Ok(PoolLookup::Missing);
         };
+        // Lambda runs it on the architecture it was published for; this
+        // machine cannot load native code built for another one.
+        if let Some(needed) = runnable.architecture {
+            if Some(needed) != Architecture::of_this_machine() {
+                return Ok(PoolLookup::OtherArchitecture(needed));
+            }
+        }
         let bundle_dir = unpacked(&self.config.bundles, &runnable).await?;
         let spec = WorkerSpec {
             node: self.config.options.node.clone(),
@@ -168,7 +184,7 @@ impl Site {
                 None => break,
             }
         }
-        Ok(Some(pool))
+        Ok(PoolLookup::Ready(pool))
     }
 
     /// The environment of a worker: the version's own (frozen at publish),

@@ -237,6 +237,7 @@ fn db_error(service: Service, operation: &str, e: rusqlite::Error) -> Error {
 const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("function_versions", "handler", "TEXT"),
     ("function_versions", "environment", "TEXT"),
+    ("function_versions", "architecture", "TEXT"),
     ("distributions", "routes", "TEXT"),
 ];
 

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::cloud::{Inner, LocalResult};
+use super::cloud::{Inner, LocalError, LocalResult};
 use crate::error::{Error, ResourceKind, Result};
-use crate::model::FunctionVersion;
+use crate::model::{Architecture, FunctionVersion};
 use crate::traits::{AliasConfig, AliasRouting};
 
 /// Creates the function if it does not exist; used by the provisioner.
@@ -180,6 +180,9 @@ pub struct RunnableVersion {
     pub handler: String,
     /// The environment frozen into the version at publish time.
     pub environment: std::collections::BTreeMap<String, String>,
+    /// The architecture it was published for; `None` for plain JavaScript
+    /// (or a version published before architectures were recorded).
+    pub architecture: Option<Architecture>,
 }
 
 /// The handler Lambda assumes when none was configured.
@@ -196,7 +199,7 @@ pub(super) fn read_runnable(
     };
     let row = conn
         .query_row(
-            "SELECT code_sha256, handler, environment FROM function_versions
+            "SELECT code_sha256, handler, environment, architecture FROM function_versions
              WHERE function = ?1 AND version = ?2",
             params![function, number],
             |r| {
@@ -204,13 +207,18 @@ pub(super) fn read_runnable(
                     r.get::<_, String>(0)?,
                     r.get::<_, Option<String>>(1)?,
                     r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
                 ))
             },
         )
         .optional()?;
-    let Some((sha, handler, environment)) = row else {
+    let Some((sha, handler, environment, architecture)) = row else {
         return Ok(None);
     };
+    let architecture = architecture
+        .map(|a| Architecture::parse(&a, "architecture"))
+        .transpose()
+        .map_err(|e| LocalError::Corrupt(e.to_string()))?;
     let environment = match environment {
         Some(json) => serde_json::from_str(&json)?,
         None => Default::default(),
@@ -220,5 +228,6 @@ pub(super) fn read_runnable(
         zip: zip_path(inner, function, version),
         handler: handler.unwrap_or_else(|| DEFAULT_HANDLER.to_string()),
         environment,
+        architecture,
     }))
 }

@@ -112,8 +112,8 @@ impl Functions for LocalFunctions {
                 let environment = serde_json::to_string(&options.environment)?;
                 tx.execute(
                     "INSERT INTO function_versions
-                         (function, version, code_sha256, description, created_at, handler, environment)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                         (function, version, code_sha256, description, created_at, handler, environment, architecture)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                     params![
                         function,
                         version,
@@ -121,7 +121,8 @@ impl Functions for LocalFunctions {
                         options.description,
                         inner.now_millis(),
                         options.handler,
-                        environment
+                        environment,
+                        options.architecture.map(|a| a.as_str())
                     ],
                 )?;
                 tx.execute(

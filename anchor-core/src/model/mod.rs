@@ -1,6 +1,7 @@
 //! Plain typed records and their validation. Nothing here does I/O or
 //! imports another layer of Anchor.
 
+mod architecture;
 mod behaviour;
 mod cursor;
 mod deployment;
@@ -11,6 +12,7 @@ mod project;
 mod rollback;
 mod route;
 
+pub use architecture::Architecture;
 pub use behaviour::{
     BehaviourSpec, CachePolicy, CachePolicySettings, OriginKind, OriginRequestPolicy, OriginSigning,
 };

@@ -31,6 +31,9 @@ pub struct FunctionBundle {
     pub handler_file: PathBuf,
     /// Whether the function answers with response streaming.
     pub streaming: bool,
+    /// The architecture its native code (such as `sharp`) is built for;
+    /// `None` for plain JavaScript, which runs on either.
+    pub native: Option<super::NativeCode>,
 }
 
 /// A checked and scanned `.open-next/` folder.
@@ -81,12 +84,14 @@ impl OpenNextBuild {
                 require_dir(&root, &bundle_dir)?;
                 let handler_file = find_handler(&bundle_dir, module, &f.handler)?;
                 check_same_build(&bundle_dir, &build_id)?;
+                let native = super::native_code(&bundle_dir)?;
                 functions.insert(
                     name.clone(),
                     FunctionBundle {
                         origin: name.clone(),
                         dir: bundle_dir,
                         handler: f.handler.clone(),
+                        native,
                         handler_file,
                         streaming: f.streaming,
                     },

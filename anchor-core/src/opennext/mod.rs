@@ -18,6 +18,7 @@ mod assets;
 mod build;
 mod bundle;
 mod cache;
+mod native;
 mod output;
 mod parse;
 mod routes;
@@ -31,6 +32,7 @@ pub use assets::{
 };
 pub use build::{FunctionBundle, OpenNextBuild, OUTPUT_FILE};
 pub use bundle::{package_bundle, package_bundle_with_limits, BundleLimits};
+pub use native::{native_code, NativeCode};
 pub use output::{
     AdditionalProps, Behavior, CopyRule, EcsOrigin, FunctionOrigin, FunctionRef, OpenNextOutput,
     Origin, S3Origin, DEFAULT_ORIGIN, DEFAULT_PATTERN, IMAGE_ORIGIN,

@@ -39,6 +39,10 @@ pub struct PublishOptions {
     /// Environment variables frozen into the version (such as the cache key
     /// prefix of its build). A backend may add its own, such as bucket names.
     pub environment: BTreeMap<String, String>,
+    /// The architecture the code needs (its native code's); `None` keeps
+    /// the function's current one. Lambda sets it with the code, so a
+    /// version always runs on the architecture it was published for.
+    pub architecture: Option<crate::model::Architecture>,
 }
 
 /// Where an alias sends traffic: one version, optionally with a share of

@@ -22,6 +22,8 @@ pub(super) struct Snapshot {
     pub handler: Option<String>,
     pub environment: BTreeMap<String, String>,
     pub code_sha256: String,
+    /// Lambda's name of its one architecture, such as `arm64`.
+    pub architecture: Option<String>,
     /// `None` on hosts that do not report one (moto).
     pub revision_id: Option<String>,
     /// `Pending` or `InProgress`: calls that change it would be refused.
@@ -41,6 +43,9 @@ macro_rules! snapshot {
                 .map(|v| v.into_iter().collect())
                 .unwrap_or_default(),
             code_sha256: c.code_sha256.unwrap_or_default(),
+            architecture: c
+                .architectures
+                .and_then(|a| a.first().map(|a| a.as_str().to_string())),
             revision_id: c.revision_id,
             settling: c.state == Some(State::Pending)
                 || c.last_update_status == Some(LastUpdateStatus::InProgress),

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_lambda::primitives::Blob;
-use aws_sdk_lambda::types::Environment;
+use aws_sdk_lambda::types::{Architecture, Environment};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
@@ -45,8 +45,12 @@ pub(super) async fn publish(
         current = configure(host, function, &current, handler, environment).await?;
         touched = true;
     }
-    if current.code_sha256 != code.sha256 {
-        current = upload(host, function, &current, code).await?;
+    // Lambda sets the architecture with the code, so a version runs on
+    // what its native code was built for.
+    let architecture = options.architecture.map(|a| a.as_str().to_string());
+    let wrong_architecture = architecture.is_some() && architecture != current.architecture;
+    if current.code_sha256 != code.sha256 || wrong_architecture {
+        current = upload(host, function, &current, code, architecture.as_deref()).await?;
         touched = true;
     }
     if !touched {
@@ -57,6 +61,7 @@ pub(super) async fn publish(
             if newest.code_sha256 == current.code_sha256
                 && newest.handler == current.handler
                 && newest.environment == current.environment
+                && newest.architecture == current.architecture
             {
                 return Ok(FunctionVersion {
                     function: function.to_string(),
@@ -197,11 +202,13 @@ async fn upload(
     function: &str,
     current: &Snapshot,
     code: &CodeBundle,
+    architecture: Option<&str>,
 ) -> Result<Snapshot> {
     let call = host
         .client
         .update_function_code()
         .function_name(function)
+        .set_architectures(architecture.map(|a| vec![Architecture::from(a)]))
         .set_revision_id(current.revision_id.clone());
     let limit = host
         .code_staging

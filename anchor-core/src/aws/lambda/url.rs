@@ -58,6 +58,8 @@ impl LambdaFunctions {
                         description: Some("anchor placeholder".into()),
                         handler: None,
                         environment: current.environment,
+                        // The placeholder is plain JavaScript: any will do.
+                        architecture: None,
                     };
                     self.publish(function, &placeholder, &options)
                         .await?

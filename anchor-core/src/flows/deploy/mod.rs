@@ -160,6 +160,9 @@ impl Deployer {
         let handler = |f: Option<&crate::opennext::FunctionBundle>| {
             f.map(|f| f.handler.clone()).unwrap_or_default()
         };
+        let architecture = |f: Option<&crate::opennext::FunctionBundle>| {
+            f.and_then(|f| f.native.as_ref()).map(|n| n.architecture)
+        };
         let base = plan::base_deployment(&self.svc, project).await?;
         let base_manifest = match &base {
             Some(b) => manifest::load(&self.svc, &project.infrastructure, &b.id).await?,
@@ -203,6 +206,8 @@ impl Deployer {
             image_code,
             server_handler: handler(build.server_function()),
             image_handler: handler(build.image_function()),
+            server_architecture: architecture(build.server_function()),
+            image_architecture: architecture(build.image_function()),
             base,
         };
         Ok(plan)

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::flows::manifest::{self, AssetManifest, ManifestEntry};
 use crate::flows::Services;
-use crate::model::{Deployment, DeploymentId, Project, ProjectName};
+use crate::model::{Architecture, Deployment, DeploymentId, Project, ProjectName};
 use crate::opennext::{OpenNextBuild, MAX_KEY_BYTES};
 use crate::traits::CodeBundle;
 
@@ -82,6 +82,11 @@ pub struct DeployPlan {
     pub server_unchanged: bool,
     /// The image code equals the base deployment's.
     pub image_unchanged: bool,
+    /// The architecture the server's native code needs; `None` for plain
+    /// JavaScript (the function keeps its own).
+    pub server_architecture: Option<Architecture>,
+    /// The architecture the image function's native code (`sharp`) needs.
+    pub image_architecture: Option<Architecture>,
     /// The deployment the plan compared against, if any.
     pub base_deployment: Option<DeploymentId>,
     /// Prerendered routes of the build.

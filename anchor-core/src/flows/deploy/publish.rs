@@ -31,6 +31,7 @@ pub(crate) async fn publish_functions(
                 description: Some(description.clone()),
                 handler: Some(plan.server_handler.clone()).filter(|h| !h.is_empty()),
                 environment: server_environment(infra),
+                architecture: plan.server_architecture,
             },
         ),
         publish_one(
@@ -42,6 +43,7 @@ pub(crate) async fn publish_functions(
                 description: Some(description.clone()),
                 handler: Some(plan.image_handler.clone()).filter(|h| !h.is_empty()),
                 environment: image_environment(infra),
+                architecture: plan.image_architecture,
             },
         ),
     )
