@@ -4,7 +4,8 @@
 # examples/nextjs-app, the AWS backend against a moto server this script
 # starts on loopback, the Python package (scripts/test-python.sh), the Node
 # package (scripts/test-node.sh), headless Chromium against the local edge
-# server (scripts/test-browser.sh), and the quick starts end to end.
+# server (scripts/test-browser.sh), the HTTP acceptance suite against it
+# (scripts/test-http.sh), and the quick starts end to end.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
@@ -43,6 +44,10 @@ ANCHOR_NEXTJS_BUILD="$work/build-v1" ANCHOR_NEXTJS_BUILD_V2="$work/build-v2" \
 step "browser test: headless Chromium against the local edge"
 ANCHOR_NEXTJS_BUILD="$work/build-v1" ANCHOR_NEXTJS_BUILD_V2="$work/build-v2" \
   scripts/test-browser.sh
+
+step "HTTP acceptance suite against the local edge (tests/http)"
+ANCHOR_NEXTJS_BUILD="$work/build-v1" ANCHOR_NEXTJS_BUILD_V2="$work/build-v2" \
+  scripts/test-http.sh
 
 step "quick start end to end"
 out="$work/quickstart.log"

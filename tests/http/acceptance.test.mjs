@@ -1,0 +1,325 @@
+// The HTTP acceptance suite: what a site Anchor serves must do for a real
+// Next.js app, checked with real HTTP requests against ANCHOR_BASE_URL,
+// whatever serves it: the local edge in the test command, or a CloudFront
+// distribution Anchor built on AWS. tests/http/README.md says what each
+// case proves and lists the variables.
+//
+// The cases run in file order (node --test --test-concurrency=1); the
+// rollback case changes the live deployment, so it comes last.
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import {
+  here,
+  baseUrl,
+  needVariable,
+  request,
+  text,
+  json,
+  describeResponse,
+  inputs,
+  multipart,
+  sleep,
+  loadKnownFailures,
+  expectedFailures,
+  acceptanceCase,
+} from './support.mjs';
+
+/** Every case id, in the order they run. known-failures.json may name only these. */
+export const CASES = [
+  'server-action-form',
+  'api-post-json-authorization',
+  'forwarded-host-spoof',
+  'redirect-host',
+  'public-files',
+  'image-imported',
+  'image-public',
+  'cache-hit-compressed',
+  'isr-time',
+  'isr-on-demand',
+  'origin-secret',
+  'rollback-next-request',
+];
+
+const publicDir = path.resolve(here, '../../examples/nextjs-app/public');
+
+/**
+ * `host` with a loopback name (127.0.0.1, [::1]) written as localhost, as
+ * Next's NextURL writes it, so that a base URL on 127.0.0.1 matches.
+ */
+const loopbackAsLocalhost = (host) => host?.replace(/^(127\.0\.0\.1|\[::1\])(?=:|$)/, 'localhost') ?? host;
+
+/** The render time an ISR page shows in its <time id="rendered-at">, or null. */
+const renderedAt = (html) => html.match(/<time id="rendered-at"[^>]*>([^<]+)<\/time>/)?.[1] ?? null;
+
+describe('known-failures.json', () => {
+  it('names only real cases, each with a reason', () => {
+    const all = loadKnownFailures();
+    assert.equal(typeof all, 'object');
+    for (const [targetName, cases] of Object.entries(all)) {
+      assert.equal(typeof cases, 'object', `${targetName} must map case ids to reasons`);
+      for (const [id, reason] of Object.entries(cases)) {
+        assert.ok(CASES.includes(id), `${targetName}: "${id}" is not a case (cases: ${CASES.join(', ')})`);
+        assert.ok(typeof reason === 'string' && reason.trim(), `${targetName}: "${id}" needs a reason`);
+      }
+    }
+  });
+});
+
+const { url: base, error: baseError } = baseUrl();
+
+if (!base) {
+  it('ANCHOR_BASE_URL', () => {
+    throw new Error(baseError);
+  });
+} else {
+  describe(`HTTP acceptance against ${base.href}`, () => {
+    const expected = expectedFailures();
+    const kase = (id, fn, options) => {
+      assert.ok(CASES.includes(id), `unlisted case ${id}`);
+      acceptanceCase(id, fn, { expected, ...options });
+    };
+    const get = (target, options = {}) => request(target, { ...options, base });
+    const ok = (response, what) => assert.equal(response.status, 200, `${what}: ${describeResponse(response)}`);
+
+    // A form bound to a Server Action, posted the way a browser without
+    // JavaScript posts it. Next refuses the action unless the Origin header
+    // matches the host the app believes it serves, so this needs the
+    // viewer's host forwarded, and a POST that reaches the server function.
+    kase('server-action-form', async () => {
+      const page = await get('action');
+      ok(page, 'GET /action');
+      const fields = inputs(text(page)).filter((i) => i.type === 'hidden' && i.name);
+      assert.ok(
+        fields.some((f) => f.name.startsWith('$ACTION_ID_')),
+        `GET /action has no hidden $ACTION_ID_... input; hidden inputs: ${JSON.stringify(fields)}`,
+      );
+      const name = `suite${Date.now().toString(36)}`;
+      const form = multipart([...fields.map((f) => [f.name, f.value ?? '']), ['name', name]]);
+      const posted = await get('action', {
+        method: 'POST',
+        headers: { origin: base.origin, 'content-type': form.contentType, accept: 'text/html' },
+        body: form.body,
+      });
+      let result = posted;
+      if ([301, 302, 303, 307, 308].includes(posted.status)) {
+        const location = posted.headers.location;
+        assert.ok(location, `the action redirected without a Location: ${describeResponse(posted)}`);
+        const next = new URL(location, base);
+        assert.equal(next.host, base.host, `the action redirected to another host: ${location}`);
+        result = await get(next.href);
+      }
+      ok(result, 'the form POST (and its redirect)');
+      assert.match(
+        text(result),
+        new RegExp(`Saved ${name} on [\\w.-]+`),
+        `the result does not show "Saved ${name} on <version>": ${describeResponse(result)}`,
+      );
+    });
+
+    // A JSON POST with an Authorization header reaches the app whole. On
+    // AWS, origin access control signs requests to the Function URL, which
+    // must neither refuse a POST nor replace the viewer's Authorization.
+    kase('api-post-json-authorization', async () => {
+      const sent = { hello: 'anchor', n: 42, nested: { list: [1, 'two'] } };
+      const response = await get('api/echo', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer anchor-test-token' },
+        body: JSON.stringify(sent),
+      });
+      ok(response, 'POST /api/echo');
+      const echo = json(response);
+      assert.equal(echo.method, 'POST');
+      assert.deepEqual(echo.body, sent, 'the body the app received');
+      assert.equal(echo.authorization, 'Bearer anchor-test-token', 'the Authorization header the app received');
+    });
+
+    // The edge, not the client, says which host was asked for.
+    kase('forwarded-host-spoof', async () => {
+      const response = await get('api/echo', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-host': 'evil.example' },
+        body: '{}',
+      });
+      ok(response, 'POST /api/echo');
+      const echo = json(response);
+      assert.equal(
+        echo.forwardedHost,
+        base.host,
+        `x-forwarded-host reaching the app (host header: ${echo.host}); the client sent evil.example`,
+      );
+    });
+
+    // The proxy (middleware) builds its redirect from the request URL, so
+    // the Location shows the host the app believes it is served on. OpenNext
+    // makes a Location on that same host relative, so the app also names
+    // the host in the `host` query parameter: both must be the viewer's.
+    kase('redirect-host', async () => {
+      for (const headers of [{}, { 'x-forwarded-host': 'evil.example' }]) {
+        const response = await get('old-page', { headers });
+        const sent = headers['x-forwarded-host'] ? ' (with X-Forwarded-Host: evil.example)' : '';
+        assert.ok([307, 308].includes(response.status), `GET /old-page${sent}: ${describeResponse(response)}`);
+        const location = response.headers.location;
+        assert.ok(location, `GET /old-page${sent} has no Location`);
+        const to = new URL(location, base);
+        assert.equal(to.host, base.host, `GET /old-page${sent} redirects to ${location}`);
+        assert.equal(to.pathname, '/', `GET /old-page${sent} redirects to ${location}`);
+        assert.equal(
+          loopbackAsLocalhost(to.searchParams.get('host')),
+          loopbackAsLocalhost(base.host),
+          `GET /old-page${sent} redirects to ${location}: the host the app believes it serves`,
+        );
+      }
+    });
+
+    // Public files, at the root and nested, with their content types and
+    // their exact bytes.
+    kase('public-files', async () => {
+      const files = [
+        ['robots.txt', /^text\/plain\b/],
+        ['favicon.ico', /^image\/(x-icon|vnd\.microsoft\.icon)\b/],
+        ['nested/deep/hello.json', /^application\/json\b/],
+        ['.well-known/security.txt', /^text\/plain\b/],
+        ['fonts/anchor.woff2', /^font\/woff2\b/],
+      ];
+      const problems = [];
+      for (const [file, type] of files) {
+        const response = await get(file);
+        const want = readFileSync(path.join(publicDir, file));
+        if (response.status !== 200) problems.push(`/${file}: ${describeResponse(response, { bodyChars: 120 })}`);
+        else if (!type.test(response.headers['content-type'] ?? '')) {
+          problems.push(`/${file}: content-type ${response.headers['content-type']}, want ${type}`);
+        } else if (response.headers['content-encoding']) {
+          problems.push(`/${file}: content-encoding ${response.headers['content-encoding']} without Accept-Encoding`);
+        } else if (!response.body.equals(want)) {
+          problems.push(`/${file}: ${response.body.length} bytes differ from the ${want.length} in public/`);
+        }
+      }
+      assert.deepEqual(problems, [], `public files:\n  ${problems.join('\n  ')}`);
+    });
+
+    /** The optimised image for `source` at 64 px. */
+    async function optimised(source) {
+      const response = await get(`_next/image?url=${encodeURIComponent(source)}&w=64&q=75`, {
+        headers: { accept: 'image/avif,image/webp,image/*,*/*;q=0.8' },
+      });
+      ok(response, `/_next/image of ${source}`);
+      assert.match(response.headers['content-type'] ?? '', /^image\//, `/_next/image of ${source}: content-type`);
+      assert.ok(response.body.length > 0, `/_next/image of ${source}: empty body`);
+    }
+
+    // next/image of an imported image: the optimiser reads it from the
+    // hashed static assets.
+    kase('image-imported', async () => {
+      const page = await get('image');
+      ok(page, 'GET /image');
+      const html = text(page);
+      const match = html.match(/(?:\/|%2F)_next(?:\/|%2F)static(?:\/|%2F)media(?:\/|%2F)([\w.-]+\.(?:png|jpe?g|webp|avif|gif))/i);
+      assert.ok(match, `GET /image names no /_next/static/media/ image: ${describeResponse(page)}`);
+      await optimised(`/_next/static/media/${match[1]}`);
+    });
+
+    // next/image of a public file: the optimiser must find public files of
+    // the live deployment.
+    kase('image-public', async () => {
+      await optimised('/images/anchor.png');
+    });
+
+    // The second request for a static page is answered from the edge cache,
+    // compressed.
+    kase('cache-hit-compressed', async () => {
+      const headers = { 'accept-encoding': 'br, gzip' };
+      const first = await get('', { headers });
+      ok(first, 'GET / (first)');
+      const second = await get('', { headers });
+      ok(second, 'GET / (second)');
+      assert.match(text(second), /Hello from Anchor v\w+/, `GET / (second): ${describeResponse(second)}`);
+      assert.match(second.headers['x-cache'] ?? '', /^Hit from cloudfront$/i, `GET / (second) x-cache: ${describeResponse(second)}`);
+      assert.match(
+        second.headers['content-encoding'] ?? '',
+        /^(br|gzip)$/,
+        `GET / (second) content-encoding: ${describeResponse(second)}`,
+      );
+    });
+
+    /** GETs `page` and returns its render time and the response. */
+    async function renderTime(page) {
+      const response = await get(page);
+      ok(response, `GET /${page}`);
+      const at = renderedAt(text(response));
+      assert.ok(at && !Number.isNaN(Date.parse(at)), `GET /${page} shows no render time: ${describeResponse(response)}`);
+      return { at, response };
+    }
+
+    /** Polls `page` for up to `ms` until it shows a render time later than `before`. */
+    async function newerRender(page, before, ms) {
+      const until = Date.now() + ms;
+      let last;
+      do {
+        last = await renderTime(page);
+        if (Date.parse(last.at) > Date.parse(before)) return last.at;
+        await sleep(1_000);
+      } while (Date.now() < until);
+      throw new Error(
+        `/${page} still shows a render at ${last.at} (first seen ${before}) after ${ms / 1000} s: ` +
+          describeResponse(last.response, { bodyChars: 0 }),
+      );
+    }
+
+    // Time-based ISR (revalidate = 5): past the revalidate time a request
+    // may get the stale page, but a newer render must follow.
+    kase('isr-time', async () => {
+      const { at } = await renderTime('isr');
+      await sleep(6_000);
+      await newerRender('isr', at, 30_000);
+    });
+
+    // On-demand ISR: revalidatePath through an API route renders the page
+    // again although its revalidate time (an hour) is far off.
+    kase('isr-on-demand', async () => {
+      const { at } = await renderTime('isr-on-demand');
+      await sleep(1_100); // a render in the same millisecond could not be told apart
+      const response = await get('api/revalidate', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ path: '/isr-on-demand' }),
+      });
+      ok(response, 'POST /api/revalidate');
+      assert.equal(json(response).revalidated, true, `POST /api/revalidate: ${describeResponse(response)}`);
+      await newerRender('isr-on-demand', at, 30_000);
+    });
+
+    // The server function's own URL refuses requests that did not come
+    // through the distribution (which adds Anchor's origin secret).
+    kase('origin-secret', async () => {
+      const origin = needVariable('ANCHOR_SERVER_ORIGIN_URL', "the server function's own URL, e.g. its Lambda Function URL");
+      const response = await request(origin);
+      assert.equal(response.status, 403, `GET ${origin} without the origin secret: ${describeResponse(response)}`);
+    });
+
+    // A rollback shows at the very next request, pages and API alike.
+    kase('rollback-next-request', async () => {
+      const command = needVariable('ANCHOR_ROLLBACK_CMD', 'a shell command that rolls the site back by one deployment');
+      const previous = needVariable('ANCHOR_PREVIOUS_VERSION', 'the app version the rollback goes back to, e.g. v1');
+      const before = await get('api/hello');
+      ok(before, 'GET /api/hello before the rollback');
+      const live = json(before).version;
+      assert.notEqual(live, previous, `the live version is already ${previous}; deploy another before rolling back`);
+      try {
+        execSync(command, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000, shell: '/bin/sh' });
+      } catch (error) {
+        throw new Error(`ANCHOR_ROLLBACK_CMD failed (${error.status ?? error.signal}): ${String(error.stderr ?? error.message).trim()}`);
+      }
+      const api = await get('api/hello');
+      ok(api, 'GET /api/hello right after the rollback');
+      assert.equal(json(api).version, previous, `GET /api/hello right after the rollback from ${live}`);
+      const home = await get('');
+      ok(home, 'GET / right after the rollback');
+      assert.match(text(home), new RegExp(`Hello from Anchor ${previous}\\b`), `GET / right after the rollback: ${describeResponse(home)}`);
+    });
+  });
+}
