@@ -177,7 +177,7 @@ fn cache_key(result: &Value) -> &str {
 }
 
 fn assert_server(route: &DeploymentRoute, (result, origin): &(Value, Value)) {
-    assert_eq!(result["uri"].is_string(), true, "not a request: {result}");
+    assert!(result["uri"].is_string(), "not a request: {result}");
     assert_eq!(
         origin,
         &json!({
@@ -190,7 +190,7 @@ fn assert_server(route: &DeploymentRoute, (result, origin): &(Value, Value)) {
 }
 
 fn assert_bucket(route: &DeploymentRoute, (result, origin): &(Value, Value)) {
-    assert_eq!(result["uri"].is_string(), true, "not a request: {result}");
+    assert!(result["uri"].is_string(), "not a request: {result}");
     assert_eq!(
         origin,
         &json!({
