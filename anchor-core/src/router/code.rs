@@ -41,10 +41,11 @@ const HASH_LENGTH: usize = 16;
 pub struct RouterOptions {
     /// The most header bytes (request line, headers, cookies, as the
     /// function counts them) the function forwards; a bigger request gets
-    /// 431. The default, 9,216, is Lambda's 10 KiB for a Function URL's
-    /// request line and headers less 1 KiB for the headers CloudFront adds
-    /// on the way (Via, X-Amz-Cf-Id, X-Forwarded-For, the origin secret,
-    /// the OAC signature).
+    /// 431. The default, 9,216, is a 10 KiB budget for the request line and
+    /// headers (what API Gateway documents, and what Function URLs are
+    /// expected to take) less 1 KiB for the headers CloudFront adds on the
+    /// way (Via, X-Amz-Cf-Id, X-Forwarded-For, the origin secret, the OAC
+    /// signature). See docs/router.md.
     pub max_header_bytes: usize,
 }
 
