@@ -524,3 +524,69 @@ fn the_host_refuses_code_that_does_not_start_with_the_imports() {
         .unwrap()
         .contains("import cf from 'cloudfront'"));
 }
+
+#[test]
+fn a_request_without_host_forwards_no_host() {
+    let (mut host, a, _) = shop();
+    let mut e = event(
+        SHOP,
+        "GET",
+        "/about",
+        &[("x-forwarded-host", "evil.example")],
+    );
+    e["request"]["headers"]
+        .as_object_mut()
+        .unwrap()
+        .remove("host");
+    let routed = host.run(e);
+    assert_server(&a, &routed);
+    assert!(routed.0["headers"].get("x-forwarded-host").is_none());
+}
+
+#[test]
+fn the_host_module_runs_the_code_with_a_given_store() {
+    // The local edge will import loadRouter rather than speak the line
+    // protocol; check that entry point on its own.
+    let code = RouterCode::generate(&RouterOptions::default()).unwrap();
+    let keys = RouterKeys::new(SHOP).unwrap();
+    let a = deployment("shop", "a", shop_index());
+    let mut store: Map<String, Value> = a
+        .entries(&keys)
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.key, json!(e.value)))
+        .collect();
+    let live = live_entry(&keys, &a.deployment).unwrap();
+    store.insert(live.key, json!(live.value));
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("host.mjs"), HOST_SCRIPT).unwrap();
+    std::fs::write(dir.path().join("code.js"), code.code()).unwrap();
+    let script = format!(
+        "import fs from 'node:fs';\n\
+         import {{ loadRouter }} from './host.mjs';\n\
+         const router = loadRouter(fs.readFileSync('./code.js', 'utf8'));\n\
+         const store = {store};\n\
+         const get = async (key) => store[key];\n\
+         const page = await router.run({event}, get);\n\
+         const file = await router.run({file}, get);\n\
+         console.log(JSON.stringify([page.origin.domainName, file.origin.originPath]));\n",
+        store = Value::Object(store),
+        event = event(SHOP, "GET", "/about", &[]),
+        file = event(SHOP, "GET", "/robots.txt", &[]),
+    );
+    std::fs::write(dir.path().join("drive.mjs"), script).unwrap();
+    let node = std::env::var_os("ANCHOR_NODE").unwrap_or_else(|| "node".into());
+    let output = Command::new(node)
+        .arg("drive.mjs")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(answer, json!([a.server_host, a.origin_path]));
+}
