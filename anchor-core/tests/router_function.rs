@@ -55,7 +55,8 @@ impl Host {
         }
     }
 
-    fn call(&mut self, mut message: Value) -> Value {
+    /// Sends one message and returns the host's answer, error or not.
+    fn answer(&mut self, mut message: Value) -> Value {
         self.next_id += 1;
         message["id"] = json!(self.next_id);
         writeln!(self.stdin, "{message}").unwrap();
@@ -64,12 +65,27 @@ impl Host {
         self.stdout.read_line(&mut line).unwrap();
         let answer: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
         assert_eq!(answer["id"], json!(self.next_id));
+        answer
+    }
+
+    /// Sends one message that must succeed.
+    fn call(&mut self, message: Value) -> Value {
+        let answer = self.answer(message);
         assert!(
             answer.get("error").is_none(),
             "host error: {}",
             answer["error"]
         );
         answer
+    }
+
+    /// Sends one message that must fail; returns the host's reason.
+    fn refused(&mut self, message: Value) -> String {
+        let answer = self.answer(message);
+        match answer["error"].as_str() {
+            Some(reason) => reason.to_owned(),
+            None => panic!("expected an error, got {answer}"),
+        }
     }
 
     fn put(&mut self, entries: &[KvsEntry]) {
@@ -511,18 +527,11 @@ fn two_distributions_in_one_store_route_independently() {
 #[test]
 fn the_host_refuses_code_that_does_not_start_with_the_imports() {
     let mut host = Host::start();
-    let answer = {
-        host.next_id += 1;
-        let message = json!({"id": host.next_id, "op": "load", "code": "async function handler(e) { return e.request; }"});
-        writeln!(host.stdin, "{message}").unwrap();
-        let mut line = String::new();
-        host.stdout.read_line(&mut line).unwrap();
-        serde_json::from_str::<Value>(&line).unwrap()
-    };
-    assert!(answer["error"]
-        .as_str()
-        .unwrap()
-        .contains("import cf from 'cloudfront'"));
+    let reason = host.refused(json!({
+        "op": "load",
+        "code": "async function handler(e) { return e.request; }"
+    }));
+    assert!(reason.contains("import cf from 'cloudfront'"), "{reason}");
 }
 
 #[test]
@@ -589,4 +598,16 @@ fn the_host_module_runs_the_code_with_a_given_store() {
     );
     let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(answer, json!([a.server_host, a.origin_path]));
+}
+
+#[test]
+fn the_host_refuses_origin_parameters_cloudfront_would() {
+    let mut host = Host::start();
+    let code = "import cf from 'cloudfront';\nimport crypto from 'crypto';\n\
+                async function handler(event) {\n\
+                cf.updateRequestOrigin({ domainNam: 'typo.example' });\n\
+                return event.request;\n}\n";
+    host.call(json!({"op": "load", "code": code}));
+    let reason = host.refused(json!({"op": "run", "event": event(SHOP, "GET", "/", &[])}));
+    assert!(reason.contains("unknown parameter domainNam"), "{reason}");
 }

@@ -3,7 +3,8 @@
 // are bound to shims instead of CloudFront's modules:
 //   cloudfront  kvs().get(key, {format}) reads through a function the host
 //               is given and rejects for a missing key, as CloudFront does;
-//               updateRequestOrigin(params) records its last call.
+//               updateRequestOrigin(params) checks its parameters as
+//               CloudFront would and records its last call.
 //   crypto      Node's createHash and createHmac.
 // The code is compiled once per load in a fresh node:vm context, and
 // `handler` is called per request. Nothing else (require, fetch, process)
@@ -47,6 +48,36 @@ function missing(key) {
   return new Error(`key not found: ${key}`);
 }
 
+// The parameters CloudFront's updateRequestOrigin takes. A name outside
+// them, or a malformed OAC or custom-origin setting, fails the function on
+// CloudFront, so it fails here too instead of passing silently.
+const ORIGIN_FIELDS = new Set([
+  "domainName", "originPath", "customHeaders", "connectionAttempts", "originShield",
+  "responseCompletionTimeout", "timeouts", "customOriginConfig", "originAccessControlConfig",
+  "sni", "allowedCertificateNames",
+]);
+
+function checkOrigin(params) {
+  if (!params || typeof params !== "object") throw new Error("updateRequestOrigin takes an object");
+  for (const name of Object.keys(params)) {
+    if (!ORIGIN_FIELDS.has(name)) throw new Error(`updateRequestOrigin: unknown parameter ${name}`);
+  }
+  if ("domainName" in params && (typeof params.domainName !== "string" || !params.domainName)) {
+    throw new Error("updateRequestOrigin: domainName must be a non-empty string");
+  }
+  const oac = params.originAccessControlConfig;
+  if (oac && oac.enabled) {
+    const ok = ["always", "never", "no-override"].includes(oac.signingBehavior) &&
+      oac.signingProtocol === "sigv4" &&
+      ["s3", "lambda", "mediastore", "mediapackagev2"].includes(oac.originType);
+    if (!ok) throw new Error(`updateRequestOrigin: bad originAccessControlConfig ${JSON.stringify(oac)}`);
+  }
+  const custom = params.customOriginConfig;
+  if (custom && (!Number.isInteger(custom.port) || !["http", "https"].includes(custom.protocol))) {
+    throw new Error(`updateRequestOrigin: bad customOriginConfig ${JSON.stringify(custom)}`);
+  }
+}
+
 export function loadRouter(code) {
   const script = new vm.Script(bindImports(code), { filename: "viewer_request.js" });
   // One request at a time: the recorded origin belongs to the request whose
@@ -70,6 +101,7 @@ export function loadRouter(code) {
       };
     },
     updateRequestOrigin(params) {
+      checkOrigin(params);
       state.origin = JSON.parse(JSON.stringify(params));
     },
   };
