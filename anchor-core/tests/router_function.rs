@@ -430,6 +430,9 @@ fn a_sharded_public_index_routes_like_an_inline_one() {
         .collect();
     paths.push("images/anchor.png".into());
     paths.push(".well-known/security.txt".into());
+    // Non-ASCII names: both sides hash UTF-16 code units, surrogates too.
+    paths.push("café.txt".into());
+    paths.push("🚀/launch.txt".into());
     let route = deployment(
         "shop",
         "sharded",
@@ -448,6 +451,8 @@ fn a_sharded_public_index_routes_like_an_inline_one() {
         "/generated-file-299.txt",
         "/images/anchor.png",
         "/.well-known/security.txt",
+        "/caf%C3%A9.txt",
+        "/%F0%9F%9A%80/launch.txt",
     ] {
         assert_bucket(&route, &host.request(SHOP, uri, &[]));
     }
