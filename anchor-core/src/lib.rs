@@ -30,6 +30,7 @@ pub mod local;
 pub mod model;
 pub mod opennext;
 pub mod progress;
+pub mod router;
 pub mod traits;
 
 pub use anchor::Anchor;

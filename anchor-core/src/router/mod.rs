@@ -1,0 +1,50 @@
+//! The edge router: one viewer-request CloudFront Function and one
+//! KeyValueStore that decide, per request, which deployment serves it.
+//!
+//! Every deployment is an immutable set of origins (its server and image
+//! Function URLs, its public files under their own bucket path). The store
+//! holds, per distribution, a pointer to the live deployment and one entry
+//! per deployment saying where those origins are; the function reads them
+//! and calls `cf.updateRequestOrigin`. The cache key carries the deployment,
+//! so a promote or a rollback is one write of the pointer: no distribution
+//! update, no invalidation. The function and the store are shared by every
+//! project in the account; keys are namespaced by distribution id.
+//!
+//! - [`RouterCode`]: the function's code, generated from a template and
+//!   checked against CloudFront's size limit;
+//! - [`RouterKeys`], [`DeploymentRoute`], [`live_entry`]: the store entries;
+//! - [`PublicIndex`]: which paths a deployment serves from `public/`;
+//! - [`HOST_SCRIPT`]: runs the same code under Node, for tests and the
+//!   local edge.
+//!
+//! See `docs/router.md` for the contract between the entries and the code.
+
+mod code;
+mod compact;
+mod entries;
+mod index;
+mod keys;
+
+pub use code::{RouterCode, RouterOptions, CACHE_KEY_HEADER, IMAGE_HEADERS, RSC_HEADERS};
+pub use entries::{estimated_store_bytes, live_entry, DeploymentRoute, KvsEntry};
+pub use index::{shard_of, PublicIndex};
+pub use keys::RouterKeys;
+
+/// CloudFront's limit on a function's code, in bytes.
+pub const MAX_FUNCTION_BYTES: usize = 10_240;
+/// A KeyValueStore key's limit, in bytes.
+pub const MAX_KEY_BYTES: usize = 512;
+/// A KeyValueStore value's limit, in bytes.
+pub const MAX_VALUE_BYTES: usize = 1024;
+/// A KeyValueStore's total size limit, in bytes; see
+/// [`estimated_store_bytes`].
+pub const MAX_STORE_BYTES: u64 = 5 * 1024 * 1024;
+/// The most shards one deployment's public-file index may take: about a
+/// megabyte, a fifth of a store, for one deployment's top-level entries.
+pub const MAX_SHARDS: usize = 1024;
+
+/// `host.mjs`: an ES module that runs the generated code under Node as
+/// CloudFront would, with shims for its `cloudfront` and `crypto` imports.
+/// Write it to a file and run `node host.mjs` (newline-delimited JSON on
+/// stdin and stdout, described at its top), or import its `loadRouter`.
+pub const HOST_SCRIPT: &str = include_str!("host.mjs");

@@ -1,0 +1,196 @@
+import cf from 'cloudfront';
+import crypto from 'crypto';
+
+// Anchor's edge router: one viewer-request CloudFront Function, shared by
+// every distribution in the account, that picks the deployment serving each
+// request from a KeyValueStore. Generated from this template by
+// anchor-core's router module, which fills in the settings below and strips
+// comments and indentation, so keep to what that compactor understands: no
+// regular expression literals, no comment markers inside strings, and no
+// template literal nested in another one.
+//
+// CloudFront's runtime 2.0 is not Node: no optional chaining, no nullish
+// coalescing, no classes, no require, no fetch.
+
+// Key layout, header names and limits, filled in by the generator.
+const S = __ANCHOR_SETTINGS__;
+
+const kvs = cf.kvs();
+
+function reply(statusCode, statusDescription, body) {
+  return {
+    statusCode: statusCode,
+    statusDescription: statusDescription,
+    headers: {
+      'content-type': { value: 'text/plain; charset=utf-8' },
+      // A function-made answer is not cached by CloudFront, but say so for
+      // anything in front of it too: the next request may get a real page.
+      'cache-control': { value: 'no-store' }
+    },
+    body: body
+  };
+}
+
+function headerValue(headers, name) {
+  const h = headers[name];
+  return h && typeof h.value === 'string' ? h.value : undefined;
+}
+
+// Every value of a field ({value} or {value, multiValue: [{value}]}), so a
+// repeated header counts once per copy.
+function valuesOf(field) {
+  if (field.multiValue && field.multiValue.length) {
+    return field.multiValue.map((m) => String(m.value));
+  }
+  return [String(field.value)];
+}
+
+// What forwarding the request costs in header bytes, roughly as HTTP/1.1
+// spells it: the request line, each header as "name: value\r\n" and the
+// cookies folded into one Cookie header.
+function headerBytes(request) {
+  let total = request.method.length + request.uri.length + 11;
+  const qs = request.querystring || {};
+  for (const name in qs) {
+    const values = valuesOf(qs[name]);
+    for (let i = 0; i < values.length; i++) total += name.length + values[i].length + 2;
+  }
+  const headers = request.headers || {};
+  for (const name in headers) {
+    const values = valuesOf(headers[name]);
+    for (let i = 0; i < values.length; i++) total += name.length + values[i].length + 4;
+  }
+  const cookies = request.cookies || {};
+  let cookieBytes = 0;
+  for (const name in cookies) {
+    const values = valuesOf(cookies[name]);
+    for (let i = 0; i < values.length; i++) cookieBytes += name.length + values[i].length + 3;
+  }
+  if (cookieBytes) total += cookieBytes + 8;
+  return total;
+}
+
+// FNV-1a over UTF-16 code units; the generator shards the public index with
+// the same function, so both sides must agree bit for bit.
+function shardOf(name, shards) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % shards;
+}
+
+// The index lists raw file names; the URI arrives percent-encoded.
+function decode(segment) {
+  try {
+    return decodeURIComponent(segment);
+  } catch (e) {
+    return segment;
+  }
+}
+
+// Whether the path is one of the deployment's public files: a file entry
+// ("robots.txt") matches that exact path, a directory entry ("images/")
+// every path under it. Reads one index shard when the index is sharded.
+async function isPublic(uri, entry, key) {
+  const slash = uri.indexOf('/', 1);
+  const segment = decode(slash < 0 ? uri.slice(1) : uri.slice(1, slash));
+  if (!segment || segment === '_next') return false;
+  const wanted = slash < 0 ? segment : segment + '/';
+  let index = entry.p;
+  if (!index && entry.n) {
+    index = await kvs.get(key + S.shards + shardOf(segment, entry.n), { format: 'json' });
+  }
+  return !!index && index.indexOf(wanted) >= 0;
+}
+
+function digest(text) {
+  return crypto.createHash('sha256').update(text).digest('hex').slice(0, S.hashLength);
+}
+
+// The cache key: the deployment plus what makes Next.js answer the same URL
+// differently (an RSC payload instead of HTML, a prefetch, the router state,
+// the image format), so no cached answer crosses deployments or kinds.
+function cacheKey(id, headers, image) {
+  let text = '';
+  const names = image ? S.rscHeaders.concat(S.imageHeaders) : S.rscHeaders;
+  for (let i = 0; i < names.length; i++) {
+    let value = headerValue(headers, names[i]);
+    if (value === undefined) continue;
+    // The image optimiser only tells AVIF and WebP apart, so the rest of
+    // Accept would split the cache for nothing.
+    if (names[i] === 'accept') {
+      value = (value.indexOf('image/avif') >= 0 ? 'avif,' : '') + (value.indexOf('image/webp') >= 0 ? 'webp' : '');
+    }
+    text += names[i] + ':' + value + '\n';
+  }
+  return id + '.' + digest(text);
+}
+
+function customOrigin(host, oac) {
+  return {
+    domainName: host,
+    customOriginConfig: { port: 443, protocol: 'https', sslProtocols: ['TLSv1.2'] },
+    originAccessControlConfig: oac
+  };
+}
+
+function signed(originType) {
+  return { enabled: true, signingBehavior: 'always', signingProtocol: 'sigv4', originType: originType };
+}
+
+async function handler(event) {
+  const request = event.request;
+  const headers = request.headers;
+  const dist = event.context.distributionId;
+
+  // The app builds absolute URLs from this; a client's own value must never
+  // reach it.
+  const host = headerValue(headers, 'host');
+  if (host === undefined) delete headers['x-forwarded-host'];
+  else headers['x-forwarded-host'] = { value: host };
+
+  let id;
+  let entry;
+  const prefix = dist + '/';
+  try {
+    id = await kvs.get(prefix + S.live);
+  } catch (e) {
+    return reply(503, 'Service Unavailable', 'No deployment is live on this site.\n');
+  }
+  const key = prefix + S.deployment + id;
+  try {
+    entry = await kvs.get(key, { format: 'json' });
+  } catch (e) {
+    return reply(503, 'Service Unavailable', 'The live deployment has no routing entry.\n');
+  }
+
+  const uri = request.uri;
+  const image = uri === '/_next/image' || uri.startsWith('/_next/image/');
+  let isFile = false;
+  if (!image) {
+    try {
+      isFile = await isPublic(uri, entry, key);
+    } catch (e) {
+      return reply(503, 'Service Unavailable', 'The live deployment public-file index is incomplete.\n');
+    }
+  }
+
+  if (image) {
+    cf.updateRequestOrigin(customOrigin(entry.i, signed('lambda')));
+  } else if (isFile) {
+    cf.updateRequestOrigin({ domainName: entry.b, originPath: entry.a, originAccessControlConfig: signed('s3') });
+  } else {
+    // The server checks a secret origin header set on the distribution
+    // instead of OAC, which would refuse unsigned POST bodies.
+    cf.updateRequestOrigin(customOrigin(entry.s, { enabled: false }));
+  }
+
+  headers[S.cacheKey] = { value: cacheKey(id, headers, image) };
+
+  if (headerBytes(request) > S.maxHeaderBytes) {
+    return reply(431, 'Request Header Fields Too Large', 'The request headers are too large.\n');
+  }
+  return request;
+}
