@@ -9,6 +9,12 @@
 #   ANCHOR_APP_VERSION   optional env var; if set (e.g. "v2"), lib/version.ts is
 #                        rewritten with that version for the build and restored
 #                        to its original content afterwards (even on failure).
+#   ANCHOR_OPENNEXT_DEFAULT_SHARP
+#                        optional env var; if 1, the build uses OpenNext's
+#                        default configuration, which installs arm64 sharp in
+#                        the image function (open-next.config.ts forces x64 so
+#                        that the local edge can run it). The tests check that
+#                        Anchor detects the architecture from such a build.
 #
 # Needs node >= 20 and npm; only the npm registry is contacted (by `npm ci`).
 set -euo pipefail
@@ -49,6 +55,24 @@ if [[ -n "${ANCHOR_APP_VERSION:-}" ]]; then
   trap restore_version EXIT
   printf 'export const APP_VERSION = "%s";\n' "$ANCHOR_APP_VERSION" > "$VERSION_FILE"
   echo "==> building with APP_VERSION=$ANCHOR_APP_VERSION"
+fi
+
+# --- optional OpenNext default configuration, restored by trap --------------
+CONFIG_FILE="$APP_DIR/open-next.config.ts"
+if [[ "${ANCHOR_OPENNEXT_DEFAULT_SHARP:-}" == 1 ]]; then
+  CONFIG_BACKUP="$(mktemp)"
+  cp "$CONFIG_FILE" "$CONFIG_BACKUP"
+  restore_config() {
+    cp "$CONFIG_BACKUP" "$CONFIG_FILE"
+    rm -f "$CONFIG_BACKUP"
+  }
+  if declare -F restore_version >/dev/null; then
+    trap 'restore_version; restore_config' EXIT
+  else
+    trap restore_config EXIT
+  fi
+  printf '%s\n' 'const config = { default: {} };' 'export default config;' > "$CONFIG_FILE"
+  echo "==> building with OpenNext's default configuration (arm64 sharp)"
 fi
 
 # --- dependencies: npm ci only when needed ------------------------------------

@@ -22,15 +22,18 @@ cargo fmt --all -- --check
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-step "building examples/nextjs-app v1 and v2 with OpenNext"
+step "building examples/nextjs-app v1, v2 and v1 with arm64 sharp, with OpenNext"
 examples/build-nextjs.sh "$work/build-v1"
 ANCHOR_APP_VERSION=v2 examples/build-nextjs.sh "$work/build-v2"
+# OpenNext's default configuration (arm64 sharp): the architecture detection.
+ANCHOR_OPENNEXT_DEFAULT_SHARP=1 examples/build-nextjs.sh "$work/build-arm64"
 
 step "starting moto (AWS tests)"
 MOTO_LOG="$work/moto.log" moto_start
 
 step "cargo test --workspace (on the real build; AWS tests on moto)"
 ANCHOR_NEXTJS_BUILD="$work/build-v1" ANCHOR_NEXTJS_BUILD_V2="$work/build-v2" \
+  ANCHOR_NEXTJS_BUILD_ARM64="$work/build-arm64" \
   ANCHOR_REQUIRE_MOTO=1 ANCHOR_REQUIRE_REAL_BUILD=1 cargo test --workspace
 
 step "Python package: wheel, pytest, stubtest, example"
