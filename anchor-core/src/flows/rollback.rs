@@ -23,7 +23,9 @@ pub enum RollbackTarget {
     /// The deployment that was live when the live one was first promoted
     /// (so a bad release that was itself rolled back is skipped); if that
     /// one can no longer go live, the newest superseded deployment older
-    /// than the live one.
+    /// than the live one. If there is none (the live deployment is the
+    /// project's first to go live, say after rolling back to it), the
+    /// rollback fails with `NotFound`; with nothing live, `InvalidState`.
     Previous,
     /// A deployment by id.
     Deployment(String),
@@ -122,7 +124,9 @@ impl Rollback {
     /// Switches the aliases and records the event. Fails with
     /// `InvalidInput` for version 0 or a reason over [`MAX_REASON_BYTES`],
     /// with `InvalidState` for a failed, pruned, unfinished or already live
-    /// target, and with `Conflict` if another switch wins.
+    /// target (or nothing live, for [`RollbackTarget::Previous`]), with
+    /// `NotFound` for an unknown target or no previous deployment, and with
+    /// `Conflict` if another switch wins.
     ///
     /// Right after a deploy or another switch by this process, the records
     /// come from [`crate::flows::RecordCache`] and the rollback reads
