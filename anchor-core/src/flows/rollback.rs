@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::cache::Snapshot;
 use super::switch::switch_live;
-use super::{invalidate, Services};
+use super::{invalidate, location, Services};
 use crate::error::{Error, ResourceKind, Result};
 use crate::model::{
     Deployment, DeploymentId, DeploymentStatus, PageRequest, Project, ProjectName, RollbackEvent,
@@ -124,7 +124,8 @@ impl Rollback {
     /// Switches the aliases and records the event. Fails with
     /// `InvalidInput` for version 0 or a reason over [`MAX_REASON_BYTES`],
     /// with `InvalidState` for a failed, pruned, unfinished or already live
-    /// target (or nothing live, for [`RollbackTarget::Previous`]), with
+    /// target (or nothing live, for [`RollbackTarget::Previous`]) or an
+    /// object store other than the project's, with
     /// `NotFound` for an unknown target or no previous deployment, and with
     /// `Conflict` if another switch wins.
     ///
@@ -173,9 +174,13 @@ impl Rollback {
         cached: Option<Snapshot>,
     ) -> Result<RollbackOutcome> {
         let (project, (target, active)) = match &cached {
-            Some(s) => (s.project.clone(), self.resolve_cached(s).await?),
+            Some(s) => {
+                location::ensure_same_store(&self.svc, &s.project)?;
+                (s.project.clone(), self.resolve_cached(s).await?)
+            }
             None => {
                 let project = self.svc.project(name).await?;
+                location::ensure_same_store(&self.svc, &project)?;
                 let resolved = self.resolve(&project).await?;
                 (project, resolved)
             }

@@ -42,6 +42,7 @@ fn infrastructure_of(project: &ProjectName, options: &ProvisionOptions) -> Infra
         asset_prefix: p.to_string(),
         distribution_domain: format!("{distribution_id}.cdn.anchor.localhost"),
         distribution_id,
+        asset_location: None,
     }
 }
 

@@ -33,7 +33,9 @@ impl Default for ProvisionOptions {
 /// returns the same infrastructure and creates nothing new.
 #[async_trait]
 pub trait Provisioner: Send + Sync + std::fmt::Debug {
-    /// Ensures the functions, asset prefix and distribution exist.
+    /// Ensures the functions, asset prefix and distribution exist. The
+    /// result's `asset_location` is not the provisioner's to decide:
+    /// `create_project` records the object store's own location.
     async fn provision(
         &self,
         project: &ProjectName,

@@ -151,6 +151,7 @@ impl Provisioner for AwsProvisioner {
             asset_prefix: p.to_string(),
             distribution_id,
             distribution_domain,
+            asset_location: None,
         })
     }
 }

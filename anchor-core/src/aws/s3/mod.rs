@@ -66,6 +66,10 @@ impl S3ObjectStore {
 
 #[async_trait]
 impl ObjectStore for S3ObjectStore {
+    fn location(&self) -> String {
+        format!("s3://{}", self.bucket)
+    }
+
     async fn put(&self, key: &str, body: ObjectBody, options: &PutOptions) -> Result<ObjectMeta> {
         let size = match &body {
             ObjectBody::Bytes(bytes) => bytes.len() as u64,
