@@ -168,6 +168,8 @@ impl Anchor {
         let infrastructure = self.svc.provisioner.provision(&name, &options).await?;
         let project = Project {
             name: name.clone(),
+            // The object store's own word wins over the provisioner's:
+            // it is where this Anchor writes.
             infrastructure: Infrastructure {
                 asset_location: Some(self.svc.objects.location()),
                 ..infrastructure

@@ -34,8 +34,9 @@ impl Default for ProvisionOptions {
 #[async_trait]
 pub trait Provisioner: Send + Sync + std::fmt::Debug {
     /// Ensures the functions, asset prefix and distribution exist. The
-    /// result's `asset_location` is not the provisioner's to decide:
-    /// `create_project` records the object store's own location.
+    /// result's `asset_location` is the location of the object store the
+    /// backend's assets go to, as that store's
+    /// [`crate::traits::ObjectStore::location`] reports it.
     async fn provision(
         &self,
         project: &ProjectName,

@@ -64,10 +64,15 @@ impl S3ObjectStore {
     }
 }
 
+/// The location an [`S3ObjectStore`] on `bucket` reports: `s3://<bucket>`.
+pub(crate) fn location_of(bucket: &str) -> String {
+    format!("s3://{bucket}")
+}
+
 #[async_trait]
 impl ObjectStore for S3ObjectStore {
     fn location(&self) -> String {
-        format!("s3://{}", self.bucket)
+        location_of(&self.bucket)
     }
 
     async fn put(&self, key: &str, body: ObjectBody, options: &PutOptions) -> Result<ObjectMeta> {
