@@ -9,8 +9,8 @@ use crate::flows::{
     self, Deployer, DomainManager, FlowSettings, RecoveryReport, Rollback, Services,
 };
 use crate::model::{
-    CdnRoute, Deployment, DeploymentId, Listing, Page, PageRequest, Project, ProjectName,
-    RollbackEvent,
+    CdnRoute, Deployment, DeploymentId, Infrastructure, Listing, Page, PageRequest, Project,
+    ProjectName, RollbackEvent,
 };
 use crate::opennext::OpenNextBuild;
 use crate::traits::{Expect, ProvisionOptions, WriteBatch};
@@ -139,8 +139,13 @@ impl Anchor {
         &self.svc
     }
 
-    /// Creates a project and provisions its infrastructure. Idempotent:
-    /// creating an existing project returns it unchanged.
+    /// Creates a project and provisions its infrastructure, recording the
+    /// object store's location with it. Idempotent: creating an existing
+    /// project returns it unchanged. On an object store other than the one
+    /// the project records (on AWS, another bucket) it fails with
+    /// `InvalidState` naming both. A record written before Anchor kept the
+    /// location gets this store's, if this store holds the live
+    /// deployment's manifest (or nothing is live); otherwise `InvalidState`.
     pub async fn create_project(&self, name: &str) -> Result<Project> {
         self.create_project_with(name, ProvisionOptions::default())
             .await
@@ -148,7 +153,9 @@ impl Anchor {
 
     /// Creates a project with explicit provisioning options: the CDN routes
     /// of a build (see [`Anchor::routes_of_build`]) or existing resources
-    /// to adopt (bring-your-own). Idempotent like [`Anchor::create_project`].
+    /// to adopt (bring-your-own; their `asset_location` is ignored, this
+    /// store's is recorded). Idempotent, and checked against the object
+    /// store, like [`Anchor::create_project`].
     pub async fn create_project_with(
         &self,
         name: &str,
@@ -156,12 +163,17 @@ impl Anchor {
     ) -> Result<Project> {
         let name = ProjectName::parse(name)?;
         if let Some(existing) = self.svc.store.get_project(&name).await? {
-            return Ok(existing);
+            return flows::location::adopt_current_store(&self.svc, existing).await;
         }
         let infrastructure = self.svc.provisioner.provision(&name, &options).await?;
         let project = Project {
             name: name.clone(),
-            infrastructure,
+            // The object store's own word wins over the provisioner's:
+            // it is where this Anchor writes.
+            infrastructure: Infrastructure {
+                asset_location: Some(self.svc.objects.location()),
+                ..infrastructure
+            },
             created_at: self.svc.clock.now(),
             active_deployment: None,
             pending_switch: None,
@@ -173,8 +185,12 @@ impl Anchor {
         };
         match self.svc.store.commit(batch).await {
             Ok(()) => Ok(project),
-            // Created concurrently, or our reply was lost: either way it exists.
-            Err(err) => self.svc.store.get_project(&name).await?.ok_or(err),
+            // Created concurrently, or our reply was lost: either way it
+            // exists, and may have been created from another store.
+            Err(err) => match self.svc.store.get_project(&name).await? {
+                Some(found) => flows::location::adopt_current_store(&self.svc, found).await,
+                None => Err(err),
+            },
         }
     }
 

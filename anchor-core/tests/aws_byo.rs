@@ -122,6 +122,7 @@ async fn bring_your_own_resources_are_adopted_unchanged() {
         asset_prefix: "byo".into(),
         distribution_id: distribution_id.clone(),
         distribution_domain: String::new(),
+        asset_location: None,
     };
     let options = ProvisionOptions {
         existing: Some(existing.clone()),
@@ -132,6 +133,7 @@ async fn bring_your_own_resources_are_adopted_unchanged() {
         project.infrastructure,
         Infrastructure {
             distribution_domain,
+            asset_location: Some(format!("s3://{BUCKET}")),
             ..existing
         }
     );
@@ -197,6 +199,7 @@ async fn bring_your_own_missing_function_fails_and_records_nothing() {
             asset_prefix: "byo".into(),
             distribution_id,
             distribution_domain: String::new(),
+            asset_location: None,
         }),
         ..ProvisionOptions::default()
     };

@@ -351,3 +351,48 @@ async fn deploying_the_same_build_twice_sends_nothing_new() {
         .len();
     assert_eq!(versions_after, versions_before, "no new Lambda version");
 }
+
+/// Issue 15: deploy v1, deploy v2, roll back to v1, roll back again. v1
+/// replaced nothing when it first went live, so the second rollback has
+/// nothing to go back to and must not roll forward to v2.
+#[tokio::test]
+async fn a_second_rollback_does_not_bring_the_bad_release_back() {
+    let Some(m) = aws_support::moto().await else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let a = open(&m, vec![]).await;
+    let (v1_dir, v2_dir) = builds(tmp.path());
+    a.create_project(P).await.unwrap();
+    let v1 = a.deployer(P, &v1_dir).execute().await.unwrap();
+    let v2 = a.deployer(P, &v2_dir).execute().await.unwrap();
+    assert_eq!(a.rollback(P).execute().await.unwrap().to.id, v1.id);
+    assert_live(&m, &v1).await;
+
+    let second = a.rollback(P).execute().await;
+    assert!(
+        matches!(second, Err(anchor_core::Error::NotFound { .. })),
+        "nothing to roll back to, got {:?}",
+        second.map(|o| (o.from.map(|d| d.version), o.to.version))
+    );
+    // A process with nothing cached reads the records and refuses too.
+    let cold = open(&m, vec![]).await;
+    let err = cold.rollback(P).execute().await.unwrap_err();
+    assert!(
+        matches!(err, anchor_core::Error::NotFound { .. }),
+        "{err:?}"
+    );
+    assert_live(&m, &v1).await;
+    assert_eq!(
+        a.active_deployment(P).await.unwrap().map(|d| d.id),
+        Some(v1.id.clone())
+    );
+    let v2_now = a.deployment(P, v2.id.as_str()).await.unwrap();
+    assert_eq!(v2_now.status, DeploymentStatus::Superseded);
+    let events = a.rollback_history(P, &Default::default()).await.unwrap();
+    assert_eq!(
+        events.items.len(),
+        1,
+        "the refused rollback records nothing"
+    );
+}

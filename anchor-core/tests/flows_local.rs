@@ -489,3 +489,54 @@ async fn rolling_back_to_previous_skips_a_release_that_was_rolled_back() {
     assert_eq!(fresh.rollback(P).execute().await.unwrap().to.id, v1.id);
     check_invariants(a, P).await;
 }
+
+/// Issue 15: after v2 was rolled back to v1 (the project's first
+/// deployment), a second rollback has nothing to go back to. It must not
+/// roll forward to the release it just rolled back.
+#[tokio::test]
+async fn a_second_rollback_does_not_bring_the_bad_release_back() {
+    let env = env().await;
+    let a = &env.plain;
+    a.create_project(P).await.unwrap();
+    let v1 = a.deployer(P, env.build("v1")).execute().await.unwrap();
+    let v2_dir = env.build("v2");
+    make_variant(&v2_dir, "two");
+    let v2 = a.deployer(P, &v2_dir).execute().await.unwrap();
+    assert_eq!(a.rollback(P).execute().await.unwrap().to.id, v1.id);
+
+    let second = a.rollback(P).execute().await;
+    assert!(
+        matches!(second, Err(Error::NotFound { .. })),
+        "nothing to roll back to, got {:?}",
+        second.map(|o| (o.from.map(|d| d.version), o.to.version))
+    );
+    let live = a.active_deployment(P).await.unwrap().unwrap();
+    assert_eq!(
+        live.replaced, None,
+        "v1 replaced nothing when it first went live"
+    );
+    // A fresh process, reading the records, refuses the same way.
+    let fresh = anchor_core::Anchor::from_services(anchor_core::Services {
+        manifests: Default::default(),
+        records: Default::default(),
+        ..a.services().clone()
+    });
+    let err = fresh.rollback(P).execute().await.unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    assert_eq!(
+        a.active_deployment(P).await.unwrap().map(|d| d.id),
+        Some(v1.id.clone())
+    );
+    let v2_now = a.deployment(P, v2.id.as_str()).await.unwrap();
+    assert_eq!(v2_now.status, DeploymentStatus::Superseded);
+    let events = a
+        .rollback_history(P, &PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        events.items.len(),
+        1,
+        "the refused rollback records nothing"
+    );
+    check_invariants(a, P).await;
+}

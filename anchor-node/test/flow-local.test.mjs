@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import fs from 'node:fs';
 
 import { anchor, buildV1, buildV2, freshDir, drain } from './support.mjs';
 
@@ -22,6 +23,8 @@ test('deploy, preview, promote, roll back, history and domains on the embedded d
   assert.equal(project.activeDeployment, undefined);
   assert.ok(project.infrastructure.distributionDomain.length > 0);
   assert.equal(project.infrastructure.alias, 'live');
+  // The store the project lives in: the state folder's local cloud.
+  assert.equal(project.infrastructure.assetLocation, fs.realpathSync(path.join(state, 'state', 'cloud')));
 
   const events = [];
   const d1 = await a.deploy(PROJECT, buildV1(), { onProgress: (e) => events.push(e) });

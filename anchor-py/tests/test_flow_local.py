@@ -30,6 +30,8 @@ def test_async_flow(tmp_path: Path, build_v1: Path, build_v2: Path) -> None:
         project = await anchor.create_project(PROJECT)
         assert project.name == PROJECT and project.active_deployment is None
         assert project.infrastructure.distribution_domain
+        # The store the project lives in: the state folder's local cloud.
+        assert project.infrastructure.asset_location == str((tmp_path / "state" / "cloud").resolve())
 
         events: list = []
         d1 = await anchor.deploy(PROJECT, build_v1, on_progress=events.append)

@@ -39,4 +39,5 @@ pub use lambda::{
     PLACEHOLDER_MESSAGE,
 };
 pub use provision::{AwsProvisioner, ProvisionTarget};
+pub(crate) use s3::location_of;
 pub use s3::{MultipartSettings, S3ObjectStore};

@@ -32,7 +32,8 @@ fn is_object_not_found(e: &Error) -> bool {
 /// writes visible at once with their metadata, streamed file bodies,
 /// overwrites, atomic `if_none_match` (also under concurrent writers),
 /// copies that replace metadata, `NotFound` for a missing copy source, no
-/// partial object after a failed write, and idempotent deletes.
+/// partial object after a failed write, idempotent deletes, and a stable,
+/// non-empty location.
 pub async fn objects(store: &dyn ObjectStore) {
     objects_with(store, &ObjectStoreGaps::default()).await
 }
@@ -50,6 +51,10 @@ pub struct ObjectStoreGaps {
 pub async fn objects_with(store: &dyn ObjectStore, gaps: &ObjectStoreGaps) {
     let prefix = format!("anchor-conformance/{}/", unique());
     let key = |name: &str| format!("{prefix}{name}");
+
+    // The location names the store, and writing does not change it.
+    let location = store.location();
+    assert!(!location.trim().is_empty(), "an empty location");
 
     // A put is visible to head and get at once, with the given metadata.
     let manifest = key("manifest.json");
@@ -292,4 +297,5 @@ pub async fn objects_with(store: &dyn ObjectStore, gaps: &ObjectStoreGaps) {
         store.delete(&missing).await,
         "deleting a missing key must succeed",
     );
+    assert_eq!(store.location(), location, "the location must not change");
 }

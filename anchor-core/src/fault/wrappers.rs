@@ -157,6 +157,10 @@ impl StateStore for Faulty<dyn StateStore> {
 
 #[async_trait]
 impl ObjectStore for Faulty<dyn ObjectStore> {
+    /// The wrapped store's, never failed: it is no call.
+    fn location(&self) -> String {
+        self.inner.location()
+    }
     async fn put(&self, key: &str, body: ObjectBody, options: &PutOptions) -> Result<ObjectMeta> {
         self.plan
             .run(

@@ -5,6 +5,7 @@ mod cache;
 pub mod deploy;
 pub mod domains;
 mod invalidate;
+pub(crate) mod location;
 pub(crate) mod manifest;
 pub(crate) mod promote;
 mod records;

@@ -3,13 +3,15 @@
 
 use super::records::save_deployment;
 use super::switch::switch_live;
-use super::{invalidate, Services};
+use super::{invalidate, location, Services};
 use crate::error::Result;
 use crate::model::{Deployment, DeploymentId, ProjectName, SwitchKind};
 use crate::progress::{Phase, ProgressEvent, ProgressFn};
 
 /// Makes `id` live. The invalidation runs after the switch committed; its
 /// failure is recorded on the deployment (`invalidation_error`), not returned.
+/// Fails with `InvalidState` before anything changes on a store other than
+/// the project's.
 pub(crate) async fn promote(
     svc: &Services,
     name: &ProjectName,
@@ -28,6 +30,7 @@ pub(crate) async fn promote(
         }
     };
     let project = svc.project(name).await?;
+    location::ensure_same_store(svc, &project)?;
     report(Phase::Promoting, 0);
     let to = svc.deployment(name, id).await?;
     let switched = switch_live(svc, project.clone(), to, None, SwitchKind::Promote).await?;

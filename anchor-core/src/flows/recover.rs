@@ -36,6 +36,7 @@ pub struct RecoveryReport {
 pub(crate) async fn recover(svc: &Services, name: &ProjectName) -> Result<RecoveryReport> {
     let mut report = RecoveryReport::default();
     let project = svc.project(name).await?;
+    super::location::ensure_same_store(svc, &project)?;
     if let Some(pending) = project.pending_switch.clone() {
         let resolved = resolve_pending(svc, project).await?;
         report.rolled_forward = resolved.active_deployment.as_ref() == Some(&pending.to);

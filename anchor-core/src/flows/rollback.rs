@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::cache::Snapshot;
 use super::switch::switch_live;
-use super::{invalidate, Services};
+use super::{invalidate, location, Services};
 use crate::error::{Error, ResourceKind, Result};
 use crate::model::{
     Deployment, DeploymentId, DeploymentStatus, PageRequest, Project, ProjectName, RollbackEvent,
@@ -23,7 +23,9 @@ pub enum RollbackTarget {
     /// The deployment that was live when the live one was first promoted
     /// (so a bad release that was itself rolled back is skipped); if that
     /// one can no longer go live, the newest superseded deployment older
-    /// than the live one.
+    /// than the live one. If there is none (the live deployment is the
+    /// project's first to go live, say after rolling back to it), the
+    /// rollback fails with `NotFound`; with nothing live, `InvalidState`.
     Previous,
     /// A deployment by id.
     Deployment(String),
@@ -122,7 +124,10 @@ impl Rollback {
     /// Switches the aliases and records the event. Fails with
     /// `InvalidInput` for version 0 or a reason over [`MAX_REASON_BYTES`],
     /// with `InvalidState` for a failed, pruned, unfinished or already live
-    /// target, and with `Conflict` if another switch wins.
+    /// target (or nothing live, for [`RollbackTarget::Previous`]) or an
+    /// object store other than the project's, with
+    /// `NotFound` for an unknown target or no previous deployment, and with
+    /// `Conflict` if another switch wins.
     ///
     /// Right after a deploy or another switch by this process, the records
     /// come from [`crate::flows::RecordCache`] and the rollback reads
@@ -169,9 +174,13 @@ impl Rollback {
         cached: Option<Snapshot>,
     ) -> Result<RollbackOutcome> {
         let (project, (target, active)) = match &cached {
-            Some(s) => (s.project.clone(), self.resolve_cached(s).await?),
+            Some(s) => {
+                location::ensure_same_store(&self.svc, &s.project)?;
+                (s.project.clone(), self.resolve_cached(s).await?)
+            }
             None => {
                 let project = self.svc.project(name).await?;
+                location::ensure_same_store(&self.svc, &project)?;
                 let resolved = self.resolve(&project).await?;
                 (project, resolved)
             }

@@ -59,6 +59,13 @@ impl LocalCloud {
         for dir in [root.join("objects"), root.join("functions")] {
             std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         }
+        // The folder as the object store names itself: canonical, so the
+        // same folder opened by another path (relative, through a symlink)
+        // is the same location.
+        let location = std::fs::canonicalize(&root)
+            .map_err(|e| Error::io(&root, e))?
+            .display()
+            .to_string();
         let db_path = root.join("cloud.db");
         let fail = |e: rusqlite::Error| db_error(Service::Objects, "Open", e);
         let conn = Connection::open(&db_path).map_err(fail)?;
@@ -76,6 +83,7 @@ impl LocalCloud {
         Ok(Self {
             inner: Arc::new(Inner {
                 root,
+                location,
                 db: Mutex::new(conn),
                 clock,
                 options,
@@ -122,6 +130,8 @@ impl LocalCloud {
 /// What every client shares.
 pub(crate) struct Inner {
     pub(crate) root: PathBuf,
+    /// The canonical `root`, what the object store reports as its location.
+    pub(crate) location: String,
     db: Mutex<Connection>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) options: LocalCloudOptions,

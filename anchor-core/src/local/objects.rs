@@ -196,6 +196,10 @@ fn prune_empty_parents(data: &Path, file: &Path) {
 
 #[async_trait]
 impl ObjectStore for LocalObjectStore {
+    fn location(&self) -> String {
+        self.inner.location.clone()
+    }
+
     async fn put(&self, key: &str, body: ObjectBody, options: &PutOptions) -> Result<ObjectMeta> {
         validate_key(key)?;
         let (key, options) = (key.to_string(), options.clone());

@@ -32,7 +32,11 @@ impl LocalProvisioner {
 
 /// The infrastructure names of `project`, derived from its name alone so
 /// that provisioning is stable across runs.
-fn infrastructure_of(project: &ProjectName, options: &ProvisionOptions) -> Infrastructure {
+fn infrastructure_of(
+    project: &ProjectName,
+    options: &ProvisionOptions,
+    location: &str,
+) -> Infrastructure {
     let p = project.as_str();
     let distribution_id = format!("local-{p}");
     Infrastructure {
@@ -42,6 +46,7 @@ fn infrastructure_of(project: &ProjectName, options: &ProvisionOptions) -> Infra
         asset_prefix: p.to_string(),
         distribution_domain: format!("{distribution_id}.cdn.anchor.localhost"),
         distribution_id,
+        asset_location: Some(location.to_string()),
     }
 }
 
@@ -61,7 +66,7 @@ impl Provisioner for LocalProvisioner {
                 "the embedded default provisions its own resources; bring-your-own is for cloud backends",
             ));
         }
-        let infra = infrastructure_of(project, options);
+        let infra = infrastructure_of(project, options, &self.inner.location);
         let record = infra.clone();
         let routes = serde_json::to_string(&options.routes)
             .map_err(|e| crate::Error::invalid_input("routes", format!("cannot be stored: {e}")))?;

@@ -187,7 +187,9 @@ pub struct Deployment {
     pub promoted_at: Option<DateTime<Utc>>,
     /// The deployment that was live when this one was first promoted: what
     /// a rollback to the previous deployment goes back to while this one is
-    /// live. Rolling back never changes it.
+    /// live. `None` if nothing was live then (the project's first
+    /// deployment), or if it has never been live. Set only when it first
+    /// goes live (`promoted_at` was `None`); no later switch changes it.
     #[serde(default)]
     pub replaced: Option<DeploymentId>,
     /// What the asset upload did.

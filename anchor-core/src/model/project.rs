@@ -86,6 +86,14 @@ pub struct Infrastructure {
     pub distribution_id: String,
     /// The distribution's own host name, the target of routing CNAMEs.
     pub distribution_domain: String,
+    /// The object store the project's assets live in, as that store names
+    /// itself ([`crate::traits::ObjectStore::location`]): `s3://<bucket>` on
+    /// AWS, the local cloud's folder on the embedded default. Recorded by
+    /// `create_project`; every flow that changes the project refuses to run
+    /// on a store with another location. `None` in records written before
+    /// Anchor kept it (the next `create_project` records it).
+    #[serde(default)]
+    pub asset_location: Option<String>,
 }
 
 /// Why the live deployment is being switched.
@@ -138,4 +146,20 @@ pub struct Project {
     pub pending_switch: Option<PendingSwitch>,
     /// Bumped by every write; conditional writes compare it.
     pub revision: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records stored before `asset_location` existed still read, with none.
+    #[test]
+    fn an_infrastructure_record_without_a_location_reads_as_none() {
+        let old = r#"{"server_function":"shop-server","image_function":"shop-image",
+            "alias":"live","asset_prefix":"shop","distribution_id":"E1",
+            "distribution_domain":"d1.cloudfront.net"}"#;
+        let infra: Infrastructure = serde_json::from_str(old).unwrap();
+        assert_eq!(infra.asset_location, None);
+        assert_eq!(infra.distribution_id, "E1");
+    }
 }

@@ -54,6 +54,13 @@ pub struct ObjectMeta {
 /// and that `if_none_match` is checked atomically with the write.
 #[async_trait]
 pub trait ObjectStore: Send + Sync + std::fmt::Debug {
+    /// Where this store writes, as a short name people recognise: two
+    /// stores report the same location exactly when they write to the same
+    /// place (`s3://<bucket>` on S3, the canonical folder on the embedded
+    /// default). The flows record it with each project and refuse to change
+    /// a project from a store with another location. Makes no call.
+    fn location(&self) -> String;
+
     /// Writes `body` at `key` with the given metadata.
     async fn put(&self, key: &str, body: ObjectBody, options: &PutOptions) -> Result<ObjectMeta>;
 

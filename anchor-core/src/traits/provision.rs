@@ -33,7 +33,10 @@ impl Default for ProvisionOptions {
 /// returns the same infrastructure and creates nothing new.
 #[async_trait]
 pub trait Provisioner: Send + Sync + std::fmt::Debug {
-    /// Ensures the functions, asset prefix and distribution exist.
+    /// Ensures the functions, asset prefix and distribution exist. The
+    /// result's `asset_location` is the location of the object store the
+    /// backend's assets go to, as that store's
+    /// [`crate::traits::ObjectStore::location`] reports it.
     async fn provision(
         &self,
         project: &ProjectName,

@@ -20,6 +20,10 @@ pub struct Infrastructure {
     pub distribution_id: String,
     /// The distribution's own domain name, the target of custom domains' CNAMEs.
     pub distribution_domain: String,
+    /// The object store the assets live in (`s3://<bucket>`, or the local
+    /// folder); absent in records written before Anchor kept it. Operations
+    /// that change the project refuse to run on another store.
+    pub asset_location: Option<String>,
 }
 
 /// The marker a switch records with its decision, before the aliases move.
@@ -67,6 +71,7 @@ impl From<&model::Project> for Project {
                 asset_prefix: infra.asset_prefix.clone(),
                 distribution_id: infra.distribution_id.clone(),
                 distribution_domain: infra.distribution_domain.clone(),
+                asset_location: infra.asset_location.clone(),
             },
             created_at: timestamp(&p.created_at),
             active_deployment: p.active_deployment.as_ref().map(ToString::to_string),

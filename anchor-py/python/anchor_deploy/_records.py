@@ -22,6 +22,9 @@ class Infrastructure(_Record):
     asset_prefix: str
     distribution_id: str
     distribution_domain: str
+    #: The object store the assets live in (``s3://<bucket>``, or the local
+    #: folder); ``None`` in records written before Anchor kept it.
+    asset_location: Optional[str]
 
     _shown = ("server_function", "alias", "distribution_domain")
 

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 
 pub(crate) use bucket::ensure_bucket;
 
-use super::{CloudFrontCdn, DistributionSpec, FunctionSpec, LambdaFunctions};
+use super::{location_of, CloudFrontCdn, DistributionSpec, FunctionSpec, LambdaFunctions};
 use crate::error::{Error, Result};
 use crate::model::{Infrastructure, ProjectName};
 use crate::traits::{Cdn, ProvisionOptions, Provisioner};
@@ -78,6 +78,7 @@ impl AwsProvisioner {
         Ok(Infrastructure {
             alias: alias.to_string(),
             distribution_domain: config.value.domain_name,
+            asset_location: Some(location_of(&self.target.bucket)),
             ..existing.clone()
         })
     }
@@ -151,6 +152,7 @@ impl Provisioner for AwsProvisioner {
             asset_prefix: p.to_string(),
             distribution_id,
             distribution_domain,
+            asset_location: Some(location_of(&target.bucket)),
         })
     }
 }

@@ -64,8 +64,17 @@ impl S3ObjectStore {
     }
 }
 
+/// The location an [`S3ObjectStore`] on `bucket` reports: `s3://<bucket>`.
+pub(crate) fn location_of(bucket: &str) -> String {
+    format!("s3://{bucket}")
+}
+
 #[async_trait]
 impl ObjectStore for S3ObjectStore {
+    fn location(&self) -> String {
+        location_of(&self.bucket)
+    }
+
     async fn put(&self, key: &str, body: ObjectBody, options: &PutOptions) -> Result<ObjectMeta> {
         let size = match &body {
             ObjectBody::Bytes(bytes) => bytes.len() as u64,

@@ -41,6 +41,7 @@ pub fn project(name: &ProjectName) -> Project {
             asset_prefix: format!("{name}/"),
             distribution_id: "EDFDVBD6EXAMPLE".into(),
             distribution_domain: "d111111abcdef8.cloudfront.net".into(),
+            asset_location: Some("s3://conformance-assets".into()),
         },
         created_at: Utc::now(),
         active_deployment: None,

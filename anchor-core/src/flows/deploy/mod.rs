@@ -13,7 +13,7 @@ pub use plan::{DeployPlan, PlannedAction, PlannedAsset};
 
 use super::promote::promote;
 use super::records::{commit_verified_deployment, save_deployment};
-use super::{manifest, Services};
+use super::{location, manifest, Services};
 use crate::error::{Error, Result};
 use crate::model::{Deployment, DeploymentId, DeploymentStatus, Project, ProjectName};
 use crate::opennext::{package_bundle_with_limits_async, OpenNextBuild};
@@ -73,10 +73,12 @@ impl Deployer {
     }
 
     /// The dry run: reads the build and compares it with what the store
-    /// already has. Writes nothing anywhere.
+    /// already has. Writes nothing anywhere. Fails like [`Deployer::execute`]
+    /// on a store other than the project's.
     pub async fn plan(&self) -> Result<DeployPlan> {
         let name = ProjectName::parse(&self.project)?;
         let project = self.svc.project(&name).await?;
+        location::ensure_writable_store(&self.svc, &project).await?;
         self.make_plan(&project).await
     }
 
@@ -86,9 +88,16 @@ impl Deployer {
     /// returned; what was live stays live. If promotion loses to a concurrent
     /// switch, the error is `Conflict` and the deployment stays `Ready`, to be
     /// promoted later with [`crate::Anchor::promote`].
+    ///
+    /// On an object store other than the one the project records (on AWS,
+    /// an `Anchor` opened with another bucket) it fails with `InvalidState`
+    /// naming both before anything is written, recorded or published. For
+    /// a record older than that field, it checks instead that this store
+    /// holds the live deployment's manifest.
     pub async fn execute(&self) -> Result<Deployment> {
         let name = ProjectName::parse(&self.project)?;
         let project = self.svc.project(&name).await?;
+        location::ensure_writable_store(&self.svc, &project).await?;
         let plan = self.make_plan(&project).await?;
         let svc = &self.svc;
         let version = svc.store.allocate_version(&name).await?;

@@ -251,10 +251,14 @@ impl DomainManager {
         self.svc.store.list_domains(&project).await
     }
 
+    /// The project, checked to be on this store (an `Anchor` opened on
+    /// another one changes none of its domains), and the domain name.
     async fn parse(&self, name: &str) -> Result<(Project, DomainName)> {
         let project = ProjectName::parse(&self.project)?;
         let domain = DomainName::parse(name)?;
-        Ok((self.svc.project(&project).await?, domain))
+        let project = self.svc.project(&project).await?;
+        super::location::ensure_same_store(&self.svc, &project)?;
+        Ok((project, domain))
     }
 
     /// A conditional write of the record, or an If-Match update of the

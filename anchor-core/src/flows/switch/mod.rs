@@ -160,11 +160,16 @@ async fn decide(
         status: DeploymentStatus::Live,
         promoted_at: Some(now),
         updated_at: now,
-        // Set when it first goes live; a later rollback to it keeps it.
-        replaced: to
-            .replaced
-            .clone()
-            .or_else(|| from.filter(|f| f.id != to.id).map(|f| f.id.clone())),
+        // Set when it first goes live, and kept by every later switch to
+        // it. "First" is `promoted_at`, not an empty `replaced`: a
+        // deployment that went live when nothing was (the project's first)
+        // replaced nothing, and must not adopt the release a rollback to it
+        // moves away from, or the next rollback would go forward to it.
+        replaced: if to.promoted_at.is_some() {
+            to.replaced.clone()
+        } else {
+            from.filter(|f| f.id != to.id).map(|f| f.id.clone())
+        },
         revision: to.revision + 1,
         ..to.clone()
     };
