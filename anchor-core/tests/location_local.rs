@@ -42,15 +42,12 @@ fn on_other_store(env: &Env) -> (Anchor, String) {
         records: Default::default(),
         ..env.plain.services().clone()
     });
-    let location = std::fs::canonicalize(&root).unwrap().display().to_string();
+    let location = anchor_core::traits::ObjectStore::location(&other.objects());
     (anchor, location)
 }
 
 fn home_location(env: &Env) -> String {
-    std::fs::canonicalize(env.tmp.path().join("anchor/cloud"))
-        .unwrap()
-        .display()
-        .to_string()
+    env.plain.services().objects.location()
 }
 
 /// The refusal: `InvalidState` on the project, naming both stores.
@@ -301,4 +298,26 @@ async fn a_record_without_a_location_and_nothing_live_adopts_the_current_store()
         adopted.infrastructure.asset_location.as_deref(),
         Some(home_location(&env).as_str())
     );
+}
+
+/// The embedded default names its store by an id kept in its folder, so a
+/// folder that was moved (a CI cache restored elsewhere) is still the
+/// project's store.
+#[tokio::test]
+async fn a_moved_folder_is_still_the_projects_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let build = common::build_copy(tmp.path(), "v1");
+    let first = tmp.path().join("first");
+    let a = Anchor::local(&first).await.unwrap();
+    a.create_project(P).await.unwrap();
+    a.deployer(P, &build).execute().await.unwrap();
+    let location = a.services().objects.location();
+    assert!(location.starts_with("local:"), "{location}");
+    drop(a);
+    let moved = tmp.path().join("moved");
+    std::fs::rename(&first, &moved).unwrap();
+    let b = Anchor::local(&moved).await.unwrap();
+    assert_eq!(b.services().objects.location(), location);
+    let second = b.deployer(P, &build).execute().await.unwrap();
+    assert_eq!(second.version, 2);
 }

@@ -59,13 +59,6 @@ impl LocalCloud {
         for dir in [root.join("objects"), root.join("functions")] {
             std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         }
-        // The folder as the object store names itself: canonical, so the
-        // same folder opened by another path (relative, through a symlink)
-        // is the same location.
-        let location = std::fs::canonicalize(&root)
-            .map_err(|e| Error::io(&root, e))?
-            .display()
-            .to_string();
         let db_path = root.join("cloud.db");
         let fail = |e: rusqlite::Error| db_error(Service::Objects, "Open", e);
         let conn = Connection::open(&db_path).map_err(fail)?;
@@ -80,6 +73,7 @@ impl LocalCloud {
             .map_err(fail)?;
         conn.execute_batch(SCHEMA).map_err(fail)?;
         add_missing_columns(&conn).map_err(fail)?;
+        let location = store_location(&conn).map_err(fail)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 root,
@@ -130,7 +124,7 @@ impl LocalCloud {
 /// What every client shares.
 pub(crate) struct Inner {
     pub(crate) root: PathBuf,
-    /// The canonical `root`, what the object store reports as its location.
+    /// What the object store reports as its location (see `store_location`).
     pub(crate) location: String,
     db: Mutex<Connection>,
     pub(crate) clock: Arc<dyn Clock>,
@@ -264,9 +258,28 @@ fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// How the object store names itself: `local:<id>`, an id made when the
+/// folder was created and kept in `cloud.db`. The same folder opened by
+/// another path (relative, through a symlink) or moved elsewhere is the same
+/// store; another folder is another store.
+fn store_location(conn: &Connection) -> rusqlite::Result<String> {
+    conn.execute(
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?1)",
+        [ulid::Ulid::new().to_string().to_lowercase()],
+    )?;
+    let id: String = conn.query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |r| {
+        r.get(0)
+    })?;
+    Ok(format!("local:{id}"))
+}
+
 /// Every table of the local cloud. Times are milliseconds since the epoch
 /// from the injected clock; lists are JSON arrays.
 const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS objects (
     key TEXT PRIMARY KEY,
     size INTEGER NOT NULL,

@@ -56,8 +56,8 @@ pub struct ObjectMeta {
 pub trait ObjectStore: Send + Sync + std::fmt::Debug {
     /// Where this store writes, as a short name people recognise: two
     /// stores report the same location exactly when they write to the same
-    /// place (`s3://<bucket>` on S3, the canonical folder on the embedded
-    /// default). The flows record it with each project and refuse to change
+    /// place (`s3://<bucket>` on S3, `local:<id>` on the embedded default,
+    /// an id kept in its folder, so a moved folder is the same store). The flows record it with each project and refuse to change
     /// a project from a store with another location. Makes no call.
     fn location(&self) -> String;
 
