@@ -6,6 +6,7 @@
 //! | [`crate::traits::ObjectStore`] | S3 | `s3` |
 //! | [`crate::traits::Functions`] | Lambda | `lambda` |
 //! | [`crate::traits::Cdn`] | CloudFront | `cloudfront` |
+//! | [`crate::traits::KeyValueStore`] | CloudFront KeyValueStore | `cloudfront::kvs` |
 //! | [`crate::traits::Certificates`] | ACM (us-east-1) | `acm` |
 //! | [`crate::traits::StateStore`] | DynamoDB | `dynamodb` |
 //!
@@ -31,6 +32,8 @@ pub use cloudfront::{
     CACHING_DISABLED_POLICY, CACHING_OPTIMIZED_POLICY, MAX_INVALIDATION_PATHS,
     MAX_INVALIDATION_WILDCARDS,
 };
+// The edge router's resources (issue 15).
+pub use cloudfront::CloudFrontKvs;
 pub use config::{AwsClients, AwsConnection, CERTIFICATE_REGION};
 pub use dynamodb::{DynamoStateStore, TableNames, PROJECT_ID_INDEX};
 pub use iam::{actions_for, iam_policy, IamPolicyScope, ProjectPolicyScope, OPERATIONS};

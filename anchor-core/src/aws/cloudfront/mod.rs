@@ -1,11 +1,18 @@
 //! CloudFront: the [`Cdn`](crate::traits::Cdn) trait ([`CloudFrontCdn`]),
 //! and the idempotent provisioning helpers the provisioner calls once per
 //! project (origin access controls and the distribution itself).
+//!
+//! The edge router's resources, shared by every project of the account:
+//! its KeyValueStore (`router_store`, control plane; `kvs`, the
+//! [`KeyValueStore`](crate::traits::KeyValueStore) data plane), its
+//! viewer-request function (`router_function`) and the cache policy of
+//! the server and image behaviours (`cache_policy`).
 
 mod behaviors;
 mod cdn;
 mod checks;
 mod distribution;
+mod kvs;
 mod managed;
 mod oac;
 
@@ -15,6 +22,7 @@ pub use distribution::{
     DistributionSpec, ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY, CACHING_DISABLED_POLICY,
     CACHING_OPTIMIZED_POLICY,
 };
+pub use kvs::CloudFrontKvs;
 pub use oac::OriginAccessControls;
 
 use aws_smithy_types::error::operation::BuildError;
