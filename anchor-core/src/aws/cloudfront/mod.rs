@@ -15,6 +15,7 @@ mod distribution;
 mod kvs;
 mod managed;
 mod oac;
+mod router_store;
 
 pub use cdn::CloudFrontCdn;
 pub use checks::{MAX_INVALIDATION_PATHS, MAX_INVALIDATION_WILDCARDS};
@@ -24,6 +25,7 @@ pub use distribution::{
 };
 pub use kvs::CloudFrontKvs;
 pub use oac::OriginAccessControls;
+pub use router_store::{RouterStore, StoreReadyPoll, ROUTER_STORE_NAME};
 
 use aws_smithy_types::error::operation::BuildError;
 
