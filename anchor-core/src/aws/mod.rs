@@ -33,7 +33,10 @@ pub use cloudfront::{
     MAX_INVALIDATION_WILDCARDS,
 };
 // The edge router's resources (issue 15).
-pub use cloudfront::{CloudFrontKvs, RouterStore, StoreReadyPoll, ROUTER_STORE_NAME};
+pub use cloudfront::{
+    CloudFrontKvs, RouterStore, StoreReadyPoll, MAX_FUNCTION_CODE_BYTES, ROUTER_FUNCTION_ATTEMPTS,
+    ROUTER_FUNCTION_NAME, ROUTER_FUNCTION_RUNTIME, ROUTER_STORE_NAME,
+};
 pub use config::{AwsClients, AwsConnection, CERTIFICATE_REGION};
 pub use dynamodb::{DynamoStateStore, TableNames, PROJECT_ID_INDEX};
 pub use iam::{actions_for, iam_policy, IamPolicyScope, ProjectPolicyScope, OPERATIONS};

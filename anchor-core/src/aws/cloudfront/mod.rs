@@ -15,6 +15,7 @@ mod distribution;
 mod kvs;
 mod managed;
 mod oac;
+mod router_function;
 mod router_store;
 
 pub use cdn::CloudFrontCdn;
@@ -25,6 +26,10 @@ pub use distribution::{
 };
 pub use kvs::CloudFrontKvs;
 pub use oac::OriginAccessControls;
+pub use router_function::{
+    MAX_FUNCTION_CODE_BYTES, ROUTER_FUNCTION_ATTEMPTS, ROUTER_FUNCTION_NAME,
+    ROUTER_FUNCTION_RUNTIME,
+};
 pub use router_store::{RouterStore, StoreReadyPoll, ROUTER_STORE_NAME};
 
 use aws_smithy_types::error::operation::BuildError;
