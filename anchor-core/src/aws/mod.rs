@@ -34,7 +34,9 @@ pub use cloudfront::{
 };
 // The edge router's resources (issue 15).
 pub use cloudfront::{
-    CloudFrontKvs, RouterStore, StoreReadyPoll, MAX_FUNCTION_CODE_BYTES, ROUTER_FUNCTION_ATTEMPTS,
+    router_cache_policy_config, CloudFrontKvs, RouterStore, StoreReadyPoll, CACHE_KEY_HEADER,
+    CACHE_POLICY_DEFAULT_TTL, CACHE_POLICY_MAX_TTL, CACHE_POLICY_MIN_TTL, CACHE_POLICY_QUOTA,
+    MAX_FUNCTION_CODE_BYTES, ROUTER_CACHE_POLICY_NAME, ROUTER_FUNCTION_ATTEMPTS,
     ROUTER_FUNCTION_NAME, ROUTER_FUNCTION_RUNTIME, ROUTER_STORE_NAME,
 };
 pub use config::{AwsClients, AwsConnection, CERTIFICATE_REGION};

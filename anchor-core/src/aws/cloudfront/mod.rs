@@ -9,6 +9,7 @@
 //! the server and image behaviours (`cache_policy`).
 
 mod behaviors;
+mod cache_policy;
 mod cdn;
 mod checks;
 mod distribution;
@@ -18,6 +19,10 @@ mod oac;
 mod router_function;
 mod router_store;
 
+pub use cache_policy::{
+    router_cache_policy_config, CACHE_KEY_HEADER, CACHE_POLICY_DEFAULT_TTL, CACHE_POLICY_MAX_TTL,
+    CACHE_POLICY_MIN_TTL, CACHE_POLICY_QUOTA, ROUTER_CACHE_POLICY_NAME,
+};
 pub use cdn::CloudFrontCdn;
 pub use checks::{MAX_INVALIDATION_PATHS, MAX_INVALIDATION_WILDCARDS};
 pub use distribution::{
