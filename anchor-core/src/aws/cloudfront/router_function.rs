@@ -256,7 +256,16 @@ impl CloudFrontCdn {
             .send()
             .await
         {
-            Ok(out) => Ok(Some(out.e_tag.unwrap_or_default())),
+            // CloudFront's model names UpdateFunction's ETag header
+            // `ETtag`; should the reply carry none under that name, the
+            // DEVELOPMENT stage's ETag is read back instead.
+            Ok(out) => match out.e_tag.filter(|etag| !etag.is_empty()) {
+                Some(etag) => Ok(Some(etag)),
+                None => Ok(self
+                    .describe_function(name, FunctionStage::Development)
+                    .await?
+                    .map(|(_, etag)| etag)),
+            },
             Err(err) => match err.as_service_error() {
                 Some(e) if e.is_precondition_failed() || e.is_invalid_if_match_version() => {
                     Ok(None)
