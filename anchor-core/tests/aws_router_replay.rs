@@ -14,9 +14,10 @@ use anchor_core::aws::{
     StoreReadyPoll, CACHE_KEY_HEADER, CACHE_POLICY_MAX_TTL, MAX_FUNCTION_CODE_BYTES,
     ROUTER_CACHE_POLICY_NAME, ROUTER_FUNCTION_NAME, ROUTER_STORE_NAME,
 };
-use anchor_core::traits::{KeyValueStore, KvsUpdate};
+use anchor_core::traits::{KeyValueStore, KvsUpdate, MAX_KVS_UPDATE_ITEMS, MAX_KVS_VALUE_BYTES};
 use anchor_core::{Error, ResourceKind};
 use base64::Engine;
+use router_replay::fake_kvs::FakeKvs;
 use router_replay::{
     cache_policy_page, created_cache_policy, function_xml, label, store_xml, Replay, Reply,
     FUNCTION_ARN, STORE_ARN, STORE_ID,
@@ -272,6 +273,46 @@ async fn bad_input_and_a_store_that_is_no_arn_make_no_call() {
         })
     ));
     replay.finish();
+}
+
+/// The trait's own suite, against the real client over a stateful
+/// stand-in of the API: the same guarantees and error variants as the
+/// local store.
+#[tokio::test]
+async fn cloudfront_kvs_passes_the_key_value_store_conformance_suite() {
+    let fake = FakeKvs::new(STORE_ARN);
+    anchor_core::conformance::kvs::run(&fake.client(), STORE_ARN).await;
+}
+
+#[tokio::test]
+async fn an_update_past_the_5_mb_store_changes_nothing() {
+    let fake = FakeKvs::new(STORE_ARN);
+    let kvs = fake.client();
+    let value = "v".repeat(MAX_KVS_VALUE_BYTES);
+    let mut etag = match kvs.describe(STORE_ARN).await {
+        Ok(d) => d.etag,
+        Err(e) => panic!("{e}"),
+    };
+    let mut written = 0u64;
+    let mut batch = 0;
+    let refused = loop {
+        let update = KvsUpdate {
+            puts: (0..MAX_KVS_UPDATE_ITEMS)
+                .map(|i| (format!("fill/{batch}/{i:02}"), value.clone()))
+                .collect(),
+            deletes: vec![],
+        };
+        match kvs.update(STORE_ARN, &update, &etag).await {
+            Ok(next) => etag = next,
+            Err(e) => break e,
+        }
+        batch += 1;
+        written += 1;
+        assert!(written < 200, "the store never filled up");
+    };
+    assert!(invalid_on(&refused, "keys"), "{refused:?}");
+    let after = kvs.describe(STORE_ARN).await;
+    assert_eq!(after.map(|d| d.etag).ok(), Some(etag), "nothing changed");
 }
 
 // --- The router's store (control plane) -------------------------------------

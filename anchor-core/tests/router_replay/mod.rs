@@ -28,6 +28,8 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_runtime_api::http::StatusCode;
 use aws_smithy_types::body::SdkBody;
 
+pub mod fake_kvs;
+
 #[path = "../aws_support/intercept.rs"]
 mod intercept;
 use intercept::CallRecorder;
@@ -164,6 +166,24 @@ pub struct Sent {
     pub body: String,
 }
 
+/// The shared configuration of the test clients: dummy credentials, no
+/// retries, and `http` in place of the network.
+pub fn sdk_config(http: impl HttpClient + 'static) -> SdkConfig {
+    SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "AKIDREPLAY",
+            "replay-secret",
+            None,
+            None,
+            "replay",
+        )))
+        .retry_config(RetryConfig::disabled())
+        .http_client(http)
+        .build()
+}
+
 /// Real clients over a replay of `replies`, in order.
 pub struct Replay {
     http: Connector,
@@ -182,19 +202,7 @@ impl Replay {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .extend(replies.into_iter().map(Reply::into_http));
-        let config = SdkConfig::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-                "AKIDREPLAY",
-                "replay-secret",
-                None,
-                None,
-                "replay",
-            )))
-            .retry_config(RetryConfig::disabled())
-            .http_client(http.clone())
-            .build();
+        let config = sdk_config(http.clone());
         Self {
             http,
             calls: CallRecorder::default(),
