@@ -184,6 +184,11 @@ fn a_project_policy_names_only_that_projects_resources() {
                         a == "dynamodb:CreateTable" || a == "dynamodb:DescribeTable"
                     }) || s["Condition"]["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"]
                         == serde_json::json!(["shop"])))
+                // Shared by design: one router store, function and cache
+                // policy serve every project of the account.
+                || r == "arn:aws:cloudfront::123456789012:key-value-store/*"
+                || r == "arn:aws:cloudfront::123456789012:function/anchor-router"
+                || r == "arn:aws:cloudfront::123456789012:cache-policy/*"
                 // Shared by design: a domain name belongs to one project.
                 || r == table("domains")
                 || r == format!("{}/index/*", table("domains"));
@@ -194,6 +199,7 @@ fn a_project_policy_names_only_that_projects_resources() {
                         "cloudfront:ListDistributions"
                             | "cloudfront:ListOriginAccessControls"
                             | "cloudfront:CreateOriginAccessControl"
+                            | "cloudfront:ListCachePolicies"
                     ) || ((a == "acm:RequestCertificate" || a == "acm:AddTagsToCertificate")
                         && condition["aws:RequestTag/anchor:project"] == "shop")
                 });

@@ -8,6 +8,7 @@
 
 use serde_json::{json, Value};
 
+use super::cloudfront::ROUTER_FUNCTION_NAME;
 use crate::traits::PROJECT_TAG_KEY;
 
 /// Every AWS operation Anchor calls: (service, operation, IAM actions).
@@ -68,6 +69,11 @@ pub const OPERATIONS: &[(&str, &str, &[&str])] = &[
         "CreateFunctionUrlConfig",
         &["lambda:CreateFunctionUrlConfig"],
     ),
+    (
+        "lambda",
+        "UpdateFunctionUrlConfig",
+        &["lambda:UpdateFunctionUrlConfig"],
+    ),
     ("lambda", "AddPermission", &["lambda:AddPermission"]),
     ("lambda", "GetPolicy", &["lambda:GetPolicy"]),
     (
@@ -109,6 +115,62 @@ pub const OPERATIONS: &[(&str, &str, &[&str])] = &[
         "cloudfront",
         "CreateOriginAccessControl",
         &["cloudfront:CreateOriginAccessControl"],
+    ),
+    // The edge router's resources, shared by every project (issue 15).
+    (
+        "cloudfront",
+        "CreateKeyValueStore",
+        &["cloudfront:CreateKeyValueStore"],
+    ),
+    (
+        "cloudfront",
+        "DescribeKeyValueStore",
+        &["cloudfront:DescribeKeyValueStore"],
+    ),
+    (
+        "cloudfront keyvaluestore",
+        "DescribeKeyValueStore",
+        &["cloudfront-keyvaluestore:DescribeKeyValueStore"],
+    ),
+    (
+        "cloudfront keyvaluestore",
+        "GetKey",
+        &["cloudfront-keyvaluestore:GetKey"],
+    ),
+    (
+        "cloudfront keyvaluestore",
+        "UpdateKeys",
+        &["cloudfront-keyvaluestore:UpdateKeys"],
+    ),
+    (
+        "cloudfront",
+        "DescribeFunction",
+        &["cloudfront:DescribeFunction"],
+    ),
+    (
+        "cloudfront",
+        "CreateFunction",
+        &["cloudfront:CreateFunction"],
+    ),
+    (
+        "cloudfront",
+        "UpdateFunction",
+        &["cloudfront:UpdateFunction"],
+    ),
+    (
+        "cloudfront",
+        "PublishFunction",
+        &["cloudfront:PublishFunction"],
+    ),
+    (
+        "cloudfront",
+        "ListCachePolicies",
+        &["cloudfront:ListCachePolicies"],
+    ),
+    (
+        "cloudfront",
+        "CreateCachePolicy",
+        &["cloudfront:CreateCachePolicy"],
     ),
     (
         "acm",
@@ -234,7 +296,29 @@ fn grant(scope: &IamPolicyScope, action: &str) -> Grant {
         ),
         "cloudfront:ListDistributions"
         | "cloudfront:ListOriginAccessControls"
-        | "cloudfront:CreateOriginAccessControl" => Grant::on(vec!["*".into()]),
+        | "cloudfront:CreateOriginAccessControl"
+        | "cloudfront:ListCachePolicies" => Grant::on(vec!["*".into()]),
+        // The router's store, function and cache policy are the account's,
+        // shared by every project, so a project's policy grants them too.
+        // A store's and a policy's ARNs end in ids CloudFront chooses; the
+        // function's ends in its name.
+        "cloudfront:CreateKeyValueStore" | "cloudfront:DescribeKeyValueStore" => {
+            Grant::on(vec![format!(
+                "arn:aws:cloudfront::{account}:key-value-store/*"
+            )])
+        }
+        a if a.starts_with("cloudfront-keyvaluestore:") => Grant::on(vec![format!(
+            "arn:aws:cloudfront::{account}:key-value-store/*"
+        )]),
+        "cloudfront:CreateFunction"
+        | "cloudfront:DescribeFunction"
+        | "cloudfront:UpdateFunction"
+        | "cloudfront:PublishFunction" => Grant::on(vec![format!(
+            "arn:aws:cloudfront::{account}:function/{ROUTER_FUNCTION_NAME}"
+        )]),
+        "cloudfront:CreateCachePolicy" => Grant::on(vec![format!(
+            "arn:aws:cloudfront::{account}:cache-policy/*"
+        )]),
         a if a.starts_with("cloudfront:") => {
             let id = project
                 .and_then(|p| p.distribution_id.as_deref())
@@ -330,8 +414,10 @@ fn domains_table_grant(scope: &IamPolicyScope) -> Option<(Grant, Vec<&'static st
 /// further limited to certificates tagged `managed-by=anchor`, and passing
 /// the role to Lambda only. With [`IamPolicyScope::project`], every
 /// resource is the project's own (see [`ProjectPolicyScope`]), except the
-/// bucket itself, the shared domains table, and the account-wide list and
-/// create calls that provisioning needs and AWS cannot scope.
+/// bucket itself, the shared domains table, the edge router's store,
+/// function and cache policy (one each per account, shared by every
+/// project), and the account-wide list and create calls that provisioning
+/// needs and AWS cannot scope.
 pub fn iam_policy(scope: &IamPolicyScope) -> Value {
     let mut actions: Vec<&str> = OPERATIONS
         .iter()

@@ -6,6 +6,7 @@
 //! | [`crate::traits::ObjectStore`] | S3 | `s3` |
 //! | [`crate::traits::Functions`] | Lambda | `lambda` |
 //! | [`crate::traits::Cdn`] | CloudFront | `cloudfront` |
+//! | [`crate::traits::KeyValueStore`] | CloudFront KeyValueStore | `cloudfront::kvs` |
 //! | [`crate::traits::Certificates`] | ACM (us-east-1) | `acm` |
 //! | [`crate::traits::StateStore`] | DynamoDB | `dynamodb` |
 //!
@@ -30,6 +31,13 @@ pub use cloudfront::{
     CloudFrontCdn, DistributionSpec, OriginAccessControls, ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY,
     CACHING_DISABLED_POLICY, CACHING_OPTIMIZED_POLICY, MAX_INVALIDATION_PATHS,
     MAX_INVALIDATION_WILDCARDS,
+};
+// The edge router's resources (issue 15).
+pub use cloudfront::{
+    router_cache_policy_config, CloudFrontKvs, RouterStore, StoreReadyPoll, CACHE_KEY_HEADER,
+    CACHE_POLICY_DEFAULT_TTL, CACHE_POLICY_MAX_TTL, CACHE_POLICY_MIN_TTL, CACHE_POLICY_QUOTA,
+    MAX_FUNCTION_CODE_BYTES, ROUTER_CACHE_POLICY_NAME, ROUTER_FUNCTION_ATTEMPTS,
+    ROUTER_FUNCTION_NAME, ROUTER_FUNCTION_RUNTIME, ROUTER_STORE_NAME,
 };
 pub use config::{AwsClients, AwsConnection, CERTIFICATE_REGION};
 pub use dynamodb::{DynamoStateStore, TableNames, PROJECT_ID_INDEX};

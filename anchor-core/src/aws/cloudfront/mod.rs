@@ -1,21 +1,41 @@
 //! CloudFront: the [`Cdn`](crate::traits::Cdn) trait ([`CloudFrontCdn`]),
 //! and the idempotent provisioning helpers the provisioner calls once per
 //! project (origin access controls and the distribution itself).
+//!
+//! The edge router's resources, shared by every project of the account:
+//! its KeyValueStore (`router_store`, control plane; `kvs`, the
+//! [`KeyValueStore`](crate::traits::KeyValueStore) data plane), its
+//! viewer-request function (`router_function`) and the cache policy of
+//! the server and image behaviours (`cache_policy`).
 
 mod behaviors;
+mod cache_policy;
 mod cdn;
 mod checks;
 mod distribution;
+mod kvs;
 mod managed;
 mod oac;
+mod router_function;
+mod router_store;
 
+pub use cache_policy::{
+    router_cache_policy_config, CACHE_KEY_HEADER, CACHE_POLICY_DEFAULT_TTL, CACHE_POLICY_MAX_TTL,
+    CACHE_POLICY_MIN_TTL, CACHE_POLICY_QUOTA, ROUTER_CACHE_POLICY_NAME,
+};
 pub use cdn::CloudFrontCdn;
 pub use checks::{MAX_INVALIDATION_PATHS, MAX_INVALIDATION_WILDCARDS};
 pub use distribution::{
     DistributionSpec, ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY, CACHING_DISABLED_POLICY,
     CACHING_OPTIMIZED_POLICY,
 };
+pub use kvs::CloudFrontKvs;
 pub use oac::OriginAccessControls;
+pub use router_function::{
+    MAX_FUNCTION_CODE_BYTES, ROUTER_FUNCTION_ATTEMPTS, ROUTER_FUNCTION_NAME,
+    ROUTER_FUNCTION_RUNTIME,
+};
+pub use router_store::{RouterStore, StoreReadyPoll, ROUTER_STORE_NAME};
 
 use aws_smithy_types::error::operation::BuildError;
 
