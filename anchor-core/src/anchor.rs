@@ -37,6 +37,11 @@ pub struct LocalOptions {
     pub auto_issue_after: Option<chrono::Duration>,
     /// Tunables of the flows.
     pub settings: FlowSettings,
+    /// Provision new projects' distributions with the edge router (the
+    /// default). `false` provisions them as Anchor did before the router:
+    /// behaviours from the build, to the `live` aliases, as the AWS backend
+    /// still does; for testing that path and upgrades from it.
+    pub router: bool,
 }
 
 #[cfg(feature = "local")]
@@ -46,6 +51,7 @@ impl Default for LocalOptions {
             clock: Arc::new(SystemClock),
             auto_issue_after: None,
             settings: FlowSettings::default(),
+            router: true,
         }
     }
 }
@@ -67,7 +73,10 @@ impl Anchor {
         let auto_issue_after = options.auto_issue_after;
         let (store, cloud) = tokio::task::spawn_blocking(move || {
             let store = crate::local::SqliteStateStore::open(&dir)?;
-            let cloud_options = crate::local::LocalCloudOptions { auto_issue_after };
+            let cloud_options = crate::local::LocalCloudOptions {
+                auto_issue_after,
+                without_router: !options.router,
+            };
             let cloud =
                 crate::local::LocalCloud::open_with(dir.join("cloud"), clock, cloud_options)?;
             Ok::<_, Error>((store, cloud))
@@ -82,6 +91,7 @@ impl Anchor {
             functions: Arc::new(cloud.functions()),
             cdn: Arc::new(cloud.cdn()),
             certificates: Arc::new(cloud.certificates()),
+            kvs: Arc::new(cloud.kvs()),
             provisioner: Arc::new(cloud.provisioner()),
             clock: options.clock,
             settings: options.settings,

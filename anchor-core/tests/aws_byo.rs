@@ -123,6 +123,7 @@ async fn bring_your_own_resources_are_adopted_unchanged() {
         distribution_id: distribution_id.clone(),
         distribution_domain: String::new(),
         asset_location: None,
+        router: None,
     };
     let options = ProvisionOptions {
         existing: Some(existing.clone()),
@@ -200,6 +201,7 @@ async fn bring_your_own_missing_function_fails_and_records_nothing() {
             distribution_id,
             distribution_domain: String::new(),
             asset_location: None,
+            router: None,
         }),
         ..ProvisionOptions::default()
     };

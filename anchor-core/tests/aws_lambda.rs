@@ -180,6 +180,7 @@ async fn identical_publishes_and_weighted_routing() {
         description: Some("build one".into()),
         handler: Some("index.one".into()),
         environment: [("CACHE_PREFIX".to_string(), "one".to_string())].into(),
+        architecture: None,
     };
     let one = host
         .publish(&spec.name, &code("one"), &options)

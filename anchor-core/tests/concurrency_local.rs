@@ -12,7 +12,7 @@ use std::time::Duration;
 use anchor_core::model::FunctionVersion;
 use anchor_core::traits::{
     AliasConfig, AliasRouting, CertificateDescription, CertificateRequest, Certificates,
-    CodeBundle, Functions, PublishOptions, SetAliasOptions,
+    CodeBundle, FunctionUrlOptions, Functions, PublishOptions, SetAliasOptions,
 };
 use anchor_core::{Anchor, Error, LocalOptions, Services};
 use async_trait::async_trait;
@@ -132,6 +132,15 @@ impl Functions for SlowAlias {
         self.inner.get_alias(function, alias).await
     }
 
+    async fn ensure_url(
+        &self,
+        function: &str,
+        alias: &str,
+        options: &FunctionUrlOptions,
+    ) -> anchor_core::Result<String> {
+        self.inner.ensure_url(function, alias, options).await
+    }
+
     async fn set_alias(
         &self,
         function: &str,
@@ -169,7 +178,14 @@ impl Functions for SlowAlias {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_switch_waits_for_a_slow_alias_move_even_when_versions_repeat() {
     let tmp = tempfile::tempdir().unwrap();
-    let plain = Anchor::local(tmp.path().join("anchor")).await.unwrap();
+    // Only a distribution without the router moves aliases in a switch.
+    let options = LocalOptions {
+        router: false,
+        ..LocalOptions::default()
+    };
+    let plain = Anchor::local_with(tmp.path().join("anchor"), options)
+        .await
+        .unwrap();
     plain.create_project(P).await.unwrap();
     let same = common::build_copy(tmp.path(), "same");
     let v1 = plain.deployer(P, &same).execute().await.unwrap();

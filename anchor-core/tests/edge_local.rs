@@ -188,16 +188,38 @@ async fn assets_images_and_the_api_are_served_as_the_distribution_serves_them() 
         Some("Hit from cloudfront")
     );
 
-    // Issue 15: the asset behaviours read the bucket under the project's
-    // prefix, where no public file is stored (each deployment keeps its own
-    // under deployments/<id>/), and S3 behind an origin access control
-    // answers a missing key with 403. CloudFront serves the same today.
-    for public in ["/robots.txt", "/images/anchor.png", "/_next/static/nope.js"] {
-        let denied = fetch(public.into(), vec![]).await;
-        assert_eq!(denied.status, 403, "{public}: {}", denied.text());
-        assert!(denied.text().contains("AccessDenied"), "{}", denied.text());
-        assert_eq!(denied.header("x-cache"), Some("Error from cloudfront"));
-    }
+    // A missing hashed file: S3 behind an origin access control hides it.
+    let missing = fetch("/_next/static/nope.js".into(), vec![]).await;
+    assert_eq!(missing.status, 403, "{}", missing.text());
+    assert!(
+        missing.text().contains("AccessDenied"),
+        "{}",
+        missing.text()
+    );
+    assert_eq!(missing.header("x-cache"), Some("Error from cloudfront"));
+
+    // Public files: the router sends them to the live deployment's own
+    // folder in the bucket, cached under a key that carries the deployment.
+    let robots = fetch("/robots.txt".into(), vec![]).await;
+    assert_eq!(robots.status, 200, "{}", robots.text());
+    assert_eq!(
+        robots.body.as_ref(),
+        std::fs::read(v1.join("assets/robots.txt")).unwrap()
+    );
+    assert_eq!(robots.header("x-cache"), Some("Miss from cloudfront"));
+    let again = fetch("/robots.txt".into(), vec![]).await;
+    assert_eq!(again.header("x-cache"), Some("Hit from cloudfront"));
+    let build_id = fetch("/BUILD_ID".into(), vec![]).await;
+    assert_eq!(
+        build_id.body.as_ref(),
+        std::fs::read(v1.join("assets/BUILD_ID")).unwrap()
+    );
+    let png = fetch("/images/anchor.png".into(), vec![]).await;
+    assert_eq!(png.header("content-type"), Some("image/png"));
+    assert_eq!(
+        png.body.as_ref(),
+        std::fs::read(v1.join("assets/images/anchor.png")).unwrap()
+    );
 
     // next/image goes through the image function, which reads the source
     // image from the object store through the workers' loopback endpoint.
@@ -232,9 +254,19 @@ async fn assets_images_and_the_api_are_served_as_the_distribution_serves_them() 
     assert_eq!(fetch("/dynamic".into(), vec![]).await.status, 200);
 
     // After v2 goes live, a v1 page's chunk is still there (hashed files
-    // are shared).
+    // are shared), and the public files are v2's at the next request: the
+    // cache key changed with the deployment, with no invalidation.
     anchor.deployer(P, &v2).execute().await.unwrap();
     assert_eq!(fetch(chunk, vec![]).await.status, 200);
+    let build_id = fetch("/BUILD_ID".into(), vec![]).await;
+    assert_eq!(
+        build_id.body.as_ref(),
+        std::fs::read(v2.join("assets/BUILD_ID")).unwrap()
+    );
+    assert_ne!(
+        std::fs::read(v1.join("assets/BUILD_ID")).unwrap(),
+        std::fs::read(v2.join("assets/BUILD_ID")).unwrap()
+    );
     server.shutdown().await;
 }
 

@@ -103,7 +103,7 @@ impl Edge {
 /// A project whose server function's live alias points at `code`.
 async fn edge(code: CodeBundle, options: EdgeOptions) -> Edge {
     let dir = tempfile::tempdir().unwrap();
-    let anchor = Anchor::local(dir.path()).await.unwrap();
+    let anchor = without_router(dir.path()).await;
     let infra = anchor.create_project("edge").await.unwrap().infrastructure;
     let server = EdgeServer::start(&anchor, "edge", options).await.unwrap();
     let edge = Edge {
@@ -114,6 +114,17 @@ async fn edge(code: CodeBundle, options: EdgeOptions) -> Edge {
     };
     edge.publish_live(&code).await;
     edge
+}
+
+/// The embedded default with a distribution that routes by behaviours to
+/// the `live` alias: these tests publish versions and move that alias
+/// themselves, to test the workers, not the router (edge_local does).
+async fn without_router(dir: &std::path::Path) -> Anchor {
+    let options = anchor_core::LocalOptions {
+        router: false,
+        ..anchor_core::LocalOptions::default()
+    };
+    Anchor::local_with(dir, options).await.unwrap()
 }
 
 fn one_worker() -> EdgeOptions {
@@ -491,7 +502,7 @@ async fn a_missing_node_is_a_clear_error_before_listening() {
 }
 
 #[tokio::test]
-async fn before_the_first_deploy_functions_answer_503_and_assets_403() {
+async fn before_the_first_deploy_the_router_answers_503_and_assets_403() {
     let dir = tempfile::tempdir().unwrap();
     let anchor = Anchor::local(dir.path()).await.unwrap();
     anchor.create_project("edge").await.unwrap();
@@ -499,12 +510,17 @@ async fn before_the_first_deploy_functions_answer_503_and_assets_403() {
         .await
         .unwrap();
     let addr = server.local_addr();
+    // The router finds no live pointer and answers itself.
     let page = get(addr, "localhost", "/", &[]).await;
     assert_eq!(page.status, 503);
     assert!(
-        page.text().contains("nothing is deployed"),
+        page.text().contains("No deployment is live"),
         "{}",
         page.text()
+    );
+    assert_eq!(
+        page.header("x-cache"),
+        Some("FunctionGeneratedResponse from cloudfront")
     );
     assert_eq!(
         get(addr, "localhost", "/_next/static/a.js", &[])
@@ -547,7 +563,7 @@ async fn a_state_folder_given_as_a_relative_path_works() {
         .unwrap();
     let relative = std::path::PathBuf::from(here.path().file_name().unwrap());
     assert!(relative.is_relative());
-    let anchor = Anchor::local(&relative).await.unwrap();
+    let anchor = without_router(&relative).await;
     let infra = anchor.create_project("edge").await.unwrap().infrastructure;
     let server = EdgeServer::start(&anchor, "edge", one_worker())
         .await

@@ -21,7 +21,10 @@ fn open(
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
     ));
-    let options = LocalCloudOptions { auto_issue_after };
+    let options = LocalCloudOptions {
+        auto_issue_after,
+        ..LocalCloudOptions::default()
+    };
     let cloud = LocalCloud::open_with(dir.path(), clock.clone(), options).unwrap();
     (cloud, clock)
 }

@@ -176,7 +176,7 @@ async fn functions_follow_lambda_naming_and_store_zips() {
         .unwrap();
     assert_eq!(
         alias.url.as_deref(),
-        Some("local://app-server/live"),
+        Some("https://app-server--live.lambda-url.anchor.localhost/"),
         "aliases carry their Function URL"
     );
 

@@ -64,12 +64,7 @@ def test_sync_serve(tmp_path: Path, build_v1: Path) -> None:
     anchor.deploy(PROJECT, build_v1)
     with anchor.serve(PROJECT) as edge:
         assert _greeting(edge.url) == "Hello from Anchor v1"
-        # Served as the distribution serves it today: the asset behaviour
-        # reads the project's prefix, where no public file is (issue 15).
-        with pytest.raises(urllib.error.HTTPError) as denied:
-            _get(edge.url + "robots.txt")
-        assert denied.value.code == 403
-        assert _get(edge.url + "api/hello")
+        assert _get(edge.url + "robots.txt")
 
 
 def test_serve_refuses_bad_options_with_typed_errors(tmp_path: Path) -> None:

@@ -164,11 +164,9 @@ describe('the local edge in headless Chromium', () => {
     }
   });
 
-  // Issue 15: the public file is requested as the distribution serves it
-  // today, from the project's prefix in the bucket, where no public file is
-  // stored; S3 behind an origin access control answers 403. The step pins
-  // that until the edge router serves each deployment's public files.
-  step('requests the public file /images/anchor.png on /image (403 until the router lands)', async () => {
+  // In a new context: the previous step's page has this file cached, and
+  // its revalidation (max-age=0) rightly answers 304 instead of the bytes.
+  step('loads the public file /images/anchor.png on /image', async () => {
     const context = await newContext();
     const fresh = await context.newPage();
     try {
@@ -177,8 +175,9 @@ describe('the local edge in headless Chromium', () => {
       plain.catch(() => {});
       await fresh.goto(`${url}image`, { timeout: STEP_MS });
       const response = await plain;
-      assert.equal(response.status(), 403, `/images/anchor.png answered ${response.status()}`);
-      assert.equal(response.headers()['x-cache'], 'Error from cloudfront');
+      assert.equal(response.status(), 200, `/images/anchor.png answered ${response.status()}`);
+      assert.match(response.headers()['content-type'] ?? '', /^image\/png/, '/images/anchor.png content-type');
+      await loaded('img[src="/images/anchor.png"]', [], fresh);
     } finally {
       await context.close();
     }

@@ -6,8 +6,9 @@ use aws_config::SdkConfig;
 use aws_sdk_s3::config::SharedInterceptor;
 
 use super::{
-    AcmCertificates, AwsClients, AwsConnection, AwsProvisioner, CloudFrontCdn, DynamoStateStore,
-    LambdaFunctions, MultipartSettings, ProvisionTarget, S3ObjectStore, TableNames,
+    AcmCertificates, AwsClients, AwsConnection, AwsProvisioner, CloudFrontCdn, CloudFrontKvs,
+    DynamoStateStore, LambdaFunctions, MultipartSettings, ProvisionTarget, S3ObjectStore,
+    TableNames,
 };
 use crate::clock::SystemClock;
 use crate::error::{Error, Result};
@@ -104,6 +105,9 @@ pub(crate) async fn services(config: &SdkConfig, options: &AwsOptions) -> Result
         functions: Arc::new(functions),
         cdn: Arc::new(cdn),
         certificates: Arc::new(AcmCertificates::new(clients.acm.clone())),
+        // Read and written only for projects whose infrastructure names a
+        // router store; the AWS provisioner does not provision one yet.
+        kvs: Arc::new(CloudFrontKvs::from_config(config, &options.interceptors)),
         provisioner: Arc::new(provisioner),
         clock: Arc::new(SystemClock),
         settings: options.settings.clone(),

@@ -14,7 +14,18 @@ use crate::error::Result;
 
 /// S3's answer for the asset at `path` (URL-decoded, with its leading `/`).
 pub(crate) async fn serve(site: &Site, path: &str, method: &Method) -> Result<Response<EdgeBody>> {
-    let key = s3_key(&site.config.infra.asset_prefix, path);
+    serve_under(site, &site.config.infra.asset_prefix, path, method).await
+}
+
+/// S3's answer for `path` under the origin path `prefix`, as the router
+/// picks it for a deployment's public files.
+pub(crate) async fn serve_under(
+    site: &Site,
+    prefix: &str,
+    path: &str,
+    method: &Method,
+) -> Result<Response<EdgeBody>> {
+    let key = s3_key(prefix, path);
     let found = object_response(site, &key, method).await?;
     Ok(found.unwrap_or_else(s3_access_denied))
 }

@@ -19,6 +19,8 @@ use crate::model::CachePolicySettings;
 pub(crate) enum Outcome {
     Hit,
     Miss,
+    /// A viewer-request function answered itself.
+    Function,
 }
 
 /// What of the viewer's request decides the final answer.
@@ -38,6 +40,13 @@ pub(crate) struct Policy<'a> {
     /// The behaviour compresses.
     pub compress: bool,
     pub encoding: Encoding,
+}
+
+/// A response a viewer-request function made, as CloudFront sends it
+/// (never cached).
+pub(crate) fn from_function(mut response: Response<EdgeBody>) -> Response<EdgeBody> {
+    stamp(&mut response, Outcome::Function);
+    response
 }
 
 /// A cached response as CloudFront sends it from the cache.
@@ -157,6 +166,7 @@ fn weak(etag: &str) -> &str {
 fn stamp(response: &mut Response<EdgeBody>, outcome: Outcome) {
     let x_cache = match outcome {
         Outcome::Hit => "Hit from cloudfront",
+        Outcome::Function => "FunctionGeneratedResponse from cloudfront",
         Outcome::Miss if response.status().as_u16() >= 400 => "Error from cloudfront",
         Outcome::Miss => "Miss from cloudfront",
     };

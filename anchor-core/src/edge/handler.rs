@@ -13,17 +13,20 @@ use hyper::http::request::Parts;
 use hyper::{Method, Request, Response, StatusCode};
 
 use super::cache::{key_of, Encoding};
-use super::cdn::{deliver, from_cache, settle, Policy, Viewer};
+use super::cdn::{deliver, from_cache, from_function, settle, Policy, Viewer};
 use super::event::{from_result, percent_decode, to_event};
-use super::origin::{function_url_host, to_function_origin};
+use super::origin::{forbidden, function_url_host, to_function_origin};
 use super::pool::PoolError;
 use super::response::{text, EdgeBody};
 use super::router::target_of;
 use super::runtime::node_missing;
 use super::site::PoolLookup;
+use super::viewer_event::{apply_request, is_response, to_response, to_viewer_event};
 use super::worker::StartError;
 use super::{assets, Site};
-use crate::model::{BehaviourSpec, Deployment, OriginKind};
+use crate::local::{parse_function_url_host, BUCKET_HOST};
+use crate::model::{BehaviourSpec, Deployment, OriginKind, OriginSigning};
+use crate::traits::{FunctionUrlAuth, Functions as _};
 
 /// Which deployment a request is for.
 #[derive(Debug, Clone, Copy)]
@@ -49,7 +52,11 @@ pub(crate) async fn handle(
         .to_string();
     let selected = select(&host);
     let path = percent_decode(request.uri().path(), false);
-    let behaviour = target_of(&site.config.routes, &path).behaviour();
+    let behaviour = site
+        .config
+        .infra
+        .layout()
+        .behaviour(target_of(&site.config.routes, &path));
     let started = std::time::Instant::now();
     let response = match serve(site, request, client, selected, behaviour, &path).await {
         Ok(response) => response,
@@ -95,6 +102,34 @@ async fn serve(
         );
         return Ok(deliver(refused, &viewer));
     }
+    let (mut parts, body) = (parts, body);
+    let mut routed = None;
+    if let (true, Some(router)) = (behaviour.viewer_request, &site.config.router) {
+        let live = match selected {
+            Selected::Live => None,
+            Selected::Version(version) => match site.deployment(version).await? {
+                Some(d) => Some(d.id),
+                None => return Ok(no_such_version(site, version)),
+            },
+        };
+        let infra = &site.config.infra;
+        let event = to_viewer_event(
+            &parts,
+            client,
+            &infra.distribution_id,
+            &infra.distribution_domain,
+        );
+        let answer = router
+            .run(event, live.as_ref().map(|id| id.as_str()))
+            .await?;
+        if is_response(&answer.result) {
+            return Ok(deliver(from_function(to_response(&answer.result)), &viewer));
+        }
+        if let Err(reason) = apply_request(&mut parts, &answer.result) {
+            return Ok(text(StatusCode::BAD_GATEWAY, format!("{reason}\n")));
+        }
+        routed = answer.origin;
+    }
     let settings = behaviour.cache_policy.settings();
     let encoding = Encoding::negotiate(&parts.headers, &settings);
     let scope = match selected {
@@ -108,7 +143,10 @@ async fn serve(
             return Ok(deliver(from_cache(hit), &viewer));
         }
     }
-    let answer = ask_origin(site, parts, body, client, selected, &behaviour, path).await?;
+    let answer = match routed {
+        Some(origin) => ask_routed_origin(site, parts, body, client, &behaviour, &origin).await?,
+        None => ask_origin(site, parts, body, client, selected, &behaviour, path).await?,
+    };
     let policy = Policy {
         settings: &settings,
         key,
@@ -143,15 +181,7 @@ async fn ask_origin(
                     ),
                 ))
             }
-            None => {
-                return Ok(text(
-                    StatusCode::NOT_FOUND,
-                    format!(
-                        "project {} has no deployment v{version}\n",
-                        site.config.project
-                    ),
-                ))
-            }
+            None => return Ok(no_such_version(site, version)),
         },
     };
     let image = match behaviour.origin {
@@ -199,6 +229,81 @@ async fn ask_origin(
         return Ok(*refused);
     }
     invoke(site, parts, body, client, &url_host, function, &version).await
+}
+
+fn no_such_version(site: &Site, version: u64) -> Response<EdgeBody> {
+    text(
+        StatusCode::NOT_FOUND,
+        format!(
+            "project {} has no deployment v{version}\n",
+            site.config.project
+        ),
+    )
+}
+
+/// The answer of the origin the router picked with `cf.updateRequestOrigin`:
+/// the bucket under the given origin path, or a deployment's Function URL,
+/// signed as its origin access control config says.
+async fn ask_routed_origin(
+    site: &Site,
+    mut parts: Parts,
+    body: Incoming,
+    client: SocketAddr,
+    behaviour: &BehaviourSpec,
+    origin: &serde_json::Value,
+) -> crate::Result<Response<EdgeBody>> {
+    let domain = origin["domainName"].as_str().unwrap_or_default();
+    let oac = &origin["originAccessControlConfig"];
+    let signing = match (oac["enabled"].as_bool(), oac["originType"].as_str()) {
+        (Some(true), Some("lambda")) => Some(OriginSigning::Lambda),
+        (Some(true), Some("s3")) => Some(OriginSigning::S3),
+        _ => None,
+    };
+    let path = percent_decode(parts.uri.path(), false);
+    if domain == BUCKET_HOST {
+        let prefix = origin["originPath"].as_str().unwrap_or_default();
+        return assets::serve_under(site, prefix, &path, &parts.method).await;
+    }
+    let Some((function, alias)) = parse_function_url_host(domain) else {
+        return Ok(text(
+            StatusCode::BAD_GATEWAY,
+            format!("the router chose an origin the local edge does not know: {domain:?}\n"),
+        ));
+    };
+    let functions = site.cloud().functions();
+    let version = functions
+        .get_alias(function, alias)
+        .await?
+        .map(|a| a.routing.version);
+    let (Some(version), Some(auth)) = (version, functions.url_auth(function, alias).await?) else {
+        return Ok(text(
+            StatusCode::NOT_FOUND,
+            format!("{function}:{alias} has no Function URL\n"),
+        ));
+    };
+    if auth == FunctionUrlAuth::AwsIam && signing != Some(OriginSigning::Lambda) {
+        // An IAM-auth Function URL refuses what nobody signed.
+        return Ok(forbidden());
+    }
+    let limit = site.config.options.max_request_bytes;
+    let body = match Limited::new(body, limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => {
+            return Ok(text(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the request body is over the function limit of {limit} bytes\n"),
+            ))
+        }
+    };
+    let forwarded = BehaviourSpec {
+        origin_signing: signing,
+        ..*behaviour
+    };
+    let viewer_ip = client.ip().to_string();
+    if let Err(refused) = to_function_origin(&mut parts, &body, &forwarded, domain, &viewer_ip) {
+        return Ok(*refused);
+    }
+    invoke(site, parts, body, client, domain, function, &version).await
 }
 
 fn version_of(deployment: &Deployment, image: bool) -> Option<String> {

@@ -38,10 +38,12 @@ mod origin;
 mod pool;
 mod response;
 mod router;
+mod router_host;
 mod runtime;
 mod server;
 mod site;
 mod stored;
+mod viewer_event;
 mod worker;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

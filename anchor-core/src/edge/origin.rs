@@ -21,10 +21,16 @@ use crate::model::{BehaviourSpec, OriginSigning};
 /// a Lambda origin.
 const CONTENT_SHA256: &str = "x-amz-content-sha256";
 
-/// The host name the local edge gives the Function URL of `function` at
-/// `qualifier` (an alias or a version), as CloudFront's origin domain.
-pub(crate) fn function_url_host(function: &str, qualifier: &str) -> String {
-    format!("{function}--{qualifier}.lambda-url.anchor.localhost")
+pub(crate) use crate::local::function_url_host;
+
+/// Lambda's answer to an unsigned request to an `AWS_IAM` Function URL.
+pub(crate) fn forbidden() -> Response<EdgeBody> {
+    let mut response = Response::new(full(r#"{"Message":"Forbidden"}"#));
+    *response.status_mut() = StatusCode::FORBIDDEN;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
 }
 
 /// Turns the viewer's request into the request CloudFront sends to a
@@ -43,7 +49,7 @@ pub(crate) fn to_function_origin(
         // header, so none reaches the origin.
         headers.clear();
     }
-    if behaviour.origin.signing() == Some(OriginSigning::Lambda) {
+    if behaviour.origin_signing == Some(OriginSigning::Lambda) {
         if !body.is_empty() && !headers.contains_key(CONTENT_SHA256) {
             return Err(Box::new(signature_mismatch()));
         }
@@ -116,7 +122,7 @@ pub(crate) fn s3_access_denied() -> Response<EdgeBody> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::RouteTarget;
+    use crate::model::{DistributionLayout, RouteTarget};
 
     fn parts(method: &str, headers: &[(&str, &str)]) -> Parts {
         let mut builder = hyper::Request::builder().method(method).uri("/api/echo");
@@ -128,7 +134,7 @@ mod tests {
 
     #[test]
     fn a_signed_lambda_origin_refuses_a_body_without_its_hash() {
-        let server = RouteTarget::ServerFunction.behaviour();
+        let server = DistributionLayout::Behaviours.behaviour(RouteTarget::ServerFunction);
         let mut post = parts("POST", &[]);
         let refused = to_function_origin(
             &mut post,
@@ -154,7 +160,7 @@ mod tests {
 
     #[test]
     fn the_origin_sees_its_own_host_and_the_viewers_other_headers() {
-        let server = RouteTarget::ServerFunction.behaviour();
+        let server = DistributionLayout::Behaviours.behaviour(RouteTarget::ServerFunction);
         let mut p = parts(
             "GET",
             &[

@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use super::router_host::RouterHost;
 use super::runtime::{check_node, write_runner};
 use super::site::SiteConfig;
 use super::{
@@ -79,7 +80,21 @@ impl EdgeServer {
         let facade_addr = workers
             .local_addr()
             .map_err(|e| Error::io(std::path::Path::new("listener"), e))?;
+        let router = match &record.infrastructure.router {
+            Some(binding) => Some(
+                RouterHost::new(
+                    &options.node,
+                    &edge_dir,
+                    cloud.kvs(),
+                    &binding.store,
+                    &record.infrastructure.distribution_id,
+                )
+                .await?,
+            ),
+            None => None,
+        };
         let config = SiteConfig {
+            router,
             anchor: anchor.clone(),
             cloud,
             project: name,

@@ -10,6 +10,7 @@ use super::bundle::unpacked;
 use super::cache::EdgeCache;
 use super::facade::BUCKET;
 use super::pool::Pool;
+use super::router_host::RouterHost;
 use super::worker::WorkerSpec;
 use super::{EdgeOptions, WorkerCounts, WorkerInfo};
 use crate::error::Result;
@@ -46,6 +47,8 @@ pub(crate) struct SiteConfig {
     pub runner: PathBuf,
     /// Where version bundles are unpacked.
     pub bundles: PathBuf,
+    /// The edge router, when the project's distribution has one.
+    pub router: Option<RouterHost>,
 }
 
 /// Shared state of one served project: its configuration, the loopback

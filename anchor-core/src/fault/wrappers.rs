@@ -13,8 +13,9 @@ use crate::model::{
 };
 use crate::traits::{
     AliasConfig, AliasRouting, Cdn, CertificateDescription, CertificateRequest, Certificates,
-    CodeBundle, DistributionConfig, Functions, ObjectBody, ObjectMeta, ObjectStore, PublishOptions,
-    PutOptions, SetAliasOptions, StateStore, Versioned, WriteBatch,
+    CodeBundle, DistributionConfig, FunctionUrlOptions, Functions, KeyValueStore, KvsDescription,
+    KvsUpdate, ObjectBody, ObjectMeta, ObjectStore, PublishOptions, PutOptions, SetAliasOptions,
+    StateStore, Versioned, WriteBatch,
 };
 
 /// Wraps every client of `parts` (not the provisioner or clock) with `plan`.
@@ -38,6 +39,10 @@ pub fn wrap(parts: Services, plan: &Arc<FaultPlan>) -> Services {
         }),
         certificates: Arc::new(Faulty {
             inner: parts.certificates,
+            plan: plan.clone(),
+        }),
+        kvs: Arc::new(Faulty {
+            inner: parts.kvs,
             plan: plan.clone(),
         }),
         // Its own cache, so every manifest read of the wrapped flows is a
@@ -250,6 +255,33 @@ impl Functions for Faulty<dyn Functions> {
                 self.inner.delete_version(function, version),
             )
             .await
+    }
+    async fn ensure_url(
+        &self,
+        function: &str,
+        alias: &str,
+        options: &FunctionUrlOptions,
+    ) -> Result<String> {
+        let call = self.inner.ensure_url(function, alias, options);
+        self.plan
+            .run(Service::Functions, "functions.ensure_url", call)
+            .await
+    }
+}
+
+#[async_trait]
+impl KeyValueStore for Faulty<dyn KeyValueStore> {
+    async fn describe(&self, store: &str) -> Result<KvsDescription> {
+        let call = self.inner.describe(store);
+        self.plan.run(Service::Cdn, "kvs.describe", call).await
+    }
+    async fn get(&self, store: &str, key: &str) -> Result<Option<String>> {
+        let call = self.inner.get(store, key);
+        self.plan.run(Service::Cdn, "kvs.get", call).await
+    }
+    async fn update(&self, store: &str, update: &KvsUpdate, if_match: &str) -> Result<String> {
+        let call = self.inner.update(store, update, if_match);
+        self.plan.run(Service::Cdn, "kvs.update", call).await
     }
 }
 

@@ -11,6 +11,7 @@ pub(crate) mod promote;
 mod records;
 pub mod recover;
 pub mod rollback;
+mod routing;
 mod switch;
 
 use std::sync::Arc;
@@ -20,7 +21,9 @@ use crate::clock::Clock;
 use crate::error::{Error, ResourceKind, Result};
 use crate::model::{Deployment, DeploymentId, Project, ProjectName};
 use crate::opennext::BundleLimits;
-use crate::traits::{Cdn, Certificates, Functions, ObjectStore, Provisioner, StateStore};
+use crate::traits::{
+    Cdn, Certificates, Functions, KeyValueStore, ObjectStore, Provisioner, StateStore,
+};
 
 pub use cache::{ManifestCache, RecordCache};
 pub use deploy::{DeployPlan, Deployer, PlannedAction, PlannedAsset};
@@ -75,6 +78,8 @@ pub struct Services {
     pub cdn: Arc<dyn Cdn>,
     /// Certificates.
     pub certificates: Arc<dyn Certificates>,
+    /// The edge router's key-value store, for projects that have a router.
+    pub kvs: Arc<dyn KeyValueStore>,
     /// Creates a project's cloud resources.
     pub provisioner: Arc<dyn Provisioner>,
     /// Time.

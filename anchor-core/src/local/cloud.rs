@@ -24,6 +24,10 @@ pub struct LocalCloudOptions {
     /// [`LocalCertificates::validate`] is called, as ACM does until the DNS
     /// records exist.
     pub auto_issue_after: Option<Duration>,
+    /// Provision distributions without the edge router, routing by
+    /// behaviours to the `live` aliases as Anchor did before it (and as the
+    /// AWS backend still does). `false` by default.
+    pub without_router: bool,
 }
 
 /// The local cloud services of the embedded default, rooted in one folder.
@@ -335,6 +339,13 @@ CREATE TABLE IF NOT EXISTS certificates (
     requested_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS certificates_by_token ON certificates (idempotency_token);
+CREATE TABLE IF NOT EXISTS function_urls (
+    function TEXT NOT NULL,
+    alias TEXT NOT NULL,
+    auth TEXT NOT NULL,
+    streaming INTEGER NOT NULL,
+    PRIMARY KEY (function, alias)
+);
 CREATE TABLE IF NOT EXISTS kvs_stores (
     name TEXT PRIMARY KEY,
     etag TEXT NOT NULL

@@ -163,7 +163,7 @@ pub(super) fn read_alias(
                 additional: extra.zip(weight).map(|(v, w)| (v.to_string(), w)),
             },
             revision_id,
-            url: Some(format!("local://{function}/{alias}")),
+            url: Some(format!("https://{}/", function_url_host(function, alias))),
         }),
     )
 }
@@ -230,4 +230,38 @@ pub(super) fn read_runnable(
         environment,
         architecture,
     }))
+}
+
+/// The host of the local Function URL of `function` at `qualifier` (an
+/// alias, or a version for a preview), as CloudFront's origin domain.
+pub fn function_url_host(function: &str, qualifier: &str) -> String {
+    format!("{function}--{qualifier}{URL_HOST_SUFFIX}")
+}
+
+/// What every local Function URL host ends with.
+const URL_HOST_SUFFIX: &str = ".lambda-url.anchor.localhost";
+
+/// The function and qualifier of a local Function URL host, or `None` for
+/// any other host.
+pub fn parse_function_url_host(host: &str) -> Option<(&str, &str)> {
+    host.strip_suffix(URL_HOST_SUFFIX)?
+        .split_once("--")
+        .filter(|(function, qualifier)| !function.is_empty() && !qualifier.is_empty())
+}
+
+/// Who may call the URL of `function` at `alias`: `Some(true)` for
+/// `AWS_IAM`, `Some(false)` for `NONE`, `None` if it has no URL.
+pub(super) fn read_url_auth(
+    conn: &Connection,
+    function: &str,
+    alias: &str,
+) -> LocalResult<Option<bool>> {
+    let auth: Option<String> = conn
+        .query_row(
+            "SELECT auth FROM function_urls WHERE function = ?1 AND alias = ?2",
+            params![function, alias],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(auth.map(|a| a == "AWS_IAM"))
 }

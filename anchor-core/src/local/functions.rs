@@ -11,14 +11,16 @@ use sha2::{Digest, Sha256};
 
 use super::cloud::Inner;
 use super::function_records::{
-    function_version, read_alias, read_runnable, read_version, require_function, require_version,
-    validate_alias, validate_function, version_id, zip_path, RunnableVersion,
+    function_url_host, function_version, read_alias, read_runnable, read_url_auth, read_version,
+    require_function, require_version, validate_alias, validate_function, version_id, zip_path,
+    RunnableVersion,
 };
 use super::temp_file::TempFile;
 use crate::error::{Error, ResourceKind, Result, Service};
 use crate::model::FunctionVersion;
 use crate::traits::{
-    AliasConfig, AliasRouting, CodeBundle, Functions, PublishOptions, SetAliasOptions,
+    AliasConfig, AliasRouting, CodeBundle, FunctionUrlAuth, FunctionUrlOptions, Functions,
+    PublishOptions, SetAliasOptions,
 };
 
 /// The local implementation of [`Functions`].
@@ -53,6 +55,24 @@ impl LocalFunctions {
                     read_runnable(inner, &conn, &function, &version)
                 },
             )
+            .await
+    }
+
+    /// Who may call the Function URL of `function` at `alias`; `None` if it
+    /// has none.
+    pub async fn url_auth(&self, function: &str, alias: &str) -> Result<Option<FunctionUrlAuth>> {
+        let (function, alias) = (function.to_string(), alias.to_string());
+        self.inner
+            .run(Service::Functions, "GetFunctionUrlConfig", move |inner| {
+                let iam = read_url_auth(&inner.db(), &function, &alias)?;
+                Ok(iam.map(|iam| {
+                    if iam {
+                        FunctionUrlAuth::AwsIam
+                    } else {
+                        FunctionUrlAuth::None
+                    }
+                }))
+            })
             .await
     }
 }
@@ -263,6 +283,48 @@ impl Functions for LocalFunctions {
                 }
                 tx.commit()?;
                 Ok(())
+            })
+            .await
+    }
+
+    async fn ensure_url(
+        &self,
+        function: &str,
+        alias: &str,
+        options: &FunctionUrlOptions,
+    ) -> Result<String> {
+        validate_function(function)?;
+        let (function, alias, options) = (function.to_string(), alias.to_string(), *options);
+        self.inner
+            .run(Service::Functions, "CreateFunctionUrlConfig", move |inner| {
+                let mut conn = inner.db();
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                require_function(&tx, &function)?;
+                let exists: Option<i64> = tx
+                    .query_row(
+                        "SELECT 1 FROM aliases WHERE function = ?1 AND name = ?2",
+                        params![function, alias],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if exists.is_none() {
+                    return Err(Error::not_found(
+                        ResourceKind::Alias,
+                        format!("{function}:{alias}"),
+                    )
+                    .into());
+                }
+                let auth = match options.auth {
+                    FunctionUrlAuth::AwsIam => "AWS_IAM",
+                    FunctionUrlAuth::None => "NONE",
+                };
+                tx.execute(
+                    "INSERT INTO function_urls (function, alias, auth, streaming) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (function, alias) DO UPDATE SET auth = excluded.auth, streaming = excluded.streaming",
+                    params![function, alias, auth, options.streaming],
+                )?;
+                tx.commit()?;
+                Ok(format!("https://{}/", function_url_host(&function, &alias)))
             })
             .await
     }

@@ -45,6 +45,56 @@ impl LocalKvs {
     }
 }
 
+impl LocalKvs {
+    /// The store's ETag and every key starting with `prefix`, read in one
+    /// transaction, for a reader (the local edge's router) that keeps a
+    /// copy in step with the store.
+    pub async fn snapshot(
+        &self,
+        store: &str,
+        prefix: &str,
+    ) -> Result<(String, std::collections::BTreeMap<String, String>)> {
+        let (name, prefix) = (store.to_string(), prefix.to_string());
+        self.inner
+            .run(Service::Cdn, "ListKeys", move |inner| {
+                let mut conn = inner.db();
+                let tx = conn.transaction()?;
+                let etag = describe(&tx, &name)?.etag;
+                let mut statement = tx.prepare(
+                    "SELECT key, value FROM kvs_items WHERE store = ?1 AND substr(key, 1, ?3) = ?2",
+                )?;
+                let rows = statement
+                    .query_map(params![name, prefix, prefix.chars().count() as i64], |r| {
+                        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                    })?;
+                let items = rows.collect::<rusqlite::Result<_>>()?;
+                drop(statement);
+                tx.commit()?;
+                Ok((etag, items))
+            })
+            .await
+    }
+
+    /// The store's ETag alone: one cheap read to tell whether a copy is
+    /// still current.
+    pub async fn etag(&self, store: &str) -> Result<String> {
+        let name = store.to_string();
+        self.inner
+            .run(Service::Cdn, "DescribeKeyValueStore", move |inner| {
+                let conn = inner.db();
+                let etag: Option<String> = conn
+                    .query_row(
+                        "SELECT etag FROM kvs_stores WHERE name = ?1",
+                        [&name],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                etag.ok_or_else(|| Error::not_found(ResourceKind::KeyValueStore, name).into())
+            })
+            .await
+    }
+}
+
 fn describe(conn: &Connection, store: &str) -> LocalResult<KvsDescription> {
     let etag: Option<String> = conn
         .query_row(

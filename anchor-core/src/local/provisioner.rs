@@ -10,14 +10,15 @@ use super::cdn::new_etag;
 use super::cloud::Inner;
 use super::function_records::{ensure_function, validate_alias};
 use crate::error::{Result, Service};
-use crate::model::{Infrastructure, ProjectName};
+use crate::model::{Infrastructure, ProjectName, RouterBinding};
 use crate::traits::{ProvisionOptions, Provisioner};
 
 /// The local implementation of [`Provisioner`].
 ///
-/// For project `p` it ensures the functions `p-server` and `p-image` and the
-/// distribution `local-p` at `local-p.cdn.anchor.localhost` with the given
-/// routes, and uses `p` as the asset prefix. Provisioning again creates nothing and leaves the
+/// For project `p` it ensures the functions `p-server` and `p-image`, the
+/// distribution `local-p` at `local-p.cdn.anchor.localhost` laid out for the
+/// edge router (`DistributionLayout::Router`), and the router's key-value
+/// store [`ROUTER_STORE`], and uses `p` as the asset prefix. Provisioning again creates nothing and leaves the
 /// distribution's configuration and ETag untouched.
 #[derive(Debug, Clone)]
 pub struct LocalProvisioner {
@@ -36,6 +37,7 @@ fn infrastructure_of(
     project: &ProjectName,
     options: &ProvisionOptions,
     location: &str,
+    without_router: bool,
 ) -> Infrastructure {
     let p = project.as_str();
     let distribution_id = format!("local-{p}");
@@ -47,8 +49,19 @@ fn infrastructure_of(
         distribution_domain: format!("{distribution_id}.cdn.anchor.localhost"),
         distribution_id,
         asset_location: Some(location.to_string()),
+        router: (!without_router).then(|| RouterBinding {
+            store: ROUTER_STORE.to_string(),
+            bucket_host: BUCKET_HOST.to_string(),
+        }),
     }
 }
+
+/// The one key-value store the embedded default's router reads, shared by
+/// its projects as CloudFront's is by an account's.
+pub const ROUTER_STORE: &str = "anchor-router";
+
+/// The host the local edge knows as the object store's S3 endpoint.
+pub const BUCKET_HOST: &str = "assets.s3.anchor.localhost";
 
 #[async_trait]
 impl Provisioner for LocalProvisioner {
@@ -66,9 +79,15 @@ impl Provisioner for LocalProvisioner {
                 "the embedded default provisions its own resources; bring-your-own is for cloud backends",
             ));
         }
-        let infra = infrastructure_of(project, options, &self.inner.location);
+        let infra = infrastructure_of(
+            project,
+            options,
+            &self.inner.location,
+            self.inner.options.without_router,
+        );
         let record = infra.clone();
-        let routes = serde_json::to_string(&options.routes)
+        let routes = infra.layout().routes(options.routes.clone());
+        let routes = serde_json::to_string(&routes)
             .map_err(|e| crate::Error::invalid_input("routes", format!("cannot be stored: {e}")))?;
         self.inner
             .run(Service::Functions, "Provision", move |inner| {
@@ -77,6 +96,10 @@ impl Provisioner for LocalProvisioner {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 ensure_function(&tx, &record.server_function, now)?;
                 ensure_function(&tx, &record.image_function, now)?;
+                tx.execute(
+                    "INSERT OR IGNORE INTO kvs_stores (name, etag) VALUES (?1, ?2)",
+                    params![ROUTER_STORE, new_etag()],
+                )?;
                 tx.execute(
                     "INSERT OR IGNORE INTO distributions (id, domain_name, aliases, certificate_id, etag, routes)
                      VALUES (?1, ?2, '[]', NULL, ?3, ?4)",

@@ -7,7 +7,7 @@
 //! to every request, so what the local edge serves is what the distribution
 //! would serve, failures included.
 
-use super::RouteTarget;
+use super::{CdnRoute, RouteTarget};
 
 /// An origin of a project's distribution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -35,16 +35,6 @@ pub enum OriginSigning {
     Lambda,
 }
 
-impl OriginKind {
-    /// How CloudFront signs requests to this origin.
-    pub fn signing(self) -> Option<OriginSigning> {
-        match self {
-            Self::Assets => Some(OriginSigning::S3),
-            Self::Server | Self::Image => Some(OriginSigning::Lambda),
-        }
-    }
-}
-
 /// A cache policy a behaviour uses, with the settings CloudFront applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CachePolicy {
@@ -55,7 +45,19 @@ pub enum CachePolicy {
     /// origin's `Cache-Control`, no headers, cookies or query strings in
     /// the key, gzip and brotli.
     CachingOptimized,
+    /// Anchor's one policy for the router's function behaviours, shared by
+    /// every project of an account (the default quota is 20 policies): TTLs
+    /// 0 / 0 / 1 year, so OpenNext's `s-maxage` is honoured and nothing else
+    /// is cached; the router's cache-key header and every query string in
+    /// the key; gzip and brotli.
+    RouterShared,
 }
+
+/// The header the router sets from the deployment, the viewer's host and
+/// the RSC request headers; the shared cache policy keys on it alone, since
+/// a header in the key is also forwarded, and a Function URL must see its
+/// own host.
+pub const ROUTER_CACHE_KEY_HEADER: &str = "x-anchor-cache-key";
 
 /// The settings of a [`CachePolicy`], as CloudFront documents them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +101,15 @@ impl CachePolicy {
                 key_headers: &[],
                 key_query_strings: false,
             },
+            Self::RouterShared => CachePolicySettings {
+                min_ttl: 0,
+                default_ttl: 0,
+                max_ttl: 31_536_000,
+                gzip: true,
+                brotli: true,
+                key_headers: &[ROUTER_CACHE_KEY_HEADER],
+                key_query_strings: true,
+            },
         }
     }
 }
@@ -116,8 +127,13 @@ pub enum OriginRequestPolicy {
 /// What one behaviour of the distribution does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BehaviourSpec {
-    /// The origin it sends requests to.
+    /// The origin it sends requests to (before the router, if any, picks
+    /// another).
     pub origin: OriginKind,
+    /// How CloudFront signs requests to that origin.
+    pub origin_signing: Option<OriginSigning>,
+    /// Whether the edge router runs on its viewer requests.
+    pub viewer_request: bool,
     /// How responses are cached.
     pub cache_policy: CachePolicy,
     /// What is forwarded beyond the cache key; `None` forwards only the
@@ -131,30 +147,71 @@ pub struct BehaviourSpec {
     pub all_methods: bool,
 }
 
-impl RouteTarget {
-    /// The behaviour a route of this target gets on the distribution.
-    pub fn behaviour(self) -> BehaviourSpec {
+/// How a project's distribution routes requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DistributionLayout {
+    /// Behaviours from the build's `open-next.output.json` send each path
+    /// pattern to the bucket under the project's prefix or to a function's
+    /// `live` alias; every function request is signed with an origin access
+    /// control and nothing but assets is cached. Projects provisioned
+    /// before the router have it.
+    Behaviours,
+    /// Three behaviours, and the edge router on the two function ones:
+    /// it picks the live deployment's own origins per request (its server
+    /// and image Function URLs, its public files under its own path), and
+    /// its cache key, so a switch is one pointer write (`docs/router.md`).
+    /// The server's URL is not signed, so request bodies reach it.
+    Router,
+}
+
+impl DistributionLayout {
+    /// The behaviour a route of `target` gets.
+    pub fn behaviour(self, target: RouteTarget) -> BehaviourSpec {
+        let assets = BehaviourSpec {
+            origin: OriginKind::Assets,
+            origin_signing: Some(OriginSigning::S3),
+            viewer_request: false,
+            // Hashed files never change; the others are revalidated
+            // through their own Cache-Control, which CachingOptimized honours.
+            cache_policy: CachePolicy::CachingOptimized,
+            origin_request_policy: None,
+            compress: true,
+            all_methods: false,
+        };
+        let function = |origin: OriginKind| BehaviourSpec {
+            origin,
+            origin_signing: Some(OriginSigning::Lambda),
+            viewer_request: false,
+            cache_policy: CachePolicy::CachingDisabled,
+            origin_request_policy: Some(OriginRequestPolicy::AllViewerExceptHostHeader),
+            compress: true,
+            all_methods: true,
+        };
+        let routed = |spec: BehaviourSpec| BehaviourSpec {
+            viewer_request: true,
+            cache_policy: CachePolicy::RouterShared,
+            ..spec
+        };
+        match (self, target) {
+            (_, RouteTarget::Assets { .. }) => assets,
+            (Self::Behaviours, RouteTarget::ServerFunction) => function(OriginKind::Server),
+            (Self::Behaviours, RouteTarget::ImageFunction) => function(OriginKind::Image),
+            (Self::Router, RouteTarget::ServerFunction) => routed(BehaviourSpec {
+                origin_signing: None,
+                ..function(OriginKind::Server)
+            }),
+            (Self::Router, RouteTarget::ImageFunction) => routed(function(OriginKind::Image)),
+        }
+    }
+
+    /// The routes of a distribution of this layout, in precedence order:
+    /// the build's own for [`DistributionLayout::Behaviours`]; for the
+    /// router, images, hashed static files and the server, whatever the
+    /// build (its public files are routed per deployment instead).
+    pub fn routes(self, build_routes: Vec<CdnRoute>) -> Vec<CdnRoute> {
         match self {
-            Self::ServerFunction | Self::ImageFunction => BehaviourSpec {
-                origin: if self == Self::ServerFunction {
-                    OriginKind::Server
-                } else {
-                    OriginKind::Image
-                },
-                cache_policy: CachePolicy::CachingDisabled,
-                origin_request_policy: Some(OriginRequestPolicy::AllViewerExceptHostHeader),
-                compress: true,
-                all_methods: true,
-            },
-            // Hashed files never change; the others are revalidated through
-            // their own Cache-Control, which CachingOptimized honours.
-            Self::Assets { .. } => BehaviourSpec {
-                origin: OriginKind::Assets,
-                cache_policy: CachePolicy::CachingOptimized,
-                origin_request_policy: None,
-                compress: true,
-                all_methods: false,
-            },
+            Self::Behaviours => build_routes,
+            Self::Router => CdnRoute::opennext_defaults(),
         }
     }
 }
@@ -164,17 +221,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn function_routes_reach_the_origin_on_every_request() {
+    fn function_routes_reach_the_origin_on_every_request_without_the_router() {
+        let layout = DistributionLayout::Behaviours;
         for target in [RouteTarget::ServerFunction, RouteTarget::ImageFunction] {
-            let b = target.behaviour();
+            let b = layout.behaviour(target);
             assert_eq!(b.cache_policy.settings().max_ttl, 0);
-            assert_eq!(b.origin.signing(), Some(OriginSigning::Lambda));
-            assert!(b.all_methods);
+            assert_eq!(b.origin_signing, Some(OriginSigning::Lambda));
+            assert!(b.all_methods && !b.viewer_request);
         }
-        let assets = RouteTarget::Assets { immutable: true }.behaviour();
+        let assets = layout.behaviour(RouteTarget::Assets { immutable: true });
         assert_eq!(assets.origin, OriginKind::Assets);
-        assert_eq!(assets.origin.signing(), Some(OriginSigning::S3));
+        assert_eq!(assets.origin_signing, Some(OriginSigning::S3));
         assert!(assets.cache_policy.settings().brotli);
         assert!(!assets.all_methods);
+    }
+
+    #[test]
+    fn the_router_runs_on_function_routes_and_leaves_the_server_unsigned() {
+        let layout = DistributionLayout::Router;
+        let server = layout.behaviour(RouteTarget::ServerFunction);
+        assert!(server.viewer_request);
+        assert_eq!(server.origin_signing, None, "request bodies must reach it");
+        assert_eq!(server.cache_policy, CachePolicy::RouterShared);
+        let key = server.cache_policy.settings();
+        assert_eq!(key.key_headers, &[ROUTER_CACHE_KEY_HEADER]);
+        assert!(key.key_query_strings && key.max_ttl > 0 && key.default_ttl == 0);
+        let image = layout.behaviour(RouteTarget::ImageFunction);
+        assert_eq!(image.origin_signing, Some(OriginSigning::Lambda));
+        assert!(image.viewer_request);
+        let static_files = layout.behaviour(RouteTarget::Assets { immutable: true });
+        assert!(!static_files.viewer_request);
+        assert_eq!(
+            layout.routes(vec![CdnRoute::new("*", RouteTarget::ServerFunction)]),
+            CdnRoute::opennext_defaults()
+        );
     }
 }

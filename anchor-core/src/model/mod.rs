@@ -14,13 +14,14 @@ mod route;
 
 pub use architecture::Architecture;
 pub use behaviour::{
-    BehaviourSpec, CachePolicy, CachePolicySettings, OriginKind, OriginRequestPolicy, OriginSigning,
+    BehaviourSpec, CachePolicy, CachePolicySettings, DistributionLayout, OriginKind,
+    OriginRequestPolicy, OriginSigning, ROUTER_CACHE_KEY_HEADER,
 };
 pub use cursor::Listing;
 pub use deployment::{AssetSummary, Deployment, DeploymentId, DeploymentStatus, FunctionVersion};
 pub use domain::{CdnStatus, CertificateStatus, DnsRecord, Domain};
 pub use domain_name::DomainName;
 pub use page::{Page, PageRequest};
-pub use project::{Infrastructure, PendingSwitch, Project, ProjectName, SwitchKind};
+pub use project::{Infrastructure, PendingSwitch, Project, ProjectName, RouterBinding, SwitchKind};
 pub use rollback::RollbackEvent;
 pub use route::{CdnRoute, RouteTarget, DEFAULT_ROUTE_PATTERN};

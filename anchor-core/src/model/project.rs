@@ -3,7 +3,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::DeploymentId;
+use super::{DeploymentId, DistributionLayout};
 use crate::error::{Error, Result};
 
 /// A project name: a slug of 1 to 48 characters, lowercase ASCII letters,
@@ -88,12 +88,42 @@ pub struct Infrastructure {
     pub distribution_domain: String,
     /// The object store the project's assets live in, as that store names
     /// itself ([`crate::traits::ObjectStore::location`]): `s3://<bucket>` on
-    /// AWS, the local cloud's folder on the embedded default. Recorded by
+    /// AWS, `local:<id>` on the embedded default. Recorded by
     /// `create_project`; every flow that changes the project refuses to run
     /// on a store with another location. `None` in records written before
     /// Anchor kept it (the next `create_project` records it).
     #[serde(default)]
     pub asset_location: Option<String>,
+    /// The edge router that picks the deployment serving each request:
+    /// with one, every deployment is an immutable origin and a switch is
+    /// one write of the live pointer (`docs/router.md`). `None` for a
+    /// distribution that routes by its behaviours alone to the `live`
+    /// aliases: projects provisioned before the router, and projects on a
+    /// backend that does not provision one yet.
+    #[serde(default)]
+    pub router: Option<RouterBinding>,
+}
+
+/// Where a project's edge router reads its routing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouterBinding {
+    /// The key-value store its distribution's viewer-request function
+    /// reads: a CloudFront KeyValueStore's ARN, or the local store's name.
+    /// Its keys for this project start with the distribution id.
+    pub store: String,
+    /// The host the router sends public-file requests to: the asset
+    /// bucket's regional domain on AWS (`bucket.s3.region.amazonaws.com`).
+    pub bucket_host: String,
+}
+
+impl Infrastructure {
+    /// How the project's distribution routes requests.
+    pub fn layout(&self) -> DistributionLayout {
+        match self.router {
+            Some(_) => DistributionLayout::Router,
+            None => DistributionLayout::Behaviours,
+        }
+    }
 }
 
 /// Why the live deployment is being switched.

@@ -15,7 +15,7 @@ const PLACEHOLDER: &str = "__ANCHOR_SETTINGS__";
 
 /// The header carrying the cache key: the cache policy must include it,
 /// and the function overwrites any value a client sends.
-pub const CACHE_KEY_HEADER: &str = "x-anchor-cache-key";
+pub const CACHE_KEY_HEADER: &str = crate::model::ROUTER_CACHE_KEY_HEADER;
 
 /// The request headers that make Next.js answer the same URL differently
 /// (an RSC payload, a prefetch, a router state, a revalidation), hashed into

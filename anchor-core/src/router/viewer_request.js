@@ -109,11 +109,13 @@ function digest(text) {
   return crypto.createHash('sha256').update(text).digest('hex').slice(0, S.hashLength);
 }
 
-// The cache key: the deployment plus what makes Next.js answer the same URL
+// The cache key: the deployment, the viewer's host (a page may name its own
+// host; the cache policy cannot key on Host, which would then be forwarded
+// to the Function URL) and what makes Next.js answer the same URL
 // differently (an RSC payload instead of HTML, a prefetch, the router state,
-// the image format), so no cached answer crosses deployments or kinds.
+// the image format), so no cached answer crosses deployments, hosts or kinds.
 function cacheKey(id, headers, image) {
-  let text = '';
+  let text = 'host:' + (headerValue(headers, 'host') || '') + '\n';
   const names = image ? S.rscHeaders.concat(S.imageHeaders) : S.rscHeaders;
   for (let i = 0; i < names.length; i++) {
     let value = headerValue(headers, names[i]);

@@ -95,6 +95,27 @@ pub struct SetAliasOptions {
     pub expected_revision_id: Option<String>,
 }
 
+/// Who may call a Function URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FunctionUrlAuth {
+    /// Only signed requests (`AWS_IAM`), such as CloudFront's through an
+    /// origin access control. Who may sign is granted separately.
+    AwsIam,
+    /// Anyone (`NONE`); the function itself must check what it needs, such
+    /// as a secret origin header.
+    None,
+}
+
+/// Options of [`Functions::ensure_url`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FunctionUrlOptions {
+    /// Who may call it.
+    pub auth: FunctionUrlAuth,
+    /// Whether it streams responses (`RESPONSE_STREAM`) instead of
+    /// buffering them, as a build with OpenNext's streaming wrapper needs.
+    pub streaming: bool,
+}
+
 /// An alias as the host reports it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AliasConfig {
@@ -148,4 +169,16 @@ pub trait Functions: Send + Sync + std::fmt::Debug {
     /// Deletes a published version. Fails with `Error::InvalidState` if an
     /// alias points at it.
     async fn delete_version(&self, function: &str, version: &str) -> Result<()>;
+
+    /// Makes sure the alias has a Function URL with `options` and returns
+    /// it (`https://<host>/`). The URL is on the alias's qualifier, never on
+    /// a bare version, and keeps its address when its options change. With
+    /// `FunctionUrlAuth::None` the host also lets anyone invoke it through
+    /// the URL. Fails with `NotFound` if the alias does not exist.
+    async fn ensure_url(
+        &self,
+        function: &str,
+        alias: &str,
+        options: &FunctionUrlOptions,
+    ) -> Result<String>;
 }

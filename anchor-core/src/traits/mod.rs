@@ -19,7 +19,8 @@ pub use certificates::{
     MAX_CERTIFICATE_NAMES, PROJECT_TAG_KEY,
 };
 pub use functions::{
-    AliasConfig, AliasRouting, CodeBundle, Functions, PublishOptions, SetAliasOptions,
+    AliasConfig, AliasRouting, CodeBundle, FunctionUrlAuth, FunctionUrlOptions, Functions,
+    PublishOptions, SetAliasOptions,
 };
 pub use kvs::{
     check_kvs_update, KeyValueStore, KvsDescription, KvsUpdate, MAX_KVS_KEY_BYTES,

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anchor_core::fault::{self, FaultPlan};
-use anchor_core::model::{DeploymentStatus, PageRequest};
+use anchor_core::model::{Deployment, DeploymentStatus, PageRequest, Project};
 use anchor_core::{Anchor, FlowSettings, LocalOptions, RecoveryReport};
 
 /// The committed fixture, trimmed from a real OpenNext build.
@@ -154,8 +154,45 @@ pub async fn check_invariants(anchor: &Anchor, project: &str) {
         );
     }
     if let Some(active) = live.first() {
-        let infra = &p.infrastructure;
-        let f = &anchor.services().functions;
+        check_serving(anchor, &p, active).await;
+    }
+}
+
+/// What serves the project is the recorded active deployment: with a
+/// router, its live pointer names it and the deployment's own aliases point
+/// at its versions; without, both `live` aliases point at its versions.
+pub async fn check_serving(anchor: &Anchor, p: &Project, active: &Deployment) {
+    let infra = &p.infrastructure;
+    let f = &anchor.services().functions;
+    if let Some(binding) = &infra.router {
+        let kvs = &anchor.services().kvs;
+        let keys = anchor_core::router::RouterKeys::new(&infra.distribution_id).unwrap();
+        let pointer = kvs.get(&binding.store, &keys.live()).await.unwrap();
+        assert_eq!(
+            pointer.as_deref(),
+            Some(active.id.as_str()),
+            "router pointer"
+        );
+        let entry = kvs
+            .get(&binding.store, &keys.deployment(&active.id))
+            .await
+            .unwrap();
+        assert!(entry.is_some(), "the live deployment has no routing entry");
+        let alias = format!("v{}", active.version);
+        for (function, version) in [
+            (&infra.server_function, &active.server_version),
+            (&infra.image_function, &active.image_version),
+        ] {
+            let found = f.get_alias(function, &alias).await.unwrap();
+            assert_eq!(
+                found.map(|a| a.routing.version),
+                version.as_ref().map(|v| v.version.clone()),
+                "{function}:{alias}"
+            );
+        }
+        return;
+    }
+    {
         let server = f
             .get_alias(&infra.server_function, &infra.alias)
             .await

@@ -21,9 +21,22 @@ pub struct Infrastructure {
     /// The distribution's own domain name, the target of custom domains' CNAMEs.
     pub distribution_domain: String,
     /// The object store the assets live in (`s3://<bucket>`, or the local
-    /// folder); absent in records written before Anchor kept it. Operations
+    /// folder's `local:<id>`); absent in records written before Anchor kept it. Operations
     /// that change the project refuse to run on another store.
     pub asset_location: Option<String>,
+    /// The edge router that picks the deployment serving each request;
+    /// absent where the distribution routes by behaviours to the `live`
+    /// aliases.
+    pub router: Option<RouterBinding>,
+}
+
+/// Where a project's edge router reads its routing.
+#[napi(object, object_from_js = false)]
+pub struct RouterBinding {
+    /// The key-value store its distribution's function reads.
+    pub store: String,
+    /// The host public-file requests are sent to.
+    pub bucket_host: String,
 }
 
 /// The marker a switch records with its decision, before the aliases move.
@@ -72,6 +85,10 @@ impl From<&model::Project> for Project {
                 distribution_id: infra.distribution_id.clone(),
                 distribution_domain: infra.distribution_domain.clone(),
                 asset_location: infra.asset_location.clone(),
+                router: infra.router.as_ref().map(|r| RouterBinding {
+                    store: r.store.clone(),
+                    bucket_host: r.bucket_host.clone(),
+                }),
             },
             created_at: timestamp(&p.created_at),
             active_deployment: p.active_deployment.as_ref().map(ToString::to_string),

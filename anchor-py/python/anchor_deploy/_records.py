@@ -13,6 +13,16 @@ from ._enums import CdnStatus, CertificateStatus, DeploymentStatus, Phase, Plann
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
+class RouterBinding(_Record):
+    """Where a project's edge router reads its routing."""
+
+    #: The key-value store its distribution's function reads.
+    store: str
+    #: The host public-file requests are sent to.
+    bucket_host: str
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
 class Infrastructure(_Record):
     """The cloud resources provisioned once for a project."""
 
@@ -22,11 +32,16 @@ class Infrastructure(_Record):
     asset_prefix: str
     distribution_id: str
     distribution_domain: str
-    #: The object store the assets live in (``s3://<bucket>``, or the local
-    #: folder); ``None`` in records written before Anchor kept it.
+    #: The object store the assets live in (``s3://<bucket>``, or
+    #: ``local:<id>``); ``None`` in records written before Anchor kept it.
     asset_location: Optional[str]
+    #: The edge router that picks the deployment serving each request;
+    #: ``None`` where the distribution routes by behaviours to the ``live``
+    #: aliases.
+    router: Optional[RouterBinding]
 
     _shown = ("server_function", "alias", "distribution_domain")
+    _convert = {"router": _opt(RouterBinding.from_dict)}
 
 
 @dataclasses.dataclass(frozen=True, repr=False)

@@ -19,6 +19,7 @@ from ._records import (
     Infrastructure,
     PendingSwitch,
     Project,
+    RouterBinding,
 )
 from ._results import (
     DeployPlan,
@@ -38,6 +39,7 @@ __all__ = [
     "Phase",
     "PlannedAction",
     "Infrastructure",
+    "RouterBinding",
     "PendingSwitch",
     "Project",
     "FunctionVersion",

@@ -13,7 +13,7 @@ use super::distribution::{
     CACHING_OPTIMIZED_POLICY,
 };
 use crate::error::Result;
-use crate::model::{CachePolicy, OriginKind, OriginRequestPolicy, RouteTarget};
+use crate::model::{CachePolicy, DistributionLayout, OriginKind, OriginRequestPolicy, RouteTarget};
 
 const OP: &str = "CreateDistribution";
 /// Origin ids inside the distribution.
@@ -60,7 +60,9 @@ fn methods(all: bool) -> Result<AllowedMethods> {
 }
 
 fn behaviour(target: RouteTarget) -> Result<Behaviour> {
-    let spec = target.behaviour();
+    // The AWS backend provisions distributions that route by behaviours;
+    // the router's layout is built on the embedded default first.
+    let spec = DistributionLayout::Behaviours.behaviour(target);
     Ok(Behaviour {
         origin: match spec.origin {
             OriginKind::Assets => ASSETS_ORIGIN,
@@ -70,6 +72,12 @@ fn behaviour(target: RouteTarget) -> Result<Behaviour> {
         cache_policy: match spec.cache_policy {
             CachePolicy::CachingDisabled => CACHING_DISABLED_POLICY,
             CachePolicy::CachingOptimized => CACHING_OPTIMIZED_POLICY,
+            CachePolicy::RouterShared => {
+                return Err(crate::Error::invalid_input(
+                    "routes",
+                    "the router's shared cache policy is not provisioned by the AWS backend yet",
+                ))
+            }
         },
         origin_request_policy: spec.origin_request_policy.map(|policy| match policy {
             OriginRequestPolicy::AllViewerExceptHostHeader => ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY,

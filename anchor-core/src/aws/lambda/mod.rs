@@ -5,6 +5,7 @@
 //! `permission`.
 
 mod alias;
+mod deployment_url;
 mod lookup;
 mod permission;
 mod placeholder;
@@ -22,7 +23,8 @@ use async_trait::async_trait;
 use crate::error::Result;
 use crate::model::FunctionVersion;
 use crate::traits::{
-    AliasConfig, AliasRouting, CodeBundle, Functions, PublishOptions, SetAliasOptions,
+    AliasConfig, AliasRouting, CodeBundle, FunctionUrlOptions, Functions, PublishOptions,
+    SetAliasOptions,
 };
 
 pub use placeholder::{placeholder_zip, PLACEHOLDER_MESSAGE};
@@ -143,5 +145,14 @@ impl Functions for LambdaFunctions {
 
     async fn delete_version(&self, function: &str, version: &str) -> Result<()> {
         versions::delete_version(self, function, version).await
+    }
+
+    async fn ensure_url(
+        &self,
+        function: &str,
+        alias: &str,
+        options: &FunctionUrlOptions,
+    ) -> Result<String> {
+        deployment_url::ensure_url(self, function, alias, options).await
     }
 }

@@ -79,6 +79,7 @@ impl AwsProvisioner {
             alias: alias.to_string(),
             distribution_domain: config.value.domain_name,
             asset_location: Some(location_of(&self.target.bucket)),
+            router: None,
             ..existing.clone()
         })
     }
@@ -153,6 +154,9 @@ impl Provisioner for AwsProvisioner {
             distribution_id,
             distribution_domain,
             asset_location: Some(location_of(&target.bucket)),
+            // Behaviours route to the `live` aliases until the AWS backend
+            // provisions the router (docs/aws.md).
+            router: None,
         })
     }
 }

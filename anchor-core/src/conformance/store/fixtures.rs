@@ -42,6 +42,7 @@ pub fn project(name: &ProjectName) -> Project {
             distribution_id: "EDFDVBD6EXAMPLE".into(),
             distribution_domain: "d111111abcdef8.cloudfront.net".into(),
             asset_location: Some("s3://conformance-assets".into()),
+            router: None,
         },
         created_at: Utc::now(),
         active_deployment: None,

@@ -13,7 +13,7 @@ pub use plan::{DeployPlan, PlannedAction, PlannedAsset};
 
 use super::promote::promote;
 use super::records::{commit_verified_deployment, save_deployment};
-use super::{location, manifest, Services};
+use super::{location, manifest, routing, Services};
 use crate::error::{Error, Result};
 use crate::model::{Deployment, DeploymentId, DeploymentStatus, Project, ProjectName};
 use crate::opennext::{package_bundle_with_limits_async, OpenNextBuild};
@@ -216,6 +216,7 @@ impl Deployer {
             server_handler: handler(build.server_function()),
             image_handler: handler(build.image_function()),
             server_architecture: architecture(build.server_function()),
+            server_streaming: build.server_function().is_some_and(|f| f.streaming),
             image_architecture: architecture(build.image_function()),
             base,
         };
@@ -246,6 +247,22 @@ impl Deployer {
         .await?;
         self.report(Phase::Publishing, 0, 2);
         let (server, image) = publish::publish_functions(svc, project, plan).await?;
+        if let Some(binding) = &project.infrastructure.router {
+            // Its own origins and routing entry, before it can go live.
+            let built = Deployment {
+                server_version: Some(server.clone()),
+                image_version: Some(image.clone()),
+                ..d.clone()
+            };
+            routing::publish_origins(
+                svc,
+                &project.infrastructure,
+                binding,
+                &built,
+                plan.server_streaming,
+            )
+            .await?;
+        }
         self.report(Phase::Publishing, 2, 2);
         let now = svc.clock.now();
         save_deployment(svc, d, |d| {

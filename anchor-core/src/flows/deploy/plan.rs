@@ -87,6 +87,9 @@ pub struct DeployPlan {
     pub server_architecture: Option<Architecture>,
     /// The architecture the image function's native code (`sharp`) needs.
     pub image_architecture: Option<Architecture>,
+    /// The server answers with response streaming (OpenNext's streaming
+    /// wrapper), so its Function URL streams too.
+    pub server_streaming: bool,
     /// The deployment the plan compared against, if any.
     pub base_deployment: Option<DeploymentId>,
     /// Prerendered routes of the build.

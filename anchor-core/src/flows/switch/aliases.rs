@@ -1,10 +1,11 @@
-//! Where the `live` aliases point, and moving them: the only calls of a
-//! switch that change what is served.
+//! What serves a project, and moving it: the router's live pointer when the
+//! project has a router, else the `live` aliases. These are the only calls
+//! of a switch that change what is served.
 
 use futures::future::join;
 
 use crate::error::{Error, ResourceKind, Result};
-use crate::flows::Services;
+use crate::flows::{routing, Services};
 use crate::model::{Deployment, DeploymentStatus, Infrastructure};
 use crate::traits::{AliasRouting, SetAliasOptions};
 
@@ -35,12 +36,16 @@ pub(crate) fn ensure_can_go_live(d: &Deployment) -> Result<()> {
     Ok(())
 }
 
-/// Points both aliases of the project at `d`'s versions, concurrently.
-pub(crate) async fn point_aliases(
+/// Makes `d` what serves the project: one pointer write with a router,
+/// else both aliases moved to `d`'s versions, concurrently.
+pub(crate) async fn point_live(
     svc: &Services,
     infra: &Infrastructure,
     d: &Deployment,
 ) -> Result<()> {
+    if let Some(binding) = &infra.router {
+        return routing::point_router(svc, infra, binding, d).await;
+    }
     let (Some(server), Some(image)) = (&d.server_version, &d.image_version) else {
         return Err(Error::invalid_state(
             ResourceKind::Deployment,
@@ -64,12 +69,16 @@ pub(crate) async fn point_aliases(
     Ok(())
 }
 
-/// Whether both aliases point exactly at `d`'s versions.
-pub(crate) async fn aliases_point_at(
+/// Whether `d` is what serves the project: the router's pointer names it,
+/// or both aliases point exactly at its versions.
+pub(crate) async fn live_points_at(
     svc: &Services,
     infra: &Infrastructure,
     d: &Deployment,
 ) -> Result<bool> {
+    if let Some(binding) = &infra.router {
+        return routing::router_points_at(svc, infra, binding, d).await;
+    }
     let (Some(server), Some(image)) = (&d.server_version, &d.image_version) else {
         return Ok(false);
     };

@@ -27,7 +27,7 @@ mod settle;
 
 use std::time::{Duration, Instant};
 
-pub(crate) use aliases::{ensure_can_go_live, point_aliases};
+pub(crate) use aliases::{ensure_can_go_live, point_live};
 pub(crate) use settle::resolve_pending;
 
 use super::records::commit_verified;
@@ -105,7 +105,7 @@ pub(crate) async fn switch_live(
         .pending_switch
         .as_ref()
         .map(|marker| svc.records.begin_move(&name, marker));
-    if let Err(err) = point_aliases(svc, &project.infrastructure, &to).await {
+    if let Err(err) = point_live(svc, &project.infrastructure, &to).await {
         revert(svc, &project, &decided, from.as_ref(), &to).await;
         return Err(err);
     }
@@ -231,7 +231,7 @@ async fn revert(
         _ => return,
     }
     if let Some(from) = from {
-        if let Err(err) = point_aliases(svc, &before.infrastructure, from).await {
+        if let Err(err) = point_live(svc, &before.infrastructure, from).await {
             tracing::warn!(project = %name, error = %err, "could not put the aliases back; recover() will roll forward");
             return;
         }

@@ -1,7 +1,7 @@
 //! Settling the marker a switch leaves: is the recorded switch done moving
 //! the aliases, still moving them, or interrupted?
 
-use super::aliases::{aliases_point_at, point_aliases};
+use super::aliases::{live_points_at, point_live};
 use crate::error::{Error, ResourceKind, Result};
 use crate::flows::records::commit_project;
 use crate::flows::Services;
@@ -30,14 +30,14 @@ pub(super) async fn settle(
         None => svc.deployment(name, active_id).await?,
     };
     let infra = &project.infrastructure;
-    if !aliases_point_at(svc, infra, &active).await? {
+    if !live_points_at(svc, infra, &active).await? {
         let age = svc.clock.now() - marker.started_at;
         let stale = chrono::Duration::from_std(svc.settings.stale_switch_after)
             .unwrap_or(chrono::Duration::MAX);
         if age < stale {
             return Err(still_moving(name, marker));
         }
-        point_aliases(svc, infra, &active).await?;
+        point_live(svc, infra, &active).await?;
     }
     svc.records.mark_settled(name, marker);
     Ok(Some(active))
@@ -72,8 +72,8 @@ pub(crate) async fn resolve_pending(svc: &Services, project: Project) -> Result<
     }
     if let Some(active_id) = &project.active_deployment {
         let active = svc.deployment(&name, active_id).await?;
-        if !aliases_point_at(svc, &project.infrastructure, &active).await? {
-            point_aliases(svc, &project.infrastructure, &active).await?;
+        if !live_points_at(svc, &project.infrastructure, &active).await? {
+            point_live(svc, &project.infrastructure, &active).await?;
         }
     }
     let cleared = Project {
