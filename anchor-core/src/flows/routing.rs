@@ -8,7 +8,7 @@ use crate::flows::{manifest, Services};
 use crate::model::{Deployment, Infrastructure, RouterBinding};
 use crate::router::{live_entry, DeploymentRoute, KvsEntry, PublicIndex, RouterKeys};
 use crate::traits::{
-    AliasRouting, FunctionUrlAuth, FunctionUrlOptions, KvsUpdate, SetAliasOptions,
+    url_host, AliasRouting, FunctionUrlAuth, FunctionUrlOptions, KvsUpdate, SetAliasOptions,
     MAX_KVS_UPDATE_ITEMS,
 };
 
@@ -58,7 +58,7 @@ pub(crate) async fn publish_origins(
         }
         let options = FunctionUrlOptions { auth, streaming };
         let url = svc.functions.ensure_url(function, &alias, &options).await?;
-        hosts.push(url_host(&url).ok_or_else(|| {
+        hosts.push(url_host(&url).map(str::to_string).ok_or_else(|| {
             Error::invalid_state(
                 ResourceKind::Alias,
                 format!("{function}:{alias}"),
@@ -159,13 +159,6 @@ async fn write(svc: &Services, binding: &RouterBinding, entries: Vec<KvsEntry>) 
     Ok(())
 }
 
-/// The host of a Function URL such as `https://abc.lambda-url.eu-west-1.on.aws/`.
-fn url_host(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("https://")?;
-    let host = rest.split(['/', '?', '#']).next()?;
-    (!host.is_empty() && !host.contains(['@', ':'])).then(|| host.to_string())
-}
-
 fn no_versions(d: &Deployment) -> Error {
     Error::invalid_state(
         ResourceKind::Deployment,
@@ -173,20 +166,4 @@ fn no_versions(d: &Deployment) -> Error {
         d.status.as_str(),
         "it has no published function versions",
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn function_url_hosts_are_read_from_https_urls_only() {
-        assert_eq!(
-            url_host("https://abc.lambda-url.eu-west-1.on.aws/").as_deref(),
-            Some("abc.lambda-url.eu-west-1.on.aws")
-        );
-        assert_eq!(url_host("http://abc/"), None);
-        assert_eq!(url_host("https://user@abc/"), None);
-        assert_eq!(url_host("https:///"), None);
-    }
 }

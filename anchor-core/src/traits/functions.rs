@@ -106,6 +106,15 @@ pub enum FunctionUrlAuth {
     None,
 }
 
+/// The host of a Function URL such as
+/// `https://abc.lambda-url.eu-west-1.on.aws/`, as CloudFront's origin
+/// domain; `None` for anything but a plain `https://` URL.
+pub fn url_host(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("https://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    (!host.is_empty() && !host.contains(['@', ':'])).then_some(host)
+}
+
 /// Options of [`Functions::ensure_url`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FunctionUrlOptions {
@@ -181,4 +190,21 @@ pub trait Functions: Send + Sync + std::fmt::Debug {
         alias: &str,
         options: &FunctionUrlOptions,
     ) -> Result<String>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_host;
+
+    #[test]
+    fn function_url_hosts_are_read_from_plain_https_urls_only() {
+        assert_eq!(
+            url_host("https://abc.lambda-url.eu-west-1.on.aws/"),
+            Some("abc.lambda-url.eu-west-1.on.aws")
+        );
+        assert_eq!(url_host("http://abc/"), None);
+        assert_eq!(url_host("https://user@abc/"), None);
+        assert_eq!(url_host("https://abc:8443/"), None);
+        assert_eq!(url_host("https:///"), None);
+    }
 }

@@ -18,6 +18,7 @@ pub use certificates::{
     CertificateDescription, CertificateRequest, Certificates, MANAGED_BY_TAG,
     MAX_CERTIFICATE_NAMES, PROJECT_TAG_KEY,
 };
+pub use functions::url_host;
 pub use functions::{
     AliasConfig, AliasRouting, CodeBundle, FunctionUrlAuth, FunctionUrlOptions, Functions,
     PublishOptions, SetAliasOptions,

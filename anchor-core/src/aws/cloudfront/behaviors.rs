@@ -87,13 +87,6 @@ fn behaviour(target: RouteTarget) -> Result<Behaviour> {
     })
 }
 
-/// The host of a Function URL such as `https://abc.lambda-url.eu-west-1.on.aws/`.
-pub(super) fn url_host(url: &str) -> Option<&str> {
-    let rest = url.strip_prefix("https://")?;
-    let host = rest.split(['/', '?', '#']).next()?;
-    (!host.is_empty() && !host.contains(['@', ':'])).then_some(host)
-}
-
 fn function_origin(id: &str, host: &str, oac: &str) -> Result<Origin> {
     let tls = OriginSslProtocols::builder()
         .quantity(1)

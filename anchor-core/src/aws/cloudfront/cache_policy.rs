@@ -24,7 +24,7 @@ pub const ROUTER_CACHE_POLICY_NAME: &str = "anchor-router";
 /// the origin, and `Host` must not be: a Lambda Function URL only answers
 /// requests for its own host, so the viewer's `Host` in the key would
 /// break every origin request.
-pub const CACHE_KEY_HEADER: &str = "x-anchor-cache-key";
+pub const CACHE_KEY_HEADER: &str = crate::model::ROUTER_CACHE_KEY_HEADER;
 
 /// The shortest time CloudFront keeps a response: 0, so an origin's
 /// `Cache-Control: no-store` or `max-age=0` (dynamic pages) is obeyed.

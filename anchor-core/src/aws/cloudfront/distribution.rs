@@ -1,10 +1,11 @@
 //! The project's distribution: adopted if it exists, created once if not.
 
-use super::behaviors::{distribution_config, url_host};
+use super::behaviors::distribution_config;
 use super::{CloudFrontCdn, OriginAccessControls};
 use crate::aws::errors::service_error;
 use crate::error::{Error, Result, Service};
 use crate::model::{CdnRoute, DEFAULT_ROUTE_PATTERN};
+use crate::traits::url_host;
 
 /// AWS's managed cache policy `Managed-CachingOptimized` (honours the
 /// origin's Cache-Control, compresses; for asset routes).

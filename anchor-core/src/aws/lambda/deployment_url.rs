@@ -1,8 +1,6 @@
 //! [`crate::traits::Functions::ensure_url`] on Lambda: a Function URL on an
 //! alias's qualifier with the requested auth type and invoke mode, and for
-//! `NONE` the two public statements Lambda requires for URLs created since
-//! October 2025 (`lambda:InvokeFunctionUrl` and `lambda:InvokeFunction` via
-//! the URL).
+//! `NONE` the public statements Lambda requires (`permission.rs`).
 
 use aws_sdk_lambda::types::{FunctionUrlAuthType, InvokeMode};
 
@@ -12,10 +10,6 @@ use super::LambdaFunctions;
 use crate::aws::errors::service_error;
 use crate::error::{Error, ResourceKind, Result, Service};
 use crate::traits::{FunctionUrlAuth, FunctionUrlOptions};
-
-/// The statement ids of a public URL's permissions.
-const PUBLIC_URL_SID: &str = "anchor-public-url";
-const PUBLIC_INVOKE_SID: &str = "anchor-public-invoke";
 
 pub(super) async fn ensure_url(
     host: &LambdaFunctions,
@@ -75,7 +69,7 @@ pub(super) async fn ensure_url(
         }
     };
     if auth == FunctionUrlAuthType::None {
-        allow_public(host, function, alias).await?;
+        host.allow_public_url(function, alias).await?;
     }
     Ok(url)
 }
@@ -120,42 +114,4 @@ async fn create(
             e,
         )),
     }
-}
-
-/// Lets anyone invoke the alias through its URL; a statement already there
-/// (or added concurrently) is success.
-async fn allow_public(host: &LambdaFunctions, function: &str, alias: &str) -> Result<()> {
-    for (sid, via_url) in [(PUBLIC_URL_SID, false), (PUBLIC_INVOKE_SID, true)] {
-        let request = host
-            .client
-            .add_permission()
-            .function_name(function)
-            .qualifier(alias)
-            .statement_id(sid)
-            .principal("*");
-        let request = if via_url {
-            request
-                .action("lambda:InvokeFunction")
-                .invoked_via_function_url(true)
-        } else {
-            request
-                .action("lambda:InvokeFunctionUrl")
-                .function_url_auth_type(FunctionUrlAuthType::None)
-        };
-        match request.send().await {
-            Ok(_) => {}
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_resource_conflict_exception()) => {}
-            Err(e) => {
-                return Err(service_error(
-                    Service::Functions,
-                    "AddPermission",
-                    &qualified(function, alias),
-                    e,
-                ))
-            }
-        }
-    }
-    Ok(())
 }

@@ -26,6 +26,18 @@ fn statement_ids(distribution_arn: &str) -> Result<(String, String)> {
     ))
 }
 
+/// Who may invoke an alias through its Function URL, as two statements:
+/// `lambda:InvokeFunctionUrl` with the URL's auth type and, as Lambda
+/// requires for URLs created since October 2025, `lambda:InvokeFunction`
+/// via the URL.
+struct UrlGrant<'a> {
+    principal: &'a str,
+    source_arn: Option<&'a str>,
+    auth: FunctionUrlAuthType,
+    /// The statement ids of the two statements.
+    sids: [&'a str; 2],
+}
+
 impl LambdaFunctions {
     /// Lets the CloudFront distribution `distribution_arn` invoke the
     /// alias's Function URL: `lambda:InvokeFunctionUrl` (with auth type
@@ -42,27 +54,51 @@ impl LambdaFunctions {
         distribution_arn: &str,
     ) -> Result<()> {
         let (url_sid, invoke_sid) = statement_ids(distribution_arn)?;
+        let grant = UrlGrant {
+            principal: "cloudfront.amazonaws.com",
+            source_arn: Some(distribution_arn),
+            auth: FunctionUrlAuthType::AwsIam,
+            sids: [&url_sid, &invoke_sid],
+        };
+        self.grant_url(function, alias, &grant).await
+    }
+
+    /// Lets anyone invoke the alias through its `NONE`-auth Function URL:
+    /// the same two statements, for principal `*`. Idempotent likewise.
+    pub(super) async fn allow_public_url(&self, function: &str, alias: &str) -> Result<()> {
+        let grant = UrlGrant {
+            principal: "*",
+            source_arn: None,
+            auth: FunctionUrlAuthType::None,
+            sids: ["anchor-public-url", "anchor-public-invoke"],
+        };
+        self.grant_url(function, alias, &grant).await
+    }
+
+    /// Adds the grant's two statements to the alias's policy, each unless it
+    /// is there already; losing a race to add one is success.
+    async fn grant_url(&self, function: &str, alias: &str, grant: &UrlGrant<'_>) -> Result<()> {
         let existing = self.policy_statement_ids(function, alias).await?;
-        for (sid, via_url) in [(url_sid, false), (invoke_sid, true)] {
-            if existing.contains(&sid) {
+        for (sid, via_url) in [(grant.sids[0], false), (grant.sids[1], true)] {
+            if existing.iter().any(|e| e == sid) {
                 continue;
             }
-            let mut request = self
+            let request = self
                 .client
                 .add_permission()
                 .function_name(function)
                 .qualifier(alias)
-                .statement_id(&sid)
-                .principal("cloudfront.amazonaws.com")
-                .source_arn(distribution_arn);
-            request = if via_url {
+                .statement_id(sid)
+                .principal(grant.principal)
+                .set_source_arn(grant.source_arn.map(str::to_string));
+            let request = if via_url {
                 request
                     .action("lambda:InvokeFunction")
                     .invoked_via_function_url(true)
             } else {
                 request
                     .action("lambda:InvokeFunctionUrl")
-                    .function_url_auth_type(FunctionUrlAuthType::AwsIam)
+                    .function_url_auth_type(grant.auth.clone())
             };
             match request.send().await {
                 Ok(_) => {}
