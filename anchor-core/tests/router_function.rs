@@ -149,6 +149,7 @@ fn deployment(project: &str, tag: &str, index: PublicIndex) -> DeploymentRoute {
     let id = DeploymentId::generate();
     DeploymentRoute {
         origin_path: format!("/{project}/deployments/{id}"),
+        image_source_path: format!("/deployments/{id}"),
         deployment: id,
         version: 1,
         server_host: format!("server-{tag}.lambda-url.eu-west-1.on.aws"),
@@ -615,4 +616,31 @@ fn the_host_refuses_origin_parameters_cloudfront_would() {
     host.call(json!({"op": "load", "code": code}));
     let reason = host.refused(json!({"op": "run", "event": event(SHOP, "GET", "/", &[])}));
     assert!(reason.contains("unknown parameter domainNam"), "{reason}");
+}
+
+#[test]
+fn a_public_image_is_read_from_the_deployments_own_folder() {
+    let (mut host, a, _) = shop();
+    let mut image = |url: &str| {
+        let mut e = event(SHOP, "GET", "/_next/image", &[]);
+        e["request"]["querystring"] = json!({"url": {"value": url}, "w": {"value": "64"}});
+        let (result, _) = host.run(e);
+        result["querystring"]["url"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    // A public file (percent-encoded or not) moves to the deployment's folder.
+    let moved = format!("%2Fdeployments%2F{}%2Fimages%2Fanchor.png", a.deployment);
+    assert_eq!(image("/images/anchor.png"), moved);
+    assert_eq!(image("%2Fimages%2Fanchor.png"), moved);
+    // Hashed media, absolute URLs and paths outside the index stay as sent.
+    for kept in [
+        "/_next/static/media/anchor.1a2b.png",
+        "https://example.com/a.png",
+        "//example.com/a.png",
+        "/imagesx/a.png",
+    ] {
+        assert_eq!(image(kept), kept);
+    }
 }

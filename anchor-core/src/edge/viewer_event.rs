@@ -86,7 +86,8 @@ pub(crate) fn is_response(result: &Value) -> bool {
     result.get("statusCode").is_some()
 }
 
-/// Replaces the viewer's headers and cookies with the returned request's.
+/// Replaces the viewer's headers, cookies, URI and query string with the
+/// returned request's.
 pub(crate) fn apply_request(parts: &mut Parts, result: &Value) -> Result<(), String> {
     let mut headers = hyper::HeaderMap::new();
     for (name, value) in result["headers"].as_object().into_iter().flatten() {
@@ -115,6 +116,25 @@ pub(crate) fn apply_request(parts: &mut Parts, result: &Value) -> Result<(), Str
         headers.insert(COOKIE, joined);
     }
     parts.headers = headers;
+    let query: Vec<String> = result["querystring"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .flat_map(|(name, value)| {
+            values(value)
+                .into_iter()
+                .map(move |v| format!("{name}={v}"))
+        })
+        .collect();
+    let path = result["uri"].as_str().unwrap_or_else(|| parts.uri.path());
+    let uri = if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    };
+    parts.uri = uri
+        .parse()
+        .map_err(|_| format!("the function returned a URI that is not valid: {uri:?}"))?;
     Ok(())
 }
 
@@ -205,12 +225,15 @@ mod tests {
     fn a_returned_request_replaces_the_headers_and_cookies() {
         let mut p = parts(&[("host", "h"), ("x-forwarded-host", "evil")]);
         let result = json!({
+            "uri": "/a/b",
+            "querystring": {"url": {"value": "%2Fd%2Fx.png"}, "w": {"value": "64"}},
             "headers": {"host": {"value": "h"}, "x-forwarded-host": {"value": "h"}},
             "cookies": {"s": {"value": "1"}},
         });
         apply_request(&mut p, &result).unwrap();
         assert_eq!(p.headers["x-forwarded-host"], "h");
         assert_eq!(p.headers[COOKIE], "s=1");
+        assert_eq!(p.uri.to_string(), "/a/b?url=%2Fd%2Fx.png&w=64");
         let response = to_response(&json!({"statusCode": 503, "body": "no"}));
         assert_eq!(response.status(), 503);
         assert!(is_response(&json!({"statusCode": 503})));

@@ -69,7 +69,12 @@ pub(crate) fn shared_key(infra: &Infrastructure, rel: &str) -> String {
 
 /// The prefix of a deployment's own unhashed assets.
 pub(crate) fn assets_path(infra: &Infrastructure, id: &DeploymentId) -> String {
-    format!("{}/deployments/{}", infra.asset_prefix, id)
+    format!("{}/{}", infra.asset_prefix, deployment_folder(id))
+}
+
+/// The deployment's own folder under the project's prefix.
+pub(crate) fn deployment_folder(id: &DeploymentId) -> String {
+    format!("deployments/{id}")
 }
 
 fn manifest_key(infra: &Infrastructure, id: &DeploymentId) -> String {

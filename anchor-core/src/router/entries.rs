@@ -71,6 +71,12 @@ pub struct DeploymentRoute {
     /// Where its public files are in the bucket, as a CloudFront origin
     /// path: `/shop/deployments/<id>` (leading `/`, no trailing `/`).
     pub origin_path: String,
+    /// Where the image optimiser finds its public images, relative to the
+    /// image function's key prefix (the project's): `/deployments/<id>`.
+    /// The router rewrites `/_next/image?url=/images/a.png` to read
+    /// `/deployments/<id>/images/a.png`, since a deployment's public files
+    /// live in its own folder.
+    pub image_source_path: String,
     /// The top-level entries of its `public/` folder.
     pub public_index: PublicIndex,
 }
@@ -84,6 +90,7 @@ struct Record<'a> {
     i: &'a str,
     b: &'a str,
     a: &'a str,
+    m: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     p: Option<&'a [String]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -104,7 +111,8 @@ impl DeploymentRoute {
         check_host("server_host", &self.server_host)?;
         check_host("image_host", &self.image_host)?;
         check_host("bucket_host", &self.bucket_host)?;
-        check_origin_path(&self.origin_path)?;
+        check_origin_path("origin_path", &self.origin_path)?;
+        check_origin_path("image_source_path", &self.image_source_path)?;
         let key = keys.deployment(&self.deployment);
         let record = |p, n| Record {
             v: self.version,
@@ -112,6 +120,7 @@ impl DeploymentRoute {
             i: &self.image_host,
             b: &self.bucket_host,
             a: &self.origin_path,
+            m: &self.image_source_path,
             p,
             n,
         };
@@ -200,7 +209,7 @@ fn check_host(field: &str, host: &str) -> Result<()> {
 
 /// CloudFront's origin path rules: starts with `/`, does not end with one,
 /// at most 255 characters, no empty, `.` or `..` segment.
-fn check_origin_path(path: &str) -> Result<()> {
+fn check_origin_path(field: &str, path: &str) -> Result<()> {
     let valid = path.len() <= 255
         && path.strip_prefix('/').is_some_and(|rest| {
             rest.split('/').all(|s| {
@@ -215,7 +224,7 @@ fn check_origin_path(path: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::invalid_input(
-            "origin_path",
+            field,
             format!("{path:?} is not an origin path (like /shop/deployments/<id>)"),
         ))
     }
@@ -230,6 +239,7 @@ mod tests {
         let deployment = DeploymentId::generate();
         DeploymentRoute {
             origin_path: format!("/shop/deployments/{deployment}"),
+            image_source_path: format!("/deployments/{deployment}"),
             deployment,
             version: 3,
             server_host: "abc.lambda-url.eu-west-1.on.aws".into(),

@@ -180,6 +180,19 @@ async function handler(event) {
   }
 
   if (image) {
+    // A public image lives in the deployment's own folder, not under the
+    // image optimiser's key prefix: point the source URL there.
+    const source = request.querystring && request.querystring.url;
+    if (source && entry.m) {
+      const path = decode(source.value);
+      let local = false;
+      try {
+        local = path.charAt(0) === '/' && path.charAt(1) !== '/' && await isPublic(path, entry, key);
+      } catch (e) {
+        return reply(503, 'Service Unavailable', 'The live deployment public-file index is incomplete.\n');
+      }
+      if (local) request.querystring.url = { value: encodeURIComponent(entry.m + path) };
+    }
     cf.updateRequestOrigin(customOrigin(entry.i, signed('lambda')));
   } else if (isFile) {
     cf.updateRequestOrigin({ domainName: entry.b, originPath: entry.a, originAccessControlConfig: signed('s3') });
