@@ -15,7 +15,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use super::cache::{key_of, Encoding};
 use super::cdn::{deliver, from_cache, from_function, settle, Policy, Viewer};
 use super::event::{from_result, percent_decode, to_event};
-use super::origin::{forbidden, function_url_host, to_function_origin};
+use super::origin::{function_url_host, to_function_origin};
 use super::pool::PoolError;
 use super::response::{text, EdgeBody};
 use super::router::target_of;
@@ -23,10 +23,8 @@ use super::runtime::node_missing;
 use super::site::PoolLookup;
 use super::viewer_event::{apply_request, is_response, to_response, to_viewer_event};
 use super::worker::StartError;
-use super::{assets, Site};
-use crate::local::{parse_function_url_host, BUCKET_HOST};
-use crate::model::{BehaviourSpec, Deployment, OriginKind, OriginSigning};
-use crate::traits::{FunctionUrlAuth, Functions as _};
+use super::{assets, routed_origin, Site};
+use crate::model::{BehaviourSpec, Deployment, OriginKind};
 
 /// Which deployment a request is for.
 #[derive(Debug, Clone, Copy)]
@@ -90,7 +88,7 @@ async fn serve(
     behaviour: BehaviourSpec,
     path: &str,
 ) -> crate::Result<Response<EdgeBody>> {
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let viewer = Viewer {
         method: parts.method.clone(),
         if_none_match: parts.headers.get(IF_NONE_MATCH).cloned(),
@@ -102,7 +100,6 @@ async fn serve(
         );
         return Ok(deliver(refused, &viewer));
     }
-    let (mut parts, body) = (parts, body);
     let mut routed = None;
     if let (true, Some(router)) = (behaviour.viewer_request, &site.config.router) {
         let live = match selected {
@@ -144,7 +141,7 @@ async fn serve(
         }
     }
     let answer = match routed {
-        Some(origin) => ask_routed_origin(site, parts, body, client, &behaviour, &origin).await?,
+        Some(origin) => routed_origin::ask(site, parts, body, client, &behaviour, &origin).await?,
         None => ask_origin(site, parts, body, client, selected, &behaviour, path).await?,
     };
     let policy = Policy {
@@ -213,15 +210,9 @@ async fn ask_origin(
             ),
         ));
     };
-    let limit = site.config.options.max_request_bytes;
-    let body = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => {
-            return Ok(text(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the request body is over the function limit of {limit} bytes\n"),
-            ))
-        }
+    let body = match read_body(site, body).await {
+        Ok(body) => body,
+        Err(too_large) => return Ok(too_large),
     };
     let url_host = function_url_host(function, &qualifier);
     let viewer_ip = client.ip().to_string();
@@ -229,6 +220,22 @@ async fn ask_origin(
         return Ok(*refused);
     }
     invoke(site, parts, body, client, &url_host, function, &version).await
+}
+
+/// The request body, read whole as a Function URL takes it; over Lambda's
+/// limit, the 413 to answer instead.
+pub(super) async fn read_body(
+    site: &Site,
+    body: Incoming,
+) -> Result<bytes::Bytes, Response<EdgeBody>> {
+    let limit = site.config.options.max_request_bytes;
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(_) => Err(text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the request body is over the function limit of {limit} bytes\n"),
+        )),
+    }
 }
 
 fn no_such_version(site: &Site, version: u64) -> Response<EdgeBody> {
@@ -241,71 +248,6 @@ fn no_such_version(site: &Site, version: u64) -> Response<EdgeBody> {
     )
 }
 
-/// The answer of the origin the router picked with `cf.updateRequestOrigin`:
-/// the bucket under the given origin path, or a deployment's Function URL,
-/// signed as its origin access control config says.
-async fn ask_routed_origin(
-    site: &Site,
-    mut parts: Parts,
-    body: Incoming,
-    client: SocketAddr,
-    behaviour: &BehaviourSpec,
-    origin: &serde_json::Value,
-) -> crate::Result<Response<EdgeBody>> {
-    let domain = origin["domainName"].as_str().unwrap_or_default();
-    let oac = &origin["originAccessControlConfig"];
-    let signing = match (oac["enabled"].as_bool(), oac["originType"].as_str()) {
-        (Some(true), Some("lambda")) => Some(OriginSigning::Lambda),
-        (Some(true), Some("s3")) => Some(OriginSigning::S3),
-        _ => None,
-    };
-    let path = percent_decode(parts.uri.path(), false);
-    if domain == BUCKET_HOST {
-        let prefix = origin["originPath"].as_str().unwrap_or_default();
-        return assets::serve_under(site, prefix, &path, &parts.method).await;
-    }
-    let Some((function, alias)) = parse_function_url_host(domain) else {
-        return Ok(text(
-            StatusCode::BAD_GATEWAY,
-            format!("the router chose an origin the local edge does not know: {domain:?}\n"),
-        ));
-    };
-    let functions = site.cloud().functions();
-    let version = functions
-        .get_alias(function, alias)
-        .await?
-        .map(|a| a.routing.version);
-    let (Some(version), Some(auth)) = (version, functions.url_auth(function, alias).await?) else {
-        return Ok(text(
-            StatusCode::NOT_FOUND,
-            format!("{function}:{alias} has no Function URL\n"),
-        ));
-    };
-    if auth == FunctionUrlAuth::AwsIam && signing != Some(OriginSigning::Lambda) {
-        // An IAM-auth Function URL refuses what nobody signed.
-        return Ok(forbidden());
-    }
-    let limit = site.config.options.max_request_bytes;
-    let body = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => {
-            return Ok(text(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the request body is over the function limit of {limit} bytes\n"),
-            ))
-        }
-    };
-    let forwarded = BehaviourSpec {
-        origin_signing: signing,
-        ..*behaviour
-    };
-    let viewer_ip = client.ip().to_string();
-    if let Err(refused) = to_function_origin(&mut parts, &body, &forwarded, domain, &viewer_ip) {
-        return Ok(*refused);
-    }
-    invoke(site, parts, body, client, domain, function, &version).await
-}
-
 fn version_of(deployment: &Deployment, image: bool) -> Option<String> {
     let version = if image {
         &deployment.image_version
@@ -315,7 +257,7 @@ fn version_of(deployment: &Deployment, image: bool) -> Option<String> {
     version.as_ref().map(|v| v.version.clone())
 }
 
-async fn invoke(
+pub(super) async fn invoke(
     site: &Site,
     parts: Parts,
     body: bytes::Bytes,

@@ -37,6 +37,7 @@ mod handler;
 mod origin;
 mod pool;
 mod response;
+mod routed_origin;
 mod router;
 mod router_host;
 mod runtime;
