@@ -285,7 +285,12 @@ async fn a_folder_from_before_handlers_and_routes_were_kept_still_opens() {
 async fn the_distribution_keeps_the_routes_it_was_provisioned_with() {
     use anchor_core::model::{CdnRoute, RouteTarget};
     let dir = tempfile::tempdir().unwrap();
-    let cloud = open(&dir);
+    // Without the router, the build's routes are the behaviours.
+    let options = anchor_core::local::LocalCloudOptions {
+        without_router: true,
+        ..Default::default()
+    };
+    let cloud = LocalCloud::open_with(dir.path(), Arc::new(SystemClock), options).unwrap();
     let routes = vec![
         CdnRoute::new("_next/image*", RouteTarget::ImageFunction),
         CdnRoute::new("robots.txt", RouteTarget::Assets { immutable: false }),
@@ -315,4 +320,35 @@ async fn the_distribution_keeps_the_routes_it_was_provisioned_with() {
         ),
         "{missing:?}"
     );
+}
+
+#[tokio::test]
+async fn a_distribution_with_the_router_has_its_three_behaviours_whatever_the_build() {
+    use anchor_core::model::{CdnRoute, RouteTarget};
+    let dir = tempfile::tempdir().unwrap();
+    let cloud = open(&dir);
+    let options = ProvisionOptions {
+        routes: vec![
+            CdnRoute::new("robots.txt", RouteTarget::Assets { immutable: false }),
+            CdnRoute::new("*", RouteTarget::ServerFunction),
+        ],
+        ..ProvisionOptions::default()
+    };
+    let infra = cloud
+        .provisioner()
+        .provision(&ProjectName::parse("app").unwrap(), &options)
+        .await
+        .unwrap();
+    let router = infra
+        .router
+        .expect("the embedded default provisions the router");
+    assert_eq!(router.store, anchor_core::local::ROUTER_STORE);
+    assert_eq!(
+        cloud.cdn().routes(&infra.distribution_id).await.unwrap(),
+        CdnRoute::opennext_defaults(),
+        "public files are routed per deployment, not by behaviours"
+    );
+    // The router's store exists from the start.
+    use anchor_core::traits::KeyValueStore;
+    assert!(cloud.kvs().describe(&router.store).await.is_ok());
 }
