@@ -250,7 +250,7 @@ async fn flow(m: &Moto, wire: &Wire) -> Vec<anchor_core::Error> {
     };
     a.create_project_with(P, provision).await.unwrap();
     a.deployer(P, &v1).execute().await.unwrap();
-    a.deployer(P, &v2).execute().await.unwrap();
+    let second = a.deployer(P, &v2).execute().await.unwrap();
     a.rollback(P)
         .reason("secrets test")
         .execute()
@@ -270,8 +270,9 @@ async fn flow(m: &Moto, wire: &Wire) -> Vec<anchor_core::Error> {
 
     let mut errors = Vec::new();
     // A switch whose alias update is refused: the credentials are "bad".
+    // (A promote: a second rollback has nothing to roll back to.)
     wire.refuse_next("UpdateAlias", 1);
-    errors.push(a.rollback(P).execute().await.unwrap_err());
+    errors.push(a.promote(P, second.id.as_str()).await.unwrap_err());
     // An upload refused as S3 refuses a bad signature.
     wire.refuse_next("PutObject", 100);
     let v3 = tmp.path().join("v3");
