@@ -24,7 +24,9 @@ test('deploy, preview, promote, roll back, history and domains on the embedded d
   assert.ok(project.infrastructure.distributionDomain.length > 0);
   assert.equal(project.infrastructure.alias, 'live');
   // The store the project lives in: the state folder's local cloud.
-  assert.equal(project.infrastructure.assetLocation, fs.realpathSync(path.join(state, 'state', 'cloud')));
+  // The embedded default names its store by an id kept in its folder.
+  assert.match(project.infrastructure.assetLocation, /^local:[0-9a-z]{26}$/);
+  assert.equal(project.infrastructure.router.store, 'anchor-router');
 
   const events = [];
   const d1 = await a.deploy(PROJECT, buildV1(), { onProgress: (e) => events.push(e) });

@@ -4,6 +4,7 @@ async API and through the sync facade."""
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import anchor_deploy
@@ -31,7 +32,10 @@ def test_async_flow(tmp_path: Path, build_v1: Path, build_v2: Path) -> None:
         assert project.name == PROJECT and project.active_deployment is None
         assert project.infrastructure.distribution_domain
         # The store the project lives in: the state folder's local cloud.
-        assert project.infrastructure.asset_location == str((tmp_path / "state" / "cloud").resolve())
+        # The embedded default names its store by an id kept in its folder.
+        assert re.fullmatch(r"local:[0-9a-z]{26}", project.infrastructure.asset_location or "")
+        assert project.infrastructure.router is not None
+        assert project.infrastructure.router.store == "anchor-router"
 
         events: list = []
         d1 = await anchor.deploy(PROJECT, build_v1, on_progress=events.append)
