@@ -100,32 +100,14 @@ pub(crate) fn apply_request(parts: &mut Parts, result: &Value) -> Result<(), Str
             headers.append(name.clone(), value);
         }
     }
-    let cookies: Vec<String> = result["cookies"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .flat_map(|(name, value)| {
-            values(value)
-                .into_iter()
-                .map(move |v| format!("{name}={v}"))
-        })
-        .collect();
+    let cookies = pairs(&result["cookies"]);
     if !cookies.is_empty() {
         let joined = HeaderValue::from_str(&cookies.join("; "))
             .map_err(|_| "the function returned a cookie that is not valid".to_string())?;
         headers.insert(COOKIE, joined);
     }
     parts.headers = headers;
-    let query: Vec<String> = result["querystring"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .flat_map(|(name, value)| {
-            values(value)
-                .into_iter()
-                .map(move |v| format!("{name}={v}"))
-        })
-        .collect();
+    let query = pairs(&result["querystring"]);
     let path = result["uri"].as_str().unwrap_or_else(|| parts.uri.path());
     let uri = if query.is_empty() {
         path.to_string()
@@ -136,6 +118,21 @@ pub(crate) fn apply_request(parts: &mut Parts, result: &Value) -> Result<(), Str
         .parse()
         .map_err(|_| format!("the function returned a URI that is not valid: {uri:?}"))?;
     Ok(())
+}
+
+/// `name=value` for every value of every field of a cookies or query
+/// string object, in order.
+fn pairs(fields: &Value) -> Vec<String> {
+    fields
+        .as_object()
+        .into_iter()
+        .flatten()
+        .flat_map(|(name, value)| {
+            values(value)
+                .into_iter()
+                .map(move |v| format!("{name}={v}"))
+        })
+        .collect()
 }
 
 fn values(value: &Value) -> Vec<String> {
