@@ -92,6 +92,7 @@ impl Anchor {
             cdn: Arc::new(cloud.cdn()),
             certificates: Arc::new(cloud.certificates()),
             kvs: Arc::new(cloud.kvs()),
+            tags: Arc::new(cloud.tag_table()),
             provisioner: Arc::new(cloud.provisioner()),
             clock: options.clock,
             settings: options.settings,

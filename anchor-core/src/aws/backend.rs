@@ -108,6 +108,9 @@ pub(crate) async fn services(config: &SdkConfig, options: &AwsOptions) -> Result
         // Read and written only for projects whose infrastructure names a
         // router store; the AWS provisioner does not provision one yet.
         kvs: Arc::new(CloudFrontKvs::from_config(config, &options.interceptors)),
+        // Written only for projects whose infrastructure names a tag
+        // table; the AWS provisioner does not provision one yet.
+        tags: Arc::new(super::DynamoDbTagCache::new(clients.dynamodb.clone())),
         provisioner: Arc::new(provisioner),
         clock: Arc::new(SystemClock),
         settings: options.settings.clone(),

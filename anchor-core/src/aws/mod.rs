@@ -9,6 +9,7 @@
 //! | [`crate::traits::KeyValueStore`] | CloudFront KeyValueStore | `cloudfront::kvs` |
 //! | [`crate::traits::Certificates`] | ACM (us-east-1) | `acm` |
 //! | [`crate::traits::StateStore`] | DynamoDB | `dynamodb` |
+//! | [`crate::traits::TagCache`] | DynamoDB (OpenNext's tag table) | `tag_cache` |
 //!
 //! All clients come from one `SdkConfig` ([`AwsConnection`]), with explicit
 //! retry settings; every SDK failure becomes [`crate::Error`] naming the AWS
@@ -24,6 +25,7 @@ mod iam;
 mod lambda;
 mod provision;
 mod s3;
+mod tag_cache;
 
 pub use acm::AcmCertificates;
 pub use backend::AwsOptions;
@@ -32,6 +34,7 @@ pub use cloudfront::{
     CACHING_DISABLED_POLICY, CACHING_OPTIMIZED_POLICY, MAX_INVALIDATION_PATHS,
     MAX_INVALIDATION_WILDCARDS,
 };
+pub use tag_cache::DynamoDbTagCache;
 // The edge router's resources (issue 15).
 pub use cloudfront::{
     router_cache_policy_config, CloudFrontKvs, RouterStore, StoreReadyPoll, CACHE_KEY_HEADER,

@@ -37,6 +37,8 @@ pub enum ResourceKind {
     Object,
     /// A key-value store the edge router reads.
     KeyValueStore,
+    /// A project's tag table (OpenNext's tag cache).
+    TagTable,
 }
 
 impl fmt::Display for ResourceKind {
@@ -52,6 +54,7 @@ impl fmt::Display for ResourceKind {
             Self::Distribution => "distribution",
             Self::Object => "object",
             Self::KeyValueStore => "key value store",
+            Self::TagTable => "tag table",
         })
     }
 }
@@ -70,6 +73,8 @@ pub enum Service {
     Cdn,
     /// The certificate authority (local CA or ACM).
     Certificates,
+    /// OpenNext's tag cache (a local table or DynamoDB).
+    TagCache,
 }
 
 impl fmt::Display for Service {
@@ -80,6 +85,7 @@ impl fmt::Display for Service {
             Self::Functions => "functions",
             Self::Cdn => "cdn",
             Self::Certificates => "certificates",
+            Self::TagCache => "tag cache",
         })
     }
 }

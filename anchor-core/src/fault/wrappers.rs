@@ -15,7 +15,7 @@ use crate::traits::{
     AliasConfig, AliasRouting, Cdn, CertificateDescription, CertificateRequest, Certificates,
     CodeBundle, DistributionConfig, FunctionUrlOptions, Functions, KeyValueStore, KvsDescription,
     KvsUpdate, ObjectBody, ObjectMeta, ObjectStore, PublishOptions, PutOptions, SetAliasOptions,
-    StateStore, Versioned, WriteBatch,
+    StateStore, TagCache, TagItem, Versioned, WriteBatch,
 };
 
 /// Wraps every client of `parts` (not the provisioner or clock) with `plan`.
@@ -43,6 +43,10 @@ pub fn wrap(parts: Services, plan: &Arc<FaultPlan>) -> Services {
         }),
         kvs: Arc::new(Faulty {
             inner: parts.kvs,
+            plan: plan.clone(),
+        }),
+        tags: Arc::new(Faulty {
+            inner: parts.tags,
             plan: plan.clone(),
         }),
         // Its own cache, so every manifest read of the wrapped flows is a
@@ -282,6 +286,16 @@ impl KeyValueStore for Faulty<dyn KeyValueStore> {
     async fn update(&self, store: &str, update: &KvsUpdate, if_match: &str) -> Result<String> {
         let call = self.inner.update(store, update, if_match);
         self.plan.run(Service::Cdn, "kvs.update", call).await
+    }
+}
+
+#[async_trait]
+impl TagCache for Faulty<dyn TagCache> {
+    async fn put_items(&self, table: &str, items: &[TagItem]) -> Result<()> {
+        let call = self.inner.put_items(table, items);
+        self.plan
+            .run(Service::TagCache, "tags.put_items", call)
+            .await
     }
 }
 

@@ -11,6 +11,7 @@ use rusqlite::Connection;
 
 use super::{
     LocalCdn, LocalCertificates, LocalFunctions, LocalKvs, LocalObjectStore, LocalProvisioner,
+    LocalTagTable,
 };
 use crate::clock::Clock;
 use crate::error::{Error, Result, Service};
@@ -112,6 +113,11 @@ impl LocalCloud {
     /// The key-value store the edge router reads.
     pub fn kvs(&self) -> LocalKvs {
         LocalKvs::new(self.inner.clone())
+    }
+
+    /// The tag tables of OpenNext's tag cache.
+    pub fn tag_table(&self) -> LocalTagTable {
+        LocalTagTable::new(self.inner.clone())
     }
 
     /// The certificate authority.
@@ -350,6 +356,18 @@ CREATE TABLE IF NOT EXISTS kvs_stores (
     name TEXT PRIMARY KEY,
     etag TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS tag_tables (
+    name TEXT PRIMARY KEY
+);
+CREATE TABLE IF NOT EXISTS tag_items (
+    table_name TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    path TEXT NOT NULL,
+    revalidated_at INTEGER NOT NULL,
+    item TEXT NOT NULL,
+    PRIMARY KEY (table_name, tag, path)
+);
+CREATE INDEX IF NOT EXISTS tag_items_by_path ON tag_items (table_name, path, revalidated_at);
 CREATE TABLE IF NOT EXISTS kvs_items (
     store TEXT NOT NULL,
     key TEXT NOT NULL,

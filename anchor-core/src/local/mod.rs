@@ -13,6 +13,7 @@ mod kvs;
 mod objects;
 mod provisioner;
 mod state_store;
+mod tag_table;
 mod temp_file;
 
 pub use cdn::{InvalidationRecord, LocalCdn, MAX_INVALIDATION_PATHS, MAX_INVALIDATION_WILDCARDS};
@@ -22,5 +23,8 @@ pub use function_records::{function_url_host, parse_function_url_host, RunnableV
 pub use functions::LocalFunctions;
 pub use kvs::LocalKvs;
 pub use objects::{validate_key, LocalObjectStore, MAX_KEY_LEN};
-pub use provisioner::{LocalProvisioner, BUCKET_HOST, ROUTER_STORE};
+pub use provisioner::{
+    LocalProvisioner, BUCKET_HOST, QUEUE_REGION, QUEUE_URL_PREFIX, ROUTER_STORE,
+};
 pub use state_store::SqliteStateStore;
+pub use tag_table::{LocalTagTable, StoredTagItem};

@@ -22,6 +22,9 @@ pub use deployment::{AssetSummary, Deployment, DeploymentId, DeploymentStatus, F
 pub use domain::{CdnStatus, CertificateStatus, DnsRecord, Domain};
 pub use domain_name::DomainName;
 pub use page::{Page, PageRequest};
-pub use project::{Infrastructure, PendingSwitch, Project, ProjectName, RouterBinding, SwitchKind};
+pub use project::{
+    Infrastructure, PendingSwitch, Project, ProjectName, RevalidationBinding, RouterBinding,
+    SwitchKind,
+};
 pub use rollback::RollbackEvent;
 pub use route::{CdnRoute, RouteTarget, DEFAULT_ROUTE_PATTERN};

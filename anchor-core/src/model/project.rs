@@ -102,6 +102,52 @@ pub struct Infrastructure {
     /// backend that does not provision one yet.
     #[serde(default)]
     pub router: Option<RouterBinding>,
+    /// Where ISR and on-demand revalidation run: the revalidation function,
+    /// the per-deployment queues and the project's tag table. `None` for a
+    /// project provisioned without them (before Anchor provisioned them,
+    /// or on a backend that does not yet): its pages are regenerated only
+    /// by a deploy.
+    #[serde(default)]
+    pub revalidation: Option<RevalidationBinding>,
+}
+
+/// A project's revalidation pipeline, shaped as OpenNext's reference setup:
+/// every deployment has a FIFO queue of its own, consumed by that
+/// deployment's version of the revalidation function, and the project's
+/// deployments share one tag table (its keys carry the build id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevalidationBinding {
+    /// The function that consumes the queues and asks the site to render
+    /// stale pages again.
+    pub function: String,
+    /// The tag table, `CACHE_DYNAMO_TABLE` of the server function.
+    pub tag_table: String,
+    /// What a queue's URL starts with; the queue's name follows, such as
+    /// `https://sqs.us-east-1.amazonaws.com/123456789012/`.
+    pub queue_url_prefix: String,
+    /// The queues' region, `REVALIDATION_QUEUE_REGION` of the server.
+    pub queue_region: String,
+}
+
+impl RevalidationBinding {
+    /// The name of `deployment`'s queue: `<project>-<ulid>.fifo`, the
+    /// deployment id without its `dpl_`, so that it is at most
+    /// 48 + 1 + 26 + 5 = 80 characters, SQS's limit.
+    pub fn queue_name(project: &ProjectName, deployment: &DeploymentId) -> String {
+        let id = deployment.as_str();
+        let ulid = id.strip_prefix("dpl_").unwrap_or(id);
+        format!("{project}-{ulid}.fifo")
+    }
+
+    /// The URL of `deployment`'s queue, `REVALIDATION_QUEUE_URL` of its
+    /// server version.
+    pub fn queue_url(&self, project: &ProjectName, deployment: &DeploymentId) -> String {
+        format!(
+            "{}{}",
+            self.queue_url_prefix,
+            Self::queue_name(project, deployment)
+        )
+    }
 }
 
 /// Where a project's edge router reads its routing.

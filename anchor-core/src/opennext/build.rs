@@ -187,7 +187,7 @@ impl OpenNextBuild {
 
 /// Fails unless `path` is a folder whose real location is inside `root`
 /// (a symlinked `assets/` pointing elsewhere would upload foreign files).
-fn require_dir(root: &Path, path: &Path) -> Result<()> {
+pub(super) fn require_dir(root: &Path, path: &Path) -> Result<()> {
     if !path.is_dir() {
         return Err(Error::invalid_build(path, "folder is missing"));
     }
@@ -248,7 +248,7 @@ fn check_same_build(bundle_dir: &Path, build_id: &str) -> Result<()> {
     Ok(())
 }
 
-fn find_handler(bundle_dir: &Path, module: &str, handler: &str) -> Result<PathBuf> {
+pub(super) fn find_handler(bundle_dir: &Path, module: &str, handler: &str) -> Result<PathBuf> {
     for ext in HANDLER_EXTENSIONS {
         let candidate = bundle_dir.join(format!("{module}.{ext}"));
         if candidate.is_file() {

@@ -21,6 +21,7 @@ mod cache;
 mod native;
 mod output;
 mod parse;
+mod revalidation;
 mod routes;
 mod validate;
 mod walk;
@@ -37,6 +38,7 @@ pub use output::{
     AdditionalProps, Behavior, CopyRule, EcsOrigin, FunctionOrigin, FunctionRef, OpenNextOutput,
     Origin, S3Origin, DEFAULT_ORIGIN, DEFAULT_PATTERN, IMAGE_ORIGIN,
 };
+pub use revalidation::{SeedTag, TAG_SEED_FILE};
 pub use walk::MAX_KEY_BYTES;
 
 use crate::error::{Error, Result};

@@ -180,7 +180,7 @@ fn pattern_problem(pattern: &str) -> Option<String> {
 /// `rel` as a path if it is non-empty, uses `/` separators and has only
 /// plain components (no `..`, `.`, root or drive prefix) of at most 255
 /// bytes each.
-fn relative_inside(rel: &str) -> Option<PathBuf> {
+pub(super) fn relative_inside(rel: &str) -> Option<PathBuf> {
     let rel = rel.trim_end_matches('/');
     if rel.is_empty() || rel.contains('\\') {
         return None;

@@ -1,5 +1,5 @@
 //! The contracts between Anchor's flows and its backends: one state store
-//! and five cloud clients, plus provisioning. Each trait is minimal, for
+//! and six cloud clients, plus provisioning. Each trait is minimal, for
 //! implementers; the flows hold the logic.
 
 mod cdn;
@@ -9,6 +9,7 @@ mod kvs;
 mod objects;
 mod provision;
 mod store;
+mod tag_cache;
 
 pub use cdn::{
     check_invalidation, Cdn, DistributionConfig, Versioned, MAX_INVALIDATION_PATHS,
@@ -30,3 +31,4 @@ pub use kvs::{
 pub use objects::{ObjectBody, ObjectMeta, ObjectStore, PutOptions};
 pub use provision::{ProvisionOptions, Provisioner};
 pub use store::{DomainWrite, Expect, StateStore, WriteBatch};
+pub use tag_cache::{TagCache, TagItem, MAX_TAG_WRITE_ITEMS};

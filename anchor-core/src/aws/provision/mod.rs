@@ -80,6 +80,7 @@ impl AwsProvisioner {
             distribution_domain: config.value.domain_name,
             asset_location: Some(location_of(&self.target.bucket)),
             router: None,
+            revalidation: None,
             ..existing.clone()
         })
     }
@@ -157,6 +158,7 @@ impl Provisioner for AwsProvisioner {
             // Behaviours route to the `live` aliases until the AWS backend
             // provisions the router (docs/aws.md).
             router: None,
+            revalidation: None,
         })
     }
 }

@@ -110,6 +110,7 @@ impl Deployer {
             status: DeploymentStatus::Queued,
             server_version: None,
             image_version: None,
+            revalidation_version: None,
             assets_path: manifest::assets_path(&project.infrastructure, &plan.deployment_id),
             invalidation_id: None,
             invalidation_error: None,
@@ -165,6 +166,21 @@ impl Deployer {
             ),
         )
         .await?;
+        // Only where the project has a pipeline to run it in.
+        let revalidation = match (
+            &project.infrastructure.revalidation,
+            build.revalidation_function()?,
+        ) {
+            (Some(_), Some(function)) => {
+                let code = package_bundle_with_limits_async(function.dir.clone(), limits).await?;
+                Some((code, function.handler.clone()))
+            }
+            _ => None,
+        };
+        let tag_seed = match &project.infrastructure.revalidation {
+            Some(_) => build.tag_seed()?,
+            None => Vec::new(),
+        };
         self.report(Phase::Packaging, 2, 2);
         let handler = |f: Option<&crate::opennext::FunctionBundle>| {
             f.map(|f| f.handler.clone()).unwrap_or_default()
@@ -215,6 +231,8 @@ impl Deployer {
             image_code,
             server_handler: handler(build.server_function()),
             image_handler: handler(build.image_function()),
+            revalidation,
+            tag_seed,
             server_architecture: architecture(build.server_function()),
             server_streaming: build.server_function().is_some_and(|f| f.streaming),
             image_architecture: architecture(build.image_function()),
@@ -246,7 +264,10 @@ impl Deployer {
         })
         .await?;
         self.report(Phase::Publishing, 0, 2);
+        // The tags first: a server that can run must find its pages' tags.
+        publish::seed_tags(svc, project, plan).await?;
         let (server, image) = publish::publish_functions(svc, project, plan).await?;
+        let revalidation = publish::publish_revalidation(svc, project, plan).await?;
         if let Some(binding) = &project.infrastructure.router {
             // Its own origins and routing entry, before it can go live.
             let built = Deployment {
@@ -269,6 +290,7 @@ impl Deployer {
             d.status = DeploymentStatus::Ready;
             d.server_version = Some(server);
             d.image_version = Some(image);
+            d.revalidation_version = revalidation;
             d.deployed_at = Some(now);
         })
         .await

@@ -107,6 +107,13 @@ pub struct DeployPlan {
     /// The image function's handler.
     #[serde(skip)]
     pub(crate) image_handler: String,
+    /// The revalidation function's zip and handler, when the project has
+    /// revalidation and the build the function.
+    #[serde(skip)]
+    pub(crate) revalidation: Option<(CodeBundle, String)>,
+    /// The tag-cache items the build seeds.
+    #[serde(skip)]
+    pub(crate) tag_seed: Vec<crate::opennext::SeedTag>,
     /// The base deployment's record.
     #[serde(skip)]
     pub(crate) base: Option<Deployment>,
