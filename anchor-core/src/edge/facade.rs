@@ -1,82 +1,93 @@
 //! The AWS endpoint the edge's workers see (`AWS_ENDPOINT_URL`), on its own
-//! loopback port, so an OpenNext bundle finds its cache and images without
-//! any request leaving the machine:
-//! - S3 `GetObject`/`HeadObject` (path-style) read the local object store,
-//!   so the server reads its build's ISR cache and the image optimiser its
-//!   source images, exactly where the deploy stored them;
-//! - S3 writes are refused (`AccessDenied`): a revalidation's cache write
-//!   fails quietly, as OpenNext treats any cache error, and the build's
-//!   prerendered pages stay what is served;
-//! - DynamoDB reads answer empty (no tag was revalidated) and SQS, like
-//!   every other call, is refused.
+//! loopback port, so an OpenNext bundle finds its cache, tags, queue and
+//! images without any request leaving the machine. It grants what the
+//! functions' execution role grants on AWS, no more:
+//! - S3 (path-style, bucket [`BUCKET`]): `GetObject`/`HeadObject` read the
+//!   local object store with S3's headers (`Last-Modified` included, from
+//!   which OpenNext tells a stale ISR entry); `PutObject`/`DeleteObject`
+//!   write only under the project's ISR cache prefix
+//!   (`<asset prefix>/_cache/`), where the server stores a regenerated
+//!   page; any other write is `AccessDenied`.
+//! - DynamoDB: the project's tag table (`facade_dynamodb`).
+//! - SQS: the deployments' revalidation queues (`facade_sqs`).
+//!
+//! Every other call is refused with an error naming it.
 
-use hyper::header::{HeaderValue, CONTENT_TYPE};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, CONTENT_TYPE, ETAG};
 use hyper::{Method, Request, Response, StatusCode};
 
 use super::event::percent_decode;
 use super::response::{full, EdgeBody};
 use super::stored::object_response;
-use super::Site;
+use super::{facade_dynamodb, facade_sqs, SharedSite, Site};
+use crate::flows::manifest::CACHE_FOLDER;
+use crate::traits::{ObjectBody, PutOptions};
 
 /// The bucket name workers are given; the facade serves only this one.
 pub(crate) const BUCKET: &str = "anchor-local-assets";
+/// The largest request body the facade reads: far above any ISR entry.
+const MAX_BODY: usize = 64 * 1024 * 1024;
 
 /// Answers one AWS API call from a worker.
-pub(crate) async fn answer<B>(site: &Site, request: &Request<B>) -> Response<EdgeBody> {
+pub(crate) async fn answer(site: &SharedSite, request: Request<Incoming>) -> Response<EdgeBody> {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let target = header(&request, "x-amz-target");
     let response = dispatch(site, request).await;
     tracing::debug!(
         target: "anchor_core::edge::facade",
-        method = %request.method(),
-        path = %request.uri().path(),
-        target = request.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or(""),
+        %method,
+        %path,
+        target,
         status = response.status().as_u16(),
         "worker AWS call"
     );
     response
 }
 
-async fn dispatch<B>(site: &Site, request: &Request<B>) -> Response<EdgeBody> {
-    let target = request
+fn header<B>(request: &Request<B>, name: &str) -> String {
+    request
         .headers()
-        .get("x-amz-target")
+        .get(name)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+        .unwrap_or("")
+        .to_string()
+}
+
+async fn dispatch(site: &SharedSite, request: Request<Incoming>) -> Response<EdgeBody> {
+    let target = header(&request, "x-amz-target");
+    let (parts, body) = request.into_parts();
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) => {
+            return aws_json_error(
+                StatusCode::BAD_REQUEST,
+                "RequestEntityTooLarge",
+                &format!("the request body could not be read: {e}"),
+            )
+        }
+    };
     if let Some(operation) = target.strip_prefix("DynamoDB_20120810.") {
-        return dynamodb(operation);
+        return facade_dynamodb::answer(site, operation, &body).await;
     }
-    if !target.is_empty() || request.method() == Method::POST && request.uri().path() == "/" {
+    if let Some(operation) = target.strip_prefix("AmazonSQS.") {
+        return facade_sqs::answer(site, operation, &body).await;
+    }
+    if !target.is_empty() || parts.method == Method::POST && parts.uri.path() == "/" {
         return aws_json_error(
             StatusCode::BAD_REQUEST,
             "UnsupportedOperation",
             &format!("{target} is not available to functions on the local edge"),
         );
     }
-    s3(site, request).await
+    s3(site, &parts, body).await
 }
 
-fn dynamodb(operation: &str) -> Response<EdgeBody> {
-    let body = match operation {
-        "Query" | "Scan" => r#"{"Count":0,"Items":[],"ScannedCount":0}"#,
-        "GetItem" => "{}",
-        "BatchGetItem" => r#"{"Responses":{},"UnprocessedKeys":{}}"#,
-        _ => {
-            return aws_json_error(
-                StatusCode::BAD_REQUEST,
-                "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
-                "the local edge keeps no tag cache; writes are not stored",
-            )
-        }
-    };
-    let mut response = Response::new(full(body));
-    response.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("application/x-amz-json-1.0"),
-    );
-    response
-}
-
-async fn s3<B>(site: &Site, request: &Request<B>) -> Response<EdgeBody> {
-    let path = percent_decode(request.uri().path(), false);
+async fn s3(site: &Site, parts: &hyper::http::request::Parts, body: Bytes) -> Response<EdgeBody> {
+    let path = percent_decode(parts.uri.path(), false);
     let Some((bucket, key)) = path.trim_start_matches('/').split_once('/') else {
         return s3_error(
             StatusCode::FORBIDDEN,
@@ -87,17 +98,126 @@ async fn s3<B>(site: &Site, request: &Request<B>) -> Response<EdgeBody> {
     if bucket != BUCKET {
         return s3_error(StatusCode::NOT_FOUND, "NoSuchBucket", bucket);
     }
-    let method = request.method();
-    if method != Method::GET && method != Method::HEAD {
+    let method = &parts.method;
+    if *method == Method::PUT || *method == Method::DELETE {
+        if !may_write(site, key) {
+            return s3_error(
+                StatusCode::FORBIDDEN,
+                "AccessDenied",
+                &format!("functions may write only under {}", cache_prefix(site)),
+            );
+        }
+        if parts
+            .uri
+            .query()
+            .is_some_and(|q| !q.split('&').all(|p| p.starts_with("x-id=")))
+        {
+            return s3_error(
+                StatusCode::NOT_IMPLEMENTED,
+                "NotImplemented",
+                "only PutObject and DeleteObject of whole objects are available",
+            );
+        }
+        return if *method == Method::PUT {
+            put_object(site, parts, key, body).await
+        } else {
+            delete_object(site, key).await
+        };
+    }
+    if *method != Method::GET && *method != Method::HEAD {
         return s3_error(
-            StatusCode::FORBIDDEN,
-            "AccessDenied",
-            "the local edge's object store is read-only to functions",
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            &format!("{method} is not available to functions on the local edge"),
         );
     }
     match object_response(site, key, method).await {
         Ok(Some(response)) => response,
         Ok(None) => s3_error(StatusCode::NOT_FOUND, "NoSuchKey", key),
+        Err(e) => s3_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            &e.to_string(),
+        ),
+    }
+}
+
+/// `<asset prefix>/_cache/`: the ISR cache, the only place the server's
+/// role may write.
+fn cache_prefix(site: &Site) -> String {
+    format!("{}/{CACHE_FOLDER}/", site.config.infra.asset_prefix)
+}
+
+fn may_write(site: &Site, key: &str) -> bool {
+    let prefix = cache_prefix(site);
+    key.starts_with(&prefix)
+        && key.len() > prefix.len()
+        && crate::local::validate_key(key).is_ok()
+        && !key.split('/').any(|segment| segment == "..")
+}
+
+async fn put_object(
+    site: &Site,
+    parts: &hyper::http::request::Parts,
+    key: &str,
+    body: Bytes,
+) -> Response<EdgeBody> {
+    let chunked = parts
+        .headers
+        .get("content-encoding")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("aws-chunked"));
+    if chunked {
+        return s3_error(
+            StatusCode::NOT_IMPLEMENTED,
+            "NotImplemented",
+            "aws-chunked uploads are not available on the local edge",
+        );
+    }
+    let text = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let options = PutOptions {
+        content_type: text("content-type"),
+        cache_control: text("cache-control"),
+        ..PutOptions::default()
+    };
+    match site
+        .services()
+        .objects
+        .put(key, ObjectBody::Bytes(body.to_vec()), &options)
+        .await
+    {
+        Ok(meta) => {
+            let mut response = Response::new(full(""));
+            let etag = format!(
+                "\"{}\"",
+                meta.sha256.unwrap_or_else(|| meta.size.to_string())
+            );
+            if let Ok(value) = HeaderValue::from_str(&etag) {
+                response.headers_mut().insert(ETAG, value);
+            }
+            response
+        }
+        Err(e) => s3_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            &e.to_string(),
+        ),
+    }
+}
+
+async fn delete_object(site: &Site, key: &str) -> Response<EdgeBody> {
+    match site.services().objects.delete(key).await {
+        Ok(_) => {
+            let mut response = Response::new(full(""));
+            *response.status_mut() = StatusCode::NO_CONTENT;
+            response
+        }
         Err(e) => s3_error(
             StatusCode::SERVICE_UNAVAILABLE,
             "ServiceUnavailable",
@@ -122,10 +242,22 @@ fn s3_error(status: StatusCode, code: &str, detail: &str) -> Response<EdgeBody> 
     response
 }
 
-fn aws_json_error(status: StatusCode, kind: &str, message: &str) -> Response<EdgeBody> {
+/// An error in the AWS JSON protocols' shape (DynamoDB, SQS): `__type`
+/// and `message`.
+pub(crate) fn aws_json_error(status: StatusCode, kind: &str, message: &str) -> Response<EdgeBody> {
     let body = serde_json::json!({"__type": kind, "message": message}).to_string();
     let mut response = Response::new(full(body));
     *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/x-amz-json-1.0"),
+    );
+    response
+}
+
+/// A successful AWS JSON protocol reply.
+pub(crate) fn aws_json(body: &serde_json::Value) -> Response<EdgeBody> {
+    let mut response = Response::new(full(body.to_string()));
     response.headers_mut().insert(
         CONTENT_TYPE,
         HeaderValue::from_static("application/x-amz-json-1.0"),

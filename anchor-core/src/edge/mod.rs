@@ -21,10 +21,14 @@
 //!   `worker.mjs`): one import per worker, API Gateway v2 events over
 //!   framed stdin/stdout, a timeout per request (504), and a crashed
 //!   worker's requests answered with 502 while a replacement starts.
-//! - Workers see a loopback AWS endpoint (`facade`): the ISR cache and
-//!   source images are read from the local object store (with S3's
-//!   `Last-Modified`); cache writes and queue messages fail quietly, so
-//!   revalidation does not persist.
+//! - Workers see a loopback AWS endpoint (`facade`) that grants what their
+//!   role grants on AWS: the ISR cache and source images are read from the
+//!   local object store (with S3's `Last-Modified`), the server writes
+//!   regenerated pages under the cache prefix only, keeps tags in the
+//!   project's tag table, and sends stale pages to its deployment's FIFO
+//!   queue, which the edge delivers to that deployment's revalidation
+//!   function (`revalidation`); its `HEAD https://<host><url>` comes back
+//!   to this edge over HTTP (`docs/isr.md`).
 
 mod assets;
 mod bundle;
@@ -33,10 +37,13 @@ mod cdn;
 mod compress;
 mod event;
 mod facade;
+mod facade_dynamodb;
+mod facade_sqs;
 mod handler;
 mod origin;
 mod pool;
 mod response;
+mod revalidation;
 mod routed_origin;
 mod router;
 mod router_host;

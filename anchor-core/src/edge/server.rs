@@ -103,6 +103,7 @@ impl EdgeServer {
             options: options.clone(),
             runner,
             bundles: edge_dir.join("bundles"),
+            viewer_addr: addr,
         };
         let site = Arc::new(Site::new(config, format!("http://{facade_addr}")));
         let (stop, stopped) = watch::channel(false);
@@ -117,7 +118,7 @@ impl EdgeServer {
                 workers,
                 stopped,
                 site.clone(),
-                |site, request, _| async move { facade::answer(&site, &request).await },
+                |site, request, _| async move { facade::answer(&site, request).await },
             )),
         ];
         tracing::info!(target: "anchor_core::edge", project, %addr, %node_version, "local edge listening");

@@ -10,12 +10,13 @@ use super::bundle::unpacked;
 use super::cache::EdgeCache;
 use super::facade::BUCKET;
 use super::pool::Pool;
+use super::revalidation::RevalidationQueues;
 use super::router_host::RouterHost;
 use super::worker::WorkerSpec;
 use super::{EdgeOptions, WorkerCounts, WorkerInfo};
 use crate::error::Result;
 use crate::flows::Services;
-use crate::local::LocalCloud;
+use crate::local::{LocalCloud, QUEUE_URL_PREFIX};
 use crate::model::{Architecture, CdnRoute, Deployment, Infrastructure, ProjectName};
 use crate::traits::Functions;
 use crate::Anchor;
@@ -49,6 +50,9 @@ pub(crate) struct SiteConfig {
     pub bundles: PathBuf,
     /// The edge router, when the project's distribution has one.
     pub router: Option<RouterHost>,
+    /// Where the viewer listener is bound: where the revalidation
+    /// function's requests to the site's public host arrive.
+    pub viewer_addr: std::net::SocketAddr,
 }
 
 /// Shared state of one served project: its configuration, the loopback
@@ -58,6 +62,7 @@ pub(crate) struct Site {
     pub facade_url: String,
     pools: Mutex<HashMap<PoolKey, (Arc<Pool>, Instant)>>,
     cache: EdgeCache,
+    queues: RevalidationQueues,
 }
 
 impl std::fmt::Debug for Site {
@@ -76,7 +81,13 @@ impl Site {
             facade_url,
             pools: Mutex::new(HashMap::new()),
             cache: EdgeCache::default(),
+            queues: RevalidationQueues::default(),
         }
+    }
+
+    /// The deployments' revalidation queues.
+    pub fn queues(&self) -> &RevalidationQueues {
+        &self.queues
     }
 
     /// The distribution's edge cache.
@@ -193,6 +204,11 @@ impl Site {
     /// The environment of a worker: the version's own (frozen at publish),
     /// Lambda's standard variables, and an AWS endpoint on loopback with
     /// placeholder keys, so nothing the function calls leaves the machine.
+    /// A queue URL of the local cloud ([`QUEUE_URL_PREFIX`]) is given on
+    /// that endpoint, whatever port it has this time. The revalidation
+    /// function also gets `ANCHOR_EDGE_ADDRESS`, which makes `worker.mjs`
+    /// send its `https://` requests to a loopback host to this edge over
+    /// HTTP, as the public host reaches the distribution on AWS.
     fn worker_environment(
         &self,
         function: &str,
@@ -220,9 +236,26 @@ impl Site {
             ("BUCKET_REGION", REGION),
             ("CACHE_BUCKET_NAME", BUCKET),
             ("CACHE_BUCKET_REGION", REGION),
-            ("CACHE_DYNAMO_TABLE", "anchor-local-tags"),
         ];
         env.extend(fixed.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        if let Some(url) = env.get_mut("REVALIDATION_QUEUE_URL") {
+            if let Some(name) = url.strip_prefix(QUEUE_URL_PREFIX) {
+                *url = format!("{}/000000000000/{name}", self.facade_url);
+            }
+        }
+        let revalidation = self.config.infra.revalidation.as_ref();
+        if revalidation.is_some_and(|binding| binding.function == function) {
+            let addr = self.config.viewer_addr;
+            let host = if addr.ip().is_unspecified() {
+                std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
+            } else {
+                addr.ip()
+            };
+            env.insert(
+                "ANCHOR_EDGE_ADDRESS".into(),
+                std::net::SocketAddr::new(host, addr.port()).to_string(),
+            );
+        }
         env
     }
 

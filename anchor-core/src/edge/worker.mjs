@@ -10,6 +10,8 @@
 // Everything the function prints goes to stderr, so stdout carries frames only.
 import path from "node:path";
 import fs from "node:fs";
+import http from "node:http";
+import https from "node:https";
 import { pathToFileURL } from "node:url";
 
 const frames = process.stdout;
@@ -43,6 +45,39 @@ async function load(dir, spec) {
   }
   return handler;
 }
+
+// The revalidation function asks the site's public host to render a stale
+// page again with `https.request("https://<host><url>", { method: "HEAD" })`.
+// On AWS that host is the distribution; here it is this edge, which speaks
+// HTTP. With ANCHOR_EDGE_ADDRESS (set by the edge for that function only)
+// such requests go to the edge over HTTP with the same path, headers and
+// Host, as DNS would send the public host to the distribution.
+function sendHttpsToEdge(address) {
+  const sep = address.lastIndexOf(":");
+  const host = address.slice(0, sep).replace(/^\[|\]$/g, "");
+  const port = Number(address.slice(sep + 1));
+  https.request = (url, options, callback) => {
+    if (typeof options === "function") {
+      callback = options;
+      options = {};
+    }
+    if (typeof url !== "string" && !(url instanceof URL)) {
+      throw new Error("on the local edge only https.request(url, options, callback) reaches the site");
+    }
+    const target = new URL(url);
+    return http.request(
+      {
+        ...options,
+        host,
+        port,
+        path: target.pathname + target.search,
+        headers: { ...(options?.headers ?? {}), host: target.host },
+      },
+      callback,
+    );
+  };
+}
+if (process.env.ANCHOR_EDGE_ADDRESS) sendHttpsToEdge(process.env.ANCHOR_EDGE_ADDRESS);
 
 const [dir, spec] = process.argv.slice(2);
 let handler;
