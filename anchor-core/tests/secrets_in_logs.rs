@@ -37,7 +37,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use anchor_core::aws::{AwsConnection, AwsOptions};
+use anchor_core::aws::AwsConnection;
 use anchor_core::model::CdnStatus;
 use anchor_core::traits::ProvisionOptions;
 use anchor_core::Anchor;
@@ -213,7 +213,7 @@ impl Intercept for Wire {
     }
 }
 
-async fn open(connection: &AwsConnection, role: &str, wire: &Wire) -> anchor_core::Result<Anchor> {
+async fn open(m: &Moto, connection: &AwsConnection, wire: &Wire) -> anchor_core::Result<Anchor> {
     let credentials = Credentials::new(
         ACCESS_KEY_ID,
         SECRET_KEY,
@@ -226,18 +226,16 @@ async fn open(connection: &AwsConnection, role: &str, wire: &Wire) -> anchor_cor
         .credentials_provider(credentials)
         .load()
         .await;
-    let mut options = AwsOptions::new(BUCKET);
+    let mut options = m.options(BUCKET);
     options.connection = connection.clone();
-    options.execution_role_arn = Some(role.to_string());
     options.interceptors = vec![SharedInterceptor::new(wire.clone())];
-    options.serialize_state_writes = true;
     Anchor::aws_with_config(&config, &options).await
 }
 
 /// The whole flow with the test's credentials; returns the errors the
 /// failing calls gave.
 async fn flow(m: &Moto, wire: &Wire) -> Vec<anchor_core::Error> {
-    let a = open(&m.connection, &m.role_arn, wire).await.unwrap();
+    let a = open(m, &m.connection, wire).await.unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let v1 = real_build_or_fixture();
     let v2 = tmp.path().join("v2");
@@ -289,7 +287,7 @@ async fn flow(m: &Moto, wire: &Wire) -> Vec<anchor_core::Error> {
         max_attempts: 2,
         ..m.connection.clone()
     };
-    match open(&closed, &m.role_arn, wire).await {
+    match open(m, &closed, wire).await {
         Err(e) => errors.push(e),
         Ok(b) => errors.push(b.create_project(P).await.unwrap_err()),
     }

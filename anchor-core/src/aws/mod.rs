@@ -32,12 +32,12 @@ pub use cloudfront::{
     CACHING_DISABLED_POLICY, CACHING_OPTIMIZED_POLICY, MAX_INVALIDATION_PATHS,
     MAX_INVALIDATION_WILDCARDS,
 };
-// The edge router's resources (issue 15).
+// The edge router's resources.
 pub use cloudfront::{
-    router_cache_policy_config, CloudFrontKvs, RouterStore, StoreReadyPoll, CACHE_KEY_HEADER,
-    CACHE_POLICY_DEFAULT_TTL, CACHE_POLICY_MAX_TTL, CACHE_POLICY_MIN_TTL, CACHE_POLICY_QUOTA,
-    MAX_FUNCTION_CODE_BYTES, ROUTER_CACHE_POLICY_NAME, ROUTER_FUNCTION_ATTEMPTS,
-    ROUTER_FUNCTION_NAME, ROUTER_FUNCTION_RUNTIME, ROUTER_STORE_NAME,
+    router_cache_policy_config, CloudFrontKvs, RouterResources, RouterStore, StoreReadyPoll,
+    CACHE_KEY_HEADER, CACHE_POLICY_DEFAULT_TTL, CACHE_POLICY_MAX_TTL, CACHE_POLICY_MIN_TTL,
+    CACHE_POLICY_QUOTA, MAX_FUNCTION_CODE_BYTES, ROUTER_CACHE_POLICY_NAME,
+    ROUTER_FUNCTION_ATTEMPTS, ROUTER_FUNCTION_NAME, ROUTER_FUNCTION_RUNTIME, ROUTER_STORE_NAME,
 };
 pub use config::{AwsClients, AwsConnection, CERTIFICATE_REGION};
 pub use dynamodb::{DynamoStateStore, TableNames, PROJECT_ID_INDEX};
@@ -46,6 +46,6 @@ pub use lambda::{
     placeholder_zip, FunctionSpec, LambdaFunctions, DEFAULT_ARCHITECTURE, DEFAULT_RUNTIME,
     PLACEHOLDER_MESSAGE,
 };
-pub use provision::{AwsProvisioner, ProvisionTarget};
+pub use provision::{AwsProvisioner, AwsRouter, ProvisionTarget};
 pub(crate) use s3::location_of;
 pub use s3::{MultipartSettings, S3ObjectStore};

@@ -56,7 +56,12 @@ pub(crate) async fn publish_origins(
                 .set_alias(function, &alias, &routing, &SetAliasOptions::default())
                 .await?;
         }
-        let options = FunctionUrlOptions { auth, streaming };
+        let options = FunctionUrlOptions {
+            cdn_distribution_id: (auth == FunctionUrlAuth::AwsIam)
+                .then(|| infra.distribution_id.clone()),
+            auth,
+            streaming,
+        };
         let url = svc.functions.ensure_url(function, &alias, &options).await?;
         hosts.push(url_host(&url).map(str::to_string).ok_or_else(|| {
             Error::invalid_state(

@@ -294,7 +294,7 @@ impl Functions for LocalFunctions {
         options: &FunctionUrlOptions,
     ) -> Result<String> {
         validate_function(function)?;
-        let (function, alias, options) = (function.to_string(), alias.to_string(), *options);
+        let (function, alias, options) = (function.to_string(), alias.to_string(), options.clone());
         self.inner
             .run(Service::Functions, "CreateFunctionUrlConfig", move |inner| {
                 let mut conn = inner.db();

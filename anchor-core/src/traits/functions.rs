@@ -116,13 +116,18 @@ pub fn url_host(url: &str) -> Option<&str> {
 }
 
 /// Options of [`Functions::ensure_url`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionUrlOptions {
     /// Who may call it.
     pub auth: FunctionUrlAuth,
     /// Whether it streams responses (`RESPONSE_STREAM`) instead of
     /// buffering them, as a build with OpenNext's streaming wrapper needs.
     pub streaming: bool,
+    /// With [`FunctionUrlAuth::AwsIam`]: the id of the CDN distribution
+    /// whose signed requests the URL takes. The host grants that
+    /// distribution, and only it, the right to invoke the alias through
+    /// the URL (Lambda checks the grant, not just the signature).
+    pub cdn_distribution_id: Option<String>,
 }
 
 /// An alias as the host reports it.

@@ -1,14 +1,17 @@
 //! [`AwsProvisioner`]: creates or adopts a project's AWS resources.
 
 mod bucket;
+mod router;
 
 use async_trait::async_trait;
 
 pub(crate) use bucket::ensure_bucket;
+pub use router::AwsRouter;
+pub(crate) use router::RouterSource;
 
 use super::{location_of, CloudFrontCdn, DistributionSpec, FunctionSpec, LambdaFunctions};
 use crate::error::{Error, Result};
-use crate::model::{Infrastructure, ProjectName};
+use crate::model::{DistributionLayout, Infrastructure, ProjectName};
 use crate::traits::{Cdn, ProvisionOptions, Provisioner};
 
 /// Memory and timeout of the server function, as in the SST stack.
@@ -49,6 +52,7 @@ pub struct AwsProvisioner {
     functions: LambdaFunctions,
     cdn: CloudFrontCdn,
     target: ProvisionTarget,
+    router: RouterSource,
 }
 
 impl AwsProvisioner {
@@ -64,7 +68,24 @@ impl AwsProvisioner {
             functions,
             cdn,
             target,
+            router: RouterSource::Disabled,
         }
+    }
+
+    /// Routes new distributions through the edge router from `router`.
+    /// Without this call, or with [`AwsRouter::Disabled`], they route by
+    /// behaviours. `router_cdn` is the CloudFront client of the router's
+    /// own calls (its cache policy, store and function), which may differ
+    /// from the distribution's for emulators that lack those APIs.
+    pub fn with_router(mut self, router: AwsRouter, router_cdn: CloudFrontCdn) -> Self {
+        self.router = match router {
+            AwsRouter::Provision => {
+                RouterSource::Provision(router_cdn, crate::router::RouterOptions::default())
+            }
+            AwsRouter::Existing(resources) => RouterSource::Existing(resources),
+            AwsRouter::Disabled => RouterSource::Disabled,
+        };
+        self
     }
 
     async fn adopt(&self, existing: &Infrastructure, alias: &str) -> Result<Infrastructure> {
@@ -129,14 +150,21 @@ impl Provisioner for AwsProvisioner {
             .cdn
             .ensure_origin_access_controls(&format!("anchor-{p}"))
             .await?;
+        let router = self.router.resources().await?;
+        let layout = match router {
+            Some(_) => DistributionLayout::Router,
+            None => DistributionLayout::Behaviours,
+        };
+        let bucket_domain = format!("{}.s3.{}.amazonaws.com", target.bucket, target.region);
         let spec = DistributionSpec {
             project: p.to_string(),
-            bucket_domain: format!("{}.s3.{}.amazonaws.com", target.bucket, target.region),
+            bucket_domain: bucket_domain.clone(),
             asset_origin_path: format!("/{p}"),
             server_url,
             image_url,
-            routes: options.routes.clone(),
+            routes: layout.routes(options.routes.clone()),
             oac,
+            router: router.clone(),
         };
         let (distribution_id, distribution_domain, distribution_arn) =
             self.cdn.ensure_distribution(&spec).await?;
@@ -154,9 +182,7 @@ impl Provisioner for AwsProvisioner {
             distribution_id,
             distribution_domain,
             asset_location: Some(location_of(&target.bucket)),
-            // Behaviours route to the `live` aliases until the AWS backend
-            // provisions the router (docs/aws.md).
-            router: None,
+            router: router.map(|r| router::binding(&r, &bucket_domain)),
         })
     }
 }
