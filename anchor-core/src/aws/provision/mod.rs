@@ -157,6 +157,7 @@ impl Provisioner for AwsProvisioner {
             // Behaviours route to the `live` aliases until the AWS backend
             // provisions the router (docs/aws.md).
             router: None,
+            origin_secret: None,
         })
     }
 }
