@@ -335,7 +335,10 @@ async fn the_server_function_url_refuses_what_skips_the_distribution() {
         .trim_start_matches("http://")
         .trim_end_matches('/')
         .to_string();
-    assert!(direct_host.starts_with("web-server--v1.lambda-url."), "{url}");
+    assert!(
+        direct_host.starts_with("web-server--v1.lambda-url."),
+        "{url}"
+    );
 
     // Through the distribution, the router adds the secret: the app answers.
     let routed = get(addr, "localhost", "/api/hello", &[]).await;
