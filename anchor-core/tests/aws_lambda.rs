@@ -24,6 +24,7 @@
 //!   conflict path cannot be exercised here.
 
 mod aws_support;
+mod common;
 
 use anchor_core::aws::{placeholder_zip, FunctionSpec, LambdaFunctions};
 use anchor_core::conformance::functions::{functions_with, FunctionsChecks};
@@ -337,4 +338,108 @@ async fn large_bundles_are_staged_in_s3() {
         .await
         .unwrap();
     assert_eq!(config.code_sha256(), Some(bundle.sha256.as_str()));
+}
+
+/// A project with the router, on moto's Lambda, S3 and DynamoDB: moto has no
+/// KeyValueStore, so the routing entries go to the embedded default's
+/// store. Deploying it must publish the server with the origin guard as its
+/// handler and the project's secret in its environment, and give the
+/// deployment's alias a Function URL with auth NONE.
+#[tokio::test]
+async fn a_routed_server_is_published_behind_the_origin_guard() {
+    use std::sync::Arc;
+
+    use anchor_core::aws::AwsOptions;
+    use anchor_core::model::{RouterBinding, ORIGIN_SECRET_ENV};
+    use anchor_core::opennext::GUARD_HANDLER;
+    use anchor_core::traits::{Expect, ProvisionOptions, WriteBatch};
+    use anchor_core::Anchor;
+
+    let Some(m) = aws_support::moto().await else {
+        return;
+    };
+    let mut options = AwsOptions::new("anchor-assets");
+    options.connection = m.connection.clone();
+    options.execution_role_arn = Some(m.role_arn.clone());
+    let aws = Anchor::aws_with_config(&m.config, &options).await.unwrap();
+    let build = common::real_build_or_fixture();
+    let provision = ProvisionOptions {
+        routes: Anchor::routes_of_build(&build).await.unwrap(),
+        ..ProvisionOptions::default()
+    };
+    let project = aws.create_project_with("guarded", provision).await.unwrap();
+    let secret = project.infrastructure.origin_secret.clone().unwrap();
+
+    // Give the project a router whose store is a local one.
+    let dir = tempfile::tempdir().unwrap();
+    let local =
+        anchor_core::local::LocalCloud::open(dir.path(), Arc::new(anchor_core::clock::SystemClock))
+            .unwrap();
+    local
+        .kvs()
+        .ensure_store(anchor_core::local::ROUTER_STORE)
+        .await
+        .unwrap();
+    let routed = anchor_core::model::Project {
+        infrastructure: anchor_core::model::Infrastructure {
+            router: Some(RouterBinding {
+                store: anchor_core::local::ROUTER_STORE.to_string(),
+                bucket_host: "anchor-assets.s3.us-east-1.amazonaws.com".into(),
+            }),
+            ..project.infrastructure.clone()
+        },
+        revision: project.revision + 1,
+        ..project.clone()
+    };
+    let services = aws.services().clone();
+    services
+        .store
+        .commit(WriteBatch {
+            project: Some((routed.clone(), Expect::Revision(project.revision))),
+            ..WriteBatch::default()
+        })
+        .await
+        .unwrap();
+    let anchor = Anchor::from_services(anchor_core::flows::Services {
+        kvs: Arc::new(local.kvs()),
+        ..services
+    });
+    let d = anchor
+        .deployer("guarded", &build)
+        .promote(false)
+        .execute()
+        .await
+        .unwrap();
+
+    let server = d.server_version.unwrap();
+    let lambda = &m.clients.lambda;
+    let config = lambda
+        .get_function_configuration()
+        .function_name(&server.function)
+        .qualifier(&server.version)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(config.handler(), Some(GUARD_HANDLER));
+    let environment = config.environment().and_then(|e| e.variables()).unwrap();
+    assert_eq!(
+        environment.get(ORIGIN_SECRET_ENV).map(String::as_str),
+        Some(secret.expose())
+    );
+    let url = lambda
+        .get_function_url_config()
+        .function_name(&server.function)
+        .qualifier(format!("v{}", d.version))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(url.auth_type(), &FunctionUrlAuthType::None);
+    let alias = lambda
+        .get_alias()
+        .function_name(&server.function)
+        .name(format!("v{}", d.version))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(alias.function_version(), Some(server.version.as_str()));
 }
