@@ -124,6 +124,7 @@ async fn bring_your_own_resources_are_adopted_unchanged() {
         distribution_domain: String::new(),
         asset_location: None,
         router: None,
+        origin_secret: None,
     };
     let options = ProvisionOptions {
         existing: Some(existing.clone()),
@@ -202,6 +203,7 @@ async fn bring_your_own_missing_function_fails_and_records_nothing() {
             distribution_domain: String::new(),
             asset_location: None,
             router: None,
+            origin_secret: None,
         }),
         ..ProvisionOptions::default()
     };

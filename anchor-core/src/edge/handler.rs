@@ -23,7 +23,7 @@ use super::runtime::node_missing;
 use super::site::PoolLookup;
 use super::viewer_event::{apply_request, is_response, to_response, to_viewer_event};
 use super::worker::StartError;
-use super::{assets, routed_origin, Site};
+use super::{assets, function_url, routed_origin, Site};
 use crate::model::{BehaviourSpec, Deployment, OriginKind};
 
 /// Which deployment a request is for.
@@ -48,6 +48,17 @@ pub(crate) async fn handle(
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost")
         .to_string();
+    if let Some((function, alias)) = function_url::addressed(&host) {
+        let (parts, body) = request.into_parts();
+        return function_url::answer(site, parts, body, client, &function, &alias)
+            .await
+            .unwrap_or_else(|e| {
+                text(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("local Function URL error: {e}\n"),
+                )
+            });
+    }
     let selected = select(&host);
     let path = percent_decode(request.uri().path(), false);
     let behaviour = site

@@ -91,6 +91,9 @@ pub(crate) async fn publish_origins(
         // The image function reads under the project's prefix.
         image_source_path: format!("/{}", manifest::deployment_folder(&d.id)),
         public_index: PublicIndex::from_public_paths(public_paths)?,
+        // The deployment's server was published with the guard exactly when
+        // the project has a secret (see deploy), so the two stay paired.
+        origin_secret: infra.server_origin_secret().cloned(),
     };
     let keys = RouterKeys::new(&infra.distribution_id)?;
     write(svc, binding, route.entries(&keys)?).await

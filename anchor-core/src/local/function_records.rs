@@ -168,8 +168,9 @@ pub(super) fn read_alias(
     )
 }
 
-/// A published version as a local server runs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A published version as a local server runs it. Its `Debug` names the
+/// environment's variables, never their values (the origin secret is one).
+#[derive(Clone, PartialEq, Eq)]
 pub struct RunnableVersion {
     /// The version as published.
     pub version: FunctionVersion,
@@ -183,6 +184,18 @@ pub struct RunnableVersion {
     /// The architecture it was published for; `None` for plain JavaScript
     /// (or a version published before architectures were recorded).
     pub architecture: Option<Architecture>,
+}
+
+impl std::fmt::Debug for RunnableVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunnableVersion")
+            .field("version", &self.version)
+            .field("zip", &self.zip)
+            .field("handler", &self.handler)
+            .field("environment", &self.environment.keys().collect::<Vec<_>>())
+            .field("architecture", &self.architecture)
+            .finish()
+    }
 }
 
 /// The handler Lambda assumes when none was configured.

@@ -3,7 +3,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{DeploymentId, DistributionLayout};
+use super::{DeploymentId, DistributionLayout, OriginSecret};
 use crate::error::{Error, Result};
 
 /// A project name: a slug of 1 to 48 characters, lowercase ASCII letters,
@@ -102,6 +102,14 @@ pub struct Infrastructure {
     /// backend that does not provision one yet.
     #[serde(default)]
     pub router: Option<RouterBinding>,
+    /// The secret the router sends the server function as an origin
+    /// custom header, and the guard in the server's bundle checks
+    /// (`docs/aws.md`, "Origin protection"). Generated once by
+    /// `create_project` and kept for every deployment, so a rollback keeps
+    /// working. `None` in records written before Anchor kept it; its
+    /// `Debug` never shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin_secret: Option<OriginSecret>,
 }
 
 /// Where a project's edge router reads its routing.
@@ -123,6 +131,14 @@ impl Infrastructure {
             Some(_) => DistributionLayout::Router,
             None => DistributionLayout::Behaviours,
         }
+    }
+
+    /// The secret the server function must check: the project's, when its
+    /// requests come through the router (which adds the header). Without
+    /// the router the server URL is signed by an origin access control and
+    /// nothing would add the header, so there is none to check.
+    pub fn server_origin_secret(&self) -> Option<&OriginSecret> {
+        self.router.as_ref().and(self.origin_secret.as_ref())
     }
 }
 

@@ -28,8 +28,10 @@ impl CodeBundle {
     }
 }
 
-/// Options of [`Functions::publish`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Options of [`Functions::publish`]. Its `Debug` names the environment's
+/// variables but never their values, which may be secrets (the origin
+/// secret is one).
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct PublishOptions {
     /// Stored as the version's description.
     pub description: Option<String>,
@@ -43,6 +45,17 @@ pub struct PublishOptions {
     /// the function's current one. Lambda sets it with the code, so a
     /// version always runs on the architecture it was published for.
     pub architecture: Option<crate::model::Architecture>,
+}
+
+impl std::fmt::Debug for PublishOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PublishOptions")
+            .field("description", &self.description)
+            .field("handler", &self.handler)
+            .field("environment", &self.environment.keys().collect::<Vec<_>>())
+            .field("architecture", &self.architecture)
+            .finish()
+    }
 }
 
 /// Where an alias sends traffic: one version, optionally with a share of

@@ -16,7 +16,10 @@ use super::records::{commit_verified_deployment, save_deployment};
 use super::{location, manifest, routing, Services};
 use crate::error::{Error, Result};
 use crate::model::{Deployment, DeploymentId, DeploymentStatus, Project, ProjectName};
-use crate::opennext::{package_bundle_with_limits_async, OpenNextBuild};
+use crate::opennext::{
+    package_bundle_with_files_async, package_bundle_with_limits_async, AddedFile, OpenNextBuild,
+    OriginGuard, GUARD_FILE, GUARD_HANDLER,
+};
 use crate::progress::{Phase, ProgressEvent, ProgressFn};
 use crate::traits::Expect;
 
@@ -154,10 +157,29 @@ impl Deployer {
             })
         };
         let limits = self.svc.settings.bundle_limits;
+        // With the router, the server's URL takes unsigned requests, so its
+        // bundle gets the guard that checks the project's origin secret.
+        let guard = match (
+            project.infrastructure.server_origin_secret(),
+            build.server_function(),
+        ) {
+            (Some(secret), Some(server)) => {
+                Some(OriginGuard::for_server(server, &self.build_dir, secret)?)
+            }
+            _ => None,
+        };
+        let added: Vec<AddedFile> = guard
+            .iter()
+            .map(|g| AddedFile {
+                key: GUARD_FILE.to_string(),
+                contents: g.source.clone().into_bytes(),
+            })
+            .collect();
         let (server_code, image_code) = futures::future::try_join(
-            package_bundle_with_limits_async(
+            package_bundle_with_files_async(
                 bundle_dir(build.server_function(), "default")?,
                 limits,
+                added,
             ),
             package_bundle_with_limits_async(
                 bundle_dir(build.image_function(), "imageOptimizer")?,
@@ -213,7 +235,10 @@ impl Deployer {
             routes: build.prerendered_routes().to_vec(),
             server_code,
             image_code,
-            server_handler: handler(build.server_function()),
+            server_handler: match guard {
+                Some(_) => GUARD_HANDLER.to_string(),
+                None => handler(build.server_function()),
+            },
             image_handler: handler(build.image_function()),
             server_architecture: architecture(build.server_function()),
             server_streaming: build.server_function().is_some_and(|f| f.streaming),

@@ -9,7 +9,7 @@ use super::plan::DeployPlan;
 use crate::error::Result;
 use crate::flows::manifest::CACHE_FOLDER;
 use crate::flows::Services;
-use crate::model::{FunctionVersion, Infrastructure, Project};
+use crate::model::{FunctionVersion, Infrastructure, Project, ORIGIN_SECRET_ENV};
 use crate::traits::{CodeBundle, PublishOptions};
 
 /// Publishes (or reuses) the server and image versions, concurrently.
@@ -69,11 +69,16 @@ async fn publish_one(
 /// Where OpenNext's server finds the ISR cache: the build's cache lives at
 /// `<prefix>/_cache/<build id>/`, and OpenNext appends the build id itself.
 /// The backend adds the bucket's name and region.
+/// With the router, the origin secret the guard compares requests with.
 fn server_environment(infra: &Infrastructure) -> BTreeMap<String, String> {
-    BTreeMap::from([(
+    let mut environment = BTreeMap::from([(
         "CACHE_BUCKET_KEY_PREFIX".to_string(),
         format!("{}/{CACHE_FOLDER}", infra.asset_prefix),
-    )])
+    )]);
+    if let Some(secret) = infra.server_origin_secret() {
+        environment.insert(ORIGIN_SECRET_ENV.to_string(), secret.expose().to_string());
+    }
+    environment
 }
 
 /// Where the image optimiser reads source images: hashed media sit under
