@@ -7,6 +7,7 @@ mod cursor;
 mod deployment;
 mod domain;
 mod domain_name;
+mod function_settings;
 mod page;
 mod project;
 mod rollback;
@@ -21,6 +22,10 @@ pub use cursor::Listing;
 pub use deployment::{AssetSummary, Deployment, DeploymentId, DeploymentStatus, FunctionVersion};
 pub use domain::{CdnStatus, CertificateStatus, DnsRecord, Domain};
 pub use domain_name::DomainName;
+pub use function_settings::{
+    FunctionSettings, SiteFunctionSettings, DEFAULT_RUNTIME, MEMORY_MB_RANGE, RUNTIMES,
+    TIMEOUT_SECS_RANGE,
+};
 pub use page::{Page, PageRequest};
 pub use project::{Infrastructure, PendingSwitch, Project, ProjectName, RouterBinding, SwitchKind};
 pub use rollback::RollbackEvent;

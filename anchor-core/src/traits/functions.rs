@@ -43,6 +43,26 @@ pub struct PublishOptions {
     /// the function's current one. Lambda sets it with the code, so a
     /// version always runs on the architecture it was published for.
     pub architecture: Option<crate::model::Architecture>,
+    /// Memory in MB the version runs with; `None` keeps the function's
+    /// current. A change is applied to the function before the version is
+    /// published, so the version is published with it.
+    pub memory_mb: Option<u32>,
+    /// Timeout in seconds the version runs with; `None` keeps the current.
+    pub timeout_secs: Option<u32>,
+    /// Lambda runtime the version runs on, such as `nodejs24.x`; `None`
+    /// keeps the current.
+    pub runtime: Option<String>,
+}
+
+impl PublishOptions {
+    /// Sets memory, timeout and runtime from `settings` (the architecture
+    /// is the caller's, since it depends on the build).
+    pub fn with_settings(mut self, settings: &crate::model::FunctionSettings) -> Self {
+        self.memory_mb = Some(settings.memory_mb);
+        self.timeout_secs = Some(settings.timeout_secs);
+        self.runtime = Some(settings.runtime.clone());
+        self
+    }
 }
 
 /// Where an alias sends traffic: one version, optionally with a share of

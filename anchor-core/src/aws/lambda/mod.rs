@@ -11,6 +11,7 @@ mod permission;
 mod placeholder;
 mod publish;
 mod routing;
+mod settings;
 mod setup;
 mod url;
 mod versions;

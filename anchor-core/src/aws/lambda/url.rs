@@ -60,6 +60,7 @@ impl LambdaFunctions {
                         environment: current.environment,
                         // The placeholder is plain JavaScript: any will do.
                         architecture: None,
+                        ..PublishOptions::default()
                     };
                     self.publish(function, &placeholder, &options)
                         .await?
