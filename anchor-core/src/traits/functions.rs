@@ -63,6 +63,35 @@ impl PublishOptions {
         self.runtime = Some(settings.runtime.clone());
         self
     }
+
+    /// Checks memory, timeout and runtime against Lambda's limits; every
+    /// implementation calls it before any change. The error names the
+    /// field (`memory_mb`, `timeout_secs` or `runtime`).
+    pub fn validate_settings(&self) -> Result<()> {
+        use crate::model::{MEMORY_MB_RANGE, RUNTIMES, TIMEOUT_SECS_RANGE};
+        if let Some(mb) = self.memory_mb.filter(|mb| !MEMORY_MB_RANGE.contains(mb)) {
+            return Err(Error::invalid_input(
+                "memory_mb",
+                format!("{mb} MB is outside Lambda's range of 128 to 10240 MB"),
+            ));
+        }
+        if let Some(s) = self
+            .timeout_secs
+            .filter(|s| !TIMEOUT_SECS_RANGE.contains(s))
+        {
+            return Err(Error::invalid_input(
+                "timeout_secs",
+                format!("{s} s is outside Lambda's range of 1 to 900 seconds"),
+            ));
+        }
+        if let Some(r) = self.runtime.as_deref().filter(|r| !RUNTIMES.contains(r)) {
+            return Err(Error::invalid_input(
+                "runtime",
+                format!("{r:?} is not one of {}", RUNTIMES.join(", ")),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Where an alias sends traffic: one version, optionally with a share of

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 use super::lookup::{latest, Snapshot};
-use super::settings::{self, WantedConfiguration};
+use super::settings::WantedConfiguration;
 use super::{versions, wait, LambdaFunctions};
 use crate::aws::errors::service_error;
 use crate::error::{Error, ResourceKind, Result, Service};
@@ -132,7 +132,7 @@ fn validate(code: &CodeBundle, options: &PublishOptions) -> Result<()> {
     if options.handler.as_deref().is_some_and(str::is_empty) {
         return Err(Error::invalid_input("handler", "must not be empty"));
     }
-    settings::validate(options)
+    options.validate_settings()
 }
 
 fn changed(function: &str, found: &str, expected: &str) -> Error {

@@ -8,8 +8,6 @@ use std::collections::BTreeMap;
 use aws_sdk_lambda::types::{Environment, Runtime};
 
 use super::lookup::Snapshot;
-use crate::error::{Error, Result};
-use crate::model::{MEMORY_MB_RANGE, RUNTIMES, TIMEOUT_SECS_RANGE};
 use crate::traits::PublishOptions;
 
 /// What `$LATEST` must hold for the version about to be published.
@@ -67,31 +65,4 @@ impl WantedConfiguration {
             .set_timeout(self.timeout_secs)
             .set_runtime(self.runtime.as_deref().map(Runtime::from))
     }
-}
-
-/// Checks the options' memory, timeout and runtime against Lambda's limits
-/// before any call; the error names the option's field.
-pub(super) fn validate(options: &PublishOptions) -> Result<()> {
-    if let Some(mb) = options.memory_mb.filter(|mb| !MEMORY_MB_RANGE.contains(mb)) {
-        return Err(Error::invalid_input(
-            "memory_mb",
-            format!("{mb} MB is outside Lambda's range of 128 to 10240 MB"),
-        ));
-    }
-    if let Some(s) = options
-        .timeout_secs
-        .filter(|s| !TIMEOUT_SECS_RANGE.contains(s))
-    {
-        return Err(Error::invalid_input(
-            "timeout_secs",
-            format!("{s} s is outside Lambda's range of 1 to 900 seconds"),
-        ));
-    }
-    if let Some(r) = options.runtime.as_deref().filter(|r| !RUNTIMES.contains(r)) {
-        return Err(Error::invalid_input(
-            "runtime",
-            format!("{r:?} is not one of {}", RUNTIMES.join(", ")),
-        ));
-    }
-    Ok(())
 }
