@@ -5,7 +5,6 @@
 //! `permission`.
 
 mod alias;
-mod deployment_url;
 mod lookup;
 mod permission;
 mod placeholder;
@@ -154,6 +153,6 @@ impl Functions for LambdaFunctions {
         alias: &str,
         options: &FunctionUrlOptions,
     ) -> Result<String> {
-        deployment_url::ensure_url(self, function, alias, options).await
+        url::ensure_url(self, function, alias, options).await
     }
 }

@@ -2,6 +2,7 @@
 //! (optionally) promote, so that nothing live changes unless every step
 //! before promotion succeeded.
 
+mod live_url;
 mod plan;
 mod publish;
 mod upload;
@@ -154,6 +155,7 @@ impl Deployer {
             self.report(Phase::Done, 1, 1);
             return Ok(deployment);
         }
+        live_url::match_live_url(svc, &project.infrastructure, plan.server_streaming).await?;
         let live = promote(svc, &name, &deployment.id, self.progress.as_ref()).await?;
         self.report(Phase::Done, 1, 1);
         Ok(live)
