@@ -136,6 +136,7 @@ async fn bring_your_own_resources_are_adopted_unchanged() {
         Infrastructure {
             distribution_domain,
             asset_location: Some(format!("s3://{BUCKET}")),
+            origin_secret: project.infrastructure.origin_secret.clone(),
             ..existing
         }
     );

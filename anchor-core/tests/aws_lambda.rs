@@ -182,6 +182,7 @@ async fn identical_publishes_and_weighted_routing() {
         handler: Some("index.one".into()),
         environment: [("CACHE_PREFIX".to_string(), "one".to_string())].into(),
         architecture: None,
+        ..PublishOptions::default()
     };
     let one = host
         .publish(&spec.name, &code("one"), &options)

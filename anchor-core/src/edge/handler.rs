@@ -301,7 +301,9 @@ pub(super) async fn invoke(
     // The invocation runs on its own task: a client that disconnects drops
     // this future, and that must not kill a worker mid-request (Lambda too
     // finishes an invocation whose caller went away).
-    let timeout = site.config.options.request_timeout;
+    // Lambda stops the function at its own timeout; CloudFront stops
+    // waiting at its origin timeout, whichever comes first.
+    let timeout = pool.timeout(site.config.options.request_timeout);
     let invocation = tokio::spawn(async move { pool.invoke(&event, timeout).await });
     let outcome = invocation.await.unwrap_or_else(|e| {
         Err(PoolError::Crashed(format!(
@@ -326,7 +328,7 @@ pub(super) async fn invoke(
             StatusCode::GATEWAY_TIMEOUT,
             format!(
                 "{label} did not answer within {} s; the worker was replaced\n",
-                site.config.options.request_timeout.as_secs_f64()
+                timeout.as_secs_f64()
             ),
         ),
         Err(PoolError::Handler(message)) => {

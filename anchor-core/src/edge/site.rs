@@ -164,6 +164,9 @@ impl Site {
             env: self.worker_environment(function, version, runnable.environment),
             label: format!("{function}:{version}"),
             start_timeout: self.config.options.start_timeout,
+            function_timeout: runnable
+                .timeout_secs
+                .map(|s| std::time::Duration::from_secs(u64::from(s))),
         };
         let mut pools = self.lock_pools();
         // Another request may have made it while the bundle was unpacked.

@@ -36,6 +36,9 @@ pub(crate) struct WorkerSpec {
     pub label: String,
     /// How long importing the bundle may take.
     pub start_timeout: Duration,
+    /// The version's own timeout, as Lambda enforces it; `None` for a
+    /// version published before timeouts were recorded.
+    pub function_timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for WorkerSpec {

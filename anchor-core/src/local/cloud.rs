@@ -246,6 +246,12 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("function_versions", "handler", "TEXT"),
     ("function_versions", "environment", "TEXT"),
     ("function_versions", "architecture", "TEXT"),
+    ("function_versions", "memory_mb", "INTEGER"),
+    ("function_versions", "timeout_secs", "INTEGER"),
+    ("function_versions", "runtime", "TEXT"),
+    ("functions", "memory_mb", "INTEGER"),
+    ("functions", "timeout_secs", "INTEGER"),
+    ("functions", "runtime", "TEXT"),
     ("distributions", "routes", "TEXT"),
 ];
 

@@ -7,6 +7,7 @@
 mod cdn;
 mod certificates;
 mod cloud;
+mod function_config;
 mod function_records;
 mod functions;
 mod kvs;

@@ -8,6 +8,7 @@ use rusqlite::{params, TransactionBehavior};
 
 use super::cdn::new_etag;
 use super::cloud::Inner;
+use super::function_config;
 use super::function_records::{ensure_function, validate_alias};
 use crate::error::{Result, Service};
 use crate::model::{Infrastructure, ProjectName, RouterBinding};
@@ -86,6 +87,8 @@ impl Provisioner for LocalProvisioner {
             &self.inner.location,
             self.inner.options.without_router,
         );
+        options.functions.validate()?;
+        let functions = options.functions.clone();
         let record = infra.clone();
         let routes = infra.layout().routes(options.routes.clone());
         let routes = serde_json::to_string(&routes)
@@ -97,6 +100,8 @@ impl Provisioner for LocalProvisioner {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 ensure_function(&tx, &record.server_function, now)?;
                 ensure_function(&tx, &record.image_function, now)?;
+                function_config::set_initial(&tx, &record.server_function, &functions.server)?;
+                function_config::set_initial(&tx, &record.image_function, &functions.image)?;
                 tx.execute(
                     "INSERT OR IGNORE INTO kvs_stores (name, etag) VALUES (?1, ?2)",
                     params![ROUTER_STORE, new_etag()],

@@ -7,6 +7,7 @@ mod cursor;
 mod deployment;
 mod domain;
 mod domain_name;
+mod function_settings;
 mod origin_secret;
 mod page;
 mod project;
@@ -22,6 +23,10 @@ pub use cursor::Listing;
 pub use deployment::{AssetSummary, Deployment, DeploymentId, DeploymentStatus, FunctionVersion};
 pub use domain::{CdnStatus, CertificateStatus, DnsRecord, Domain};
 pub use domain_name::DomainName;
+pub use function_settings::{
+    FunctionSettings, SiteFunctionSettings, DEFAULT_RUNTIME, MEMORY_MB_RANGE, RUNTIMES,
+    TIMEOUT_SECS_RANGE,
+};
 pub use origin_secret::{OriginSecret, ORIGIN_SECRET_ENV, ORIGIN_SECRET_HEADER};
 pub use page::{Page, PageRequest};
 pub use project::{Infrastructure, PendingSwitch, Project, ProjectName, RouterBinding, SwitchKind};

@@ -5,12 +5,12 @@
 //! `permission`.
 
 mod alias;
-mod deployment_url;
 mod lookup;
 mod permission;
 mod placeholder;
 mod publish;
 mod routing;
+mod settings;
 mod setup;
 mod url;
 mod versions;
@@ -153,6 +153,6 @@ impl Functions for LambdaFunctions {
         alias: &str,
         options: &FunctionUrlOptions,
     ) -> Result<String> {
-        deployment_url::ensure_url(self, function, alias, options).await
+        url::ensure_url(self, function, alias, options).await
     }
 }

@@ -11,15 +11,8 @@ pub(crate) use router::RouterSource;
 
 use super::{location_of, CloudFrontCdn, DistributionSpec, FunctionSpec, LambdaFunctions};
 use crate::error::{Error, Result};
-use crate::model::{DistributionLayout, Infrastructure, ProjectName};
+use crate::model::{DistributionLayout, FunctionSettings, Infrastructure, ProjectName};
 use crate::traits::{Cdn, ProvisionOptions, Provisioner};
-
-/// Memory and timeout of the server function, as in the SST stack.
-const SERVER_MEMORY_MB: i32 = 512;
-/// Memory of the image optimisation function; resizing needs more.
-const IMAGE_MEMORY_MB: i32 = 1024;
-/// Both functions' timeout.
-const TIMEOUT_SECS: i32 = 30;
 
 /// Where a project's resources go.
 #[derive(Debug, Clone)]
@@ -35,8 +28,11 @@ pub struct ProvisionTarget {
 /// Creates or adopts, for project `p`:
 /// - the asset bucket (shared; `p/` is the project's prefix) and a bucket
 ///   policy statement letting only p's distribution read `p/*`;
-/// - the functions `p-server` (512 MB, 30 s) and `p-image` (1024 MB, 30 s),
-///   each with its alias and a Function URL on the alias;
+/// - the functions `p-server` and `p-image` with
+///   [`ProvisionOptions::functions`] (SST's 1024 MB / 20 s and 1536 MB /
+///   25 s by default, arm64 unless set), each with its alias and a
+///   Function URL on the alias. An existing function is left as it is; a
+///   deploy reconciles its configuration;
 /// - Origin Access Controls for S3 and Lambda;
 /// - the CloudFront distribution with the routes in precedence order, and
 ///   the permission for it to invoke both Function URLs.
@@ -105,18 +101,14 @@ impl AwsProvisioner {
         })
     }
 
-    fn function_spec(&self, name: String, memory_mb: i32) -> Result<FunctionSpec> {
+    fn function_spec(&self, name: String, settings: &FunctionSettings) -> Result<FunctionSpec> {
         let role_arn = self.target.execution_role_arn.clone().ok_or_else(|| {
             Error::invalid_input(
                 "execution_role_arn",
                 "is required to create functions; pass the role's ARN or bring your own functions",
             )
         })?;
-        Ok(FunctionSpec {
-            memory_mb,
-            timeout_secs: TIMEOUT_SECS,
-            ..FunctionSpec::new(name, role_arn)
-        })
+        Ok(FunctionSpec::with_settings(name, role_arn, settings))
     }
 }
 
@@ -132,8 +124,9 @@ impl Provisioner for AwsProvisioner {
         }
         let p = project.as_str();
         let (server, image) = (format!("{p}-server"), format!("{p}-image"));
-        let server_spec = self.function_spec(server.clone(), SERVER_MEMORY_MB)?;
-        let image_spec = self.function_spec(image.clone(), IMAGE_MEMORY_MB)?;
+        options.functions.validate()?;
+        let server_spec = self.function_spec(server.clone(), &options.functions.server)?;
+        let image_spec = self.function_spec(image.clone(), &options.functions.image)?;
         let target = &self.target;
         ensure_bucket(&self.s3, &target.bucket, &target.region).await?;
         self.functions.ensure_function(&server_spec).await?;

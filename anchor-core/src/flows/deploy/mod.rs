@@ -2,6 +2,7 @@
 //! (optionally) promote, so that nothing live changes unless every step
 //! before promotion succeeded.
 
+mod live_url;
 mod plan;
 mod publish;
 mod upload;
@@ -15,7 +16,10 @@ use super::promote::promote;
 use super::records::{commit_verified_deployment, save_deployment};
 use super::{location, manifest, routing, Services};
 use crate::error::{Error, Result};
-use crate::model::{Deployment, DeploymentId, DeploymentStatus, Project, ProjectName};
+use crate::model::{
+    Deployment, DeploymentId, DeploymentStatus, FunctionSettings, Project, ProjectName,
+    SiteFunctionSettings,
+};
 use crate::opennext::{
     package_bundle_with_files_async, package_bundle_with_limits_async, AddedFile, OpenNextBuild,
     OriginGuard, GUARD_FILE, GUARD_HANDLER,
@@ -33,6 +37,7 @@ pub struct Deployer {
     build_dir: PathBuf,
     promote: bool,
     progress: Option<ProgressFn>,
+    function_settings: Option<SiteFunctionSettings>,
 }
 
 impl std::fmt::Debug for Deployer {
@@ -41,6 +46,7 @@ impl std::fmt::Debug for Deployer {
             .field("project", &self.project)
             .field("build_dir", &self.build_dir)
             .field("promote", &self.promote)
+            .field("function_settings", &self.function_settings)
             .finish_non_exhaustive()
     }
 }
@@ -53,6 +59,7 @@ impl Deployer {
             build_dir: build_dir.to_path_buf(),
             promote: true,
             progress: None,
+            function_settings: None,
         }
     }
 
@@ -60,6 +67,19 @@ impl Deployer {
     /// `false` it is a preview: built and recorded, nothing live changes.
     pub fn promote(mut self, promote: bool) -> Self {
         self.promote = promote;
+        self
+    }
+
+    /// The memory, timeout, runtime and architecture of the functions.
+    /// Without them (the default) each function keeps what it has: SST's
+    /// defaults from `create_project`, or what an earlier deploy set. With
+    /// them the deploy checks them before anything is recorded (an
+    /// `InvalidInput` names the field, such as `server.memory_mb`),
+    /// reconciles each function whose configuration differs with one
+    /// configuration update, and publishes versions that run with them;
+    /// a function that already matches gets no update.
+    pub fn function_settings(mut self, settings: SiteFunctionSettings) -> Self {
+        self.function_settings = Some(settings);
         self
     }
 
@@ -138,12 +158,16 @@ impl Deployer {
             self.report(Phase::Done, 1, 1);
             return Ok(deployment);
         }
+        live_url::match_live_url(svc, &project.infrastructure, plan.server_streaming).await?;
         let live = promote(svc, &name, &deployment.id, self.progress.as_ref()).await?;
         self.report(Phase::Done, 1, 1);
         Ok(live)
     }
 
     async fn make_plan(&self, project: &Project) -> Result<DeployPlan> {
+        if let Some(settings) = &self.function_settings {
+            settings.validate()?;
+        }
         self.report(Phase::Scanning, 0, 1);
         let build = OpenNextBuild::read_async(self.build_dir.clone()).await?;
         self.report(Phase::Scanning, 1, 1);
@@ -191,9 +215,23 @@ impl Deployer {
         let handler = |f: Option<&crate::opennext::FunctionBundle>| {
             f.map(|f| f.handler.clone()).unwrap_or_default()
         };
-        let architecture = |f: Option<&crate::opennext::FunctionBundle>| {
-            f.and_then(|f| f.native.as_ref()).map(|n| n.architecture)
+        let architecture = |f: Option<&crate::opennext::FunctionBundle>,
+                            wanted: Option<&FunctionSettings>,
+                            field: &str| {
+            let needs = f.and_then(|f| f.native.as_ref()).map(|n| n.architecture);
+            match wanted {
+                Some(settings) => settings.architecture_for(field, needs),
+                None => Ok(needs),
+            }
         };
+        let settings = self.function_settings.as_ref();
+        let server_architecture = architecture(
+            build.server_function(),
+            settings.map(|s| &s.server),
+            "server",
+        )?;
+        let image_architecture =
+            architecture(build.image_function(), settings.map(|s| &s.image), "image")?;
         let base = plan::base_deployment(&self.svc, project).await?;
         let base_manifest = match &base {
             Some(b) => manifest::load(&self.svc, &project.infrastructure, &b.id).await?,
@@ -240,9 +278,10 @@ impl Deployer {
                 None => handler(build.server_function()),
             },
             image_handler: handler(build.image_function()),
-            server_architecture: architecture(build.server_function()),
+            server_architecture,
             server_streaming: build.server_function().is_some_and(|f| f.streaming),
-            image_architecture: architecture(build.image_function()),
+            image_architecture,
+            function_settings: self.function_settings.clone(),
             base,
         };
         Ok(plan)

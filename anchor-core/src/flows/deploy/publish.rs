@@ -9,7 +9,10 @@ use super::plan::DeployPlan;
 use crate::error::Result;
 use crate::flows::manifest::CACHE_FOLDER;
 use crate::flows::Services;
-use crate::model::{FunctionVersion, Infrastructure, Project, ORIGIN_SECRET_ENV};
+use crate::model::{
+    FunctionSettings, FunctionVersion, Infrastructure, Project, SiteFunctionSettings,
+    ORIGIN_SECRET_ENV,
+};
 use crate::traits::{CodeBundle, PublishOptions};
 
 /// Publishes (or reuses) the server and image versions, concurrently.
@@ -19,7 +22,13 @@ pub(crate) async fn publish_functions(
     plan: &DeployPlan,
 ) -> Result<(FunctionVersion, FunctionVersion)> {
     let infra = &project.infrastructure;
-    let base = plan.base.as_ref();
+    // With settings to reconcile, the host decides what to reuse: it
+    // returns the newest version only when that version's configuration
+    // matches them too, which the deployment record cannot tell.
+    let base = plan
+        .base
+        .as_ref()
+        .filter(|_| plan.function_settings.is_none());
     let description = format!("anchor {} build {}", plan.deployment_id, plan.build_id);
     try_join(
         publish_one(
@@ -32,6 +41,7 @@ pub(crate) async fn publish_functions(
                 handler: Some(plan.server_handler.clone()).filter(|h| !h.is_empty()),
                 environment: server_environment(infra),
                 architecture: plan.server_architecture,
+                ..settings_of(plan, |s| &s.server)
             },
         ),
         publish_one(
@@ -44,6 +54,7 @@ pub(crate) async fn publish_functions(
                 handler: Some(plan.image_handler.clone()).filter(|h| !h.is_empty()),
                 environment: image_environment(infra),
                 architecture: plan.image_architecture,
+                ..settings_of(plan, |s| &s.image)
             },
         ),
     )
@@ -64,6 +75,18 @@ async fn publish_one(
         }
     }
     svc.functions.publish(function, code, &opts).await
+}
+
+/// The memory, timeout and runtime the deploy asks for, if any: `None`
+/// keeps what the function has.
+fn settings_of(
+    plan: &DeployPlan,
+    pick: impl Fn(&SiteFunctionSettings) -> &FunctionSettings,
+) -> PublishOptions {
+    match &plan.function_settings {
+        Some(settings) => PublishOptions::default().with_settings(pick(settings)),
+        None => PublishOptions::default(),
+    }
 }
 
 /// Where OpenNext's server finds the ISR cache: the build's cache lives at
