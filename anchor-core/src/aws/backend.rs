@@ -6,9 +6,9 @@ use aws_config::SdkConfig;
 use aws_sdk_s3::config::SharedInterceptor;
 
 use super::{
-    AcmCertificates, AwsClients, AwsConnection, AwsProvisioner, CloudFrontCdn, CloudFrontKvs,
-    DynamoStateStore, LambdaFunctions, MultipartSettings, ProvisionTarget, S3ObjectStore,
-    TableNames,
+    AcmCertificates, AwsClients, AwsConnection, AwsProvisioner, AwsRevalidation, CloudFrontCdn,
+    CloudFrontKvs, DynamoStateStore, LambdaFunctions, MultipartSettings, ProvisionTarget,
+    RevalidationTarget, S3ObjectStore, TableNames,
 };
 use crate::clock::SystemClock;
 use crate::error::{Error, Result};
@@ -88,6 +88,16 @@ pub(crate) async fn services(config: &SdkConfig, options: &AwsOptions) -> Result
     let functions = LambdaFunctions::new(clients.lambda.clone())
         .with_base_environment(bucket_environment(&options.bucket, &region))
         .with_code_staging(objects.clone(), "_anchor/code");
+    let revalidation = AwsRevalidation::new(
+        clients.sqs.clone(),
+        clients.dynamodb.clone(),
+        functions.clone(),
+        RevalidationTarget {
+            region: region.clone(),
+            table_prefix: options.table_prefix.clone(),
+            execution_role_arn: options.execution_role_arn.clone(),
+        },
+    );
     let cdn = CloudFrontCdn::new(clients.cloudfront.clone());
     let provisioner = AwsProvisioner::new(
         clients.s3.clone(),
@@ -108,6 +118,7 @@ pub(crate) async fn services(config: &SdkConfig, options: &AwsOptions) -> Result
         // Read and written only for projects whose infrastructure names a
         // router store; the AWS provisioner does not provision one yet.
         kvs: Arc::new(CloudFrontKvs::from_config(config, &options.interceptors)),
+        revalidation: Arc::new(revalidation),
         provisioner: Arc::new(provisioner),
         clock: Arc::new(SystemClock),
         settings: options.settings.clone(),

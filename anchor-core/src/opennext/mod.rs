@@ -18,6 +18,7 @@ mod assets;
 mod build;
 mod bundle;
 mod cache;
+mod isr;
 mod native;
 mod output;
 mod parse;
@@ -32,6 +33,7 @@ pub use assets::{
 };
 pub use build::{FunctionBundle, OpenNextBuild, OUTPUT_FILE};
 pub use bundle::{package_bundle, package_bundle_with_limits, BundleLimits};
+pub use isr::{IsrSetup, TAG_SEED_FILE};
 pub use native::{native_code, NativeCode};
 pub use output::{
     AdditionalProps, Behavior, CopyRule, EcsOrigin, FunctionOrigin, FunctionRef, OpenNextOutput,

@@ -4,6 +4,7 @@
 
 mod plan;
 mod publish;
+mod revalidation;
 mod upload;
 
 use std::path::{Path, PathBuf};
@@ -172,6 +173,7 @@ impl Deployer {
         let architecture = |f: Option<&crate::opennext::FunctionBundle>| {
             f.and_then(|f| f.native.as_ref()).map(|n| n.architecture)
         };
+        let isr = revalidation::IsrPlan::of(&build, limits).await?;
         let base = plan::base_deployment(&self.svc, project).await?;
         let base_manifest = match &base {
             Some(b) => manifest::load(&self.svc, &project.infrastructure, &b.id).await?,
@@ -218,6 +220,7 @@ impl Deployer {
             server_architecture: architecture(build.server_function()),
             server_streaming: build.server_function().is_some_and(|f| f.streaming),
             image_architecture: architecture(build.image_function()),
+            isr,
             base,
         };
         Ok(plan)
@@ -246,7 +249,10 @@ impl Deployer {
         })
         .await?;
         self.report(Phase::Publishing, 0, 2);
-        let (server, image) = publish::publish_functions(svc, project, plan).await?;
+        let pipeline = revalidation::prepare(svc, &project.name, &d.id, plan).await?;
+        let (server, image) =
+            publish::publish_functions(svc, project, plan, pipeline.server_environment()).await?;
+        revalidation::publish(svc, plan, &pipeline).await?;
         if let Some(binding) = &project.infrastructure.router {
             // Its own origins and routing entry, before it can go live.
             let built = Deployment {
