@@ -94,27 +94,30 @@ impl AwsRevalidation {
     }
 
     /// Creates the revalidation function holding the placeholder unless it
-    /// exists; without an execution role only an existing one will do.
-    async fn ensure_function(&self, project: &ProjectName) -> Result<String> {
+    /// exists. Without an execution role only an existing one will do:
+    /// `None` if there is none (bring-your-own functions without a role).
+    async fn ensure_function(&self, project: &ProjectName) -> Result<Option<String>> {
         let name = Self::function_name(project);
         let Some(role) = &self.target.execution_role_arn else {
-            self.functions.require_function(&name).await.map_err(|_| {
-                Error::invalid_input(
-                    "execution_role_arn",
-                    format!(
-                        "is required to create the revalidation function {name}; \
-                         pass the role's ARN or create the function yourself"
-                    ),
-                )
-            })?;
-            return Ok(name);
+            return match self.functions.require_function(&name).await {
+                Ok(()) => Ok(Some(name)),
+                Err(Error::NotFound { .. }) => {
+                    tracing::warn!(
+                        function = %name,
+                        "no execution role to create the revalidation function: \
+                         the deployment gets no revalidation queue"
+                    );
+                    Ok(None)
+                }
+                Err(e) => Err(e),
+            };
         };
         let spec = FunctionSpec {
             timeout_secs: FUNCTION_TIMEOUT_SECS,
             ..FunctionSpec::new(name.clone(), role.clone())
         };
         self.functions.ensure_function(&spec).await?;
-        Ok(name)
+        Ok(Some(name))
     }
 }
 
@@ -136,6 +139,9 @@ impl Revalidation for AwsRevalidation {
         project: &ProjectName,
         deployment: &DeploymentId,
     ) -> Result<Option<RevalidationQueue>> {
+        let Some(function) = self.ensure_function(project).await? else {
+            return Ok(None);
+        };
         let dead_letter = sqs::ensure_fifo(
             &self.sqs,
             &Self::dead_letter_queue_name(project),
@@ -170,7 +176,6 @@ impl Revalidation for AwsRevalidation {
             ],
         )
         .await?;
-        let function = self.ensure_function(project).await?;
         Ok(Some(RevalidationQueue {
             url: queue.url,
             region: self.target.region.clone(),
