@@ -40,7 +40,9 @@ pub struct FunctionBundle {
 ///
 /// A value exists only if the manifest is valid, `assets/` and
 /// `assets/BUILD_ID` exist, every function origin's bundle folder and handler
-/// file exist (and the bundle's `.next/BUILD_ID`, if any, matches), the ISR cache folder exists if the manifest copies it, and
+/// file exist (and the bundle's `.next/BUILD_ID`, if any, matches), the ISR cache folder exists if the manifest copies it, the revalidation
+/// function's bundle and handler exist if the server sends to SQS, the tag
+/// seed rows are well formed if the server reads the DynamoDB tag cache, and
 /// every asset and cache file passed the hostile-input checks.
 #[derive(Debug, Clone)]
 pub struct OpenNextBuild {
