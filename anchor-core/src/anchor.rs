@@ -92,6 +92,8 @@ impl Anchor {
             cdn: Arc::new(cloud.cdn()),
             certificates: Arc::new(cloud.certificates()),
             kvs: Arc::new(cloud.kvs()),
+            // The local edge gives its workers their queue and tag table.
+            revalidation: Arc::new(crate::traits::NoRevalidation),
             provisioner: Arc::new(cloud.provisioner()),
             clock: options.clock,
             settings: options.settings,

@@ -344,7 +344,7 @@ async fn the_whole_flow_runs_on_moto() {
 }
 
 #[tokio::test]
-async fn deploying_the_same_build_twice_sends_nothing_new() {
+async fn deploying_the_same_build_twice_sends_no_code_and_publishes_only_the_servers_new_queue() {
     let Some(m) = aws_support::moto().await else {
         return;
     };
@@ -375,15 +375,25 @@ async fn deploying_the_same_build_twice_sends_nothing_new() {
         "CreateMultipartUpload",
         "UploadPart",
     ] {
-        // The new deployment's own manifest is the one object it writes.
-        let allowed = usize::from(op == "PutObject");
+        // The new deployment's own manifest is the one object it writes,
+        // and its server's one new version is frozen with its own
+        // revalidation queue (the code is not sent again).
+        let allowed = usize::from(matches!(
+            op,
+            "PutObject" | "PublishVersion" | "UpdateFunctionConfiguration"
+        ));
         assert!(
             recorder.count(op) <= allowed,
             "{op} sent {} times for an unchanged build: {ops:?}",
             recorder.count(op)
         );
     }
-    assert_eq!(second.server_version, first.server_version);
+    let (one, two) = (
+        first.server_version.as_ref().unwrap(),
+        second.server_version.as_ref().unwrap(),
+    );
+    assert_eq!(two.code_sha256, one.code_sha256);
+    assert_ne!(two.version, one.version, "each server has its own queue");
     assert_eq!(second.image_version, first.image_version);
     assert_eq!(second.assets.uploaded_files, 0, "{:?}", second.assets);
     // Unhashed files live per deployment, so they are copied inside S3
@@ -406,7 +416,11 @@ async fn deploying_the_same_build_twice_sends_nothing_new() {
         .unwrap()
         .versions()
         .len();
-    assert_eq!(versions_after, versions_before, "no new Lambda version");
+    assert_eq!(
+        versions_after,
+        versions_before + 1,
+        "one new server version, for the new deployment's queue"
+    );
 }
 
 /// Issue 15: deploy v1, deploy v2, roll back to v1, roll back again. v1

@@ -7,6 +7,16 @@
 mod aws_support;
 mod common;
 
+/// `dir` with OpenNext's revalidation queue turned off (`"dummy"`).
+fn without_queue(dir: std::path::PathBuf) -> std::path::PathBuf {
+    let manifest = dir.join("open-next.output.json");
+    let mut output: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    output["origins"]["default"]["queue"] = "dummy".into();
+    std::fs::write(&manifest, output.to_string()).unwrap();
+    dir
+}
+
 /// Settings are checked on the `live` aliases and URL of a project that
 /// routes by behaviours: with the router, each deployment's own alias
 /// carries its versions, and the same reconciliation applies.
@@ -95,7 +105,10 @@ async fn changed_settings_are_reconciled_with_one_update_and_unchanged_ones_send
     let recorder = CallRecorder::default();
     let a = open(&m, Some(&m.role_arn), &recorder).await;
     a.create_project(P).await.unwrap();
-    let build = fixture_source();
+    // Without the revalidation queue: a queue per deployment changes the
+    // server's environment on every deploy, which is not a settings change.
+    let tmp = tempfile::tempdir().unwrap();
+    let build = without_queue(build_copy(tmp.path(), "plain"));
     a.deployer(P, &build).execute().await.unwrap();
 
     // The same settings as the functions have: nothing to reconcile.

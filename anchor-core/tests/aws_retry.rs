@@ -25,6 +25,9 @@ const P: &str = "shop";
 
 async fn open(m: &Moto, max_attempts: u32, interceptors: Vec<SharedInterceptor>) -> Anchor {
     let mut options = m.options(BUCKET);
+    // Retries are checked on the alias updates of a switch, which only a
+    // project routed by behaviours makes.
+    options.router = anchor_core::aws::AwsRouter::Disabled;
     options.connection.max_attempts = max_attempts;
     options.interceptors = interceptors;
     // `aws_with_config` takes the retry settings from the SdkConfig it is

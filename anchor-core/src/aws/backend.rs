@@ -6,9 +6,9 @@ use aws_config::SdkConfig;
 use aws_sdk_s3::config::SharedInterceptor;
 
 use super::{
-    AcmCertificates, AwsClients, AwsConnection, AwsProvisioner, AwsRouter, CloudFrontCdn,
-    CloudFrontKvs, DynamoStateStore, LambdaFunctions, MultipartSettings, ProvisionTarget,
-    S3ObjectStore, TableNames,
+    AcmCertificates, AwsClients, AwsConnection, AwsProvisioner, AwsRevalidation, AwsRouter,
+    CloudFrontCdn, CloudFrontKvs, DynamoStateStore, LambdaFunctions, MultipartSettings,
+    ProvisionTarget, RevalidationTarget, S3ObjectStore, TableNames,
 };
 use crate::clock::SystemClock;
 use crate::error::{Error, Result};
@@ -98,6 +98,16 @@ pub(crate) async fn services(config: &SdkConfig, options: &AwsOptions) -> Result
     let functions = LambdaFunctions::new(clients.lambda.clone())
         .with_base_environment(bucket_environment(&options.bucket, &region))
         .with_code_staging(objects.clone(), "_anchor/code");
+    let revalidation = AwsRevalidation::new(
+        clients.sqs.clone(),
+        clients.dynamodb.clone(),
+        functions.clone(),
+        RevalidationTarget {
+            region: region.clone(),
+            table_prefix: options.table_prefix.clone(),
+            execution_role_arn: options.execution_role_arn.clone(),
+        },
+    );
     let cdn = CloudFrontCdn::new(clients.cloudfront.clone());
     let router_sdk = options.router_config.as_ref().unwrap_or(config);
     let router_cdn = CloudFrontCdn::new(
@@ -126,6 +136,7 @@ pub(crate) async fn services(config: &SdkConfig, options: &AwsOptions) -> Result
             router_sdk,
             &options.interceptors,
         )),
+        revalidation: Arc::new(revalidation),
         provisioner: Arc::new(provisioner),
         clock: Arc::new(SystemClock),
         settings: options.settings.clone(),

@@ -9,6 +9,7 @@
 //! | [`crate::traits::KeyValueStore`] | CloudFront KeyValueStore | `cloudfront::kvs` |
 //! | [`crate::traits::Certificates`] | ACM (us-east-1) | `acm` |
 //! | [`crate::traits::StateStore`] | DynamoDB | `dynamodb` |
+//! | [`crate::traits::Revalidation`] | SQS, Lambda, DynamoDB | `revalidation`, `sqs` |
 //!
 //! All clients come from one `SdkConfig` ([`AwsConnection`]), with explicit
 //! retry settings; every SDK failure becomes [`crate::Error`] naming the AWS
@@ -20,10 +21,13 @@ mod cloudfront;
 mod config;
 mod dynamodb;
 mod errors;
+mod execution_role;
 mod iam;
 mod lambda;
 mod provision;
+mod revalidation;
 mod s3;
+mod sqs;
 
 pub use acm::AcmCertificates;
 pub use backend::AwsOptions;
@@ -41,11 +45,16 @@ pub use cloudfront::{
 };
 pub use config::{AwsClients, AwsConnection, CERTIFICATE_REGION};
 pub use dynamodb::{DynamoStateStore, TableNames, PROJECT_ID_INDEX};
+pub use execution_role::execution_role_policy;
 pub use iam::{actions_for, iam_policy, IamPolicyScope, ProjectPolicyScope, OPERATIONS};
 pub use lambda::{
     placeholder_zip, FunctionSpec, LambdaFunctions, DEFAULT_ARCHITECTURE, DEFAULT_RUNTIME,
-    PLACEHOLDER_MESSAGE,
+    PLACEHOLDER_MESSAGE, REVALIDATION_BATCH_SIZE,
 };
 pub use provision::{AwsProvisioner, AwsRouter, ProvisionTarget};
+pub use revalidation::{
+    AwsRevalidation, RevalidationTarget, DEAD_LETTER_RETENTION_SECS, MAX_RECEIVE_COUNT,
+    QUEUE_RECEIVE_WAIT_SECS, QUEUE_VISIBILITY_TIMEOUT_SECS,
+};
 pub(crate) use s3::location_of;
 pub use s3::{MultipartSettings, S3ObjectStore};

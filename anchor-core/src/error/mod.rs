@@ -70,6 +70,9 @@ pub enum Service {
     Cdn,
     /// The certificate authority (local CA or ACM).
     Certificates,
+    /// The revalidation pipeline: queues and the tag table (SQS and
+    /// DynamoDB on AWS).
+    Revalidation,
 }
 
 impl fmt::Display for Service {
@@ -80,6 +83,7 @@ impl fmt::Display for Service {
             Self::Functions => "functions",
             Self::Cdn => "cdn",
             Self::Certificates => "certificates",
+            Self::Revalidation => "revalidation",
         })
     }
 }

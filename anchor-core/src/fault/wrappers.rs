@@ -9,13 +9,13 @@ use crate::error::{Result, Service};
 use crate::flows::Services;
 use crate::model::{
     Deployment, DeploymentId, Domain, DomainName, FunctionVersion, Page, PageRequest, Project,
-    ProjectName, RollbackEvent,
+    ProjectName, RollbackEvent, TagItem,
 };
 use crate::traits::{
     AliasConfig, AliasRouting, Cdn, CertificateDescription, CertificateRequest, Certificates,
     CodeBundle, DistributionConfig, FunctionUrlOptions, Functions, KeyValueStore, KvsDescription,
-    KvsUpdate, ObjectBody, ObjectMeta, ObjectStore, PublishOptions, PutOptions, SetAliasOptions,
-    StateStore, Versioned, WriteBatch,
+    KvsUpdate, ObjectBody, ObjectMeta, ObjectStore, PublishOptions, PutOptions, Revalidation,
+    RevalidationQueue, SetAliasOptions, StateStore, Versioned, WriteBatch,
 };
 
 /// Wraps every client of `parts` (not the provisioner or clock) with `plan`.
@@ -43,6 +43,10 @@ pub fn wrap(parts: Services, plan: &Arc<FaultPlan>) -> Services {
         }),
         kvs: Arc::new(Faulty {
             inner: parts.kvs,
+            plan: plan.clone(),
+        }),
+        revalidation: Arc::new(Faulty {
+            inner: parts.revalidation,
             plan: plan.clone(),
         }),
         // Its own cache, so every manifest read of the wrapped flows is a
@@ -282,6 +286,42 @@ impl KeyValueStore for Faulty<dyn KeyValueStore> {
     async fn update(&self, store: &str, update: &KvsUpdate, if_match: &str) -> Result<String> {
         let call = self.inner.update(store, update, if_match);
         self.plan.run(Service::Cdn, "kvs.update", call).await
+    }
+}
+
+#[async_trait]
+impl Revalidation for Faulty<dyn Revalidation> {
+    async fn ensure_tags(
+        &self,
+        project: &ProjectName,
+        items: &[TagItem],
+    ) -> Result<Option<String>> {
+        let call = self.inner.ensure_tags(project, items);
+        self.plan
+            .run(Service::Revalidation, "revalidation.ensure_tags", call)
+            .await
+    }
+    async fn ensure_queue(
+        &self,
+        project: &ProjectName,
+        deployment: &DeploymentId,
+    ) -> Result<Option<RevalidationQueue>> {
+        let call = self.inner.ensure_queue(project, deployment);
+        self.plan
+            .run(Service::Revalidation, "revalidation.ensure_queue", call)
+            .await
+    }
+    async fn subscribe(&self, queue: &RevalidationQueue, version: &FunctionVersion) -> Result<()> {
+        let call = self.inner.subscribe(queue, version);
+        self.plan
+            .run(Service::Revalidation, "revalidation.subscribe", call)
+            .await
+    }
+    async fn remove_queue(&self, project: &ProjectName, deployment: &DeploymentId) -> Result<()> {
+        let call = self.inner.remove_queue(project, deployment);
+        self.plan
+            .run(Service::Revalidation, "revalidation.remove_queue", call)
+            .await
     }
 }
 

@@ -13,6 +13,7 @@ mod page;
 mod project;
 mod rollback;
 mod route;
+mod tag_item;
 
 pub use architecture::Architecture;
 pub use behaviour::{
@@ -32,3 +33,4 @@ pub use page::{Page, PageRequest};
 pub use project::{Infrastructure, PendingSwitch, Project, ProjectName, RouterBinding, SwitchKind};
 pub use rollback::RollbackEvent;
 pub use route::{CdnRoute, RouteTarget, DEFAULT_ROUTE_PATTERN};
+pub use tag_item::TagItem;

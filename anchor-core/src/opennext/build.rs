@@ -40,7 +40,9 @@ pub struct FunctionBundle {
 ///
 /// A value exists only if the manifest is valid, `assets/` and
 /// `assets/BUILD_ID` exist, every function origin's bundle folder and handler
-/// file exist (and the bundle's `.next/BUILD_ID`, if any, matches), the ISR cache folder exists if the manifest copies it, and
+/// file exist (and the bundle's `.next/BUILD_ID`, if any, matches), the ISR cache folder exists if the manifest copies it, the revalidation
+/// function's bundle and handler exist if the server sends to SQS, the tag
+/// seed rows are well formed if the server reads the DynamoDB tag cache, and
 /// every asset and cache file passed the hostile-input checks.
 #[derive(Debug, Clone)]
 pub struct OpenNextBuild {
@@ -52,6 +54,7 @@ pub struct OpenNextBuild {
     cache_entries: Vec<Asset>,
     routes: Vec<String>,
     functions: BTreeMap<String, FunctionBundle>,
+    isr: super::IsrSetup,
 }
 
 impl OpenNextBuild {
@@ -107,6 +110,7 @@ impl OpenNextBuild {
             (None, Vec::new(), Vec::new())
         };
 
+        let isr = super::isr::read(dir, &root, &output)?;
         let assets = scan_assets_within(&assets_dir, dir)?;
         Ok(Self {
             dir: dir.to_path_buf(),
@@ -117,6 +121,7 @@ impl OpenNextBuild {
             cache_entries,
             routes,
             functions,
+            isr,
         })
     }
 
@@ -179,6 +184,12 @@ impl OpenNextBuild {
         self.functions.get(DEFAULT_ORIGIN)
     }
 
+    /// What the build needs for ISR: its revalidation function and the
+    /// tag-cache rows to seed, each only when the build uses it.
+    pub fn isr(&self) -> &super::IsrSetup {
+        &self.isr
+    }
+
     /// The image optimization bundle (origin `imageOptimizer`).
     pub fn image_function(&self) -> Option<&FunctionBundle> {
         self.functions.get(IMAGE_ORIGIN)
@@ -187,7 +198,7 @@ impl OpenNextBuild {
 
 /// Fails unless `path` is a folder whose real location is inside `root`
 /// (a symlinked `assets/` pointing elsewhere would upload foreign files).
-fn require_dir(root: &Path, path: &Path) -> Result<()> {
+pub(super) fn require_dir(root: &Path, path: &Path) -> Result<()> {
     if !path.is_dir() {
         return Err(Error::invalid_build(path, "folder is missing"));
     }
@@ -248,7 +259,7 @@ fn check_same_build(bundle_dir: &Path, build_id: &str) -> Result<()> {
     Ok(())
 }
 
-fn find_handler(bundle_dir: &Path, module: &str, handler: &str) -> Result<PathBuf> {
+pub(super) fn find_handler(bundle_dir: &Path, module: &str, handler: &str) -> Result<PathBuf> {
     for ext in HANDLER_EXTENSIONS {
         let candidate = bundle_dir.join(format!("{module}.{ext}"));
         if candidate.is_file() {

@@ -20,6 +20,7 @@ mod assets;
 mod build;
 mod bundle;
 mod cache;
+mod isr;
 mod native;
 mod origin_guard;
 mod output;
@@ -37,6 +38,7 @@ pub use build::{FunctionBundle, OpenNextBuild, OUTPUT_FILE};
 pub use bundle::{
     package_bundle, package_bundle_with_files, package_bundle_with_limits, AddedFile, BundleLimits,
 };
+pub use isr::{IsrSetup, TAG_SEED_FILE};
 pub use native::{native_code, NativeCode};
 pub use origin_guard::{OriginGuard, GUARD_FILE, GUARD_HANDLER};
 pub use output::{

@@ -1,5 +1,5 @@
 //! The contracts between Anchor's flows and its backends: one state store
-//! and five cloud clients, plus provisioning. Each trait is minimal, for
+//! and six cloud clients, plus provisioning. Each trait is minimal, for
 //! implementers; the flows hold the logic.
 
 mod cdn;
@@ -8,6 +8,7 @@ mod functions;
 mod kvs;
 mod objects;
 mod provision;
+mod revalidation;
 mod store;
 
 pub use cdn::{
@@ -29,4 +30,5 @@ pub use kvs::{
 };
 pub use objects::{ObjectBody, ObjectMeta, ObjectStore, PutOptions};
 pub use provision::{ProvisionOptions, Provisioner};
+pub use revalidation::{NoRevalidation, Revalidation, RevalidationQueue};
 pub use store::{DomainWrite, Expect, StateStore, WriteBatch};

@@ -5,6 +5,7 @@
 //! `permission`.
 
 mod alias;
+mod event_source;
 mod lookup;
 mod permission;
 mod placeholder;
@@ -27,6 +28,7 @@ use crate::traits::{
     SetAliasOptions,
 };
 
+pub use event_source::REVALIDATION_BATCH_SIZE;
 pub use placeholder::{placeholder_zip, PLACEHOLDER_MESSAGE};
 pub use setup::{FunctionSpec, DEFAULT_ARCHITECTURE, DEFAULT_RUNTIME};
 

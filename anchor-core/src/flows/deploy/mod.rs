@@ -5,6 +5,7 @@
 mod live_url;
 mod plan;
 mod publish;
+mod revalidation;
 mod upload;
 
 use std::path::{Path, PathBuf};
@@ -232,6 +233,7 @@ impl Deployer {
         )?;
         let image_architecture =
             architecture(build.image_function(), settings.map(|s| &s.image), "image")?;
+        let isr = revalidation::IsrPlan::of(&build, limits).await?;
         let base = plan::base_deployment(&self.svc, project).await?;
         let base_manifest = match &base {
             Some(b) => manifest::load(&self.svc, &project.infrastructure, &b.id).await?,
@@ -282,6 +284,7 @@ impl Deployer {
             server_streaming: build.server_function().is_some_and(|f| f.streaming),
             image_architecture,
             function_settings: self.function_settings.clone(),
+            isr,
             base,
         };
         Ok(plan)
@@ -310,7 +313,10 @@ impl Deployer {
         })
         .await?;
         self.report(Phase::Publishing, 0, 2);
-        let (server, image) = publish::publish_functions(svc, project, plan).await?;
+        let pipeline = revalidation::prepare(svc, &project.name, &d.id, plan).await?;
+        let (server, image) =
+            publish::publish_functions(svc, project, plan, pipeline.server_environment()).await?;
+        revalidation::publish(svc, plan, &pipeline).await?;
         if let Some(binding) = &project.infrastructure.router {
             // Its own origins and routing entry, before it can go live.
             let built = Deployment {

@@ -113,6 +113,9 @@ pub struct DeployPlan {
     /// The image function's handler.
     #[serde(skip)]
     pub(crate) image_handler: String,
+    /// The revalidation function and tag rows the build uses.
+    #[serde(skip)]
+    pub(crate) isr: super::revalidation::IsrPlan,
     /// The base deployment's record.
     #[serde(skip)]
     pub(crate) base: Option<Deployment>,

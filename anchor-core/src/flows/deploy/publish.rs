@@ -15,11 +15,14 @@ use crate::model::{
 };
 use crate::traits::{CodeBundle, PublishOptions};
 
-/// Publishes (or reuses) the server and image versions, concurrently.
+/// Publishes (or reuses) the server and image versions, concurrently; the
+/// server's version is frozen with `server_extra` too (its revalidation
+/// queue and tag table).
 pub(crate) async fn publish_functions(
     svc: &Services,
     project: &Project,
     plan: &DeployPlan,
+    server_extra: BTreeMap<String, String>,
 ) -> Result<(FunctionVersion, FunctionVersion)> {
     let infra = &project.infrastructure;
     // With settings to reconcile, the host decides what to reuse: it
@@ -30,16 +33,25 @@ pub(crate) async fn publish_functions(
         .as_ref()
         .filter(|_| plan.function_settings.is_none());
     let description = format!("anchor {} build {}", plan.deployment_id, plan.build_id);
+    // The base's server version was frozen with the base's own queue, so
+    // with a pipeline the server is published again (the host still
+    // returns the same version when code and variables are unchanged).
+    let server_base = base
+        .and_then(|b| b.server_version.as_ref())
+        .filter(|_| server_extra.is_empty());
     try_join(
         publish_one(
             svc,
             &infra.server_function,
             &plan.server_code,
-            base.and_then(|b| b.server_version.as_ref()),
+            server_base,
             PublishOptions {
                 description: Some(description.clone()),
                 handler: Some(plan.server_handler.clone()).filter(|h| !h.is_empty()),
-                environment: server_environment(infra),
+                environment: server_environment(infra)
+                    .into_iter()
+                    .chain(server_extra)
+                    .collect(),
                 architecture: plan.server_architecture,
                 ..settings_of(plan, |s| &s.server)
             },
