@@ -75,9 +75,18 @@ echo "serving at $url"
 
 step "node --test tests/http (target local-edge; known failures: tests/http/known-failures.json)"
 rollback_cmd="node $(printf %q "$repo/tests/http/local-edge.mjs") rollback $(printf %q "$state") $project"
-# The local edge has no server Function URL to give yet, so origin-secret
-# runs without ANCHOR_SERVER_ORIGIN_URL.
-env -u ANCHOR_SERVER_ORIGIN_URL \
+# The live server's own Function URL, which serve prints: origin-secret
+# checks that a direct request to it, without the secret the router adds,
+# is refused.
+origin_url=""
+for _ in $(seq 100); do
+  origin_url=$(sed -n 's|^  server function URL of v[0-9]*: \(http://[^ ]*\)$|\1|p' "$out/serve.log" | head -n 1)
+  [[ -n "$origin_url" ]] && break
+  sleep 0.1
+done
+[[ -n "$origin_url" ]] || { echo "error: serve printed no server function URL:" >&2; tail -n 20 "$out/serve.log" >&2; exit 1; }
+echo "server function URL: $origin_url"
+ANCHOR_SERVER_ORIGIN_URL="$origin_url" \
   ANCHOR_BASE_URL="$url" ANCHOR_HTTP_TARGET=local-edge \
   ANCHOR_ROLLBACK_CMD="$rollback_cmd" ANCHOR_PREVIOUS_VERSION=v1 \
   node --test --test-concurrency=1 tests/http

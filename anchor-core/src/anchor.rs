@@ -9,8 +9,8 @@ use crate::flows::{
     self, Deployer, DomainManager, FlowSettings, RecoveryReport, Rollback, Services,
 };
 use crate::model::{
-    CdnRoute, Deployment, DeploymentId, Infrastructure, Listing, Page, PageRequest, Project,
-    ProjectName, RollbackEvent,
+    CdnRoute, Deployment, DeploymentId, Infrastructure, Listing, OriginSecret, Page, PageRequest,
+    Project, ProjectName, RollbackEvent,
 };
 use crate::opennext::OpenNextBuild;
 use crate::traits::{Expect, ProvisionOptions, WriteBatch};
@@ -92,7 +92,8 @@ impl Anchor {
             cdn: Arc::new(cloud.cdn()),
             certificates: Arc::new(cloud.certificates()),
             kvs: Arc::new(cloud.kvs()),
-            tags: Arc::new(cloud.tag_table()),
+            // The local edge gives its workers their queue and tag table.
+            revalidation: Arc::new(cloud.revalidation()),
             provisioner: Arc::new(cloud.provisioner()),
             clock: options.clock,
             settings: options.settings,
@@ -183,6 +184,12 @@ impl Anchor {
             // it is where this Anchor writes.
             infrastructure: Infrastructure {
                 asset_location: Some(self.svc.objects.location()),
+                // Generated once, here: every deployment and every rollback
+                // of the project uses it (docs/aws.md, "Origin protection").
+                origin_secret: match infrastructure.origin_secret {
+                    Some(kept) => Some(kept),
+                    None => Some(OriginSecret::generate()?),
+                },
                 ..infrastructure
             },
             created_at: self.svc.clock.now(),

@@ -8,7 +8,6 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use anchor_core::aws::AwsOptions;
 use anchor_core::model::PageRequest;
 use anchor_core::{Anchor, Error, ResourceKind};
 use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
@@ -20,11 +19,9 @@ const B: &str = "anchor-assets-b";
 const P: &str = "shop";
 
 async fn open(m: &Moto, bucket: &str) -> Anchor {
-    let mut options = AwsOptions::new(bucket);
-    options.connection = m.connection.clone();
-    options.execution_role_arn = Some(m.role_arn.clone());
-    options.serialize_state_writes = true;
-    Anchor::aws_with_config(&m.config, &options).await.unwrap()
+    Anchor::aws_with_config(&m.config, &m.options(bucket))
+        .await
+        .unwrap()
 }
 
 async fn keys(m: &Moto, bucket: &str) -> Vec<String> {

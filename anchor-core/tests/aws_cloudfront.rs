@@ -78,6 +78,7 @@ fn spec(project: &str, oac: OriginAccessControls) -> DistributionSpec {
         image_url: "https://img.lambda-url.eu-west-1.on.aws/".into(),
         routes: CdnRoute::opennext_defaults(),
         oac,
+        router: None,
     }
 }
 
@@ -276,6 +277,64 @@ async fn behaviours_follow_the_routes() {
         find("image").domain_name(),
         "img.lambda-url.eu-west-1.on.aws"
     );
+}
+
+#[tokio::test]
+async fn a_routed_distribution_shares_the_router_cache_policy_and_leaves_the_server_unsigned() {
+    let Some(m) = aws_support::moto().await else {
+        return;
+    };
+    let cdn = CloudFrontCdn::new(m.clients.cloudfront.clone());
+    let oac = cdn
+        .ensure_origin_access_controls("anchor-routed")
+        .await
+        .unwrap();
+    let router = aws_support::router_resources();
+    let routed = DistributionSpec {
+        router: Some(router.clone()),
+        ..spec("routed", oac)
+    };
+    let (id, _, _) = cdn.ensure_distribution(&routed).await.unwrap();
+    let config = m
+        .clients
+        .cloudfront
+        .get_distribution_config()
+        .id(&id)
+        .send()
+        .await
+        .unwrap()
+        .distribution_config
+        .unwrap();
+    let behaviours = config
+        .cache_behaviors()
+        .map(|b| b.items())
+        .unwrap_or_default();
+    let image = &behaviours[0];
+    assert_eq!(image.path_pattern(), "_next/image*");
+    assert_eq!(
+        image.cache_policy_id(),
+        Some(router.cache_policy_id.as_str())
+    );
+    assert_eq!(
+        behaviours[1].cache_policy_id(),
+        Some(CACHING_OPTIMIZED_POLICY)
+    );
+    let default = config.default_cache_behavior().unwrap();
+    assert_eq!(
+        default.cache_policy_id(),
+        Some(router.cache_policy_id.as_str())
+    );
+    // moto drops function associations and origins' access controls; the
+    // unit tests of the config builder (`behaviors.rs`) check both.
+
+    let mut bad = routed.clone();
+    if let Some(r) = bad.router.as_mut() {
+        r.function_arn = "arn:aws:lambda:eu-west-1:1:function:x".into();
+    }
+    match cdn.ensure_distribution(&bad).await {
+        Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "router.function_arn"),
+        other => panic!("a Lambda ARN is no router function, got {other:?}"),
+    }
 }
 
 #[tokio::test]

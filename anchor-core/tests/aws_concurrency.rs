@@ -24,7 +24,6 @@ mod concurrency;
 
 use std::time::Duration;
 
-use anchor_core::aws::AwsOptions;
 use anchor_core::Anchor;
 use concurrency::Mix;
 
@@ -51,11 +50,9 @@ async fn a_hundred_mixed_operations_at_once_lose_nothing_on_moto() {
     let Some(m) = aws_support::moto().await else {
         return;
     };
-    let mut options = AwsOptions::new(BUCKET);
-    options.connection = m.connection.clone();
-    options.execution_role_arn = Some(m.role_arn.clone());
-    options.serialize_state_writes = true;
-    let a = Anchor::aws_with_config(&m.config, &options).await.unwrap();
+    let a = Anchor::aws_with_config(&m.config, &m.options(BUCKET))
+        .await
+        .unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let mix = mix();
     assert_eq!(mix.total(), 100);

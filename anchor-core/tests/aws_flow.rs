@@ -19,8 +19,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anchor_core::aws::{actions_for, AwsOptions};
+use anchor_core::aws::actions_for;
 use anchor_core::model::{CdnStatus, CertificateStatus, Deployment, DeploymentStatus};
+use anchor_core::router::RouterKeys;
 use anchor_core::traits::ProvisionOptions;
 use anchor_core::Anchor;
 use aws_sdk_s3::config::SharedInterceptor;
@@ -32,11 +33,8 @@ const BUCKET: &str = "anchor-assets";
 const P: &str = "shop";
 
 pub async fn open(m: &Moto, interceptors: Vec<SharedInterceptor>) -> Anchor {
-    let mut options = AwsOptions::new(BUCKET);
-    options.connection = m.connection.clone();
-    options.execution_role_arn = Some(m.role_arn.clone());
+    let mut options = m.options(BUCKET);
     options.interceptors = interceptors;
-    options.serialize_state_writes = true;
     Anchor::aws_with_config(&m.config, &options).await.unwrap()
 }
 
@@ -55,10 +53,53 @@ fn builds(tmp: &Path) -> (PathBuf, PathBuf) {
     (v1, v2)
 }
 
-async fn assert_live(m: &Moto, d: &Deployment) {
-    let (server, image) = m.live_versions(P).await;
-    assert_eq!(Some(&server), d.server_version.as_ref().map(|v| &v.version));
-    assert_eq!(Some(&image), d.image_version.as_ref().map(|v| &v.version));
+/// What the router serves is `d`: the store's live pointer for the
+/// distribution names it, and its routing entry names the Function URLs of
+/// its own aliases, which point at its versions.
+async fn assert_live(m: &Moto, distribution_id: &str, d: &Deployment) {
+    let keys = RouterKeys::new(distribution_id).unwrap();
+    assert_eq!(
+        m.router_store.value(&keys.live()).as_deref(),
+        Some(d.id.as_str()),
+        "the router's live pointer"
+    );
+    let entry = m.router_store.value(&keys.deployment(&d.id)).unwrap();
+    let entry: serde_json::Value = serde_json::from_str(&entry).unwrap();
+    assert_eq!(entry["v"], d.version);
+    let alias = format!("v{}", d.version);
+    for (function, version, host) in [
+        (format!("{P}-server"), &d.server_version, &entry["s"]),
+        (format!("{P}-image"), &d.image_version, &entry["i"]),
+    ] {
+        let got = m
+            .clients
+            .lambda
+            .get_alias()
+            .function_name(&function)
+            .name(&alias)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            got.function_version(),
+            version.as_ref().map(|v| v.version.as_str()),
+            "{function}:{alias}"
+        );
+        let url = m
+            .clients
+            .lambda
+            .get_function_url_config()
+            .function_name(&function)
+            .qualifier(&alias)
+            .send()
+            .await
+            .unwrap();
+        let url_host = url
+            .function_url()
+            .trim_start_matches("https://")
+            .trim_end_matches('/');
+        assert_eq!(host.as_str(), Some(url_host), "{function}:{alias}'s URL");
+    }
 }
 
 /// One hashed file of the build and its key in the bucket.
@@ -101,7 +142,7 @@ async fn the_whole_flow_runs_on_moto() {
     // are in S3 with their headers.
     let v1 = a.deployer(P, &v1_dir).execute().await.unwrap();
     assert_eq!(v1.status, DeploymentStatus::Live);
-    assert_live(&m, &v1).await;
+    assert_live(&m, &distribution_id, &v1).await;
     let (file, key) = a_static_file(&v1_dir);
     let head = m
         .clients
@@ -136,13 +177,18 @@ async fn the_whole_flow_runs_on_moto() {
         head.content_type()
     );
 
-    // Deploy v2: new versions go live.
+    // Deploy v2: new versions go live, with no change to the distribution.
+    recorder.clear();
     let v2 = a.deployer(P, &v2_dir).execute().await.unwrap();
+    let ops = recorder.operations();
+    for op in ["UpdateDistribution", "CreateInvalidation"] {
+        assert_eq!(recorder.count(op), 0, "a deploy must not {op}: {ops:?}");
+    }
     assert_eq!(v2.status, DeploymentStatus::Live);
     assert_ne!(v2.server_version, v1.server_version);
-    assert_live(&m, &v2).await;
+    assert_live(&m, &distribution_id, &v2).await;
 
-    // Roll back: the aliases move back to v1's versions; nothing is uploaded.
+    // Roll back: the router's pointer moves back to v1; nothing is uploaded.
     recorder.clear();
     let back = a
         .rollback(P)
@@ -151,22 +197,23 @@ async fn the_whole_flow_runs_on_moto() {
         .await
         .unwrap();
     assert_eq!(back.to.id, v1.id);
-    assert_live(&m, &v1).await;
+    assert_live(&m, &distribution_id, &v1).await;
     let ops = recorder.operations();
-    // Every call a rollback makes, counted: the two alias updates, the one
-    // conditional write that decides the switch, and the invalidation of
-    // what changed. The records and manifests come from this process's
-    // caches (it wrote them; the conditional write checks them), and the
-    // previous deployment is named on the live one.
-    let mut sorted = ops.clone();
-    sorted.sort();
+    // Every call a rollback makes, counted: the one conditional write that
+    // decides the switch, and the one write of the router's live pointer
+    // (after reading that the target's routing entry is there, and the
+    // store's ETag). No alias moves, and nothing is
+    // invalidated: the cache key carries the deployment. The records and
+    // manifests come from this process's caches (it wrote them; the
+    // conditional write checks them), and the previous deployment is named
+    // on the live one.
     assert_eq!(
-        sorted,
+        ops,
         [
-            "CreateInvalidation",
             "TransactWriteItems",
-            "UpdateAlias",
-            "UpdateAlias"
+            "GetKey",
+            "DescribeKeyValueStore",
+            "UpdateKeys"
         ],
         "{ops:?}"
     );
@@ -175,6 +222,9 @@ async fn the_whole_flow_runs_on_moto() {
         "CopyObject",
         "UpdateFunctionCode",
         "PublishVersion",
+        "UpdateAlias",
+        "UpdateDistribution",
+        "CreateInvalidation",
     ] {
         assert_eq!(recorder.count(op), 0, "a rollback must not {op}: {ops:?}");
     }
@@ -187,8 +237,7 @@ async fn the_whole_flow_runs_on_moto() {
     assert_eq!(events[0].reason, "v2 is broken");
 
     // A process that has cached nothing reads the records first and checks
-    // that the last switch settled, but still writes once and moves each
-    // alias once.
+    // that the last switch settled, but still writes once to each store.
     let cold_recorder = CallRecorder::default();
     let cold = open(&m, vec![SharedInterceptor::new(cold_recorder.clone())]).await;
     cold_recorder.clear(); // opening checks the tables
@@ -197,19 +246,23 @@ async fn the_whole_flow_runs_on_moto() {
         .execute()
         .await
         .unwrap();
-    assert_live(&m, &v2).await;
+    assert_live(&m, &distribution_id, &v2).await;
     let cold_ops = cold_recorder.operations();
     assert_eq!(cold_recorder.count("TransactWriteItems"), 1, "{cold_ops:?}");
-    assert_eq!(cold_recorder.count("UpdateAlias"), 2, "{cold_ops:?}");
+    assert_eq!(cold_recorder.count("UpdateKeys"), 1, "{cold_ops:?}");
+    for op in ["UpdateAlias", "UpdateDistribution", "CreateInvalidation"] {
+        assert_eq!(cold_recorder.count(op), 0, "{op}: {cold_ops:?}");
+    }
     assert!(cold_ops.len() <= 13, "{cold_ops:?}");
     a.rollback(P)
         .to_deployment(v1.id.as_str())
         .execute()
         .await
         .unwrap();
-    assert_live(&m, &v1).await;
+    assert_live(&m, &distribution_id, &v1).await;
 
     // A preview builds v2 again without making it live.
+    recorder.clear();
     let preview = a
         .deployer(P, &v2_dir)
         .promote(false)
@@ -217,7 +270,11 @@ async fn the_whole_flow_runs_on_moto() {
         .await
         .unwrap();
     assert_eq!(preview.status, DeploymentStatus::Ready);
-    assert_live(&m, &v1).await;
+    assert_live(&m, &distribution_id, &v1).await;
+    let ops = recorder.operations();
+    for op in ["UpdateDistribution", "CreateInvalidation"] {
+        assert_eq!(recorder.count(op), 0, "a preview must not {op}: {ops:?}");
+    }
 
     // A custom domain: DNS records first, then attached once ACM issues.
     let domains = a.domains(P);
@@ -287,7 +344,7 @@ async fn the_whole_flow_runs_on_moto() {
 }
 
 #[tokio::test]
-async fn deploying_the_same_build_twice_sends_nothing_new() {
+async fn deploying_the_same_build_twice_sends_no_code_and_publishes_only_the_servers_new_queue() {
     let Some(m) = aws_support::moto().await else {
         return;
     };
@@ -318,15 +375,25 @@ async fn deploying_the_same_build_twice_sends_nothing_new() {
         "CreateMultipartUpload",
         "UploadPart",
     ] {
-        // The new deployment's own manifest is the one object it writes.
-        let allowed = usize::from(op == "PutObject");
+        // The new deployment's own manifest is the one object it writes,
+        // and its server's one new version is frozen with its own
+        // revalidation queue (the code is not sent again).
+        let allowed = usize::from(matches!(
+            op,
+            "PutObject" | "PublishVersion" | "UpdateFunctionConfiguration"
+        ));
         assert!(
             recorder.count(op) <= allowed,
             "{op} sent {} times for an unchanged build: {ops:?}",
             recorder.count(op)
         );
     }
-    assert_eq!(second.server_version, first.server_version);
+    let (one, two) = (
+        first.server_version.as_ref().unwrap(),
+        second.server_version.as_ref().unwrap(),
+    );
+    assert_eq!(two.code_sha256, one.code_sha256);
+    assert_ne!(two.version, one.version, "each server has its own queue");
     assert_eq!(second.image_version, first.image_version);
     assert_eq!(second.assets.uploaded_files, 0, "{:?}", second.assets);
     // Unhashed files live per deployment, so they are copied inside S3
@@ -349,7 +416,11 @@ async fn deploying_the_same_build_twice_sends_nothing_new() {
         .unwrap()
         .versions()
         .len();
-    assert_eq!(versions_after, versions_before, "no new Lambda version");
+    assert_eq!(
+        versions_after,
+        versions_before + 1,
+        "one new server version, for the new deployment's queue"
+    );
 }
 
 /// Issue 15: deploy v1, deploy v2, roll back to v1, roll back again. v1
@@ -363,11 +434,12 @@ async fn a_second_rollback_does_not_bring_the_bad_release_back() {
     let tmp = tempfile::tempdir().unwrap();
     let a = open(&m, vec![]).await;
     let (v1_dir, v2_dir) = builds(tmp.path());
-    a.create_project(P).await.unwrap();
+    let project = a.create_project(P).await.unwrap();
+    let distribution_id = project.infrastructure.distribution_id.clone();
     let v1 = a.deployer(P, &v1_dir).execute().await.unwrap();
     let v2 = a.deployer(P, &v2_dir).execute().await.unwrap();
     assert_eq!(a.rollback(P).execute().await.unwrap().to.id, v1.id);
-    assert_live(&m, &v1).await;
+    assert_live(&m, &distribution_id, &v1).await;
 
     let second = a.rollback(P).execute().await;
     assert!(
@@ -382,7 +454,7 @@ async fn a_second_rollback_does_not_bring_the_bad_release_back() {
         matches!(err, anchor_core::Error::NotFound { .. }),
         "{err:?}"
     );
-    assert_live(&m, &v1).await;
+    assert_live(&m, &distribution_id, &v1).await;
     assert_eq!(
         a.active_deployment(P).await.unwrap().map(|d| d.id),
         Some(v1.id.clone())

@@ -175,6 +175,20 @@ fn a_project_policy_names_only_that_projects_resources() {
                 || r == "arn:aws:s3:::anchor-assets"
                 || r.starts_with("arn:aws:lambda:eu-west-1:123456789012:function:shop-server")
                 || r.starts_with("arn:aws:lambda:eu-west-1:123456789012:function:shop-image")
+                || r.starts_with("arn:aws:lambda:eu-west-1:123456789012:function:shop-revalidation")
+                // The revalidation queues and the tag table (ISR).
+                || r.starts_with("arn:aws:sqs:eu-west-1:123456789012:shop-")
+                || r == table("shop-tags")
+                || r == format!("{}/index/*", table("shop-tags"))
+                // Event source mappings are named by id: narrowed by the
+                // function they feed, the project's revalidation function.
+                || ((r == "*"
+                    || r == "arn:aws:lambda:eu-west-1:123456789012:event-source-mapping:*")
+                    && s["Condition"]["ArnLike"]["lambda:FunctionArn"]
+                        == serde_json::json!([
+                            "arn:aws:lambda:eu-west-1:123456789012:function:shop-revalidation",
+                            "arn:aws:lambda:eu-west-1:123456789012:function:shop-revalidation:*"
+                        ]))
                 || r == "arn:aws:cloudfront::123456789012:distribution/E2SHOP"
                 || r == ROLE
                 || (r.starts_with("arn:aws:acm:us-east-1:123456789012:certificate/")
@@ -197,6 +211,7 @@ fn a_project_policy_names_only_that_projects_resources() {
                     matches!(
                         a.as_str(),
                         "cloudfront:ListDistributions"
+                            | "lambda:ListEventSourceMappings"
                             | "cloudfront:ListOriginAccessControls"
                             | "cloudfront:CreateOriginAccessControl"
                             | "cloudfront:ListCachePolicies"
@@ -210,6 +225,30 @@ fn a_project_policy_names_only_that_projects_resources() {
             assert!(!r.contains("function:*"), "{r}");
         }
     }
+    // Another project's queues are out of reach: the deployment queues'
+    // names are the project's, a hyphen and exactly 26 characters.
+    let queues = granting(&doc, "sqs:CreateQueue");
+    assert_eq!(queues.len(), 1);
+    assert_eq!(
+        strings(&queues[0]["Resource"]),
+        [
+            format!(
+                "arn:aws:sqs:eu-west-1:123456789012:shop-{}.fifo",
+                "?".repeat(26)
+            ),
+            "arn:aws:sqs:eu-west-1:123456789012:shop-revalidation-dlq.fifo".to_string()
+        ]
+    );
+    // Seeding writes only the project's tag table.
+    let seed = granting(&doc, "dynamodb:BatchWriteItem");
+    assert_eq!(seed.len(), 1, "{seed:?}");
+    assert_eq!(
+        strings(&seed[0]["Resource"]),
+        [
+            table("shop-tags"),
+            format!("{}/index/*", table("shop-tags"))
+        ]
+    );
     // Deleting a certificate needs both tags: Anchor's and the project's.
     let delete = granting(&doc, "acm:DeleteCertificate");
     assert_eq!(delete.len(), 1);

@@ -24,6 +24,7 @@
 //!   conflict path cannot be exercised here.
 
 mod aws_support;
+mod common;
 
 use anchor_core::aws::{placeholder_zip, FunctionSpec, LambdaFunctions};
 use anchor_core::conformance::functions::{functions_with, FunctionsChecks};
@@ -181,6 +182,7 @@ async fn identical_publishes_and_weighted_routing() {
         handler: Some("index.one".into()),
         environment: [("CACHE_PREFIX".to_string(), "one".to_string())].into(),
         architecture: None,
+        ..PublishOptions::default()
     };
     let one = host
         .publish(&spec.name, &code("one"), &options)
@@ -337,4 +339,69 @@ async fn large_bundles_are_staged_in_s3() {
         .await
         .unwrap();
     assert_eq!(config.code_sha256(), Some(bundle.sha256.as_str()));
+}
+
+/// A project with the router, on moto's Lambda, S3 and DynamoDB (the
+/// router's store is the harness's stand-in). Deploying it must publish the server with the origin guard as its
+/// handler and the project's secret in its environment, and give the
+/// deployment's alias a Function URL with auth NONE.
+#[tokio::test]
+async fn a_routed_server_is_published_behind_the_origin_guard() {
+    use anchor_core::model::ORIGIN_SECRET_ENV;
+    use anchor_core::opennext::GUARD_HANDLER;
+    use anchor_core::traits::ProvisionOptions;
+    use anchor_core::Anchor;
+
+    let Some(m) = aws_support::moto().await else {
+        return;
+    };
+    let aws = Anchor::aws_with_config(&m.config, &m.options("anchor-assets"))
+        .await
+        .unwrap();
+    let build = common::real_build_or_fixture();
+    let provision = ProvisionOptions {
+        routes: Anchor::routes_of_build(&build).await.unwrap(),
+        ..ProvisionOptions::default()
+    };
+    let project = aws.create_project_with("guarded", provision).await.unwrap();
+    let secret = project.infrastructure.origin_secret.clone().unwrap();
+
+    let d = aws
+        .deployer("guarded", &build)
+        .promote(false)
+        .execute()
+        .await
+        .unwrap();
+
+    let server = d.server_version.unwrap();
+    let lambda = &m.clients.lambda;
+    let config = lambda
+        .get_function_configuration()
+        .function_name(&server.function)
+        .qualifier(&server.version)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(config.handler(), Some(GUARD_HANDLER));
+    let environment = config.environment().and_then(|e| e.variables()).unwrap();
+    assert_eq!(
+        environment.get(ORIGIN_SECRET_ENV).map(String::as_str),
+        Some(secret.expose())
+    );
+    let url = lambda
+        .get_function_url_config()
+        .function_name(&server.function)
+        .qualifier(format!("v{}", d.version))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(url.auth_type(), &FunctionUrlAuthType::None);
+    let alias = lambda
+        .get_alias()
+        .function_name(&server.function)
+        .name(format!("v{}", d.version))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(alias.function_version(), Some(server.version.as_str()));
 }

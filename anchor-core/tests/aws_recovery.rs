@@ -18,7 +18,6 @@ use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 
-use anchor_core::aws::AwsOptions;
 use anchor_core::fault::{self, Fault, FaultPlan};
 use anchor_core::model::CdnStatus;
 use anchor_core::{Anchor, Error};
@@ -31,10 +30,7 @@ const P: &str = "shop";
 
 /// The plain handle and a fault plan for [`faulty`] handles.
 async fn open(m: &Moto) -> (Anchor, Arc<FaultPlan>) {
-    let mut options = AwsOptions::new("anchor-recovery");
-    options.connection = m.connection.clone();
-    options.execution_role_arn = Some(m.role_arn.clone());
-    options.serialize_state_writes = true;
+    let mut options = m.options("anchor-recovery");
     options.settings = eager_settings();
     let plain = Anchor::aws_with_config(&m.config, &options).await.unwrap();
     (plain, FaultPlan::new())

@@ -13,7 +13,6 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use anchor_core::aws::AwsOptions;
 use anchor_core::model::{Deployment, DeploymentStatus};
 use anchor_core::{Anchor, Error, Service};
 use aws_sdk_s3::config::SharedInterceptor;
@@ -25,12 +24,12 @@ const BUCKET: &str = "anchor-assets";
 const P: &str = "shop";
 
 async fn open(m: &Moto, max_attempts: u32, interceptors: Vec<SharedInterceptor>) -> Anchor {
-    let mut options = AwsOptions::new(BUCKET);
-    options.connection = m.connection.clone();
+    let mut options = m.options(BUCKET);
+    // Retries are checked on the alias updates of a switch, which only a
+    // project routed by behaviours makes.
+    options.router = anchor_core::aws::AwsRouter::Disabled;
     options.connection.max_attempts = max_attempts;
-    options.execution_role_arn = Some(m.role_arn.clone());
     options.interceptors = interceptors;
-    options.serialize_state_writes = true;
     // `aws_with_config` takes the retry settings from the SdkConfig it is
     // given, so load one with this connection's, credentials as the harness's.
     let config = options

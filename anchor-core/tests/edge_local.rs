@@ -313,3 +313,62 @@ async fn the_server_function_reads_its_isr_cache_from_the_object_store() {
     );
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_server_function_url_refuses_what_skips_the_distribution() {
+    let Some((v1, _)) = builds() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let anchor = deployed(dir.path(), &v1).await;
+    let secret = anchor
+        .project(P)
+        .await
+        .unwrap()
+        .infrastructure
+        .origin_secret
+        .expect("create_project generates the origin secret");
+    let server = EdgeServer::start(&anchor, P, EdgeOptions::default())
+        .await
+        .unwrap();
+    let addr = server.local_addr();
+    let url = server.server_function_url(1);
+    let direct_host = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    assert!(
+        direct_host.starts_with("web-server--v1.lambda-url."),
+        "{url}"
+    );
+
+    // Through the distribution, the router adds the secret: the app answers.
+    let routed = get(addr, "localhost", "/api/hello", &[]).await;
+    assert_eq!(routed.status, 200, "{}", routed.text());
+
+    // Straight to the Function URL (auth NONE), the guard refuses it before
+    // the app runs: no secret, a wrong one, or one a viewer sent the edge.
+    let bare = get(addr, &direct_host, "/api/hello", &[]).await;
+    assert_eq!(bare.status, 403, "{}", bare.text());
+    assert!(bare.text().contains("Forbidden"), "{}", bare.text());
+    let wrong = get(
+        addr,
+        &direct_host,
+        "/api/hello",
+        &[("x-anchor-origin-secret", "0".repeat(64).as_str())],
+    )
+    .await;
+    assert_eq!(wrong.status, 403);
+    // The right secret passes the guard: the 403s above are the guard's.
+    let right = get(
+        addr,
+        &direct_host,
+        "/api/hello",
+        &[("x-anchor-origin-secret", secret.expose())],
+    )
+    .await;
+    assert_eq!(right.status, 200, "{}", right.text());
+
+    // The image function's URL is AWS_IAM: unsigned, Lambda refuses it.
+    let image_host = direct_host.replacen("web-server--", "web-image--", 1);
+    let image = get(addr, &image_host, "/_next/image", &[]).await;
+    assert_eq!(image.status, 403);
+}

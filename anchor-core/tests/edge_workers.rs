@@ -368,6 +368,40 @@ async fn a_request_past_its_timeout_gets_504_and_its_worker_is_replaced() {
     assert_eq!(counts.timed_out, 1);
 }
 
+/// Issue 15: the edge stops a version at the timeout it was published
+/// with, as Lambda does, not only at its own origin timeout.
+#[tokio::test]
+async fn a_version_is_stopped_at_its_own_timeout() {
+    let edge = edge(bundle(&[("index.mjs", HANDLER)]), one_worker()).await;
+    let functions = &edge.anchor.services().functions;
+    let function = &edge.infra.server_function;
+    let options = PublishOptions {
+        handler: Some("index.handler".into()),
+        timeout_secs: Some(1),
+        ..PublishOptions::default()
+    };
+    let code = bundle(&[("index.mjs", HANDLER), ("other.txt", "1 s")]);
+    let version = functions.publish(function, &code, &options).await.unwrap();
+    functions
+        .set_alias(
+            function,
+            &edge.infra.alias,
+            &AliasRouting::single(&version.version),
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let reply = edge.get("/slow?ms=10000").await;
+    assert_eq!(reply.status, 504, "{}", reply.text());
+    assert!(reply.text().contains("within 1 s"), "{}", reply.text());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 #[tokio::test]
 async fn workers_serve_requests_in_parallel_up_to_the_pool_size() {
     let options = EdgeOptions {

@@ -7,7 +7,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
-use anchor_core::model::DeploymentId;
+use anchor_core::model::{DeploymentId, OriginSecret, ORIGIN_SECRET_HEADER};
 use anchor_core::router::{
     live_entry, DeploymentRoute, KvsEntry, PublicIndex, RouterCode, RouterKeys, RouterOptions,
     CACHE_KEY_HEADER, HOST_SCRIPT, MAX_FUNCTION_BYTES,
@@ -156,6 +156,7 @@ fn deployment(project: &str, tag: &str, index: PublicIndex) -> DeploymentRoute {
         image_host: format!("image-{tag}.lambda-url.eu-west-1.on.aws"),
         bucket_host: "assets.s3.eu-west-1.amazonaws.com".into(),
         public_index: index,
+        origin_secret: Some(OriginSecret::generate().unwrap()),
     }
 }
 
@@ -195,13 +196,18 @@ fn cache_key(result: &Value) -> &str {
 
 fn assert_server(route: &DeploymentRoute, (result, origin): &(Value, Value)) {
     assert!(result["uri"].is_string(), "not a request: {result}");
-    assert_eq!(
-        origin,
-        &json!({
-            "domainName": route.server_host,
-            "customOriginConfig": {"port": 443, "protocol": "https", "sslProtocols": ["TLSv1.2"]},
-            "originAccessControlConfig": {"enabled": false}
-        })
+    let mut expected = json!({
+        "domainName": route.server_host,
+        "customOriginConfig": {"port": 443, "protocol": "https", "sslProtocols": ["TLSv1.2"]},
+        "originAccessControlConfig": {"enabled": false}
+    });
+    if let Some(secret) = &route.origin_secret {
+        expected["customHeaders"] = json!({ ORIGIN_SECRET_HEADER: secret.expose() });
+    }
+    assert_eq!(origin, &expected);
+    assert!(
+        result["headers"].get(ORIGIN_SECRET_HEADER).is_none(),
+        "the secret goes as an origin custom header, never as a request header: {result}"
     );
     assert!(cache_key(result).starts_with(&format!("{}.", route.deployment)));
 }
@@ -251,6 +257,37 @@ fn pages_and_posts_go_to_the_server_without_oac() {
     ));
     assert_server(&a, &post);
     assert_eq!(post.0["method"], "POST");
+}
+
+#[test]
+fn the_server_gets_its_deployments_secret_and_never_the_viewers() {
+    let (mut host, a, _) = shop();
+    // A viewer's own copy of the header is dropped: only the distribution
+    // adds it, and CloudFront refuses an origin custom header the request
+    // already has.
+    let spoofed = host.request(SHOP, "/api/hello", &[(ORIGIN_SECRET_HEADER, "guess")]);
+    assert_server(&a, &spoofed);
+    assert_eq!(
+        spoofed.1["customHeaders"][ORIGIN_SECRET_HEADER],
+        a.origin_secret.as_ref().unwrap().expose()
+    );
+    // Public files and images never see it.
+    let file = host.request(SHOP, "/robots.txt", &[(ORIGIN_SECRET_HEADER, "guess")]);
+    assert!(file.1.get("customHeaders").is_none(), "{}", file.1);
+    assert!(file.0["headers"].get(ORIGIN_SECRET_HEADER).is_none());
+    let image = host.request(SHOP, "/_next/image", &[]);
+    assert!(image.1.get("customHeaders").is_none(), "{}", image.1);
+    // A deployment made before the project had a secret gets none.
+    let keys = RouterKeys::new(SHOP).unwrap();
+    let old = DeploymentRoute {
+        origin_secret: None,
+        ..deployment("shop", "old", shop_index())
+    };
+    host.put(&old.entries(&keys).unwrap());
+    host.put(&[live_entry(&keys, &old.deployment).unwrap()]);
+    let page = host.request(SHOP, "/", &[]);
+    assert_server(&old, &page);
+    assert!(page.1.get("customHeaders").is_none());
 }
 
 #[test]

@@ -10,8 +10,9 @@
 //!
 //! Every event and span of every target (Anchor, `aws_smithy_*`,
 //! `aws_sdk_*`, `hyper`) is captured at TRACE. The test checks:
-//! - the secret key appears nowhere: logs, errors' `Display`, `Debug` and
-//!   `source_chain()`;
+//! - the secret key and the project's origin secret (stored with the
+//!   project, `docs/aws.md` "Origin protection") appear nowhere: logs,
+//!   errors' `Display`, `Debug` and `source_chain()`, the project's `Debug`;
 //! - the session token and the signatures actually sent (read from the
 //!   `Authorization` header on the wire) appear in no log line and no
 //!   error, even after S3 echoed both in its refusal. The SDK redacts the
@@ -37,7 +38,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use anchor_core::aws::{AwsConnection, AwsOptions};
+use anchor_core::aws::AwsConnection;
 use anchor_core::model::CdnStatus;
 use anchor_core::traits::ProvisionOptions;
 use anchor_core::Anchor;
@@ -213,7 +214,7 @@ impl Intercept for Wire {
     }
 }
 
-async fn open(connection: &AwsConnection, role: &str, wire: &Wire) -> anchor_core::Result<Anchor> {
+async fn open(m: &Moto, connection: &AwsConnection, wire: &Wire) -> anchor_core::Result<Anchor> {
     let credentials = Credentials::new(
         ACCESS_KEY_ID,
         SECRET_KEY,
@@ -226,18 +227,18 @@ async fn open(connection: &AwsConnection, role: &str, wire: &Wire) -> anchor_cor
         .credentials_provider(credentials)
         .load()
         .await;
-    let mut options = AwsOptions::new(BUCKET);
+    let mut options = m.options(BUCKET);
     options.connection = connection.clone();
-    options.execution_role_arn = Some(role.to_string());
     options.interceptors = vec![SharedInterceptor::new(wire.clone())];
-    options.serialize_state_writes = true;
     Anchor::aws_with_config(&config, &options).await
 }
 
 /// The whole flow with the test's credentials; returns the errors the
 /// failing calls gave.
-async fn flow(m: &Moto, wire: &Wire) -> Vec<anchor_core::Error> {
-    let a = open(&m.connection, &m.role_arn, wire).await.unwrap();
+/// The errors the flow provoked, and the project's origin secret as
+/// `create_project` generated and stored it.
+async fn flow(m: &Moto, wire: &Wire) -> (Vec<anchor_core::Error>, String) {
+    let a = open(m, &m.connection, wire).await.unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let v1 = real_build_or_fixture();
     let v2 = tmp.path().join("v2");
@@ -248,7 +249,16 @@ async fn flow(m: &Moto, wire: &Wire) -> Vec<anchor_core::Error> {
         routes,
         ..ProvisionOptions::default()
     };
-    a.create_project_with(P, provision).await.unwrap();
+    let project = a.create_project_with(P, provision).await.unwrap();
+    let origin_secret = project
+        .infrastructure
+        .origin_secret
+        .as_ref()
+        .expect("create_project generates the origin secret")
+        .expose()
+        .to_string();
+    // A project's Debug is what a caller would log.
+    assert!(!format!("{project:?}").contains(&origin_secret));
     a.deployer(P, &v1).execute().await.unwrap();
     let second = a.deployer(P, &v2).execute().await.unwrap();
     a.rollback(P)
@@ -269,9 +279,9 @@ async fn flow(m: &Moto, wire: &Wire) -> Vec<anchor_core::Error> {
     domains.remove("www.example.com").await.unwrap();
 
     let mut errors = Vec::new();
-    // A switch whose alias update is refused: the credentials are "bad".
+    // A switch whose router write is refused: the credentials are "bad".
     // (A promote: a second rollback has nothing to roll back to.)
-    wire.refuse_next("UpdateAlias", 1);
+    wire.refuse_next("UpdateKeys", 1);
     errors.push(a.promote(P, second.id.as_str()).await.unwrap_err());
     // An upload refused as S3 refuses a bad signature.
     wire.refuse_next("PutObject", 100);
@@ -289,11 +299,11 @@ async fn flow(m: &Moto, wire: &Wire) -> Vec<anchor_core::Error> {
         max_attempts: 2,
         ..m.connection.clone()
     };
-    match open(&closed, &m.role_arn, wire).await {
+    match open(m, &closed, wire).await {
         Err(e) => errors.push(e),
         Ok(b) => errors.push(b.create_project(P).await.unwrap_err()),
     }
-    errors
+    (errors, origin_secret)
 }
 
 #[tokio::test]
@@ -303,7 +313,7 @@ async fn credentials_and_signatures_never_reach_logs_or_errors() {
         return;
     };
     let wire = Wire::default();
-    let errors = flow(&m, &wire).await;
+    let (errors, origin_secret) = flow(&m, &wire).await;
     let text = logs.text();
 
     // The capture really holds the SDK's TRACE output and the calls made.
@@ -358,6 +368,10 @@ async fn credentials_and_signatures_never_reach_logs_or_errors() {
         let error = &errors[i / 3];
         assert!(!r.contains(SECRET_KEY), "the secret key is in {error:?}");
         assert!(
+            !r.contains(&origin_secret),
+            "the origin secret is in {error:?}"
+        );
+        assert!(
             !r.contains(SESSION_TOKEN),
             "the session token is in {error:?}"
         );
@@ -370,6 +384,24 @@ async fn credentials_and_signatures_never_reach_logs_or_errors() {
     }
 
     assert!(!text.contains(SECRET_KEY), "the secret key was logged");
+    // KNOWN GAP (docs/aws.md, "Origin protection"): the SDK's own TRACE
+    // dumps of DynamoDB GetItem replies show the project record, secret
+    // included, since DynamoDB marks nothing in it sensitive. Anything else
+    // that shows it fails here.
+    let sdk_read_dump = |l: &str| {
+        l.contains("rpc.method=\"GetItem\"")
+            && (l.contains("read HTTP response body") || l.contains("output_or_error="))
+    };
+    if let Some(line) = text
+        .lines()
+        .find(|l| l.contains(&origin_secret) && !sdk_read_dump(l))
+    {
+        let shown = line.replace(&origin_secret, "<ORIGIN SECRET>");
+        panic!(
+            "the project's origin secret was logged: {}",
+            &shown[..shown.len().min(600)]
+        );
+    }
     for param in ["X-Amz-Signature=", "X-Amz-Credential="] {
         assert!(!text.contains(param), "{param} was logged");
     }

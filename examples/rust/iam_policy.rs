@@ -5,14 +5,17 @@
 //! cargo run -p anchor-examples --bin iam-policy -- \
 //!   --account 123456789012 --region eu-west-1 --bucket my-assets \
 //!   --role arn:aws:iam::123456789012:role/anchor-lambda [--table-prefix anchor] \
-//!   [--project shop [--distribution E2ABC...]]
+//!   [--project shop [--distribution E2ABC...]] [--execution-role]
 //! ```
+//!
+//! With `--execution-role` it prints instead the policy of the functions'
+//! execution role (what OpenNext's functions call at run time).
 //!
 //! With `--project`, the policy names only that project's resources (its
 //! functions, its assets prefix, its records, its tagged certificates and,
 //! given `--distribution`, its distribution).
 
-use anchor_core::aws::{iam_policy, IamPolicyScope, ProjectPolicyScope};
+use anchor_core::aws::{execution_role_policy, iam_policy, IamPolicyScope, ProjectPolicyScope};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -48,7 +51,12 @@ fn main() {
             distribution_id: optional("--distribution"),
         }),
     };
-    match serde_json::to_string_pretty(&iam_policy(&scope)) {
+    let policy = if args.iter().any(|a| a == "--execution-role") {
+        execution_role_policy(&scope)
+    } else {
+        iam_policy(&scope)
+    };
+    match serde_json::to_string_pretty(&policy) {
         Ok(text) => println!("{text}"),
         Err(e) => {
             eprintln!("error: {e}");

@@ -5,7 +5,9 @@
 //!
 //! Usage: `serve --state DIR --project NAME [--port PORT] [--host ADDR]
 //! [--workers N] [--timeout SECONDS]`. `--port 0` picks a free port. Once
-//! listening it prints `serving NAME at http://ADDR:PORT/`.
+//! listening it prints `serving NAME at http://ADDR:PORT/` and, for a
+//! project with the router and a live deployment, `  server function URL
+//! of vN: URL`, the live server's own Function URL.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -65,6 +67,21 @@ async fn run(args: &[String]) -> Fallible<()> {
         "  any deployment by version: {} (v1, v2, ...; previews too)",
         server.deployment_url(1).replacen("v1.", "v<N>.", 1)
     );
+    let routed = anchor
+        .project(&project)
+        .await?
+        .infrastructure
+        .router
+        .is_some();
+    if let (true, Some(live)) = (routed, anchor.active_deployment(&project).await?) {
+        // What a direct request to the origin (skipping the distribution)
+        // reaches; the origin guard refuses it without the secret.
+        println!(
+            "  server function URL of v{}: {}",
+            live.version,
+            server.server_function_url(live.version)
+        );
+    }
     println!(
         "  functions run on node {}; Ctrl-C stops",
         server.node_version()

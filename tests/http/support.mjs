@@ -58,13 +58,16 @@ export function needVariable(name, what) {
 export function request(target, { method = 'GET', headers = {}, body, base } = {}) {
   const url = new URL(target, base);
   const client = url.protocol === 'https:' ? https : http;
+  // `*.localhost` is loopback (RFC 6761), as browsers and curl resolve it;
+  // the local edge serves its Function URLs at such names.
+  const lookup = url.hostname.endsWith('.localhost') ? loopback : undefined;
   const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(body);
   const sent = { ...headers };
   if (payload !== undefined && !Object.keys(sent).some((h) => h.toLowerCase() === 'content-length')) {
     sent['content-length'] = String(payload.length);
   }
   return new Promise((resolve, reject) => {
-    const req = client.request(url, { method, headers: sent, agent: false, timeout: REQUEST_MS }, (res) => {
+    const req = client.request(url, { method, headers: sent, agent: false, timeout: REQUEST_MS, lookup }, (res) => {
       const chunks = [];
       res.on('data', (chunk) => chunks.push(chunk));
       res.on('end', () =>
@@ -79,6 +82,12 @@ export function request(target, { method = 'GET', headers = {}, body, base } = {
     });
     req.end(payload);
   });
+}
+
+/** A DNS lookup that answers 127.0.0.1, in both of the shapes node asks for. */
+function loopback(hostname, options, callback) {
+  if (options && options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
+  else callback(null, '127.0.0.1', 4);
 }
 
 /** The body as text, decompressed per its content-encoding. */

@@ -6,9 +6,9 @@ use aws_config::SdkConfig;
 use aws_sdk_s3::config::SharedInterceptor;
 
 use super::{
-    AcmCertificates, AwsClients, AwsConnection, AwsProvisioner, CloudFrontCdn, CloudFrontKvs,
-    DynamoStateStore, LambdaFunctions, MultipartSettings, ProvisionTarget, S3ObjectStore,
-    TableNames,
+    AcmCertificates, AwsClients, AwsConnection, AwsProvisioner, AwsRevalidation, AwsRouter,
+    CloudFrontCdn, CloudFrontKvs, DynamoStateStore, LambdaFunctions, MultipartSettings,
+    ProvisionTarget, RevalidationTarget, S3ObjectStore, TableNames,
 };
 use crate::clock::SystemClock;
 use crate::error::{Error, Result};
@@ -40,6 +40,14 @@ pub struct AwsOptions {
     /// emulators (moto) whose transactions and counters are not atomic;
     /// DynamoDB itself needs no help.
     pub serialize_state_writes: bool,
+    /// How new projects get the edge router (`docs/router.md`): by
+    /// default Anchor finds or creates the account's shared one.
+    pub router: AwsRouter,
+    /// The SDK configuration of the router's own CloudFront calls (its
+    /// cache policy, function and KeyValueStore, control and data plane),
+    /// when they must go elsewhere than the rest: for emulators that lack
+    /// those APIs. `None` uses the main configuration.
+    pub router_config: Option<SdkConfig>,
 }
 
 impl AwsOptions {
@@ -55,6 +63,8 @@ impl AwsOptions {
             settings: FlowSettings::default(),
             interceptors: Vec::new(),
             serialize_state_writes: false,
+            router: AwsRouter::default(),
+            router_config: None,
         }
     }
 }
@@ -88,7 +98,21 @@ pub(crate) async fn services(config: &SdkConfig, options: &AwsOptions) -> Result
     let functions = LambdaFunctions::new(clients.lambda.clone())
         .with_base_environment(bucket_environment(&options.bucket, &region))
         .with_code_staging(objects.clone(), "_anchor/code");
+    let revalidation = AwsRevalidation::new(
+        clients.sqs.clone(),
+        clients.dynamodb.clone(),
+        functions.clone(),
+        RevalidationTarget {
+            region: region.clone(),
+            table_prefix: options.table_prefix.clone(),
+            execution_role_arn: options.execution_role_arn.clone(),
+        },
+    );
     let cdn = CloudFrontCdn::new(clients.cloudfront.clone());
+    let router_sdk = options.router_config.as_ref().unwrap_or(config);
+    let router_cdn = CloudFrontCdn::new(
+        AwsClients::with_interceptors(router_sdk, &options.interceptors).cloudfront,
+    );
     let provisioner = AwsProvisioner::new(
         clients.s3.clone(),
         functions.clone(),
@@ -98,7 +122,8 @@ pub(crate) async fn services(config: &SdkConfig, options: &AwsOptions) -> Result
             region,
             execution_role_arn: options.execution_role_arn.clone(),
         },
-    );
+    )
+    .with_router(options.router.clone(), router_cdn);
     Ok(Services {
         store: Arc::new(store),
         objects: Arc::new(objects),
@@ -106,11 +131,12 @@ pub(crate) async fn services(config: &SdkConfig, options: &AwsOptions) -> Result
         cdn: Arc::new(cdn),
         certificates: Arc::new(AcmCertificates::new(clients.acm.clone())),
         // Read and written only for projects whose infrastructure names a
-        // router store; the AWS provisioner does not provision one yet.
-        kvs: Arc::new(CloudFrontKvs::from_config(config, &options.interceptors)),
-        // Written only for projects whose infrastructure names a tag
-        // table; the AWS provisioner does not provision one yet.
-        tags: Arc::new(super::DynamoDbTagCache::new(clients.dynamodb.clone())),
+        // router store.
+        kvs: Arc::new(CloudFrontKvs::from_config(
+            router_sdk,
+            &options.interceptors,
+        )),
+        revalidation: Arc::new(revalidation),
         provisioner: Arc::new(provisioner),
         clock: Arc::new(SystemClock),
         settings: options.settings.clone(),

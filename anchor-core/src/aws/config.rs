@@ -80,7 +80,7 @@ impl AwsConnection {
     }
 }
 
-/// The five service clients, all cloned from one `SdkConfig`.
+/// The six service clients, all cloned from one `SdkConfig`.
 #[derive(Debug, Clone)]
 pub struct AwsClients {
     /// S3, path-style when a custom endpoint is set.
@@ -93,6 +93,8 @@ pub struct AwsClients {
     pub acm: aws_sdk_acm::Client,
     /// DynamoDB.
     pub dynamodb: aws_sdk_dynamodb::Client,
+    /// SQS, for the revalidation queues.
+    pub sqs: aws_sdk_sqs::Client,
 }
 
 impl AwsClients {
@@ -134,6 +136,7 @@ impl AwsClients {
                 aws_sdk_dynamodb,
                 aws_sdk_dynamodb::config::Builder::from(config)
             ),
+            sqs: client!(aws_sdk_sqs, aws_sdk_sqs::config::Builder::from(config)),
         }
     }
 }

@@ -184,6 +184,27 @@ pub const OPERATIONS: &[(&str, &str, &[&str])] = &[
         &["acm:ListTagsForCertificate"],
     ),
     ("acm", "DeleteCertificate", &["acm:DeleteCertificate"]),
+    // The revalidation pipeline of OpenNext's ISR (issue 15).
+    ("sqs", "GetQueueUrl", &["sqs:GetQueueUrl"]),
+    ("sqs", "CreateQueue", &["sqs:CreateQueue"]),
+    ("sqs", "GetQueueAttributes", &["sqs:GetQueueAttributes"]),
+    ("sqs", "DeleteQueue", &["sqs:DeleteQueue"]),
+    (
+        "lambda",
+        "CreateEventSourceMapping",
+        &["lambda:CreateEventSourceMapping"],
+    ),
+    (
+        "lambda",
+        "ListEventSourceMappings",
+        &["lambda:ListEventSourceMappings"],
+    ),
+    (
+        "lambda",
+        "DeleteEventSourceMapping",
+        &["lambda:DeleteEventSourceMapping"],
+    ),
+    ("dynamodb", "BatchWriteItem", &["dynamodb:BatchWriteItem"]),
     ("dynamodb", "DescribeTable", &["dynamodb:DescribeTable"]),
     ("dynamodb", "CreateTable", &["dynamodb:CreateTable"]),
     ("dynamodb", "GetItem", &["dynamodb:GetItem"]),
@@ -284,8 +305,24 @@ fn grant(scope: &IamPolicyScope, action: &str) -> Grant {
         }]),
         "iam:PassRole" => Grant::on(vec![execution_role_arn.clone()])
             .when(json!({"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}})),
+        // Mappings are named by id, not by function: Lambda narrows them
+        // by the function they feed. Listing them cannot be narrowed.
+        "lambda:ListEventSourceMappings" => Grant::on(vec!["*".into()]),
+        "lambda:CreateEventSourceMapping" | "lambda:DeleteEventSourceMapping" => {
+            let name = project.map_or("*", |p| p.name.as_str());
+            let function =
+                format!("arn:aws:lambda:{region}:{account}:function:{name}-revalidation");
+            let resource = if action == "lambda:CreateEventSourceMapping" {
+                "*".to_string()
+            } else {
+                format!("arn:aws:lambda:{region}:{account}:event-source-mapping:*")
+            };
+            Grant::on(vec![resource]).when(json!({"ArnLike": {
+                "lambda:FunctionArn": [function.clone(), format!("{function}:*")]
+            }}))
+        }
         a if a.starts_with("lambda:") => Grant::on(
-            ["server", "image"]
+            ["server", "image", "revalidation"]
                 .iter()
                 .flat_map(|kind| {
                     let name = project.map_or("*", |p| p.name.as_str());
@@ -294,6 +331,7 @@ fn grant(scope: &IamPolicyScope, action: &str) -> Grant {
                 })
                 .collect(),
         ),
+        a if a.starts_with("sqs:") => Grant::on(queues(scope)),
         "cloudfront:ListDistributions"
         | "cloudfront:ListOriginAccessControls"
         | "cloudfront:CreateOriginAccessControl"
@@ -353,6 +391,8 @@ fn grant(scope: &IamPolicyScope, action: &str) -> Grant {
                 certificates.when(json!({ "StringEquals": tags }))
             }
         }
+        // The tag tables: written only to seed them, keyed by build id.
+        "dynamodb:BatchWriteItem" => Grant::on(tag_tables(scope)),
         a if a.starts_with("dynamodb:") => {
             let table = |kind: &str| {
                 format!("arn:aws:dynamodb:{region}:{account}:table/{table_prefix}-{kind}")
@@ -377,12 +417,45 @@ fn grant(scope: &IamPolicyScope, action: &str) -> Grant {
                     ["projects", "deployments", "rollbacks", "domains"]
                         .iter()
                         .map(|kind| table(kind))
+                        .chain(tag_tables(scope))
                         .collect(),
                 ),
             }
         }
         _ => Grant::on(vec!["*".into()]),
     }
+}
+
+/// The revalidation queues: `<project>-<26-character ULID>.fifo` per
+/// deployment and `<project>-revalidation-dlq.fifo`.
+pub(crate) fn queues(scope: &IamPolicyScope) -> Vec<String> {
+    let IamPolicyScope {
+        account_id: account,
+        region,
+        project,
+        ..
+    } = scope;
+    match project {
+        Some(p) => {
+            let name = &p.name;
+            let ulid = "?".repeat(26);
+            vec![
+                format!("arn:aws:sqs:{region}:{account}:{name}-{ulid}.fifo"),
+                format!("arn:aws:sqs:{region}:{account}:{name}-revalidation-dlq.fifo"),
+            ]
+        }
+        None => vec![format!("arn:aws:sqs:{region}:{account}:*.fifo")],
+    }
+}
+
+/// The tag tables (`<prefix>-<project>-tags`) and their indexes.
+pub(crate) fn tag_tables(scope: &IamPolicyScope) -> Vec<String> {
+    let name = scope.project.as_ref().map_or("*", |p| p.name.as_str());
+    let table = format!(
+        "arn:aws:dynamodb:{}:{}:table/{}-{name}-tags",
+        scope.region, scope.account_id, scope.table_prefix
+    );
+    vec![table.clone(), format!("{table}/index/*")]
 }
 
 /// A project policy's extra grant on the domains table, which is keyed by
@@ -399,7 +472,12 @@ fn domains_table_grant(scope: &IamPolicyScope) -> Option<(Grant, Vec<&'static st
         .iter()
         .filter(|(service, _, _)| *service == "dynamodb")
         .flat_map(|(_, _, a)| a.iter().copied())
-        .filter(|a| !matches!(*a, "dynamodb:CreateTable" | "dynamodb:DescribeTable"));
+        .filter(|a| {
+            !matches!(
+                *a,
+                "dynamodb:CreateTable" | "dynamodb:DescribeTable" | "dynamodb:BatchWriteItem"
+            )
+        });
     let mut actions: Vec<&'static str> = actions.collect();
     actions.sort_unstable();
     actions.dedup();

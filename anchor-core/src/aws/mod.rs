@@ -9,7 +9,7 @@
 //! | [`crate::traits::KeyValueStore`] | CloudFront KeyValueStore | `cloudfront::kvs` |
 //! | [`crate::traits::Certificates`] | ACM (us-east-1) | `acm` |
 //! | [`crate::traits::StateStore`] | DynamoDB | `dynamodb` |
-//! | [`crate::traits::TagCache`] | DynamoDB (OpenNext's tag table) | `tag_cache` |
+//! | [`crate::traits::Revalidation`] | SQS, Lambda, DynamoDB | `revalidation`, `sqs` |
 //!
 //! All clients come from one `SdkConfig` ([`AwsConnection`]), with explicit
 //! retry settings; every SDK failure becomes [`crate::Error`] naming the AWS
@@ -21,11 +21,13 @@ mod cloudfront;
 mod config;
 mod dynamodb;
 mod errors;
+mod execution_role;
 mod iam;
 mod lambda;
 mod provision;
+mod revalidation;
 mod s3;
-mod tag_cache;
+mod sqs;
 
 pub use acm::AcmCertificates;
 pub use backend::AwsOptions;
@@ -34,21 +36,25 @@ pub use cloudfront::{
     CACHING_DISABLED_POLICY, CACHING_OPTIMIZED_POLICY, MAX_INVALIDATION_PATHS,
     MAX_INVALIDATION_WILDCARDS,
 };
-pub use tag_cache::DynamoDbTagCache;
-// The edge router's resources (issue 15).
+// The edge router's resources.
 pub use cloudfront::{
-    router_cache_policy_config, CloudFrontKvs, RouterStore, StoreReadyPoll, CACHE_KEY_HEADER,
-    CACHE_POLICY_DEFAULT_TTL, CACHE_POLICY_MAX_TTL, CACHE_POLICY_MIN_TTL, CACHE_POLICY_QUOTA,
-    MAX_FUNCTION_CODE_BYTES, ROUTER_CACHE_POLICY_NAME, ROUTER_FUNCTION_ATTEMPTS,
-    ROUTER_FUNCTION_NAME, ROUTER_FUNCTION_RUNTIME, ROUTER_STORE_NAME,
+    router_cache_policy_config, CloudFrontKvs, RouterResources, RouterStore, StoreReadyPoll,
+    CACHE_KEY_HEADER, CACHE_POLICY_DEFAULT_TTL, CACHE_POLICY_MAX_TTL, CACHE_POLICY_MIN_TTL,
+    CACHE_POLICY_QUOTA, MAX_FUNCTION_CODE_BYTES, ROUTER_CACHE_POLICY_NAME,
+    ROUTER_FUNCTION_ATTEMPTS, ROUTER_FUNCTION_NAME, ROUTER_FUNCTION_RUNTIME, ROUTER_STORE_NAME,
 };
 pub use config::{AwsClients, AwsConnection, CERTIFICATE_REGION};
 pub use dynamodb::{DynamoStateStore, TableNames, PROJECT_ID_INDEX};
+pub use execution_role::execution_role_policy;
 pub use iam::{actions_for, iam_policy, IamPolicyScope, ProjectPolicyScope, OPERATIONS};
 pub use lambda::{
     placeholder_zip, FunctionSpec, LambdaFunctions, DEFAULT_ARCHITECTURE, DEFAULT_RUNTIME,
-    PLACEHOLDER_MESSAGE,
+    PLACEHOLDER_MESSAGE, REVALIDATION_BATCH_SIZE,
 };
-pub use provision::{AwsProvisioner, ProvisionTarget};
+pub use provision::{AwsProvisioner, AwsRouter, ProvisionTarget};
+pub use revalidation::{
+    AwsRevalidation, RevalidationTarget, DEAD_LETTER_RETENTION_SECS, MAX_RECEIVE_COUNT,
+    QUEUE_RECEIVE_WAIT_SECS, QUEUE_VISIBILITY_TIMEOUT_SECS,
+};
 pub(crate) use s3::location_of;
 pub use s3::{MultipartSettings, S3ObjectStore};

@@ -15,8 +15,9 @@ use super::facade::{aws_json, aws_json_error};
 use super::response::EdgeBody;
 use super::Site;
 use crate::error::Error;
-use crate::local::StoredTagItem;
-use crate::traits::MAX_TAG_WRITE_ITEMS;
+use crate::local::{LocalRevalidation, StoredTagItem};
+/// The most items one `BatchWriteItem` takes.
+const MAX_TAG_WRITE_ITEMS: usize = 25;
 
 /// The index OpenNext queries by path.
 const PATH_INDEX: &str = "revalidate";
@@ -79,16 +80,11 @@ fn from_error(e: Error) -> Refusal {
 
 /// The project's table, if `name` is it; otherwise the table does not
 /// exist for this function.
-fn table<'a>(site: &'a Site, name: Option<&str>) -> Result<&'a str, Refusal> {
-    let own = site
-        .config
-        .infra
-        .revalidation
-        .as_ref()
-        .map(|binding| binding.tag_table.as_str());
-    match (own, name) {
-        (Some(own), Some(name)) if own == name => Ok(own),
-        (_, None) => Err(validation("TableName is required")),
+fn table(site: &Site, name: Option<&str>) -> Result<String, Refusal> {
+    let own = LocalRevalidation::tag_table(&site.config.project);
+    match name {
+        Some(name) if own == name => Ok(own),
+        None => Err(validation("TableName is required")),
         _ => Err(Refusal(
             "ResourceNotFoundException",
             "Requested resource not found".into(),
@@ -155,7 +151,7 @@ async fn put_item(site: &Site, request: &Value) -> Result<Value, Refusal> {
     let item = stored(request.get("Item").unwrap_or(&Value::Null))?;
     site.cloud()
         .tag_table()
-        .write(table, vec![item])
+        .write(&table, vec![item])
         .await
         .map_err(from_error)?;
     Ok(json!({}))
@@ -195,7 +191,7 @@ async fn batch_write(site: &Site, request: &Value) -> Result<Value, Refusal> {
     for (table, items) in writes {
         site.cloud()
             .tag_table()
-            .write(table, items)
+            .write(&table, items)
             .await
             .map_err(from_error)?;
     }
@@ -210,7 +206,7 @@ async fn get_item(site: &Site, request: &Value) -> Result<Value, Refusal> {
     let found = site
         .cloud()
         .tag_table()
-        .get(table, tag, path)
+        .get(&table, tag, path)
         .await
         .map_err(from_error)?;
     Ok(match found {
@@ -307,7 +303,7 @@ async fn query(site: &Site, request: &Value) -> Result<Value, Refusal> {
     let index = request.get("IndexName").and_then(Value::as_str);
     let items = match (index, &clauses[..]) {
         (None, [hash]) if hash.attribute == "tag" && hash.operator == "=" => tags
-            .by_tag(table, clause_string(hash)?)
+            .by_tag(&table, clause_string(hash)?)
             .await
             .map_err(from_error)?,
         (Some(PATH_INDEX), [hash, rest @ ..])
@@ -340,7 +336,7 @@ async fn query(site: &Site, request: &Value) -> Result<Value, Refusal> {
                     ))
                 }
             };
-            tags.by_path(table, clause_string(hash)?, after)
+            tags.by_path(&table, clause_string(hash)?, after)
                 .await
                 .map_err(from_error)?
         }

@@ -137,17 +137,16 @@ fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.chars().count() <= MAX_ID_CHARS && id.chars().all(|c| c.is_ascii_graphic())
 }
 
-/// The deployment whose queue is `name` (`<project>-<ulid>.fifo`), if it
-/// is one of the project's.
+/// The deployment whose queue is `name`, if the deploy flow made it for
+/// one of the project's deployments and it was not removed since.
 async fn deployment_of(site: &SharedSite, name: &str) -> Option<DeploymentId> {
-    let project = &site.config.project;
-    let ulid = name
-        .strip_prefix(project.as_str())?
-        .strip_prefix('-')?
-        .strip_suffix(".fifo")?;
-    let id = DeploymentId::parse(&format!("dpl_{ulid}")).ok()?;
-    match site.services().store.get_deployment(project, &id).await {
-        Ok(Some(_)) => Some(id),
+    match site
+        .cloud()
+        .revalidation()
+        .queue(&site.config.project, name)
+        .await
+    {
+        Ok(Some(queue)) => Some(queue.deployment),
         _ => None,
     }
 }

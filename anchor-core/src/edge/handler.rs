@@ -23,7 +23,7 @@ use super::runtime::node_missing;
 use super::site::PoolLookup;
 use super::viewer_event::{apply_request, is_response, to_response, to_viewer_event};
 use super::worker::StartError;
-use super::{assets, routed_origin, Site};
+use super::{assets, function_url, routed_origin, Site};
 use crate::model::{BehaviourSpec, Deployment, OriginKind};
 
 /// Which deployment a request is for.
@@ -48,6 +48,17 @@ pub(crate) async fn handle(
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost")
         .to_string();
+    if let Some((function, alias)) = function_url::addressed(&host) {
+        let (parts, body) = request.into_parts();
+        return function_url::answer(site, parts, body, client, &function, &alias)
+            .await
+            .unwrap_or_else(|e| {
+                text(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("local Function URL error: {e}\n"),
+                )
+            });
+    }
     let selected = select(&host);
     let path = percent_decode(request.uri().path(), false);
     let behaviour = site
@@ -290,7 +301,9 @@ pub(super) async fn invoke(
     // The invocation runs on its own task: a client that disconnects drops
     // this future, and that must not kill a worker mid-request (Lambda too
     // finishes an invocation whose caller went away).
-    let timeout = site.config.options.request_timeout;
+    // Lambda stops the function at its own timeout; CloudFront stops
+    // waiting at its origin timeout, whichever comes first.
+    let timeout = pool.timeout(site.config.options.request_timeout);
     let invocation = tokio::spawn(async move { pool.invoke(&event, timeout).await });
     let outcome = invocation.await.unwrap_or_else(|e| {
         Err(PoolError::Crashed(format!(
@@ -315,7 +328,7 @@ pub(super) async fn invoke(
             StatusCode::GATEWAY_TIMEOUT,
             format!(
                 "{label} did not answer within {} s; the worker was replaced\n",
-                site.config.options.request_timeout.as_secs_f64()
+                timeout.as_secs_f64()
             ),
         ),
         Err(PoolError::Handler(message)) => {

@@ -17,6 +17,11 @@
 //!   refused, as a Lambda origin access control refuses it.
 //! - A preview (or any deployment) is served at its own address,
 //!   `http://v<N>.localhost:<port>/`, where `N` is its version.
+//! - The project's Function URLs answer at their own host names,
+//!   `http://<function>--<alias>.lambda-url.anchor.localhost:<port>/`, as
+//!   Lambda answers a direct request: an `AWS_IAM` URL refuses it, a `NONE`
+//!   URL runs the function, whose origin guard refuses a request without
+//!   the secret the router adds.
 //! - Functions run in pools of long-lived `node` workers per version (see
 //!   `worker.mjs`): one import per worker, API Gateway v2 events over
 //!   framed stdin/stdout, a timeout per request (504), and a crashed
@@ -39,6 +44,7 @@ mod event;
 mod facade;
 mod facade_dynamodb;
 mod facade_sqs;
+mod function_url;
 mod handler;
 mod origin;
 mod pool;
@@ -158,6 +164,19 @@ pub fn site_url(addr: SocketAddr) -> String {
 /// header to `addr`.
 pub fn deployment_url(addr: SocketAddr, version: u64) -> String {
     format!("http://v{version}.localhost:{}/", addr.port())
+}
+
+/// The local Function URL of `function` at `alias` for an edge listening
+/// on `addr`: `http://<function>--<alias>.lambda-url.anchor.localhost:<port>/`.
+/// A direct request to it skips the distribution, as a request to a Lambda
+/// Function URL does. Clients that do not resolve `*.localhost` names can
+/// send that `Host` header to `addr`.
+pub fn function_url(addr: SocketAddr, function: &str, alias: &str) -> String {
+    format!(
+        "http://{}:{}/",
+        crate::local::function_url_host(function, alias),
+        addr.port()
+    )
 }
 
 type SharedSite = Arc<Site>;

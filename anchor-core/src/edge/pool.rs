@@ -55,6 +55,14 @@ impl Pool {
         })
     }
 
+    /// How long one invocation may run: the version's own timeout, capped
+    /// by `origin_timeout` (the CDN's limit on waiting for an origin).
+    pub fn timeout(&self, origin_timeout: Duration) -> Duration {
+        self.spec
+            .function_timeout
+            .map_or(origin_timeout, |own| own.min(origin_timeout))
+    }
+
     /// Runs one invocation on a free worker, waiting for one if all are busy.
     pub async fn invoke(
         self: &Arc<Self>,

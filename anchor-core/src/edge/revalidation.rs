@@ -154,29 +154,21 @@ async fn deliver(
     delivery: &Delivery,
     receive: u32,
 ) -> Result<(), String> {
-    let record = site
-        .services()
-        .store
-        .get_deployment(&site.config.project, deployment)
+    let queue = site
+        .cloud()
+        .revalidation()
+        .queue(&site.config.project, name)
         .await
         .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("deployment {deployment} no longer exists"))?;
-    let (Some(binding), Some(version)) = (
-        &site.config.infra.revalidation,
-        &record.revalidation_version,
-    ) else {
+        .ok_or_else(|| format!("the queue of deployment {deployment} was removed"))?;
+    let Some(version) = &queue.version else {
         return Err(format!(
-            "deployment {deployment} has no revalidation function"
+            "no revalidation function version of deployment {deployment} is subscribed"
         ));
     };
-    let pool = match site.pool(&binding.function, &version.version).await {
+    let pool = match site.pool(&queue.function, version).await {
         Ok(PoolLookup::Ready(pool)) => pool,
-        Ok(PoolLookup::Missing) => {
-            return Err(format!(
-                "{}:{} is missing",
-                binding.function, version.version
-            ))
-        }
+        Ok(PoolLookup::Missing) => return Err(format!("{}:{version} is missing", queue.function)),
         Ok(PoolLookup::OtherArchitecture(a)) => return Err(format!("built for {a:?}")),
         Err(e) => return Err(e.to_string()),
     };

@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 
 use hyper::body::Incoming;
+use hyper::header::{HeaderName, HeaderValue};
 use hyper::http::request::Parts;
 use hyper::{Response, StatusCode};
 
@@ -74,5 +75,24 @@ pub(crate) async fn ask(
     if let Err(refused) = to_function_origin(&mut parts, &body, &forwarded, domain, &viewer_ip) {
         return Ok(*refused);
     }
+    add_custom_headers(&mut parts, &origin["customHeaders"]);
     invoke(site, parts, body, client, domain, function, &version).await
+}
+
+/// The origin custom headers the router gave `cf.updateRequestOrigin`
+/// (such as the origin secret), added as CloudFront adds them to the
+/// request it sends the origin.
+fn add_custom_headers(parts: &mut Parts, headers: &serde_json::Value) {
+    let Some(headers) = headers.as_object() else {
+        return;
+    };
+    for (name, value) in headers {
+        let (Ok(name), Some(Ok(value))) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            value.as_str().map(HeaderValue::from_str),
+        ) else {
+            continue;
+        };
+        parts.headers.insert(name, value);
+    }
 }

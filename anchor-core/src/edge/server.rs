@@ -144,6 +144,18 @@ impl EdgeServer {
         deployment_url(self.addr, version)
     }
 
+    /// The local Function URL of deployment `version`'s server function
+    /// (its `v<version>` alias), which a direct request reaches without the
+    /// distribution; see [`super::function_url`]. The alias and its URL
+    /// exist once that deployment was built with the router.
+    pub fn server_function_url(&self, version: u64) -> String {
+        super::function_url(
+            self.addr,
+            &self.site.config.infra.server_function,
+            &format!("v{version}"),
+        )
+    }
+
     /// The address the viewer listener is bound to.
     pub fn local_addr(&self) -> SocketAddr {
         self.addr

@@ -16,7 +16,7 @@ use super::worker::WorkerSpec;
 use super::{EdgeOptions, WorkerCounts, WorkerInfo};
 use crate::error::Result;
 use crate::flows::Services;
-use crate::local::{LocalCloud, QUEUE_URL_PREFIX};
+use crate::local::{LocalCloud, LocalRevalidation, QUEUE_URL_PREFIX};
 use crate::model::{Architecture, CdnRoute, Deployment, Infrastructure, ProjectName};
 use crate::traits::Functions;
 use crate::Anchor;
@@ -175,6 +175,9 @@ impl Site {
             env: self.worker_environment(function, version, runnable.environment),
             label: format!("{function}:{version}"),
             start_timeout: self.config.options.start_timeout,
+            function_timeout: runnable
+                .timeout_secs
+                .map(|s| std::time::Duration::from_secs(u64::from(s))),
         };
         let mut pools = self.lock_pools();
         // Another request may have made it while the bundle was unpacked.
@@ -243,8 +246,7 @@ impl Site {
                 *url = format!("{}/000000000000/{name}", self.facade_url);
             }
         }
-        let revalidation = self.config.infra.revalidation.as_ref();
-        if revalidation.is_some_and(|binding| binding.function == function) {
+        if function == LocalRevalidation::function_name(&self.config.project) {
             let addr = self.config.viewer_addr;
             let host = if addr.ip().is_unspecified() {
                 std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)

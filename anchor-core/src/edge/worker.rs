@@ -18,8 +18,9 @@ const MAX_FRAME: u32 = 16 * 1024 * 1024;
 /// How many of the worker's last stderr lines a crash report quotes.
 const STDERR_TAIL: usize = 12;
 
-/// How to start workers of one function version.
-#[derive(Debug, Clone)]
+/// How to start workers of one function version. Its `Debug` names the
+/// environment's variables, never their values (the origin secret is one).
+#[derive(Clone)]
 pub(crate) struct WorkerSpec {
     /// The `node` executable.
     pub node: PathBuf,
@@ -35,6 +36,23 @@ pub(crate) struct WorkerSpec {
     pub label: String,
     /// How long importing the bundle may take.
     pub start_timeout: Duration,
+    /// The version's own timeout, as Lambda enforces it; `None` for a
+    /// version published before timeouts were recorded.
+    pub function_timeout: Option<Duration>,
+}
+
+impl std::fmt::Debug for WorkerSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkerSpec")
+            .field("node", &self.node)
+            .field("runner", &self.runner)
+            .field("bundle_dir", &self.bundle_dir)
+            .field("handler", &self.handler)
+            .field("env", &self.env.keys().collect::<Vec<_>>())
+            .field("label", &self.label)
+            .field("start_timeout", &self.start_timeout)
+            .finish()
+    }
 }
 
 /// Why a worker could not be started.

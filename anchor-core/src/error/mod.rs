@@ -39,6 +39,8 @@ pub enum ResourceKind {
     KeyValueStore,
     /// A project's tag table (OpenNext's tag cache).
     TagTable,
+    /// A deployment's revalidation queue.
+    Queue,
 }
 
 impl fmt::Display for ResourceKind {
@@ -55,6 +57,7 @@ impl fmt::Display for ResourceKind {
             Self::Object => "object",
             Self::KeyValueStore => "key value store",
             Self::TagTable => "tag table",
+            Self::Queue => "queue",
         })
     }
 }
@@ -73,8 +76,9 @@ pub enum Service {
     Cdn,
     /// The certificate authority (local CA or ACM).
     Certificates,
-    /// OpenNext's tag cache (a local table or DynamoDB).
-    TagCache,
+    /// The revalidation pipeline: queues and the tag table (SQS and
+    /// DynamoDB on AWS).
+    Revalidation,
 }
 
 impl fmt::Display for Service {
@@ -85,7 +89,7 @@ impl fmt::Display for Service {
             Self::Functions => "functions",
             Self::Cdn => "cdn",
             Self::Certificates => "certificates",
-            Self::TagCache => "tag cache",
+            Self::Revalidation => "revalidation",
         })
     }
 }

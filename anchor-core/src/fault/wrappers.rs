@@ -9,13 +9,13 @@ use crate::error::{Result, Service};
 use crate::flows::Services;
 use crate::model::{
     Deployment, DeploymentId, Domain, DomainName, FunctionVersion, Page, PageRequest, Project,
-    ProjectName, RollbackEvent,
+    ProjectName, RollbackEvent, TagItem,
 };
 use crate::traits::{
     AliasConfig, AliasRouting, Cdn, CertificateDescription, CertificateRequest, Certificates,
     CodeBundle, DistributionConfig, FunctionUrlOptions, Functions, KeyValueStore, KvsDescription,
-    KvsUpdate, ObjectBody, ObjectMeta, ObjectStore, PublishOptions, PutOptions, SetAliasOptions,
-    StateStore, TagCache, TagItem, Versioned, WriteBatch,
+    KvsUpdate, ObjectBody, ObjectMeta, ObjectStore, PublishOptions, PutOptions, Revalidation,
+    RevalidationQueue, SetAliasOptions, StateStore, Versioned, WriteBatch,
 };
 
 /// Wraps every client of `parts` (not the provisioner or clock) with `plan`.
@@ -45,8 +45,8 @@ pub fn wrap(parts: Services, plan: &Arc<FaultPlan>) -> Services {
             inner: parts.kvs,
             plan: plan.clone(),
         }),
-        tags: Arc::new(Faulty {
-            inner: parts.tags,
+        revalidation: Arc::new(Faulty {
+            inner: parts.revalidation,
             plan: plan.clone(),
         }),
         // Its own cache, so every manifest read of the wrapped flows is a
@@ -290,11 +290,37 @@ impl KeyValueStore for Faulty<dyn KeyValueStore> {
 }
 
 #[async_trait]
-impl TagCache for Faulty<dyn TagCache> {
-    async fn put_items(&self, table: &str, items: &[TagItem]) -> Result<()> {
-        let call = self.inner.put_items(table, items);
+impl Revalidation for Faulty<dyn Revalidation> {
+    async fn ensure_tags(
+        &self,
+        project: &ProjectName,
+        items: &[TagItem],
+    ) -> Result<Option<String>> {
+        let call = self.inner.ensure_tags(project, items);
         self.plan
-            .run(Service::TagCache, "tags.put_items", call)
+            .run(Service::Revalidation, "revalidation.ensure_tags", call)
+            .await
+    }
+    async fn ensure_queue(
+        &self,
+        project: &ProjectName,
+        deployment: &DeploymentId,
+    ) -> Result<Option<RevalidationQueue>> {
+        let call = self.inner.ensure_queue(project, deployment);
+        self.plan
+            .run(Service::Revalidation, "revalidation.ensure_queue", call)
+            .await
+    }
+    async fn subscribe(&self, queue: &RevalidationQueue, version: &FunctionVersion) -> Result<()> {
+        let call = self.inner.subscribe(queue, version);
+        self.plan
+            .run(Service::Revalidation, "revalidation.subscribe", call)
+            .await
+    }
+    async fn remove_queue(&self, project: &ProjectName, deployment: &DeploymentId) -> Result<()> {
+        let call = self.inner.remove_queue(project, deployment);
+        self.plan
+            .run(Service::Revalidation, "revalidation.remove_queue", call)
             .await
     }
 }

@@ -22,7 +22,7 @@ use crate::error::{Error, ResourceKind, Result};
 use crate::model::{Deployment, DeploymentId, Project, ProjectName};
 use crate::opennext::BundleLimits;
 use crate::traits::{
-    Cdn, Certificates, Functions, KeyValueStore, ObjectStore, Provisioner, StateStore, TagCache,
+    Cdn, Certificates, Functions, KeyValueStore, ObjectStore, Provisioner, Revalidation, StateStore,
 };
 
 pub use cache::{ManifestCache, RecordCache};
@@ -80,8 +80,8 @@ pub struct Services {
     pub certificates: Arc<dyn Certificates>,
     /// The edge router's key-value store, for projects that have a router.
     pub kvs: Arc<dyn KeyValueStore>,
-    /// OpenNext's tag tables, for projects with revalidation.
-    pub tags: Arc<dyn TagCache>,
+    /// The revalidation queues and tag table OpenNext's ISR needs.
+    pub revalidation: Arc<dyn Revalidation>,
     /// Creates a project's cloud resources.
     pub provisioner: Arc<dyn Provisioner>,
     /// Time.

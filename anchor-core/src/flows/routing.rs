@@ -56,7 +56,12 @@ pub(crate) async fn publish_origins(
                 .set_alias(function, &alias, &routing, &SetAliasOptions::default())
                 .await?;
         }
-        let options = FunctionUrlOptions { auth, streaming };
+        let options = FunctionUrlOptions {
+            cdn_distribution_id: (auth == FunctionUrlAuth::AwsIam)
+                .then(|| infra.distribution_id.clone()),
+            auth,
+            streaming,
+        };
         let url = svc.functions.ensure_url(function, &alias, &options).await?;
         hosts.push(url_host(&url).map(str::to_string).ok_or_else(|| {
             Error::invalid_state(
@@ -86,6 +91,9 @@ pub(crate) async fn publish_origins(
         // The image function reads under the project's prefix.
         image_source_path: format!("/{}", manifest::deployment_folder(&d.id)),
         public_index: PublicIndex::from_public_paths(public_paths)?,
+        // The deployment's server was published with the guard exactly when
+        // the project has a secret (see deploy), so the two stay paired.
+        origin_secret: infra.server_origin_secret().cloned(),
     };
     let keys = RouterKeys::new(&infra.distribution_id)?;
     write(svc, binding, route.entries(&keys)?).await

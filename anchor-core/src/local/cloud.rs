@@ -11,7 +11,7 @@ use rusqlite::Connection;
 
 use super::{
     LocalCdn, LocalCertificates, LocalFunctions, LocalKvs, LocalObjectStore, LocalProvisioner,
-    LocalTagTable,
+    LocalRevalidation, LocalTagTable,
 };
 use crate::clock::Clock;
 use crate::error::{Error, Result, Service};
@@ -115,9 +115,15 @@ impl LocalCloud {
         LocalKvs::new(self.inner.clone())
     }
 
-    /// The tag tables of OpenNext's tag cache.
+    /// The tag tables of OpenNext's tag cache, as the local edge reads
+    /// and writes them for the functions.
     pub fn tag_table(&self) -> LocalTagTable {
         LocalTagTable::new(self.inner.clone())
+    }
+
+    /// The revalidation pipeline: tag tables and deployments' queues.
+    pub fn revalidation(&self) -> LocalRevalidation {
+        LocalRevalidation::new(self.inner.clone())
     }
 
     /// The certificate authority.
@@ -252,6 +258,12 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("function_versions", "handler", "TEXT"),
     ("function_versions", "environment", "TEXT"),
     ("function_versions", "architecture", "TEXT"),
+    ("function_versions", "memory_mb", "INTEGER"),
+    ("function_versions", "timeout_secs", "INTEGER"),
+    ("function_versions", "runtime", "TEXT"),
+    ("functions", "memory_mb", "INTEGER"),
+    ("functions", "timeout_secs", "INTEGER"),
+    ("functions", "runtime", "TEXT"),
     ("distributions", "routes", "TEXT"),
 ];
 
@@ -368,6 +380,13 @@ CREATE TABLE IF NOT EXISTS tag_items (
     PRIMARY KEY (table_name, tag, path)
 );
 CREATE INDEX IF NOT EXISTS tag_items_by_path ON tag_items (table_name, path, revalidated_at);
+CREATE TABLE IF NOT EXISTS revalidation_queues (
+    name TEXT PRIMARY KEY,
+    project TEXT NOT NULL,
+    deployment TEXT NOT NULL,
+    function TEXT NOT NULL,
+    version TEXT
+);
 CREATE TABLE IF NOT EXISTS kvs_items (
     store TEXT NOT NULL,
     key TEXT NOT NULL,

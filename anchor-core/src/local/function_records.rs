@@ -168,8 +168,9 @@ pub(super) fn read_alias(
     )
 }
 
-/// A published version as a local server runs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A published version as a local server runs it. Its `Debug` names the
+/// environment's variables, never their values (the origin secret is one).
+#[derive(Clone, PartialEq, Eq)]
 pub struct RunnableVersion {
     /// The version as published.
     pub version: FunctionVersion,
@@ -183,6 +184,23 @@ pub struct RunnableVersion {
     /// The architecture it was published for; `None` for plain JavaScript
     /// (or a version published before architectures were recorded).
     pub architecture: Option<Architecture>,
+    /// How long one invocation may run, as published; `None` for a
+    /// version published before timeouts were recorded.
+    pub timeout_secs: Option<u32>,
+    /// The memory it was published with, in MB; recorded, not enforced.
+    pub memory_mb: Option<u32>,
+}
+
+impl std::fmt::Debug for RunnableVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunnableVersion")
+            .field("version", &self.version)
+            .field("zip", &self.zip)
+            .field("handler", &self.handler)
+            .field("environment", &self.environment.keys().collect::<Vec<_>>())
+            .field("architecture", &self.architecture)
+            .finish()
+    }
 }
 
 /// The handler Lambda assumes when none was configured.
@@ -199,7 +217,7 @@ pub(super) fn read_runnable(
     };
     let row = conn
         .query_row(
-            "SELECT code_sha256, handler, environment, architecture FROM function_versions
+            "SELECT code_sha256, handler, environment, architecture, timeout_secs, memory_mb FROM function_versions
              WHERE function = ?1 AND version = ?2",
             params![function, number],
             |r| {
@@ -208,11 +226,13 @@ pub(super) fn read_runnable(
                     r.get::<_, Option<String>>(1)?,
                     r.get::<_, Option<String>>(2)?,
                     r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<u32>>(4)?,
+                    r.get::<_, Option<u32>>(5)?,
                 ))
             },
         )
         .optional()?;
-    let Some((sha, handler, environment, architecture)) = row else {
+    let Some((sha, handler, environment, architecture, timeout_secs, memory_mb)) = row else {
         return Ok(None);
     };
     let architecture = architecture
@@ -229,6 +249,8 @@ pub(super) fn read_runnable(
         handler: handler.unwrap_or_else(|| DEFAULT_HANDLER.to_string()),
         environment,
         architecture,
+        timeout_secs,
+        memory_mb,
     }))
 }
 

@@ -10,6 +10,7 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256};
 
 use super::cloud::Inner;
+use super::function_config::{self, StoredConfig};
 use super::function_records::{
     function_url_host, function_version, read_alias, read_runnable, read_url_auth, read_version,
     require_function, require_version, validate_alias, validate_function, version_id, zip_path,
@@ -86,6 +87,7 @@ impl Functions for LocalFunctions {
         options: &PublishOptions,
     ) -> Result<FunctionVersion> {
         validate_function(function)?;
+        options.validate_settings()?;
         let (function, code, options) = (function.to_string(), code.clone(), options.clone());
         self.inner
             .run(Service::Functions, "PublishVersion", move |inner| {
@@ -119,8 +121,18 @@ impl Functions for LocalFunctions {
                         |r| Ok((r.get(0)?, r.get(1)?)),
                     )
                     .optional()?;
+                // As on Lambda, a publish that asks for other settings
+                // changes the function first, and the version freezes them.
+                let config = StoredConfig::resolve(
+                    &function_config::of_function(&tx, &function)?,
+                    &options,
+                );
                 if let Some((version, sha)) = newest {
-                    if sha == code.sha256 {
+                    if sha == code.sha256
+                        && function_config::of_version(&tx, &function, version)? == config
+                    {
+                        function_config::set_function(&tx, &function, &config)?;
+                        tx.commit()?;
                         return Ok(function_version(&function, version, sha));
                     }
                 }
@@ -149,6 +161,8 @@ impl Functions for LocalFunctions {
                     "UPDATE functions SET next_version = ?2 WHERE name = ?1",
                     params![function, version + 1],
                 )?;
+                function_config::set_version(&tx, &function, version, &config)?;
+                function_config::set_function(&tx, &function, &config)?;
                 tmp.persist(&zip_path(inner, &function, &version.to_string()))?;
                 tx.commit()?;
                 Ok(function_version(&function, version, code.sha256))
@@ -294,7 +308,7 @@ impl Functions for LocalFunctions {
         options: &FunctionUrlOptions,
     ) -> Result<String> {
         validate_function(function)?;
-        let (function, alias, options) = (function.to_string(), alias.to_string(), *options);
+        let (function, alias, options) = (function.to_string(), alias.to_string(), options.clone());
         self.inner
             .run(Service::Functions, "CreateFunctionUrlConfig", move |inner| {
                 let mut conn = inner.db();

@@ -7,11 +7,13 @@
 mod cdn;
 mod certificates;
 mod cloud;
+mod function_config;
 mod function_records;
 mod functions;
 mod kvs;
 mod objects;
 mod provisioner;
+mod revalidation;
 mod state_store;
 mod tag_table;
 mod temp_file;
@@ -23,8 +25,7 @@ pub use function_records::{function_url_host, parse_function_url_host, RunnableV
 pub use functions::LocalFunctions;
 pub use kvs::LocalKvs;
 pub use objects::{validate_key, LocalObjectStore, MAX_KEY_LEN};
-pub use provisioner::{
-    LocalProvisioner, BUCKET_HOST, QUEUE_REGION, QUEUE_URL_PREFIX, ROUTER_STORE,
-};
+pub use provisioner::{LocalProvisioner, BUCKET_HOST, ROUTER_STORE};
+pub use revalidation::{LocalQueue, LocalRevalidation, QUEUE_REGION, QUEUE_URL_PREFIX};
 pub use state_store::SqliteStateStore;
 pub use tag_table::{LocalTagTable, StoredTagItem};

@@ -1,5 +1,5 @@
-//! The local provisioner: creates a project's functions, its tag table and
-//! its distribution in the local cloud, and adopts them when they exist.
+//! The local provisioner: creates a project's two functions and its
+//! distribution in the local cloud, and adopts them when they exist.
 
 use std::sync::Arc;
 
@@ -8,16 +8,15 @@ use rusqlite::{params, TransactionBehavior};
 
 use super::cdn::new_etag;
 use super::cloud::Inner;
+use super::function_config;
 use super::function_records::{ensure_function, validate_alias};
 use crate::error::{Result, Service};
-use crate::model::{Infrastructure, ProjectName, RevalidationBinding, RouterBinding};
+use crate::model::{Infrastructure, ProjectName, RouterBinding};
 use crate::traits::{ProvisionOptions, Provisioner};
 
 /// The local implementation of [`Provisioner`].
 ///
-/// For project `p` it ensures the functions `p-server`, `p-image` and
-/// `p-revalidation`, the tag table `p-tags` (see [`RevalidationBinding`];
-/// the deployments' queues are the local edge's, under [`QUEUE_URL_PREFIX`]), the
+/// For project `p` it ensures the functions `p-server` and `p-image`, the
 /// distribution `local-p` at `local-p.cdn.anchor.localhost` laid out for the
 /// edge router (`DistributionLayout::Router`), and the router's key-value
 /// store [`ROUTER_STORE`], and uses `p` as the asset prefix. Provisioning again creates nothing and leaves the
@@ -55,26 +54,13 @@ fn infrastructure_of(
             store: ROUTER_STORE.to_string(),
             bucket_host: BUCKET_HOST.to_string(),
         }),
-        revalidation: Some(RevalidationBinding {
-            function: format!("{p}-revalidation"),
-            tag_table: format!("{p}-tags"),
-            queue_url_prefix: QUEUE_URL_PREFIX.to_string(),
-            queue_region: QUEUE_REGION.to_string(),
-        }),
+        origin_secret: None,
     }
 }
 
 /// The one key-value store the embedded default's router reads, shared by
 /// its projects as CloudFront's is by an account's.
 pub const ROUTER_STORE: &str = "anchor-router";
-
-/// What the URL of every local revalidation queue starts with: SQS's shape
-/// (`<endpoint>/<account>/<name>`) on a host that is no real one. The local
-/// edge gives its functions the same path on its own AWS endpoint.
-pub const QUEUE_URL_PREFIX: &str = "http://sqs.anchor.localhost/000000000000/";
-
-/// The region the local queues claim to be in.
-pub const QUEUE_REGION: &str = "us-east-1";
 
 /// The host the local edge knows as the object store's S3 endpoint.
 pub const BUCKET_HOST: &str = "assets.s3.anchor.localhost";
@@ -101,6 +87,8 @@ impl Provisioner for LocalProvisioner {
             &self.inner.location,
             self.inner.options.without_router,
         );
+        options.functions.validate()?;
+        let functions = options.functions.clone();
         let record = infra.clone();
         let routes = infra.layout().routes(options.routes.clone());
         let routes = serde_json::to_string(&routes)
@@ -112,13 +100,8 @@ impl Provisioner for LocalProvisioner {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 ensure_function(&tx, &record.server_function, now)?;
                 ensure_function(&tx, &record.image_function, now)?;
-                if let Some(revalidation) = &record.revalidation {
-                    ensure_function(&tx, &revalidation.function, now)?;
-                    tx.execute(
-                        "INSERT OR IGNORE INTO tag_tables (name) VALUES (?1)",
-                        [&revalidation.tag_table],
-                    )?;
-                }
+                function_config::set_initial(&tx, &record.server_function, &functions.server)?;
+                function_config::set_initial(&tx, &record.image_function, &functions.image)?;
                 tx.execute(
                     "INSERT OR IGNORE INTO kvs_stores (name, etag) VALUES (?1, ?2)",
                     params![ROUTER_STORE, new_etag()],

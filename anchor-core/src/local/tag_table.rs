@@ -6,13 +6,12 @@
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde_json::Value;
 
 use super::cloud::{Inner, LocalResult};
 use crate::error::{Error, ResourceKind, Result, Service};
-use crate::traits::{TagCache, TagItem, MAX_TAG_WRITE_ITEMS};
+use crate::model::TagItem;
 
 /// One item to write: its keys, its sort value in the `revalidate` index,
 /// and the whole item in DynamoDB's JSON form.
@@ -33,7 +32,7 @@ impl From<&TagItem> for StoredTagItem {
         Self {
             tag: item.tag.clone(),
             path: item.path.clone(),
-            revalidated_at: item.revalidated_at,
+            revalidated_at: i64::try_from(item.revalidated_at).unwrap_or(i64::MAX),
             item: serde_json::json!({
                 "tag": {"S": item.tag},
                 "path": {"S": item.path},
@@ -43,8 +42,12 @@ impl From<&TagItem> for StoredTagItem {
     }
 }
 
-/// The local implementation of [`TagCache`], plus the reads the local
-/// edge's DynamoDB endpoint answers.
+/// The local tag tables: what [`super::LocalRevalidation`] seeds, and what
+/// the local edge's DynamoDB endpoint reads and writes for the functions.
+///
+/// A write replaces an item with the same tag and path whole (DynamoDB's
+/// `PutRequest`), so seeding the same items again changes nothing, and a
+/// completed write is visible to the next read.
 ///
 /// A table must exist ([`LocalTagTable::ensure_table`], done when a project
 /// is provisioned) before anything is written to or read from it; otherwise
@@ -63,7 +66,7 @@ impl LocalTagTable {
     pub async fn ensure_table(&self, table: &str) -> Result<()> {
         let name = table.to_string();
         self.inner
-            .run(Service::TagCache, "CreateTable", move |inner| {
+            .run(Service::Revalidation, "CreateTable", move |inner| {
                 inner.db().execute(
                     "INSERT OR IGNORE INTO tag_tables (name) VALUES (?1)",
                     [name],
@@ -77,7 +80,7 @@ impl LocalTagTable {
     pub async fn exists(&self, table: &str) -> Result<bool> {
         let name = table.to_string();
         self.inner
-            .run(Service::TagCache, "DescribeTable", move |inner| {
+            .run(Service::Revalidation, "DescribeTable", move |inner| {
                 Ok(table_exists(&inner.db(), &name)?)
             })
             .await
@@ -88,7 +91,7 @@ impl LocalTagTable {
     pub async fn write(&self, table: &str, items: Vec<StoredTagItem>) -> Result<()> {
         let name = table.to_string();
         self.inner
-            .run(Service::TagCache, "BatchWriteItem", move |inner| {
+            .run(Service::Revalidation, "BatchWriteItem", move |inner| {
                 let mut conn = inner.db();
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 require_table(&tx, &name)?;
@@ -117,7 +120,7 @@ impl LocalTagTable {
     pub async fn get(&self, table: &str, tag: &str, path: &str) -> Result<Option<Value>> {
         let (name, tag, path) = (table.to_string(), tag.to_string(), path.to_string());
         self.inner
-            .run(Service::TagCache, "GetItem", move |inner| {
+            .run(Service::Revalidation, "GetItem", move |inner| {
                 let conn = inner.db();
                 require_table(&conn, &name)?;
                 let item: Option<String> = conn
@@ -165,7 +168,7 @@ impl LocalTagTable {
     ) -> Result<Vec<Value>> {
         let name = table.to_string();
         self.inner
-            .run(Service::TagCache, operation, move |inner| {
+            .run(Service::Revalidation, operation, move |inner| {
                 let conn = inner.db();
                 require_table(&conn, &name)?;
                 let mut statement = conn.prepare(sql)?;
@@ -197,16 +200,5 @@ fn require_table(conn: &Connection, name: &str) -> LocalResult<()> {
         Ok(())
     } else {
         Err(Error::not_found(ResourceKind::TagTable, name).into())
-    }
-}
-
-#[async_trait]
-impl TagCache for LocalTagTable {
-    async fn put_items(&self, table: &str, items: &[TagItem]) -> Result<()> {
-        for batch in items.chunks(MAX_TAG_WRITE_ITEMS) {
-            self.write(table, batch.iter().map(StoredTagItem::from).collect())
-                .await?;
-        }
-        Ok(())
     }
 }

@@ -170,12 +170,6 @@ pub struct Deployment {
     pub server_version: Option<FunctionVersion>,
     /// The published image function version, once published.
     pub image_version: Option<FunctionVersion>,
-    /// The published revalidation function version, which consumes this
-    /// deployment's queue; `None` for a project without revalidation
-    /// ([`crate::model::Infrastructure::revalidation`]) or a build without
-    /// the function.
-    #[serde(default)]
-    pub revalidation_version: Option<FunctionVersion>,
     /// Key prefix of this deployment's unhashed assets; hashed
     /// `_next/static` files are shared by all deployments of the project.
     pub assets_path: String,

@@ -7,10 +7,13 @@ mod cursor;
 mod deployment;
 mod domain;
 mod domain_name;
+mod function_settings;
+mod origin_secret;
 mod page;
 mod project;
 mod rollback;
 mod route;
+mod tag_item;
 
 pub use architecture::Architecture;
 pub use behaviour::{
@@ -21,10 +24,13 @@ pub use cursor::Listing;
 pub use deployment::{AssetSummary, Deployment, DeploymentId, DeploymentStatus, FunctionVersion};
 pub use domain::{CdnStatus, CertificateStatus, DnsRecord, Domain};
 pub use domain_name::DomainName;
-pub use page::{Page, PageRequest};
-pub use project::{
-    Infrastructure, PendingSwitch, Project, ProjectName, RevalidationBinding, RouterBinding,
-    SwitchKind,
+pub use function_settings::{
+    FunctionSettings, SiteFunctionSettings, DEFAULT_RUNTIME, MEMORY_MB_RANGE, RUNTIMES,
+    TIMEOUT_SECS_RANGE,
 };
+pub use origin_secret::{OriginSecret, ORIGIN_SECRET_ENV, ORIGIN_SECRET_HEADER};
+pub use page::{Page, PageRequest};
+pub use project::{Infrastructure, PendingSwitch, Project, ProjectName, RouterBinding, SwitchKind};
 pub use rollback::RollbackEvent;
 pub use route::{CdnRoute, RouteTarget, DEFAULT_ROUTE_PATTERN};
+pub use tag_item::TagItem;

@@ -3,7 +3,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{DeploymentId, DistributionLayout};
+use super::{DeploymentId, DistributionLayout, OriginSecret};
 use crate::error::{Error, Result};
 
 /// A project name: a slug of 1 to 48 characters, lowercase ASCII letters,
@@ -102,52 +102,14 @@ pub struct Infrastructure {
     /// backend that does not provision one yet.
     #[serde(default)]
     pub router: Option<RouterBinding>,
-    /// Where ISR and on-demand revalidation run: the revalidation function,
-    /// the per-deployment queues and the project's tag table. `None` for a
-    /// project provisioned without them (before Anchor provisioned them,
-    /// or on a backend that does not yet): its pages are regenerated only
-    /// by a deploy.
-    #[serde(default)]
-    pub revalidation: Option<RevalidationBinding>,
-}
-
-/// A project's revalidation pipeline, shaped as OpenNext's reference setup:
-/// every deployment has a FIFO queue of its own, consumed by that
-/// deployment's version of the revalidation function, and the project's
-/// deployments share one tag table (its keys carry the build id).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RevalidationBinding {
-    /// The function that consumes the queues and asks the site to render
-    /// stale pages again.
-    pub function: String,
-    /// The tag table, `CACHE_DYNAMO_TABLE` of the server function.
-    pub tag_table: String,
-    /// What a queue's URL starts with; the queue's name follows, such as
-    /// `https://sqs.us-east-1.amazonaws.com/123456789012/`.
-    pub queue_url_prefix: String,
-    /// The queues' region, `REVALIDATION_QUEUE_REGION` of the server.
-    pub queue_region: String,
-}
-
-impl RevalidationBinding {
-    /// The name of `deployment`'s queue: `<project>-<ulid>.fifo`, the
-    /// deployment id without its `dpl_`, so that it is at most
-    /// 48 + 1 + 26 + 5 = 80 characters, SQS's limit.
-    pub fn queue_name(project: &ProjectName, deployment: &DeploymentId) -> String {
-        let id = deployment.as_str();
-        let ulid = id.strip_prefix("dpl_").unwrap_or(id);
-        format!("{project}-{ulid}.fifo")
-    }
-
-    /// The URL of `deployment`'s queue, `REVALIDATION_QUEUE_URL` of its
-    /// server version.
-    pub fn queue_url(&self, project: &ProjectName, deployment: &DeploymentId) -> String {
-        format!(
-            "{}{}",
-            self.queue_url_prefix,
-            Self::queue_name(project, deployment)
-        )
-    }
+    /// The secret the router sends the server function as an origin
+    /// custom header, and the guard in the server's bundle checks
+    /// (`docs/aws.md`, "Origin protection"). Generated once by
+    /// `create_project` and kept for every deployment, so a rollback keeps
+    /// working. `None` in records written before Anchor kept it; its
+    /// `Debug` never shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin_secret: Option<OriginSecret>,
 }
 
 /// Where a project's edge router reads its routing.
@@ -169,6 +131,14 @@ impl Infrastructure {
             Some(_) => DistributionLayout::Router,
             None => DistributionLayout::Behaviours,
         }
+    }
+
+    /// The secret the server function must check: the project's, when its
+    /// requests come through the router (which adds the header). Without
+    /// the router the server URL is signed by an origin access control and
+    /// nothing would add the header, so there is none to check.
+    pub fn server_origin_secret(&self) -> Option<&OriginSecret> {
+        self.router.as_ref().and(self.origin_secret.as_ref())
     }
 }
 

@@ -40,7 +40,9 @@ pub struct FunctionBundle {
 ///
 /// A value exists only if the manifest is valid, `assets/` and
 /// `assets/BUILD_ID` exist, every function origin's bundle folder and handler
-/// file exist (and the bundle's `.next/BUILD_ID`, if any, matches), the ISR cache folder exists if the manifest copies it, and
+/// file exist (and the bundle's `.next/BUILD_ID`, if any, matches), the ISR cache folder exists if the manifest copies it, the revalidation
+/// function's bundle and handler exist if the server sends to SQS, the tag
+/// seed rows are well formed if the server reads the DynamoDB tag cache, and
 /// every asset and cache file passed the hostile-input checks.
 #[derive(Debug, Clone)]
 pub struct OpenNextBuild {
@@ -52,6 +54,7 @@ pub struct OpenNextBuild {
     cache_entries: Vec<Asset>,
     routes: Vec<String>,
     functions: BTreeMap<String, FunctionBundle>,
+    isr: super::IsrSetup,
 }
 
 impl OpenNextBuild {
@@ -107,6 +110,7 @@ impl OpenNextBuild {
             (None, Vec::new(), Vec::new())
         };
 
+        let isr = super::isr::read(dir, &root, &output)?;
         let assets = scan_assets_within(&assets_dir, dir)?;
         Ok(Self {
             dir: dir.to_path_buf(),
@@ -117,6 +121,7 @@ impl OpenNextBuild {
             cache_entries,
             routes,
             functions,
+            isr,
         })
     }
 
@@ -177,6 +182,12 @@ impl OpenNextBuild {
     /// The server function bundle (origin `default`).
     pub fn server_function(&self) -> Option<&FunctionBundle> {
         self.functions.get(DEFAULT_ORIGIN)
+    }
+
+    /// What the build needs for ISR: its revalidation function and the
+    /// tag-cache rows to seed, each only when the build uses it.
+    pub fn isr(&self) -> &super::IsrSetup {
+        &self.isr
     }
 
     /// The image optimization bundle (origin `imageOptimizer`).

@@ -6,7 +6,9 @@
 //! - [`OpenNextBuild`]: the whole folder, checked and scanned;
 //! - [`scan_assets`]: files with key, size, SHA-256, content type and
 //!   `Cache-Control`;
-//! - [`package_bundle`]: a function bundle as a reproducible zip.
+//! - [`package_bundle`]: a function bundle as a reproducible zip;
+//! - [`OriginGuard`]: the handler Anchor adds to a server bundle, which
+//!   refuses requests without the project's origin secret.
 //!
 //! Everything here is blocking file I/O. The sync functions are meant for a
 //! blocking thread; [`OpenNextBuild::read_async`] and
@@ -18,10 +20,11 @@ mod assets;
 mod build;
 mod bundle;
 mod cache;
+mod isr;
 mod native;
+mod origin_guard;
 mod output;
 mod parse;
-mod revalidation;
 mod routes;
 mod validate;
 mod walk;
@@ -32,13 +35,16 @@ pub use assets::{
     content_type, scan_assets, Asset, CACHE_CONTROL_IMMUTABLE, CACHE_CONTROL_REVALIDATE,
 };
 pub use build::{FunctionBundle, OpenNextBuild, OUTPUT_FILE};
-pub use bundle::{package_bundle, package_bundle_with_limits, BundleLimits};
+pub use bundle::{
+    package_bundle, package_bundle_with_files, package_bundle_with_limits, AddedFile, BundleLimits,
+};
+pub use isr::{IsrSetup, TAG_SEED_FILE};
 pub use native::{native_code, NativeCode};
+pub use origin_guard::{OriginGuard, GUARD_FILE, GUARD_HANDLER};
 pub use output::{
     AdditionalProps, Behavior, CopyRule, EcsOrigin, FunctionOrigin, FunctionRef, OpenNextOutput,
     Origin, S3Origin, DEFAULT_ORIGIN, DEFAULT_PATTERN, IMAGE_ORIGIN,
 };
-pub use revalidation::{SeedTag, TAG_SEED_FILE};
 pub use walk::MAX_KEY_BYTES;
 
 use crate::error::{Error, Result};
@@ -60,6 +66,20 @@ pub async fn package_bundle_with_limits_async(
     let dir = dir.into();
     run_blocking(dir.clone(), move || {
         package_bundle_with_limits(&dir, limits)
+    })
+    .await
+}
+
+/// [`package_bundle_with_files`] on Tokio's blocking pool. A panic inside
+/// it is resumed on the caller.
+pub async fn package_bundle_with_files_async(
+    dir: impl Into<PathBuf>,
+    limits: BundleLimits,
+    added: Vec<AddedFile>,
+) -> Result<CodeBundle> {
+    let dir = dir.into();
+    run_blocking(dir.clone(), move || {
+        package_bundle_with_files(&dir, limits, &added)
     })
     .await
 }

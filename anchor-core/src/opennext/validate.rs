@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
 use super::output::{
-    Behavior, FunctionOrigin, OpenNextOutput, Origin, DEFAULT_ORIGIN, DEFAULT_PATTERN, IMAGE_ORIGIN,
+    Behavior, FunctionOrigin, FunctionRef, OpenNextOutput, Origin, DEFAULT_ORIGIN, DEFAULT_PATTERN,
+    IMAGE_ORIGIN,
 };
 /// The folder every `bundle` path in the manifest starts with: OpenNext
 /// writes them relative to the app, and the build folder is `.open-next`.
@@ -141,18 +142,41 @@ impl FunctionOrigin {
     /// `None` if the handler is not `module.export` with a relative module
     /// path that stays inside the bundle.
     pub fn handler_module(&self) -> Option<&str> {
-        let (module, export) = self.handler.rsplit_once('.')?;
-        let ok = !export.is_empty() && relative_inside(module).is_some();
-        ok.then_some(module)
+        handler_module(&self.handler)
     }
 
     /// The bundle folder relative to the `.open-next` folder
     /// (`server-functions/default` for `.open-next/server-functions/default`),
     /// or `None` if it does not lie strictly inside `.open-next/`.
     pub fn bundle_dir(&self) -> Option<PathBuf> {
-        let rest = self.bundle.trim_start_matches("./");
-        relative_inside(rest.strip_prefix(BUILD_DIR_PREFIX)?)
+        bundle_dir(&self.bundle)
     }
+}
+
+impl FunctionRef {
+    /// The module part of the handler, as [`FunctionOrigin::handler_module`].
+    pub fn handler_module(&self) -> Option<&str> {
+        handler_module(&self.handler)
+    }
+
+    /// The bundle folder relative to `.open-next`, as
+    /// [`FunctionOrigin::bundle_dir`].
+    pub fn bundle_dir(&self) -> Option<PathBuf> {
+        bundle_dir(&self.bundle)
+    }
+}
+
+/// `module` of `module.export`, if it is a relative path inside the bundle.
+fn handler_module(handler: &str) -> Option<&str> {
+    let (module, export) = handler.rsplit_once('.')?;
+    let ok = !export.is_empty() && relative_inside(module).is_some();
+    ok.then_some(module)
+}
+
+/// A `.open-next/<folder>` bundle path as `<folder>`, if it stays inside.
+fn bundle_dir(bundle: &str) -> Option<PathBuf> {
+    let rest = bundle.trim_start_matches("./");
+    relative_inside(rest.strip_prefix(BUILD_DIR_PREFIX)?)
 }
 
 /// The longest CloudFront path pattern.
@@ -180,7 +204,7 @@ fn pattern_problem(pattern: &str) -> Option<String> {
 /// `rel` as a path if it is non-empty, uses `/` separators and has only
 /// plain components (no `..`, `.`, root or drive prefix) of at most 255
 /// bytes each.
-pub(super) fn relative_inside(rel: &str) -> Option<PathBuf> {
+fn relative_inside(rel: &str) -> Option<PathBuf> {
     let rel = rel.trim_end_matches('/');
     if rel.is_empty() || rel.contains('\\') {
         return None;

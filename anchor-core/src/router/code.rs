@@ -77,6 +77,7 @@ struct Settings {
     image_headers: &'static [&'static str],
     max_header_bytes: usize,
     hash_length: usize,
+    secret_header: &'static str,
 }
 
 /// The generated viewer-request function, ready to publish with runtime
@@ -108,6 +109,7 @@ impl RouterCode {
             image_headers: IMAGE_HEADERS,
             max_header_bytes: options.max_header_bytes,
             hash_length: HASH_LENGTH,
+            secret_header: crate::model::ORIGIN_SECRET_HEADER,
         };
         let settings = serde_json::to_string(&settings)
             .map_err(|e| Error::invalid_input("router", format!("settings: {e}")))?;

@@ -5,19 +5,29 @@
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::model::DeploymentId;
+use crate::model::{DeploymentId, OriginSecret};
 
 use super::index::PublicIndex;
 use super::keys::RouterKeys;
 use super::{MAX_KEY_BYTES, MAX_SHARDS, MAX_VALUE_BYTES};
 
-/// One key and its value, ready to put in the store.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// One key and its value, ready to put in the store. Its `Debug` shows
+/// the value's size, never the value, which may hold the origin secret.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct KvsEntry {
     /// The key, at most 512 bytes.
     pub key: String,
     /// The value, at most 1,024 bytes.
     pub value: String,
+}
+
+impl std::fmt::Debug for KvsEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KvsEntry")
+            .field("key", &self.key)
+            .field("value_bytes", &self.value.len())
+            .finish()
+    }
 }
 
 impl KvsEntry {
@@ -79,6 +89,10 @@ pub struct DeploymentRoute {
     pub image_source_path: String,
     /// The top-level entries of its `public/` folder.
     pub public_index: PublicIndex,
+    /// The project's origin secret, which the router sends the server as an
+    /// origin custom header; `None` for a deployment whose server has no
+    /// guard (made before the project had a secret).
+    pub origin_secret: Option<OriginSecret>,
 }
 
 /// The JSON the function reads at `<dist>/d/<id>`; short names because the
@@ -91,6 +105,8 @@ struct Record<'a> {
     b: &'a str,
     a: &'a str,
     m: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    k: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     p: Option<&'a [String]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -121,6 +137,7 @@ impl DeploymentRoute {
             b: &self.bucket_host,
             a: &self.origin_path,
             m: &self.image_source_path,
+            k: self.origin_secret.as_ref().map(OriginSecret::expose),
             p,
             n,
         };
@@ -246,6 +263,7 @@ mod tests {
             image_host: "img.lambda-url.eu-west-1.on.aws".into(),
             bucket_host: "bucket.s3.eu-west-1.amazonaws.com".into(),
             public_index: index,
+            origin_secret: None,
         }
     }
 
@@ -274,6 +292,20 @@ mod tests {
         assert_eq!(v["a"], r.origin_path.as_str());
         assert_eq!(v["p"], serde_json::json!(["images/", "robots.txt"]));
         assert!(v.get("n").is_none());
+        assert!(v.get("k").is_none(), "no secret, no k");
+    }
+
+    #[test]
+    fn the_origin_secret_is_in_the_record_and_not_in_its_debug() {
+        let secret = OriginSecret::generate().unwrap();
+        let r = DeploymentRoute {
+            origin_secret: Some(secret.clone()),
+            ..route(PublicIndex::new(["robots.txt"]).unwrap())
+        };
+        let entries = r.entries(&keys()).unwrap();
+        let v: Value = serde_json::from_str(&entries[0].value).unwrap();
+        assert_eq!(v["k"], secret.expose());
+        assert!(!format!("{r:?}").contains(secret.expose()));
     }
 
     #[test]

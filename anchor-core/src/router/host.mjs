@@ -72,6 +72,12 @@ function checkOrigin(params) {
       ["s3", "lambda", "mediastore", "mediapackagev2"].includes(oac.originType);
     if (!ok) throw new Error(`updateRequestOrigin: bad originAccessControlConfig ${JSON.stringify(oac)}`);
   }
+  const extra = params.customHeaders;
+  if (extra !== undefined) {
+    const ok = extra && typeof extra === "object" && !Array.isArray(extra) &&
+      Object.entries(extra).every(([name, value]) => name === name.toLowerCase() && typeof value === "string");
+    if (!ok) throw new Error("updateRequestOrigin: customHeaders must map lowercase names to strings");
+  }
   const custom = params.customOriginConfig;
   if (custom && (!Number.isInteger(custom.port) || !["http", "https"].includes(custom.protocol))) {
     throw new Error(`updateRequestOrigin: bad customOriginConfig ${JSON.stringify(custom)}`);
@@ -122,6 +128,12 @@ export function loadRouter(code) {
         state.origin = null;
         try {
           const result = await handler(event);
+          // CloudFront refuses an origin custom header the request already has.
+          const extra = (state.origin && state.origin.customHeaders) || {};
+          const sent = (result && result.headers) || {};
+          for (const name of Object.keys(extra)) {
+            if (name in sent) throw new Error(`updateRequestOrigin: customHeaders ${name} is also a request header`);
+          }
           return { result: JSON.parse(JSON.stringify(result)), origin: state.origin };
         } finally {
           state.kvsGet = null;

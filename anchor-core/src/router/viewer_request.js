@@ -138,6 +138,18 @@ function customOrigin(host, oac) {
   };
 }
 
+// The server origin with the project's secret as an origin custom header,
+// which the guard in the server's bundle checks.
+function serverOrigin(entry) {
+  const origin = customOrigin(entry.s, { enabled: false });
+  if (entry.k) {
+    const secret = {};
+    secret[S.secretHeader] = entry.k;
+    origin.customHeaders = secret;
+  }
+  return origin;
+}
+
 function signed(originType) {
   return { enabled: true, signingBehavior: 'always', signingProtocol: 'sigv4', originType: originType };
 }
@@ -152,6 +164,9 @@ async function handler(event) {
   const host = headerValue(headers, 'host');
   if (host === undefined) delete headers['x-forwarded-host'];
   else headers['x-forwarded-host'] = { value: host };
+  // Only CloudFront adds the origin secret (and it may not add a header the
+  // request already has).
+  delete headers[S.secretHeader];
 
   let id;
   let entry;
@@ -197,9 +212,9 @@ async function handler(event) {
   } else if (isFile) {
     cf.updateRequestOrigin({ domainName: entry.b, originPath: entry.a, originAccessControlConfig: signed('s3') });
   } else {
-    // The server checks a secret origin header set on the distribution
-    // instead of OAC, which would refuse unsigned POST bodies.
-    cf.updateRequestOrigin(customOrigin(entry.s, { enabled: false }));
+    // Not OAC, which would refuse unsigned POST bodies: the server's guard
+    // checks the secret origin header instead.
+    cf.updateRequestOrigin(serverOrigin(entry));
   }
 
   headers[S.cacheKey] = { value: cacheKey(id, headers, image) };

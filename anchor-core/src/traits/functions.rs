@@ -28,8 +28,10 @@ impl CodeBundle {
     }
 }
 
-/// Options of [`Functions::publish`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Options of [`Functions::publish`]. Its `Debug` names the environment's
+/// variables but never their values, which may be secrets (the origin
+/// secret is one).
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct PublishOptions {
     /// Stored as the version's description.
     pub description: Option<String>,
@@ -43,6 +45,66 @@ pub struct PublishOptions {
     /// the function's current one. Lambda sets it with the code, so a
     /// version always runs on the architecture it was published for.
     pub architecture: Option<crate::model::Architecture>,
+    /// Memory in MB the version runs with; `None` keeps the function's
+    /// current. A change is applied to the function before the version is
+    /// published, so the version is published with it.
+    pub memory_mb: Option<u32>,
+    /// Timeout in seconds the version runs with; `None` keeps the current.
+    pub timeout_secs: Option<u32>,
+    /// Lambda runtime the version runs on, such as `nodejs24.x`; `None`
+    /// keeps the current.
+    pub runtime: Option<String>,
+}
+
+impl PublishOptions {
+    /// Sets memory, timeout and runtime from `settings` (the architecture
+    /// is the caller's, since it depends on the build).
+    pub fn with_settings(mut self, settings: &crate::model::FunctionSettings) -> Self {
+        self.memory_mb = Some(settings.memory_mb);
+        self.timeout_secs = Some(settings.timeout_secs);
+        self.runtime = Some(settings.runtime.clone());
+        self
+    }
+
+    /// Checks memory, timeout and runtime against Lambda's limits; every
+    /// implementation calls it before any change. The error names the
+    /// field (`memory_mb`, `timeout_secs` or `runtime`).
+    pub fn validate_settings(&self) -> Result<()> {
+        use crate::model::{MEMORY_MB_RANGE, RUNTIMES, TIMEOUT_SECS_RANGE};
+        if let Some(mb) = self.memory_mb.filter(|mb| !MEMORY_MB_RANGE.contains(mb)) {
+            return Err(Error::invalid_input(
+                "memory_mb",
+                format!("{mb} MB is outside Lambda's range of 128 to 10240 MB"),
+            ));
+        }
+        if let Some(s) = self
+            .timeout_secs
+            .filter(|s| !TIMEOUT_SECS_RANGE.contains(s))
+        {
+            return Err(Error::invalid_input(
+                "timeout_secs",
+                format!("{s} s is outside Lambda's range of 1 to 900 seconds"),
+            ));
+        }
+        if let Some(r) = self.runtime.as_deref().filter(|r| !RUNTIMES.contains(r)) {
+            return Err(Error::invalid_input(
+                "runtime",
+                format!("{r:?} is not one of {}", RUNTIMES.join(", ")),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for PublishOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PublishOptions")
+            .field("description", &self.description)
+            .field("handler", &self.handler)
+            .field("environment", &self.environment.keys().collect::<Vec<_>>())
+            .field("architecture", &self.architecture)
+            .finish()
+    }
 }
 
 /// Where an alias sends traffic: one version, optionally with a share of
@@ -116,13 +178,18 @@ pub fn url_host(url: &str) -> Option<&str> {
 }
 
 /// Options of [`Functions::ensure_url`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionUrlOptions {
     /// Who may call it.
     pub auth: FunctionUrlAuth,
     /// Whether it streams responses (`RESPONSE_STREAM`) instead of
     /// buffering them, as a build with OpenNext's streaming wrapper needs.
     pub streaming: bool,
+    /// With [`FunctionUrlAuth::AwsIam`]: the id of the CDN distribution
+    /// whose signed requests the URL takes. The host grants that
+    /// distribution, and only it, the right to invoke the alias through
+    /// the URL (Lambda checks the grant, not just the signature).
+    pub cdn_distribution_id: Option<String>,
 }
 
 /// An alias as the host reports it.

@@ -26,12 +26,28 @@ pub struct KvsDescription {
 }
 
 /// One `UpdateKeys` call: keys to put and keys to delete, applied together.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Its `Debug` shows the keys and the size of each value, never the value:
+/// a routing entry holds the project's origin secret.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct KvsUpdate {
     /// Keys and their new values.
     pub puts: Vec<(String, String)>,
     /// Keys to remove; a missing key is no error.
     pub deletes: Vec<String>,
+}
+
+impl std::fmt::Debug for KvsUpdate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let puts: Vec<String> = self
+            .puts
+            .iter()
+            .map(|(k, v)| format!("{k} ({} bytes)", v.len()))
+            .collect();
+        f.debug_struct("KvsUpdate")
+            .field("puts", &puts)
+            .field("deletes", &self.deletes)
+            .finish()
+    }
 }
 
 impl KvsUpdate {

@@ -8,8 +8,8 @@ mod functions;
 mod kvs;
 mod objects;
 mod provision;
+mod revalidation;
 mod store;
-mod tag_cache;
 
 pub use cdn::{
     check_invalidation, Cdn, DistributionConfig, Versioned, MAX_INVALIDATION_PATHS,
@@ -30,5 +30,5 @@ pub use kvs::{
 };
 pub use objects::{ObjectBody, ObjectMeta, ObjectStore, PutOptions};
 pub use provision::{ProvisionOptions, Provisioner};
+pub use revalidation::{Revalidation, RevalidationQueue};
 pub use store::{DomainWrite, Expect, StateStore, WriteBatch};
-pub use tag_cache::{TagCache, TagItem, MAX_TAG_WRITE_ITEMS};

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 
 use crate::error::Result;
-use crate::model::{CdnRoute, Infrastructure, ProjectName};
+use crate::model::{CdnRoute, Infrastructure, ProjectName, SiteFunctionSettings};
 
 /// Options of [`Provisioner::provision`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,6 +15,11 @@ pub struct ProvisionOptions {
     /// them. The backend checks that they exist and changes nothing it did
     /// not create.
     pub existing: Option<Infrastructure>,
+    /// The settings new functions are created with (SST's by default).
+    /// Checked before anything is created; an `InvalidInput` names the
+    /// field, such as `server.memory_mb`. Existing functions are left as
+    /// they are: a deploy with settings reconciles them.
+    pub functions: SiteFunctionSettings,
 }
 
 impl Default for ProvisionOptions {
@@ -23,6 +28,7 @@ impl Default for ProvisionOptions {
             alias: "live".into(),
             routes: CdnRoute::opennext_defaults(),
             existing: None,
+            functions: SiteFunctionSettings::default(),
         }
     }
 }

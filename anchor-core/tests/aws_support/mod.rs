@@ -12,11 +12,14 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
+#[path = "../router_replay/fake_kvs.rs"]
+pub mod fake_kvs;
 pub mod intercept;
 pub mod provisioning;
 
-use anchor_core::aws::{AwsClients, AwsConnection};
+use anchor_core::aws::{AwsClients, AwsConnection, AwsOptions, AwsRouter, RouterResources};
 use aws_config::SdkConfig;
+use fake_kvs::FakeKvs;
 
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
@@ -24,6 +27,21 @@ static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 pub const ROLE_NAME: &str = "anchor-moto-lambda";
 /// moto's default account.
 pub const ACCOUNT: &str = "123456789012";
+
+/// The edge router the tests' projects route through. moto has no
+/// CloudFront Functions, cache policies or KeyValueStore data plane, so
+/// the router is "made elsewhere" ([`AwsRouter::Existing`]) and its store
+/// is [`FakeKvs`], a stateful stand-in for the data plane that the real
+/// `CloudFrontKvs` client talks to (ETags, If-Match, limits).
+pub fn router_resources() -> RouterResources {
+    RouterResources {
+        function_arn: format!("arn:aws:cloudfront::{ACCOUNT}:function/anchor-router"),
+        store_arn: format!(
+            "arn:aws:cloudfront::{ACCOUNT}:key-value-store/0a1b2c3d-1111-2222-3333-444455556666"
+        ),
+        cache_policy_id: "a1b2c3d4-anchor-router-policy".into(),
+    }
+}
 
 /// A reset moto server, held exclusively by one test.
 pub struct Moto {
@@ -37,10 +55,26 @@ pub struct Moto {
     pub clients: AwsClients,
     /// The ARN of the execution role created in moto's IAM.
     pub role_arn: String,
+    /// The router's KeyValueStore, shared by every `Anchor` of the test.
+    pub router_store: FakeKvs,
     _serial: tokio::sync::MutexGuard<'static, ()>,
 }
 
 impl Moto {
+    /// Options of an `Anchor` on this server with the router: the test
+    /// connection, the execution role, serialised state writes (moto's
+    /// transactions are not atomic) and the router of
+    /// [`router_resources`] with its store.
+    pub fn options(&self, bucket: &str) -> AwsOptions {
+        let mut options = AwsOptions::new(bucket);
+        options.connection = self.connection.clone();
+        options.execution_role_arn = Some(self.role_arn.clone());
+        options.serialize_state_writes = true;
+        options.router = AwsRouter::Existing(router_resources());
+        options.router_config = Some(fake_kvs::sdk_config(self.router_store.clone()));
+        options
+    }
+
     /// The versions the `live` aliases of `project`'s server and image
     /// functions point at, read from moto's Lambda.
     pub async fn live_versions(&self, project: &str) -> (String, String) {
@@ -101,6 +135,7 @@ pub async fn moto() -> Option<Moto> {
         config,
         clients,
         role_arn,
+        router_store: FakeKvs::new(&router_resources().store_arn),
         _serial: serial,
     })
 }

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use anchor_core::aws::AwsOptions;
 use anchor_core::Anchor;
 use aws_sdk_s3::config::SharedInterceptor;
 
@@ -15,11 +14,21 @@ pub const BUCKET: &str = "anchor-assets";
 pub const P: &str = "shop";
 
 pub async fn open(m: &Moto, role: Option<&str>, recorder: &CallRecorder) -> Anchor {
-    let mut options = AwsOptions::new(BUCKET);
-    options.connection = m.connection.clone();
+    open_with(m, role, recorder, |_| {}).await
+}
+
+/// [`open`] with options changed by `change`, such as a project layout
+/// without the router.
+pub async fn open_with(
+    m: &Moto,
+    role: Option<&str>,
+    recorder: &CallRecorder,
+    change: impl FnOnce(&mut anchor_core::aws::AwsOptions),
+) -> Anchor {
+    let mut options = m.options(BUCKET);
+    change(&mut options);
     options.execution_role_arn = role.map(str::to_string);
     options.interceptors = vec![SharedInterceptor::new(recorder.clone())];
-    options.serialize_state_writes = true;
     Anchor::aws_with_config(&m.config, &options).await.unwrap()
 }
 

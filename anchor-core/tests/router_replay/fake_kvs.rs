@@ -10,6 +10,9 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use anchor_core::aws::CloudFrontKvs;
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_cloudfront::config::{Credentials, SharedCredentialsProvider};
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
 };
@@ -53,9 +56,16 @@ impl FakeKvs {
         }
     }
 
+    /// The value stored under `key`, read without a request (for tests
+    /// that check what a flow wrote).
+    pub fn value(&self, key: &str) -> Option<String> {
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.items.get(key).cloned()
+    }
+
     /// The real client, talking to this store.
     pub fn client(&self) -> CloudFrontKvs {
-        CloudFrontKvs::from_config(&super::sdk_config(self.clone()), &[])
+        CloudFrontKvs::from_config(&sdk_config(self.clone()), &[])
     }
 
     fn answer(&self, method: &str, path: &str, if_match: Option<&str>, body: &[u8]) -> Reply {
@@ -111,6 +121,24 @@ impl FakeKvs {
             _ => error(400, "ValidationException"),
         }
     }
+}
+
+/// The shared configuration of offline test clients: dummy credentials,
+/// no retries, and `http` in place of the network.
+pub fn sdk_config(http: impl HttpClient + 'static) -> SdkConfig {
+    SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+            "AKIDREPLAY",
+            "replay-secret",
+            None,
+            None,
+            "replay",
+        )))
+        .retry_config(RetryConfig::disabled())
+        .http_client(http)
+        .build()
 }
 
 type Reply = (u16, Vec<(&'static str, String)>, String);

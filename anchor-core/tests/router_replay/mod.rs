@@ -16,9 +16,8 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use anchor_core::aws::{actions_for, CloudFrontCdn, CloudFrontKvs};
-use aws_config::retry::RetryConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_cloudfront::config::{Credentials, SharedCredentialsProvider, SharedInterceptor};
+use aws_config::SdkConfig;
+use aws_sdk_cloudfront::config::SharedInterceptor;
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
 };
@@ -166,23 +165,7 @@ pub struct Sent {
     pub body: String,
 }
 
-/// The shared configuration of the test clients: dummy credentials, no
-/// retries, and `http` in place of the network.
-pub fn sdk_config(http: impl HttpClient + 'static) -> SdkConfig {
-    SdkConfig::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
-            "AKIDREPLAY",
-            "replay-secret",
-            None,
-            None,
-            "replay",
-        )))
-        .retry_config(RetryConfig::disabled())
-        .http_client(http)
-        .build()
-}
+pub use fake_kvs::sdk_config;
 
 /// Real clients over a replay of `replies`, in order.
 pub struct Replay {

@@ -1,10 +1,14 @@
 //! The full CloudFront configuration of a new distribution: its three
-//! origins and one behaviour per route, in the routes' order.
+//! origins and one behaviour per route, in the routes' order, as the
+//! model's layout describes them (`model/behaviour.rs`): with the router,
+//! its function on the function behaviours, their shared cache policy, and
+//! an unsigned server origin.
 
 use aws_sdk_cloudfront::types::{
     AllowedMethods, CacheBehavior, CacheBehaviors, CachedMethods, CustomOriginConfig,
-    DefaultCacheBehavior, DistributionConfig, HttpVersion, Method, Origin, OriginProtocolPolicy,
-    OriginSslProtocols, Origins, PriceClass, S3OriginConfig, SslProtocol, ViewerProtocolPolicy,
+    DefaultCacheBehavior, DistributionConfig, EventType, FunctionAssociation, FunctionAssociations,
+    HttpVersion, Method, Origin, OriginProtocolPolicy, OriginSslProtocols, Origins, PriceClass,
+    S3OriginConfig, SslProtocol, ViewerProtocolPolicy,
 };
 
 use super::build_error;
@@ -13,7 +17,7 @@ use super::distribution::{
     CACHING_OPTIMIZED_POLICY,
 };
 use crate::error::Result;
-use crate::model::{CachePolicy, DistributionLayout, OriginKind, OriginRequestPolicy, RouteTarget};
+use crate::model::{CachePolicy, OriginKind, OriginRequestPolicy, RouteTarget};
 
 const OP: &str = "CreateDistribution";
 /// Origin ids inside the distribution.
@@ -25,10 +29,11 @@ pub(super) const IMAGE_ORIGIN: &str = "image";
 /// model's description of the behaviour, in CloudFront's ids.
 struct Behaviour {
     origin: &'static str,
-    cache_policy: &'static str,
+    cache_policy: String,
     origin_request_policy: Option<&'static str>,
     compress: bool,
     methods: AllowedMethods,
+    viewer_request: Option<FunctionAssociations>,
 }
 
 fn methods(all: bool) -> Result<AllowedMethods> {
@@ -59,35 +64,61 @@ fn methods(all: bool) -> Result<AllowedMethods> {
         .map_err(build_error(OP))
 }
 
-fn behaviour(target: RouteTarget) -> Result<Behaviour> {
-    // The AWS backend provisions distributions that route by behaviours;
-    // the router's layout is built on the embedded default first.
-    let spec = DistributionLayout::Behaviours.behaviour(target);
+fn behaviour(spec: &DistributionSpec, target: RouteTarget) -> Result<Behaviour> {
+    let b = spec.layout().behaviour(target);
+    let router = match (&spec.router, b.viewer_request) {
+        (Some(router), true) => Some(router),
+        (None, true) => {
+            return Err(crate::Error::invalid_input(
+                "router",
+                "a routed behaviour needs the router's function and cache policy",
+            ))
+        }
+        (_, false) => None,
+    };
     Ok(Behaviour {
-        origin: match spec.origin {
+        origin: match b.origin {
             OriginKind::Assets => ASSETS_ORIGIN,
             OriginKind::Server => SERVER_ORIGIN,
             OriginKind::Image => IMAGE_ORIGIN,
         },
-        cache_policy: match spec.cache_policy {
-            CachePolicy::CachingDisabled => CACHING_DISABLED_POLICY,
-            CachePolicy::CachingOptimized => CACHING_OPTIMIZED_POLICY,
-            CachePolicy::RouterShared => {
+        cache_policy: match (b.cache_policy, router) {
+            (CachePolicy::CachingDisabled, _) => CACHING_DISABLED_POLICY.to_string(),
+            (CachePolicy::CachingOptimized, _) => CACHING_OPTIMIZED_POLICY.to_string(),
+            (CachePolicy::RouterShared, Some(router)) => router.cache_policy_id.clone(),
+            (CachePolicy::RouterShared, None) => {
                 return Err(crate::Error::invalid_input(
-                    "routes",
-                    "the router's shared cache policy is not provisioned by the AWS backend yet",
+                    "router",
+                    "the router's shared cache policy needs the router",
                 ))
             }
         },
-        origin_request_policy: spec.origin_request_policy.map(|policy| match policy {
+        origin_request_policy: b.origin_request_policy.map(|policy| match policy {
             OriginRequestPolicy::AllViewerExceptHostHeader => ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY,
         }),
-        compress: spec.compress,
-        methods: methods(spec.all_methods)?,
+        compress: b.compress,
+        methods: methods(b.all_methods)?,
+        viewer_request: router
+            .map(|r| viewer_request(&r.function_arn))
+            .transpose()?,
     })
 }
 
-fn function_origin(id: &str, host: &str, oac: &str) -> Result<Origin> {
+/// The router function on a behaviour's viewer requests.
+fn viewer_request(function_arn: &str) -> Result<FunctionAssociations> {
+    let association = FunctionAssociation::builder()
+        .function_arn(function_arn)
+        .event_type(EventType::ViewerRequest)
+        .build()
+        .map_err(build_error(OP))?;
+    FunctionAssociations::builder()
+        .quantity(1)
+        .items(association)
+        .build()
+        .map_err(build_error(OP))
+}
+
+fn function_origin(id: &str, host: &str, oac: Option<&str>) -> Result<Origin> {
     let tls = OriginSslProtocols::builder()
         .quantity(1)
         .items(SslProtocol::TlSv12)
@@ -105,7 +136,8 @@ fn function_origin(id: &str, host: &str, oac: &str) -> Result<Origin> {
         .domain_name(host)
         .origin_path("")
         .custom_origin_config(custom)
-        .origin_access_control_id(oac)
+        // Without an OAC the field is empty, as CloudFront returns it.
+        .origin_access_control_id(oac.unwrap_or_default())
         .build()
         .map_err(build_error(OP))
 }
@@ -120,10 +152,21 @@ fn origins(spec: &DistributionSpec, server_host: &str, image_host: &str) -> Resu
         .origin_access_control_id(&spec.oac.s3)
         .build()
         .map_err(build_error(OP))?;
+    let layout = spec.layout();
+    let signed = |kind: OriginKind| {
+        let target = match kind {
+            OriginKind::Server => RouteTarget::ServerFunction,
+            _ => RouteTarget::ImageFunction,
+        };
+        layout
+            .behaviour(target)
+            .origin_signing
+            .map(|_| spec.oac.lambda.as_str())
+    };
     let items = vec![
         assets,
-        function_origin(SERVER_ORIGIN, server_host, &spec.oac.lambda)?,
-        function_origin(IMAGE_ORIGIN, image_host, &spec.oac.lambda)?,
+        function_origin(SERVER_ORIGIN, server_host, signed(OriginKind::Server))?,
+        function_origin(IMAGE_ORIGIN, image_host, signed(OriginKind::Image))?,
     ];
     Origins::builder()
         .quantity(items.len() as i32)
@@ -147,7 +190,7 @@ pub(super) fn distribution_config(
     };
     let mut behaviours = Vec::with_capacity(ordered.len());
     for route in ordered {
-        let b = behaviour(route.target)?;
+        let b = behaviour(spec, route.target)?;
         behaviours.push(
             CacheBehavior::builder()
                 .path_pattern(&route.pattern)
@@ -156,18 +199,20 @@ pub(super) fn distribution_config(
                 .compress(b.compress)
                 .cache_policy_id(b.cache_policy)
                 .set_origin_request_policy_id(b.origin_request_policy.map(str::to_string))
+                .set_function_associations(b.viewer_request)
                 .allowed_methods(b.methods)
                 .build()
                 .map_err(build_error(OP))?,
         );
     }
-    let d = behaviour(default_route.target)?;
+    let d = behaviour(spec, default_route.target)?;
     let default = DefaultCacheBehavior::builder()
         .target_origin_id(d.origin)
         .viewer_protocol_policy(ViewerProtocolPolicy::RedirectToHttps)
         .compress(d.compress)
         .cache_policy_id(d.cache_policy)
         .set_origin_request_policy_id(d.origin_request_policy.map(str::to_string))
+        .set_function_associations(d.viewer_request)
         .allowed_methods(d.methods)
         .build()
         .map_err(build_error(OP))?;
@@ -190,4 +235,95 @@ pub(super) fn distribution_config(
         .default_root_object("")
         .build()
         .map_err(build_error(OP))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::cloudfront::{OriginAccessControls, RouterResources};
+    use crate::model::CdnRoute;
+
+    fn spec(router: Option<RouterResources>) -> DistributionSpec {
+        DistributionSpec {
+            project: "p".into(),
+            bucket_domain: "b.s3.eu-west-1.amazonaws.com".into(),
+            asset_origin_path: "/p".into(),
+            server_url: "https://s.lambda-url.eu-west-1.on.aws/".into(),
+            image_url: "https://i.lambda-url.eu-west-1.on.aws/".into(),
+            routes: CdnRoute::opennext_defaults(),
+            oac: OriginAccessControls {
+                s3: "OAC-S3".into(),
+                lambda: "OAC-L".into(),
+            },
+            router,
+        }
+    }
+
+    fn config(spec: &DistributionSpec) -> DistributionConfig {
+        let hosts = (
+            "s.lambda-url.eu-west-1.on.aws",
+            "i.lambda-url.eu-west-1.on.aws",
+        );
+        distribution_config(spec, "anchor:p", "anchor-p", hosts.0, hosts.1).unwrap()
+    }
+
+    fn associated(associations: Option<&FunctionAssociations>) -> Vec<(String, String)> {
+        associations
+            .map(|a| a.items())
+            .unwrap_or_default()
+            .iter()
+            .map(|f| {
+                (
+                    f.function_arn().to_string(),
+                    f.event_type().as_str().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_router_runs_on_the_function_behaviours_only() {
+        let router = RouterResources {
+            function_arn: "arn:aws:cloudfront::1:function/anchor-router".into(),
+            store_arn: "arn:aws:cloudfront::1:key-value-store/k".into(),
+            cache_policy_id: "POLICY".into(),
+        };
+        let c = config(&spec(Some(router.clone())));
+        let on_router = vec![(router.function_arn.clone(), "viewer-request".to_string())];
+        let behaviours = c.cache_behaviors().map(|b| b.items()).unwrap_or_default();
+        let by_pattern = |p: &str| behaviours.iter().find(|b| b.path_pattern() == p).unwrap();
+        let image = by_pattern("_next/image*");
+        assert_eq!(associated(image.function_associations()), on_router);
+        assert_eq!(image.cache_policy_id(), Some("POLICY"));
+        let statics = by_pattern("_next/static/*");
+        assert!(associated(statics.function_associations()).is_empty());
+        assert_eq!(statics.cache_policy_id(), Some(CACHING_OPTIMIZED_POLICY));
+        let default = c.default_cache_behavior().unwrap();
+        assert_eq!(associated(default.function_associations()), on_router);
+        assert_eq!(default.cache_policy_id(), Some("POLICY"));
+        assert_eq!(default.allowed_methods().map(|m| m.items().len()), Some(7));
+        let origins = c.origins().map(|o| o.items()).unwrap_or_default();
+        let oac = |id: &str| {
+            origins
+                .iter()
+                .find(|o| o.id() == id)
+                .and_then(|o| o.origin_access_control_id())
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert_eq!(oac(SERVER_ORIGIN), "", "bodies must reach the server");
+        assert_eq!(oac(IMAGE_ORIGIN), "OAC-L");
+        assert_eq!(oac(ASSETS_ORIGIN), "OAC-S3");
+    }
+
+    #[test]
+    fn without_the_router_nothing_is_associated_and_functions_are_signed() {
+        let c = config(&spec(None));
+        assert!(associated(c.default_cache_behavior().unwrap().function_associations()).is_empty());
+        let origins = c.origins().map(|o| o.items()).unwrap_or_default();
+        assert!(origins
+            .iter()
+            .filter(|o| o.id() != ASSETS_ORIGIN)
+            .all(|o| o.origin_access_control_id() == Some("OAC-L")));
+    }
 }

@@ -1,10 +1,10 @@
 //! The project's distribution: adopted if it exists, created once if not.
 
 use super::behaviors::distribution_config;
-use super::{CloudFrontCdn, OriginAccessControls};
+use super::{CloudFrontCdn, OriginAccessControls, RouterResources};
 use crate::aws::errors::service_error;
 use crate::error::{Error, Result, Service};
-use crate::model::{CdnRoute, DEFAULT_ROUTE_PATTERN};
+use crate::model::{CdnRoute, DistributionLayout, DEFAULT_ROUTE_PATTERN};
 use crate::traits::url_host;
 
 /// AWS's managed cache policy `Managed-CachingOptimized` (honours the
@@ -36,12 +36,25 @@ pub struct DistributionSpec {
     /// The origin access controls from
     /// [`CloudFrontCdn::ensure_origin_access_controls`].
     pub oac: OriginAccessControls,
+    /// The edge router, if the distribution routes through it
+    /// ([`DistributionLayout::Router`]): its function runs on the server
+    /// and image behaviours, which share its cache policy, and the server
+    /// origin is not signed. `None` builds the behaviours layout.
+    pub router: Option<RouterResources>,
 }
 
 impl DistributionSpec {
     /// The comment that marks the project's distribution.
     pub fn comment(&self) -> String {
         format!("anchor:{}", self.project)
+    }
+
+    /// How the distribution routes requests.
+    pub fn layout(&self) -> DistributionLayout {
+        match self.router {
+            Some(_) => DistributionLayout::Router,
+            None => DistributionLayout::Behaviours,
+        }
     }
 
     /// The caller reference of its creation, so a retried create cannot
@@ -67,6 +80,9 @@ impl DistributionSpec {
         }
         if self.bucket_domain.is_empty() {
             return Err(Error::invalid_input("bucket_domain", "must not be empty"));
+        }
+        if let Some(router) = &self.router {
+            router.check()?;
         }
         let server = https_host("server_url", &self.server_url)?;
         let image = https_host("image_url", &self.image_url)?;

@@ -17,6 +17,7 @@ mod kvs;
 mod managed;
 mod oac;
 mod router_function;
+mod router_resources;
 mod router_store;
 
 pub use cache_policy::{
@@ -35,6 +36,7 @@ pub use router_function::{
     MAX_FUNCTION_CODE_BYTES, ROUTER_FUNCTION_ATTEMPTS, ROUTER_FUNCTION_NAME,
     ROUTER_FUNCTION_RUNTIME,
 };
+pub use router_resources::RouterResources;
 pub use router_store::{RouterStore, StoreReadyPoll, ROUTER_STORE_NAME};
 
 use aws_smithy_types::error::operation::BuildError;

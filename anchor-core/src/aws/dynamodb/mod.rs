@@ -11,6 +11,7 @@
 //! Each record is its serde JSON in the `record` attribute, beside its key
 //! attributes and a numeric `revision` that conditions compare.
 
+mod batch;
 mod codec;
 mod commit;
 mod counter;
@@ -20,6 +21,7 @@ mod names;
 mod page;
 mod read;
 mod tables;
+pub(crate) mod tag_table;
 
 use std::sync::Arc;
 

@@ -80,7 +80,7 @@ async fn ensure_one(client: &Client, spec: &Spec<'_>) -> Result<()> {
     Ok(())
 }
 
-async fn describe(client: &Client, table: &str) -> Result<Option<TableDescription>> {
+pub(super) async fn describe(client: &Client, table: &str) -> Result<Option<TableDescription>> {
     match client.describe_table().table_name(table).send().await {
         Ok(out) => Ok(out.table),
         Err(e)
@@ -98,7 +98,7 @@ async fn describe(client: &Client, table: &str) -> Result<Option<TableDescriptio
     }
 }
 
-fn key(operation: &str, attribute: &str, key_type: KeyType) -> Result<KeySchemaElement> {
+pub(super) fn key(operation: &str, attribute: &str, key_type: KeyType) -> Result<KeySchemaElement> {
     built(
         operation,
         KeySchemaElement::builder()
@@ -108,7 +108,7 @@ fn key(operation: &str, attribute: &str, key_type: KeyType) -> Result<KeySchemaE
     )
 }
 
-fn attribute(
+pub(super) fn attribute(
     operation: &str,
     name: &str,
     kind: ScalarAttributeType,

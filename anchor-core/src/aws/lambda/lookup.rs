@@ -24,6 +24,10 @@ pub(super) struct Snapshot {
     pub code_sha256: String,
     /// Lambda's name of its one architecture, such as `arm64`.
     pub architecture: Option<String>,
+    /// Memory, timeout and runtime: the settings a version freezes.
+    pub memory_mb: Option<i32>,
+    pub timeout_secs: Option<i32>,
+    pub runtime: Option<String>,
     /// `None` on hosts that do not report one (moto).
     pub revision_id: Option<String>,
     /// `Pending` or `InProgress`: calls that change it would be refused.
@@ -46,6 +50,9 @@ macro_rules! snapshot {
             architecture: c
                 .architectures
                 .and_then(|a| a.first().map(|a| a.as_str().to_string())),
+            memory_mb: c.memory_size,
+            timeout_secs: c.timeout,
+            runtime: c.runtime.map(|r| r.as_str().to_string()),
             revision_id: c.revision_id,
             settling: c.state == Some(State::Pending)
                 || c.last_update_status == Some(LastUpdateStatus::InProgress),

@@ -5,12 +5,13 @@
 //! `permission`.
 
 mod alias;
-mod deployment_url;
+mod event_source;
 mod lookup;
 mod permission;
 mod placeholder;
 mod publish;
 mod routing;
+mod settings;
 mod setup;
 mod url;
 mod versions;
@@ -27,6 +28,7 @@ use crate::traits::{
     SetAliasOptions,
 };
 
+pub use event_source::REVALIDATION_BATCH_SIZE;
 pub use placeholder::{placeholder_zip, PLACEHOLDER_MESSAGE};
 pub use setup::{FunctionSpec, DEFAULT_ARCHITECTURE, DEFAULT_RUNTIME};
 
@@ -153,6 +155,6 @@ impl Functions for LambdaFunctions {
         alias: &str,
         options: &FunctionUrlOptions,
     ) -> Result<String> {
-        deployment_url::ensure_url(self, function, alias, options).await
+        url::ensure_url(self, function, alias, options).await
     }
 }

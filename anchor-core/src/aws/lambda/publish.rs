@@ -1,15 +1,14 @@
-//! Publishing: settle, reconcile the configuration, upload, settle,
+//! Publishing: settle, reconcile the configuration (`settings.rs`), upload, settle,
 //! publish, each step guarded so that a concurrent writer makes the publish
 //! fail with `Error::Conflict` instead of yielding a version with its code.
 
-use std::collections::BTreeMap;
-
 use aws_sdk_lambda::primitives::Blob;
-use aws_sdk_lambda::types::{Architecture, Environment};
+use aws_sdk_lambda::types::Architecture;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 use super::lookup::{latest, Snapshot};
+use super::settings::WantedConfiguration;
 use super::{versions, wait, LambdaFunctions};
 use crate::aws::errors::service_error;
 use crate::error::{Error, ResourceKind, Result, Service};
@@ -37,12 +36,10 @@ pub(super) async fn publish(
         current = wait::updated(host, function).await?;
     }
 
-    let handler = options.handler.clone().or_else(|| current.handler.clone());
-    let mut environment = host.base_environment.clone();
-    environment.extend(options.environment.clone());
+    let wanted = WantedConfiguration::resolve(options, &host.base_environment, &current);
     let mut touched = false;
-    if handler != current.handler || environment != current.environment {
-        current = configure(host, function, &current, handler, environment).await?;
+    if !wanted.is_met_by(&current) {
+        current = configure(host, function, &current, &wanted).await?;
         touched = true;
     }
     // Lambda sets the architecture with the code, so a version runs on
@@ -59,8 +56,7 @@ pub(super) async fn publish(
         // copy after a function's first publish), so compare ourselves.
         if let Some(newest) = versions::newest(host, function).await? {
             if newest.code_sha256 == current.code_sha256
-                && newest.handler == current.handler
-                && newest.environment == current.environment
+                && wanted.is_met_by(&newest)
                 && newest.architecture == current.architecture
             {
                 return Ok(FunctionVersion {
@@ -136,7 +132,7 @@ fn validate(code: &CodeBundle, options: &PublishOptions) -> Result<()> {
     if options.handler.as_deref().is_some_and(str::is_empty) {
         return Err(Error::invalid_input("handler", "must not be empty"));
     }
-    Ok(())
+    options.validate_settings()
 }
 
 fn changed(function: &str, found: &str, expected: &str) -> Error {
@@ -174,19 +170,11 @@ async fn configure(
     host: &LambdaFunctions,
     function: &str,
     current: &Snapshot,
-    handler: Option<String>,
-    environment: BTreeMap<String, String>,
+    wanted: &WantedConfiguration,
 ) -> Result<Snapshot> {
-    let variables = environment.into_iter().collect();
-    host.client
-        .update_function_configuration()
+    wanted
+        .apply(host.client.update_function_configuration())
         .function_name(function)
-        .set_handler(handler)
-        .environment(
-            Environment::builder()
-                .set_variables(Some(variables))
-                .build(),
-        )
         .set_revision_id(current.revision_id.clone())
         .send()
         .await

@@ -10,11 +10,13 @@ use super::{placeholder_zip, wait, LambdaFunctions};
 use crate::aws::errors::service_error;
 use crate::error::Result;
 use crate::error::Service;
+use crate::model::FunctionSettings;
 
-/// The runtime OpenNext's server and image functions target.
-pub const DEFAULT_RUNTIME: &str = "nodejs22.x";
-/// The architecture of [`FunctionSpec::new`].
-pub const DEFAULT_ARCHITECTURE: &str = "x86_64";
+pub use crate::model::DEFAULT_RUNTIME;
+/// The architecture of [`FunctionSpec::new`]: OpenNext installs arm64
+/// `sharp` by default, and a deploy moves the function to what the build's
+/// native code needs.
+pub const DEFAULT_ARCHITECTURE: &str = "arm64";
 
 /// The function [`LambdaFunctions::ensure_function`] creates.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,17 +38,29 @@ pub struct FunctionSpec {
 }
 
 impl FunctionSpec {
-    /// A spec with OpenNext's defaults: `index.handler` on `nodejs22.x`,
-    /// x86_64, 1024 MB and 30 seconds.
+    /// A spec with SST's server defaults: `index.handler` on
+    /// [`DEFAULT_RUNTIME`], arm64, 1024 MB and 20 seconds.
     pub fn new(name: impl Into<String>, role_arn: impl Into<String>) -> Self {
+        Self::with_settings(name, role_arn, &FunctionSettings::server_default())
+    }
+
+    /// A spec with `settings`; without an architecture in them, arm64.
+    pub fn with_settings(
+        name: impl Into<String>,
+        role_arn: impl Into<String>,
+        settings: &FunctionSettings,
+    ) -> Self {
         Self {
             name: name.into(),
             role_arn: role_arn.into(),
-            memory_mb: 1024,
-            timeout_secs: 30,
+            memory_mb: i32::try_from(settings.memory_mb).unwrap_or(i32::MAX),
+            timeout_secs: i32::try_from(settings.timeout_secs).unwrap_or(i32::MAX),
             handler: "index.handler".to_string(),
-            runtime: DEFAULT_RUNTIME.to_string(),
-            architecture: DEFAULT_ARCHITECTURE.to_string(),
+            runtime: settings.runtime.clone(),
+            architecture: settings
+                .architecture
+                .map_or(DEFAULT_ARCHITECTURE, |a| a.as_str())
+                .to_string(),
         }
     }
 }

@@ -1,22 +1,18 @@
 //! [`AwsProvisioner`]: creates or adopts a project's AWS resources.
 
 mod bucket;
+mod router;
 
 use async_trait::async_trait;
 
 pub(crate) use bucket::ensure_bucket;
+pub use router::AwsRouter;
+pub(crate) use router::RouterSource;
 
 use super::{location_of, CloudFrontCdn, DistributionSpec, FunctionSpec, LambdaFunctions};
 use crate::error::{Error, Result};
-use crate::model::{Infrastructure, ProjectName};
+use crate::model::{DistributionLayout, FunctionSettings, Infrastructure, ProjectName};
 use crate::traits::{Cdn, ProvisionOptions, Provisioner};
-
-/// Memory and timeout of the server function, as in the SST stack.
-const SERVER_MEMORY_MB: i32 = 512;
-/// Memory of the image optimisation function; resizing needs more.
-const IMAGE_MEMORY_MB: i32 = 1024;
-/// Both functions' timeout.
-const TIMEOUT_SECS: i32 = 30;
 
 /// Where a project's resources go.
 #[derive(Debug, Clone)]
@@ -32,8 +28,11 @@ pub struct ProvisionTarget {
 /// Creates or adopts, for project `p`:
 /// - the asset bucket (shared; `p/` is the project's prefix) and a bucket
 ///   policy statement letting only p's distribution read `p/*`;
-/// - the functions `p-server` (512 MB, 30 s) and `p-image` (1024 MB, 30 s),
-///   each with its alias and a Function URL on the alias;
+/// - the functions `p-server` and `p-image` with
+///   [`ProvisionOptions::functions`] (SST's 1024 MB / 20 s and 1536 MB /
+///   25 s by default, arm64 unless set), each with its alias and a
+///   Function URL on the alias. An existing function is left as it is; a
+///   deploy reconciles its configuration;
 /// - Origin Access Controls for S3 and Lambda;
 /// - the CloudFront distribution with the routes in precedence order, and
 ///   the permission for it to invoke both Function URLs.
@@ -49,6 +48,7 @@ pub struct AwsProvisioner {
     functions: LambdaFunctions,
     cdn: CloudFrontCdn,
     target: ProvisionTarget,
+    router: RouterSource,
 }
 
 impl AwsProvisioner {
@@ -64,7 +64,24 @@ impl AwsProvisioner {
             functions,
             cdn,
             target,
+            router: RouterSource::Disabled,
         }
+    }
+
+    /// Routes new distributions through the edge router from `router`.
+    /// Without this call, or with [`AwsRouter::Disabled`], they route by
+    /// behaviours. `router_cdn` is the CloudFront client of the router's
+    /// own calls (its cache policy, store and function), which may differ
+    /// from the distribution's for emulators that lack those APIs.
+    pub fn with_router(mut self, router: AwsRouter, router_cdn: CloudFrontCdn) -> Self {
+        self.router = match router {
+            AwsRouter::Provision => {
+                RouterSource::Provision(router_cdn, crate::router::RouterOptions::default())
+            }
+            AwsRouter::Existing(resources) => RouterSource::Existing(resources),
+            AwsRouter::Disabled => RouterSource::Disabled,
+        };
+        self
     }
 
     async fn adopt(&self, existing: &Infrastructure, alias: &str) -> Result<Infrastructure> {
@@ -80,23 +97,18 @@ impl AwsProvisioner {
             distribution_domain: config.value.domain_name,
             asset_location: Some(location_of(&self.target.bucket)),
             router: None,
-            revalidation: None,
             ..existing.clone()
         })
     }
 
-    fn function_spec(&self, name: String, memory_mb: i32) -> Result<FunctionSpec> {
+    fn function_spec(&self, name: String, settings: &FunctionSettings) -> Result<FunctionSpec> {
         let role_arn = self.target.execution_role_arn.clone().ok_or_else(|| {
             Error::invalid_input(
                 "execution_role_arn",
                 "is required to create functions; pass the role's ARN or bring your own functions",
             )
         })?;
-        Ok(FunctionSpec {
-            memory_mb,
-            timeout_secs: TIMEOUT_SECS,
-            ..FunctionSpec::new(name, role_arn)
-        })
+        Ok(FunctionSpec::with_settings(name, role_arn, settings))
     }
 }
 
@@ -112,8 +124,9 @@ impl Provisioner for AwsProvisioner {
         }
         let p = project.as_str();
         let (server, image) = (format!("{p}-server"), format!("{p}-image"));
-        let server_spec = self.function_spec(server.clone(), SERVER_MEMORY_MB)?;
-        let image_spec = self.function_spec(image.clone(), IMAGE_MEMORY_MB)?;
+        options.functions.validate()?;
+        let server_spec = self.function_spec(server.clone(), &options.functions.server)?;
+        let image_spec = self.function_spec(image.clone(), &options.functions.image)?;
         let target = &self.target;
         ensure_bucket(&self.s3, &target.bucket, &target.region).await?;
         self.functions.ensure_function(&server_spec).await?;
@@ -130,14 +143,21 @@ impl Provisioner for AwsProvisioner {
             .cdn
             .ensure_origin_access_controls(&format!("anchor-{p}"))
             .await?;
+        let router = self.router.resources().await?;
+        let layout = match router {
+            Some(_) => DistributionLayout::Router,
+            None => DistributionLayout::Behaviours,
+        };
+        let bucket_domain = format!("{}.s3.{}.amazonaws.com", target.bucket, target.region);
         let spec = DistributionSpec {
             project: p.to_string(),
-            bucket_domain: format!("{}.s3.{}.amazonaws.com", target.bucket, target.region),
+            bucket_domain: bucket_domain.clone(),
             asset_origin_path: format!("/{p}"),
             server_url,
             image_url,
-            routes: options.routes.clone(),
+            routes: layout.routes(options.routes.clone()),
             oac,
+            router: router.clone(),
         };
         let (distribution_id, distribution_domain, distribution_arn) =
             self.cdn.ensure_distribution(&spec).await?;
@@ -155,10 +175,8 @@ impl Provisioner for AwsProvisioner {
             distribution_id,
             distribution_domain,
             asset_location: Some(location_of(&target.bucket)),
-            // Behaviours route to the `live` aliases until the AWS backend
-            // provisions the router (docs/aws.md).
-            router: None,
-            revalidation: None,
+            router: router.map(|r| router::binding(&r, &bucket_domain)),
+            origin_secret: None,
         })
     }
 }

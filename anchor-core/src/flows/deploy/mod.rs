@@ -2,8 +2,10 @@
 //! (optionally) promote, so that nothing live changes unless every step
 //! before promotion succeeded.
 
+mod live_url;
 mod plan;
 mod publish;
+mod revalidation;
 mod upload;
 
 use std::path::{Path, PathBuf};
@@ -15,8 +17,14 @@ use super::promote::promote;
 use super::records::{commit_verified_deployment, save_deployment};
 use super::{location, manifest, routing, Services};
 use crate::error::{Error, Result};
-use crate::model::{Deployment, DeploymentId, DeploymentStatus, Project, ProjectName};
-use crate::opennext::{package_bundle_with_limits_async, OpenNextBuild};
+use crate::model::{
+    Deployment, DeploymentId, DeploymentStatus, FunctionSettings, Project, ProjectName,
+    SiteFunctionSettings,
+};
+use crate::opennext::{
+    package_bundle_with_files_async, package_bundle_with_limits_async, AddedFile, OpenNextBuild,
+    OriginGuard, GUARD_FILE, GUARD_HANDLER,
+};
 use crate::progress::{Phase, ProgressEvent, ProgressFn};
 use crate::traits::Expect;
 
@@ -30,6 +38,7 @@ pub struct Deployer {
     build_dir: PathBuf,
     promote: bool,
     progress: Option<ProgressFn>,
+    function_settings: Option<SiteFunctionSettings>,
 }
 
 impl std::fmt::Debug for Deployer {
@@ -38,6 +47,7 @@ impl std::fmt::Debug for Deployer {
             .field("project", &self.project)
             .field("build_dir", &self.build_dir)
             .field("promote", &self.promote)
+            .field("function_settings", &self.function_settings)
             .finish_non_exhaustive()
     }
 }
@@ -50,6 +60,7 @@ impl Deployer {
             build_dir: build_dir.to_path_buf(),
             promote: true,
             progress: None,
+            function_settings: None,
         }
     }
 
@@ -57,6 +68,19 @@ impl Deployer {
     /// `false` it is a preview: built and recorded, nothing live changes.
     pub fn promote(mut self, promote: bool) -> Self {
         self.promote = promote;
+        self
+    }
+
+    /// The memory, timeout, runtime and architecture of the functions.
+    /// Without them (the default) each function keeps what it has: SST's
+    /// defaults from `create_project`, or what an earlier deploy set. With
+    /// them the deploy checks them before anything is recorded (an
+    /// `InvalidInput` names the field, such as `server.memory_mb`),
+    /// reconciles each function whose configuration differs with one
+    /// configuration update, and publishes versions that run with them;
+    /// a function that already matches gets no update.
+    pub fn function_settings(mut self, settings: SiteFunctionSettings) -> Self {
+        self.function_settings = Some(settings);
         self
     }
 
@@ -110,7 +134,6 @@ impl Deployer {
             status: DeploymentStatus::Queued,
             server_version: None,
             image_version: None,
-            revalidation_version: None,
             assets_path: manifest::assets_path(&project.infrastructure, &plan.deployment_id),
             invalidation_id: None,
             invalidation_error: None,
@@ -136,12 +159,16 @@ impl Deployer {
             self.report(Phase::Done, 1, 1);
             return Ok(deployment);
         }
+        live_url::match_live_url(svc, &project.infrastructure, plan.server_streaming).await?;
         let live = promote(svc, &name, &deployment.id, self.progress.as_ref()).await?;
         self.report(Phase::Done, 1, 1);
         Ok(live)
     }
 
     async fn make_plan(&self, project: &Project) -> Result<DeployPlan> {
+        if let Some(settings) = &self.function_settings {
+            settings.validate()?;
+        }
         self.report(Phase::Scanning, 0, 1);
         let build = OpenNextBuild::read_async(self.build_dir.clone()).await?;
         self.report(Phase::Scanning, 1, 1);
@@ -155,10 +182,29 @@ impl Deployer {
             })
         };
         let limits = self.svc.settings.bundle_limits;
+        // With the router, the server's URL takes unsigned requests, so its
+        // bundle gets the guard that checks the project's origin secret.
+        let guard = match (
+            project.infrastructure.server_origin_secret(),
+            build.server_function(),
+        ) {
+            (Some(secret), Some(server)) => {
+                Some(OriginGuard::for_server(server, &self.build_dir, secret)?)
+            }
+            _ => None,
+        };
+        let added: Vec<AddedFile> = guard
+            .iter()
+            .map(|g| AddedFile {
+                key: GUARD_FILE.to_string(),
+                contents: g.source.clone().into_bytes(),
+            })
+            .collect();
         let (server_code, image_code) = futures::future::try_join(
-            package_bundle_with_limits_async(
+            package_bundle_with_files_async(
                 bundle_dir(build.server_function(), "default")?,
                 limits,
+                added,
             ),
             package_bundle_with_limits_async(
                 bundle_dir(build.image_function(), "imageOptimizer")?,
@@ -166,28 +212,28 @@ impl Deployer {
             ),
         )
         .await?;
-        // Only where the project has a pipeline to run it in.
-        let revalidation = match (
-            &project.infrastructure.revalidation,
-            build.revalidation_function()?,
-        ) {
-            (Some(_), Some(function)) => {
-                let code = package_bundle_with_limits_async(function.dir.clone(), limits).await?;
-                Some((code, function.handler.clone()))
-            }
-            _ => None,
-        };
-        let tag_seed = match &project.infrastructure.revalidation {
-            Some(_) => build.tag_seed()?,
-            None => Vec::new(),
-        };
         self.report(Phase::Packaging, 2, 2);
         let handler = |f: Option<&crate::opennext::FunctionBundle>| {
             f.map(|f| f.handler.clone()).unwrap_or_default()
         };
-        let architecture = |f: Option<&crate::opennext::FunctionBundle>| {
-            f.and_then(|f| f.native.as_ref()).map(|n| n.architecture)
+        let architecture = |f: Option<&crate::opennext::FunctionBundle>,
+                            wanted: Option<&FunctionSettings>,
+                            field: &str| {
+            let needs = f.and_then(|f| f.native.as_ref()).map(|n| n.architecture);
+            match wanted {
+                Some(settings) => settings.architecture_for(field, needs),
+                None => Ok(needs),
+            }
         };
+        let settings = self.function_settings.as_ref();
+        let server_architecture = architecture(
+            build.server_function(),
+            settings.map(|s| &s.server),
+            "server",
+        )?;
+        let image_architecture =
+            architecture(build.image_function(), settings.map(|s| &s.image), "image")?;
+        let isr = revalidation::IsrPlan::of(&build, limits).await?;
         let base = plan::base_deployment(&self.svc, project).await?;
         let base_manifest = match &base {
             Some(b) => manifest::load(&self.svc, &project.infrastructure, &b.id).await?,
@@ -229,13 +275,16 @@ impl Deployer {
             routes: build.prerendered_routes().to_vec(),
             server_code,
             image_code,
-            server_handler: handler(build.server_function()),
+            server_handler: match guard {
+                Some(_) => GUARD_HANDLER.to_string(),
+                None => handler(build.server_function()),
+            },
             image_handler: handler(build.image_function()),
-            revalidation,
-            tag_seed,
-            server_architecture: architecture(build.server_function()),
+            server_architecture,
             server_streaming: build.server_function().is_some_and(|f| f.streaming),
-            image_architecture: architecture(build.image_function()),
+            image_architecture,
+            function_settings: self.function_settings.clone(),
+            isr,
             base,
         };
         Ok(plan)
@@ -264,10 +313,10 @@ impl Deployer {
         })
         .await?;
         self.report(Phase::Publishing, 0, 2);
-        // The tags first: a server that can run must find its pages' tags.
-        publish::seed_tags(svc, project, plan).await?;
-        let (server, image) = publish::publish_functions(svc, project, plan).await?;
-        let revalidation = publish::publish_revalidation(svc, project, plan).await?;
+        let pipeline = revalidation::prepare(svc, &project.name, &d.id, plan).await?;
+        let (server, image) =
+            publish::publish_functions(svc, project, plan, pipeline.server_environment()).await?;
+        revalidation::publish(svc, plan, &pipeline).await?;
         if let Some(binding) = &project.infrastructure.router {
             // Its own origins and routing entry, before it can go live.
             let built = Deployment {
@@ -290,7 +339,6 @@ impl Deployer {
             d.status = DeploymentStatus::Ready;
             d.server_version = Some(server);
             d.image_version = Some(image);
-            d.revalidation_version = revalidation;
             d.deployed_at = Some(now);
         })
         .await

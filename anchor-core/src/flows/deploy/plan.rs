@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use crate::flows::manifest::{self, AssetManifest, ManifestEntry};
 use crate::flows::Services;
-use crate::model::{Architecture, Deployment, DeploymentId, Project, ProjectName};
+use crate::model::{
+    Architecture, Deployment, DeploymentId, Project, ProjectName, SiteFunctionSettings,
+};
 use crate::opennext::{OpenNextBuild, MAX_KEY_BYTES};
 use crate::traits::CodeBundle;
 
@@ -90,6 +92,10 @@ pub struct DeployPlan {
     /// The server answers with response streaming (OpenNext's streaming
     /// wrapper), so its Function URL streams too.
     pub server_streaming: bool,
+    /// The functions' memory, timeout and runtime the deploy reconciles
+    /// them to ([`crate::flows::Deployer::function_settings`]); `None`
+    /// keeps what the functions have.
+    pub function_settings: Option<SiteFunctionSettings>,
     /// The deployment the plan compared against, if any.
     pub base_deployment: Option<DeploymentId>,
     /// Prerendered routes of the build.
@@ -107,13 +113,9 @@ pub struct DeployPlan {
     /// The image function's handler.
     #[serde(skip)]
     pub(crate) image_handler: String,
-    /// The revalidation function's zip and handler, when the project has
-    /// revalidation and the build the function.
+    /// The revalidation function and tag rows the build uses.
     #[serde(skip)]
-    pub(crate) revalidation: Option<(CodeBundle, String)>,
-    /// The tag-cache items the build seeds.
-    #[serde(skip)]
-    pub(crate) tag_seed: Vec<crate::opennext::SeedTag>,
+    pub(crate) isr: super::revalidation::IsrPlan,
     /// The base deployment's record.
     #[serde(skip)]
     pub(crate) base: Option<Deployment>,

@@ -1,6 +1,5 @@
 //! Publishing the function versions of a deployment, reusing the base
-//! deployment's versions when the code did not change, and seeding the
-//! project's tag table with the build's tags.
+//! deployment's versions when the code did not change.
 
 use std::collections::BTreeMap;
 
@@ -10,29 +9,51 @@ use super::plan::DeployPlan;
 use crate::error::Result;
 use crate::flows::manifest::CACHE_FOLDER;
 use crate::flows::Services;
-use crate::model::{FunctionVersion, Infrastructure, Project, RevalidationBinding};
-use crate::traits::{CodeBundle, PublishOptions, TagItem};
+use crate::model::{
+    FunctionSettings, FunctionVersion, Infrastructure, Project, SiteFunctionSettings,
+    ORIGIN_SECRET_ENV,
+};
+use crate::traits::{CodeBundle, PublishOptions};
 
-/// Publishes (or reuses) the server and image versions, concurrently.
+/// Publishes (or reuses) the server and image versions, concurrently; the
+/// server's version is frozen with `server_extra` too (its revalidation
+/// queue and tag table).
 pub(crate) async fn publish_functions(
     svc: &Services,
     project: &Project,
     plan: &DeployPlan,
+    server_extra: BTreeMap<String, String>,
 ) -> Result<(FunctionVersion, FunctionVersion)> {
     let infra = &project.infrastructure;
-    let base = plan.base.as_ref();
+    // With settings to reconcile, the host decides what to reuse: it
+    // returns the newest version only when that version's configuration
+    // matches them too, which the deployment record cannot tell.
+    let base = plan
+        .base
+        .as_ref()
+        .filter(|_| plan.function_settings.is_none());
     let description = format!("anchor {} build {}", plan.deployment_id, plan.build_id);
+    // The base's server version was frozen with the base's own queue, so
+    // with a pipeline the server is published again (the host still
+    // returns the same version when code and variables are unchanged).
+    let server_base = base
+        .and_then(|b| b.server_version.as_ref())
+        .filter(|_| server_extra.is_empty());
     try_join(
         publish_one(
             svc,
             &infra.server_function,
             &plan.server_code,
-            base.and_then(|b| b.server_version.as_ref()),
+            server_base,
             PublishOptions {
                 description: Some(description.clone()),
                 handler: Some(plan.server_handler.clone()).filter(|h| !h.is_empty()),
-                environment: server_environment(infra, plan),
+                environment: server_environment(infra)
+                    .into_iter()
+                    .chain(server_extra)
+                    .collect(),
                 architecture: plan.server_architecture,
+                ..settings_of(plan, |s| &s.server)
             },
         ),
         publish_one(
@@ -45,64 +66,11 @@ pub(crate) async fn publish_functions(
                 handler: Some(plan.image_handler.clone()).filter(|h| !h.is_empty()),
                 environment: image_environment(infra),
                 architecture: plan.image_architecture,
+                ..settings_of(plan, |s| &s.image)
             },
         ),
     )
     .await
-}
-
-/// Publishes (or reuses) the revalidation function's version, when the
-/// project has revalidation and the build the function. Its version reads
-/// the deployment's queue: on AWS through an event source mapping, on the
-/// embedded default through the local edge.
-pub(crate) async fn publish_revalidation(
-    svc: &Services,
-    project: &Project,
-    plan: &DeployPlan,
-) -> Result<Option<FunctionVersion>> {
-    let (Some(binding), Some((code, handler))) =
-        (&project.infrastructure.revalidation, &plan.revalidation)
-    else {
-        return Ok(None);
-    };
-    let base = plan
-        .base
-        .as_ref()
-        .and_then(|b| b.revalidation_version.as_ref());
-    let options = PublishOptions {
-        description: Some(format!(
-            "anchor {} build {}",
-            plan.deployment_id, plan.build_id
-        )),
-        handler: Some(handler.clone()).filter(|h| !h.is_empty()),
-        environment: BTreeMap::new(),
-        architecture: None,
-    };
-    publish_one(svc, &binding.function, code, base, options)
-        .await
-        .map(Some)
-}
-
-/// Writes the build's tags into the project's tag table. The items are
-/// keyed by build id, so seeding again (a redeploy of the same build)
-/// writes the same items and other deployments' items are untouched.
-pub(crate) async fn seed_tags(svc: &Services, project: &Project, plan: &DeployPlan) -> Result<()> {
-    let Some(binding) = &project.infrastructure.revalidation else {
-        return Ok(());
-    };
-    if plan.tag_seed.is_empty() {
-        return Ok(());
-    }
-    let items: Vec<TagItem> = plan
-        .tag_seed
-        .iter()
-        .map(|seed| TagItem {
-            tag: seed.tag.clone(),
-            path: seed.path.clone(),
-            revalidated_at: seed.revalidated_at,
-        })
-        .collect();
-    svc.tags.put_items(&binding.tag_table, &items).await
 }
 
 async fn publish_one(
@@ -121,37 +89,31 @@ async fn publish_one(
     svc.functions.publish(function, code, &opts).await
 }
 
+/// The memory, timeout and runtime the deploy asks for, if any: `None`
+/// keeps what the function has.
+fn settings_of(
+    plan: &DeployPlan,
+    pick: impl Fn(&SiteFunctionSettings) -> &FunctionSettings,
+) -> PublishOptions {
+    match &plan.function_settings {
+        Some(settings) => PublishOptions::default().with_settings(pick(settings)),
+        None => PublishOptions::default(),
+    }
+}
+
 /// Where OpenNext's server finds the ISR cache: the build's cache lives at
 /// `<prefix>/_cache/<build id>/`, and OpenNext appends the build id itself.
-/// With revalidation, also where it sends stale pages (this deployment's
-/// queue, frozen in the version) and keeps tags (the project's table).
 /// The backend adds the bucket's name and region.
-fn server_environment(infra: &Infrastructure, plan: &DeployPlan) -> BTreeMap<String, String> {
-    let mut env = BTreeMap::from([(
+/// With the router, the origin secret the guard compares requests with.
+fn server_environment(infra: &Infrastructure) -> BTreeMap<String, String> {
+    let mut environment = BTreeMap::from([(
         "CACHE_BUCKET_KEY_PREFIX".to_string(),
         format!("{}/{CACHE_FOLDER}", infra.asset_prefix),
     )]);
-    if let Some(binding) = &infra.revalidation {
-        env.extend(revalidation_environment(binding, plan));
+    if let Some(secret) = infra.server_origin_secret() {
+        environment.insert(ORIGIN_SECRET_ENV.to_string(), secret.expose().to_string());
     }
-    env
-}
-
-fn revalidation_environment(
-    binding: &RevalidationBinding,
-    plan: &DeployPlan,
-) -> [(String, String); 3] {
-    [
-        (
-            "REVALIDATION_QUEUE_URL".to_string(),
-            binding.queue_url(&plan.project, &plan.deployment_id),
-        ),
-        (
-            "REVALIDATION_QUEUE_REGION".to_string(),
-            binding.queue_region.clone(),
-        ),
-        ("CACHE_DYNAMO_TABLE".to_string(), binding.tag_table.clone()),
-    ]
+    environment
 }
 
 /// Where the image optimiser reads source images: hashed media sit under

@@ -1,0 +1,114 @@
+//! The edge router's three account-wide resources, found or created
+//! together: the cache policy of the routed behaviours, the KeyValueStore
+//! and the viewer-request function that reads it.
+
+use super::cache_policy::ROUTER_CACHE_POLICY_NAME;
+use super::router_function::ROUTER_FUNCTION_NAME;
+use super::router_store::ROUTER_STORE_NAME;
+use super::CloudFrontCdn;
+use crate::error::{Error, Result};
+use crate::router::{RouterCode, RouterOptions};
+
+/// What a distribution needs to route through the edge router: every
+/// project of an account shares one of each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouterResources {
+    /// The viewer-request function's ARN, associated with the routed
+    /// behaviours.
+    pub function_arn: String,
+    /// The KeyValueStore's ARN: the function reads it, and the flows write
+    /// each project's keys into it.
+    pub store_arn: String,
+    /// The id of the cache policy the routed behaviours share.
+    pub cache_policy_id: String,
+}
+
+impl RouterResources {
+    /// Checks resources made elsewhere (bring-your-own) before anything
+    /// uses them: each must be set, and the ARNs must be CloudFront's.
+    /// `Error::InvalidInput` names the field.
+    pub fn check(&self) -> Result<()> {
+        for (field, arn, kind) in [
+            ("router.function_arn", &self.function_arn, ":function/"),
+            ("router.store_arn", &self.store_arn, ":key-value-store/"),
+        ] {
+            if !arn.starts_with("arn:") || !arn.contains(":cloudfront::") || !arn.contains(kind) {
+                return Err(Error::invalid_input(
+                    field,
+                    format!("{arn:.120?} is not a CloudFront ARN with {kind:?}"),
+                ));
+            }
+        }
+        if self.cache_policy_id.trim().is_empty() {
+            return Err(Error::invalid_input(
+                "router.cache_policy_id",
+                "must not be empty",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl CloudFrontCdn {
+    /// Finds or creates the router's cache policy, store and function (the
+    /// function running the code generated with `options`, reading the
+    /// store), in that order, and returns them. Idempotent: when all three
+    /// exist as they should, it only reads (`ListCachePolicies`,
+    /// `DescribeKeyValueStore`, `DescribeFunction`). A failure leaves what
+    /// was made before it, which the next call adopts.
+    pub async fn ensure_router(&self, options: &RouterOptions) -> Result<RouterResources> {
+        let code = RouterCode::generate(options)?;
+        let cache_policy_id = self.ensure_cache_policy(ROUTER_CACHE_POLICY_NAME).await?;
+        let store = self.ensure_key_value_store(ROUTER_STORE_NAME).await?;
+        let function_arn = self
+            .ensure_router_function(ROUTER_FUNCTION_NAME, code.code(), &store.arn)
+            .await?;
+        Ok(RouterResources {
+            function_arn,
+            store_arn: store.arn,
+            cache_policy_id,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resources() -> RouterResources {
+        RouterResources {
+            function_arn: "arn:aws:cloudfront::123456789012:function/anchor-router".into(),
+            store_arn: "arn:aws:cloudfront::123456789012:key-value-store/0a1b".into(),
+            cache_policy_id: "4d3c2b1a".into(),
+        }
+    }
+
+    #[test]
+    fn resources_made_elsewhere_are_checked_field_by_field() {
+        assert!(resources().check().is_ok());
+        let swapped = RouterResources {
+            function_arn: resources().store_arn,
+            ..resources()
+        };
+        let err = swapped.check().unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput { ref field, .. } if field == "router.function_arn")
+        );
+        let lambda = RouterResources {
+            store_arn: "arn:aws:lambda:eu-west-1:123456789012:function:x".into(),
+            ..resources()
+        };
+        let err = lambda.check().unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput { ref field, .. } if field == "router.store_arn")
+        );
+        let blank = RouterResources {
+            cache_policy_id: " ".into(),
+            ..resources()
+        };
+        let err = blank.check().unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput { ref field, .. } if field == "router.cache_policy_id")
+        );
+    }
+}

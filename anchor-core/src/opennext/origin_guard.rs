@@ -1,0 +1,151 @@
+//! The origin guard Anchor adds to a server bundle (`origin_guard.mjs`): a
+//! small ES module, set as the function's handler, that answers 403 unless
+//! the request carries the project's origin secret, then hands the request
+//! (without the secret) to the build's own handler.
+
+use std::path::Path;
+
+use super::FunctionBundle;
+use crate::error::{Error, Result};
+use crate::model::{OriginSecret, ORIGIN_SECRET_ENV, ORIGIN_SECRET_HEADER};
+
+/// The guard's file name in the bundle.
+pub const GUARD_FILE: &str = "anchor-origin-guard.mjs";
+
+/// The handler that runs the guard: `anchor-origin-guard.handler`.
+pub const GUARD_HANDLER: &str = "anchor-origin-guard.handler";
+
+const TEMPLATE: &str = include_str!("origin_guard.mjs");
+
+/// The guard for one server bundle: its file name and contents, to add to
+/// the zip, and the handler to publish the function with.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OriginGuard {
+    /// The module's source.
+    pub source: String,
+}
+
+impl std::fmt::Debug for OriginGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OriginGuard")
+            .field("bytes", &self.source.len())
+            .finish()
+    }
+}
+
+impl OriginGuard {
+    /// The guard around `server`'s handler for a project whose secret is
+    /// `secret`. The module names the build's handler file and export and
+    /// the secret's fingerprint (never the secret: the function reads it
+    /// from its environment, `ANCHOR_ORIGIN_SECRET`), so the bundle's hash
+    /// changes when the build's handler, the guard or the secret changes,
+    /// and only then.
+    ///
+    /// Fails with `InvalidBuild` naming `open-next.output.json` for a server
+    /// that streams (OpenNext's streaming wrapper): the guard answers
+    /// buffered responses only for now, and a streaming function URL behind
+    /// the router would otherwise be left unguarded.
+    pub fn for_server(
+        server: &FunctionBundle,
+        build_dir: &Path,
+        secret: &OriginSecret,
+    ) -> Result<Self> {
+        let output = build_dir.join(super::OUTPUT_FILE);
+        if server.streaming {
+            return Err(Error::invalid_build(
+                output,
+                "origins.default streams its responses (OpenNext's aws-lambda-streaming wrapper); \
+                 Anchor's origin guard wraps buffered handlers only for now, so build the server \
+                 with the default aws-lambda wrapper",
+            ));
+        }
+        let (_, export) = server.handler.rsplit_once('.').ok_or_else(|| {
+            Error::invalid_build(
+                &output,
+                format!(
+                    "origins.default.handler {:?} is not <file>.<export>",
+                    server.handler
+                ),
+            )
+        })?;
+        let module = server
+            .handler_file
+            .strip_prefix(&server.dir)
+            .ok()
+            .and_then(Path::to_str)
+            .map(|relative| format!("./{}", relative.replace('\\', "/")))
+            .ok_or_else(|| {
+                Error::invalid_build(
+                    &server.handler_file,
+                    "the handler file is not a UTF-8 path inside the server bundle",
+                )
+            })?;
+        if module == format!("./{GUARD_FILE}") {
+            return Err(Error::invalid_build(
+                &server.handler_file,
+                format!("the build's own handler is named {GUARD_FILE}, which Anchor adds"),
+            ));
+        }
+        let quoted_ok = |s: &str| !s.contains(['\'', '\\', '\n', '\r']);
+        if !quoted_ok(&module) || !quoted_ok(export) {
+            return Err(Error::invalid_build(
+                &output,
+                format!(
+                    "origins.default.handler {:?} has quotes or line breaks",
+                    server.handler
+                ),
+            ));
+        }
+        let source = TEMPLATE
+            .replace("__ANCHOR_INNER_MODULE__", &module)
+            .replace("__ANCHOR_INNER_EXPORT__", export)
+            .replace("__ANCHOR_HEADER__", ORIGIN_SECRET_HEADER)
+            .replace("__ANCHOR_ENV__", ORIGIN_SECRET_ENV)
+            .replace("__ANCHOR_FINGERPRINT__", &secret.fingerprint());
+        Ok(Self { source })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn server(streaming: bool) -> FunctionBundle {
+        FunctionBundle {
+            origin: "default".into(),
+            dir: PathBuf::from("/b/server-functions/default"),
+            handler: "index.handler".into(),
+            handler_file: PathBuf::from("/b/server-functions/default/index.mjs"),
+            streaming,
+            native: None,
+        }
+    }
+
+    #[test]
+    fn the_guard_names_the_inner_handler_and_a_fingerprint_never_the_secret() {
+        let secret = OriginSecret::generate().unwrap();
+        let guard = OriginGuard::for_server(&server(false), Path::new("/b"), &secret).unwrap();
+        assert!(guard.source.contains("from './index.mjs'"));
+        assert!(guard.source.contains("const INNER = 'handler'"));
+        assert!(guard.source.contains("process.env.ANCHOR_ORIGIN_SECRET"));
+        assert!(guard.source.contains("'x-anchor-origin-secret'"));
+        assert!(guard.source.contains(&secret.fingerprint()));
+        assert!(!guard.source.contains(secret.expose()));
+        assert!(!guard.source.contains("__ANCHOR_"));
+        let other = OriginSecret::generate().unwrap();
+        let again = OriginGuard::for_server(&server(false), Path::new("/b"), &other).unwrap();
+        assert_ne!(
+            guard.source, again.source,
+            "a new secret changes the bundle"
+        );
+    }
+
+    #[test]
+    fn a_streaming_server_is_a_typed_error() {
+        let secret = OriginSecret::generate().unwrap();
+        let err = OriginGuard::for_server(&server(true), Path::new("/b"), &secret).unwrap_err();
+        assert!(matches!(err, Error::InvalidBuild { .. }), "{err:?}");
+        assert!(err.to_string().contains("stream"), "{err}");
+    }
+}

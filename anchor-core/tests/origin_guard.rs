@@ -1,0 +1,114 @@
+//! Runs the origin guard Anchor adds to server bundles under `node`, around
+//! a stand-in for OpenNext's handler: a request without the project's
+//! secret, or with a wrong one, is answered 403 without the app running; the
+//! right one reaches the app without the secret header.
+//!
+//! Needs Node.js: `$ANCHOR_NODE`, else `node` on the PATH.
+
+use std::path::Path;
+use std::process::Command;
+
+use anchor_core::model::{OriginSecret, ORIGIN_SECRET_ENV, ORIGIN_SECRET_HEADER};
+use anchor_core::opennext::{FunctionBundle, OriginGuard, GUARD_FILE};
+use serde_json::{json, Value};
+
+/// A stand-in for OpenNext's `index.mjs`: answers with the headers it saw
+/// and counts its calls in a global the test reads.
+const APP: &str = r#"
+globalThis.appCalls = 0;
+export async function handler(event) {
+  globalThis.appCalls += 1;
+  return { statusCode: 200, headers: {}, body: JSON.stringify(event.headers) };
+}
+"#;
+
+/// Invokes the guard with each event of argv[2] (a JSON array) and prints
+/// the responses and how often the app ran.
+const DRIVER: &str = r#"
+const { handler } = await import(new URL('./anchor-origin-guard.mjs', import.meta.url));
+const events = JSON.parse(process.argv[2]);
+const responses = [];
+for (const event of events) responses.push(await handler(event, {}));
+console.log(JSON.stringify({ responses, appCalls: globalThis.appCalls }));
+"#;
+
+fn run(dir: &Path, env: Option<&str>, events: &Value) -> Value {
+    let node = std::env::var_os("ANCHOR_NODE").unwrap_or_else(|| "node".into());
+    let mut command = Command::new(&node);
+    command
+        .arg(dir.join("driver.mjs"))
+        .arg(events.to_string())
+        .env_remove(ORIGIN_SECRET_ENV);
+    if let Some(value) = env {
+        command.env(ORIGIN_SECRET_ENV, value);
+    }
+    let out = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start {node:?} (set ANCHOR_NODE): {e}"));
+    assert!(
+        out.status.success(),
+        "node failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn bundle(secret: &OriginSecret) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.mjs"), APP).unwrap();
+    std::fs::write(dir.path().join("driver.mjs"), DRIVER).unwrap();
+    let server = FunctionBundle {
+        origin: "default".into(),
+        dir: dir.path().to_path_buf(),
+        handler: "index.handler".into(),
+        handler_file: dir.path().join("index.mjs"),
+        streaming: false,
+        native: None,
+    };
+    let guard = OriginGuard::for_server(&server, dir.path(), secret).unwrap();
+    std::fs::write(dir.path().join(GUARD_FILE), guard.source).unwrap();
+    dir
+}
+
+fn event(headers: Value) -> Value {
+    json!({"version": "2.0", "rawPath": "/", "headers": headers, "requestContext": {"http": {"method": "GET"}}})
+}
+
+#[test]
+fn only_the_right_secret_reaches_the_app_and_the_app_never_sees_it() {
+    let secret = OriginSecret::generate().unwrap();
+    let dir = bundle(&secret);
+    let events = json!([
+        event(json!({"host": "x.lambda-url.eu-west-1.on.aws"})),
+        event(json!({ ORIGIN_SECRET_HEADER: "0".repeat(64) })),
+        event(json!({ ORIGIN_SECRET_HEADER: "" })),
+        event(json!({ ORIGIN_SECRET_HEADER: &secret.expose()[..63] })),
+        event(json!({ ORIGIN_SECRET_HEADER: secret.expose(), "accept": "text/html" })),
+        event(json!({ "X-Anchor-Origin-Secret": secret.expose() })),
+    ]);
+    let out = run(dir.path(), Some(secret.expose()), &events);
+    let responses = out["responses"].as_array().unwrap();
+    for refused in &responses[..4] {
+        assert_eq!(refused["statusCode"], 403, "{refused}");
+        assert_eq!(refused["body"], r#"{"message":"Forbidden"}"#);
+    }
+    for allowed in &responses[4..] {
+        assert_eq!(allowed["statusCode"], 200, "{allowed}");
+        let seen: Value = serde_json::from_str(allowed["body"].as_str().unwrap()).unwrap();
+        assert!(
+            !allowed["body"].as_str().unwrap().contains(secret.expose()),
+            "the app saw the secret: {seen}"
+        );
+    }
+    assert_eq!(out["appCalls"], 2, "refused requests never reach the app");
+}
+
+#[test]
+fn without_the_variable_the_guard_refuses_everything() {
+    let secret = OriginSecret::generate().unwrap();
+    let dir = bundle(&secret);
+    let events = json!([event(json!({ ORIGIN_SECRET_HEADER: secret.expose() }))]);
+    let out = run(dir.path(), None, &events);
+    assert_eq!(out["responses"][0]["statusCode"], 403);
+    assert_eq!(out["appCalls"], 0);
+}
