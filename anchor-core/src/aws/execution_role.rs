@@ -12,7 +12,11 @@ use super::iam::{queues, tag_tables, IamPolicyScope};
 /// - SQS: the server sends to its deployment's queue, the revalidation
 ///   function's event source mapping receives and deletes;
 /// - DynamoDB: the tag cache's reads and writes on the tag table and its
-///   `revalidate` index.
+///   `revalidate` index;
+/// - CloudFront: `CreateInvalidation` on the project's distribution, which
+///   OpenNext's `cloudfront` CDN invalidation sends after on-demand
+///   revalidation (every distribution of the account until the project's
+///   is known).
 ///
 /// With no project in `scope`, each resource is every project's.
 pub fn execution_role_policy(scope: &IamPolicyScope) -> Value {
@@ -27,6 +31,10 @@ pub fn execution_role_policy(scope: &IamPolicyScope) -> Value {
     let objects = match project {
         Some(p) => format!("arn:aws:s3:::{bucket}/{}/*", p.name),
         None => format!("arn:aws:s3:::{bucket}/*"),
+    };
+    let distribution = match project.as_ref().and_then(|p| p.distribution_id.as_ref()) {
+        Some(id) => format!("arn:aws:cloudfront::{account}:distribution/{id}"),
+        None => format!("arn:aws:cloudfront::{account}:distribution/*"),
     };
     let log_group = format!("arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{name}-*");
     json!({
@@ -71,6 +79,11 @@ pub fn execution_role_policy(scope: &IamPolicyScope) -> Value {
                     "dynamodb:UpdateItem",
                 ],
                 "Resource": tag_tables(scope),
+            },
+            {
+                "Effect": "Allow",
+                "Action": ["cloudfront:CreateInvalidation"],
+                "Resource": [distribution],
             },
         ],
     })
@@ -135,6 +148,28 @@ mod tests {
         assert_eq!(
             resources_of(&doc, "s3:PutObject"),
             ["arn:aws:s3:::assets/shop/*"]
+        );
+    }
+
+    #[test]
+    fn the_server_may_invalidate_only_its_projects_distribution() {
+        let mut known = scope(Some("shop"));
+        if let Some(p) = known.project.as_mut() {
+            p.distribution_id = Some("E2ABC".into());
+        }
+        assert_eq!(
+            resources_of(
+                &execution_role_policy(&known),
+                "cloudfront:CreateInvalidation"
+            ),
+            ["arn:aws:cloudfront::123456789012:distribution/E2ABC"]
+        );
+        assert_eq!(
+            resources_of(
+                &execution_role_policy(&scope(Some("shop"))),
+                "cloudfront:CreateInvalidation"
+            ),
+            ["arn:aws:cloudfront::123456789012:distribution/*"]
         );
     }
 

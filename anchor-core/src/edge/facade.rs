@@ -10,6 +10,9 @@
 //!   page; any other write is `AccessDenied`.
 //! - DynamoDB: the project's tag table (`facade_dynamodb`).
 //! - SQS: the deployments' revalidation queues (`facade_sqs`).
+//! - CloudFront: `CreateInvalidation` of the project's own distribution
+//!   (`facade_cloudfront`), which OpenNext's `cloudfront` CDN invalidation
+//!   sends after on-demand revalidation.
 //!
 //! Every other call is refused with an error naming it.
 
@@ -22,7 +25,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use super::event::percent_decode;
 use super::response::{full, EdgeBody};
 use super::stored::object_response;
-use super::{facade_dynamodb, facade_sqs, SharedSite, Site};
+use super::{facade_cloudfront, facade_dynamodb, facade_sqs, SharedSite, Site};
 use crate::flows::manifest::CACHE_FOLDER;
 use crate::traits::{ObjectBody, PutOptions};
 
@@ -75,6 +78,9 @@ async fn dispatch(site: &SharedSite, request: Request<Incoming>) -> Response<Edg
     }
     if let Some(operation) = target.strip_prefix("AmazonSQS.") {
         return facade_sqs::answer(site, operation, &body).await;
+    }
+    if target.is_empty() && parts.uri.path().starts_with(facade_cloudfront::API_PREFIX) {
+        return facade_cloudfront::answer(site, &parts.method, parts.uri.path(), &body).await;
     }
     if !target.is_empty() || parts.method == Method::POST && parts.uri.path() == "/" {
         return aws_json_error(

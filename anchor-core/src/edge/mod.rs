@@ -42,6 +42,7 @@ mod cdn;
 mod compress;
 mod event;
 mod facade;
+mod facade_cloudfront;
 mod facade_dynamodb;
 mod facade_sqs;
 mod function_url;

@@ -101,15 +101,27 @@ fn settings_of(
     }
 }
 
+/// The variable OpenNext's `cloudfront` CDN invalidation reads the
+/// distribution from.
+pub(crate) const DISTRIBUTION_ID_ENV: &str = "CLOUDFRONT_DISTRIBUTION_ID";
+
 /// Where OpenNext's server finds the ISR cache: the build's cache lives at
 /// `<prefix>/_cache/<build id>/`, and OpenNext appends the build id itself.
 /// The backend adds the bucket's name and region.
+/// The project's distribution, where OpenNext's `cloudfront` CDN
+/// invalidation purges the paths `revalidatePath`/`revalidateTag` touch.
 /// With the router, the origin secret the guard compares requests with.
 fn server_environment(infra: &Infrastructure) -> BTreeMap<String, String> {
-    let mut environment = BTreeMap::from([(
-        "CACHE_BUCKET_KEY_PREFIX".to_string(),
-        format!("{}/{CACHE_FOLDER}", infra.asset_prefix),
-    )]);
+    let mut environment = BTreeMap::from([
+        (
+            "CACHE_BUCKET_KEY_PREFIX".to_string(),
+            format!("{}/{CACHE_FOLDER}", infra.asset_prefix),
+        ),
+        (
+            DISTRIBUTION_ID_ENV.to_string(),
+            infra.distribution_id.clone(),
+        ),
+    ]);
     if let Some(secret) = infra.server_origin_secret() {
         environment.insert(ORIGIN_SECRET_ENV.to_string(), secret.expose().to_string());
     }
