@@ -141,8 +141,9 @@ pub struct WorkerInfo {
     pub pid: u32,
 }
 
-/// How many workers of one version were started, crashed and timed out
-/// since the server started, from [`EdgeServer::worker_counts`].
+/// How many workers of one version were started, crashed and timed out,
+/// and how many invocations the version took, since the server started,
+/// from [`EdgeServer::worker_counts`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WorkerCounts {
     /// Processes started (the first ones and every replacement).
@@ -151,6 +152,9 @@ pub struct WorkerCounts {
     pub crashed: u64,
     /// Requests that ran past the timeout (each got a 504).
     pub timed_out: u64,
+    /// Invocations handed to the version's workers (a viewer request, or a
+    /// queue message delivered), whatever their outcome.
+    pub invoked: u64,
 }
 
 /// The live site's URL for an edge listening on `addr`, such as

@@ -32,6 +32,7 @@ struct Counters {
     started: AtomicU64,
     crashed: AtomicU64,
     timed_out: AtomicU64,
+    invoked: AtomicU64,
 }
 
 /// The workers of one function version.
@@ -72,6 +73,7 @@ impl Pool {
         let Ok(_slot) = self.slots.acquire().await else {
             return Err(PoolError::Crashed("the pool was shut down".into()));
         };
+        self.counters.invoked.fetch_add(1, Ordering::Relaxed);
         // A request that never reached a worker (it had died while idle)
         // is sent once more, to a fresh one.
         let mut attempts = 0;
@@ -120,12 +122,14 @@ impl Pool {
         pids
     }
 
-    /// How many workers were started, how many crashed and how many timed out.
-    pub fn counts(&self) -> (u64, u64, u64) {
+    /// How many workers were started, how many crashed and how many timed
+    /// out, and how many invocations the pool took.
+    pub fn counts(&self) -> (u64, u64, u64, u64) {
         (
             self.counters.started.load(Ordering::Relaxed),
             self.counters.crashed.load(Ordering::Relaxed),
             self.counters.timed_out.load(Ordering::Relaxed),
+            self.counters.invoked.load(Ordering::Relaxed),
         )
     }
 

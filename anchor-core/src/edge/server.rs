@@ -156,6 +156,13 @@ impl EdgeServer {
         )
     }
 
+    /// The AWS endpoint the workers are given (`AWS_ENDPOINT_URL`), on
+    /// loopback: what a function's SDK calls reach, granted as its role
+    /// would grant them on AWS.
+    pub fn aws_endpoint_url(&self) -> &str {
+        &self.site.facade_url
+    }
+
     /// The address the viewer listener is bound to.
     pub fn local_addr(&self) -> SocketAddr {
         self.addr

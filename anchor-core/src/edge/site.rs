@@ -282,11 +282,12 @@ impl Site {
         self.lock_pools()
             .get(&key)
             .map(|(pool, _)| {
-                let (started, crashed, timed_out) = pool.counts();
+                let (started, crashed, timed_out, invoked) = pool.counts();
                 WorkerCounts {
                     started,
                     crashed,
                     timed_out,
+                    invoked,
                 }
             })
             .unwrap_or_default()
