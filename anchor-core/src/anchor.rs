@@ -153,7 +153,10 @@ impl Anchor {
 
     /// Creates a project and provisions its infrastructure, recording the
     /// object store's location with it. Idempotent: creating an existing
-    /// project returns it unchanged. On an object store other than the one
+    /// project returns it unchanged, except that a project provisioned
+    /// before the edge router is upgraded in place to route through it
+    /// (its live deployment keeps serving throughout; see
+    /// `docs/aws.md`). On an object store other than the one
     /// the project records (on AWS, another bucket) it fails with
     /// `InvalidState` naming both. A record written before Anchor kept the
     /// location gets this store's, if this store holds the live
@@ -175,7 +178,8 @@ impl Anchor {
     ) -> Result<Project> {
         let name = ProjectName::parse(name)?;
         if let Some(existing) = self.svc.store.get_project(&name).await? {
-            return flows::location::adopt_current_store(&self.svc, existing).await;
+            let adopted = flows::location::adopt_current_store(&self.svc, existing).await?;
+            return flows::upgrade::converge_router(&self.svc, adopted).await;
         }
         let infrastructure = self.svc.provisioner.provision(&name, &options).await?;
         let project = Project {

@@ -13,6 +13,7 @@ pub mod recover;
 pub mod rollback;
 mod routing;
 mod switch;
+pub(crate) mod upgrade;
 
 use std::sync::Arc;
 use std::time::Duration;

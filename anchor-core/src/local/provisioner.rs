@@ -50,10 +50,7 @@ fn infrastructure_of(
         distribution_domain: format!("{distribution_id}.cdn.anchor.localhost"),
         distribution_id,
         asset_location: Some(location.to_string()),
-        router: (!without_router).then(|| RouterBinding {
-            store: ROUTER_STORE.to_string(),
-            bucket_host: BUCKET_HOST.to_string(),
-        }),
+        router: (!without_router).then(router_binding),
         origin_secret: None,
     }
 }
@@ -121,5 +118,47 @@ impl Provisioner for LocalProvisioner {
             })
             .await?;
         Ok(infra)
+    }
+
+    async fn router_binding(&self, _project: &ProjectName) -> Result<Option<RouterBinding>> {
+        if self.inner.options.without_router {
+            return Ok(None);
+        }
+        self.inner
+            .run(Service::Functions, "EnsureRouterStore", |inner| {
+                inner.db().execute(
+                    "INSERT OR IGNORE INTO kvs_stores (name, etag) VALUES (?1, ?2)",
+                    params![ROUTER_STORE, new_etag()],
+                )?;
+                Ok(())
+            })
+            .await?;
+        Ok(Some(router_binding()))
+    }
+
+    async fn route_through_router(&self, infra: &Infrastructure) -> Result<()> {
+        let routes = serde_json::to_string(&infra.layout().routes(Vec::new()))
+            .map_err(|e| crate::Error::invalid_input("routes", format!("cannot be stored: {e}")))?;
+        let id = infra.distribution_id.clone();
+        self.inner
+            .run(Service::Cdn, "RouteThroughRouter", move |inner| {
+                // A new ETag only when the routes change, as CloudFront's
+                // moves only on an update.
+                inner.db().execute(
+                    "UPDATE distributions SET routes = ?2, etag = ?3
+                     WHERE id = ?1 AND (routes IS NULL OR routes <> ?2)",
+                    params![id, routes, new_etag()],
+                )?;
+                Ok(())
+            })
+            .await
+    }
+}
+
+/// What the embedded default's projects route through.
+fn router_binding() -> RouterBinding {
+    RouterBinding {
+        store: ROUTER_STORE.to_string(),
+        bucket_host: BUCKET_HOST.to_string(),
     }
 }

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 
 use crate::error::Result;
-use crate::model::{CdnRoute, Infrastructure, ProjectName, SiteFunctionSettings};
+use crate::model::{CdnRoute, Infrastructure, ProjectName, RouterBinding, SiteFunctionSettings};
 
 /// Options of [`Provisioner::provision`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,4 +48,18 @@ pub trait Provisioner: Send + Sync + std::fmt::Debug {
         project: &ProjectName,
         options: &ProvisionOptions,
     ) -> Result<Infrastructure>;
+
+    /// The first half of upgrading a project provisioned without the edge
+    /// router: ensures the router's shared resources exist and returns the
+    /// binding the project's keys are written through, without changing
+    /// the project's distribution. `None` if this backend gives projects
+    /// no router. Idempotent.
+    async fn router_binding(&self, project: &ProjectName) -> Result<Option<RouterBinding>>;
+
+    /// The second half: lays the distribution of `infra` (whose `router`
+    /// is set) out for the router, keeping its domains and certificate.
+    /// The caller has written the live pointer first, so the first request
+    /// routed by the router finds it. Idempotent: a distribution already
+    /// laid out so is left as it is.
+    async fn route_through_router(&self, infra: &Infrastructure) -> Result<()>;
 }

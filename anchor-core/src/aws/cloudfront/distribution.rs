@@ -64,7 +64,7 @@ impl DistributionSpec {
     }
 
     /// The hosts of the server and image URLs, once the spec is checked.
-    fn check(&self) -> Result<(&str, &str)> {
+    pub(super) fn check(&self) -> Result<(&str, &str)> {
         if self.project.is_empty() || self.comment().len() > 128 {
             return Err(Error::invalid_input(
                 "project",

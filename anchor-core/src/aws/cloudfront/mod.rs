@@ -16,6 +16,7 @@ mod distribution;
 mod kvs;
 mod managed;
 mod oac;
+mod relayout;
 mod router_function;
 mod router_resources;
 mod router_store;

@@ -11,7 +11,9 @@ pub(crate) use router::RouterSource;
 
 use super::{location_of, CloudFrontCdn, DistributionSpec, FunctionSpec, LambdaFunctions};
 use crate::error::{Error, Result};
-use crate::model::{DistributionLayout, FunctionSettings, Infrastructure, ProjectName};
+use crate::model::{
+    DistributionLayout, FunctionSettings, Infrastructure, ProjectName, RouterBinding,
+};
 use crate::traits::{Cdn, ProvisionOptions, Provisioner};
 
 /// Where a project's resources go.
@@ -101,6 +103,14 @@ impl AwsProvisioner {
         })
     }
 
+    /// The asset bucket's regional domain, as origins and the router name it.
+    fn bucket_domain(&self) -> String {
+        format!(
+            "{}.s3.{}.amazonaws.com",
+            self.target.bucket, self.target.region
+        )
+    }
+
     fn function_spec(&self, name: String, settings: &FunctionSettings) -> Result<FunctionSpec> {
         let role_arn = self.target.execution_role_arn.clone().ok_or_else(|| {
             Error::invalid_input(
@@ -148,7 +158,7 @@ impl Provisioner for AwsProvisioner {
             Some(_) => DistributionLayout::Router,
             None => DistributionLayout::Behaviours,
         };
-        let bucket_domain = format!("{}.s3.{}.amazonaws.com", target.bucket, target.region);
+        let bucket_domain = self.bucket_domain();
         let spec = DistributionSpec {
             project: p.to_string(),
             bucket_domain: bucket_domain.clone(),
@@ -178,5 +188,23 @@ impl Provisioner for AwsProvisioner {
             router: router.map(|r| router::binding(&r, &bucket_domain)),
             origin_secret: None,
         })
+    }
+
+    async fn router_binding(&self, _project: &ProjectName) -> Result<Option<RouterBinding>> {
+        let bucket_domain = self.bucket_domain();
+        Ok(self
+            .router
+            .resources()
+            .await?
+            .map(|r| router::binding(&r, &bucket_domain)))
+    }
+
+    async fn route_through_router(&self, infra: &Infrastructure) -> Result<()> {
+        let Some(resources) = self.router.resources().await? else {
+            return Ok(());
+        };
+        self.cdn
+            .route_through_router(&infra.distribution_id, &infra.asset_prefix, &resources)
+            .await
     }
 }

@@ -10,13 +10,23 @@ use crate::traits::{FunctionUrlAuth, FunctionUrlOptions};
 /// Sets the `live` server URL's invoke mode to the build's, just before the
 /// deployment goes live; a URL that already has it gets no update. With
 /// the edge router each deployment has its own URL (`routing.rs`), so
-/// nothing is done here.
+/// nothing is done here, nor before the alias exists.
 pub(super) async fn match_live_url(
     svc: &Services,
     infra: &Infrastructure,
     streaming: bool,
 ) -> Result<()> {
     if infra.router.is_some() {
+        return Ok(());
+    }
+    // The embedded default makes the alias at the first switch, and its
+    // edge calls the alias, not a URL: there is no URL to match yet.
+    if svc
+        .functions
+        .get_alias(&infra.server_function, &infra.alias)
+        .await?
+        .is_none()
+    {
         return Ok(());
     }
     let options = FunctionUrlOptions {

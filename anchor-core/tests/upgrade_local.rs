@@ -1,0 +1,134 @@
+//! Upgrading in place on the embedded default: a project provisioned
+//! before the edge router (behaviours to the `live` aliases) is converged
+//! by `create_project`, keeps serving its live deployment through the
+//! router, and rolls back across the upgrade with one pointer write.
+
+mod common;
+
+use anchor_core::model::{DistributionLayout, RouteTarget};
+use anchor_core::router::RouterKeys;
+use anchor_core::traits::KeyValueStore;
+use anchor_core::{Anchor, LocalOptions};
+use common::{build_copy, make_variant};
+
+const P: &str = "shop";
+
+async fn open(dir: &std::path::Path, router: bool) -> Anchor {
+    let options = LocalOptions {
+        router,
+        ..LocalOptions::default()
+    };
+    Anchor::local_with(dir, options).await.unwrap()
+}
+
+/// The value of `key` in the router's store.
+async fn router_value(a: &Anchor, key: &str) -> Option<String> {
+    let cloud = a.local_cloud().unwrap();
+    cloud
+        .kvs()
+        .get(anchor_core::local::ROUTER_STORE, key)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn create_project_upgrades_a_project_made_before_the_router_and_rollback_crosses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let builds = tempfile::tempdir().unwrap();
+    let v1_dir = build_copy(builds.path(), "v1");
+    let v2_dir = build_copy(builds.path(), "v2");
+    make_variant(&v2_dir, "two");
+
+    // Before: the behaviours layout, two deployments, v2 live.
+    let before = open(dir.path(), false).await;
+    let made = before.create_project(P).await.unwrap();
+    assert_eq!(made.infrastructure.layout(), DistributionLayout::Behaviours);
+    let v1 = before.deployer(P, &v1_dir).execute().await.unwrap();
+    let v2 = before.deployer(P, &v2_dir).execute().await.unwrap();
+    let dist = made.infrastructure.distribution_id.clone();
+    let keys = RouterKeys::new(&dist).unwrap();
+    assert_eq!(router_value(&before, &keys.live()).await, None);
+    drop(before);
+
+    // The upgrade: the live deployment is published as its own origin and
+    // the pointer set before the distribution routes through the router.
+    let after = open(dir.path(), true).await;
+    let upgraded = after.create_project(P).await.unwrap();
+    assert_eq!(upgraded.infrastructure.layout(), DistributionLayout::Router);
+    assert!(
+        upgraded.pending_switch.is_none(),
+        "the last switch is settled first"
+    );
+    assert_eq!(upgraded.active_deployment.as_ref(), Some(&v2.id));
+    assert_eq!(
+        router_value(&after, &keys.live()).await.as_deref(),
+        Some(v2.id.as_str())
+    );
+    assert!(router_value(&after, &keys.deployment(&v2.id))
+        .await
+        .is_some());
+    let routes = after
+        .local_cloud()
+        .unwrap()
+        .cdn()
+        .routes(&dist)
+        .await
+        .unwrap();
+    assert_eq!(routes, DistributionLayout::Router.routes(Vec::new()));
+    assert!(
+        routes
+            .iter()
+            .all(|r| !matches!(r.target, RouteTarget::Assets { immutable: false })),
+        "public files are routed per deployment, not by behaviours: {routes:?}"
+    );
+
+    // Again: nothing changes.
+    let again = after.create_project(P).await.unwrap();
+    assert_eq!(again, upgraded);
+
+    // A rollback to a deployment made before the upgrade: its origins are
+    // published on the way, and the pointer moves with no invalidation.
+    let invalidations_before = after
+        .local_cloud()
+        .unwrap()
+        .cdn()
+        .invalidations_after(&dist, 0)
+        .await
+        .unwrap()
+        .len();
+    let back = after.rollback(P).execute().await.unwrap();
+    assert_eq!(back.to.id, v1.id);
+    assert_eq!(
+        router_value(&after, &keys.live()).await.as_deref(),
+        Some(v1.id.as_str())
+    );
+    assert!(router_value(&after, &keys.deployment(&v1.id))
+        .await
+        .is_some());
+    let invalidations_after = after
+        .local_cloud()
+        .unwrap()
+        .cdn()
+        .invalidations_after(&dist, 0)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(invalidations_after, invalidations_before);
+    assert_eq!(
+        after.active_deployment(P).await.unwrap().map(|d| d.id),
+        Some(v1.id)
+    );
+}
+
+#[tokio::test]
+async fn a_backend_without_the_router_leaves_projects_as_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = open(dir.path(), false).await;
+    let made = a.create_project(P).await.unwrap();
+    let again = a.create_project(P).await.unwrap();
+    assert_eq!(again, made);
+    assert_eq!(
+        again.infrastructure.layout(),
+        DistributionLayout::Behaviours
+    );
+}
