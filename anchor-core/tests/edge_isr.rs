@@ -175,7 +175,7 @@ async fn the_aws_endpoint_grants_only_what_the_functions_role_grants() {
         .filter_map(Result::ok)
         .find(|e| e.file_type().is_file())
         .expect("the build has hashed assets");
-    let rel = asset.path().strip_prefix(&v1.join("assets")).unwrap();
+    let rel = asset.path().strip_prefix(v1.join("assets")).unwrap();
     let key = format!("{P}/{}", rel.display());
     let before = objects
         .get(&key)
