@@ -54,7 +54,6 @@ fn infrastructure_of(
             store: ROUTER_STORE.to_string(),
             bucket_host: BUCKET_HOST.to_string(),
         }),
-        origin_secret: None,
     }
 }
 
