@@ -354,6 +354,25 @@ fn each_deployment_has_its_own_secret_and_the_entry_holds_none() {
         },
         &page,
     );
+    // An entry written while the secret was per project carries it as `k`,
+    // which the router still sends when the deployment has no key of its
+    // own, so a rollback to such a deployment keeps working.
+    let legacy = OriginSecret::generate().unwrap();
+    let entries = b.route.entries(&keys).unwrap();
+    let mut record: Value = serde_json::from_str(&entries[0].value).unwrap();
+    record["k"] = json!(legacy.expose());
+    host.put(&[KvsEntry {
+        key: entries[0].key.clone(),
+        value: record.to_string(),
+    }]);
+    let page = host.request(SHOP, "/", &[]);
+    assert_server(
+        &Deployed {
+            secret: Some(legacy),
+            route: b.route.clone(),
+        },
+        &page,
+    );
 }
 
 #[test]

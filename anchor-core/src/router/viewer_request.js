@@ -140,14 +140,15 @@ function customOrigin(host, oac) {
 
 // The server origin with the deployment's secret as an origin custom header,
 // which the guard in its server's bundle checks. The secret has a key of its
-// own; a deployment made before the guard has none, and gets no header.
+// own; an entry written while the secret was per project carries it as `k`,
+// and a deployment made before the guard has neither, and gets no header.
 async function serverOrigin(id, entry, prefix) {
   const origin = customOrigin(entry.s, { enabled: false });
-  let secret;
+  let secret = entry.k;
   try {
     secret = await kvs.get(prefix + S.secret + id);
   } catch (e) {
-    return origin;
+    if (!secret) return origin;
   }
   const custom = {};
   custom[S.secretHeader] = secret;
