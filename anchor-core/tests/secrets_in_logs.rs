@@ -403,10 +403,17 @@ async fn credentials_and_signatures_never_reach_logs_or_errors() {
     // No exception: not the SDK's TRACE dumps of replies either.
     for secret in &origin_secrets {
         if let Some(line) = text.lines().find(|l| l.contains(secret.as_str())) {
-            let shown = line.replace(secret.as_str(), "<ORIGIN SECRET>");
+            // Where the line starts (the operation) and where the secret is.
+            let at = line.find(secret.as_str()).unwrap_or(0);
+            let around: String = line
+                .chars()
+                .skip(line[..at].chars().count().saturating_sub(400))
+                .take(800)
+                .collect();
+            let head: String = line.chars().take(200).collect();
             panic!(
-                "a deployment's origin secret was logged: {}",
-                &shown[..shown.len().min(600)]
+                "a deployment's origin secret was logged: {head} ... {}",
+                around.replace(secret.as_str(), "<ORIGIN SECRET>")
             );
         }
     }
