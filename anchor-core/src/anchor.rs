@@ -9,8 +9,8 @@ use crate::flows::{
     self, Deployer, DomainManager, FlowSettings, RecoveryReport, Rollback, Services,
 };
 use crate::model::{
-    CdnRoute, Deployment, DeploymentId, Infrastructure, Listing, OriginSecret, Page, PageRequest,
-    Project, ProjectName, RollbackEvent,
+    CdnRoute, Deployment, DeploymentId, Infrastructure, Listing, Page, PageRequest, Project,
+    ProjectName, RollbackEvent,
 };
 use crate::opennext::OpenNextBuild;
 use crate::traits::{Expect, ProvisionOptions, WriteBatch};
@@ -188,12 +188,6 @@ impl Anchor {
             // it is where this Anchor writes.
             infrastructure: Infrastructure {
                 asset_location: Some(self.svc.objects.location()),
-                // Generated once, here: every deployment and every rollback
-                // of the project uses it (docs/aws.md, "Origin protection").
-                origin_secret: match infrastructure.origin_secret {
-                    Some(kept) => Some(kept),
-                    None => Some(OriginSecret::generate()?),
-                },
                 ..infrastructure
             },
             created_at: self.svc.clock.now(),

@@ -124,7 +124,6 @@ async fn bring_your_own_resources_are_adopted_unchanged() {
         distribution_domain: String::new(),
         asset_location: None,
         router: None,
-        origin_secret: None,
     };
     let options = ProvisionOptions {
         existing: Some(existing.clone()),
@@ -136,7 +135,6 @@ async fn bring_your_own_resources_are_adopted_unchanged() {
         Infrastructure {
             distribution_domain,
             asset_location: Some(format!("s3://{BUCKET}")),
-            origin_secret: project.infrastructure.origin_secret.clone(),
             ..existing
         }
     );
@@ -204,7 +202,6 @@ async fn bring_your_own_missing_function_fails_and_records_nothing() {
             distribution_domain: String::new(),
             asset_location: None,
             router: None,
-            origin_secret: None,
         }),
         ..ProvisionOptions::default()
     };

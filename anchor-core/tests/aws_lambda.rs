@@ -342,13 +342,17 @@ async fn large_bundles_are_staged_in_s3() {
 }
 
 /// A project with the router, on moto's Lambda, S3 and DynamoDB (the
-/// router's store is the harness's stand-in). Deploying it must publish the server with the origin guard as its
-/// handler and the project's secret in its environment, and give the
-/// deployment's alias a Function URL with auth NONE.
+/// router's store is the harness's stand-in). Deploying it must publish the
+/// server with the origin guard as its handler, a secret of the
+/// deployment's own in its environment that equals the one in the router's
+/// store, and give the deployment's alias a Function URL with auth NONE. A
+/// second deploy of the same build reuses the code and publishes a new
+/// version with a new secret.
 #[tokio::test]
 async fn a_routed_server_is_published_behind_the_origin_guard() {
-    use anchor_core::model::ORIGIN_SECRET_ENV;
+    use anchor_core::model::{OriginSecret, ORIGIN_SECRET_ENV};
     use anchor_core::opennext::GUARD_HANDLER;
+    use anchor_core::router::RouterKeys;
     use anchor_core::traits::ProvisionOptions;
     use anchor_core::Anchor;
 
@@ -364,7 +368,7 @@ async fn a_routed_server_is_published_behind_the_origin_guard() {
         ..ProvisionOptions::default()
     };
     let project = aws.create_project_with("guarded", provision).await.unwrap();
-    let secret = project.infrastructure.origin_secret.clone().unwrap();
+    let keys = RouterKeys::new(&project.infrastructure.distribution_id).unwrap();
 
     let d = aws
         .deployer("guarded", &build)
@@ -372,22 +376,59 @@ async fn a_routed_server_is_published_behind_the_origin_guard() {
         .execute()
         .await
         .unwrap();
-
-    let server = d.server_version.unwrap();
-    let lambda = &m.clients.lambda;
-    let config = lambda
-        .get_function_configuration()
-        .function_name(&server.function)
-        .qualifier(&server.version)
-        .send()
+    let again = aws
+        .deployer("guarded", &build)
+        .promote(false)
+        .execute()
         .await
         .unwrap();
-    assert_eq!(config.handler(), Some(GUARD_HANDLER));
-    let environment = config.environment().and_then(|e| e.variables()).unwrap();
-    assert_eq!(
-        environment.get(ORIGIN_SECRET_ENV).map(String::as_str),
-        Some(secret.expose())
+
+    let lambda = &m.clients.lambda;
+    let mut secrets = Vec::new();
+    for deployment in [&d, &again] {
+        let server = deployment.server_version.as_ref().unwrap();
+        let config = lambda
+            .get_function_configuration()
+            .function_name(&server.function)
+            .qualifier(&server.version)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(config.handler(), Some(GUARD_HANDLER));
+        let environment = config.environment().and_then(|e| e.variables()).unwrap();
+        let stored = m
+            .router_store
+            .value(&keys.secret(&deployment.id))
+            .expect("the deploy wrote the deployment's secret key");
+        assert_eq!(
+            environment.get(ORIGIN_SECRET_ENV),
+            Some(&stored),
+            "the router's secret is the one the version checks"
+        );
+        OriginSecret::parse(&stored).unwrap();
+        let entry = m
+            .router_store
+            .value(&keys.deployment(&deployment.id))
+            .unwrap();
+        assert!(
+            !entry.contains(&stored),
+            "the routing entry holds no secret"
+        );
+        secrets.push(stored);
+    }
+    assert_ne!(secrets[0], secrets[1], "each deployment has its own secret");
+    let (one, two) = (
+        d.server_version.as_ref().unwrap(),
+        again.server_version.as_ref().unwrap(),
     );
+    assert_eq!(one.code_sha256, two.code_sha256, "the same guarded bundle");
+    assert_ne!(one.version, two.version, "a new version for the new secret");
+    let stored = aws.project("guarded").await.unwrap();
+    for secret in &secrets {
+        assert!(!format!("{stored:?}").contains(secret.as_str()));
+    }
+
+    let server = d.server_version.unwrap();
     let url = lambda
         .get_function_url_config()
         .function_name(&server.function)

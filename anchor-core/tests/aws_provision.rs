@@ -51,7 +51,6 @@ async fn provisioning_twice_changes_nothing() {
     assert_eq!(
         again,
         anchor_core::model::Infrastructure {
-            origin_secret: None,
             ..project.infrastructure.clone()
         }
     );

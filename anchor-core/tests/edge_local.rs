@@ -314,18 +314,73 @@ async fn the_server_function_reads_its_isr_cache_from_the_object_store() {
     server.shutdown().await;
 }
 
-#[tokio::test]
-async fn the_server_function_url_refuses_what_skips_the_distribution() {
-    let Some((v1, _)) = builds() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let anchor = deployed(dir.path(), &v1).await;
-    let secret = anchor
-        .project(P)
+/// Each deployment's origin secret in version order, read where only the
+/// router and the function read it: the router's store and the server
+/// version's environment, which must agree.
+async fn deployment_secrets(anchor: &Anchor) -> Vec<String> {
+    use anchor_core::model::ORIGIN_SECRET_ENV;
+    use anchor_core::router::RouterKeys;
+    use anchor_core::traits::KeyValueStore;
+
+    let project = anchor.project(P).await.unwrap();
+    let infra = &project.infrastructure;
+    let store = &infra.router.as_ref().expect("routed").store;
+    let keys = RouterKeys::new(&infra.distribution_id).unwrap();
+    let cloud = anchor.local_cloud().expect("the embedded default");
+    let mut deployments = anchor
+        .history(P, &anchor_core::model::PageRequest::default())
         .await
         .unwrap()
-        .infrastructure
-        .origin_secret
-        .expect("create_project generates the origin secret");
+        .items;
+    deployments.sort_by_key(|d| d.version);
+    let mut secrets = Vec::new();
+    for d in deployments {
+        let stored = cloud
+            .kvs()
+            .get(store, &keys.secret(&d.id))
+            .await
+            .unwrap()
+            .expect("a routed deployment has a secret key");
+        let server = d.server_version.unwrap();
+        let runnable = cloud
+            .functions()
+            .runnable(&server.function, &server.version)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            runnable.environment.get(ORIGIN_SECRET_ENV),
+            Some(&stored),
+            "the router sends the secret the version checks"
+        );
+        secrets.push(stored);
+    }
+    secrets
+}
+
+#[tokio::test]
+async fn the_server_function_url_refuses_what_skips_the_distribution() {
+    let Some((v1, v2)) = builds() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let anchor = deployed(dir.path(), &v1).await;
+    // A second deployment, not live: it has a secret of its own.
+    anchor
+        .deployer(P, &v2)
+        .promote(false)
+        .execute()
+        .await
+        .unwrap();
+    let secrets = deployment_secrets(&anchor).await;
+    assert_eq!(secrets.len(), 2);
+    assert_ne!(
+        secrets[0], secrets[1],
+        "every deployment has its own secret"
+    );
+    assert!(
+        !format!("{:?}", anchor.project(P).await.unwrap()).contains(&secrets[0]),
+        "the project record holds no secret"
+    );
+    let (secret, other) = (&secrets[0], &secrets[1]);
     let server = EdgeServer::start(&anchor, P, EdgeOptions::default())
         .await
         .unwrap();
@@ -362,10 +417,19 @@ async fn the_server_function_url_refuses_what_skips_the_distribution() {
         addr,
         &direct_host,
         "/api/hello",
-        &[("x-anchor-origin-secret", secret.expose())],
+        &[("x-anchor-origin-secret", secret.as_str())],
     )
     .await;
     assert_eq!(right.status, 200, "{}", right.text());
+    // Another deployment's secret does not open this one's URL.
+    let crossed = get(
+        addr,
+        &direct_host,
+        "/api/hello",
+        &[("x-anchor-origin-secret", other.as_str())],
+    )
+    .await;
+    assert_eq!(crossed.status, 403, "{}", crossed.text());
 
     // The image function's URL is AWS_IAM: unsigned, Lambda refuses it.
     let image_host = direct_host.replacen("web-server--", "web-image--", 1);

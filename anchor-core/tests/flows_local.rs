@@ -157,7 +157,9 @@ async fn plan_is_a_dry_run_and_matches_the_deploy() {
     assert_eq!(files, 0, "a plan uploads nothing");
     let d = a.deployer(P, &dir).execute().await.unwrap();
     assert_eq!(d.assets.uploaded_files, plan.upload_files);
-    // Deploying the same build again sends nothing and republishes nothing.
+    // Deploying the same build again uploads nothing; behind the router the
+    // server gets a version of its own (its own origin secret), running
+    // the same code, and the image version is reused.
     let plan2 = a.deployer(P, &dir).plan().await.unwrap();
     assert_eq!(plan2.upload_files, 0);
     assert!(plan2.server_unchanged && plan2.image_unchanged);
@@ -169,7 +171,14 @@ async fn plan_is_a_dry_run_and_matches_the_deploy() {
         );
     }
     let d2 = a.deployer(P, &dir).execute().await.unwrap();
-    assert_eq!(d2.server_version, d.server_version);
+    let (one, two) = (
+        d.server_version.as_ref().unwrap(),
+        d2.server_version.as_ref().unwrap(),
+    );
+    assert_eq!(two.code_sha256, one.code_sha256);
+    let guarded = a.project(P).await.unwrap().infrastructure.guards_server();
+    assert_eq!(two.version != one.version, guarded);
+    assert_eq!(d2.image_version, d.image_version);
     assert_eq!(d2.assets.uploaded_files, 0);
 }
 

@@ -352,3 +352,34 @@ async fn a_distribution_with_the_router_has_its_three_behaviours_whatever_the_bu
     use anchor_core::traits::KeyValueStore;
     assert!(cloud.kvs().describe(&router.store).await.is_ok());
 }
+
+/// As on Lambda, publishing the newest version's code again returns that
+/// version only when the configuration is unchanged too: a new environment
+/// (each deployment's own origin secret) publishes a new version that
+/// runs the same code with it.
+#[tokio::test]
+async fn the_same_code_with_a_new_environment_is_a_new_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let cloud = open(&dir);
+    cloud
+        .provisioner()
+        .provision(&ProjectName::parse("app").unwrap(), &Default::default())
+        .await
+        .unwrap();
+    let host = cloud.functions();
+    let code = CodeBundle::new(b"same".to_vec());
+    let with = |secret: &str| PublishOptions {
+        environment: [("ANCHOR_ORIGIN_SECRET".to_string(), secret.to_string())].into(),
+        ..PublishOptions::default()
+    };
+    let one = host.publish("app-server", &code, &with("a")).await.unwrap();
+    let again = host.publish("app-server", &code, &with("a")).await.unwrap();
+    assert_eq!(again, one, "nothing changed: the same version");
+    let two = host.publish("app-server", &code, &with("b")).await.unwrap();
+    assert_ne!(two.version, one.version);
+    assert_eq!(two.code_sha256, one.code_sha256);
+    for (version, secret) in [(&one.version, "a"), (&two.version, "b")] {
+        let run = host.runnable("app-server", version).await.unwrap().unwrap();
+        assert_eq!(run.environment["ANCHOR_ORIGIN_SECRET"], secret);
+    }
+}

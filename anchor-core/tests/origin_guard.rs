@@ -53,7 +53,7 @@ fn run(dir: &Path, env: Option<&str>, events: &Value) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn bundle(secret: &OriginSecret) -> tempfile::TempDir {
+fn bundle() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("index.mjs"), APP).unwrap();
     std::fs::write(dir.path().join("driver.mjs"), DRIVER).unwrap();
@@ -65,7 +65,7 @@ fn bundle(secret: &OriginSecret) -> tempfile::TempDir {
         streaming: false,
         native: None,
     };
-    let guard = OriginGuard::for_server(&server, dir.path(), secret).unwrap();
+    let guard = OriginGuard::for_server(&server, dir.path()).unwrap();
     std::fs::write(dir.path().join(GUARD_FILE), guard.source).unwrap();
     dir
 }
@@ -77,7 +77,7 @@ fn event(headers: Value) -> Value {
 #[test]
 fn only_the_right_secret_reaches_the_app_and_the_app_never_sees_it() {
     let secret = OriginSecret::generate().unwrap();
-    let dir = bundle(&secret);
+    let dir = bundle();
     let events = json!([
         event(json!({"host": "x.lambda-url.eu-west-1.on.aws"})),
         event(json!({ ORIGIN_SECRET_HEADER: "0".repeat(64) })),
@@ -106,7 +106,7 @@ fn only_the_right_secret_reaches_the_app_and_the_app_never_sees_it() {
 #[test]
 fn without_the_variable_the_guard_refuses_everything() {
     let secret = OriginSecret::generate().unwrap();
-    let dir = bundle(&secret);
+    let dir = bundle();
     let events = json!([event(json!({ ORIGIN_SECRET_HEADER: secret.expose() }))]);
     let out = run(dir.path(), None, &events);
     assert_eq!(out["responses"][0]["statusCode"], 403);

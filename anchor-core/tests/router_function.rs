@@ -9,8 +9,8 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use anchor_core::model::{DeploymentId, OriginSecret, ORIGIN_SECRET_HEADER};
 use anchor_core::router::{
-    live_entry, DeploymentRoute, KvsEntry, PublicIndex, RouterCode, RouterKeys, RouterOptions,
-    CACHE_KEY_HEADER, HOST_SCRIPT, MAX_FUNCTION_BYTES,
+    live_entry, secret_entry, DeploymentRoute, KvsEntry, PublicIndex, RouterCode, RouterKeys,
+    RouterOptions, CACHE_KEY_HEADER, HOST_SCRIPT, MAX_FUNCTION_BYTES,
 };
 use serde_json::{json, Map, Value};
 
@@ -145,9 +145,36 @@ fn event(dist: &str, method: &str, uri: &str, headers: &[(&str, &str)]) -> Value
     })
 }
 
-fn deployment(project: &str, tag: &str, index: PublicIndex) -> DeploymentRoute {
+/// A deployment as a deploy writes it to the store: its routing entry
+/// and, when its server has the guard, its secret under a key of its own.
+struct Deployed {
+    route: DeploymentRoute,
+    secret: Option<OriginSecret>,
+}
+
+impl std::ops::Deref for Deployed {
+    type Target = DeploymentRoute;
+    fn deref(&self) -> &DeploymentRoute {
+        &self.route
+    }
+}
+
+impl Deployed {
+    /// The entries in the order the deploy writes them: shards, the
+    /// secret, then the record.
+    fn entries(&self, keys: &RouterKeys) -> anchor_core::Result<Vec<KvsEntry>> {
+        let mut entries = self.route.entries(keys)?;
+        if let Some(secret) = &self.secret {
+            let at = entries.len() - 1;
+            entries.insert(at, secret_entry(keys, &self.route.deployment, secret)?);
+        }
+        Ok(entries)
+    }
+}
+
+fn deployment(project: &str, tag: &str, index: PublicIndex) -> Deployed {
     let id = DeploymentId::generate();
-    DeploymentRoute {
+    let route = DeploymentRoute {
         origin_path: format!("/{project}/deployments/{id}"),
         image_source_path: format!("/deployments/{id}"),
         deployment: id,
@@ -156,7 +183,10 @@ fn deployment(project: &str, tag: &str, index: PublicIndex) -> DeploymentRoute {
         image_host: format!("image-{tag}.lambda-url.eu-west-1.on.aws"),
         bucket_host: "assets.s3.eu-west-1.amazonaws.com".into(),
         public_index: index,
-        origin_secret: Some(OriginSecret::generate().unwrap()),
+    };
+    Deployed {
+        route,
+        secret: Some(OriginSecret::generate().unwrap()),
     }
 }
 
@@ -173,7 +203,7 @@ fn shop_index() -> PublicIndex {
 }
 
 /// A host with two shop deployments (`a` live) on the shop distribution.
-fn shop() -> (Host, DeploymentRoute, DeploymentRoute) {
+fn shop() -> (Host, Deployed, Deployed) {
     let mut host = Host::start();
     let keys = RouterKeys::new(SHOP).unwrap();
     let a = deployment("shop", "a", shop_index());
@@ -194,14 +224,14 @@ fn cache_key(result: &Value) -> &str {
     header(result, CACHE_KEY_HEADER)
 }
 
-fn assert_server(route: &DeploymentRoute, (result, origin): &(Value, Value)) {
+fn assert_server(route: &Deployed, (result, origin): &(Value, Value)) {
     assert!(result["uri"].is_string(), "not a request: {result}");
     let mut expected = json!({
         "domainName": route.server_host,
         "customOriginConfig": {"port": 443, "protocol": "https", "sslProtocols": ["TLSv1.2"]},
         "originAccessControlConfig": {"enabled": false}
     });
-    if let Some(secret) = &route.origin_secret {
+    if let Some(secret) = &route.secret {
         expected["customHeaders"] = json!({ ORIGIN_SECRET_HEADER: secret.expose() });
     }
     assert_eq!(origin, &expected);
@@ -269,7 +299,7 @@ fn the_server_gets_its_deployments_secret_and_never_the_viewers() {
     assert_server(&a, &spoofed);
     assert_eq!(
         spoofed.1["customHeaders"][ORIGIN_SECRET_HEADER],
-        a.origin_secret.as_ref().unwrap().expose()
+        a.secret.as_ref().unwrap().expose()
     );
     // Public files and images never see it.
     let file = host.request(SHOP, "/robots.txt", &[(ORIGIN_SECRET_HEADER, "guess")]);
@@ -277,10 +307,11 @@ fn the_server_gets_its_deployments_secret_and_never_the_viewers() {
     assert!(file.0["headers"].get(ORIGIN_SECRET_HEADER).is_none());
     let image = host.request(SHOP, "/_next/image", &[]);
     assert!(image.1.get("customHeaders").is_none(), "{}", image.1);
-    // A deployment made before the project had a secret gets none.
+    // A deployment made before the guard has no secret key, and gets no
+    // header.
     let keys = RouterKeys::new(SHOP).unwrap();
-    let old = DeploymentRoute {
-        origin_secret: None,
+    let old = Deployed {
+        secret: None,
         ..deployment("shop", "old", shop_index())
     };
     host.put(&old.entries(&keys).unwrap());
@@ -288,6 +319,60 @@ fn the_server_gets_its_deployments_secret_and_never_the_viewers() {
     let page = host.request(SHOP, "/", &[]);
     assert_server(&old, &page);
     assert!(page.1.get("customHeaders").is_none());
+}
+
+#[test]
+fn each_deployment_has_its_own_secret_and_the_entry_holds_none() {
+    let (mut host, a, b) = shop();
+    let keys = RouterKeys::new(SHOP).unwrap();
+    assert_ne!(a.secret, b.secret);
+    for d in [&a, &b] {
+        let record: Value =
+            serde_json::from_str(&d.route.entries(&keys).unwrap()[0].value).unwrap();
+        assert!(record.get("k").is_none(), "{record}");
+    }
+    // The live deployment's secret, and after a switch the other's.
+    let page = host.request(SHOP, "/", &[]);
+    assert_eq!(
+        page.1["customHeaders"][ORIGIN_SECRET_HEADER],
+        a.secret.as_ref().unwrap().expose()
+    );
+    host.put(&[live_entry(&keys, &b.deployment).unwrap()]);
+    let page = host.request(SHOP, "/", &[]);
+    assert_eq!(
+        page.1["customHeaders"][ORIGIN_SECRET_HEADER],
+        b.secret.as_ref().unwrap().expose()
+    );
+    // A lost secret key sends no header rather than failing the request:
+    // the guard then refuses it, as it refuses any request without one.
+    host.delete(&keys.secret(&b.deployment));
+    let page = host.request(SHOP, "/", &[]);
+    assert_server(
+        &Deployed {
+            secret: None,
+            route: b.route.clone(),
+        },
+        &page,
+    );
+    // An entry written while the secret was per project carries it as `k`,
+    // which the router still sends when the deployment has no key of its
+    // own, so a rollback to such a deployment keeps working.
+    let legacy = OriginSecret::generate().unwrap();
+    let entries = b.route.entries(&keys).unwrap();
+    let mut record: Value = serde_json::from_str(&entries[0].value).unwrap();
+    record["k"] = json!(legacy.expose());
+    host.put(&[KvsEntry {
+        key: entries[0].key.clone(),
+        value: record.to_string(),
+    }]);
+    let page = host.request(SHOP, "/", &[]);
+    assert_server(
+        &Deployed {
+            secret: Some(legacy),
+            route: b.route.clone(),
+        },
+        &page,
+    );
 }
 
 #[test]

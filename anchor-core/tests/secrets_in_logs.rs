@@ -10,9 +10,12 @@
 //!
 //! Every event and span of every target (Anchor, `aws_smithy_*`,
 //! `aws_sdk_*`, `hyper`) is captured at TRACE. The test checks:
-//! - the secret key and the project's origin secret (stored with the
-//!   project, `docs/aws.md` "Origin protection") appear nowhere: logs,
-//!   errors' `Display`, `Debug` and `source_chain()`, the project's `Debug`;
+//! - the secret key and every deployment's origin secret (frozen in its
+//!   server version's environment and written to the router's store,
+//!   `docs/aws.md` "Origin protection") appear nowhere, with no exception:
+//!   logs, errors' `Display`, `Debug` and `source_chain()`, the project's
+//!   `Debug`. The project record holds no secret, and Anchor never reads a
+//!   secret back, so no reply the SDK dumps at TRACE carries one;
 //! - the session token and the signatures actually sent (read from the
 //!   `Authorization` header on the wire) appear in no log line and no
 //!   error, even after S3 echoed both in its refusal. The SDK redacts the
@@ -40,6 +43,7 @@ use std::time::Duration;
 
 use anchor_core::aws::AwsConnection;
 use anchor_core::model::CdnStatus;
+use anchor_core::router::RouterKeys;
 use anchor_core::traits::ProvisionOptions;
 use anchor_core::Anchor;
 use aws_sdk_s3::config::{Credentials, SharedInterceptor};
@@ -233,11 +237,11 @@ async fn open(m: &Moto, connection: &AwsConnection, wire: &Wire) -> anchor_core:
     Anchor::aws_with_config(&config, &options).await
 }
 
-/// The whole flow with the test's credentials; returns the errors the
-/// failing calls gave.
-/// The errors the flow provoked, and the project's origin secret as
-/// `create_project` generated and stored it.
-async fn flow(m: &Moto, wire: &Wire) -> (Vec<anchor_core::Error>, String) {
+/// The whole flow with the test's credentials. Returns the errors the
+/// failing calls gave, and the origin secret of every deployment that was
+/// built, read from the router's store without the SDK (so reading them
+/// logs nothing).
+async fn flow(m: &Moto, wire: &Wire) -> (Vec<anchor_core::Error>, Vec<String>) {
     let a = open(m, &m.connection, wire).await.unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let v1 = real_build_or_fixture();
@@ -250,22 +254,32 @@ async fn flow(m: &Moto, wire: &Wire) -> (Vec<anchor_core::Error>, String) {
         ..ProvisionOptions::default()
     };
     let project = a.create_project_with(P, provision).await.unwrap();
-    let origin_secret = project
-        .infrastructure
-        .origin_secret
-        .as_ref()
-        .expect("create_project generates the origin secret")
-        .expose()
-        .to_string();
-    // A project's Debug is what a caller would log.
-    assert!(!format!("{project:?}").contains(&origin_secret));
-    a.deployer(P, &v1).execute().await.unwrap();
+    assert!(
+        project.infrastructure.router.is_some(),
+        "the project's servers are guarded"
+    );
+    let keys = RouterKeys::new(&project.infrastructure.distribution_id).unwrap();
+    let first = a.deployer(P, &v1).execute().await.unwrap();
     let second = a.deployer(P, &v2).execute().await.unwrap();
     a.rollback(P)
         .reason("secrets test")
         .execute()
         .await
         .unwrap();
+    let origin_secrets: Vec<String> = [&first, &second]
+        .iter()
+        .map(|d| {
+            m.router_store
+                .value(&keys.secret(&d.id))
+                .expect("every routed deployment has a secret")
+        })
+        .collect();
+    assert_ne!(origin_secrets[0], origin_secrets[1]);
+    // A project's Debug is what a caller would log; it holds no secret.
+    let stored = a.project(P).await.unwrap();
+    for secret in &origin_secrets {
+        assert!(!format!("{stored:?}").contains(secret.as_str()));
+    }
 
     let domains = a.domains(P);
     domains.add("www.example.com").await.unwrap();
@@ -303,7 +317,7 @@ async fn flow(m: &Moto, wire: &Wire) -> (Vec<anchor_core::Error>, String) {
         Err(e) => errors.push(e),
         Ok(b) => errors.push(b.create_project(P).await.unwrap_err()),
     }
-    (errors, origin_secret)
+    (errors, origin_secrets)
 }
 
 #[tokio::test]
@@ -313,7 +327,7 @@ async fn credentials_and_signatures_never_reach_logs_or_errors() {
         return;
     };
     let wire = Wire::default();
-    let (errors, origin_secret) = flow(&m, &wire).await;
+    let (errors, origin_secrets) = flow(&m, &wire).await;
     let text = logs.text();
 
     // The capture really holds the SDK's TRACE output and the calls made.
@@ -367,10 +381,12 @@ async fn credentials_and_signatures_never_reach_logs_or_errors() {
     for (i, r) in rendered.iter().enumerate() {
         let error = &errors[i / 3];
         assert!(!r.contains(SECRET_KEY), "the secret key is in {error:?}");
-        assert!(
-            !r.contains(&origin_secret),
-            "the origin secret is in {error:?}"
-        );
+        for secret in &origin_secrets {
+            assert!(
+                !r.contains(secret.as_str()),
+                "an origin secret is in {error:?}"
+            );
+        }
         assert!(
             !r.contains(SESSION_TOKEN),
             "the session token is in {error:?}"
@@ -384,23 +400,22 @@ async fn credentials_and_signatures_never_reach_logs_or_errors() {
     }
 
     assert!(!text.contains(SECRET_KEY), "the secret key was logged");
-    // KNOWN GAP (docs/aws.md, "Origin protection"): the SDK's own TRACE
-    // dumps of DynamoDB GetItem replies show the project record, secret
-    // included, since DynamoDB marks nothing in it sensitive. Anything else
-    // that shows it fails here.
-    let sdk_read_dump = |l: &str| {
-        l.contains("rpc.method=\"GetItem\"")
-            && (l.contains("read HTTP response body") || l.contains("output_or_error="))
-    };
-    if let Some(line) = text
-        .lines()
-        .find(|l| l.contains(&origin_secret) && !sdk_read_dump(l))
-    {
-        let shown = line.replace(&origin_secret, "<ORIGIN SECRET>");
-        panic!(
-            "the project's origin secret was logged: {}",
-            &shown[..shown.len().min(600)]
-        );
+    // No exception: not the SDK's TRACE dumps of replies either.
+    for secret in &origin_secrets {
+        if let Some(line) = text.lines().find(|l| l.contains(secret.as_str())) {
+            // Where the line starts (the operation) and where the secret is.
+            let at = line.find(secret.as_str()).unwrap_or(0);
+            let around: String = line
+                .chars()
+                .skip(line[..at].chars().count().saturating_sub(400))
+                .take(800)
+                .collect();
+            let head: String = line.chars().take(200).collect();
+            panic!(
+                "a deployment's origin secret was logged: {head} ... {}",
+                around.replace(secret.as_str(), "<ORIGIN SECRET>")
+            );
+        }
     }
     for param in ["X-Amz-Signature=", "X-Amz-Credential="] {
         assert!(!text.contains(param), "{param} was logged");

@@ -5,8 +5,8 @@
 
 use crate::error::{Error, ResourceKind, Result};
 use crate::flows::{manifest, Services};
-use crate::model::{Deployment, Infrastructure, RouterBinding};
-use crate::router::{live_entry, DeploymentRoute, KvsEntry, PublicIndex, RouterKeys};
+use crate::model::{Deployment, Infrastructure, OriginSecret, RouterBinding};
+use crate::router::{live_entry, secret_entry, DeploymentRoute, KvsEntry, PublicIndex, RouterKeys};
 use crate::traits::{
     url_host, AliasRouting, FunctionUrlAuth, FunctionUrlOptions, KvsUpdate, SetAliasOptions,
     MAX_KVS_UPDATE_ITEMS,
@@ -21,14 +21,18 @@ pub(crate) fn deployment_alias(d: &Deployment) -> String {
 /// Publishes `d` as an immutable origin: an alias of each function at its
 /// versions, a Function URL on each, and its routing entry. The server's
 /// URL takes unsigned requests (bodies must reach it); the image's only
-/// requests CloudFront signs. Idempotent, so a retried deploy or a switch
-/// to a deployment made before the router can call it again.
+/// requests CloudFront signs. `secret` is the one `d`'s server version was
+/// published with: it is written to its own key in the same update as the
+/// routing entry, so the router never finds the entry without it, and is
+/// never read back. Idempotent, so a retried deploy or a switch to a
+/// deployment made before the router (`secret` `None`) can call it again.
 pub(crate) async fn publish_origins(
     svc: &Services,
     infra: &Infrastructure,
     binding: &RouterBinding,
     d: &Deployment,
     server_streams: bool,
+    secret: Option<&OriginSecret>,
 ) -> Result<()> {
     let (Some(server), Some(image)) = (&d.server_version, &d.image_version) else {
         return Err(no_versions(d));
@@ -91,16 +95,21 @@ pub(crate) async fn publish_origins(
         // The image function reads under the project's prefix.
         image_source_path: format!("/{}", manifest::deployment_folder(&d.id)),
         public_index: PublicIndex::from_public_paths(public_paths)?,
-        // The deployment's server was published with the guard exactly when
-        // the project has a secret (see deploy), so the two stay paired.
-        origin_secret: infra.server_origin_secret().cloned(),
     };
     let keys = RouterKeys::new(&infra.distribution_id)?;
-    write(svc, binding, route.entries(&keys)?).await
+    let mut entries = route.entries(&keys)?;
+    if let Some(secret) = secret {
+        // Just before the record, which is last: `write` keeps the two in
+        // one update.
+        entries.insert(entries.len() - 1, secret_entry(&keys, &d.id, secret)?);
+    }
+    write(svc, binding, entries).await
 }
 
 /// Makes the router serve `d`: one write of the live pointer. A deployment
-/// made before the project had a router gets its entry first.
+/// made before the project had a router gets its entry first (and no
+/// secret: its server has no guard). Reads the routing entry, never the
+/// secret.
 pub(crate) async fn point_router(
     svc: &Services,
     infra: &Infrastructure,
@@ -114,7 +123,7 @@ pub(crate) async fn point_router(
         .await?
         .is_none()
     {
-        publish_origins(svc, infra, binding, d, false).await?;
+        publish_origins(svc, infra, binding, d, false, None).await?;
     }
     write(svc, binding, vec![live_entry(&keys, &d.id)?]).await
 }
@@ -139,9 +148,10 @@ const MIN_ETAG_ATTEMPTS: u32 = 30;
 /// Writes `entries` in order, in as few updates as the store takes, each
 /// with the store's current ETag; an ETag another writer moved is read
 /// again after a short random pause, so writers racing for the store take
-/// turns instead of colliding again.
+/// turns instead of colliding again. Only the first update may be short,
+/// so the last [`MAX_KVS_UPDATE_ITEMS`] entries go in one update.
 async fn write(svc: &Services, binding: &RouterBinding, entries: Vec<KvsEntry>) -> Result<()> {
-    for batch in entries.chunks(MAX_KVS_UPDATE_ITEMS) {
+    for batch in batches(&entries) {
         let update = KvsUpdate {
             puts: batch
                 .iter()
@@ -169,6 +179,17 @@ async fn write(svc: &Services, binding: &RouterBinding, entries: Vec<KvsEntry>) 
     Ok(())
 }
 
+/// `entries` cut into updates of at most [`MAX_KVS_UPDATE_ITEMS`], in
+/// order, with the short one first.
+fn batches(entries: &[KvsEntry]) -> impl Iterator<Item = &[KvsEntry]> {
+    let head = entries.len() % MAX_KVS_UPDATE_ITEMS;
+    let (first, rest) = entries.split_at(head);
+    (!first.is_empty())
+        .then_some(first)
+        .into_iter()
+        .chain(rest.chunks(MAX_KVS_UPDATE_ITEMS))
+}
+
 fn no_versions(d: &Deployment) -> Error {
     Error::invalid_state(
         ResourceKind::Deployment,
@@ -176,4 +197,35 @@ fn no_versions(d: &Deployment) -> Error {
         d.status.as_str(),
         "it has no published function versions",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries(n: usize) -> Vec<KvsEntry> {
+        (0..n)
+            .map(|i| KvsEntry {
+                key: format!("k{i}"),
+                value: String::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_last_entries_share_one_update_and_order_is_kept() {
+        for n in [1, 2, 49, 50, 51, 99, 100, 101] {
+            let all = entries(n);
+            let cut: Vec<&[KvsEntry]> = batches(&all).collect();
+            assert_eq!(cut.len(), n.div_ceil(MAX_KVS_UPDATE_ITEMS), "{n}");
+            assert!(cut
+                .iter()
+                .all(|b| !b.is_empty() && b.len() <= MAX_KVS_UPDATE_ITEMS));
+            assert!(
+                cut[1..].iter().all(|b| b.len() == MAX_KVS_UPDATE_ITEMS),
+                "{n}"
+            );
+            assert_eq!(cut.concat(), all, "{n}");
+        }
+    }
 }

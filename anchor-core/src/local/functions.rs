@@ -24,6 +24,10 @@ use crate::traits::{
     PublishOptions, SetAliasOptions,
 };
 
+/// What a version freezes besides its code and settings, as stored: its
+/// handler, its environment (JSON) and its architecture.
+type Frozen = (Option<String>, Option<String>, Option<String>);
+
 /// The local implementation of [`Functions`].
 ///
 /// Beyond the trait's guarantees it follows Lambda strictly: every call on a
@@ -113,22 +117,34 @@ impl Functions for LocalFunctions {
                 let mut conn = inner.db();
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 require_function(&tx, &function)?;
-                let newest: Option<(i64, String)> = tx
+                let newest: Option<(i64, String, Frozen)> = tx
                     .query_row(
-                        "SELECT version, code_sha256 FROM function_versions
+                        "SELECT version, code_sha256, handler, environment, architecture
+                         FROM function_versions
                          WHERE function = ?1 ORDER BY version DESC LIMIT 1",
                         [&function],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
+                        |r| Ok((r.get(0)?, r.get(1)?, (r.get(2)?, r.get(3)?, r.get(4)?))),
                     )
                     .optional()?;
+                let environment = serde_json::to_string(&options.environment)?;
+                let frozen: Frozen = (
+                    options.handler.clone(),
+                    Some(environment.clone()),
+                    options.architecture.map(|a| a.as_str().to_string()),
+                );
                 // As on Lambda, a publish that asks for other settings
                 // changes the function first, and the version freezes them.
                 let config = StoredConfig::resolve(
                     &function_config::of_function(&tx, &function)?,
                     &options,
                 );
-                if let Some((version, sha)) = newest {
+                // Lambda publishes no new version when neither the code nor
+                // the configuration changed since the newest one; a new
+                // environment (a deployment's own secret or queue) is a
+                // change.
+                if let Some((version, sha, newest_frozen)) = newest {
                     if sha == code.sha256
+                        && newest_frozen == frozen
                         && function_config::of_version(&tx, &function, version)? == config
                     {
                         function_config::set_function(&tx, &function, &config)?;
@@ -141,7 +157,6 @@ impl Functions for LocalFunctions {
                     [&function],
                     |r| r.get(0),
                 )?;
-                let environment = serde_json::to_string(&options.environment)?;
                 tx.execute(
                     "INSERT INTO function_versions
                          (function, version, code_sha256, description, created_at, handler, environment, architecture)

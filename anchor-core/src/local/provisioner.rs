@@ -51,7 +51,6 @@ fn infrastructure_of(
         distribution_id,
         asset_location: Some(location.to_string()),
         router: (!without_router).then(router_binding),
-        origin_secret: None,
     }
 }
 

@@ -1,13 +1,14 @@
-//! The per-project secret that proves a request to the server function's
+//! The per-deployment secret that proves a request to a server function's
 //! URL came through the project's distribution (`docs/aws.md`, "Origin
-//! protection"). The router adds it as an origin custom header; the guard
-//! Anchor wraps around the server's handler compares it with the function's
-//! environment and answers 403 without it.
+//! protection"). Each deploy generates one, freezes it in the server
+//! version's environment and writes it to the router's store under a key of
+//! its own; Anchor never reads it back. The router adds it as an origin
+//! custom header; the guard Anchor wraps around the server's handler
+//! compares it with the function's environment and answers 403 without it.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
@@ -21,7 +22,7 @@ pub const ORIGIN_SECRET_ENV: &str = "ANCHOR_ORIGIN_SECRET";
 /// Random bytes in a secret: 256 bits.
 const SECRET_BYTES: usize = 32;
 
-/// A project's origin secret: 32 random bytes, hex-encoded (64 characters,
+/// A deployment's origin secret: 32 random bytes, hex-encoded (64 characters,
 /// a valid header value and well under a KeyValueStore value's 1 KB).
 ///
 /// Its `Debug` and `Display` never show it; read it with
@@ -37,7 +38,7 @@ impl OriginSecret {
         let mut bytes = [0u8; SECRET_BYTES];
         getrandom::fill(&mut bytes).map_err(|e| {
             Error::invalid_state(
-                crate::error::ResourceKind::Project,
+                crate::error::ResourceKind::Deployment,
                 "origin secret",
                 "without randomness",
                 format!("the operating system's random source failed: {e}"),
@@ -67,21 +68,10 @@ impl OriginSecret {
         }
     }
 
-    /// The secret itself, to set on the function and in the router's entry.
-    /// Never log it.
+    /// The secret itself, to set in the server version's environment and
+    /// in the router's secret key. Never log it.
     pub fn expose(&self) -> &str {
         &self.0
-    }
-
-    /// A short hash of the secret (16 hex digits of its SHA-256) that says
-    /// whether two secrets differ without revealing either: written into
-    /// the guard, so the server bundle's hash changes with the secret.
-    pub fn fingerprint(&self) -> String {
-        Sha256::digest(self.0.as_bytes())
-            .iter()
-            .take(8)
-            .map(|b| format!("{b:02x}"))
-            .collect()
     }
 }
 
@@ -123,8 +113,6 @@ mod tests {
         assert_eq!(OriginSecret::parse(a.expose()).unwrap(), a);
         assert!(!format!("{a:?}").contains(a.expose()));
         assert!(!format!("{a}").contains(a.expose()));
-        assert_ne!(a.fingerprint(), b.fingerprint());
-        assert_eq!(a.fingerprint().len(), 16);
     }
 
     #[test]

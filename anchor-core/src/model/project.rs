@@ -3,7 +3,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{DeploymentId, DistributionLayout, OriginSecret};
+use super::{DeploymentId, DistributionLayout};
 use crate::error::{Error, Result};
 
 /// A project name: a slug of 1 to 48 characters, lowercase ASCII letters,
@@ -102,14 +102,6 @@ pub struct Infrastructure {
     /// backend that does not provision one yet.
     #[serde(default)]
     pub router: Option<RouterBinding>,
-    /// The secret the router sends the server function as an origin
-    /// custom header, and the guard in the server's bundle checks
-    /// (`docs/aws.md`, "Origin protection"). Generated once by
-    /// `create_project` and kept for every deployment, so a rollback keeps
-    /// working. `None` in records written before Anchor kept it; its
-    /// `Debug` never shows it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub origin_secret: Option<OriginSecret>,
 }
 
 /// Where a project's edge router reads its routing.
@@ -133,12 +125,17 @@ impl Infrastructure {
         }
     }
 
-    /// The secret the server function must check: the project's, when its
-    /// requests come through the router (which adds the header). Without
-    /// the router the server URL is signed by an origin access control and
-    /// nothing would add the header, so there is none to check.
-    pub fn server_origin_secret(&self) -> Option<&OriginSecret> {
-        self.router.as_ref().and(self.origin_secret.as_ref())
+    /// Whether the project's server versions are published behind the
+    /// origin guard, each with a secret of its own (`docs/aws.md`, "Origin
+    /// protection"): exactly when its requests come through the router,
+    /// which adds the header. Without the router the server URL is signed
+    /// by an origin access control and nothing would add the header.
+    ///
+    /// The project record never holds a secret: each deploy generates its
+    /// deployment's, and only the server version's environment and the
+    /// router's store keep it.
+    pub fn guards_server(&self) -> bool {
+        self.router.is_some()
     }
 }
 
@@ -207,5 +204,21 @@ mod tests {
         let infra: Infrastructure = serde_json::from_str(old).unwrap();
         assert_eq!(infra.asset_location, None);
         assert_eq!(infra.distribution_id, "E1");
+    }
+
+    /// A record written while the project kept one secret for all its
+    /// deployments still reads, and writing it back drops the secret.
+    #[test]
+    fn a_record_with_a_project_secret_reads_and_is_rewritten_without_it() {
+        let secret = "ab".repeat(32);
+        let old = format!(
+            r#"{{"server_function":"shop-server","image_function":"shop-image",
+            "alias":"live","asset_prefix":"shop","distribution_id":"E1",
+            "distribution_domain":"d1.cloudfront.net","origin_secret":"{secret}"}}"#
+        );
+        let infra: Infrastructure = serde_json::from_str(&old).unwrap();
+        let written = serde_json::to_string(&infra).unwrap();
+        assert!(!written.contains(&secret), "{written}");
+        assert!(!written.contains("origin_secret"), "{written}");
     }
 }

@@ -1,13 +1,14 @@
 //! The origin guard Anchor adds to a server bundle (`origin_guard.mjs`): a
 //! small ES module, set as the function's handler, that answers 403 unless
-//! the request carries the project's origin secret, then hands the request
-//! (without the secret) to the build's own handler.
+//! the request carries the deployment's origin secret (read from the
+//! function's environment), then hands the request (without the secret) to
+//! the build's own handler.
 
 use std::path::Path;
 
 use super::FunctionBundle;
 use crate::error::{Error, Result};
-use crate::model::{OriginSecret, ORIGIN_SECRET_ENV, ORIGIN_SECRET_HEADER};
+use crate::model::{ORIGIN_SECRET_ENV, ORIGIN_SECRET_HEADER};
 
 /// The guard's file name in the bundle.
 pub const GUARD_FILE: &str = "anchor-origin-guard.mjs";
@@ -34,22 +35,18 @@ impl std::fmt::Debug for OriginGuard {
 }
 
 impl OriginGuard {
-    /// The guard around `server`'s handler for a project whose secret is
-    /// `secret`. The module names the build's handler file and export and
-    /// the secret's fingerprint (never the secret: the function reads it
-    /// from its environment, `ANCHOR_ORIGIN_SECRET`), so the bundle's hash
-    /// changes when the build's handler, the guard or the secret changes,
-    /// and only then.
+    /// The guard around `server`'s handler. The module names the build's
+    /// handler file and export, and nothing about any secret (the function
+    /// reads its own from its environment, `ANCHOR_ORIGIN_SECRET`), so the
+    /// same build always gets the same guard: the bundle's hash changes
+    /// when the build's handler or the guard changes, and only then, and a
+    /// redeploy of an unchanged build sends no code.
     ///
     /// Fails with `InvalidBuild` naming `open-next.output.json` for a server
     /// that streams (OpenNext's streaming wrapper): the guard answers
     /// buffered responses only for now, and a streaming function URL behind
     /// the router would otherwise be left unguarded.
-    pub fn for_server(
-        server: &FunctionBundle,
-        build_dir: &Path,
-        secret: &OriginSecret,
-    ) -> Result<Self> {
+    pub fn for_server(server: &FunctionBundle, build_dir: &Path) -> Result<Self> {
         let output = build_dir.join(super::OUTPUT_FILE);
         if server.streaming {
             return Err(Error::invalid_build(
@@ -100,8 +97,7 @@ impl OriginGuard {
             .replace("__ANCHOR_INNER_MODULE__", &module)
             .replace("__ANCHOR_INNER_EXPORT__", export)
             .replace("__ANCHOR_HEADER__", ORIGIN_SECRET_HEADER)
-            .replace("__ANCHOR_ENV__", ORIGIN_SECRET_ENV)
-            .replace("__ANCHOR_FINGERPRINT__", &secret.fingerprint());
+            .replace("__ANCHOR_ENV__", ORIGIN_SECRET_ENV);
         Ok(Self { source })
     }
 }
@@ -123,28 +119,23 @@ mod tests {
     }
 
     #[test]
-    fn the_guard_names_the_inner_handler_and_a_fingerprint_never_the_secret() {
-        let secret = OriginSecret::generate().unwrap();
-        let guard = OriginGuard::for_server(&server(false), Path::new("/b"), &secret).unwrap();
+    fn the_guard_names_the_inner_handler_and_is_the_same_for_every_deploy() {
+        let guard = OriginGuard::for_server(&server(false), Path::new("/b")).unwrap();
         assert!(guard.source.contains("from './index.mjs'"));
         assert!(guard.source.contains("const INNER = 'handler'"));
         assert!(guard.source.contains("process.env.ANCHOR_ORIGIN_SECRET"));
         assert!(guard.source.contains("'x-anchor-origin-secret'"));
-        assert!(guard.source.contains(&secret.fingerprint()));
-        assert!(!guard.source.contains(secret.expose()));
         assert!(!guard.source.contains("__ANCHOR_"));
-        let other = OriginSecret::generate().unwrap();
-        let again = OriginGuard::for_server(&server(false), Path::new("/b"), &other).unwrap();
-        assert_ne!(
+        let again = OriginGuard::for_server(&server(false), Path::new("/b")).unwrap();
+        assert_eq!(
             guard.source, again.source,
-            "a new secret changes the bundle"
+            "the same build gets the same guard, so its code is not sent again"
         );
     }
 
     #[test]
     fn a_streaming_server_is_a_typed_error() {
-        let secret = OriginSecret::generate().unwrap();
-        let err = OriginGuard::for_server(&server(true), Path::new("/b"), &secret).unwrap_err();
+        let err = OriginGuard::for_server(&server(true), Path::new("/b")).unwrap_err();
         assert!(matches!(err, Error::InvalidBuild { .. }), "{err:?}");
         assert!(err.to_string().contains("stream"), "{err}");
     }

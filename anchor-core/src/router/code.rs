@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 
 use super::compact::compact;
-use super::keys::{DEPLOYMENT, LIVE, SHARD};
+use super::keys::{DEPLOYMENT, LIVE, SECRET, SHARD};
 use super::MAX_FUNCTION_BYTES;
 
 const TEMPLATE: &str = include_str!("viewer_request.js");
@@ -71,6 +71,7 @@ impl RouterOptions {
 struct Settings {
     live: &'static str,
     deployment: &'static str,
+    secret: &'static str,
     shards: &'static str,
     cache_key: &'static str,
     rsc_headers: &'static [&'static str],
@@ -103,6 +104,7 @@ impl RouterCode {
         let settings = Settings {
             live: LIVE,
             deployment: DEPLOYMENT,
+            secret: SECRET,
             shards: SHARD,
             cache_key: CACHE_KEY_HEADER,
             rsc_headers: RSC_HEADERS,

@@ -1,6 +1,6 @@
 //! The KeyValueStore entries the router reads: one deployment's routing
-//! record (with its public-file index inline or in shards) and a
-//! distribution's live pointer.
+//! record (with its public-file index inline or in shards), its origin
+//! secret, and a distribution's live pointer.
 
 use serde::Serialize;
 
@@ -89,10 +89,6 @@ pub struct DeploymentRoute {
     pub image_source_path: String,
     /// The top-level entries of its `public/` folder.
     pub public_index: PublicIndex,
-    /// The project's origin secret, which the router sends the server as an
-    /// origin custom header; `None` for a deployment whose server has no
-    /// guard (made before the project had a secret).
-    pub origin_secret: Option<OriginSecret>,
 }
 
 /// The JSON the function reads at `<dist>/d/<id>`; short names because the
@@ -105,8 +101,6 @@ struct Record<'a> {
     b: &'a str,
     a: &'a str,
     m: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    k: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     p: Option<&'a [String]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -137,7 +131,6 @@ impl DeploymentRoute {
             b: &self.bucket_host,
             a: &self.origin_path,
             m: &self.image_source_path,
-            k: self.origin_secret.as_ref().map(OriginSecret::expose),
             p,
             n,
         };
@@ -193,6 +186,23 @@ impl DeploymentRoute {
 /// writing it is the whole of a promote or a rollback at the edge.
 pub fn live_entry(keys: &RouterKeys, deployment: &DeploymentId) -> Result<KvsEntry> {
     KvsEntry::checked(keys.live(), deployment.to_string(), "deployment")
+}
+
+/// The entry holding `deployment`'s origin secret, which the router sends
+/// its server as an origin custom header. Write it in the same update as
+/// the deployment's routing entry, and only for a deployment whose server
+/// version was published with this secret in its environment; a deployment
+/// without one (made before the router) is routed without the header.
+pub fn secret_entry(
+    keys: &RouterKeys,
+    deployment: &DeploymentId,
+    secret: &OriginSecret,
+) -> Result<KvsEntry> {
+    KvsEntry::checked(
+        keys.secret(deployment),
+        secret.expose().to_string(),
+        "origin_secret",
+    )
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<String> {
@@ -263,7 +273,6 @@ mod tests {
             image_host: "img.lambda-url.eu-west-1.on.aws".into(),
             bucket_host: "bucket.s3.eu-west-1.amazonaws.com".into(),
             public_index: index,
-            origin_secret: None,
         }
     }
 
@@ -292,20 +301,17 @@ mod tests {
         assert_eq!(v["a"], r.origin_path.as_str());
         assert_eq!(v["p"], serde_json::json!(["images/", "robots.txt"]));
         assert!(v.get("n").is_none());
-        assert!(v.get("k").is_none(), "no secret, no k");
+        assert!(v.get("k").is_none(), "the entry never holds a secret");
     }
 
     #[test]
-    fn the_origin_secret_is_in_the_record_and_not_in_its_debug() {
+    fn the_origin_secret_has_a_key_of_its_own_and_no_debug() {
         let secret = OriginSecret::generate().unwrap();
-        let r = DeploymentRoute {
-            origin_secret: Some(secret.clone()),
-            ..route(PublicIndex::new(["robots.txt"]).unwrap())
-        };
-        let entries = r.entries(&keys()).unwrap();
-        let v: Value = serde_json::from_str(&entries[0].value).unwrap();
-        assert_eq!(v["k"], secret.expose());
-        assert!(!format!("{r:?}").contains(secret.expose()));
+        let id = DeploymentId::generate();
+        let entry = secret_entry(&keys(), &id, &secret).unwrap();
+        assert_eq!(entry.key, format!("E2ABCDEF123456/k/{id}"));
+        assert_eq!(entry.value, secret.expose());
+        assert!(!format!("{entry:?}").contains(secret.expose()));
     }
 
     #[test]

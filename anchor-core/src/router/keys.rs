@@ -14,6 +14,10 @@ use super::MAX_KEY_BYTES;
 pub(crate) const LIVE: &str = "live";
 /// The infix of a deployment's entry: `<dist>/d/<deployment id>`.
 pub(crate) const DEPLOYMENT: &str = "d/";
+/// The infix of a deployment's origin secret: `<dist>/k/<deployment id>`.
+/// A key of its own, apart from the entry, because Anchor reads entries
+/// back and never reads a secret back.
+pub(crate) const SECRET: &str = "k/";
 /// The infix of an index shard: `<dist>/d/<deployment id>/p/<k>`.
 pub(crate) const SHARD: &str = "/p/";
 
@@ -69,6 +73,13 @@ impl RouterKeys {
         format!("{}/{DEPLOYMENT}{id}", self.distribution)
     }
 
+    /// `<dist>/k/<deployment id>`: the origin secret the router sends that
+    /// deployment's server. Written once, at its deploy; only the router
+    /// reads it.
+    pub fn secret(&self, id: &DeploymentId) -> String {
+        format!("{}/{SECRET}{id}", self.distribution)
+    }
+
     /// `<dist>/d/<deployment id>/p/<k>`: shard `k` of that deployment's
     /// public-file index. Fails (field `public_index`) only if the key
     /// would pass the store's key limit, which takes billions of shards.
@@ -94,6 +105,7 @@ mod tests {
         let keys = RouterKeys::new("E2ABCDEF123456").unwrap();
         assert_eq!(keys.live(), "E2ABCDEF123456/live");
         assert_eq!(keys.deployment(&id), format!("E2ABCDEF123456/d/{id}"));
+        assert_eq!(keys.secret(&id), format!("E2ABCDEF123456/k/{id}"));
         assert_eq!(
             keys.shard(&id, 3).unwrap(),
             format!("E2ABCDEF123456/d/{id}/p/3")

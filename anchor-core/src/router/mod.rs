@@ -12,7 +12,8 @@
 //!
 //! - [`RouterCode`]: the function's code, generated from a template and
 //!   checked against CloudFront's size limit;
-//! - [`RouterKeys`], [`DeploymentRoute`], [`live_entry`]: the store entries;
+//! - [`RouterKeys`], [`DeploymentRoute`], [`secret_entry`], [`live_entry`]:
+//!   the store entries;
 //! - [`PublicIndex`]: which paths a deployment serves from `public/`;
 //! - [`HOST_SCRIPT`]: runs the same code under Node, for tests and the
 //!   local edge.
@@ -26,7 +27,7 @@ mod index;
 mod keys;
 
 pub use code::{RouterCode, RouterOptions, CACHE_KEY_HEADER, IMAGE_HEADERS, RSC_HEADERS};
-pub use entries::{estimated_store_bytes, live_entry, DeploymentRoute, KvsEntry};
+pub use entries::{estimated_store_bytes, live_entry, secret_entry, DeploymentRoute, KvsEntry};
 pub use index::{shard_of, PublicIndex};
 pub use keys::RouterKeys;
 

@@ -138,15 +138,21 @@ function customOrigin(host, oac) {
   };
 }
 
-// The server origin with the project's secret as an origin custom header,
-// which the guard in the server's bundle checks.
-function serverOrigin(entry) {
+// The server origin with the deployment's secret as an origin custom header,
+// which the guard in its server's bundle checks. The secret has a key of its
+// own; an entry written while the secret was per project carries it as `k`,
+// and a deployment made before the guard has neither, and gets no header.
+async function serverOrigin(id, entry, prefix) {
   const origin = customOrigin(entry.s, { enabled: false });
-  if (entry.k) {
-    const secret = {};
-    secret[S.secretHeader] = entry.k;
-    origin.customHeaders = secret;
+  let secret = entry.k;
+  try {
+    secret = await kvs.get(prefix + S.secret + id);
+  } catch (e) {
+    if (!secret) return origin;
   }
+  const custom = {};
+  custom[S.secretHeader] = secret;
+  origin.customHeaders = custom;
   return origin;
 }
 
@@ -214,7 +220,7 @@ async function handler(event) {
   } else {
     // Not OAC, which would refuse unsigned POST bodies: the server's guard
     // checks the secret origin header instead.
-    cf.updateRequestOrigin(serverOrigin(entry));
+    cf.updateRequestOrigin(await serverOrigin(id, entry, prefix));
   }
 
   headers[S.cacheKey] = { value: cacheKey(id, headers, image) };

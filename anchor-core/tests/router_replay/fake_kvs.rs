@@ -41,10 +41,21 @@ impl State {
 }
 
 /// One store, `arn`, held in memory.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct FakeKvs {
     arn: String,
     state: Arc<Mutex<State>>,
+}
+
+// The SDK logs its HTTP client with `Debug` at TRACE (in its runtime
+// components), so this stand-in must not print what it stores, as a real
+// connection holds none of it: the store has origin secrets.
+impl std::fmt::Debug for FakeKvs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeKvs")
+            .field("arn", &self.arn)
+            .finish_non_exhaustive()
+    }
 }
 
 impl FakeKvs {

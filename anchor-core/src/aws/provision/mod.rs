@@ -186,7 +186,6 @@ impl Provisioner for AwsProvisioner {
             distribution_domain,
             asset_location: Some(location_of(&target.bucket)),
             router: router.map(|r| router::binding(&r, &bucket_domain)),
-            origin_secret: None,
         })
     }
 

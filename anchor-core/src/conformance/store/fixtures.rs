@@ -43,7 +43,6 @@ pub fn project(name: &ProjectName) -> Project {
             distribution_domain: "d111111abcdef8.cloudfront.net".into(),
             asset_location: Some("s3://conformance-assets".into()),
             router: None,
-            origin_secret: None,
         },
         created_at: Utc::now(),
         active_deployment: None,

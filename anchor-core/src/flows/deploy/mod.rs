@@ -18,8 +18,8 @@ use super::records::{commit_verified_deployment, save_deployment};
 use super::{location, manifest, routing, Services};
 use crate::error::{Error, Result};
 use crate::model::{
-    Deployment, DeploymentId, DeploymentStatus, FunctionSettings, Project, ProjectName,
-    SiteFunctionSettings,
+    Deployment, DeploymentId, DeploymentStatus, FunctionSettings, OriginSecret, Project,
+    ProjectName, SiteFunctionSettings, ORIGIN_SECRET_ENV,
 };
 use crate::opennext::{
     package_bundle_with_files_async, package_bundle_with_limits_async, AddedFile, OpenNextBuild,
@@ -183,13 +183,11 @@ impl Deployer {
         };
         let limits = self.svc.settings.bundle_limits;
         // With the router, the server's URL takes unsigned requests, so its
-        // bundle gets the guard that checks the project's origin secret.
-        let guard = match (
-            project.infrastructure.server_origin_secret(),
-            build.server_function(),
-        ) {
-            (Some(secret), Some(server)) => {
-                Some(OriginGuard::for_server(server, &self.build_dir, secret)?)
+        // bundle gets the guard that checks the deployment's origin secret.
+        // The guard holds no secret, so an unchanged build keeps its hash.
+        let guard = match build.server_function() {
+            Some(server) if project.infrastructure.guards_server() => {
+                Some(OriginGuard::for_server(server, &self.build_dir)?)
             }
             _ => None,
         };
@@ -275,6 +273,7 @@ impl Deployer {
             routes: build.prerendered_routes().to_vec(),
             server_code,
             image_code,
+            server_guarded: guard.is_some(),
             server_handler: match guard {
                 Some(_) => GUARD_HANDLER.to_string(),
                 None => handler(build.server_function()),
@@ -314,8 +313,19 @@ impl Deployer {
         .await?;
         self.report(Phase::Publishing, 0, 2);
         let pipeline = revalidation::prepare(svc, &project.name, &d.id, plan).await?;
+        // This deployment's own secret: frozen in its server version's
+        // environment and written to the router's store, never recorded.
+        let secret = if plan.server_guarded {
+            Some(OriginSecret::generate()?)
+        } else {
+            None
+        };
+        let mut server_environment = pipeline.server_environment();
+        if let Some(secret) = &secret {
+            server_environment.insert(ORIGIN_SECRET_ENV.to_string(), secret.expose().to_string());
+        }
         let (server, image) =
-            publish::publish_functions(svc, project, plan, pipeline.server_environment()).await?;
+            publish::publish_functions(svc, project, plan, server_environment).await?;
         revalidation::publish(svc, plan, &pipeline).await?;
         if let Some(binding) = &project.infrastructure.router {
             // Its own origins and routing entry, before it can go live.
@@ -330,6 +340,7 @@ impl Deployer {
                 binding,
                 &built,
                 plan.server_streaming,
+                secret.as_ref(),
             )
             .await?;
         }

@@ -107,6 +107,9 @@ pub struct DeployPlan {
     /// The image zip.
     #[serde(skip)]
     pub(crate) image_code: CodeBundle,
+    /// The server bundle carries the origin guard, so the deploy generates
+    /// a secret for the deployment (the project has the router).
+    pub(crate) server_guarded: bool,
     /// The server's handler, such as `index.handler`.
     #[serde(skip)]
     pub(crate) server_handler: String,

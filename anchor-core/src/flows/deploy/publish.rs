@@ -11,13 +11,14 @@ use crate::flows::manifest::CACHE_FOLDER;
 use crate::flows::Services;
 use crate::model::{
     FunctionSettings, FunctionVersion, Infrastructure, Project, SiteFunctionSettings,
-    ORIGIN_SECRET_ENV,
 };
 use crate::traits::{CodeBundle, PublishOptions};
 
 /// Publishes (or reuses) the server and image versions, concurrently; the
 /// server's version is frozen with `server_extra` too (its revalidation
-/// queue and tag table).
+/// queue and tag table, its origin secret). With any `server_extra` the
+/// server always gets a version of its own; its code is sent only if it
+/// changed.
 pub(crate) async fn publish_functions(
     svc: &Services,
     project: &Project,
@@ -33,9 +34,10 @@ pub(crate) async fn publish_functions(
         .as_ref()
         .filter(|_| plan.function_settings.is_none());
     let description = format!("anchor {} build {}", plan.deployment_id, plan.build_id);
-    // The base's server version was frozen with the base's own queue, so
-    // with a pipeline the server is published again (the host still
-    // returns the same version when code and variables are unchanged).
+    // The base's server version was frozen with the base's own queue and
+    // secret, so with either the server is published again (the host
+    // still returns the same version when code and variables are
+    // unchanged, and sends no code when only the variables changed).
     let server_base = base
         .and_then(|b| b.server_version.as_ref())
         .filter(|_| server_extra.is_empty());
@@ -107,12 +109,11 @@ pub(crate) const DISTRIBUTION_ID_ENV: &str = "CLOUDFRONT_DISTRIBUTION_ID";
 
 /// Where OpenNext's server finds the ISR cache: the build's cache lives at
 /// `<prefix>/_cache/<build id>/`, and OpenNext appends the build id itself.
-/// The backend adds the bucket's name and region.
-/// The project's distribution, where OpenNext's `cloudfront` CDN
-/// invalidation purges the paths `revalidatePath`/`revalidateTag` touch.
-/// With the router, the origin secret the guard compares requests with.
+/// The backend adds the bucket's name and region. The project's
+/// distribution, where OpenNext's `cloudfront` CDN invalidation purges the
+/// paths `revalidatePath`/`revalidateTag` touch.
 fn server_environment(infra: &Infrastructure) -> BTreeMap<String, String> {
-    let mut environment = BTreeMap::from([
+    BTreeMap::from([
         (
             "CACHE_BUCKET_KEY_PREFIX".to_string(),
             format!("{}/{CACHE_FOLDER}", infra.asset_prefix),
@@ -121,11 +122,7 @@ fn server_environment(infra: &Infrastructure) -> BTreeMap<String, String> {
             DISTRIBUTION_ID_ENV.to_string(),
             infra.distribution_id.clone(),
         ),
-    ]);
-    if let Some(secret) = infra.server_origin_secret() {
-        environment.insert(ORIGIN_SECRET_ENV.to_string(), secret.expose().to_string());
-    }
-    environment
+    ])
 }
 
 /// Where the image optimiser reads source images: hashed media sit under
