@@ -4,9 +4,12 @@
 //!
 //! It ends by serving the result on the local edge and printing its URL.
 //!
-//! Usage: `quickstart [--state DIR] [--v1 BUILD] [--v2 BUILD] [--serve]`.
-//! Without `--v1`/`--v2` it builds both versions itself with
-//! `examples/build-nextjs.sh`; with `--serve` it keeps serving until Ctrl-C.
+//! Usage: `quickstart [--state DIR] [--v1 BUILD] [--v2 BUILD] [--serve]
+//! [--without-router]`. Without `--v1`/`--v2` it builds both versions itself
+//! with `examples/build-nextjs.sh`; with `--serve` it keeps serving until
+//! Ctrl-C. `--without-router` provisions the project as Anchor did before
+//! the edge router (behaviours to the `live` aliases), which the edge
+//! benchmark compares against.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -17,7 +20,7 @@ use anchor_core::edge::{EdgeOptions, EdgeServer};
 use anchor_core::model::{Deployment, PageRequest};
 use anchor_core::progress::{Phase, ProgressEvent};
 use anchor_core::traits::ProvisionOptions;
-use anchor_core::Anchor;
+use anchor_core::{Anchor, LocalOptions};
 
 const PROJECT: &str = "nextjs-app";
 const DOMAIN: &str = "www.example.com";
@@ -123,7 +126,11 @@ async fn main() -> Fallible<()> {
     }
 
     println!("==> opening the embedded default in {}", state.display());
-    let anchor = Anchor::local(&state).await?;
+    let options = LocalOptions {
+        router: !std::env::args().any(|a| a == "--without-router"),
+        ..LocalOptions::default()
+    };
+    let anchor = Anchor::local_with(&state, options).await?;
     // The distribution routes like the build's open-next.output.json says.
     let provision = ProvisionOptions {
         routes: Anchor::routes_of_build(&v1).await?,

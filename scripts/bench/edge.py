@@ -148,6 +148,7 @@ def check(url):
         "body_bytes": len(body),
         "cache_control": headers.get("Cache-Control", ""),
         "content_type": headers.get("Content-Type", ""),
+        "x_cache": headers.get("X-Cache", ""),
         "body_head": body[:200].decode("utf-8", "replace") if status != 200 else "",
     }))
     return 0 if status == 200 else 1
@@ -217,6 +218,8 @@ def report(run, outdir):
             "subject": "anchor serve",
             "cache_control": r["checks"][0]["cache_control"],
             "content_type": r["checks"][0]["content_type"],
+            # The check after the load: the answer a warm edge gives.
+            "x_cache": r["checks"][-1].get("x_cache", ""),
             "metrics": {
                 "requests": w["requests"],
                 "requests_per_s": w["requests"] / seconds,
@@ -277,7 +280,8 @@ def report(run, outdir):
         m = row["metrics"]
         md.append(f"- `{row['workload'][4:]}`: {m['body_bytes']:,} bytes of "
                   f"`{row['content_type'] or '(no Content-Type)'}`, "
-                  f"Cache-Control `{row['cache_control'] or '(none)'}`")
+                  f"Cache-Control `{row['cache_control'] or '(none)'}`, "
+                  f"X-Cache `{row['x_cache'] or '(none)'}`")
     if meta.get("serve_exit_after_sigterm_ms"):
         md.append("")
         md.append(f"Shutdown: serve exited {meta['serve_exit_after_sigterm_ms']} ms after SIGTERM; "

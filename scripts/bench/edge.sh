@@ -14,7 +14,8 @@
 #                                    # build, deploy or start); PID for RSS/CPU
 #
 # Other flags go to serve (e.g. --workers N). EDGE_WRK_THREADS,
-# EDGE_WRK_CONNECTIONS, EDGE_WRK_DURATION and EDGE_WARMUP override the load.
+# EDGE_WRK_CONNECTIONS, EDGE_WRK_DURATION and EDGE_WARMUP override the load;
+# EDGE_ROUTES (paths, space-separated) measures only those routes.
 # Builds come from ANCHOR_NEXTJS_BUILD(_V2), else the upload suite's, else
 # examples/build-nextjs.sh builds them. Installs wrk with apt-get when run
 # as root. Only loopback and the package registries are contacted. Exits 1
@@ -157,6 +158,14 @@ routes=(
   "/|prerendered page (server function, ISR cache)"
   "/api/hello|API route, JSON (server function)"
 )
+# EDGE_ROUTES="/ /robots.txt" keeps only those paths (edge-router.sh uses it).
+if [[ -n "${EDGE_ROUTES:-}" ]]; then
+  kept=()
+  for route in "${routes[@]}"; do
+    [[ " $EDGE_ROUTES " == *" ${route%%|*} "* ]] && kept+=("$route")
+  done
+  routes=("${kept[@]}")
+fi
 wrk_args=(-t"$threads" -c"$conns" -d"$duration" --timeout 10s --latency -s scripts/bench/edge.lua)
 loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$work/results.jsonl"
