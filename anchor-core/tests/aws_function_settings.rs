@@ -7,16 +7,6 @@
 mod aws_support;
 mod common;
 
-/// `dir` with OpenNext's revalidation queue turned off (`"dummy"`).
-fn without_queue(dir: std::path::PathBuf) -> std::path::PathBuf {
-    let manifest = dir.join("open-next.output.json");
-    let mut output: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
-    output["origins"]["default"]["queue"] = "dummy".into();
-    std::fs::write(&manifest, output.to_string()).unwrap();
-    dir
-}
-
 /// Settings are checked on the `live` aliases and URL of a project that
 /// routes by behaviours: with the router, each deployment's own alias
 /// carries its versions, and the same reconciliation applies.
@@ -34,7 +24,7 @@ use aws_sdk_lambda::types::InvokeMode;
 use aws_support::intercept::CallRecorder;
 use aws_support::provisioning::{mutations, open_with, P};
 use aws_support::Moto;
-use common::{build_copy, fixture_source};
+use common::{build_copy, fixture_source, without_queue};
 
 /// Memory, timeout, runtime and architecture of `function` at `qualifier`.
 async fn config_of(m: &Moto, function: &str, qualifier: &str) -> (i32, i32, String, String) {

@@ -187,7 +187,7 @@ async fn a_switch_waits_for_a_slow_alias_move_even_when_versions_repeat() {
         .await
         .unwrap();
     plain.create_project(P).await.unwrap();
-    let same = common::build_copy(tmp.path(), "same");
+    let same = common::without_queue(common::build_copy(tmp.path(), "same"));
     let v1 = plain.deployer(P, &same).execute().await.unwrap();
     let again = plain
         .deployer(P, &same)

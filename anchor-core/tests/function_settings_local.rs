@@ -8,7 +8,7 @@ mod common;
 use anchor_core::model::{PageRequest, SiteFunctionSettings};
 use anchor_core::traits::ProvisionOptions;
 use anchor_core::{Anchor, Error};
-use common::fixture_source;
+use common::{build_copy, fixture_source, without_queue};
 
 fn field_of(e: Error) -> String {
     match e {
@@ -32,9 +32,17 @@ async fn recorded(anchor: &Anchor, function: &str, version: &str) -> (Option<u32
 #[tokio::test]
 async fn versions_carry_the_settings_they_were_deployed_with() {
     let dir = tempfile::tempdir().unwrap();
-    let anchor = Anchor::local(dir.path()).await.unwrap();
+    // Versions are reused only while the environment stays the same: no
+    // router (its origin secret is per deployment) and no revalidation
+    // queue (one per deployment).
+    let options = anchor_core::LocalOptions {
+        router: false,
+        ..anchor_core::LocalOptions::default()
+    };
+    let anchor = Anchor::local_with(dir.path(), options).await.unwrap();
     let infra = anchor.create_project("web").await.unwrap().infrastructure;
-    let build = fixture_source();
+    let builds = tempfile::tempdir().unwrap();
+    let build = without_queue(build_copy(builds.path(), "plain"));
     let first = anchor.deployer("web", &build).execute().await.unwrap();
     let server = first.server_version.clone().unwrap().version;
     let image = first.image_version.clone().unwrap().version;

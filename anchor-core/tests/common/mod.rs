@@ -46,6 +46,18 @@ pub fn build_copy(root: &Path, name: &str) -> PathBuf {
     dir
 }
 
+/// `dir` with OpenNext's revalidation queue turned off (`"dummy"`): a
+/// queue per deployment changes the server's environment, and so its
+/// version, on every deploy; tests of version reuse need a build without.
+pub fn without_queue(dir: PathBuf) -> PathBuf {
+    let manifest = dir.join("open-next.output.json");
+    let mut output: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    output["origins"]["default"]["queue"] = "dummy".into();
+    std::fs::write(&manifest, output.to_string()).unwrap();
+    dir
+}
+
 /// Makes `dir` a different build: new server code, a changed public file
 /// and a new hashed chunk, tagged with `tag`.
 pub fn make_variant(dir: &Path, tag: &str) {
