@@ -15,7 +15,8 @@
 #
 # EDGE_ROUNDS sets the rounds (each round measures both servers; the order
 # flips every round so drift hits both); EDGE_WRK_* as in edge.sh. Builds come
-# from ANCHOR_NEXTJS_BUILD(_V2) as in edge.sh. Only loopback is contacted.
+# from ANCHOR_NEXTJS_BUILD(_V2) as in edge.sh; EDGE_ROUTES replaces the three
+# routes. Only loopback is contacted.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root="$PWD"
@@ -30,7 +31,7 @@ for a in "$@"; do [[ "$a" == --smoke ]] && smoke=1; done
 rounds="${EDGE_ROUNDS:-$((smoke ? 1 : 2))}"
 edge_args=()
 ((smoke)) && edge_args+=(--smoke)
-export EDGE_ROUTES="/ /dynamic /robots.txt"
+export EDGE_ROUTES="${EDGE_ROUTES:-/ /dynamic /robots.txt}"
 rm -rf "$work" && mkdir -p "$work" "$out"
 
 v1="${ANCHOR_NEXTJS_BUILD:-$root/target/bench/edge-builds/nextjs-v1}"

@@ -19,6 +19,7 @@ use super::origin::{function_url_host, to_function_origin};
 use super::pool::PoolError;
 use super::response::{text, EdgeBody};
 use super::router::target_of;
+use super::router_host::RouterAnswer;
 use super::runtime::node_missing;
 use super::site::PoolLookup;
 use super::viewer_event::{apply_request, is_response, to_response, to_viewer_event};
@@ -127,9 +128,12 @@ async fn serve(
             &infra.distribution_id,
             &infra.distribution_domain,
         );
-        let answer = router
-            .run(event, live.as_ref().map(|id| id.as_str()))
-            .await?;
+        let answer = match router.run(event, live.as_ref().map(|id| id.as_str())).await {
+            Ok(answer) => answer,
+            // CloudFront answers 503 when it cannot run the function; the
+            // router host has logged why.
+            Err(e) => RouterAnswer::failed(e),
+        };
         if is_response(&answer.result) {
             return Ok(deliver(from_function(to_response(&answer.result)), &viewer));
         }

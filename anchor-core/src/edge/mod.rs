@@ -54,6 +54,7 @@ mod revalidation;
 mod routed_origin;
 mod router;
 mod router_host;
+mod router_process;
 mod runtime;
 mod server;
 mod site;

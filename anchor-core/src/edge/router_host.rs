@@ -4,19 +4,41 @@
 //! reading a copy of the project's keys in the local key-value store that
 //! is brought up to date (by ETag) before every request, so a pointer
 //! written by any process is seen by the very next request.
+//!
+//! Requests are queued to a few router processes
+//! ([`router_process_count`]), each owned by its own task and answering one
+//! request at a time, so the function runs on every core without two
+//! requests ever sharing a pipe. A request that is abandoned (its client
+//! closed the connection) leaves its process in a clean state, because the
+//! task, not the request, finishes the exchange. A process that dies is
+//! replaced and the request is sent once more, to the fresh one.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdin, ChildStdout, Command};
-use tokio::sync::Mutex;
+use tokio::sync::{mpsc, oneshot, Mutex};
 
-use crate::error::{Error, Result};
+use super::router_process::{HostFailure, KeySnapshot, RouterProcess};
+use crate::error::{Error, Result, Service};
 use crate::local::LocalKvs;
 use crate::router::{RouterCode, RouterOptions, HOST_SCRIPT};
+
+/// How long one exchange with a router process may take (loading the
+/// function included) before the process is killed. CloudFront allows a
+/// function about a millisecond of compute; this only catches a host that
+/// hangs, and is long enough never to trip on a loaded machine.
+const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Requests waiting for a router process beyond this many wait to be
+/// queued, which holds back the connections that send them.
+const QUEUE_DEPTH: usize = 1024;
+
+/// How many router processes a served project runs: one per CPU, up to 4.
+pub(crate) fn router_process_count() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4))
+}
 
 /// What the function decided for one request.
 #[derive(Debug, Clone)]
@@ -27,8 +49,46 @@ pub(crate) struct RouterAnswer {
     pub origin: Option<Value>,
 }
 
+impl RouterAnswer {
+    /// The 503 CloudFront answers when the function throws or cannot be
+    /// run, with `reason` in the body.
+    pub fn failed(reason: impl std::fmt::Display) -> Self {
+        Self {
+            result: json!({
+                "statusCode": 503,
+                "statusDescription": "Service Unavailable",
+                "headers": {"content-type": {"value": "text/plain"}},
+                "body": format!("The CloudFront function associated with the CloudFront distribution failed: {reason}\n"),
+            }),
+            origin: None,
+        }
+    }
+}
+
 /// The router of one served project.
 pub(crate) struct RouterHost {
+    jobs: mpsc::Sender<Job>,
+    runner: Arc<Runner>,
+}
+
+impl std::fmt::Debug for RouterHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RouterHost")
+            .field("store", &self.runner.store)
+            .field("prefix", &self.runner.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One request waiting for a router process.
+struct Job {
+    event: Value,
+    live: Option<String>,
+    reply: oneshot::Sender<Result<Value>>,
+}
+
+/// What every router process of a project shares.
+struct Runner {
     node: PathBuf,
     script: PathBuf,
     code: String,
@@ -36,44 +96,21 @@ pub(crate) struct RouterHost {
     store: String,
     /// The project's keys start with this (`<distribution id>/`).
     prefix: String,
-    state: Mutex<HostState>,
-}
-
-#[derive(Default)]
-struct HostState {
-    process: Option<HostProcess>,
-    /// The store's ETag the process's copy was taken at.
-    synced: Option<String>,
-    /// The copy the process holds.
-    keys: BTreeMap<String, String>,
-    next_id: u64,
-}
-
-struct HostProcess {
-    // Kept so the process is killed when the host is dropped.
-    _child: Child,
-    stdin: ChildStdin,
-    stdout: Lines<BufReader<ChildStdout>>,
-}
-
-impl std::fmt::Debug for RouterHost {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RouterHost")
-            .field("store", &self.store)
-            .field("prefix", &self.prefix)
-            .finish_non_exhaustive()
-    }
+    /// The key of the live pointer.
+    live_key: String,
 }
 
 impl RouterHost {
     /// A router for the keys under `distribution_id/` of `store`, with the
-    /// host script written into `dir`. Starts no process yet.
+    /// host script written into `dir` and `processes` tasks (at least one)
+    /// ready to run it. Starts no process until the first request.
     pub async fn new(
         node: &Path,
         dir: &Path,
         kvs: LocalKvs,
         store: &str,
         distribution_id: &str,
+        processes: usize,
     ) -> Result<Self> {
         let code = RouterCode::generate(&RouterOptions::default())?;
         tokio::fs::create_dir_all(dir)
@@ -83,160 +120,152 @@ impl RouterHost {
         tokio::fs::write(&script, HOST_SCRIPT)
             .await
             .map_err(|e| Error::io(&script, e))?;
-        Ok(Self {
+        let prefix = format!("{distribution_id}/");
+        let runner = Arc::new(Runner {
             node: node.to_path_buf(),
             script,
             code: code.code().to_string(),
             kvs,
             store: store.to_string(),
-            prefix: format!("{distribution_id}/"),
-            state: Mutex::new(HostState::default()),
-        })
+            live_key: format!("{prefix}live"),
+            prefix,
+        });
+        let (jobs, queue) = mpsc::channel(QUEUE_DEPTH);
+        let queue = Arc::new(Mutex::new(queue));
+        for _ in 0..processes.max(1) {
+            tokio::spawn(serve(runner.clone(), queue.clone()));
+        }
+        Ok(Self { jobs, runner })
     }
 
     /// Runs the function on `event` (a CloudFront viewer-request event),
     /// with the store as it is now; `live` replaces the live pointer's value
-    /// for this request only (a preview's own address).
+    /// for this request only (a preview's own address). A function that
+    /// throws gives [`RouterAnswer::failed`]; a router process that could
+    /// not answer, even after a restart, gives an [`Error::Service`] on
+    /// [`Service::Cdn`] (operation `RunFunction`), already logged.
     pub async fn run(&self, event: Value, live: Option<&str>) -> Result<RouterAnswer> {
-        let (etag, keys) = self.kvs.snapshot(&self.store, &self.prefix).await?;
-        let mut state = self.state.lock().await;
-        let outcome = self.exchange(&mut state, etag, keys, event, live).await;
-        if outcome.is_err() {
-            // A process that failed mid-exchange is not trusted again.
-            state.process = None;
-            state.synced = None;
-            state.keys.clear();
-        }
-        outcome
-    }
-
-    async fn exchange(
-        &self,
-        state: &mut HostState,
-        etag: String,
-        keys: BTreeMap<String, String>,
-        event: Value,
-        live: Option<&str>,
-    ) -> Result<RouterAnswer> {
-        if state.process.is_none() {
-            state.process = Some(self.start().await?);
-            state.synced = None;
-            state.keys.clear();
-            self.call(state, json!({"op": "load", "code": self.code}))
-                .await?;
-        }
-        if state.synced.as_deref() != Some(etag.as_str()) {
-            let gone: Vec<&String> = state
-                .keys
-                .keys()
-                .filter(|k| !keys.contains_key(*k))
-                .collect();
-            if !gone.is_empty() {
-                let message = json!({"op": "delete", "keys": gone});
-                self.call(state, message).await?;
-            }
-            let changed: serde_json::Map<String, Value> = keys
-                .iter()
-                .filter(|(k, v)| state.keys.get(*k) != Some(*v))
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect();
-            if !changed.is_empty() {
-                self.call(state, json!({"op": "put", "entries": changed}))
-                    .await?;
-            }
-            state.keys = keys;
-            state.synced = Some(etag);
-        }
-        let live_key = format!("{}live", self.prefix);
-        let run = json!({"op": "run", "event": event});
-        let answer = match live {
-            None => self.call(state, run).await,
-            Some(id) => {
-                let put = |value: Option<&String>| match value {
-                    Some(v) => json!({"op": "put", "entries": {&live_key: v}}),
-                    None => json!({"op": "delete", "keys": [&live_key]}),
-                };
-                let real = state.keys.get(&live_key).cloned();
-                self.call(state, put(Some(&id.to_string()))).await?;
-                let answer = self.call(state, run).await;
-                self.call(state, put(real.as_ref())).await?;
-                answer
-            }
-        }?;
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            event,
+            live: live.map(str::to_string),
+            reply,
+        };
+        let stopped = || {
+            Error::service(
+                "local",
+                Service::Cdn,
+                "RunFunction",
+                "the router host has stopped",
+            )
+        };
+        self.jobs.send(job).await.map_err(|_| stopped())?;
+        let answer = answer.await.map_err(|_| stopped())??;
         if let Some(error) = answer.get("error") {
             // CloudFront answers 503 when a function throws.
-            return Ok(RouterAnswer {
-                result: json!({
-                    "statusCode": 503,
-                    "statusDescription": "Service Unavailable",
-                    "headers": {"content-type": {"value": "text/plain"}},
-                    "body": format!("The CloudFront function associated with the CloudFront distribution failed: {error}\n"),
-                }),
-                origin: None,
-            });
+            return Ok(RouterAnswer::failed(error));
         }
         Ok(RouterAnswer {
             result: answer.get("result").cloned().unwrap_or(Value::Null),
             origin: answer.get("origin").cloned().filter(|o| !o.is_null()),
         })
     }
+}
 
-    async fn start(&self) -> Result<HostProcess> {
-        let mut child = Command::new(&self.node)
-            .arg(&self.script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| Error::io(&self.node, e))?;
-        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-            return Err(Error::io(
-                &self.node,
-                std::io::Error::other("the router host has no stdin or stdout"),
-            ));
+/// One router process's task: takes the next request from the queue, and
+/// answers it to the end whether or not its requester still waits.
+async fn serve(runner: Arc<Runner>, queue: Arc<Mutex<mpsc::Receiver<Job>>>) {
+    let mut process = None;
+    loop {
+        // Only an idle task waits here, so a request goes to an idle process.
+        let job = queue.lock().await.recv().await;
+        let Some(job) = job else { return };
+        if job.reply.is_closed() {
+            // Its client went away while it was queued.
+            continue;
+        }
+        let answer = runner.answer(&mut process, &job).await;
+        // The requester may be gone by now; the process is clean either way.
+        let _ = job.reply.send(answer);
+    }
+}
+
+impl Runner {
+    /// Answers `job` on `process`, starting one if there is none; a process
+    /// that fails is dropped (killed), and a failure that a fresh process
+    /// may not repeat is tried once more on one.
+    async fn answer(&self, process: &mut Option<RouterProcess>, job: &Job) -> Result<Value> {
+        let first = match self.attempt(process, job).await? {
+            Ok(answer) => return Ok(answer),
+            Err(failure) => failure,
         };
-        Ok(HostProcess {
-            _child: child,
-            stdin,
-            stdout: BufReader::new(stdout).lines(),
-        })
+        let pid = process.take().and_then(|p| p.pid());
+        if !first.is_retryable() {
+            return Err(self.give_up(first, pid));
+        }
+        tracing::warn!(
+            target: "anchor_core::edge",
+            store = %self.store, pid, error = %first,
+            "router host failed; retrying the request on a fresh process"
+        );
+        match self.attempt(process, job).await? {
+            Ok(answer) => Ok(answer),
+            Err(second) => {
+                let pid = process.take().and_then(|p| p.pid());
+                Err(self.give_up(second, pid))
+            }
+        }
     }
 
-    /// One request line and its answer line.
-    async fn call(&self, state: &mut HostState, mut message: Value) -> Result<Value> {
-        state.next_id += 1;
-        let id = state.next_id;
-        message["id"] = json!(id);
-        let failed = |reason: String| Error::io(&self.script, std::io::Error::other(reason));
-        let Some(process) = state.process.as_mut() else {
-            return Err(failed("the router host is not running".into()));
-        };
-        let mut line = message.to_string();
-        line.push('\n');
-        process
-            .stdin
-            .write_all(line.as_bytes())
-            .await
-            .map_err(|e| Error::io(&self.script, e))?;
-        let reply = process
-            .stdout
-            .next_line()
-            .await
-            .map_err(|e| Error::io(&self.script, e))?
-            .ok_or_else(|| failed("the router host exited".into()))?;
-        let reply: Value = serde_json::from_str(&reply)
-            .map_err(|e| failed(format!("the router host answered {reply:?}: {e}")))?;
-        if reply["id"] != json!(id) {
-            return Err(failed(format!(
-                "the router host answered out of turn: {reply}"
-            )));
+    /// One try: the outer error is the key-value store's, the inner one the
+    /// router process's.
+    async fn attempt(
+        &self,
+        process: &mut Option<RouterProcess>,
+        job: &Job,
+    ) -> Result<std::result::Result<Value, HostFailure>> {
+        if process.is_none() {
+            match RouterProcess::start(&self.node, &self.script, &self.code, EXCHANGE_TIMEOUT).await
+            {
+                Ok(started) => *process = Some(started),
+                Err(failure) => return Ok(Err(failure)),
+            }
         }
-        let is_run = message["op"] == "run";
-        match reply.get("error") {
-            // The function's own failure is the caller's to answer.
-            Some(error) if !is_run => Err(failed(format!("the router host failed: {error}"))),
-            _ => Ok(reply),
+        let Some(running) = process.as_mut() else {
+            return Ok(Err(HostFailure::Exited { pid: None }));
+        };
+        let snapshot = self.snapshot_unless(running.synced_etag()).await?;
+        let live = job.live.as_deref().map(|id| (self.live_key.as_str(), id));
+        Ok(running
+            .run(snapshot, job.event.clone(), live, EXCHANGE_TIMEOUT)
+            .await)
+    }
+
+    /// The project's keys, unless the store's ETag is still `held`.
+    async fn snapshot_unless(&self, held: Option<&str>) -> Result<Option<KeySnapshot>> {
+        if let Some(held) = held {
+            if self.kvs.etag(&self.store).await? == held {
+                return Ok(None);
+            }
+        }
+        let (etag, keys) = self.kvs.snapshot(&self.store, &self.prefix).await?;
+        Ok(Some(KeySnapshot { etag, keys }))
+    }
+
+    /// Logs `failure` and turns it into the error the request fails with.
+    fn give_up(&self, failure: HostFailure, pid: Option<u32>) -> Error {
+        tracing::error!(
+            target: "anchor_core::edge",
+            store = %self.store, pid, error = %failure,
+            "router host failed; answering the request with 503"
+        );
+        Error::Service {
+            backend: "local",
+            service: Service::Cdn,
+            operation: "RunFunction".into(),
+            retryable: failure.is_retryable(),
+            message: failure.to_string(),
+            source: Some(Box::new(failure)),
         }
     }
 }

@@ -13,7 +13,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::router_host::RouterHost;
+use super::router_host::{router_process_count, RouterHost};
 use super::runtime::{check_node, write_runner};
 use super::site::SiteConfig;
 use super::{
@@ -88,6 +88,7 @@ impl EdgeServer {
                     cloud.kvs(),
                     &binding.store,
                     &record.infrastructure.distribution_id,
+                    router_process_count(),
                 )
                 .await?,
             ),
