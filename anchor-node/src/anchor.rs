@@ -1,7 +1,7 @@
 //! The `Anchor` class: opening a backend, and projects. Each method takes
 //! ownership of its arguments, then returns a Promise.
 
-use anchor_core::aws::AwsOptions;
+use anchor_core::aws::{AwsOptions, AwsRouter};
 use anchor_core::traits::ProvisionOptions;
 use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;
@@ -51,6 +51,9 @@ impl Anchor {
                 aws.create_tables = create;
             }
             aws.serialize_state_writes = options.serialize_state_writes.unwrap_or(false);
+            if options.edge_router == Some(false) {
+                aws.router = AwsRouter::Disabled;
+            }
             let inner = anchor_core::Anchor::aws(aws).await?;
             Ok(Anchor { inner })
         })

@@ -71,6 +71,9 @@ test('deploy, roll back and attach a domain on AWS (moto)', { skip: !ENDPOINT &&
     endpointUrl: ENDPOINT,
     executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/anchor-node-test`,
     serializeStateWrites: true,
+    // moto has no CloudFront Functions, KeyValueStore or cache policies;
+    // the Rust tests cover the router with a stand-in.
+    edgeRouter: false,
   });
   const project = await a.createProject('shop', { buildDir: buildV1() });
   const { serverFunction, imageFunction, alias, distributionId } = project.infrastructure;

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anchor_core::aws::AwsOptions;
+use anchor_core::aws::{AwsOptions, AwsRouter};
 use anchor_core::traits::ProvisionOptions;
 use anchor_core::Error;
 use pyo3::prelude::*;
@@ -33,7 +33,7 @@ impl PyAnchor {
     #[staticmethod]
     #[pyo3(signature = (bucket, region=None, endpoint_url=None, profile=None,
         execution_role_arn=None, table_prefix="anchor".to_string(), max_attempts=5,
-        serialize_state_writes=false))]
+        serialize_state_writes=false, edge_router=true))]
     #[allow(clippy::too_many_arguments)]
     fn aws(
         py: Python<'_>,
@@ -45,6 +45,7 @@ impl PyAnchor {
         table_prefix: String,
         max_attempts: i64,
         serialize_state_writes: bool,
+        edge_router: bool,
     ) -> PyResult<Bound<'_, PyAny>> {
         spawn(py, async move {
             let mut options = AwsOptions::new(bucket);
@@ -60,6 +61,9 @@ impl PyAnchor {
             options.execution_role_arn = execution_role_arn;
             options.table_prefix = table_prefix;
             options.serialize_state_writes = serialize_state_writes;
+            if !edge_router {
+                options.router = AwsRouter::Disabled;
+            }
             let inner = anchor_core::Anchor::aws(options).await?;
             Ok::<_, Failure>(PyAnchor { inner })
         })

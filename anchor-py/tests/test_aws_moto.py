@@ -43,6 +43,9 @@ def test_aws_flow(monkeypatch: pytest.MonkeyPatch, build_v1: Path, build_v2: Pat
             endpoint_url=ENDPOINT,
             execution_role_arn=role_arn,
             serialize_state_writes=True,
+            # moto has no CloudFront Functions, KeyValueStore or cache
+            # policies; the Rust tests cover the router with a stand-in.
+            edge_router=False,
         )
         project = await anchor.create_project("shop", build_dir=build_v1)
         infra = project.infrastructure

@@ -9,10 +9,13 @@
 //! ```
 //!
 //! The first run provisions the bucket, the DynamoDB tables, both functions
-//! with their `live` aliases and Function URLs, and the CloudFront
-//! distribution; later runs find them and only deploy.
+//! with their `live` aliases and Function URLs, the account's shared edge
+//! router (its CloudFront Function, KeyValueStore and cache policy) and the
+//! CloudFront distribution; later runs find them and only deploy.
+//! `--without-router` provisions the behaviours layout instead, for
+//! emulators without CloudFront Functions (the test script's moto).
 
-use anchor_core::aws::AwsOptions;
+use anchor_core::aws::{AwsOptions, AwsRouter};
 use anchor_core::traits::ProvisionOptions;
 use anchor_core::Anchor;
 
@@ -31,7 +34,9 @@ async fn main() {
         arg(&args, "--project"),
         arg(&args, "--build"),
     ) else {
-        eprintln!("usage: aws-deploy --bucket B --project P --build DIR [--role ARN] [--rollback]");
+        eprintln!(
+            "usage: aws-deploy --bucket B --project P --build DIR [--role ARN] [--rollback] [--without-router]"
+        );
         std::process::exit(2)
     };
     if let Err(e) = run(&args, bucket, &project, &build).await {
@@ -48,6 +53,9 @@ async fn run(
 ) -> anchor_core::Result<()> {
     let mut options = AwsOptions::new(bucket);
     options.execution_role_arn = arg(args, "--role");
+    if args.iter().any(|a| a == "--without-router") {
+        options.router = AwsRouter::Disabled;
+    }
     let anchor = Anchor::aws(options).await?;
     let routes = Anchor::routes_of_build(build).await?;
     let created = anchor

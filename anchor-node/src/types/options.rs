@@ -34,6 +34,10 @@ pub struct AwsOpenOptions {
     /// Serialises state writes within this process; only for moto, whose
     /// transactions are not atomic. Default false.
     pub serialize_state_writes: Option<bool>,
+    /// Whether new projects route through the account's shared edge
+    /// router (a CloudFront Function and KeyValueStore). Default true;
+    /// false for emulators without those APIs, such as moto.
+    pub edge_router: Option<bool>,
 }
 
 /// Options of `createProject`.

@@ -152,9 +152,13 @@ class Anchor:
         table_prefix: str = "anchor",
         max_attempts: int = 5,
         serialize_state_writes: bool = False,
+        edge_router: bool = True,
     ) -> "Anchor":
         """Opens the AWS backend; credentials come from ``profile`` or the
-        default chain, the region from ``region`` or the environment."""
+        default chain, the region from ``region`` or the environment. New
+        projects route through the account's shared edge router unless
+        ``edge_router`` is false (for emulators without CloudFront
+        Functions, such as moto)."""
         native = await _anchor.Anchor.aws(
             bucket,
             region=region,
@@ -164,6 +168,7 @@ class Anchor:
             table_prefix=table_prefix,
             max_attempts=max_attempts,
             serialize_state_writes=serialize_state_writes,
+            edge_router=edge_router,
         )
         return cls(native, f"aws bucket={bucket!r}")
 

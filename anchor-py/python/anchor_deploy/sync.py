@@ -174,6 +174,7 @@ class Anchor:
         table_prefix: str = "anchor",
         max_attempts: int = 5,
         serialize_state_writes: bool = False,
+        edge_router: bool = True,
     ) -> "Anchor":
         """Opens the AWS backend."""
         return cls(
@@ -187,6 +188,7 @@ class Anchor:
                     table_prefix=table_prefix,
                     max_attempts=max_attempts,
                     serialize_state_writes=serialize_state_writes,
+                    edge_router=edge_router,
                 )
             )
         )
