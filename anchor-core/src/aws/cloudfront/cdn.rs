@@ -38,6 +38,39 @@ impl CloudFrontCdn {
     }
 }
 
+impl CloudFrontCdn {
+    /// The distribution's whole configuration and its ETag
+    /// (`GetDistributionConfig`): what an update starts from and sends back
+    /// as If-Match. A missing distribution is `NotFound`.
+    pub(super) async fn full_config(
+        &self,
+        distribution_id: &str,
+    ) -> Result<(aws_sdk_cloudfront::types::DistributionConfig, String)> {
+        let out = self
+            .client
+            .get_distribution_config()
+            .id(distribution_id)
+            .send()
+            .await
+            .map_err(|err| match err.as_service_error() {
+                Some(e) if e.is_no_such_distribution() => {
+                    Error::not_found(ResourceKind::Distribution, distribution_id)
+                }
+                _ => service_error(Service::Cdn, "GetDistributionConfig", distribution_id, err),
+            })?;
+        let etag = out.e_tag().unwrap_or_default().to_string();
+        let config = out.distribution_config.ok_or_else(|| {
+            Error::service(
+                "aws",
+                Service::Cdn,
+                "GetDistributionConfig",
+                "no configuration in the reply",
+            )
+        })?;
+        Ok((config, etag))
+    }
+}
+
 fn precondition(id: &str, reason: impl Into<String>) -> Error {
     Error::precondition(ResourceKind::Distribution, id, reason)
 }
@@ -81,33 +114,13 @@ impl Cdn for CloudFrontCdn {
         if_match: &str,
     ) -> Result<String> {
         check_config(config)?;
-        let out = self
-            .client
-            .get_distribution_config()
-            .id(distribution_id)
-            .send()
-            .await
-            .map_err(|err| match err.as_service_error() {
-                Some(e) if e.is_no_such_distribution() => {
-                    Error::not_found(ResourceKind::Distribution, distribution_id)
-                }
-                _ => service_error(Service::Cdn, "GetDistributionConfig", distribution_id, err),
-            })?;
-        let current = out.e_tag().unwrap_or_default();
+        let (mut full, current) = self.full_config(distribution_id).await?;
         if current != if_match {
             return Err(precondition(
                 distribution_id,
                 format!("If-Match {if_match:?} is not the current ETag {current:?}"),
             ));
         }
-        let mut full = out.distribution_config.ok_or_else(|| {
-            Error::service(
-                "aws",
-                Service::Cdn,
-                "GetDistributionConfig",
-                "no configuration in the reply",
-            )
-        })?;
         full.aliases = Some(aliases(&config.aliases)?);
         full.viewer_certificate = Some(viewer_certificate(config.certificate_id.as_ref()));
         let out = self

@@ -27,27 +27,7 @@ impl CloudFrontCdn {
         router: &RouterResources,
     ) -> Result<()> {
         router.check()?;
-        let out = self
-            .client
-            .get_distribution_config()
-            .id(distribution_id)
-            .send()
-            .await
-            .map_err(|err| match err.as_service_error() {
-                Some(e) if e.is_no_such_distribution() => {
-                    Error::not_found(ResourceKind::Distribution, distribution_id)
-                }
-                _ => service_error(Service::Cdn, "GetDistributionConfig", distribution_id, err),
-            })?;
-        let etag = out.e_tag().unwrap_or_default().to_string();
-        let mut config = out.distribution_config.ok_or_else(|| {
-            Error::service(
-                "aws",
-                Service::Cdn,
-                "GetDistributionConfig",
-                "no configuration in the reply",
-            )
-        })?;
+        let (mut config, etag) = self.full_config(distribution_id).await?;
         let routed = config
             .default_cache_behavior()
             .and_then(|b| b.cache_policy_id())
