@@ -64,17 +64,24 @@ async fn ensure_one(client: &Client, spec: &Spec<'_>) -> Result<()> {
         }
         None => create(client, spec).await?,
     }
+    wait_active(client, spec.name, Service::StateStore).await
+}
+
+/// Waits until table `name` is active (the SDK's waiter, up to five
+/// minutes); a table that does not get there is a retryable error of
+/// `service`.
+pub(super) async fn wait_active(client: &Client, name: &str, service: Service) -> Result<()> {
     client
         .wait_until_table_exists()
-        .table_name(spec.name)
+        .table_name(name)
         .wait(ACTIVE_WAIT)
         .await
         .map_err(|e| Error::Service {
             backend: "aws",
-            service: Service::StateStore,
+            service,
             operation: "DescribeTable".into(),
             retryable: true,
-            message: format!("table {} did not become active: {e}", spec.name),
+            message: format!("table {name} did not become active: {e}"),
             source: Some(Box::new(e)),
         })?;
     Ok(())

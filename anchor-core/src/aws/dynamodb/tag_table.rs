@@ -5,9 +5,6 @@
 //! `revalidate` on `path` and `revalidatedAt` (number), projecting every
 //! attribute. Pay per request, as a site's traffic decides its use.
 
-use std::time::Duration;
-
-use aws_sdk_dynamodb::client::Waiters;
 use aws_sdk_dynamodb::types::{
     AttributeValue, BillingMode, GlobalSecondaryIndex, KeyType, Projection, ProjectionType,
     PutRequest, ScalarAttributeType, TableDescription, TableStatus, WriteRequest,
@@ -15,7 +12,7 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_dynamodb::Client;
 
 use super::codec::built;
-use super::tables::{attribute, describe, key};
+use super::tables::{attribute, describe, key, wait_active};
 use crate::aws::errors::service_error;
 use crate::error::{Error, Result, Service};
 use crate::model::TagItem;
@@ -30,8 +27,6 @@ pub const PATH: &str = "path";
 pub const REVALIDATED_AT: &str = "revalidatedAt";
 /// The index OpenNext queries by path.
 pub const REVALIDATE_INDEX: &str = "revalidate";
-/// How long a new table may take to become active.
-const ACTIVE_WAIT: Duration = Duration::from_secs(300);
 
 /// Creates the tag table `name` if it is missing, checks an existing one's
 /// keys and index, and waits until it is active.
@@ -45,20 +40,7 @@ pub(crate) async fn ensure(client: &Client, name: &str) -> Result<()> {
         }
         None => create(client, name).await?,
     }
-    client
-        .wait_until_table_exists()
-        .table_name(name)
-        .wait(ACTIVE_WAIT)
-        .await
-        .map_err(|e| Error::Service {
-            backend: "aws",
-            service: Service::Revalidation,
-            operation: "DescribeTable".into(),
-            retryable: true,
-            message: format!("table {name} did not become active: {e}"),
-            source: Some(Box::new(e)),
-        })?;
-    Ok(())
+    wait_active(client, name, Service::Revalidation).await
 }
 
 async fn create(client: &Client, name: &str) -> Result<()> {
