@@ -15,6 +15,13 @@
 #                        the image function (open-next.config.ts forces x64 so
 #                        that the local edge can run it). The tests check that
 #                        Anchor detects the architecture from such a build.
+#   ANCHOR_OPENNEXT_STREAMING
+#                        optional env var; if 1, the server function is built
+#                        with OpenNext's streaming wrapper
+#                        (`aws-lambda-streaming`): it answers through a Lambda
+#                        response stream, which needs a RESPONSE_STREAM
+#                        Function URL. The test command builds v2 this way, so
+#                        every switch in the tests crosses the two wrappers.
 #
 # Needs node >= 20 and npm; only the npm registry is contacted (by `npm ci`).
 set -euo pipefail
@@ -73,6 +80,31 @@ if [[ "${ANCHOR_OPENNEXT_DEFAULT_SHARP:-}" == 1 ]]; then
   fi
   printf '%s\n' 'const config = { default: {} };' 'export default config;' > "$CONFIG_FILE"
   echo "==> building with OpenNext's default configuration (arm64 sharp)"
+fi
+
+# --- optional streaming wrapper, restored by trap -------------------------------
+if [[ "${ANCHOR_OPENNEXT_STREAMING:-}" == 1 ]]; then
+  if [[ "${ANCHOR_OPENNEXT_DEFAULT_SHARP:-}" == 1 ]]; then
+    echo "ANCHOR_OPENNEXT_STREAMING and ANCHOR_OPENNEXT_DEFAULT_SHARP cannot be combined" >&2
+    exit 2
+  fi
+  CONFIG_BACKUP="$(mktemp)"
+  cp "$CONFIG_FILE" "$CONFIG_BACKUP"
+  restore_config() {
+    cp "$CONFIG_BACKUP" "$CONFIG_FILE"
+    rm -f "$CONFIG_BACKUP"
+  }
+  if declare -F restore_version >/dev/null; then
+    trap 'restore_version; restore_config' EXIT
+  else
+    trap restore_config EXIT
+  fi
+  # The one line the default function's overrides start with.
+  marker='      cdnInvalidation: "cloudfront",'
+  grep -qxF "$marker" "$CONFIG_FILE" || { echo "open-next.config.ts has no line: $marker" >&2; exit 1; }
+  awk -v marker="$marker" '{ print } $0 == marker { print "      wrapper: \"aws-lambda-streaming\"," }' \
+    "$CONFIG_BACKUP" > "$CONFIG_FILE"
+  echo "==> building the server with OpenNext's streaming wrapper (aws-lambda-streaming)"
 fi
 
 # --- dependencies: npm ci only when needed ------------------------------------

@@ -42,6 +42,7 @@ export const CASES = [
   'isr-time',
   'isr-on-demand',
   'origin-secret',
+  'streamed-response',
   'rollback-next-request',
 ];
 
@@ -291,6 +292,31 @@ if (!base) {
       ok(response, 'POST /api/revalidate');
       assert.equal(json(response).revalidated, true, `POST /api/revalidate: ${describeResponse(response)}`);
       await newerRender('isr-on-demand', at, 30_000);
+    });
+
+    // A build made with OpenNext's streaming wrapper answers through a
+    // Lambda response stream: the status, headers and cookie in its
+    // prelude, then the body in chunks. Behind a buffered Function URL the
+    // viewer would get the prelude's JSON and NUL bytes as a 200 body.
+    kase('streamed-response', async () => {
+      for (const headers of [{}, { 'accept-encoding': 'br, gzip' }]) {
+        const what = `GET /api/stream (accept-encoding: ${headers['accept-encoding'] ?? 'none'})`;
+        const response = await get('api/stream?chunks=5&delay=40', { headers });
+        ok(response, what);
+        assert.match(response.headers['content-type'] ?? '', /^text\/plain/, `${what}: ${describeResponse(response)}`);
+        const version = response.headers['x-anchor-app-version'];
+        assert.match(version ?? '', /^v\w+$/, `${what} x-anchor-app-version: ${describeResponse(response)}`);
+        const cookies = [response.headers['set-cookie'] ?? []].flat();
+        assert.ok(cookies.some((c) => c.startsWith('anchor-stream=1')), `${what} set-cookie: ${describeResponse(response)}`);
+        const expectedBody = [0, 1, 2, 3, 4].map((i) => `chunk ${i} of 5 from ${version}\n`).join('');
+        assert.equal(text(response), expectedBody, `${what}: the body is not the five chunks in order`);
+      }
+      const page = await get('streamed');
+      ok(page, 'GET /streamed');
+      // React separates text parts with empty comments.
+      const html = text(page).replaceAll('<!-- -->', '');
+      assert.match(html, /Streamed page \(v\w+\)/, `GET /streamed: ${describeResponse(page)}`);
+      assert.match(html, /Slow part ready \(v\w+\)/, `GET /streamed: the suspended part never arrived: ${describeResponse(page)}`);
     });
 
     // The server function's own URL refuses requests that did not come

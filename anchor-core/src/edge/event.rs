@@ -6,7 +6,9 @@ use std::net::SocketAddr;
 
 use base64::Engine as _;
 use bytes::Bytes;
-use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE, COOKIE, SET_COOKIE};
+use hyper::header::{
+    HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, SET_COOKIE, TRANSFER_ENCODING,
+};
 use hyper::http::request::Parts;
 use hyper::{Response, StatusCode};
 use serde_json::{json, Map, Value};
@@ -208,6 +210,13 @@ pub(crate) fn from_result(result: Value) -> Result<Response<EdgeBody>, String> {
             let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else {
                 return Err(format!("header name {name:?} is not valid"));
             };
+            if name == CONTENT_LENGTH || name == TRANSFER_ENCODING {
+                // Lambda frames the body it returns itself (a streamed one
+                // is sent chunked), whatever length the function claims:
+                // OpenNext's streaming wrapper names the uncompressed
+                // length of a body it then compresses.
+                continue;
+            }
             for value in header_values(value) {
                 let value = HeaderValue::from_str(&value)
                     .map_err(|_| format!("header {name} has a value that is not valid"))?;
@@ -261,6 +270,19 @@ mod tests {
         let response = from_result(json!({"message": "hi"})).unwrap();
         assert_eq!(response.status(), 200);
         assert_eq!(response.headers()[CONTENT_TYPE], "application/json");
+    }
+
+    #[test]
+    fn the_body_sets_its_own_length_whatever_the_function_claims() {
+        let result = json!({
+            "statusCode": 200,
+            "headers": {"content-length": "5638", "transfer-encoding": "chunked", "x-a": "1"},
+            "body": "short",
+        });
+        let response = from_result(result).unwrap();
+        assert!(response.headers().get(CONTENT_LENGTH).is_none());
+        assert!(response.headers().get(TRANSFER_ENCODING).is_none());
+        assert_eq!(response.headers()["x-a"], "1");
     }
 
     #[test]

@@ -51,10 +51,10 @@ pub(crate) async fn answer(
         .get_alias(function, alias)
         .await?
         .map(|a| a.routing.version);
-    let (Some(version), Some(auth)) = (version, functions.url_auth(function, alias).await?) else {
+    let (Some(version), Some(url)) = (version, functions.url(function, alias).await?) else {
         return Ok(no_url(function, alias));
     };
-    if auth == FunctionUrlAuth::AwsIam {
+    if url.auth == FunctionUrlAuth::AwsIam {
         // Nobody signed it.
         return Ok(forbidden());
     }
@@ -71,7 +71,17 @@ pub(crate) async fn answer(
             .headers
             .insert(HeaderName::from_static("x-forwarded-for"), ip);
     }
-    invoke(site, parts, body, client, &url_host, function, &version).await
+    invoke(
+        site,
+        parts,
+        body,
+        client,
+        &url_host,
+        function,
+        &version,
+        url.streaming,
+    )
+    .await
 }
 
 fn no_url(function: &str, alias: &str) -> Response<EdgeBody> {

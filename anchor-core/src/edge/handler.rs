@@ -14,7 +14,8 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use super::cache::{key_of, Encoding};
 use super::cdn::{deliver, from_cache, from_function, settle, Policy, Viewer};
-use super::event::{from_result, percent_decode, to_event};
+use super::event::{percent_decode, to_event};
+use super::function_answer;
 use super::origin::{function_url_host, to_function_origin};
 use super::pool::PoolError;
 use super::response::{text, EdgeBody};
@@ -234,7 +235,23 @@ async fn ask_origin(
     if let Err(refused) = to_function_origin(&mut parts, &body, behaviour, &url_host, &viewer_ip) {
         return Ok(*refused);
     }
-    invoke(site, parts, body, client, &url_host, function, &version).await
+    let streaming_url = site
+        .cloud()
+        .functions()
+        .url(function, &qualifier)
+        .await?
+        .is_some_and(|url| url.streaming);
+    invoke(
+        site,
+        parts,
+        body,
+        client,
+        &url_host,
+        function,
+        &version,
+        streaming_url,
+    )
+    .await
 }
 
 /// The request body, read whole as a Function URL takes it; over Lambda's
@@ -280,6 +297,7 @@ pub(super) async fn invoke(
     url_host: &str,
     function: &str,
     version: &str,
+    streaming_url: bool,
 ) -> crate::Result<Response<EdgeBody>> {
     let pool = match site.pool(function, version).await? {
         PoolLookup::Ready(pool) => pool,
@@ -315,7 +333,7 @@ pub(super) async fn invoke(
         )))
     });
     Ok(match outcome {
-        Ok(result) => from_result(result).unwrap_or_else(|reason| {
+        Ok(answer) => function_answer::to_response(answer, streaming_url).unwrap_or_else(|reason| {
             text(StatusCode::BAD_GATEWAY, format!("{label} returned an invalid response: {reason}\n"))
         }),
         Err(PoolError::Start(StartError::NodeMissing(node))) => {

@@ -45,6 +45,7 @@ mod facade;
 mod facade_cloudfront;
 mod facade_dynamodb;
 mod facade_sqs;
+mod function_answer;
 mod function_url;
 mod handler;
 mod origin;

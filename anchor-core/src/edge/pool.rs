@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
-use super::worker::{InvokeError, StartError, Worker, WorkerSpec};
+use super::worker::{Answer, InvokeError, StartError, Worker, WorkerSpec};
 
 /// Why a pooled invocation failed; each maps to one HTTP status.
 #[derive(Debug)]
@@ -69,7 +69,7 @@ impl Pool {
         self: &Arc<Self>,
         event: &Value,
         timeout: Duration,
-    ) -> Result<Value, PoolError> {
+    ) -> Result<Answer, PoolError> {
         let Ok(_slot) = self.slots.acquire().await else {
             return Err(PoolError::Crashed("the pool was shut down".into()));
         };

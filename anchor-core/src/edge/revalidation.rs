@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
 use super::pool::PoolError;
+use super::worker::Answer;
 use super::site::PoolLookup;
 use super::Site;
 use crate::model::DeploymentId;
@@ -181,6 +182,11 @@ async fn deliver(
             PoolError::TimedOut => "timed out".into(),
             PoolError::Start(start) => format!("{start:?}"),
         })?;
+    // A function that streams its answer reports no item failures.
+    let reply = match reply {
+        Answer::Returned(value) => value,
+        Answer::Streamed { .. } => Value::Null,
+    };
     let failures = reply
         .get("batchItemFailures")
         .and_then(Value::as_array)

@@ -53,13 +53,13 @@ pub(crate) async fn ask(
         .get_alias(function, alias)
         .await?
         .map(|a| a.routing.version);
-    let (Some(version), Some(auth)) = (version, functions.url_auth(function, alias).await?) else {
+    let (Some(version), Some(url)) = (version, functions.url(function, alias).await?) else {
         return Ok(text(
             StatusCode::NOT_FOUND,
             format!("{function}:{alias} has no Function URL\n"),
         ));
     };
-    if auth == FunctionUrlAuth::AwsIam && signing != Some(OriginSigning::Lambda) {
+    if url.auth == FunctionUrlAuth::AwsIam && signing != Some(OriginSigning::Lambda) {
         // An IAM-auth Function URL refuses what nobody signed.
         return Ok(forbidden());
     }
@@ -76,7 +76,17 @@ pub(crate) async fn ask(
         return Ok(*refused);
     }
     add_custom_headers(&mut parts, &origin["customHeaders"]);
-    invoke(site, parts, body, client, domain, function, &version).await
+    invoke(
+        site,
+        parts,
+        body,
+        client,
+        domain,
+        function,
+        &version,
+        url.streaming,
+    )
+    .await
 }
 
 /// The origin custom headers the router gave `cf.updateRequestOrigin`

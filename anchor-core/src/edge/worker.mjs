@@ -6,12 +6,16 @@
 // bytes of JSON:
 //   in:  {"id": n, "event": <API Gateway v2 event>, "deadlineMs": <epoch ms>}
 //   out: {"ready": true} once the handler is loaded, or {"fatal": "..."};
-//        then {"id": n, "response": <result>} or {"id": n, "error": "..."}.
+//        then {"id": n, "response": <result>} or {"id": n, "error": "..."};
+//        a handler wrapped in awslambda.streamifyResponse answers
+//        {"id": n, "stream": {"contentType": "...", "body": <base64>}}: the
+//        bytes it wrote to its response stream, sent once the stream ends.
 // Everything the function prints goes to stderr, so stdout carries frames only.
 import path from "node:path";
 import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
+import { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
 
 const frames = process.stdout;
@@ -79,6 +83,47 @@ function sendHttpsToEdge(address) {
 }
 if (process.env.ANCHOR_EDGE_ADDRESS) sendHttpsToEdge(process.env.ANCHOR_EDGE_ADDRESS);
 
+// Lambda's Node.js runtime gives every function a global `awslambda` with
+// which a handler asks to answer through a response stream (OpenNext's
+// `aws-lambda-streaming` wrapper uses it). The same API here: a streamified
+// handler is called as (event, responseStream, context), and
+// HttpResponseStream.from writes the HTTP prelude (status, headers,
+// cookies) the way the runtime does, as JSON and eight NUL bytes under the
+// http-integration-response content type. What the Function URL makes of
+// the bytes depends on its invoke mode (anchor-core's edge/streamed.rs).
+const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
+const HTTP_INTEGRATION = "application/vnd.awslambda.http-integration-response";
+
+class ResponseStream extends Writable {
+  constructor() {
+    super();
+    this.chunks = [];
+    this.contentType = "application/octet-stream";
+  }
+  _write(chunk, encoding, callback) {
+    this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk, encoding));
+    callback();
+  }
+  setContentType(type) {
+    this.contentType = String(type);
+  }
+}
+
+globalThis.awslambda = {
+  streamifyResponse(handler) {
+    handler[STREAMING] = "response";
+    return handler;
+  },
+  HttpResponseStream: {
+    from(stream, prelude) {
+      stream.setContentType(HTTP_INTEGRATION);
+      stream.write(JSON.stringify(prelude ?? {}));
+      stream.write(new Uint8Array(8));
+      return stream;
+    },
+  },
+};
+
 const [dir, spec] = process.argv.slice(2);
 let handler;
 try {
@@ -100,9 +145,35 @@ async function invoke(id, event, deadlineMs) {
     callbackWaitsForEmptyEventLoop: false,
     getRemainingTimeInMillis: () => Math.max(0, deadlineMs - Date.now()),
   };
+  if (handler[STREAMING]) return invokeStreaming(id, event, context);
   try {
     const response = await handler(event, context);
     send({ id, response: response === undefined ? null : response });
+  } catch (error) {
+    send({ id, error: describe(error) });
+  }
+}
+
+// A streamified handler, as Lambda's runtime runs one: it must return a
+// promise; the invocation ends once that promise has settled and the
+// stream has finished (a stream the handler never ends runs into the
+// function's timeout), so bytes a piped compressor writes after the promise
+// settles still belong to the response.
+async function invokeStreaming(id, event, context) {
+  const stream = new ResponseStream();
+  const finished = new Promise((resolve, reject) => {
+    stream.on("finish", resolve);
+    stream.on("error", reject);
+  });
+  try {
+    const result = handler(event, stream, context);
+    if (typeof result?.then !== "function") {
+      throw new Error("Streaming does not support non-async handlers.");
+    }
+    await result;
+    await finished;
+    const body = Buffer.concat(stream.chunks).toString("base64");
+    send({ id, stream: { contentType: stream.contentType, body } });
   } catch (error) {
     send({ id, error: describe(error) });
   }

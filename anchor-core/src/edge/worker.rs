@@ -64,6 +64,21 @@ pub(crate) enum StartError {
     Failed(String),
 }
 
+/// What one invocation answered.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Answer {
+    /// A buffered handler's return value (`null` if it returned nothing).
+    Returned(Value),
+    /// What a handler wrapped in `awslambda.streamifyResponse` wrote to its
+    /// response stream, whole.
+    Streamed {
+        /// The content type the handler set on the stream.
+        content_type: String,
+        /// Every byte written, in order.
+        body: bytes::Bytes,
+    },
+}
+
 /// Why an invocation got no response.
 #[derive(Debug)]
 pub(crate) enum InvokeError {
@@ -180,9 +195,12 @@ impl Worker {
         let _ = self.child.start_kill();
     }
 
-    /// Sends one event and waits up to `timeout` for its response: the
-    /// handler's return value (`null` if it returned nothing).
-    pub async fn invoke(&mut self, event: &Value, timeout: Duration) -> Result<Value, InvokeError> {
+    /// Sends one event and waits up to `timeout` for its answer.
+    pub async fn invoke(
+        &mut self,
+        event: &Value,
+        timeout: Duration,
+    ) -> Result<Answer, InvokeError> {
         let id = self.next_id;
         self.next_id += 1;
         let deadline_ms = chrono::Utc::now().timestamp_millis()
@@ -216,7 +234,15 @@ impl Worker {
                 message.unwrap_or_else(|| error.to_string()),
             ));
         }
-        Ok(reply.get("response").cloned().unwrap_or(Value::Null))
+        if let Some(stream) = reply.get("stream") {
+            return streamed(stream).map_err(|reason| {
+                self.kill();
+                InvokeError::Crashed(format!("sent a malformed stream frame: {reason}"))
+            });
+        }
+        Ok(Answer::Returned(
+            reply.get("response").cloned().unwrap_or(Value::Null),
+        ))
     }
 
     /// Why the worker stopped talking: its exit status if it has one, and
@@ -247,6 +273,22 @@ impl Worker {
             )
         }
     }
+}
+
+/// A `stream` frame's content type and base64 body.
+fn streamed(frame: &Value) -> Result<Answer, String> {
+    use base64::Engine as _;
+    let content_type = frame["contentType"]
+        .as_str()
+        .ok_or("no contentType")?
+        .to_string();
+    let body = base64::engine::general_purpose::STANDARD
+        .decode(frame["body"].as_str().ok_or("no body")?)
+        .map_err(|e| format!("the body is not base64: {e}"))?;
+    Ok(Answer::Streamed {
+        content_type,
+        body: body.into(),
+    })
 }
 
 /// Sends the worker's stderr to the log, keeping the last lines for crash

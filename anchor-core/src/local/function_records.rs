@@ -271,19 +271,20 @@ pub fn parse_function_url_host(host: &str) -> Option<(&str, &str)> {
         .filter(|(function, qualifier)| !function.is_empty() && !qualifier.is_empty())
 }
 
-/// Who may call the URL of `function` at `alias`: `Some(true)` for
-/// `AWS_IAM`, `Some(false)` for `NONE`, `None` if it has no URL.
-pub(super) fn read_url_auth(
+/// The URL of `function` at `alias` as recorded: whether it is `AWS_IAM`
+/// (else `NONE`) and whether it streams (`RESPONSE_STREAM`, else
+/// `BUFFERED`); `None` if it has no URL.
+pub(super) fn read_url(
     conn: &Connection,
     function: &str,
     alias: &str,
-) -> LocalResult<Option<bool>> {
-    let auth: Option<String> = conn
+) -> LocalResult<Option<(bool, bool)>> {
+    let url: Option<(String, bool)> = conn
         .query_row(
-            "SELECT auth FROM function_urls WHERE function = ?1 AND alias = ?2",
+            "SELECT auth, streaming FROM function_urls WHERE function = ?1 AND alias = ?2",
             params![function, alias],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    Ok(auth.map(|a| a == "AWS_IAM"))
+    Ok(url.map(|(auth, streaming)| (auth == "AWS_IAM", streaming)))
 }

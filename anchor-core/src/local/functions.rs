@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use super::cloud::Inner;
 use super::function_config::{self, StoredConfig};
 use super::function_records::{
-    function_url_host, function_version, read_alias, read_runnable, read_url_auth, read_version,
+    function_url_host, function_version, read_alias, read_runnable, read_url, read_version,
     require_function, require_version, validate_alias, validate_function, version_id, zip_path,
     RunnableVersion,
 };
@@ -27,6 +27,17 @@ use crate::traits::{
 /// What a version freezes besides its code and settings, as stored: its
 /// handler, its environment (JSON) and its architecture.
 type Frozen = (Option<String>, Option<String>, Option<String>);
+
+/// A local Function URL as Lambda answers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalFunctionUrl {
+    /// Who may call it.
+    pub auth: FunctionUrlAuth,
+    /// Whether it returns responses as a stream (`RESPONSE_STREAM`): a
+    /// streamed answer's prelude sets the status and headers. A `BUFFERED`
+    /// URL reads the function's return value instead.
+    pub streaming: bool,
+}
 
 /// The local implementation of [`Functions`].
 ///
@@ -63,19 +74,21 @@ impl LocalFunctions {
             .await
     }
 
-    /// Who may call the Function URL of `function` at `alias`; `None` if it
-    /// has none.
-    pub async fn url_auth(&self, function: &str, alias: &str) -> Result<Option<FunctionUrlAuth>> {
+    /// The Function URL of `function` at `alias` as Lambda would answer
+    /// it: who may call it and how it returns responses; `None` if it has
+    /// none.
+    pub async fn url(&self, function: &str, alias: &str) -> Result<Option<LocalFunctionUrl>> {
         let (function, alias) = (function.to_string(), alias.to_string());
         self.inner
             .run(Service::Functions, "GetFunctionUrlConfig", move |inner| {
-                let iam = read_url_auth(&inner.db(), &function, &alias)?;
-                Ok(iam.map(|iam| {
-                    if iam {
+                let url = read_url(&inner.db(), &function, &alias)?;
+                Ok(url.map(|(iam, streaming)| LocalFunctionUrl {
+                    auth: if iam {
                         FunctionUrlAuth::AwsIam
                     } else {
                         FunctionUrlAuth::None
-                    }
+                    },
+                    streaming,
                 }))
             })
             .await

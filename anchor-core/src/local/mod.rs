@@ -22,7 +22,7 @@ pub use cdn::{InvalidationRecord, LocalCdn, MAX_INVALIDATION_PATHS, MAX_INVALIDA
 pub use certificates::LocalCertificates;
 pub use cloud::{LocalCloud, LocalCloudOptions};
 pub use function_records::{function_url_host, parse_function_url_host, RunnableVersion};
-pub use functions::LocalFunctions;
+pub use functions::{LocalFunctionUrl, LocalFunctions};
 pub use kvs::LocalKvs;
 pub use objects::{validate_key, LocalObjectStore, MAX_KEY_LEN};
 pub use provisioner::{LocalProvisioner, BUCKET_HOST, ROUTER_STORE};

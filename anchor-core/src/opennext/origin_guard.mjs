@@ -24,28 +24,47 @@ if (typeof inner !== 'function') {
   throw new Error(`anchor-origin-guard: the bundle's handler module exports no function ${INNER}`);
 }
 
-function forbidden() {
-  return {
-    statusCode: 403,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-    body: '{"message":"Forbidden"}',
-    isBase64Encoded: false,
-  };
-}
+const FORBIDDEN_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+const FORBIDDEN_BODY = '{"message":"Forbidden"}';
 
-export async function handler(event, context) {
+// Whether the request carries the deployment's secret. Function URLs
+// lower-case header names; be safe with any case, and take the header out
+// so the app never sees the secret.
+function admitted(event) {
   const headers = (event && event.headers) || {};
   let sent;
-  // Function URLs lower-case header names; be safe with any case, and take
-  // the header out so the app never sees the secret.
   for (const name of Object.keys(headers)) {
     if (name.toLowerCase() === HEADER) {
       sent = headers[name];
       delete headers[name];
     }
   }
-  if (!expected || typeof sent !== 'string' || !timingSafeEqual(digest(sent), expected)) {
-    return forbidden();
+  return Boolean(expected) && typeof sent === 'string' && timingSafeEqual(digest(sent), expected);
+}
+
+// A build made with OpenNext's streaming wrapper exports a handler wrapped
+// in Lambda's awslambda.streamifyResponse, which the runtime marks with this
+// symbol and calls as (event, responseStream, context). The guard then
+// streams too, and answers a refused request through the same stream.
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+
+function buffered(event, context) {
+  if (!admitted(event)) {
+    return { statusCode: 403, headers: FORBIDDEN_HEADERS, body: FORBIDDEN_BODY, isBase64Encoded: false };
   }
   return inner(event, context);
 }
+
+async function streamed(event, responseStream, context) {
+  if (!admitted(event)) {
+    const refusal = awslambda.HttpResponseStream.from(responseStream, {
+      statusCode: 403,
+      headers: FORBIDDEN_HEADERS,
+    });
+    refusal.end(FORBIDDEN_BODY);
+    return;
+  }
+  return inner(event, responseStream, context);
+}
+
+export const handler = inner[STREAMING] ? awslambda.streamifyResponse(streamed) : buffered;

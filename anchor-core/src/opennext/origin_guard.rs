@@ -42,20 +42,13 @@ impl OriginGuard {
     /// when the build's handler or the guard changes, and only then, and a
     /// redeploy of an unchanged build sends no code.
     ///
-    /// Fails with `InvalidBuild` naming `open-next.output.json` for a server
-    /// that streams (OpenNext's streaming wrapper): the guard answers
-    /// buffered responses only for now, and a streaming function URL behind
-    /// the router would otherwise be left unguarded.
+    /// The guard streams when the build's handler does (OpenNext's
+    /// `aws-lambda-streaming` wrapper marks it with Lambda's
+    /// `awslambda.streamifyResponse`), and answers a refusal through the
+    /// stream then; it reads that from the handler when the function
+    /// starts, so one guard fits both wrappers.
     pub fn for_server(server: &FunctionBundle, build_dir: &Path) -> Result<Self> {
         let output = build_dir.join(super::OUTPUT_FILE);
-        if server.streaming {
-            return Err(Error::invalid_build(
-                output,
-                "origins.default streams its responses (OpenNext's aws-lambda-streaming wrapper); \
-                 Anchor's origin guard wraps buffered handlers only for now, so build the server \
-                 with the default aws-lambda wrapper",
-            ));
-        }
         let (_, export) = server.handler.rsplit_once('.').ok_or_else(|| {
             Error::invalid_build(
                 &output,
@@ -134,9 +127,10 @@ mod tests {
     }
 
     #[test]
-    fn a_streaming_server_is_a_typed_error() {
-        let err = OriginGuard::for_server(&server(true), Path::new("/b")).unwrap_err();
-        assert!(matches!(err, Error::InvalidBuild { .. }), "{err:?}");
-        assert!(err.to_string().contains("stream"), "{err}");
+    fn a_streaming_server_gets_the_same_guard() {
+        let buffered = OriginGuard::for_server(&server(false), Path::new("/b")).unwrap();
+        let streaming = OriginGuard::for_server(&server(true), Path::new("/b")).unwrap();
+        assert_eq!(buffered, streaming);
+        assert!(streaming.source.contains("awslambda.streamifyResponse"));
     }
 }
