@@ -1,7 +1,9 @@
 //! Runs the origin guard Anchor adds to server bundles under `node`, around
 //! a stand-in for OpenNext's handler: a request without the project's
 //! secret, or with a wrong one, is answered 403 without the app running; the
-//! right one reaches the app without the secret header.
+//! right one reaches the app without the secret header. Around a handler
+//! wrapped in `awslambda.streamifyResponse` (OpenNext's streaming wrapper)
+//! the guard streams too, and answers its 403 through the stream.
 //!
 //! Needs Node.js: `$ANCHOR_NODE`, else `node` on the PATH.
 
@@ -32,6 +34,47 @@ for (const event of events) responses.push(await handler(event, {}));
 console.log(JSON.stringify({ responses, appCalls: globalThis.appCalls }));
 "#;
 
+/// A stand-in for OpenNext's streaming wrapper: answers through the
+/// response stream with the headers it saw.
+const STREAMING_APP: &str = r#"
+globalThis.appCalls = 0;
+export const handler = awslambda.streamifyResponse(async (event, stream) => {
+  globalThis.appCalls += 1;
+  const out = awslambda.HttpResponseStream.from(stream, { statusCode: 200, headers: {} });
+  out.end(JSON.stringify(event.headers));
+});
+"#;
+
+/// The same driver for streaming handlers, with the part of Lambda's
+/// runtime they use: each response is the stream's content type and text.
+const STREAMING_DRIVER: &str = r#"
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+globalThis.awslambda = {
+  streamifyResponse(f) { f[STREAMING] = 'response'; return f; },
+  HttpResponseStream: {
+    from(stream, prelude) {
+      stream.contentType = 'application/vnd.awslambda.http-integration-response';
+      stream.write(JSON.stringify(prelude) + '\0'.repeat(8));
+      return stream;
+    },
+  },
+};
+const { Writable } = await import('node:stream');
+const { handler } = await import(new URL('./anchor-origin-guard.mjs', import.meta.url));
+const events = JSON.parse(process.argv[2]);
+const responses = [];
+for (const event of events) {
+  let text = '';
+  const stream = new Writable({ write(chunk, _, done) { text += chunk; done(); } });
+  const finished = new Promise((resolve) => stream.on('finish', resolve));
+  if (!handler[STREAMING]) throw new Error('the guard does not stream');
+  await handler(event, stream, {});
+  await finished;
+  responses.push({ contentType: stream.contentType, text });
+}
+console.log(JSON.stringify({ responses, appCalls: globalThis.appCalls }));
+"#;
+
 fn run(dir: &Path, env: Option<&str>, events: &Value) -> Value {
     let node = std::env::var_os("ANCHOR_NODE").unwrap_or_else(|| "node".into());
     let mut command = Command::new(&node);
@@ -54,15 +97,19 @@ fn run(dir: &Path, env: Option<&str>, events: &Value) -> Value {
 }
 
 fn bundle() -> tempfile::TempDir {
+    bundle_of(APP, DRIVER, false)
+}
+
+fn bundle_of(app: &str, driver: &str, streaming: bool) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("index.mjs"), APP).unwrap();
-    std::fs::write(dir.path().join("driver.mjs"), DRIVER).unwrap();
+    std::fs::write(dir.path().join("index.mjs"), app).unwrap();
+    std::fs::write(dir.path().join("driver.mjs"), driver).unwrap();
     let server = FunctionBundle {
         origin: "default".into(),
         dir: dir.path().to_path_buf(),
         handler: "index.handler".into(),
         handler_file: dir.path().join("index.mjs"),
-        streaming: false,
+        streaming,
         native: None,
     };
     let guard = OriginGuard::for_server(&server, dir.path()).unwrap();
@@ -111,4 +158,33 @@ fn without_the_variable_the_guard_refuses_everything() {
     let out = run(dir.path(), None, &events);
     assert_eq!(out["responses"][0]["statusCode"], 403);
     assert_eq!(out["appCalls"], 0);
+}
+
+#[test]
+fn around_a_streaming_handler_the_guard_streams_its_answers() {
+    let secret = OriginSecret::generate().unwrap();
+    let dir = bundle_of(STREAMING_APP, STREAMING_DRIVER, true);
+    let events = json!([
+        event(json!({"host": "x.lambda-url.eu-west-1.on.aws"})),
+        event(json!({ ORIGIN_SECRET_HEADER: secret.expose(), "accept": "text/html" })),
+    ]);
+    let out = run(dir.path(), Some(secret.expose()), &events);
+    let prelude_type = "application/vnd.awslambda.http-integration-response";
+    let refused = &out["responses"][0];
+    assert_eq!(refused["contentType"], prelude_type);
+    let (prelude, body) = refused["text"]
+        .as_str()
+        .unwrap()
+        .split_once(&"\0".repeat(8))
+        .unwrap();
+    let prelude: Value = serde_json::from_str(prelude).unwrap();
+    assert_eq!(prelude["statusCode"], 403, "{prelude}");
+    assert_eq!(body, r#"{"message":"Forbidden"}"#);
+    let allowed = out["responses"][1]["text"].as_str().unwrap();
+    assert!(allowed.contains(r#""accept":"text/html""#), "{allowed}");
+    assert!(!allowed.contains(secret.expose()), "the app saw the secret");
+    assert_eq!(
+        out["appCalls"], 1,
+        "the refused request never reached the app"
+    );
 }

@@ -14,7 +14,7 @@
 //!
 //! The local edge sends a streamed body once the function has ended;
 //! CloudFront passes it on as it arrives. The bytes are the same, and only
-//! the time to the first byte differs (docs/edge.md).
+//! the time to the first byte differs (docs/aws.md, "Streaming").
 
 use bytes::Bytes;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
@@ -31,9 +31,18 @@ pub(crate) const HTTP_INTEGRATION: &str = "application/vnd.awslambda.http-integr
 /// What ends the prelude: eight NUL bytes.
 const PRELUDE_END: [u8; 8] = [0; 8];
 
-/// The response the URL (streaming or not) gives for `answer`; `Err` says
-/// why the answer is not one Lambda can return.
-pub(crate) fn to_response(answer: Answer, streaming_url: bool) -> Result<Response<EdgeBody>, String> {
+/// The response the URL gives for `answer`: `Some(true)` for a
+/// `RESPONSE_STREAM` URL, `Some(false)` for a `BUFFERED` one. `None` is the
+/// embedded default's behaviours layout before its first switch, which
+/// invokes the `live` alias with no URL in between (on AWS the provisioner
+/// made that URL, and deploys set its mode to the build's): each answer is
+/// then read as what it is. `Err` says why the answer is not one Lambda can
+/// return.
+pub(crate) fn to_response(
+    answer: Answer,
+    streaming_url: Option<bool>,
+) -> Result<Response<EdgeBody>, String> {
+    let streaming_url = streaming_url.unwrap_or(matches!(answer, Answer::Streamed { .. }));
     match (answer, streaming_url) {
         (Answer::Returned(result), false) => from_result(result),
         (Answer::Returned(result), true) => {
@@ -111,7 +120,7 @@ mod tests {
         });
         // NUL bytes inside the body are body, not a second prelude end.
         let answer = stream(&prelude, b"chunk 0\n\0\0\0\0\0\0\0\0chunk 1\n");
-        let response = to_response(answer, true).unwrap();
+        let response = to_response(answer, Some(true)).unwrap();
         assert_eq!(response.status(), StatusCode::CREATED);
         assert_eq!(response.headers()["x-app"], "v2");
         assert_eq!(response.headers()[CONTENT_TYPE], "text/plain");
@@ -125,11 +134,15 @@ mod tests {
     #[tokio::test]
     async fn a_buffered_url_mangles_a_streamed_answer() {
         let prelude = json!({"statusCode": 404, "headers": {}});
-        let response = to_response(stream(&prelude, b"gone"), false).unwrap();
+        let response = to_response(stream(&prelude, b"gone"), Some(false)).unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(response.headers()[CONTENT_TYPE], "application/json");
         let body = body_of(response).await;
-        assert!(body.starts_with(br#"{"statusCode":404"#), "{body:?}");
+        let text = String::from_utf8_lossy(&body);
+        assert!(
+            text.starts_with('{') && text.contains(r#""statusCode":404"#),
+            "{text}"
+        );
         assert!(body.ends_with(b"\0\0\0\0\0\0\0\0gone"));
     }
 
@@ -139,7 +152,7 @@ mod tests {
             content_type: "text/csv".into(),
             body: Bytes::from_static(b"a,b\n"),
         };
-        let response = to_response(answer, true).unwrap();
+        let response = to_response(answer, Some(true)).unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(response.headers()[CONTENT_TYPE], "text/csv");
         assert_eq!(&body_of(response).await[..], b"a,b\n");
@@ -148,10 +161,10 @@ mod tests {
     #[tokio::test]
     async fn a_streaming_url_returns_a_buffered_result_as_json() {
         let result = json!({"statusCode": 302, "headers": {"location": "/x"}});
-        let response = to_response(Answer::Returned(result.clone()), true).unwrap();
+        let response = to_response(Answer::Returned(result.clone()), Some(true)).unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(body_of(response).await, Bytes::from(result.to_string()));
-        let buffered = to_response(Answer::Returned(result), false).unwrap();
+        let buffered = to_response(Answer::Returned(result), Some(false)).unwrap();
         assert_eq!(buffered.status(), StatusCode::FOUND);
     }
 
@@ -161,6 +174,6 @@ mod tests {
             content_type: HTTP_INTEGRATION.into(),
             body: Bytes::from_static(br#"{"statusCode":200}"#),
         };
-        assert!(to_response(answer, true).unwrap_err().contains("NUL"));
+        assert!(to_response(answer, Some(true)).unwrap_err().contains("NUL"));
     }
 }

@@ -12,7 +12,7 @@ use hyper::header::{HeaderName, HeaderValue, HOST};
 use hyper::http::request::Parts;
 use hyper::{Response, StatusCode};
 
-use super::handler::{invoke, read_body};
+use super::handler::{invoke, read_body, UrlTarget};
 use super::origin::forbidden;
 use super::response::{text, EdgeBody};
 use super::Site;
@@ -71,17 +71,13 @@ pub(crate) async fn answer(
             .headers
             .insert(HeaderName::from_static("x-forwarded-for"), ip);
     }
-    invoke(
-        site,
-        parts,
-        body,
-        client,
-        &url_host,
+    let target = UrlTarget {
+        url_host: &url_host,
         function,
-        &version,
-        url.streaming,
-    )
-    .await
+        version: &version,
+        streaming: Some(url.streaming),
+    };
+    invoke(site, parts, body, client, target).await
 }
 
 fn no_url(function: &str, alias: &str) -> Response<EdgeBody> {

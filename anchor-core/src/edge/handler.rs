@@ -240,18 +240,14 @@ async fn ask_origin(
         .functions()
         .url(function, &qualifier)
         .await?
-        .is_some_and(|url| url.streaming);
-    invoke(
-        site,
-        parts,
-        body,
-        client,
-        &url_host,
+        .map(|url| url.streaming);
+    let target = UrlTarget {
+        url_host: &url_host,
         function,
-        &version,
-        streaming_url,
-    )
-    .await
+        version: &version,
+        streaming: streaming_url,
+    };
+    invoke(site, parts, body, client, target).await
 }
 
 /// The request body, read whole as a Function URL takes it; over Lambda's
@@ -289,16 +285,32 @@ fn version_of(deployment: &Deployment, image: bool) -> Option<String> {
     version.as_ref().map(|v| v.version.clone())
 }
 
+/// The Function URL a request reaches, and what runs behind it.
+pub(super) struct UrlTarget<'a> {
+    /// The URL's host, which the function sees as `Host`.
+    pub url_host: &'a str,
+    /// The function and the version its qualifier resolves to.
+    pub function: &'a str,
+    pub version: &'a str,
+    /// The URL's invoke mode: `Some(true)` for `RESPONSE_STREAM`, `None`
+    /// when no URL is recorded (see `function_answer::to_response`).
+    pub streaming: Option<bool>,
+}
+
+/// Lambda's answer to `parts` and `body` sent to `target`'s URL.
 pub(super) async fn invoke(
     site: &Site,
     parts: Parts,
     body: bytes::Bytes,
     client: SocketAddr,
-    url_host: &str,
-    function: &str,
-    version: &str,
-    streaming_url: bool,
+    target: UrlTarget<'_>,
 ) -> crate::Result<Response<EdgeBody>> {
+    let UrlTarget {
+        url_host,
+        function,
+        version,
+        streaming: streaming_url,
+    } = target;
     let pool = match site.pool(function, version).await? {
         PoolLookup::Ready(pool) => pool,
         PoolLookup::Missing => {

@@ -16,8 +16,8 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
 use super::pool::PoolError;
-use super::worker::Answer;
 use super::site::PoolLookup;
+use super::worker::Answer;
 use super::Site;
 use crate::model::DeploymentId;
 

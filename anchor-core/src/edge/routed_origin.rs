@@ -11,7 +11,7 @@ use hyper::http::request::Parts;
 use hyper::{Response, StatusCode};
 
 use super::event::percent_decode;
-use super::handler::{invoke, read_body};
+use super::handler::{invoke, read_body, UrlTarget};
 use super::origin::{forbidden, to_function_origin};
 use super::response::{text, EdgeBody};
 use super::{assets, Site};
@@ -76,17 +76,13 @@ pub(crate) async fn ask(
         return Ok(*refused);
     }
     add_custom_headers(&mut parts, &origin["customHeaders"]);
-    invoke(
-        site,
-        parts,
-        body,
-        client,
-        domain,
+    let target = UrlTarget {
+        url_host: domain,
         function,
-        &version,
-        url.streaming,
-    )
-    .await
+        version: &version,
+        streaming: Some(url.streaming),
+    };
+    invoke(site, parts, body, client, target).await
 }
 
 /// The origin custom headers the router gave `cf.updateRequestOrigin`
