@@ -260,8 +260,10 @@ impl EdgeCache {
     }
 
     /// Applies invalidations newer than the cache has seen: each removes
-    /// the entries stored before it whose path it matches (a path, or a
-    /// prefix ending in `*`), whatever their query string.
+    /// the entries stored before it whose path it matches, as CloudFront
+    /// matches them: the whole path with its query string (`/a` removes
+    /// `/a` and not `/a?x=1`), or a prefix ending in `*` (`/a*` removes
+    /// both, and `/a?_rsc=*` every `/a?_rsc=...`).
     pub fn invalidate(&self, generation: i64, paths: &[String]) {
         let mut state = self.lock();
         if generation <= state.generation {
@@ -370,5 +372,31 @@ mod tests {
         cache.put("a".into(), "/robots.txt", cached("a2"), hour);
         cache.invalidate(1, &["/robots.txt".into()]);
         assert!(cache.get("a").is_some(), "an invalidation applies once");
+    }
+
+    #[test]
+    fn invalidation_paths_match_the_query_string_as_cloudfront_does() {
+        let cache = EdgeCache::default();
+        let cached = || Cached {
+            status: StatusCode::OK,
+            headers: HeaderMap::new(),
+            body: Bytes::from_static(b"x"),
+            stored: Instant::now(),
+        };
+        let hour = Duration::from_secs(3600);
+        cache.put("page".into(), "/isr", cached(), hour);
+        cache.put("rsc".into(), "/isr?_rsc=1a2b", cached(), hour);
+        cache.put("other".into(), "/isr?x=1", cached(), hour);
+        cache.invalidate(1, &["/isr".into()]);
+        assert!(cache.get("page").is_none());
+        assert!(
+            cache.get("rsc").is_some(),
+            "/isr leaves /isr?_rsc=... cached"
+        );
+        cache.invalidate(2, &["/isr?_rsc=*".into()]);
+        assert!(cache.get("rsc").is_none());
+        assert!(cache.get("other").is_some());
+        cache.invalidate(3, &["/isr*".into()]);
+        assert!(cache.get("other").is_none());
     }
 }

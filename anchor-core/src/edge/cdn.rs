@@ -35,7 +35,8 @@ pub(crate) struct Policy<'a> {
     pub settings: &'a CachePolicySettings,
     /// The cache key, if CloudFront looks this request up at all.
     pub key: Option<String>,
-    /// The request path, which invalidations match.
+    /// The request path and its query string (`/a?x=1`), which
+    /// invalidations match.
     pub path: &'a str,
     /// The behaviour compresses.
     pub compress: bool,

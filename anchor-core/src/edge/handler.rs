@@ -150,6 +150,12 @@ async fn serve(
         Selected::Version(version) => format!("v{version}"),
     };
     let key = key_of(&scope, behaviour.origin, &parts, &settings, encoding);
+    // CloudFront matches an invalidation path against the object's path
+    // with its query string: `/a` does not remove `/a?x=1`, `/a*` does.
+    let invalidation_path = match parts.uri.query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path.to_string(),
+    };
     if let Some(key) = &key {
         site.apply_invalidations().await?;
         if let Some(hit) = site.cache().get(key) {
@@ -163,7 +169,7 @@ async fn serve(
     let policy = Policy {
         settings: &settings,
         key,
-        path,
+        path: &invalidation_path,
         compress: behaviour.compress,
         encoding,
     };
