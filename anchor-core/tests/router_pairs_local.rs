@@ -25,7 +25,10 @@ async fn open(dir: &std::path::Path, capacity: RouterCapacity) -> Anchor {
 /// The store `project` is bound to.
 async fn store_of(a: &Anchor, project: &str) -> String {
     let p = a.project(project).await.unwrap();
-    p.infrastructure.router.expect("bound to a router pair").store
+    p.infrastructure
+        .router
+        .expect("bound to a router pair")
+        .store
 }
 
 async fn etag(a: &Anchor, store: &str) -> String {

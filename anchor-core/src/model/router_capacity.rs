@@ -73,7 +73,10 @@ impl RouterCapacity {
                 "router_capacity.functions_per_account",
                 self.functions_per_account,
             ),
-            ("router_capacity.stores_per_account", self.stores_per_account),
+            (
+                "router_capacity.stores_per_account",
+                self.stores_per_account,
+            ),
         ] {
             if value == 0 {
                 return Err(Error::invalid_input(field, "must be at least 1"));
@@ -138,7 +141,10 @@ mod tests {
         };
         assert_eq!(capacity.full_because(1, 900), None);
         let by_count = capacity.full_because(2, 0).unwrap_or_default();
-        assert!(by_count.contains("distributions_per_function"), "{by_count}");
+        assert!(
+            by_count.contains("distributions_per_function"),
+            "{by_count}"
+        );
         let by_size = capacity.full_because(0, 901).unwrap_or_default();
         assert!(by_size.contains("reserve_per_project"), "{by_size}");
     }

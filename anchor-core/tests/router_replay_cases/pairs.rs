@@ -40,8 +40,8 @@ fn store_list(count: usize) -> String {
 }
 
 fn function_list(count: usize) -> String {
-    let item = function_xml("DEVELOPMENT", "other", STORE_ARN)
-        .replace(&format!(" xmlns=\"{NS}\""), "");
+    let item =
+        function_xml("DEVELOPMENT", "other", STORE_ARN).replace(&format!(" xmlns=\"{NS}\""), "");
     format!(
         "<FunctionList xmlns=\"{NS}\"><MaxItems>100</MaxItems><Quantity>{count}</Quantity>\
          <Items>{}</Items></FunctionList>",
@@ -89,9 +89,17 @@ async fn pair_two_is_created_under_its_own_names_with_its_function_reading_its_s
         ]
     );
     let sent = replay.finish();
-    assert!(sent[1].body.contains("<Name>anchor-router-2</Name>"), "{}", sent[1].body);
+    assert!(
+        sent[1].body.contains("<Name>anchor-router-2</Name>"),
+        "{}",
+        sent[1].body
+    );
     assert_eq!(sent[2].path, "/2020-05-31/key-value-store/anchor-router-2");
-    assert!(sent[3].body.contains("<Name>anchor-router-2</Name>"), "{}", sent[3].body);
+    assert!(
+        sent[3].body.contains("<Name>anchor-router-2</Name>"),
+        "{}",
+        sent[3].body
+    );
     assert_eq!(
         sent[4].path,
         "/2020-05-31/function/anchor-router-2/describe?Stage=LIVE"
@@ -104,10 +112,7 @@ async fn pair_two_is_created_under_its_own_names_with_its_function_reading_its_s
     ] {
         assert!(create.body.contains(&part), "{part} in {}", create.body);
     }
-    assert_eq!(
-        sent[7].path,
-        "/2020-05-31/function/anchor-router-2/publish"
-    );
+    assert_eq!(sent[7].path, "/2020-05-31/function/anchor-router-2/publish");
     assert_eq!(sent[7].if_match.as_deref(), Some("EDEV1"));
 }
 
@@ -198,7 +203,11 @@ async fn a_pair_made_elsewhere_opens_no_second_one_and_says_why() {
     assert_eq!(first.map(|b| b.store).as_deref(), Some(STORE_ARN));
     assert_eq!(existing.find_router_pair(2).await.unwrap(), None);
     let err = existing
-        .open_router_pair(2, &RouterCapacity::default(), "pair 1 serves 100 distributions")
+        .open_router_pair(
+            2,
+            &RouterCapacity::default(),
+            "pair 1 serves 100 distributions",
+        )
         .await
         .unwrap_err();
     assert!(

@@ -29,7 +29,9 @@ pub(super) fn projects(conn: &mut Connection) -> Result<Vec<Project>> {
         .prepare("SELECT name, json FROM projects ORDER BY name")
         .map_err(errors::sql(OP))?;
     let rows = statement
-        .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))
+        .query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })
         .map_err(errors::sql(OP))?
         .collect::<std::result::Result<Vec<_>, _>>()
         .map_err(errors::sql(OP))?;
