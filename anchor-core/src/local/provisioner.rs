@@ -101,10 +101,13 @@ impl Provisioner for LocalProvisioner {
                 ensure_function(&tx, &record.image_function, now)?;
                 function_config::set_initial(&tx, &record.server_function, &functions.server)?;
                 function_config::set_initial(&tx, &record.image_function, &functions.image)?;
-                if let Some(router) = &record.router {
+                // Pair 1's store exists whatever the layout, as it did
+                // before pairs; and the store of the pair bound.
+                let stores = [Some(ROUTER_STORE), record.router.as_ref().map(|r| r.store.as_str())];
+                for store in stores.into_iter().flatten() {
                     tx.execute(
                         "INSERT OR IGNORE INTO kvs_stores (name, etag) VALUES (?1, ?2)",
-                        params![router.store, new_etag()],
+                        params![store, new_etag()],
                     )?;
                 }
                 tx.execute(
