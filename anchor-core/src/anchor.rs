@@ -181,6 +181,10 @@ impl Anchor {
             let adopted = flows::location::adopt_current_store(&self.svc, existing).await?;
             return flows::upgrade::converge_router(&self.svc, adopted).await;
         }
+        let mut options = options;
+        if options.existing.is_none() && options.router_pair.is_none() {
+            options.router_pair = flows::router_pairs::choose_router_pair(&self.svc, &name).await?;
+        }
         let infrastructure = self.svc.provisioner.provision(&name, &options).await?;
         let project = Project {
             name: name.clone(),

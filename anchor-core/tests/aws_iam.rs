@@ -198,10 +198,11 @@ fn a_project_policy_names_only_that_projects_resources() {
                         a == "dynamodb:CreateTable" || a == "dynamodb:DescribeTable"
                     }) || s["Condition"]["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"]
                         == serde_json::json!(["shop"])))
-                // Shared by design: one router store, function and cache
+                // Shared by design: the router pairs' stores and functions
+                // (`anchor-router`, `anchor-router-2`, ...) and the cache
                 // policy serve every project of the account.
                 || r == "arn:aws:cloudfront::123456789012:key-value-store/*"
-                || r == "arn:aws:cloudfront::123456789012:function/anchor-router"
+                || r == "arn:aws:cloudfront::123456789012:function/anchor-router*"
                 || r == "arn:aws:cloudfront::123456789012:cache-policy/*"
                 // Shared by design: a domain name belongs to one project.
                 || r == table("domains")
@@ -215,6 +216,8 @@ fn a_project_policy_names_only_that_projects_resources() {
                             | "cloudfront:ListOriginAccessControls"
                             | "cloudfront:CreateOriginAccessControl"
                             | "cloudfront:ListCachePolicies"
+                            | "cloudfront:ListFunctions"
+                            | "cloudfront:ListKeyValueStores"
                     ) || ((a == "acm:RequestCertificate" || a == "acm:AddTagsToCertificate")
                         && condition["aws:RequestTag/anchor:project"] == "shop")
                 });

@@ -14,6 +14,8 @@ mod cache_policy;
 mod function;
 #[path = "router_replay_cases/kvs.rs"]
 mod kvs;
+#[path = "router_replay_cases/pairs.rs"]
+mod pairs;
 #[path = "router_replay_cases/store.rs"]
 mod store;
 

@@ -162,6 +162,13 @@ pub const OPERATIONS: &[(&str, &str, &[&str])] = &[
         "PublishFunction",
         &["cloudfront:PublishFunction"],
     ),
+    // Counting the account's functions and stores before a new router pair.
+    ("cloudfront", "ListFunctions", &["cloudfront:ListFunctions"]),
+    (
+        "cloudfront",
+        "ListKeyValueStores",
+        &["cloudfront:ListKeyValueStores"],
+    ),
     (
         "cloudfront",
         "ListCachePolicies",
@@ -209,6 +216,8 @@ pub const OPERATIONS: &[(&str, &str, &[&str])] = &[
     ("dynamodb", "CreateTable", &["dynamodb:CreateTable"]),
     ("dynamodb", "GetItem", &["dynamodb:GetItem"]),
     ("dynamodb", "Query", &["dynamodb:Query"]),
+    // Counting the projects bound to each router pair.
+    ("dynamodb", "Scan", &["dynamodb:Scan"]),
     ("dynamodb", "UpdateItem", &["dynamodb:UpdateItem"]),
     (
         "dynamodb",
@@ -335,7 +344,9 @@ fn grant(scope: &IamPolicyScope, action: &str) -> Grant {
         "cloudfront:ListDistributions"
         | "cloudfront:ListOriginAccessControls"
         | "cloudfront:CreateOriginAccessControl"
-        | "cloudfront:ListCachePolicies" => Grant::on(vec!["*".into()]),
+        | "cloudfront:ListCachePolicies"
+        | "cloudfront:ListFunctions"
+        | "cloudfront:ListKeyValueStores" => Grant::on(vec!["*".into()]),
         // The router's store, function and cache policy are the account's,
         // shared by every project, so a project's policy grants them too.
         // A store's and a policy's ARNs end in ids CloudFront chooses; the
@@ -352,7 +363,7 @@ fn grant(scope: &IamPolicyScope, action: &str) -> Grant {
         | "cloudfront:DescribeFunction"
         | "cloudfront:UpdateFunction"
         | "cloudfront:PublishFunction" => Grant::on(vec![format!(
-            "arn:aws:cloudfront::{account}:function/{ROUTER_FUNCTION_NAME}"
+            "arn:aws:cloudfront::{account}:function/{ROUTER_FUNCTION_NAME}*"
         )]),
         "cloudfront:CreateCachePolicy" => Grant::on(vec![format!(
             "arn:aws:cloudfront::{account}:cache-policy/*"

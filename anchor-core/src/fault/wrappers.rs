@@ -86,6 +86,15 @@ impl StateStore for Faulty<dyn StateStore> {
             )
             .await
     }
+    async fn list_projects(&self) -> Result<Vec<Project>> {
+        self.plan
+            .run(
+                Service::StateStore,
+                "store.list_projects",
+                self.inner.list_projects(),
+            )
+            .await
+    }
     async fn allocate_version(&self, project: &ProjectName) -> Result<u64> {
         self.plan
             .run(

@@ -11,6 +11,7 @@ pub(crate) mod promote;
 mod records;
 pub mod recover;
 pub mod rollback;
+pub(crate) mod router_pairs;
 mod routing;
 mod switch;
 pub(crate) mod upgrade;
@@ -20,7 +21,7 @@ use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::error::{Error, ResourceKind, Result};
-use crate::model::{Deployment, DeploymentId, Project, ProjectName};
+use crate::model::{Deployment, DeploymentId, Project, ProjectName, RouterCapacity};
 use crate::opennext::BundleLimits;
 use crate::traits::{
     Cdn, Certificates, Functions, KeyValueStore, ObjectStore, Provisioner, Revalidation, StateStore,
@@ -50,6 +51,10 @@ pub struct FlowSettings {
     /// by default. Lower them to keep functions small; raising them above
     /// Lambda's only moves the refusal to the AWS backend.
     pub bundle_limits: BundleLimits,
+    /// How many projects an edge router pair takes before `create_project`
+    /// (and an upgrade) opens the next one, and the account's quotas a new
+    /// pair must fit in; CloudFront's defaults (`docs/router.md`).
+    pub router_capacity: RouterCapacity,
 }
 
 impl Default for FlowSettings {
@@ -60,6 +65,7 @@ impl Default for FlowSettings {
             stale_deployment_after: Duration::from_secs(30 * 60),
             etag_retries: 5,
             bundle_limits: BundleLimits::LAMBDA,
+            router_capacity: RouterCapacity::default(),
         }
     }
 }

@@ -11,7 +11,7 @@
 //! interrupted upgrade is finished by running `create_project` again.
 
 use super::records::commit_project;
-use super::{routing, switch, Services};
+use super::{router_pairs, routing, switch, Services};
 use crate::error::{Error, Result};
 use crate::model::{Infrastructure, Project};
 
@@ -23,7 +23,7 @@ pub(crate) async fn converge_router(svc: &Services, project: Project) -> Result<
     if project.infrastructure.router.is_some() {
         return Ok(project);
     }
-    let Some(binding) = svc.provisioner.router_binding(&project.name).await? else {
+    let Some(binding) = router_pairs::choose_router_pair(svc, &project.name).await? else {
         return Ok(project);
     };
     // The last switch's marker is settled first, on the old layout, so the

@@ -4,22 +4,24 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use rusqlite::{params, TransactionBehavior};
+use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use super::cdn::new_etag;
 use super::cloud::Inner;
 use super::function_config;
 use super::function_records::{ensure_function, validate_alias};
-use crate::error::{Result, Service};
-use crate::model::{Infrastructure, ProjectName, RouterBinding};
+use crate::error::{Error, Result, Service};
+use crate::model::{router_pair_name, Infrastructure, ProjectName, RouterBinding, RouterCapacity};
 use crate::traits::{ProvisionOptions, Provisioner};
 
 /// The local implementation of [`Provisioner`].
 ///
 /// For project `p` it ensures the functions `p-server` and `p-image`, the
 /// distribution `local-p` at `local-p.cdn.anchor.localhost` laid out for the
-/// edge router (`DistributionLayout::Router`), and the router's key-value
-/// store [`ROUTER_STORE`], and uses `p` as the asset prefix. Provisioning again creates nothing and leaves the
+/// edge router (`DistributionLayout::Router`), and the key-value store of
+/// the router pair it is bound to ([`ProvisionOptions::router_pair`], pair
+/// 1's [`ROUTER_STORE`] by default; pair `n`'s is `anchor-router-<n>`), and
+/// uses `p` as the asset prefix. Provisioning again creates nothing and leaves the
 /// distribution's configuration and ETag untouched.
 #[derive(Debug, Clone)]
 pub struct LocalProvisioner {
@@ -38,7 +40,7 @@ fn infrastructure_of(
     project: &ProjectName,
     options: &ProvisionOptions,
     location: &str,
-    without_router: bool,
+    router: Option<RouterBinding>,
 ) -> Infrastructure {
     let p = project.as_str();
     let distribution_id = format!("local-{p}");
@@ -50,12 +52,13 @@ fn infrastructure_of(
         distribution_domain: format!("{distribution_id}.cdn.anchor.localhost"),
         distribution_id,
         asset_location: Some(location.to_string()),
-        router: (!without_router).then(router_binding),
+        router,
     }
 }
 
-/// The one key-value store the embedded default's router reads, shared by
-/// its projects as CloudFront's is by an account's.
+/// The key-value store of the embedded default's router pair 1, shared by
+/// its projects as CloudFront's is by an account's; pair `n`'s is
+/// `anchor-router-<n>` ([`router_pair_name`]).
 pub const ROUTER_STORE: &str = "anchor-router";
 
 /// The host the local edge knows as the object store's S3 endpoint.
@@ -77,12 +80,12 @@ impl Provisioner for LocalProvisioner {
                 "the embedded default provisions its own resources; bring-your-own is for cloud backends",
             ));
         }
-        let infra = infrastructure_of(
-            project,
-            options,
-            &self.inner.location,
-            self.inner.options.without_router,
-        );
+        let router = match (&options.router_pair, self.inner.options.without_router) {
+            (_, true) => None,
+            (Some(pair), false) => Some(pair.clone()),
+            (None, false) => Some(router_binding(ROUTER_STORE)),
+        };
+        let infra = infrastructure_of(project, options, &self.inner.location, router);
         options.functions.validate()?;
         let functions = options.functions.clone();
         let record = infra.clone();
@@ -98,10 +101,15 @@ impl Provisioner for LocalProvisioner {
                 ensure_function(&tx, &record.image_function, now)?;
                 function_config::set_initial(&tx, &record.server_function, &functions.server)?;
                 function_config::set_initial(&tx, &record.image_function, &functions.image)?;
-                tx.execute(
-                    "INSERT OR IGNORE INTO kvs_stores (name, etag) VALUES (?1, ?2)",
-                    params![ROUTER_STORE, new_etag()],
-                )?;
+                // Pair 1's store exists whatever the layout, as it did
+                // before pairs; and the store of the pair bound.
+                let stores = [Some(ROUTER_STORE), record.router.as_ref().map(|r| r.store.as_str())];
+                for store in stores.into_iter().flatten() {
+                    tx.execute(
+                        "INSERT OR IGNORE INTO kvs_stores (name, etag) VALUES (?1, ?2)",
+                        params![store, new_etag()],
+                    )?;
+                }
                 tx.execute(
                     "INSERT OR IGNORE INTO distributions (id, domain_name, aliases, certificate_id, etag, routes)
                      VALUES (?1, ?2, '[]', NULL, ?3, ?4)",
@@ -119,20 +127,92 @@ impl Provisioner for LocalProvisioner {
         Ok(infra)
     }
 
-    async fn router_binding(&self, _project: &ProjectName) -> Result<Option<RouterBinding>> {
+    fn gives_router(&self) -> bool {
+        !self.inner.options.without_router
+    }
+
+    async fn find_router_pair(&self, index: u32) -> Result<Option<RouterBinding>> {
         if self.inner.options.without_router {
             return Ok(None);
         }
+        let name = router_pair_name(index);
         self.inner
-            .run(Service::Functions, "EnsureRouterStore", |inner| {
-                inner.db().execute(
-                    "INSERT OR IGNORE INTO kvs_stores (name, etag) VALUES (?1, ?2)",
-                    params![ROUTER_STORE, new_etag()],
-                )?;
-                Ok(())
+            .run(Service::Cdn, "FindRouterPair", move |inner| {
+                let found = inner
+                    .db()
+                    .query_row(
+                        "SELECT name FROM kvs_stores WHERE name = ?1",
+                        [&name],
+                        |row| row.get::<_, String>(0),
+                    )
+                    .optional()?;
+                Ok(found.map(|store| router_binding(&store)))
             })
-            .await?;
-        Ok(Some(router_binding()))
+            .await
+    }
+
+    /// The local cloud has no CloudFront Functions of its own: each pair's
+    /// function is counted as one, so both quotas are checked against the
+    /// number of stores it holds.
+    async fn open_router_pair(
+        &self,
+        index: u32,
+        capacity: &RouterCapacity,
+        _full: &str,
+    ) -> Result<RouterBinding> {
+        if self.inner.options.without_router {
+            return Err(Error::invalid_input(
+                "router",
+                "this local cloud provisions no edge router (LocalOptions::router is false)",
+            ));
+        }
+        let name = router_pair_name(index);
+        let capacity = *capacity;
+        self.inner
+            .run(Service::Cdn, "OpenRouterPair", move |inner| {
+                let mut conn = inner.db();
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let exists = tx
+                    .query_row("SELECT 1 FROM kvs_stores WHERE name = ?1", [&name], |_| {
+                        Ok(())
+                    })
+                    .optional()?
+                    .is_some();
+                if !exists {
+                    let held: u32 =
+                        tx.query_row("SELECT COUNT(*) FROM kvs_stores", [], |row| row.get(0))?;
+                    for (field, limit, what) in [
+                        (
+                            "router_capacity.stores_per_account",
+                            capacity.stores_per_account,
+                            "key value stores",
+                        ),
+                        (
+                            "router_capacity.functions_per_account",
+                            capacity.functions_per_account,
+                            "router functions",
+                        ),
+                    ] {
+                        if held >= limit {
+                            return Err(Error::invalid_input(
+                                field,
+                                format!(
+                                    "cannot open router pair {name}: the local cloud holds {held} \
+                                     {what} and {field} is {limit}; raise {field}"
+                                ),
+                            )
+                            .into());
+                        }
+                    }
+                    tx.execute(
+                        "INSERT INTO kvs_stores (name, etag) VALUES (?1, ?2)",
+                        params![name, new_etag()],
+                    )?;
+                }
+                tx.commit()?;
+                Ok(router_binding(&name))
+            })
+            .await
     }
 
     async fn route_through_router(&self, infra: &Infrastructure) -> Result<()> {
@@ -154,10 +234,10 @@ impl Provisioner for LocalProvisioner {
     }
 }
 
-/// What the embedded default's projects route through.
-fn router_binding() -> RouterBinding {
+/// What the embedded default's projects bound to `store` route through.
+fn router_binding(store: &str) -> RouterBinding {
     RouterBinding {
-        store: ROUTER_STORE.to_string(),
+        store: store.to_string(),
         bucket_host: BUCKET_HOST.to_string(),
     }
 }

@@ -128,6 +128,10 @@ impl StateStore for SqliteStateStore {
             .await
     }
 
+    async fn list_projects(&self) -> Result<Vec<Project>> {
+        self.run("ListProjects", read::projects).await
+    }
+
     async fn allocate_version(&self, project: &ProjectName) -> Result<u64> {
         let project = project.clone();
         self.run("AllocateVersion", move |conn| {

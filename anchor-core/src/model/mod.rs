@@ -13,6 +13,7 @@ mod page;
 mod project;
 mod rollback;
 mod route;
+mod router_capacity;
 mod tag_item;
 
 pub use architecture::Architecture;
@@ -33,4 +34,5 @@ pub use page::{Page, PageRequest};
 pub use project::{Infrastructure, PendingSwitch, Project, ProjectName, RouterBinding, SwitchKind};
 pub use rollback::RollbackEvent;
 pub use route::{CdnRoute, RouteTarget, DEFAULT_ROUTE_PATTERN};
+pub use router_capacity::{router_pair_name, RouterCapacity, ROUTER_PAIR_BASE_NAME};
 pub use tag_item::TagItem;

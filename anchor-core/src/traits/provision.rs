@@ -1,7 +1,9 @@
 use async_trait::async_trait;
 
 use crate::error::Result;
-use crate::model::{CdnRoute, Infrastructure, ProjectName, RouterBinding, SiteFunctionSettings};
+use crate::model::{
+    CdnRoute, Infrastructure, ProjectName, RouterBinding, RouterCapacity, SiteFunctionSettings,
+};
 
 /// Options of [`Provisioner::provision`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +22,13 @@ pub struct ProvisionOptions {
     /// field, such as `server.memory_mb`. Existing functions are left as
     /// they are: a deploy with settings reconciles them.
     pub functions: SiteFunctionSettings,
+    /// The edge router pair the new distribution is bound to, as
+    /// [`Provisioner::find_router_pair`] or
+    /// [`Provisioner::open_router_pair`] returned it. `create_project`
+    /// fills it in by the capacity rule (`docs/router.md`) when it is
+    /// `None`; a direct call of [`Provisioner::provision`] with `None`
+    /// binds pair 1, found or created. Ignored without a router.
+    pub router_pair: Option<RouterBinding>,
 }
 
 impl Default for ProvisionOptions {
@@ -29,6 +38,7 @@ impl Default for ProvisionOptions {
             routes: CdnRoute::opennext_defaults(),
             existing: None,
             functions: SiteFunctionSettings::default(),
+            router_pair: None,
         }
     }
 }
@@ -49,15 +59,37 @@ pub trait Provisioner: Send + Sync + std::fmt::Debug {
         options: &ProvisionOptions,
     ) -> Result<Infrastructure>;
 
-    /// The first half of upgrading a project provisioned without the edge
-    /// router: ensures the router's shared resources exist and returns the
-    /// binding the project's keys are written through, without changing
-    /// the project's distribution. `None` if this backend gives projects
-    /// no router. Idempotent.
-    async fn router_binding(&self, project: &ProjectName) -> Result<Option<RouterBinding>>;
+    /// Whether this backend binds new projects (and upgrades) to an edge
+    /// router pair. `false`: distributions route by their behaviours.
+    fn gives_router(&self) -> bool;
 
-    /// The second half: lays the distribution of `infra` (whose `router`
-    /// is set) out for the router, keeping its domains and certificate.
+    /// Edge router pair `index` (1 is the first; pairs are named
+    /// deterministically from it) if it exists now: the binding a project
+    /// bound to it records. Creates nothing. `None` if it does not exist,
+    /// or this backend gives no router.
+    async fn find_router_pair(&self, index: u32) -> Result<Option<RouterBinding>>;
+
+    /// Finds or creates edge router pair `index` (its function and store)
+    /// and returns its binding. A pair is created only if the account then
+    /// stays within `capacity`'s quotas: with as many functions or stores
+    /// as `functions_per_account` or `stores_per_account` already, it is
+    /// `Error::InvalidInput` on `router_capacity.functions_per_account` or
+    /// `router_capacity.stores_per_account`, and nothing is created. A
+    /// backend routed through one pair made elsewhere opens no other:
+    /// `Error::InvalidInput` on `router`, quoting `full` (why the pairs
+    /// before `index` take no more projects). Idempotent.
+    async fn open_router_pair(
+        &self,
+        index: u32,
+        capacity: &RouterCapacity,
+        full: &str,
+    ) -> Result<RouterBinding>;
+
+    /// The second half of upgrading a project provisioned without the edge
+    /// router (the first binds it to a pair, with
+    /// [`Provisioner::find_router_pair`] or
+    /// [`Provisioner::open_router_pair`], and writes its keys): lays the
+    /// distribution of `infra` (whose `router` is set) out for that pair, keeping its domains and certificate.
     /// The caller has written the live pointer first, so the first request
     /// routed by the router finds it. Idempotent: a distribution already
     /// laid out so is left as it is.

@@ -73,6 +73,12 @@ pub trait StateStore: Send + Sync + std::fmt::Debug {
     /// Reads a project.
     async fn get_project(&self, name: &ProjectName) -> Result<Option<Project>>;
 
+    /// Every project, in name order: what `create_project` counts the
+    /// projects bound to each edge router pair from. Each record is as
+    /// consistent as [`StateStore::get_project`]'s; the list as a whole is
+    /// not a snapshot (a project committed during the call may be missed).
+    async fn list_projects(&self) -> Result<Vec<Project>>;
+
     /// Returns the next deployment version number of `project`.
     async fn allocate_version(&self, project: &ProjectName) -> Result<u64>;
 

@@ -201,6 +201,11 @@ impl Replay {
         CloudFrontCdn::new(aws_sdk_cloudfront::Client::from_conf(builder.build()))
     }
 
+    /// The configuration every client of this replay is built from.
+    pub fn config(&self) -> &SdkConfig {
+        &self.config
+    }
+
     /// The KeyValueStore data plane, built as the backend builds it.
     pub fn kvs(&self) -> CloudFrontKvs {
         CloudFrontKvs::from_config(&self.config, &[SharedInterceptor::new(self.calls.clone())])

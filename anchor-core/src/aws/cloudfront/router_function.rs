@@ -143,6 +143,34 @@ impl CloudFrontCdn {
         ))
     }
 
+    /// How many CloudFront Functions the account holds, counted with
+    /// `ListFunctions` of the DEVELOPMENT stage (every function has one, and
+    /// without the filter a published function is listed once per stage)
+    /// page by page: what a new
+    /// router pair is checked against before it is created.
+    pub async fn count_functions(&self) -> Result<u32> {
+        let mut count = 0u32;
+        let mut marker: Option<String> = None;
+        loop {
+            let out = self
+                .client
+                .list_functions()
+                .stage(FunctionStage::Development)
+                .set_marker(marker.take())
+                .send()
+                .await
+                .map_err(|e| service_error(Service::Cdn, "ListFunctions", "account", e))?;
+            let Some(list) = out.function_list else {
+                return Ok(count);
+            };
+            count = count.saturating_add(u32::try_from(list.items().len()).unwrap_or(u32::MAX));
+            match list.next_marker.filter(|m| !m.is_empty()) {
+                Some(next) => marker = Some(next),
+                None => return Ok(count),
+            }
+        }
+    }
+
     /// Brings DEVELOPMENT to `config` and `code` (creating the function if
     /// need be), then publishes it.
     async fn write_and_publish(

@@ -1,12 +1,12 @@
-//! The edge router's three account-wide resources, found or created
-//! together: the cache policy of the routed behaviours, the KeyValueStore
-//! and the viewer-request function that reads it.
+//! The edge router's resources, found or created together per pair: the
+//! cache policy of the routed behaviours, the KeyValueStore and the
+//! viewer-request function that reads it. Pair `n`'s three are all named
+//! [`router_pair_name`]`(n)`: pair 1 keeps the names of the single pair
+//! Anchor made before it opened more (`docs/router.md`).
 
-use super::cache_policy::ROUTER_CACHE_POLICY_NAME;
-use super::router_function::ROUTER_FUNCTION_NAME;
-use super::router_store::ROUTER_STORE_NAME;
 use super::CloudFrontCdn;
 use crate::error::{Error, Result};
+use crate::model::router_pair_name;
 use crate::router::{RouterCode, RouterOptions};
 
 /// What a distribution needs to route through the edge router: every
@@ -56,12 +56,27 @@ impl CloudFrontCdn {
     /// exist as they should, it only reads (`ListCachePolicies`,
     /// `DescribeKeyValueStore`, `DescribeFunction`). A failure leaves what
     /// was made before it, which the next call adopts.
+    ///
+    /// The resources of router pair 1, as [`CloudFrontCdn::ensure_router_pair`].
     pub async fn ensure_router(&self, options: &RouterOptions) -> Result<RouterResources> {
+        self.ensure_router_pair(1, options).await
+    }
+
+    /// [`CloudFrontCdn::ensure_router`] for router pair `index` (1-based):
+    /// its cache policy, store and function are all named
+    /// [`router_pair_name`]`(index)`. Each pair has its own cache policy
+    /// because CloudFront also caps the distributions one policy serves.
+    pub async fn ensure_router_pair(
+        &self,
+        index: u32,
+        options: &RouterOptions,
+    ) -> Result<RouterResources> {
+        let name = router_pair_name(index);
         let code = RouterCode::generate(options)?;
-        let cache_policy_id = self.ensure_cache_policy(ROUTER_CACHE_POLICY_NAME).await?;
-        let store = self.ensure_key_value_store(ROUTER_STORE_NAME).await?;
+        let cache_policy_id = self.ensure_cache_policy(&name).await?;
+        let store = self.ensure_key_value_store(&name).await?;
         let function_arn = self
-            .ensure_router_function(ROUTER_FUNCTION_NAME, code.code(), &store.arn)
+            .ensure_router_function(&name, code.code(), &store.arn)
             .await?;
         Ok(RouterResources {
             function_arn,

@@ -139,6 +139,46 @@ impl CloudFrontCdn {
         })
     }
 
+    /// The store named `name` as it is now, whatever its status, or `None`
+    /// if the account has none: one `DescribeKeyValueStore`, nothing
+    /// created.
+    pub async fn find_key_value_store(&self, name: &str) -> Result<Option<RouterStore>> {
+        check_name("name", name)?;
+        Ok(self
+            .describe_store(name)
+            .await?
+            .map(|(store, etag)| RouterStore {
+                arn: store.arn,
+                id: store.id,
+                etag,
+            }))
+    }
+
+    /// How many KeyValueStores the account holds, counted with
+    /// `ListKeyValueStores` page by page: what a new router pair is
+    /// checked against before it is created.
+    pub async fn count_key_value_stores(&self) -> Result<u32> {
+        let mut count = 0u32;
+        let mut marker: Option<String> = None;
+        loop {
+            let out = self
+                .client
+                .list_key_value_stores()
+                .set_marker(marker.take())
+                .send()
+                .await
+                .map_err(|e| service_error(Service::Cdn, "ListKeyValueStores", "account", e))?;
+            let Some(list) = out.key_value_store_list else {
+                return Ok(count);
+            };
+            count = count.saturating_add(u32::try_from(list.items().len()).unwrap_or(u32::MAX));
+            match list.next_marker.filter(|m| !m.is_empty()) {
+                Some(next) => marker = Some(next),
+                None => return Ok(count),
+            }
+        }
+    }
+
     /// The store named `name` and its ETag, or `None`.
     async fn describe_store(&self, name: &str) -> Result<Option<(KeyValueStore, String)>> {
         let out = match self

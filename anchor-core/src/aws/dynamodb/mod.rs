@@ -154,6 +154,10 @@ impl StateStore for DynamoStateStore {
         read::record(&self.client, &self.tables.projects, key, label).await
     }
 
+    async fn list_projects(&self) -> Result<Vec<Project>> {
+        read::projects(&self.client, &self.tables).await
+    }
+
     async fn allocate_version(&self, project: &ProjectName) -> Result<u64> {
         let _turn = self.take_turn().await;
         counter::allocate_version(&self.client, &self.tables, project).await

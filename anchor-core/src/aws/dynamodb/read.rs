@@ -12,7 +12,7 @@ use super::codec::*;
 use super::TableNames;
 use crate::aws::errors::service_error;
 use crate::error::{Result, Service};
-use crate::model::{Deployment, DeploymentId, Domain, DomainName, ProjectName};
+use crate::model::{Deployment, DeploymentId, Domain, DomainName, Project, ProjectName};
 
 /// A strongly consistent GetItem.
 pub(super) async fn get(client: &Client, table: &str, key: Item) -> Result<Option<Item>> {
@@ -149,4 +149,37 @@ pub(super) async fn domains(
         .flatten()
         .filter(|d| &d.project == project)
         .collect())
+}
+
+/// Every project record: a strongly consistent Scan of the projects table,
+/// page by page, skipping the version counters (items without a record),
+/// sorted by name.
+pub(super) async fn projects(client: &Client, tables: &TableNames) -> Result<Vec<Project>> {
+    const OP: &str = "Scan";
+    let table = &tables.projects;
+    let mut found = Vec::new();
+    let mut start: Option<Item> = None;
+    loop {
+        let out = client
+            .scan()
+            .table_name(table)
+            .consistent_read(true)
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .map_err(|e| service_error(Service::StateStore, OP, table, e))?;
+        for item in out.items() {
+            if !item.contains_key(RECORD) {
+                continue;
+            }
+            let label = format!("name {}", text(item, NAME).unwrap_or("?"));
+            found.push(decode::<Project>(OP, table, &label, item)?);
+        }
+        match out.last_evaluated_key {
+            Some(key) if !key.is_empty() => start = Some(key),
+            _ => break,
+        }
+    }
+    found.sort_by(|a, b| a.name.as_str().cmp(b.name.as_str()));
+    Ok(found)
 }

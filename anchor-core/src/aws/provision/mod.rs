@@ -13,6 +13,7 @@ use super::{location_of, CloudFrontCdn, DistributionSpec, FunctionSpec, LambdaFu
 use crate::error::{Error, Result};
 use crate::model::{
     DistributionLayout, FunctionSettings, Infrastructure, ProjectName, RouterBinding,
+    RouterCapacity,
 };
 use crate::traits::{Cdn, ProvisionOptions, Provisioner};
 
@@ -153,7 +154,10 @@ impl Provisioner for AwsProvisioner {
             .cdn
             .ensure_origin_access_controls(&format!("anchor-{p}"))
             .await?;
-        let router = self.router.resources().await?;
+        let router = self
+            .router
+            .resources_for(options.router_pair.as_ref())
+            .await?;
         let layout = match router {
             Some(_) => DistributionLayout::Router,
             None => DistributionLayout::Behaviours,
@@ -185,21 +189,35 @@ impl Provisioner for AwsProvisioner {
             distribution_id,
             distribution_domain,
             asset_location: Some(location_of(&target.bucket)),
-            router: router.map(|r| router::binding(&r, &bucket_domain)),
+            router: router.map(|r| router::binding(&r.store_arn, &bucket_domain)),
         })
     }
 
-    async fn router_binding(&self, _project: &ProjectName) -> Result<Option<RouterBinding>> {
+    fn gives_router(&self) -> bool {
+        self.router.gives_router()
+    }
+
+    async fn find_router_pair(&self, index: u32) -> Result<Option<RouterBinding>> {
         let bucket_domain = self.bucket_domain();
         Ok(self
             .router
-            .resources()
+            .find_pair(index)
             .await?
-            .map(|r| router::binding(&r, &bucket_domain)))
+            .map(|store| router::binding(&store, &bucket_domain)))
+    }
+
+    async fn open_router_pair(
+        &self,
+        index: u32,
+        capacity: &RouterCapacity,
+        full: &str,
+    ) -> Result<RouterBinding> {
+        let resources = self.router.open_pair(index, capacity, full).await?;
+        Ok(router::binding(&resources.store_arn, &self.bucket_domain()))
     }
 
     async fn route_through_router(&self, infra: &Infrastructure) -> Result<()> {
-        let Some(resources) = self.router.resources().await? else {
+        let Some(resources) = self.router.resources_for(infra.router.as_ref()).await? else {
             return Ok(());
         };
         self.cdn

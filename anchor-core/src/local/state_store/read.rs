@@ -23,6 +23,23 @@ pub(super) fn project(conn: &mut Connection, name: &ProjectName) -> Result<Optio
         .transpose()
 }
 
+pub(super) fn projects(conn: &mut Connection) -> Result<Vec<Project>> {
+    const OP: &str = "ListProjects";
+    let mut statement = conn
+        .prepare("SELECT name, json FROM projects ORDER BY name")
+        .map_err(errors::sql(OP))?;
+    let rows = statement
+        .query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })
+        .map_err(errors::sql(OP))?
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(errors::sql(OP))?;
+    rows.iter()
+        .map(|(name, json)| decode(OP, "projects", &format!("name {name}"), json))
+        .collect()
+}
+
 pub(super) fn deployment(
     conn: &mut Connection,
     project: &ProjectName,
