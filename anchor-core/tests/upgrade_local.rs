@@ -149,6 +149,23 @@ async fn route_of(
     serde_json::from_str(&value).unwrap()
 }
 
+/// Writes `id`'s record back without its server version's handler, as
+/// Anchor wrote records before it kept one.
+async fn forget_server_handler(a: &Anchor, id: &anchor_core::model::DeploymentId) {
+    let d = a.deployment(P, id.as_str()).await.unwrap();
+    let mut old = d.clone();
+    old.revision += 1;
+    if let Some(server) = old.server_version.as_mut() {
+        assert!(server.handler.is_some(), "a new record keeps the handler");
+        server.handler = None;
+    }
+    let batch = anchor_core::traits::WriteBatch {
+        deployments: vec![(old, anchor_core::traits::Expect::Revision(d.revision))],
+        ..Default::default()
+    };
+    a.services().store.commit(batch).await.unwrap();
+}
+
 /// The host of the local Function URL of the server's `v<version>` alias.
 fn direct_host(server: &EdgeServer, version: u64) -> String {
     server
@@ -172,6 +189,9 @@ async fn deployments_made_before_the_router_keep_a_signed_server_origin() {
     let made = before.create_project(P).await.unwrap();
     let v1 = before.deployer(P, &v1_dir).execute().await.unwrap();
     let v2 = before.deployer(P, &v2_dir).execute().await.unwrap();
+    // v1's record is as Anchor wrote it before it kept handlers: the flow
+    // asks the host whether its server has the guard.
+    forget_server_handler(&before, &v1.id).await;
     drop(before);
     let keys = RouterKeys::new(&made.infrastructure.distribution_id).unwrap();
 
