@@ -8,9 +8,10 @@ mod aws_support;
 mod common;
 
 use anchor_core::aws::AwsRouter;
-use anchor_core::model::DistributionLayout;
+use anchor_core::model::{DeploymentId, DistributionLayout};
 use anchor_core::router::RouterKeys;
 use anchor_core::Anchor;
+use aws_sdk_lambda::types::FunctionUrlAuthType;
 use aws_sdk_s3::config::SharedInterceptor;
 use aws_support::intercept::CallRecorder;
 use aws_support::{router_resources, Moto};
@@ -89,6 +90,9 @@ async fn create_project_upgrades_a_project_made_before_the_router_on_moto() {
     let pointer = ops.iter().rposition(|o| o == "UpdateKeys");
     let relayout = ops.iter().position(|o| o == "UpdateDistribution");
     assert!(pointer < relayout, "pointer first: {ops:?}");
+    // v2's server has no origin guard: its own URL stays signed-only.
+    let server = &upgraded.infrastructure.server_function;
+    assert_signed_origin(&m, server, &dist, &keys, &v2.id, "v2").await;
 
     // Again: reads only.
     recorder.clear();
@@ -114,4 +118,59 @@ async fn create_project_upgrades_a_project_made_before_the_router_on_moto() {
         assert_eq!(recorder.count(op), 0, "{op}: {ops:?}");
     }
     assert_eq!(m.live_versions(P).await, live_before);
+    assert_signed_origin(&m, server, &dist, &keys, &v1.id, "v1").await;
+}
+
+/// A deployment made before the router, published as its own origin: its
+/// server URL is `AWS_IAM` with the distribution allowed to invoke it, its
+/// routing entry says the server origin is signed, and it has no secret.
+async fn assert_signed_origin(
+    m: &Moto,
+    server: &str,
+    dist: &str,
+    keys: &RouterKeys,
+    id: &DeploymentId,
+    alias: &str,
+) {
+    let url = m
+        .clients
+        .lambda
+        .get_function_url_config()
+        .function_name(server)
+        .qualifier(alias)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        url.auth_type,
+        FunctionUrlAuthType::AwsIam,
+        "{server}:{alias}"
+    );
+    let policy = m
+        .clients
+        .lambda
+        .get_policy()
+        .function_name(server)
+        .qualifier(alias)
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap_or_default();
+    let policy: serde_json::Value = serde_json::from_str(&policy).unwrap();
+    let granted = policy["Statement"].as_array().is_some_and(|all| {
+        all.iter().any(|s| {
+            s["Action"] == "lambda:InvokeFunctionUrl"
+                && s["Principal"]["Service"] == "cloudfront.amazonaws.com"
+                && s.to_string().contains(dist)
+        })
+    });
+    assert!(
+        granted,
+        "the distribution may invoke {server}:{alias}: {policy}"
+    );
+    let entry = m.router_store.value(&keys.deployment(id)).unwrap();
+    let entry: serde_json::Value = serde_json::from_str(&entry).unwrap();
+    assert_eq!(entry["o"], 1, "{entry}");
+    assert_eq!(m.router_store.value(&keys.secret(id)), None);
 }

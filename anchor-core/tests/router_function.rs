@@ -180,6 +180,7 @@ fn deployment(project: &str, tag: &str, index: PublicIndex) -> Deployed {
         deployment: id,
         version: 1,
         server_host: format!("server-{tag}.lambda-url.eu-west-1.on.aws"),
+        server_signed: false,
         image_host: format!("image-{tag}.lambda-url.eu-west-1.on.aws"),
         bucket_host: "assets.s3.eu-west-1.amazonaws.com".into(),
         public_index: index,
@@ -224,6 +225,15 @@ fn cache_key(result: &Value) -> &str {
     header(result, CACHE_KEY_HEADER)
 }
 
+fn signed_lambda() -> Value {
+    json!({
+        "enabled": true, "signingBehavior": "always",
+        "signingProtocol": "sigv4", "originType": "lambda"
+    })
+}
+
+/// The server origin: signed and without a secret when the entry says its
+/// server has no guard, else unsigned with the deployment's secret header.
 fn assert_server(route: &Deployed, (result, origin): &(Value, Value)) {
     assert!(result["uri"].is_string(), "not a request: {result}");
     let mut expected = json!({
@@ -231,7 +241,9 @@ fn assert_server(route: &Deployed, (result, origin): &(Value, Value)) {
         "customOriginConfig": {"port": 443, "protocol": "https", "sslProtocols": ["TLSv1.2"]},
         "originAccessControlConfig": {"enabled": false}
     });
-    if let Some(secret) = &route.secret {
+    if route.server_signed {
+        expected["originAccessControlConfig"] = signed_lambda();
+    } else if let Some(secret) = &route.secret {
         expected["customHeaders"] = json!({ ORIGIN_SECRET_HEADER: secret.expose() });
     }
     assert_eq!(origin, &expected);
@@ -310,15 +322,60 @@ fn the_server_gets_its_deployments_secret_and_never_the_viewers() {
     // A deployment made before the guard has no secret key, and gets no
     // header.
     let keys = RouterKeys::new(SHOP).unwrap();
-    let old = Deployed {
-        secret: None,
-        ..deployment("shop", "old", shop_index())
-    };
+    let old = unguarded(deployment("shop", "old", shop_index()));
     host.put(&old.entries(&keys).unwrap());
     host.put(&[live_entry(&keys, &old.deployment).unwrap()]);
     let page = host.request(SHOP, "/", &[]);
     assert_server(&old, &page);
     assert!(page.1.get("customHeaders").is_none());
+}
+
+/// `d` as a deployment made before the router: its server has no guard, so
+/// no secret, and its entry says CloudFront signs requests to it.
+fn unguarded(d: Deployed) -> Deployed {
+    let mut route = d.route;
+    route.server_signed = true;
+    Deployed {
+        route,
+        secret: None,
+    }
+}
+
+#[test]
+fn a_server_without_the_guard_is_signed_like_the_image_origin() {
+    let (mut host, _, _) = shop();
+    let keys = RouterKeys::new(SHOP).unwrap();
+    let old = unguarded(deployment("shop", "old", shop_index()));
+    host.put(&old.entries(&keys).unwrap());
+    // Even a secret key left for it is not sent: the entry's mark decides.
+    host.put(&[
+        secret_entry(&keys, &old.deployment, &OriginSecret::generate().unwrap()).unwrap(),
+        live_entry(&keys, &old.deployment).unwrap(),
+    ]);
+    for (method, uri) in [
+        ("GET", "/"),
+        ("POST", "/api/echo"),
+        ("GET", "/_next/data/b/x.json"),
+    ] {
+        let routed = host.run(event(SHOP, method, uri, &[(ORIGIN_SECRET_HEADER, "guess")]));
+        assert_server(&old, &routed);
+        assert_eq!(
+            routed.1["originAccessControlConfig"],
+            signed_lambda(),
+            "{method} {uri}"
+        );
+        assert!(routed.1.get("customHeaders").is_none(), "{}", routed.1);
+        assert!(
+            routed.0["headers"].get(ORIGIN_SECRET_HEADER).is_none(),
+            "a viewer's copy is still dropped: {}",
+            routed.0
+        );
+    }
+    // Its images and public files are routed as any deployment's.
+    let image = host.request(SHOP, "/_next/image", &[]);
+    assert_eq!(image.1["domainName"], old.image_host.as_str());
+    assert_eq!(image.1["originAccessControlConfig"], signed_lambda());
+    assert_bucket(&old, &host.request(SHOP, "/robots.txt", &[]));
 }
 
 #[test]

@@ -5,7 +5,8 @@
 
 use crate::error::{Error, ResourceKind, Result};
 use crate::flows::{manifest, Services};
-use crate::model::{Deployment, Infrastructure, OriginSecret, RouterBinding};
+use crate::model::{Deployment, FunctionVersion, Infrastructure, OriginSecret, RouterBinding};
+use crate::opennext::GUARD_HANDLER;
 use crate::router::{live_entry, secret_entry, DeploymentRoute, KvsEntry, PublicIndex, RouterKeys};
 use crate::traits::{
     url_host, AliasRouting, FunctionUrlAuth, FunctionUrlOptions, KvsUpdate, SetAliasOptions,
@@ -19,13 +20,18 @@ pub(crate) fn deployment_alias(d: &Deployment) -> String {
 }
 
 /// Publishes `d` as an immutable origin: an alias of each function at its
-/// versions, a Function URL on each, and its routing entry. The server's
-/// URL takes unsigned requests (bodies must reach it); the image's only
-/// requests CloudFront signs. `secret` is the one `d`'s server version was
-/// published with: it is written to its own key in the same update as the
-/// routing entry, so the router never finds the entry without it, and is
-/// never read back. Idempotent, so a retried deploy or a switch to a
-/// deployment made before the router (`secret` `None`) can call it again.
+/// versions, a Function URL on each, and its routing entry. A server with
+/// the origin guard gets a URL that takes unsigned requests (bodies must
+/// reach it) and `secret`, the one its version was published with, written
+/// to its own key in the same update as the routing entry, so the router
+/// never finds the entry without it; it is never read back. A server
+/// without the guard (made before the router) is never left open: its URL
+/// takes only what the distribution signs, as before the router, and its
+/// entry says so. The image's URL always takes only signed requests.
+/// Idempotent, so a retried deploy or a switch to a deployment made before
+/// the router (`secret` `None`) can call it again. A guarded server without
+/// its `secret`, or a secret for a server without the guard, is refused
+/// with `InvalidState` before anything changes: no URL could serve it safely.
 pub(crate) async fn publish_origins(
     svc: &Services,
     infra: &Infrastructure,
@@ -37,13 +43,31 @@ pub(crate) async fn publish_origins(
     let (Some(server), Some(image)) = (&d.server_version, &d.image_version) else {
         return Err(no_versions(d));
     };
+    let guarded = server_is_guarded(svc, server).await?;
+    if guarded != secret.is_some() {
+        return Err(Error::invalid_state(
+            ResourceKind::Deployment,
+            d.id.as_str(),
+            d.status.as_str(),
+            if guarded {
+                "its server checks an origin secret that is not at hand; deploy again"
+            } else {
+                "its server has no origin guard to check a secret"
+            },
+        ));
+    }
+    let server_auth = if guarded {
+        FunctionUrlAuth::None
+    } else {
+        FunctionUrlAuth::AwsIam
+    };
     let alias = deployment_alias(d);
     let mut hosts = Vec::with_capacity(2);
     for (function, version, auth, streaming) in [
         (
             &infra.server_function,
             &server.version,
-            FunctionUrlAuth::None,
+            server_auth,
             server_streams,
         ),
         (
@@ -89,6 +113,7 @@ pub(crate) async fn publish_origins(
         deployment: d.id.clone(),
         version: d.version,
         server_host: hosts[0].clone(),
+        server_signed: !guarded,
         image_host: hosts[1].clone(),
         bucket_host: binding.bucket_host.clone(),
         origin_path: format!("/{}", d.assets_path.trim_matches('/')),
@@ -106,10 +131,25 @@ pub(crate) async fn publish_origins(
     write(svc, binding, entries).await
 }
 
+/// Whether `server` runs the origin guard, by its handler: as the
+/// deployment recorded it, else (a record written before Anchor kept it) as
+/// the host reports it.
+async fn server_is_guarded(svc: &Services, server: &FunctionVersion) -> Result<bool> {
+    let handler = match &server.handler {
+        Some(handler) => Some(handler.clone()),
+        None => svc
+            .functions
+            .get_version(&server.function, &server.version)
+            .await?
+            .and_then(|v| v.handler),
+    };
+    Ok(handler.as_deref() == Some(GUARD_HANDLER))
+}
+
 /// Makes the router serve `d`: one write of the live pointer. A deployment
 /// made before the project had a router gets its entry first (and no
-/// secret: its server has no guard). Reads the routing entry, never the
-/// secret.
+/// secret: its server has no guard, so its origin is signed). Reads the
+/// routing entry, never the secret.
 pub(crate) async fn point_router(
     svc: &Services,
     infra: &Infrastructure,

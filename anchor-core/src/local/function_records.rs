@@ -75,16 +75,20 @@ pub(super) fn zip_path(inner: &Inner, function: &str, version: &str) -> PathBuf 
         .join(format!("{version}.zip"))
 }
 
+/// A version as the host reports it; `handler` as stored (`None`, published
+/// without one, reports Lambda's default).
 pub(super) fn function_version(
     function: &str,
     version: i64,
     code_sha256: String,
+    handler: Option<String>,
 ) -> FunctionVersion {
     FunctionVersion {
         function: function.to_string(),
         version: version.to_string(),
         arn: format!("arn:anchor:local:function:{function}:{version}"),
         code_sha256,
+        handler: Some(handler.unwrap_or_else(|| DEFAULT_HANDLER.to_string())),
     }
 }
 
@@ -108,14 +112,14 @@ pub(super) fn read_version(
     let Some(number) = parse_version(version) else {
         return Ok(None);
     };
-    let sha: Option<String> = conn
+    let row: Option<(String, Option<String>)> = conn
         .query_row(
-            "SELECT code_sha256 FROM function_versions WHERE function = ?1 AND version = ?2",
+            "SELECT code_sha256, handler FROM function_versions WHERE function = ?1 AND version = ?2",
             params![function, number],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    Ok(sha.map(|sha| function_version(function, number, sha)))
+    Ok(row.map(|(sha, handler)| function_version(function, number, sha, handler)))
 }
 
 pub(super) fn require_version(
@@ -244,7 +248,7 @@ pub(super) fn read_runnable(
         None => Default::default(),
     };
     Ok(Some(RunnableVersion {
-        version: function_version(function, number, sha),
+        version: function_version(function, number, sha, handler.clone()),
         zip: zip_path(inner, function, version),
         handler: handler.unwrap_or_else(|| DEFAULT_HANDLER.to_string()),
         environment,

@@ -162,7 +162,7 @@ impl Functions for LocalFunctions {
                     {
                         function_config::set_function(&tx, &function, &config)?;
                         tx.commit()?;
-                        return Ok(function_version(&function, version, sha));
+                        return Ok(function_version(&function, version, sha, newest_frozen.0));
                     }
                 }
                 let version: i64 = tx.query_row(
@@ -193,7 +193,12 @@ impl Functions for LocalFunctions {
                 function_config::set_function(&tx, &function, &config)?;
                 tmp.persist(&zip_path(inner, &function, &version.to_string()))?;
                 tx.commit()?;
-                Ok(function_version(&function, version, code.sha256))
+                Ok(function_version(
+                    &function,
+                    version,
+                    code.sha256,
+                    options.handler,
+                ))
             })
             .await
     }

@@ -133,6 +133,12 @@ pub struct FunctionVersion {
     pub arn: String,
     /// Base64 SHA-256 of the code zip, as Lambda's `CodeSha256`.
     pub code_sha256: String,
+    /// The entry point the version runs, as the host reports it (such as
+    /// `index.handler`, or `anchor-origin-guard.handler` for a server
+    /// bundle Anchor guarded). `None` in records written before Anchor kept
+    /// it: then ask the host ([`crate::traits::Functions::get_version`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handler: Option<String>,
 }
 
 /// What the asset upload of a deployment did.

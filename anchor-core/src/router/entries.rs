@@ -74,6 +74,11 @@ pub struct DeploymentRoute {
     /// The host of its server function's URL, such as
     /// `abc.lambda-url.eu-west-1.on.aws`.
     pub server_host: String,
+    /// Whether CloudFront signs requests to the server origin (origin
+    /// access control, the URL `AWS_IAM`), as for a server version without
+    /// the origin guard, made before the router. `false`: the URL is
+    /// `NONE` and the guard checks the secret origin header instead.
+    pub server_signed: bool,
     /// The host of its image function's URL.
     pub image_host: String,
     /// The asset bucket's origin host, `bucket.s3.region.amazonaws.com`.
@@ -101,6 +106,9 @@ struct Record<'a> {
     b: &'a str,
     a: &'a str,
     m: &'a str,
+    /// `1` when the server origin is signed; absent when it is not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    o: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
     p: Option<&'a [String]>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -131,6 +139,7 @@ impl DeploymentRoute {
             b: &self.bucket_host,
             a: &self.origin_path,
             m: &self.image_source_path,
+            o: self.server_signed.then_some(1),
             p,
             n,
         };
@@ -270,6 +279,7 @@ mod tests {
             deployment,
             version: 3,
             server_host: "abc.lambda-url.eu-west-1.on.aws".into(),
+            server_signed: false,
             image_host: "img.lambda-url.eu-west-1.on.aws".into(),
             bucket_host: "bucket.s3.eu-west-1.amazonaws.com".into(),
             public_index: index,
@@ -301,7 +311,18 @@ mod tests {
         assert_eq!(v["a"], r.origin_path.as_str());
         assert_eq!(v["p"], serde_json::json!(["images/", "robots.txt"]));
         assert!(v.get("n").is_none());
+        assert!(v.get("o").is_none(), "a guarded server is not signed");
         assert!(v.get("k").is_none(), "the entry never holds a secret");
+    }
+
+    #[test]
+    fn a_signed_server_origin_is_marked_in_the_entry() {
+        let mut r = route(PublicIndex::new(["robots.txt"]).unwrap());
+        r.server_signed = true;
+        let entries = r.entries(&keys()).unwrap();
+        let v: Value = serde_json::from_str(&entries[0].value).unwrap();
+        assert_eq!(v["o"], 1);
+        assert_eq!(v["s"], "abc.lambda-url.eu-west-1.on.aws");
     }
 
     #[test]

@@ -140,9 +140,11 @@ function customOrigin(host, oac) {
 
 // The server origin with the deployment's secret as an origin custom header,
 // which the guard in its server's bundle checks. The secret has a key of its
-// own; an entry written while the secret was per project carries it as `k`,
-// and a deployment made before the guard has neither, and gets no header.
+// own; an entry written while the secret was per project carries it as `k`.
+// A server without the guard (made before the router) is marked `o`: its URL
+// takes only what CloudFront signs, as before the router, and gets no header.
 async function serverOrigin(id, entry, prefix) {
+  if (entry.o) return customOrigin(entry.s, signed('lambda'));
   const origin = customOrigin(entry.s, { enabled: false });
   let secret = entry.k;
   try {
@@ -219,7 +221,7 @@ async function handler(event) {
     cf.updateRequestOrigin({ domainName: entry.b, originPath: entry.a, originAccessControlConfig: signed('s3') });
   } else {
     // Not OAC, which would refuse unsigned POST bodies: the server's guard
-    // checks the secret origin header instead.
+    // checks the secret origin header instead (unless it has no guard).
     cf.updateRequestOrigin(await serverOrigin(id, entry, prefix));
   }
 

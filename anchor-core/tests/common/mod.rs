@@ -189,7 +189,23 @@ pub async fn check_serving(anchor: &Anchor, p: &Project, active: &Deployment) {
             .get(&binding.store, &keys.deployment(&active.id))
             .await
             .unwrap();
-        assert!(entry.is_some(), "the live deployment has no routing entry");
+        let entry: serde_json::Value =
+            serde_json::from_str(&entry.expect("the live deployment has no routing entry"))
+                .unwrap();
+        // A server without the origin guard is never routed unsigned (its
+        // URL is AWS_IAM), and a guarded one is never signed.
+        if let Some(handler) = active
+            .server_version
+            .as_ref()
+            .and_then(|v| v.handler.as_deref())
+        {
+            let guarded = handler == anchor_core::opennext::GUARD_HANDLER;
+            assert_eq!(
+                entry.get("o").is_none(),
+                guarded,
+                "server origin signing disagrees with its handler {handler:?}: {entry}"
+            );
+        }
         let alias = format!("v{}", active.version);
         for (function, version) in [
             (&infra.server_function, &active.server_version),

@@ -64,6 +64,7 @@ pub(super) async fn publish(
                     version: newest.version,
                     arn: newest.arn,
                     code_sha256: newest.code_sha256,
+                    handler: newest.handler,
                 });
             }
         }
@@ -110,6 +111,7 @@ pub(super) async fn publish(
         version: out.version.unwrap_or_default(),
         arn: out.function_arn.unwrap_or_default(),
         code_sha256: published,
+        handler: out.handler,
     })
 }
 

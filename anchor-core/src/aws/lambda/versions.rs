@@ -30,6 +30,7 @@ pub(super) async fn get_version(
             version: c.version,
             arn: c.arn,
             code_sha256: c.code_sha256,
+            handler: c.handler,
         })),
         None => require_function(host, function).await.map(|()| None),
     }
