@@ -147,6 +147,12 @@ async fn changed_settings_are_reconciled_with_one_update_and_unchanged_ones_send
         "the live version runs with them"
     );
     assert_eq!(m.live_versions(P).await.0, version);
+    // The deployment's record reports what the version runs with.
+    let record = d.server_version.clone().unwrap();
+    assert_eq!(
+        (record.memory_mb, record.timeout_secs),
+        (Some(2048), Some(28))
+    );
     // The image function kept its version: nothing of it changed.
     assert_eq!(d.image_version, same.image_version);
 

@@ -71,6 +71,18 @@ async fn versions_carry_the_settings_they_were_deployed_with() {
         (Some(3008), Some(5))
     );
     assert_eq!(second.image_version, first.image_version);
+    // The deployment's record shows what the versions run with.
+    let record = second.server_version.clone().unwrap();
+    assert_eq!(
+        (record.memory_mb, record.timeout_secs),
+        (Some(3008), Some(5))
+    );
+    assert_eq!(record.runtime.as_deref(), Some("nodejs24.x"));
+    let image = first.image_version.clone().unwrap();
+    assert_eq!(
+        (image.memory_mb, image.timeout_secs),
+        (Some(1536), Some(25))
+    );
 
     let third = anchor
         .deployer("web", &build)

@@ -204,9 +204,10 @@ async fn deployments_made_before_the_router_keep_a_signed_server_origin() {
     // what the distribution signs, its entry says so, and it has no secret.
     assert_eq!(
         functions
-            .url_auth(&infra.server_function, "v2")
+            .url(&infra.server_function, "v2")
             .await
-            .unwrap(),
+            .unwrap()
+            .map(|url| url.auth),
         Some(FunctionUrlAuth::AwsIam)
     );
     assert_eq!(route_of(&after, &keys, &v2.id).await["o"], 1);
@@ -240,9 +241,10 @@ async fn deployments_made_before_the_router_keep_a_signed_server_origin() {
     assert_eq!(back.to.id, v1.id);
     assert_eq!(
         functions
-            .url_auth(&infra.server_function, "v1")
+            .url(&infra.server_function, "v1")
             .await
-            .unwrap(),
+            .unwrap()
+            .map(|url| url.auth),
         Some(FunctionUrlAuth::AwsIam)
     );
     assert_eq!(route_of(&after, &keys, &v1.id).await["o"], 1);
@@ -258,9 +260,10 @@ async fn deployments_made_before_the_router_keep_a_signed_server_origin() {
     assert_eq!(v3.version, 3);
     assert_eq!(
         functions
-            .url_auth(&infra.server_function, "v3")
+            .url(&infra.server_function, "v3")
             .await
-            .unwrap(),
+            .unwrap()
+            .map(|url| url.auth),
         Some(FunctionUrlAuth::None)
     );
     assert!(route_of(&after, &keys, &v3.id).await.get("o").is_none());

@@ -10,6 +10,7 @@ use napi_derive::napi;
 use crate::bridge::spawn;
 use crate::convert::whole;
 use crate::errors::Failure;
+use crate::function_settings as settings;
 use crate::types::{AwsOpenOptions, CreateProjectOptions, Project};
 
 /// Deploys, rolls back and manages domains on one backend. Open it with
@@ -60,7 +61,8 @@ impl Anchor {
     }
 
     /// Creates a project and its infrastructure; running it again changes
-    /// nothing. With `buildDir`, the CDN routes come from that build.
+    /// nothing. With `buildDir`, the CDN routes come from that build; with
+    /// `functionSettings`, new functions are created with them.
     #[napi]
     pub fn create_project<'env>(
         &self,
@@ -69,9 +71,17 @@ impl Anchor {
         options: Option<CreateProjectOptions>,
     ) -> napi::Result<PromiseRaw<'env, Project>> {
         let anchor = self.inner.clone();
+        let (build_dir, function_settings) = match options {
+            Some(o) => (o.build_dir, o.function_settings),
+            None => (None, None),
+        };
+        let settings = function_settings.map(settings::resolve).transpose();
         spawn(env, async move {
             let mut provision = ProvisionOptions::default();
-            if let Some(dir) = options.and_then(|o| o.build_dir) {
+            if let Some(functions) = settings? {
+                provision.functions = functions;
+            }
+            if let Some(dir) = build_dir {
                 provision.routes = anchor_core::Anchor::routes_of_build(dir).await?;
             }
             let project = anchor.create_project_with(&name, provision).await?;

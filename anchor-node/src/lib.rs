@@ -12,6 +12,7 @@ mod convert;
 mod domains;
 mod edge;
 mod errors;
+mod function_settings;
 mod progress;
 mod records;
 mod releases;

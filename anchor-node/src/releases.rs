@@ -10,6 +10,7 @@ use crate::anchor::Anchor;
 use crate::bridge::spawn;
 use crate::convert::{whole, MAX_SAFE_INTEGER};
 use crate::errors::Failure;
+use crate::function_settings as settings;
 use crate::progress;
 use crate::types::{DeployOptions, DeployPlan, Deployment, RollbackOptions, RollbackOutcome};
 
@@ -26,21 +27,35 @@ impl Anchor {
         build_dir: String,
         options: Option<DeployOptions>,
     ) -> napi::Result<PromiseRaw<'env, Deployment>> {
-        let (promote, on_progress) = match options {
-            Some(o) => (o.promote.unwrap_or(true), o.on_progress),
-            None => (true, None),
+        let (promote, on_progress, function_settings) = match options {
+            Some(o) => (
+                o.promote.unwrap_or(true),
+                o.on_progress,
+                o.function_settings,
+            ),
+            None => (true, None, None),
         };
+        let settings = function_settings.map(settings::resolve).transpose();
         let scope = on_progress.map(progress::scope);
-        let deployer = self
+        let mut deployer = self
             .inner
             .deployer(&project, build_dir)
             .promote(promote)
             .progress_fn(scope.as_ref().map(|s| s.progress_fn()));
+        let mut named = false;
+        if let Ok(Some(settings)) = &settings {
+            deployer = deployer.function_settings(settings.clone());
+            named = true;
+        }
         spawn(env, async move {
+            settings?;
             let deployment = deployer.execute().await;
             // Release the JS function as soon as the deploy is over.
             drop(deployer);
             drop(scope);
+            // The deploy names a setting the build refuses (an architecture
+            // its native code cannot run on) by the core's field name.
+            let deployment = deployment.map_err(|e| if named { settings::rename(e) } else { e });
             Ok::<_, Failure>(Deployment::from(&deployment?))
         })
     }

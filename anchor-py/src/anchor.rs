@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 
 use crate::convert::to_json;
 use crate::errors::Failure;
+use crate::function_settings as settings;
 use crate::spawn;
 
 /// Deploys, rolls back and manages domains on one backend. Cheap to share.
@@ -70,17 +71,26 @@ impl PyAnchor {
     }
 
     /// Creates a project (idempotent); with `build_dir`, the CDN routes come
-    /// from that OpenNext build rather than OpenNext's defaults.
-    #[pyo3(signature = (name, build_dir=None))]
+    /// from that OpenNext build rather than OpenNext's defaults. With
+    /// `function_settings`, new functions are created with them.
+    #[pyo3(signature = (name, build_dir=None, function_settings=None))]
     fn create_project<'py>(
         &self,
         py: Python<'py>,
         name: String,
         build_dir: Option<PathBuf>,
+        function_settings: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let anchor = self.inner.clone();
+        let settings = function_settings
+            .as_ref()
+            .map(|value| settings::parts(value).and_then(|parts| settings::resolve(&parts)))
+            .transpose();
         spawn(py, async move {
             let mut options = ProvisionOptions::default();
+            if let Some(functions) = settings? {
+                options.functions = functions;
+            }
             if let Some(dir) = build_dir {
                 options.routes = anchor_core::Anchor::routes_of_build(dir).await?;
             }

@@ -11,6 +11,7 @@ mod convert;
 mod domains;
 mod edge;
 mod errors;
+mod function_settings;
 mod gate;
 mod progress;
 mod records;

@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 
 use crate::anchor::PyAnchor;
 use crate::convert::{self, to_json};
+use crate::function_settings as settings;
 use crate::progress;
 use crate::spawn;
 
@@ -15,7 +16,10 @@ use crate::spawn;
 impl PyAnchor {
     /// Deploys the OpenNext build in `build_dir`; `on_progress` receives
     /// each progress event as JSON, on a runtime thread, with the GIL held.
-    #[pyo3(signature = (project, build_dir, promote=true, on_progress=None))]
+    /// `function_settings` (a dict, see `function_settings.rs`) is read
+    /// here; a bad value fails the awaitable before anything is recorded.
+    #[pyo3(signature = (project, build_dir, promote=true, on_progress=None,
+        function_settings=None))]
     fn deploy<'py>(
         &self,
         py: Python<'py>,
@@ -23,19 +27,32 @@ impl PyAnchor {
         build_dir: PathBuf,
         promote: bool,
         on_progress: Option<Py<PyAny>>,
+        function_settings: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let settings = function_settings
+            .as_ref()
+            .map(|value| settings::parts(value).and_then(|parts| settings::resolve(&parts)))
+            .transpose();
         let scope = on_progress.map(progress::scope);
-        let deployer = self
+        let mut deployer = self
             .inner
             .deployer(&project, build_dir)
             .promote(promote)
             .progress_fn(scope.as_ref().map(|s| s.progress_fn()));
+        let mut named = false;
+        if let Ok(Some(settings)) = &settings {
+            deployer = deployer.function_settings(settings.clone());
+            named = true;
+        }
         spawn(py, async move {
+            settings?;
             let deployment = deployer.execute().await;
             // Release the Python callable as soon as the deploy is over.
             drop(deployer);
             drop(scope);
-            to_json(&deployment?)
+            // The deploy names a setting the build refuses (an architecture
+            // its native code cannot run on) by the core's field name.
+            to_json(&deployment.map_err(|e| if named { settings::rename(e) } else { e })?)
         })
     }
 

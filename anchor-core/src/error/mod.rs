@@ -219,6 +219,20 @@ impl Error {
         }
     }
 
+    /// The same error, with the field of an [`Error::InvalidInput`] renamed
+    /// by `rename` (`None` keeps the name; other variants pass through):
+    /// how a binding reports a core field under the name its callers wrote,
+    /// such as `server.memory_mb` as `function_settings.server.memory_mb`.
+    pub fn rename_field(self, rename: impl FnOnce(&str) -> Option<String>) -> Self {
+        match self {
+            Self::InvalidInput { field, reason } => Self::InvalidInput {
+                field: rename(&field).unwrap_or(field),
+                reason,
+            },
+            other => other,
+        }
+    }
+
     /// Builds [`Error::InvalidBuild`].
     pub fn invalid_build(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
         Self::InvalidBuild {

@@ -75,21 +75,52 @@ pub(super) fn zip_path(inner: &Inner, function: &str, version: &str) -> PathBuf 
         .join(format!("{version}.zip"))
 }
 
-/// A version as the host reports it; `handler` as stored (`None`, published
-/// without one, reports Lambda's default).
-pub(super) fn function_version(
+/// Version `number` of `function` as the host reports it, with the
+/// configuration it was published with; `None` if it does not exist.
+pub(super) fn version_record(
+    conn: &Connection,
     function: &str,
-    version: i64,
-    code_sha256: String,
-    handler: Option<String>,
-) -> FunctionVersion {
-    FunctionVersion {
+    number: i64,
+) -> LocalResult<Option<FunctionVersion>> {
+    let row = conn
+        .query_row(
+            "SELECT code_sha256, memory_mb, timeout_secs, architecture, runtime, handler
+             FROM function_versions WHERE function = ?1 AND version = ?2",
+            params![function, number],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<u32>>(1)?,
+                    r.get::<_, Option<u32>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((code_sha256, memory_mb, timeout_secs, architecture, runtime, handler)) = row else {
+        return Ok(None);
+    };
+    Ok(Some(FunctionVersion {
         function: function.to_string(),
-        version: version.to_string(),
-        arn: format!("arn:anchor:local:function:{function}:{version}"),
+        version: number.to_string(),
+        arn: format!("arn:anchor:local:function:{function}:{number}"),
         code_sha256,
+        // As stored; published without one, Lambda's default.
         handler: Some(handler.unwrap_or_else(|| DEFAULT_HANDLER.to_string())),
-    }
+        memory_mb,
+        timeout_secs,
+        architecture: parse_architecture(architecture)?,
+        runtime,
+    }))
+}
+
+fn parse_architecture(stored: Option<String>) -> LocalResult<Option<Architecture>> {
+    stored
+        .map(|a| Architecture::parse(&a, "architecture"))
+        .transpose()
+        .map_err(|e| LocalError::Corrupt(e.to_string()))
 }
 
 pub(super) fn require_function(conn: &Connection, function: &str) -> LocalResult<()> {
@@ -112,14 +143,7 @@ pub(super) fn read_version(
     let Some(number) = parse_version(version) else {
         return Ok(None);
     };
-    let row: Option<(String, Option<String>)> = conn
-        .query_row(
-            "SELECT code_sha256, handler FROM function_versions WHERE function = ?1 AND version = ?2",
-            params![function, number],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    Ok(row.map(|(sha, handler)| function_version(function, number, sha, handler)))
+    version_record(conn, function, number)
 }
 
 pub(super) fn require_version(
@@ -219,42 +243,37 @@ pub(super) fn read_runnable(
     let Some(number) = parse_version(version) else {
         return Ok(None);
     };
+    let Some(record) = version_record(conn, function, number)? else {
+        return Ok(None);
+    };
     let row = conn
         .query_row(
-            "SELECT code_sha256, handler, environment, architecture, timeout_secs, memory_mb FROM function_versions
+            "SELECT handler, environment FROM function_versions
              WHERE function = ?1 AND version = ?2",
             params![function, number],
             |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(0)?,
                     r.get::<_, Option<String>>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, Option<u32>>(4)?,
-                    r.get::<_, Option<u32>>(5)?,
                 ))
             },
         )
         .optional()?;
-    let Some((sha, handler, environment, architecture, timeout_secs, memory_mb)) = row else {
+    let Some((handler, environment)) = row else {
         return Ok(None);
     };
-    let architecture = architecture
-        .map(|a| Architecture::parse(&a, "architecture"))
-        .transpose()
-        .map_err(|e| LocalError::Corrupt(e.to_string()))?;
     let environment = match environment {
         Some(json) => serde_json::from_str(&json)?,
         None => Default::default(),
     };
     Ok(Some(RunnableVersion {
-        version: function_version(function, number, sha, handler.clone()),
         zip: zip_path(inner, function, version),
         handler: handler.unwrap_or_else(|| DEFAULT_HANDLER.to_string()),
         environment,
-        architecture,
-        timeout_secs,
-        memory_mb,
+        architecture: record.architecture,
+        timeout_secs: record.timeout_secs,
+        memory_mb: record.memory_mb,
+        version: record,
     }))
 }
 

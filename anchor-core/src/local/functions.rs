@@ -12,8 +12,8 @@ use sha2::{Digest, Sha256};
 use super::cloud::Inner;
 use super::function_config::{self, StoredConfig};
 use super::function_records::{
-    function_url_host, function_version, read_alias, read_runnable, read_url, read_version,
-    require_function, require_version, validate_alias, validate_function, version_id, zip_path,
+    function_url_host, read_alias, read_runnable, read_url, read_version, require_function,
+    require_version, validate_alias, validate_function, version_id, version_record, zip_path,
     RunnableVersion,
 };
 use super::temp_file::TempFile;
@@ -37,6 +37,19 @@ pub struct LocalFunctionUrl {
     /// streamed answer's prelude sets the status and headers. A `BUFFERED`
     /// URL reads the function's return value instead.
     pub streaming: bool,
+}
+
+/// The record of the version just written in `tx`, as published.
+fn published(
+    conn: &rusqlite::Connection,
+    function: &str,
+    version: i64,
+) -> super::cloud::LocalResult<FunctionVersion> {
+    version_record(conn, function, version)?.ok_or_else(|| {
+        super::cloud::LocalError::Corrupt(format!(
+            "version {version} of {function} vanished while it was published"
+        ))
+    })
 }
 
 /// The local implementation of [`Functions`].
@@ -161,8 +174,9 @@ impl Functions for LocalFunctions {
                         && function_config::of_version(&tx, &function, version)? == config
                     {
                         function_config::set_function(&tx, &function, &config)?;
+                        let record = published(&tx, &function, version)?;
                         tx.commit()?;
-                        return Ok(function_version(&function, version, sha, newest_frozen.0));
+                        return Ok(record);
                     }
                 }
                 let version: i64 = tx.query_row(
@@ -191,14 +205,10 @@ impl Functions for LocalFunctions {
                 )?;
                 function_config::set_version(&tx, &function, version, &config)?;
                 function_config::set_function(&tx, &function, &config)?;
+                let record = published(&tx, &function, version)?;
                 tmp.persist(&zip_path(inner, &function, &version.to_string()))?;
                 tx.commit()?;
-                Ok(function_version(
-                    &function,
-                    version,
-                    code.sha256,
-                    options.handler,
-                ))
+                Ok(record)
             })
             .await
     }

@@ -3,7 +3,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::ProjectName;
+use super::{Architecture, ProjectName};
 use crate::error::{Error, Result};
 
 /// A deployment id: `dpl_` followed by a lowercase ULID, unique across projects.
@@ -139,6 +139,24 @@ pub struct FunctionVersion {
     /// it: then ask the host ([`crate::traits::Functions::get_version`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handler: Option<String>,
+    /// The memory the version runs with, in MB, as the host reports it.
+    /// `None` where the host has no record of it (a local version
+    /// published before Anchor kept it, or a record written then).
+    #[serde(default)]
+    pub memory_mb: Option<u32>,
+    /// How long one invocation of the version may run, in seconds, as the
+    /// host reports it; `None` like [`FunctionVersion::memory_mb`].
+    #[serde(default)]
+    pub timeout_secs: Option<u32>,
+    /// The architecture the version was published for. `None` where the
+    /// host recorded none: locally, plain JavaScript published with no
+    /// preference runs anywhere.
+    #[serde(default)]
+    pub architecture: Option<Architecture>,
+    /// Lambda's runtime identifier of the version, such as `nodejs24.x`;
+    /// `None` like [`FunctionVersion::memory_mb`].
+    #[serde(default)]
+    pub runtime: Option<String>,
 }
 
 /// What the asset upload of a deployment did.

@@ -141,6 +141,79 @@ impl SiteFunctionSettings {
     }
 }
 
+/// One function's settings as a caller gives them, every part optional:
+/// what the Python and Node packages take. [`SiteFunctionSettings::from_parts`]
+/// fills the gaps with SST's defaults and checks the result.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FunctionSettingsParts {
+    /// Memory in MB; the function's default when `None`.
+    pub memory_mb: Option<u32>,
+    /// Timeout in seconds; the function's default when `None`.
+    pub timeout_secs: Option<u32>,
+    /// Lambda's name of an architecture (`arm64`, `x86_64`, or the aliases
+    /// [`Architecture::parse`] takes); `None` follows the build.
+    pub architecture: Option<String>,
+    /// Lambda's runtime identifier; [`DEFAULT_RUNTIME`] when `None`.
+    pub runtime: Option<String>,
+}
+
+impl FunctionSettingsParts {
+    /// `defaults` with the parts given laid over it, checked. Errors name
+    /// `<function>.<field>`, such as `server.architecture`.
+    fn over(&self, defaults: FunctionSettings, function: &str) -> Result<FunctionSettings> {
+        let architecture = match &self.architecture {
+            Some(name) => Some(Architecture::parse(
+                name,
+                &format!("{function}.architecture"),
+            )?),
+            None => defaults.architecture,
+        };
+        let settings = FunctionSettings {
+            memory_mb: self.memory_mb.unwrap_or(defaults.memory_mb),
+            timeout_secs: self.timeout_secs.unwrap_or(defaults.timeout_secs),
+            architecture,
+            runtime: self.runtime.clone().unwrap_or(defaults.runtime),
+        };
+        settings.validate(function)?;
+        Ok(settings)
+    }
+}
+
+/// The parts of both functions' settings; an absent function takes its
+/// defaults whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteFunctionSettingsParts {
+    /// The server function's parts.
+    pub server: Option<FunctionSettingsParts>,
+    /// The image optimiser's parts.
+    pub image: Option<FunctionSettingsParts>,
+}
+
+impl SiteFunctionSettings {
+    /// Builds the settings from optional parts, each missing part taking
+    /// SST's default ([`SiteFunctionSettings::default`]). The result is
+    /// checked like [`SiteFunctionSettings::validate`]: an `InvalidInput`
+    /// names `<function>.<field>` (`server.memory_mb`, `image.runtime`,
+    /// `server.architecture` for a name that is not an architecture), the
+    /// same fields a deploy names.
+    pub fn from_parts(parts: &SiteFunctionSettingsParts) -> Result<Self> {
+        let defaults = Self::default();
+        let empty = FunctionSettingsParts::default();
+        Ok(Self {
+            server: parts
+                .server
+                .as_ref()
+                .unwrap_or(&empty)
+                .over(defaults.server, "server")?,
+            image: parts
+                .image
+                .as_ref()
+                .unwrap_or(&empty)
+                .over(defaults.image, "image")?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +249,39 @@ mod tests {
         s.image.timeout_secs = 900;
         s.image.runtime = "python3.12".into();
         assert_eq!(field_of(s.validate().unwrap_err()), "image.runtime");
+    }
+
+    #[test]
+    fn parts_fall_back_to_the_defaults_and_are_checked_with_the_field_named() {
+        let empty = SiteFunctionSettings::from_parts(&Default::default()).unwrap();
+        assert_eq!(empty, SiteFunctionSettings::default());
+
+        let parts = SiteFunctionSettingsParts {
+            server: Some(FunctionSettingsParts {
+                memory_mb: Some(2048),
+                architecture: Some("aarch64".into()),
+                ..Default::default()
+            }),
+            image: Some(FunctionSettingsParts {
+                runtime: Some("nodejs22.x".into()),
+                ..Default::default()
+            }),
+        };
+        let s = SiteFunctionSettings::from_parts(&parts).unwrap();
+        assert_eq!(s.server.memory_mb, 2048);
+        assert_eq!(s.server.timeout_secs, 20, "the server's default timeout");
+        assert_eq!(s.server.architecture, Some(Architecture::Arm64));
+        assert_eq!(s.image.memory_mb, 1536, "the image's default memory");
+        assert_eq!(s.image.runtime, "nodejs22.x");
+
+        let mut bad = parts.clone();
+        bad.server.as_mut().unwrap().architecture = Some("sparc".into());
+        let e = SiteFunctionSettings::from_parts(&bad).unwrap_err();
+        assert_eq!(field_of(e), "server.architecture");
+        let mut bad = parts;
+        bad.image.as_mut().unwrap().timeout_secs = Some(0);
+        let e = SiteFunctionSettings::from_parts(&bad).unwrap_err();
+        assert_eq!(field_of(e), "image.timeout_secs");
     }
 
     #[test]

@@ -26,8 +26,8 @@ pub use deployment::{AssetSummary, Deployment, DeploymentId, DeploymentStatus, F
 pub use domain::{CdnStatus, CertificateStatus, DnsRecord, Domain};
 pub use domain_name::DomainName;
 pub use function_settings::{
-    FunctionSettings, SiteFunctionSettings, DEFAULT_RUNTIME, MEMORY_MB_RANGE, RUNTIMES,
-    TIMEOUT_SECS_RANGE,
+    FunctionSettings, FunctionSettingsParts, SiteFunctionSettings, SiteFunctionSettingsParts,
+    DEFAULT_RUNTIME, MEMORY_MB_RANGE, RUNTIMES, TIMEOUT_SECS_RANGE,
 };
 pub use origin_secret::{OriginSecret, ORIGIN_SECRET_ENV, ORIGIN_SECRET_HEADER};
 pub use page::{Page, PageRequest};

@@ -14,6 +14,18 @@ pub struct FunctionVersion {
     pub version: String,
     /// The qualified ARN (or the local backend's id) of that version.
     pub arn: String,
+    /// The memory it runs with, in MB, as the host reports it; absent where
+    /// the host has no record of it (a version published before Anchor
+    /// kept it).
+    pub memory_mb: Option<u32>,
+    /// How long one invocation may run, in seconds; absent like `memoryMb`.
+    pub timeout_seconds: Option<u32>,
+    /// The architecture it was published for; absent on the embedded
+    /// default for plain JavaScript published with no preference.
+    #[napi(ts_type = "'arm64' | 'x86_64'")]
+    pub architecture: Option<String>,
+    /// Lambda's runtime, such as `nodejs24.x`; absent like `memoryMb`.
+    pub runtime: Option<String>,
 }
 
 impl From<&model::FunctionVersion> for FunctionVersion {
@@ -22,6 +34,10 @@ impl From<&model::FunctionVersion> for FunctionVersion {
             function: v.function.clone(),
             version: v.version.clone(),
             arn: v.arn.clone(),
+            memory_mb: v.memory_mb,
+            timeout_seconds: v.timeout_secs,
+            architecture: v.architecture.map(|a| a.as_str().to_string()),
+            runtime: v.runtime.clone(),
         }
     }
 }

@@ -8,6 +8,7 @@ mod options;
 mod plan;
 mod project;
 mod rollback;
+mod settings;
 
 pub use deployment::{Deployment, DeploymentPage};
 pub use domain::Domain;
@@ -18,6 +19,7 @@ pub use options::{
 pub use plan::{DeployPlan, ProgressEvent, RecoveryReport};
 pub use project::Project;
 pub use rollback::{RollbackEventPage, RollbackOutcome};
+pub use settings::{FunctionSettings, SiteFunctionSettings};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 

@@ -5,7 +5,7 @@ use napi::threadsafe_function::ThreadsafeFunction;
 use napi::Status;
 use napi_derive::napi;
 
-use super::ProgressEvent;
+use super::{ProgressEvent, SiteFunctionSettings};
 
 /// A progress callback held weakly: it never keeps the process alive.
 pub type ProgressCallback =
@@ -46,6 +46,12 @@ pub struct CreateProjectOptions {
     /// An OpenNext build whose `open-next.output.json` gives the CDN routes;
     /// OpenNext's default routes when absent.
     pub build_dir: Option<String>,
+    /// The memory, timeout, architecture and runtime the functions are
+    /// created with; SST's defaults for what is absent. Functions that
+    /// already exist are left as they are, for `deploy` to change. A bad
+    /// value rejects with `ANCHOR_INVALID_INPUT` naming the key, such as
+    /// `functionSettings.server.memoryMb`, and creates nothing.
+    pub function_settings: Option<SiteFunctionSettings>,
 }
 
 /// Options of `deploy`.
@@ -58,6 +64,15 @@ pub struct DeployOptions {
     /// listener. It is released when the deploy settles.
     #[napi(ts_type = "(event: ProgressEvent) => void")]
     pub on_progress: Option<ProgressCallback>,
+    /// The memory, timeout, architecture and runtime of the functions, such
+    /// as `{ server: { memoryMb: 2048, timeoutSeconds: 30 } }`; SST's
+    /// defaults for what is absent. Without it each function keeps what it
+    /// has. The new versions run with them (see the deployment's
+    /// `serverVersion` and `imageVersion`). A bad value, or an architecture
+    /// the build's native code cannot run on, rejects with
+    /// `ANCHOR_INVALID_INPUT` naming the key (such as
+    /// `functionSettings.server.memoryMb`) before anything is recorded.
+    pub function_settings: Option<SiteFunctionSettings>,
 }
 
 /// Options of `rollback`. Without a target it goes to the deployment the

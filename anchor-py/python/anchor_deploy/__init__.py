@@ -31,6 +31,7 @@ from .types import (
     DnsRecord,
     Domain,
     EdgeWorker,
+    FunctionSettings,
     FunctionVersion,
     Infrastructure,
     RouterBinding,
@@ -44,6 +45,7 @@ from .types import (
     RecoveryReport,
     RollbackEvent,
     RollbackOutcome,
+    SiteFunctionSettings,
 )
 
 __all__ = [
@@ -73,6 +75,7 @@ __all__ = [
     "DnsRecord",
     "Domain",
     "EdgeWorker",
+    "FunctionSettings",
     "FunctionVersion",
     "Infrastructure",
     "RouterBinding",
@@ -86,4 +89,5 @@ __all__ = [
     "RecoveryReport",
     "RollbackEvent",
     "RollbackOutcome",
+    "SiteFunctionSettings",
 ]

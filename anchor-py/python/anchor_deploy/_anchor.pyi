@@ -4,7 +4,7 @@ Every method returns an awaitable whose result is the core's JSON; the
 pure-Python layer turns it into typed records. Checked by ``mypy.stubtest``.
 """
 
-from typing import Awaitable, Callable, List, Optional
+from typing import Awaitable, Callable, List, Mapping, Optional
 
 from typing_extensions import final
 
@@ -33,7 +33,12 @@ class Anchor:
         serialize_state_writes: bool = False,
         edge_router: bool = True,
     ) -> Awaitable[Anchor]: ...
-    def create_project(self, name: str, build_dir: Optional[str] = None) -> Awaitable[str]: ...
+    def create_project(
+        self,
+        name: str,
+        build_dir: Optional[str] = None,
+        function_settings: Optional[Mapping[str, object]] = None,
+    ) -> Awaitable[str]: ...
     def project(self, name: str) -> Awaitable[str]: ...
     def deploy(
         self,
@@ -41,6 +46,7 @@ class Anchor:
         build_dir: str,
         promote: bool = True,
         on_progress: Optional[Callable[[str], None]] = None,
+        function_settings: Optional[Mapping[str, object]] = None,
     ) -> Awaitable[str]: ...
     def plan(self, project: str, build_dir: str) -> Awaitable[str]: ...
     def promote(self, project: str, deployment_id: str) -> Awaitable[str]: ...

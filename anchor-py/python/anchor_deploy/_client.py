@@ -24,6 +24,7 @@ from .types import (
     RecoveryReport,
     RollbackEvent,
     RollbackOutcome,
+    SiteFunctionSettings,
 )
 
 __all__ = ["Anchor", "Domains", "LocalEdge", "ProgressCallback"]
@@ -172,13 +173,25 @@ class Anchor:
         )
         return cls(native, f"aws bucket={bucket!r}")
 
-    async def create_project(self, name: str, build_dir: Optional[PathLike] = None) -> Project:
+    async def create_project(
+        self,
+        name: str,
+        build_dir: Optional[PathLike] = None,
+        *,
+        function_settings: Optional[SiteFunctionSettings] = None,
+    ) -> Project:
         """Creates a project and provisions its infrastructure.
 
         On AWS, ``build_dir`` supplies the function code the first versions
-        are created with."""
+        are created with. ``function_settings`` gives the functions it
+        creates their memory, timeout, architecture and runtime (see
+        :class:`SiteFunctionSettings`; SST's defaults otherwise); functions
+        that already exist are left as they are, for ``deploy`` to change.
+        A bad value raises :class:`InvalidInputError` naming the key, such
+        as ``function_settings.server.memory_mb``, and creates nothing."""
         build = None if build_dir is None else os.fspath(build_dir)
-        return Project.from_json(await self._native.create_project(name, build))
+        raw = await self._native.create_project(name, build, function_settings=function_settings)
+        return Project.from_json(raw)
 
     async def project(self, name: str) -> Project:
         """Reads a project."""
@@ -191,21 +204,45 @@ class Anchor:
         *,
         promote: bool = True,
         on_progress: Optional[ProgressCallback] = None,
+        function_settings: Optional[SiteFunctionSettings] = None,
     ) -> Deployment:
         """Deploys an OpenNext build and, unless ``promote=False``, makes it live.
 
         ``on_progress`` is called on this event loop with each
-        :class:`ProgressEvent`."""
+        :class:`ProgressEvent`.
+
+        ``function_settings`` sets the memory, timeout, architecture and
+        runtime of the functions, such as ``{"server": {"memory_mb": 2048,
+        "timeout_seconds": 30}}``; a key left out takes SST's default (see
+        :class:`SiteFunctionSettings`). Without it each function keeps what
+        it has. The new versions run with them: see the deployment's
+        ``server_version`` and ``image_version``. A bad value, or an
+        architecture the build's native code cannot run on, raises
+        :class:`InvalidInputError` naming the key (such as
+        ``function_settings.server.memory_mb``) before anything is
+        recorded."""
         raw = await self._native.deploy(
-            project, os.fspath(build_dir), promote=promote, on_progress=_progress_bridge(on_progress)
+            project,
+            os.fspath(build_dir),
+            promote=promote,
+            on_progress=_progress_bridge(on_progress),
+            function_settings=function_settings,
         )
         return Deployment.from_json(raw)
 
     async def preview(
-        self, project: str, build_dir: PathLike, *, on_progress: Optional[ProgressCallback] = None
+        self,
+        project: str,
+        build_dir: PathLike,
+        *,
+        on_progress: Optional[ProgressCallback] = None,
+        function_settings: Optional[SiteFunctionSettings] = None,
     ) -> Deployment:
-        """Deploys without promoting: the deployment is ready but not live."""
-        return await self.deploy(project, build_dir, promote=False, on_progress=on_progress)
+        """Deploys without promoting: the deployment is ready but not live.
+        ``function_settings`` as for :meth:`deploy`."""
+        return await self.deploy(
+            project, build_dir, promote=False, on_progress=on_progress, function_settings=function_settings
+        )
 
     async def plan(self, project: str, build_dir: PathLike) -> DeployPlan:
         """What a deploy of ``build_dir`` would do; writes nothing."""

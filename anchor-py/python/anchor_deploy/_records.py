@@ -96,14 +96,26 @@ class Project(_Record):
 
 @dataclasses.dataclass(frozen=True, repr=False)
 class FunctionVersion(_Record):
-    """A published function version."""
+    """A published function version, with the configuration it runs with
+    as the host reports it (``None`` where the host has no record of it,
+    such as a version published before Anchor kept it)."""
 
     function: str
     version: str
     arn: str
     code_sha256: str
+    #: Memory in MB.
+    memory_mb: Optional[int]
+    #: How long one invocation may run, in seconds.
+    timeout_seconds: Optional[int]
+    #: ``"arm64"`` or ``"x86_64"``; ``None`` on the embedded default for
+    #: plain JavaScript published with no preference.
+    architecture: Optional[str]
+    #: Lambda's runtime, such as ``"nodejs24.x"``.
+    runtime: Optional[str]
 
-    _shown = ("function", "version")
+    _keys = {"timeout_seconds": "timeout_secs"}
+    _shown = ("function", "version", "memory_mb", "timeout_seconds", "architecture")
 
 
 @dataclasses.dataclass(frozen=True, repr=False)

@@ -27,6 +27,7 @@ from .types import (
     RecoveryReport,
     RollbackEvent,
     RollbackOutcome,
+    SiteFunctionSettings,
 )
 
 __all__ = ["Anchor", "Domains", "LocalEdge"]
@@ -193,9 +194,16 @@ class Anchor:
             )
         )
 
-    def create_project(self, name: str, build_dir: Optional[PathLike] = None) -> Project:
-        """Creates a project and provisions its infrastructure."""
-        return _run(self._inner.create_project(name, build_dir))
+    def create_project(
+        self,
+        name: str,
+        build_dir: Optional[PathLike] = None,
+        *,
+        function_settings: Optional[SiteFunctionSettings] = None,
+    ) -> Project:
+        """Creates a project and provisions its infrastructure; new functions
+        get ``function_settings`` (see :meth:`anchor_deploy.Anchor.create_project`)."""
+        return _run(self._inner.create_project(name, build_dir, function_settings=function_settings))
 
     def project(self, name: str) -> Project:
         """Reads a project."""
@@ -208,15 +216,29 @@ class Anchor:
         *,
         promote: bool = True,
         on_progress: Optional[ProgressCallback] = None,
+        function_settings: Optional[SiteFunctionSettings] = None,
     ) -> Deployment:
-        """Deploys an OpenNext build and, unless ``promote=False``, makes it live."""
-        return _run(self._inner.deploy(project, build_dir, promote=promote, on_progress=on_progress))
+        """Deploys an OpenNext build and, unless ``promote=False``, makes it
+        live; ``function_settings`` sets the functions' memory, timeout,
+        architecture and runtime (see :meth:`anchor_deploy.Anchor.deploy`)."""
+        return _run(
+            self._inner.deploy(
+                project, build_dir, promote=promote, on_progress=on_progress, function_settings=function_settings
+            )
+        )
 
     def preview(
-        self, project: str, build_dir: PathLike, *, on_progress: Optional[ProgressCallback] = None
+        self,
+        project: str,
+        build_dir: PathLike,
+        *,
+        on_progress: Optional[ProgressCallback] = None,
+        function_settings: Optional[SiteFunctionSettings] = None,
     ) -> Deployment:
         """Deploys without promoting."""
-        return _run(self._inner.preview(project, build_dir, on_progress=on_progress))
+        return _run(
+            self._inner.preview(project, build_dir, on_progress=on_progress, function_settings=function_settings)
+        )
 
     def plan(self, project: str, build_dir: PathLike) -> DeployPlan:
         """What a deploy of ``build_dir`` would do; writes nothing."""

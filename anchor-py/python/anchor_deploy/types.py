@@ -21,6 +21,7 @@ from ._records import (
     Project,
     RouterBinding,
 )
+from ._settings import FunctionSettings, SiteFunctionSettings
 from ._results import (
     DeployPlan,
     Page,
@@ -43,6 +44,8 @@ __all__ = [
     "PendingSwitch",
     "Project",
     "FunctionVersion",
+    "FunctionSettings",
+    "SiteFunctionSettings",
     "AssetSummary",
     "Deployment",
     "DnsRecord",

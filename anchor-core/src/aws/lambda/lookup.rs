@@ -10,6 +10,7 @@ use aws_sdk_lambda::types::{FunctionConfiguration, LastUpdateStatus, State};
 use super::LambdaFunctions;
 use crate::aws::errors::service_error;
 use crate::error::{Error, ResourceKind, Result, Service};
+use crate::model::{Architecture, FunctionVersion};
 
 /// What Anchor needs of a function's configuration, from
 /// `GetFunctionConfiguration` or from a waiter's last `GetFunction`.
@@ -58,6 +59,47 @@ macro_rules! snapshot {
                 || c.last_update_status == Some(LastUpdateStatus::InProgress),
         }
     }};
+}
+
+impl Snapshot {
+    /// The record of a version of `function` that runs with this
+    /// configuration: the snapshot's own version, or (for `$LATEST` just
+    /// published) `version`, `arn` and `code_sha256` as `PublishVersion`
+    /// reported them.
+    pub(super) fn version_record(
+        &self,
+        function: &str,
+        version: String,
+        arn: String,
+        code_sha256: String,
+    ) -> FunctionVersion {
+        FunctionVersion {
+            function: function.to_string(),
+            version,
+            arn,
+            code_sha256,
+            handler: self.handler.clone(),
+            memory_mb: self.memory_mb.and_then(|m| u32::try_from(m).ok()),
+            timeout_secs: self.timeout_secs.and_then(|t| u32::try_from(t).ok()),
+            // A name Anchor does not know is left out rather than failing
+            // the read of a version that exists.
+            architecture: self
+                .architecture
+                .as_deref()
+                .and_then(|a| Architecture::parse(a, "architecture").ok()),
+            runtime: self.runtime.clone(),
+        }
+    }
+
+    /// The record of the version this snapshot describes.
+    pub(super) fn into_version(self, function: &str) -> FunctionVersion {
+        let (version, arn, sha) = (
+            self.version.clone(),
+            self.arn.clone(),
+            self.code_sha256.clone(),
+        );
+        self.version_record(function, version, arn, sha)
+    }
 }
 
 impl From<FunctionConfiguration> for Snapshot {

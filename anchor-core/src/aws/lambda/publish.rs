@@ -59,13 +59,7 @@ pub(super) async fn publish(
                 && wanted.is_met_by(&newest)
                 && newest.architecture == current.architecture
             {
-                return Ok(FunctionVersion {
-                    function: function.to_string(),
-                    version: newest.version,
-                    arn: newest.arn,
-                    code_sha256: newest.code_sha256,
-                    handler: newest.handler,
-                });
+                return Ok(newest.into_version(function));
             }
         }
     }
@@ -106,13 +100,13 @@ pub(super) async fn publish(
     if published != code.sha256 {
         return Err(changed(function, &published, &code.sha256));
     }
-    Ok(FunctionVersion {
-        function: function.to_string(),
-        version: out.version.unwrap_or_default(),
-        arn: out.function_arn.unwrap_or_default(),
-        code_sha256: published,
-        handler: out.handler,
-    })
+    // The version froze $LATEST's configuration as reconciled above.
+    Ok(current.version_record(
+        function,
+        out.version.unwrap_or_default(),
+        out.function_arn.unwrap_or_default(),
+        published,
+    ))
 }
 
 fn validate(code: &CodeBundle, options: &PublishOptions) -> Result<()> {

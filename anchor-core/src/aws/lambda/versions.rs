@@ -25,13 +25,7 @@ pub(super) async fn get_version(
         return Ok(None);
     }
     match configuration(host, function, Some(version)).await? {
-        Some(c) => Ok(Some(FunctionVersion {
-            function: function.to_string(),
-            version: c.version,
-            arn: c.arn,
-            code_sha256: c.code_sha256,
-            handler: c.handler,
-        })),
+        Some(c) => Ok(Some(c.into_version(function))),
         None => require_function(host, function).await.map(|()| None),
     }
 }

@@ -1,0 +1,33 @@
+//! The `functionSettings` option of `deploy` and `createProject`.
+
+use napi_derive::napi;
+
+/// The settings of one function. Every field is optional; an absent one
+/// takes SST's default for that function.
+#[napi(object, object_to_js = false)]
+pub struct FunctionSettings {
+    /// Memory in MB, 128 to 10240; Lambda gives CPU in proportion. Default
+    /// 1024 for the server, 1536 for the image optimiser.
+    pub memory_mb: Option<f64>,
+    /// How long one invocation may run, 1 to 900 seconds. Default 20 for
+    /// the server, 25 for the image optimiser.
+    pub timeout_seconds: Option<f64>,
+    /// `arm64` or `x86_64`. Default: what the build's native code (such as
+    /// `sharp`) needs, else arm64 for a new function. One the build's
+    /// native code cannot run on is refused before anything is published.
+    #[napi(ts_type = "'arm64' | 'x86_64'")]
+    pub architecture: Option<String>,
+    /// Lambda's runtime: `nodejs18.x`, `nodejs20.x`, `nodejs22.x` or
+    /// `nodejs24.x` (the default).
+    pub runtime: Option<String>,
+}
+
+/// The settings of a project's two functions; an absent function takes its
+/// defaults whole.
+#[napi(object, object_to_js = false)]
+pub struct SiteFunctionSettings {
+    /// The server function (pages, API routes, Server Actions).
+    pub server: Option<FunctionSettings>,
+    /// The image optimiser (`/_next/image`).
+    pub image: Option<FunctionSettings>,
+}

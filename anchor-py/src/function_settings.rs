@@ -1,0 +1,148 @@
+//! `function_settings={"server": {...}, "image": {...}}` to the core's
+//! [`SiteFunctionSettingsParts`], and the core's field names back to the
+//! ones Python callers write. Defaults and checks are the core's
+//! ([`SiteFunctionSettings::from_parts`]).
+
+use anchor_core::model::{FunctionSettingsParts, SiteFunctionSettings, SiteFunctionSettingsParts};
+use anchor_core::Error;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict};
+
+/// The argument's name, the root of every field an error names.
+const ROOT: &str = "function_settings";
+/// The functions, as the argument's keys and the core's field prefixes.
+const FUNCTIONS: [&str; 2] = ["server", "image"];
+/// Each setting as (Python key, core field).
+const SETTINGS: [(&str, &str); 4] = [
+    ("memory_mb", "memory_mb"),
+    ("timeout_seconds", "timeout_secs"),
+    ("architecture", "architecture"),
+    ("runtime", "runtime"),
+];
+
+/// Reads the `function_settings` dict (with the GIL held, so the result
+/// owns everything). A key that is not a function or a setting, or a value
+/// of the wrong type, is an `InvalidInput` naming it, such as
+/// `function_settings.server.memory`; a missing key or `None` takes the
+/// default.
+pub(crate) fn parts(value: &Bound<'_, PyAny>) -> Result<SiteFunctionSettingsParts, Error> {
+    let mut parts = SiteFunctionSettingsParts::default();
+    for (key, value) in mapping(value, ROOT)? {
+        let field = format!("{ROOT}.{key}");
+        let function = match key.as_str() {
+            "server" => &mut parts.server,
+            "image" => &mut parts.image,
+            _ => {
+                return Err(Error::invalid_input(
+                    field,
+                    format!("is not a function; use {}", FUNCTIONS.join(" or ")),
+                ))
+            }
+        };
+        if !value.is_none() {
+            *function = Some(function_parts(&value, &field)?);
+        }
+    }
+    Ok(parts)
+}
+
+/// The settings the parts describe, checked by the core; its errors name
+/// the field as the caller wrote it.
+pub(crate) fn resolve(parts: &SiteFunctionSettingsParts) -> Result<SiteFunctionSettings, Error> {
+    SiteFunctionSettings::from_parts(parts).map_err(rename)
+}
+
+/// A core error about a setting (`server.timeout_secs`), renamed to the
+/// key the caller wrote (`function_settings.server.timeout_seconds`);
+/// every other error passes unchanged.
+pub(crate) fn rename(error: Error) -> Error {
+    error.rename_field(|field| {
+        let (function, setting) = field.split_once('.')?;
+        let (key, _) = SETTINGS.iter().find(|(_, core)| *core == setting)?;
+        FUNCTIONS
+            .contains(&function)
+            .then(|| format!("{ROOT}.{function}.{key}"))
+    })
+}
+
+fn function_parts(value: &Bound<'_, PyAny>, field: &str) -> Result<FunctionSettingsParts, Error> {
+    let mut parts = FunctionSettingsParts::default();
+    for (key, value) in mapping(value, field)? {
+        let field = format!("{field}.{key}");
+        if value.is_none() {
+            continue;
+        }
+        match key.as_str() {
+            "memory_mb" => parts.memory_mb = Some(whole(&value, &field)?),
+            "timeout_seconds" => parts.timeout_secs = Some(whole(&value, &field)?),
+            "architecture" => parts.architecture = Some(text(&value, &field)?),
+            "runtime" => parts.runtime = Some(text(&value, &field)?),
+            _ => {
+                let keys: Vec<&str> = SETTINGS.iter().map(|(k, _)| *k).collect();
+                return Err(Error::invalid_input(
+                    field,
+                    format!("is not a setting; use {}", keys.join(", ")),
+                ));
+            }
+        }
+    }
+    Ok(parts)
+}
+
+/// The items of a dict with string keys, or `InvalidInput` naming `field`.
+fn mapping<'py>(
+    value: &Bound<'py, PyAny>,
+    field: &str,
+) -> Result<Vec<(String, Bound<'py, PyAny>)>, Error> {
+    let dict = value.cast::<PyDict>().map_err(|_| {
+        Error::invalid_input(field, format!("must be a dict, got {}", type_of(value)))
+    })?;
+    dict.iter()
+        .map(|(k, v)| {
+            let key = k.extract::<String>().map_err(|_| {
+                Error::invalid_input(field, format!("keys must be strings, got {}", type_of(&k)))
+            })?;
+            Ok((key, v))
+        })
+        .collect()
+}
+
+/// A non-negative int that fits the core's `u32`; the core checks the range.
+fn whole(value: &Bound<'_, PyAny>, field: &str) -> Result<u32, Error> {
+    let refused = || {
+        Error::invalid_input(
+            field,
+            format!(
+                "must be a whole number from 0 to {}, got {}",
+                u32::MAX,
+                shown(value)
+            ),
+        )
+    };
+    if value.is_instance_of::<PyBool>() {
+        return Err(refused());
+    }
+    let number: i64 = value.extract().map_err(|_| refused())?;
+    u32::try_from(number).map_err(|_| refused())
+}
+
+fn text(value: &Bound<'_, PyAny>, field: &str) -> Result<String, Error> {
+    value
+        .extract::<String>()
+        .map_err(|_| Error::invalid_input(field, format!("must be a str, got {}", type_of(value))))
+}
+
+fn type_of(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "an object".to_string())
+}
+
+fn shown(value: &Bound<'_, PyAny>) -> String {
+    value
+        .repr()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|_| type_of(value))
+}
