@@ -5,7 +5,7 @@
 // case proves and lists the variables.
 //
 // The cases run in file order (node --test --test-concurrency=1); the
-// rollback case changes the live deployment, so it comes last.
+// rollback cases change the live deployment, so they come last.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,6 +44,7 @@ export const CASES = [
   'origin-secret',
   'streamed-response',
   'rollback-next-request',
+  'second-rollback-refused',
 ];
 
 const publicDir = path.resolve(here, '../../examples/nextjs-app/public');
@@ -346,6 +347,28 @@ if (!base) {
       const home = await get('');
       ok(home, 'GET / right after the rollback');
       assert.match(text(home), new RegExp(`Hello from Anchor ${previous}\\b`), `GET / right after the rollback: ${describeResponse(home)}`);
+    });
+
+    // Issue 15's defect: with two deployments, a second rollback rolled
+    // forward to the release that had just been rolled back. It must be
+    // refused, and the site must keep serving the previous version.
+    kase('second-rollback-refused', async () => {
+      const command = needVariable('ANCHOR_ROLLBACK_CMD', 'a shell command that rolls the site back by one deployment');
+      const previous = needVariable('ANCHOR_PREVIOUS_VERSION', 'the app version the rollback goes back to, e.g. v1');
+      const before = await get('api/hello');
+      ok(before, 'GET /api/hello before the second rollback');
+      assert.equal(json(before).version, previous, 'this case runs after rollback-next-request');
+      let refused = false;
+      try {
+        execSync(command, { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000, shell: '/bin/sh' });
+      } catch (error) {
+        refused = error.status !== null && error.status !== 0;
+        if (!refused) throw error;
+      }
+      assert.ok(refused, 'ANCHOR_ROLLBACK_CMD succeeded a second time: the rolled-back release came back');
+      const api = await get('api/hello');
+      ok(api, 'GET /api/hello after the refused rollback');
+      assert.equal(json(api).version, previous, 'GET /api/hello after the refused rollback');
     });
   });
 }
