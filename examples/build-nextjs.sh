@@ -64,9 +64,15 @@ if [[ -n "${ANCHOR_APP_VERSION:-}" ]]; then
   echo "==> building with APP_VERSION=$ANCHOR_APP_VERSION"
 fi
 
-# --- optional OpenNext default configuration, restored by trap --------------
+# --- optional configuration variants, restored by trap -----------------------
 CONFIG_FILE="$APP_DIR/open-next.config.ts"
-if [[ "${ANCHOR_OPENNEXT_DEFAULT_SHARP:-}" == 1 ]]; then
+if [[ "${ANCHOR_OPENNEXT_STREAMING:-}" == 1 && "${ANCHOR_OPENNEXT_DEFAULT_SHARP:-}" == 1 ]]; then
+  echo "ANCHOR_OPENNEXT_STREAMING and ANCHOR_OPENNEXT_DEFAULT_SHARP cannot be combined" >&2
+  exit 2
+fi
+# Keeps a copy of open-next.config.ts (CONFIG_BACKUP) and puts it back on
+# exit, after the version file if that was changed too.
+back_up_config() {
   CONFIG_BACKUP="$(mktemp)"
   cp "$CONFIG_FILE" "$CONFIG_BACKUP"
   restore_config() {
@@ -78,27 +84,14 @@ if [[ "${ANCHOR_OPENNEXT_DEFAULT_SHARP:-}" == 1 ]]; then
   else
     trap restore_config EXIT
   fi
+}
+if [[ "${ANCHOR_OPENNEXT_DEFAULT_SHARP:-}" == 1 ]]; then
+  back_up_config
   printf '%s\n' 'const config = { default: {} };' 'export default config;' > "$CONFIG_FILE"
   echo "==> building with OpenNext's default configuration (arm64 sharp)"
 fi
-
-# --- optional streaming wrapper, restored by trap -------------------------------
 if [[ "${ANCHOR_OPENNEXT_STREAMING:-}" == 1 ]]; then
-  if [[ "${ANCHOR_OPENNEXT_DEFAULT_SHARP:-}" == 1 ]]; then
-    echo "ANCHOR_OPENNEXT_STREAMING and ANCHOR_OPENNEXT_DEFAULT_SHARP cannot be combined" >&2
-    exit 2
-  fi
-  CONFIG_BACKUP="$(mktemp)"
-  cp "$CONFIG_FILE" "$CONFIG_BACKUP"
-  restore_config() {
-    cp "$CONFIG_BACKUP" "$CONFIG_FILE"
-    rm -f "$CONFIG_BACKUP"
-  }
-  if declare -F restore_version >/dev/null; then
-    trap 'restore_version; restore_config' EXIT
-  else
-    trap restore_config EXIT
-  fi
+  back_up_config
   # The one line the default function's overrides start with.
   marker='      cdnInvalidation: "cloudfront",'
   grep -qxF "$marker" "$CONFIG_FILE" || { echo "open-next.config.ts has no line: $marker" >&2; exit 1; }
