@@ -148,11 +148,16 @@ fn is_html(key: &str) -> bool {
 
 /// The `Content-Type` for a key: `mime_guess` by extension, with a UTF-8
 /// charset on textual types (Next.js emits UTF-8), `text/plain` for the
-/// extensionless `BUILD_ID`, and `application/octet-stream` when unknown.
+/// extensionless `BUILD_ID`, `font/*` for fonts, and
+/// `application/octet-stream` when unknown. The deploy stores it with each
+/// asset, and the CDN (and the local edge) serve what was stored.
 pub fn content_type(key: &str) -> String {
     let name = key.rsplit('/').next().unwrap_or(key);
     if name == "BUILD_ID" {
         return "text/plain; charset=utf-8".to_owned();
+    }
+    if let Some(font) = font_type(name) {
+        return font.to_owned();
     }
     let Some(mime) = mime_guess::from_path(name).first() else {
         return "application/octet-stream".to_owned();
@@ -174,6 +179,26 @@ pub fn content_type(key: &str) -> String {
     }
 }
 
+/// Fonts by extension, with their registered `font/*` types (RFC 8081).
+/// mime_guess still answers the names RFC 8081 retired for some
+/// (`application/font-woff` for `.woff`, `application/font-sfnt` for
+/// `.otf`).
+const FONT_TYPES: &[(&str, &str)] = &[
+    ("woff", "font/woff"),
+    ("woff2", "font/woff2"),
+    ("otf", "font/otf"),
+    ("ttf", "font/ttf"),
+];
+
+/// The registered type of a font file named `name`, if it is one.
+fn font_type(name: &str) -> Option<&'static str> {
+    let (_, extension) = name.rsplit_once('.')?;
+    FONT_TYPES
+        .iter()
+        .find(|(ext, _)| ext.eq_ignore_ascii_case(extension))
+        .map(|(_, mime)| *mime)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +217,22 @@ mod tests {
         assert_eq!(content_type("images/anchor.png"), "image/png");
         assert_eq!(content_type("font.woff2"), "font/woff2");
         assert_eq!(content_type("blob"), "application/octet-stream");
+    }
+
+    /// Fonts get their registered `font/*` types (RFC 8081), which browsers
+    /// and CloudFront expect; mime_guess still answers the retired
+    /// `application/font-woff` for `.woff`.
+    #[test]
+    fn fonts_get_their_font_types() {
+        for (key, expected) in [
+            ("fonts/a.woff", "font/woff"),
+            ("fonts/A.WOFF", "font/woff"),
+            ("fonts/a.woff2", "font/woff2"),
+            ("fonts/a.otf", "font/otf"),
+            ("fonts/a.ttf", "font/ttf"),
+        ] {
+            assert_eq!(content_type(key), expected, "{key}");
+        }
         assert_eq!(content_type("x.unknownext"), "application/octet-stream");
     }
 
