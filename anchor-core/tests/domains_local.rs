@@ -190,6 +190,38 @@ async fn invalid_names_are_refused_naming_the_field() {
     assert!(a.domains(P).list().await.unwrap().is_empty());
 }
 
+/// Issue 16: an apex is refused with a message a user can act on: the
+/// name as typed (not Rust's `Debug` of the type), and a subdomain that is
+/// one (never `www.www.`), or, for a public suffix, a name under it.
+#[tokio::test]
+async fn an_apex_is_refused_with_the_name_and_a_subdomain_to_use() {
+    let env = env().await;
+    let a = &env.plain;
+    a.create_project(P).await.unwrap();
+    for (apex, suggestion) in [
+        ("example.com", "www.example.com"),
+        ("Example.CO.UK", "www.example.co.uk"),
+        ("www.co.uk", "app.www.co.uk"),
+        ("co.uk", "www.example.co.uk"),
+    ] {
+        let err = a.domains(P).add(apex).await.unwrap_err();
+        let Error::InvalidInput { field, reason } = &err else {
+            panic!("{apex}: {err:?}");
+        };
+        assert_eq!(field, "domain", "{apex}");
+        let name = apex.to_ascii_lowercase();
+        assert!(
+            reason.starts_with(&format!("{name} is ")),
+            "{apex}: {reason}"
+        );
+        assert!(reason.contains(suggestion), "{apex}: {reason}");
+        assert!(!reason.contains("DomainName"), "{apex}: {reason}");
+        assert!(!reason.contains("www.www."), "{apex}: {reason}");
+        assert!(!reason.contains('"'), "{apex}: {reason}");
+    }
+    assert!(a.domains(P).list().await.unwrap().is_empty());
+}
+
 #[tokio::test]
 async fn a_certificate_without_anchors_tag_is_never_deleted() {
     let env = env().await;

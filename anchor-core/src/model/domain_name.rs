@@ -86,6 +86,13 @@ impl DomainName {
     pub fn is_apex(&self) -> bool {
         psl::domain_str(&self.0).is_none_or(|registrable| registrable == self.0)
     }
+
+    /// Whether this is a public suffix itself (`co.uk`, `com`), under which
+    /// others register domains, by the public suffix list. Every public
+    /// suffix is also an [apex](Self::is_apex).
+    pub fn is_public_suffix(&self) -> bool {
+        psl::domain_str(&self.0).is_none()
+    }
 }
 
 fn check_label(label: &str) -> std::result::Result<(), String> {
@@ -246,6 +253,20 @@ mod tests {
             ("a.b.example.io", false),
         ] {
             assert_eq!(DomainName::parse(name).unwrap().is_apex(), apex, "{name}");
+        }
+    }
+
+    #[test]
+    fn tells_a_public_suffix_from_a_registrable_domain() {
+        for (name, suffix) in [
+            ("co.uk", true),
+            ("github.io", true),
+            ("www.co.uk", false),
+            ("example.com", false),
+            ("www.example.com", false),
+        ] {
+            let parsed = DomainName::parse(name).unwrap();
+            assert_eq!(parsed.is_public_suffix(), suffix, "{name}");
         }
     }
 

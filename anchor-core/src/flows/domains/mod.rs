@@ -7,6 +7,7 @@
 //! every alias, and removal switches to one that covers the rest before the
 //! removed domain's certificate is deleted.
 
+mod apex;
 mod attach;
 mod cleanup;
 mod records;
@@ -67,13 +68,7 @@ impl DomainManager {
     async fn add_once(&self, name: &str) -> Result<Domain> {
         let (project, domain) = self.parse(name).await?;
         if domain.is_apex() {
-            return Err(Error::invalid_input(
-                "domain",
-                format!(
-                    "{domain:?} is an apex domain; its routing record is a CNAME, which DNS \
-                     does not allow at an apex, so add a subdomain such as www.{domain}"
-                ),
-            ));
+            return Err(apex::apex_refused(&domain));
         }
         let svc = &self.svc;
         let mut record = match svc.store.get_domain(&domain).await? {
