@@ -443,7 +443,7 @@ async fn a_second_rollback_does_not_bring_the_bad_release_back() {
 
     let second = a.rollback(P).execute().await;
     assert!(
-        matches!(second, Err(anchor_core::Error::NotFound { .. })),
+        matches!(second, Err(anchor_core::Error::InvalidState { ref state, .. }) if state == "without_previous"),
         "nothing to roll back to, got {:?}",
         second.map(|o| (o.from.map(|d| d.version), o.to.version))
     );
@@ -451,7 +451,7 @@ async fn a_second_rollback_does_not_bring_the_bad_release_back() {
     let cold = open(&m, vec![]).await;
     let err = cold.rollback(P).execute().await.unwrap_err();
     assert!(
-        matches!(err, anchor_core::Error::NotFound { .. }),
+        matches!(err, anchor_core::Error::InvalidState { ref state, .. } if state == "without_previous"),
         "{err:?}"
     );
     assert_live(&m, &distribution_id, &v1).await;

@@ -222,22 +222,36 @@ async fn hashed_assets_get_immutable_caching_and_others_revalidate() {
     }
 }
 
+/// The refusal of a rollback with no deployment to go back to: a state
+/// problem of the project (`InvalidState`), saying so in one shape.
+fn assert_nothing_to_roll_back_to(err: &Error, at: &str) {
+    match err {
+        Error::InvalidState {
+            kind, id, reason, ..
+        } => {
+            assert_eq!(*kind, anchor_core::ResourceKind::Project, "{at}: {err}");
+            assert_eq!(id, P, "{at}: {err}");
+            assert!(
+                reason.ends_with("so there is nothing to roll back to"),
+                "{at}: {err}"
+            );
+        }
+        other => panic!("{at}: expected InvalidState, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn rollback_targets_are_checked() {
     let env = env().await;
     let a = &env.plain;
     a.create_project(P).await.unwrap();
+    // Nothing to roll back to, whether nothing is live or only one
+    // deployment ever went live: one code, one message shape (issue 16).
     let err = a.rollback(P).execute().await.unwrap_err();
-    assert!(
-        matches!(err, Error::InvalidState { .. }),
-        "nothing live: {err:?}"
-    );
+    assert_nothing_to_roll_back_to(&err, "nothing live");
     let v1 = a.deployer(P, env.build("v1")).execute().await.unwrap();
     let err = a.rollback(P).execute().await.unwrap_err();
-    assert!(
-        matches!(err, Error::NotFound { .. }),
-        "no previous: {err:?}"
-    );
+    assert_nothing_to_roll_back_to(&err, "one deployment");
     let err = a
         .rollback(P)
         .to_deployment(v1.id.as_str())
@@ -525,11 +539,13 @@ async fn a_second_rollback_does_not_bring_the_bad_release_back() {
     assert_eq!(a.rollback(P).execute().await.unwrap().to.id, v1.id);
 
     let second = a.rollback(P).execute().await;
-    assert!(
-        matches!(second, Err(Error::NotFound { .. })),
-        "nothing to roll back to, got {:?}",
-        second.map(|o| (o.from.map(|d| d.version), o.to.version))
-    );
+    match second {
+        Err(err) => assert_nothing_to_roll_back_to(&err, "second rollback"),
+        Ok(o) => panic!(
+            "nothing to roll back to, got {:?}",
+            (o.from.map(|d| d.version), o.to.version)
+        ),
+    }
     let live = a.active_deployment(P).await.unwrap().unwrap();
     assert_eq!(
         live.replaced, None,
@@ -542,7 +558,7 @@ async fn a_second_rollback_does_not_bring_the_bad_release_back() {
         ..a.services().clone()
     });
     let err = fresh.rollback(P).execute().await.unwrap_err();
-    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    assert_nothing_to_roll_back_to(&err, "fresh process");
     assert_eq!(
         a.active_deployment(P).await.unwrap().map(|d| d.id),
         Some(v1.id.clone())

@@ -163,7 +163,8 @@ pub enum Error {
         project: String,
     },
     /// The resource exists but its state forbids the operation, such as
-    /// rolling back to a failed deployment.
+    /// rolling back to a failed deployment, or rolling back a project that
+    /// has no earlier deployment to go back to.
     #[error("{kind} {id:?} is {state}: {reason}")]
     InvalidState {
         /// The resource.

@@ -24,8 +24,10 @@ pub enum RollbackTarget {
     /// (so a bad release that was itself rolled back is skipped); if that
     /// one can no longer go live, the newest superseded deployment older
     /// than the live one. If there is none (the live deployment is the
-    /// project's first to go live, say after rolling back to it), the
-    /// rollback fails with `NotFound`; with nothing live, `InvalidState`.
+    /// project's first to go live, say after rolling back to it), or if
+    /// nothing is live, the rollback fails with `InvalidState` on the
+    /// project (state `without_previous` or `not_live`), its reason ending
+    /// "so there is nothing to roll back to".
     Previous,
     /// A deployment by id.
     Deployment(String),
@@ -58,6 +60,19 @@ pub struct Rollback {
     target: RollbackTarget,
     reason: String,
     invalidate: bool,
+}
+
+/// The refusal of [`RollbackTarget::Previous`] when there is no deployment
+/// to go back to: a state of the project, not a missing record, so
+/// `InvalidState` on the project, with `state` saying which
+/// (`not_live` or `without_previous`) and `why` ending in the same words.
+fn nothing_to_roll_back_to(project: &ProjectName, state: &str, why: String) -> Error {
+    Error::invalid_state(
+        ResourceKind::Project,
+        project.as_str(),
+        state,
+        format!("{why}, so there is nothing to roll back to"),
+    )
 }
 
 /// Errors a stale cached record can cause; the rollback then starts over
@@ -124,10 +139,10 @@ impl Rollback {
     /// Switches the aliases and records the event. Fails with
     /// `InvalidInput` for version 0 or a reason over [`MAX_REASON_BYTES`],
     /// with `InvalidState` for a failed, pruned, unfinished or already live
-    /// target (or nothing live, for [`RollbackTarget::Previous`]) or an
-    /// object store other than the project's, with
-    /// `NotFound` for an unknown target or no previous deployment, and with
-    /// `Conflict` if another switch wins.
+    /// target, for nothing to roll back to ([`RollbackTarget::Previous`]
+    /// with nothing live or no deployment live before the live one) or an
+    /// object store other than the project's, with `NotFound` for an
+    /// unknown target, and with `Conflict` if another switch wins.
     ///
     /// Right after a deploy or another switch by this process, the records
     /// come from [`crate::flows::RecordCache`] and the rollback reads
@@ -274,11 +289,10 @@ impl Rollback {
                 let active = match &project.active_deployment {
                     Some(id) => svc.deployment(&project.name, id).await?,
                     None => {
-                        return Err(Error::invalid_state(
-                            ResourceKind::Project,
-                            project.name.as_str(),
-                            "empty",
-                            "nothing is live, so there is nothing to roll back from",
+                        return Err(nothing_to_roll_back_to(
+                            &project.name,
+                            "not_live",
+                            "nothing is live".into(),
                         ))
                     }
                 };
@@ -330,11 +344,13 @@ impl Rollback {
                     }
                 }
                 None => {
-                    return Err(Error::not_found(
-                        ResourceKind::Deployment,
+                    return Err(nothing_to_roll_back_to(
+                        &project.name,
+                        "without_previous",
                         format!(
-                            "a deployment of {} live before version {}",
-                            project.name, active.version
+                            "version {} is live and no deployment that can go live \
+                             was live before it",
+                            active.version
                         ),
                     ))
                 }
