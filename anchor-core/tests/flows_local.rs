@@ -576,3 +576,111 @@ async fn a_second_rollback_does_not_bring_the_bad_release_back() {
     );
     check_invariants(a, P).await;
 }
+
+/// Issue 16: a rollback event's sequence counts the project's rollbacks
+/// (1 for the first), whatever else changed the project record between.
+#[tokio::test]
+async fn rollback_sequences_count_the_projects_rollbacks() {
+    let env = env().await;
+    let a = &env.plain;
+    a.create_project(P).await.unwrap();
+    let v1 = a.deployer(P, env.build("v1")).execute().await.unwrap();
+    let v2_dir = env.build("v2");
+    make_variant(&v2_dir, "two");
+    let v2 = a.deployer(P, &v2_dir).execute().await.unwrap();
+    let first = a.rollback(P).execute().await.unwrap();
+    assert_eq!(first.event.sequence, 1);
+    // A fresh process, reading the records, numbers the next one.
+    let fresh = anchor_core::Anchor::from_services(anchor_core::Services {
+        manifests: Default::default(),
+        records: Default::default(),
+        ..a.services().clone()
+    });
+    let second = fresh
+        .rollback(P)
+        .to_deployment(v2.id.as_str())
+        .execute()
+        .await
+        .unwrap();
+    assert_eq!(second.event.sequence, 2);
+    let v3_dir = env.build("v3");
+    make_variant(&v3_dir, "three");
+    a.deployer(P, &v3_dir).execute().await.unwrap();
+    let third = a
+        .rollback(P)
+        .to_deployment(v1.id.as_str())
+        .execute()
+        .await
+        .unwrap();
+    assert_eq!(third.event.sequence, 3, "deploys in between do not count");
+    let history = a
+        .rollback_history(P, &PageRequest::first(10))
+        .await
+        .unwrap();
+    let sequences: Vec<u64> = history.items.iter().map(|e| e.sequence).collect();
+    assert_eq!(sequences, [3, 2, 1]);
+}
+
+/// A project whose record predates the rollback count, with events that
+/// carry revisions as sequences (as Anchor numbered them before issue 16):
+/// the old events still read, and the next rollback is numbered after the
+/// newest of them, never reusing one.
+#[tokio::test]
+async fn rollbacks_of_a_project_recorded_before_the_count_continue_its_history() {
+    use anchor_core::traits::{Expect, WriteBatch};
+    let env = env().await;
+    let a = &env.plain;
+    a.create_project(P).await.unwrap();
+    let v1 = a.deployer(P, env.build("v1")).execute().await.unwrap();
+    let v2_dir = env.build("v2");
+    make_variant(&v2_dir, "two");
+    let v2 = a.deployer(P, &v2_dir).execute().await.unwrap();
+    let first = a.rollback(P).execute().await.unwrap();
+    // Rewrite the history as the old numbering had it: the event at the
+    // project's revision, and the record without a count.
+    let p = a.project(P).await.unwrap();
+    let legacy_sequence = p.revision;
+    let old = anchor_core::model::Project {
+        last_rollback_sequence: None,
+        revision: p.revision + 1,
+        ..p.clone()
+    };
+    let batch = WriteBatch {
+        project: Some((old, Expect::Revision(p.revision))),
+        retracted_rollback_event: Some((p.name.clone(), first.event.sequence)),
+        rollback_event: Some(anchor_core::model::RollbackEvent {
+            sequence: legacy_sequence,
+            ..first.event.clone()
+        }),
+        ..WriteBatch::default()
+    };
+    a.services().store.commit(batch).await.unwrap();
+    let fresh = anchor_core::Anchor::from_services(anchor_core::Services {
+        manifests: Default::default(),
+        records: Default::default(),
+        ..a.services().clone()
+    });
+    let next = fresh
+        .rollback(P)
+        .to_deployment(v2.id.as_str())
+        .execute()
+        .await
+        .unwrap();
+    assert_eq!(next.event.sequence, legacy_sequence + 1);
+    let after = fresh
+        .rollback(P)
+        .to_deployment(v1.id.as_str())
+        .execute()
+        .await
+        .unwrap();
+    assert_eq!(after.event.sequence, legacy_sequence + 2);
+    let history = a
+        .rollback_history(P, &PageRequest::first(10))
+        .await
+        .unwrap();
+    let sequences: Vec<u64> = history.items.iter().map(|e| e.sequence).collect();
+    assert_eq!(
+        sequences,
+        [legacy_sequence + 2, legacy_sequence + 1, legacy_sequence]
+    );
+}

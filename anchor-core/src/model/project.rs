@@ -187,6 +187,14 @@ pub struct Project {
     pub active_deployment: Option<DeploymentId>,
     /// The marker of the last switch; see [`PendingSwitch`].
     pub pending_switch: Option<PendingSwitch>,
+    /// The sequence of the project's newest rollback event, so the next
+    /// rollback is numbered one more: the number of rollbacks its history
+    /// holds (`0` for none). It changes with the event, in the same
+    /// conditional commit. `None` in records written before Anchor counted
+    /// rollbacks (their events carry the project's revision instead); the
+    /// next rollback then continues after the newest event in the history.
+    #[serde(default)]
+    pub last_rollback_sequence: Option<u64>,
     /// Bumped by every write; conditional writes compare it.
     pub revision: u64,
 }
@@ -204,6 +212,20 @@ mod tests {
         let infra: Infrastructure = serde_json::from_str(old).unwrap();
         assert_eq!(infra.asset_location, None);
         assert_eq!(infra.distribution_id, "E1");
+    }
+
+    /// Project records stored before Anchor counted rollbacks still read,
+    /// with no count, so the next rollback numbers after the history.
+    #[test]
+    fn a_project_record_without_a_rollback_count_reads_as_none() {
+        let old = r#"{"name":"shop","infrastructure":{"server_function":"shop-server",
+            "image_function":"shop-image","alias":"live","asset_prefix":"shop",
+            "distribution_id":"E1","distribution_domain":"d1.cloudfront.net"},
+            "created_at":"2025-01-01T00:00:00Z","active_deployment":null,
+            "pending_switch":null,"revision":7}"#;
+        let project: Project = serde_json::from_str(old).unwrap();
+        assert_eq!(project.last_rollback_sequence, None);
+        assert_eq!(project.revision, 7);
     }
 
     /// A record written while the project kept one secret for all its

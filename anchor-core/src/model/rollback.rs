@@ -8,8 +8,13 @@ use super::{DeploymentId, ProjectName};
 pub struct RollbackEvent {
     /// The project rolled back.
     pub project: ProjectName,
-    /// Orders the project's rollbacks: unique and increasing, though not
-    /// contiguous (it is the project record's revision at commit).
+    /// Counts the project's rollbacks: 1 for its first, one more for each
+    /// after, unique within the project and increasing with time. A
+    /// rollback that was undone (its aliases could not move) is retracted
+    /// from the history, and the next one takes its number. Events recorded
+    /// before Anchor counted rollbacks carry the project record's revision
+    /// at commit instead (still unique and increasing), and the project's
+    /// later rollbacks are numbered after the newest of them.
     pub sequence: u64,
     /// The deployment live before the rollback.
     pub from: Option<DeploymentId>,

@@ -34,7 +34,7 @@ use super::records::commit_verified;
 use super::{lost_race, Services};
 use crate::error::{Error, ResourceKind, Result};
 use crate::model::{
-    Deployment, DeploymentStatus, PendingSwitch, Project, RollbackEvent, SwitchKind,
+    Deployment, DeploymentStatus, PageRequest, PendingSwitch, Project, RollbackEvent, SwitchKind,
 };
 use crate::traits::{Expect, WriteBatch};
 
@@ -145,8 +145,13 @@ async fn decide(
     elapsed: Duration,
 ) -> Result<Decided> {
     let now = svc.clock.now();
+    let sequence = match kind {
+        SwitchKind::Rollback { .. } => Some(next_rollback_sequence(svc, project).await?),
+        SwitchKind::Promote => None,
+    };
     let done = Project {
         active_deployment: Some(to.id.clone()),
+        last_rollback_sequence: sequence.or(project.last_rollback_sequence),
         pending_switch: Some(PendingSwitch {
             from: from.map(|d| d.id.clone()),
             to: to.id.clone(),
@@ -183,10 +188,10 @@ async fn decide(
     if let (Some(s), Some(from)) = (&superseded, from) {
         deployments.push((s.clone(), Expect::Revision(from.revision)));
     }
-    let event = match kind {
-        SwitchKind::Rollback { reason } => Some(RollbackEvent {
+    let event = match (kind, sequence) {
+        (SwitchKind::Rollback { reason }, Some(sequence)) => Some(RollbackEvent {
             project: project.name.clone(),
-            sequence: done.revision,
+            sequence,
             from: from.map(|d| d.id.clone()),
             from_version: from.map(|d| d.version),
             to: to.id.clone(),
@@ -195,7 +200,7 @@ async fn decide(
             at: now,
             duration_ms: elapsed.as_secs_f64() * 1000.0,
         }),
-        SwitchKind::Promote => None,
+        _ => None,
     };
     let batch = WriteBatch {
         project: Some((done.clone(), Expect::Revision(project.revision))),
@@ -210,6 +215,25 @@ async fn decide(
         superseded,
         event,
     })
+}
+
+/// The sequence of the project's next rollback event: one more than the
+/// count the project record keeps, or, for a record written before it kept
+/// one, than the newest event in the history (one read, once per project).
+/// The deciding write commits the event under the project's revision, so
+/// two rollbacks cannot both take a number.
+async fn next_rollback_sequence(svc: &Services, project: &Project) -> Result<u64> {
+    let last = match project.last_rollback_sequence {
+        Some(last) => last,
+        None => svc
+            .store
+            .list_rollbacks(&project.name, &PageRequest::first(1))
+            .await?
+            .items
+            .first()
+            .map_or(0, |newest| newest.sequence),
+    };
+    Ok(last.saturating_add(1))
 }
 
 /// Undoes a decided switch whose aliases could not be moved: puts the
