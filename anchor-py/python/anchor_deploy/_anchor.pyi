@@ -4,13 +4,14 @@ Every method returns an awaitable whose result is the core's JSON; the
 pure-Python layer turns it into typed records. Checked by ``mypy.stubtest``.
 """
 
-from typing import Awaitable, Callable, List, Mapping, Optional
+from typing import Awaitable, Callable, Dict, List, Mapping, Optional, Tuple
 
 from typing_extensions import final
 
-__all__ = ["Anchor", "LocalEdge", "ERROR_CODES", "_raise_core_error", "_panic_in_future", "_call_from_runtime", "_close"]
+__all__ = ["Anchor", "LocalEdge", "ERROR_CODES", "ERROR_FIELDS", "_raise_core_error", "_panic_in_future", "_call_from_runtime", "_close"]
 
 ERROR_CODES: List[str]
+ERROR_FIELDS: Dict[str, Tuple[str, ...]]
 
 def _raise_core_error(code: str) -> None: ...
 def _panic_in_future() -> Awaitable[None]: ...
