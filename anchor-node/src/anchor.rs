@@ -3,10 +3,11 @@
 
 use anchor_core::aws::{AwsOptions, AwsRouter};
 use anchor_core::traits::ProvisionOptions;
-use napi::bindgen_prelude::PromiseRaw;
+use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
 
+use crate::args::args;
 use crate::bridge::spawn;
 use crate::convert::whole;
 use crate::errors::Failure;
@@ -25,7 +26,11 @@ impl Anchor {
     /// Opens the embedded local backend in `path` (created if missing):
     /// files for objects and function versions, SQLite for records.
     #[napi(ts_return_type = "Promise<Anchor>")]
-    pub fn local(env: &Env, path: String) -> napi::Result<PromiseRaw<'_, Anchor>> {
+    pub fn local<'env>(
+        env: &'env Env,
+        #[napi(ts_arg_type = "string")] path: Unknown<'_>,
+    ) -> napi::Result<PromiseRaw<'env, Anchor>> {
+        args!(env, reject; path: String);
         spawn(env, async move {
             let inner = anchor_core::Anchor::local(path).await?;
             Ok(Anchor { inner })
@@ -34,7 +39,11 @@ impl Anchor {
 
     /// Opens the AWS backend. Credentials come from the standard chain.
     #[napi(ts_return_type = "Promise<Anchor>")]
-    pub fn aws(env: &Env, options: AwsOpenOptions) -> napi::Result<PromiseRaw<'_, Anchor>> {
+    pub fn aws<'env>(
+        env: &'env Env,
+        #[napi(ts_arg_type = "AwsOpenOptions")] options: Unknown<'_>,
+    ) -> napi::Result<PromiseRaw<'env, Anchor>> {
+        args!(env, reject; options: AwsOpenOptions);
         spawn(env, async move {
             let mut aws = AwsOptions::new(options.bucket);
             aws.connection.region = options.region;
@@ -67,9 +76,10 @@ impl Anchor {
     pub fn create_project<'env>(
         &self,
         env: &'env Env,
-        name: String,
-        options: Option<CreateProjectOptions>,
+        #[napi(ts_arg_type = "string")] name: Unknown<'_>,
+        #[napi(ts_arg_type = "CreateProjectOptions")] options: Option<Unknown<'_>>,
     ) -> napi::Result<PromiseRaw<'env, Project>> {
+        args!(env, reject; name: String, options: Option<CreateProjectOptions>);
         let anchor = self.inner.clone();
         let (build_dir, function_settings) = match options {
             Some(o) => (o.build_dir, o.function_settings),
@@ -94,8 +104,9 @@ impl Anchor {
     pub fn project<'env>(
         &self,
         env: &'env Env,
-        name: String,
+        #[napi(ts_arg_type = "string")] name: Unknown<'_>,
     ) -> napi::Result<PromiseRaw<'env, Project>> {
+        args!(env, reject; name: String);
         let anchor = self.inner.clone();
         spawn(env, async move {
             Ok::<_, Failure>(Project::from(&anchor.project(&name).await?))

@@ -9,14 +9,15 @@ use std::time::Duration;
 
 use anchor_core::edge::{EdgeOptions, EdgeServer};
 use anchor_core::Error;
-use napi::bindgen_prelude::{Function, PromiseRaw};
+use napi::bindgen_prelude::{Function, PromiseRaw, Unknown};
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi::{Env, Status};
 use napi_derive::napi;
 
 use crate::anchor::Anchor;
+use crate::args::{args, throw};
 use crate::bridge::spawn;
-use crate::convert::whole;
+use crate::convert::{whole, MAX_SAFE_INTEGER};
 use crate::errors::Failure;
 
 /// A handle that holds Node's event loop open while it exists; it is
@@ -97,9 +98,10 @@ impl Anchor {
     pub fn serve<'env>(
         &self,
         env: &'env Env,
-        project: String,
-        options: Option<ServeOptions>,
+        #[napi(ts_arg_type = "string")] project: Unknown<'_>,
+        #[napi(ts_arg_type = "ServeOptions")] options: Option<Unknown<'_>>,
     ) -> napi::Result<PromiseRaw<'env, LocalEdge>> {
+        args!(env, reject; project: String, options: Option<ServeOptions>);
         let anchor = self.inner.clone();
         let keep_alive = keep_alive(env)?;
         spawn(env, async move {
@@ -135,8 +137,14 @@ impl LocalEdge {
     /// Where deployment `version` is served, live or not (a preview too):
     /// `http://v<version>.localhost:<port>/`.
     #[napi]
-    pub fn deployment_url(&self, version: u32) -> String {
-        anchor_core::edge::deployment_url(self.addr, u64::from(version))
+    pub fn deployment_url(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "number")] version: Unknown<'_>,
+    ) -> napi::Result<String> {
+        args!(env, throw; version: f64);
+        let version = whole("version", version, MAX_SAFE_INTEGER).or_else(|e| throw(env, e))?;
+        Ok(anchor_core::edge::deployment_url(self.addr, version))
     }
 
     /// The worker processes running now.

@@ -7,6 +7,7 @@
 //! a JS `Error` whose `code` is stable (see [`anchor_core::Error::code`]).
 
 mod anchor;
+mod args;
 mod bridge;
 mod convert;
 mod domains;

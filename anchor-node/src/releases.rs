@@ -2,11 +2,12 @@
 //! promote and rollback.
 
 use anchor_core::Error;
-use napi::bindgen_prelude::PromiseRaw;
+use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
 
 use crate::anchor::Anchor;
+use crate::args::args;
 use crate::bridge::spawn;
 use crate::convert::{whole, MAX_SAFE_INTEGER};
 use crate::errors::Failure;
@@ -23,10 +24,11 @@ impl Anchor {
     pub fn deploy<'env>(
         &self,
         env: &'env Env,
-        project: String,
-        build_dir: String,
-        options: Option<DeployOptions>,
+        #[napi(ts_arg_type = "string")] project: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] build_dir: Unknown<'_>,
+        #[napi(ts_arg_type = "DeployOptions")] options: Option<Unknown<'_>>,
     ) -> napi::Result<PromiseRaw<'env, Deployment>> {
+        args!(env, reject; project: String, build_dir: String, options: Option<DeployOptions>);
         let (promote, on_progress, function_settings) = match options {
             Some(o) => (
                 o.promote.unwrap_or(true),
@@ -66,9 +68,10 @@ impl Anchor {
     pub fn preview<'env>(
         &self,
         env: &'env Env,
-        project: String,
-        build_dir: String,
+        #[napi(ts_arg_type = "string")] project: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] build_dir: Unknown<'_>,
     ) -> napi::Result<PromiseRaw<'env, Deployment>> {
+        args!(env, reject; project: String, build_dir: String);
         let deployer = self.inner.deployer(&project, build_dir).promote(false);
         spawn(env, async move {
             Ok::<_, Failure>(Deployment::from(&deployer.execute().await?))
@@ -80,9 +83,10 @@ impl Anchor {
     pub fn plan<'env>(
         &self,
         env: &'env Env,
-        project: String,
-        build_dir: String,
+        #[napi(ts_arg_type = "string")] project: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] build_dir: Unknown<'_>,
     ) -> napi::Result<PromiseRaw<'env, DeployPlan>> {
+        args!(env, reject; project: String, build_dir: String);
         let deployer = self.inner.deployer(&project, build_dir);
         spawn(env, async move {
             Ok::<_, Failure>(DeployPlan::from(&deployer.plan().await?))
@@ -94,9 +98,10 @@ impl Anchor {
     pub fn promote<'env>(
         &self,
         env: &'env Env,
-        project: String,
-        deployment_id: String,
+        #[napi(ts_arg_type = "string")] project: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] deployment_id: Unknown<'_>,
     ) -> napi::Result<PromiseRaw<'env, Deployment>> {
+        args!(env, reject; project: String, deployment_id: String);
         let anchor = self.inner.clone();
         spawn(env, async move {
             let deployment = anchor.promote(&project, &deployment_id).await?;
@@ -111,9 +116,10 @@ impl Anchor {
     pub fn rollback<'env>(
         &self,
         env: &'env Env,
-        project: String,
-        options: Option<RollbackOptions>,
+        #[napi(ts_arg_type = "string")] project: Unknown<'_>,
+        #[napi(ts_arg_type = "RollbackOptions")] options: Option<Unknown<'_>>,
     ) -> napi::Result<PromiseRaw<'env, RollbackOutcome>> {
+        args!(env, reject; project: String, options: Option<RollbackOptions>);
         let mut rollback = self.inner.rollback(&project);
         let options = options.unwrap_or(RollbackOptions {
             to_deployment: None,

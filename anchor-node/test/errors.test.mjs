@@ -127,7 +127,41 @@ test('bad options name the option and change nothing', async () => {
   assert.equal((await a.rollbackHistory('shop')).items.length, 0);
 });
 
-test('a wrong argument type is a TypeError from the binding, before any work', async () => {
+test('a wrong JS type rejects with ANCHOR_INVALID_INPUT naming the parameter', async () => {
   const a = await Anchor.local(path.join(freshDir('types'), 'state'));
-  assert.throws(() => a.project(42), (error) => error instanceof Error && /string/i.test(error.message));
+  await a.createProject('shop');
+  const cases = [
+    // [call, field, got]
+    [() => a.deploy('shop', 42), 'buildDir', 'a number'],
+    [() => a.deploy(7, buildV1()), 'project', 'a number'],
+    [() => a.deploy('shop', buildV1(), 'promote'), 'options', 'a string'],
+    [() => a.deploy('shop', buildV1(), { promote: 'yes' }), 'options.promote', null],
+    [() => a.project(42), 'name', 'a number'],
+    [() => a.project(), 'name', 'undefined'],
+    [() => a.createProject({ name: 'shop' }), 'name', 'an object'],
+    [() => a.createProject('shop', { buildDir: 5 }), 'options.buildDir', null],
+    [() => a.rollback('shop', { toVersion: '1' }), 'options.toVersion', null],
+    [() => a.history('shop', 20), 'options', 'a number'],
+    [() => a.promote('shop', null), 'deploymentId', 'null'],
+    [() => a.serve(['shop']), 'project', 'an object'],
+    [() => a.validateLocalCertificate(true), 'certificateId', 'a boolean'],
+    [() => Anchor.local(1), 'path', 'a number'],
+    [() => Anchor.aws('bucket'), 'options', 'a string'],
+    [() => Anchor.aws({}), 'options.bucket', null],
+    [() => a.domains('shop').add(3), 'name', 'a number'],
+  ];
+  for (const [call, field, got] of cases) {
+    const error = await rejection(call());
+    assert.ok(error instanceof Error, String(call));
+    assert.equal(error.code, 'ANCHOR_INVALID_INPUT', `${call}: ${error.code} ${error.message}`);
+    assert.equal(error.field, field, String(call));
+    assert.ok(error.message.includes(field), error.message);
+    if (got) assert.ok(error.reason.endsWith(`got ${got}`), `${call}: ${error.reason}`);
+  }
+  // Synchronous methods throw the same error.
+  for (const [call, field] of [[() => a.domains(1), 'project']]) {
+    assert.throws(call, (error) => error.code === 'ANCHOR_INVALID_INPUT' && error.field === field);
+  }
+  // Nothing was deployed by any of the refused calls.
+  assert.equal((await a.history('shop')).items.length, 0);
 });
