@@ -37,8 +37,9 @@ pub struct ServeOptions {
     /// Worker processes per function version; default the number of CPUs.
     pub workers_per_function: Option<f64>,
     /// How long a function may take for one request before a 504, in
-    /// milliseconds; default 30000.
-    pub request_timeout_ms: Option<f64>,
+    /// seconds (fractions allowed, up to a day); default 30. The same
+    /// name and unit as Python's `request_timeout_seconds`.
+    pub request_timeout_seconds: Option<f64>,
 }
 
 /// One worker process of the local edge.
@@ -80,9 +81,25 @@ fn edge_options(options: Option<ServeOptions>) -> Result<EdgeOptions, Failure> {
     if let Some(workers) = options.workers_per_function {
         edge.workers_per_function = whole("workersPerFunction", workers, 1024)? as usize;
     }
-    if let Some(ms) = options.request_timeout_ms {
-        edge.request_timeout = Duration::from_millis(whole("requestTimeoutMs", ms, 86_400_000)?);
+    if let Some(seconds) = options.request_timeout_seconds {
+        edge.request_timeout = Duration::try_from_secs_f64(seconds)
+            .ok()
+            .filter(|d| *d <= Duration::from_secs(86_400))
+            .ok_or_else(|| {
+                Error::invalid_input(
+                    "requestTimeoutSeconds",
+                    format!("must be a number of seconds from 0 to 86400, got {seconds}"),
+                )
+            })?;
     }
+    // The core's own checks (above zero), named as the caller wrote them.
+    edge.validate().map_err(|e| {
+        e.rename_field(|field| match field {
+            "request_timeout" => Some("requestTimeoutSeconds".into()),
+            "workers_per_function" => Some("workersPerFunction".into()),
+            _ => None,
+        })
+    })?;
     Ok(edge)
 }
 

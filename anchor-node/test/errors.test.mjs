@@ -118,6 +118,14 @@ test('bad options name the option and change nothing', async () => {
     assert.equal(error.code, 'ANCHOR_INVALID_INPUT', `limit ${limit}`);
     assert.equal(error.field, 'limit');
   }
+  // The serve timeout is seconds, as in Python (requestTimeoutSeconds).
+  for (const [seconds, field] of [[0, 'requestTimeoutSeconds'], [-1, 'requestTimeoutSeconds'], [86_401, 'requestTimeoutSeconds']]) {
+    const error = await rejection(a.serve('shop', { requestTimeoutSeconds: seconds }));
+    assert.equal(error.code, 'ANCHOR_INVALID_INPUT', `requestTimeoutSeconds ${seconds}`);
+    assert.equal(error.field, field);
+  }
+  const noWorkers = await rejection(a.serve('shop', { workersPerFunction: 0 }));
+  assert.equal(noWorkers.field, 'workersPerFunction');
   const attempts = await rejection(Anchor.aws({ bucket: 'b', maxAttempts: -1 }));
   assert.equal(attempts.code, 'ANCHOR_INVALID_INPUT');
   assert.equal(attempts.field, 'maxAttempts');

@@ -13,6 +13,7 @@ import os
 from typing import Any, Callable, List, Optional, Union
 
 from . import _anchor
+from ._deprecated import renamed
 from .types import (
     DeployPlan,
     Deployment,
@@ -256,15 +257,24 @@ class Anchor:
         self,
         project: str,
         *,
-        to: Optional[str] = None,
-        version: Optional[int] = None,
+        to_deployment: Optional[str] = None,
+        to_version: Optional[int] = None,
         reason: str = "rollback",
         invalidate: bool = True,
+        to: Optional[str] = None,
+        version: Optional[int] = None,
     ) -> RollbackOutcome:
-        """Rolls back to the previous deployment, or to the deployment id
-        ``to`` or the version ``version``. Nothing is re-uploaded."""
+        """Rolls back to the deployment the live one replaced, or to the
+        deployment id ``to_deployment`` or the version ``to_version`` (not
+        both). Nothing is re-uploaded.
+
+        ``to=`` and ``version=`` are the deprecated names of
+        ``to_deployment=`` and ``to_version=``: accepted with a
+        ``DeprecationWarning`` until the next release."""
+        to_deployment = renamed("to", to, "to_deployment", to_deployment)
+        to_version = renamed("version", version, "to_version", to_version)
         raw = await self._native.rollback(
-            project, to_deployment=to, to_version=version, reason=reason, invalidate=invalidate
+            project, to_deployment=to_deployment, to_version=to_version, reason=reason, invalidate=invalidate
         )
         return RollbackOutcome.from_json(raw)
 
@@ -302,7 +312,7 @@ class Anchor:
     async def validate_local_certificate(self, certificate_id: str) -> None:
         """Embedded default only: has the local CA issue a pending certificate,
         standing in for DNS validation."""
-        await self._native.local_validate_certificate(certificate_id)
+        await self._native.validate_local_certificate(certificate_id)
 
     async def serve(
         self,
@@ -312,22 +322,31 @@ class Anchor:
         port: int = 0,
         node: Optional[str] = None,
         workers_per_function: Optional[int] = None,
+        request_timeout_seconds: Optional[float] = None,
         request_timeout: Optional[float] = None,
     ) -> LocalEdge:
         """Embedded default only: serves ``project`` over HTTP on the local
         edge, routed like its CloudFront distribution. Functions run in
         ``node`` worker processes (``node`` or ``$ANCHOR_NODE``); the ``live``
         aliases are read per request, so a deploy or rollback shows at the
-        next request. ``port=0`` picks a free port; ``request_timeout`` is
-        in seconds (default 30). Raises :class:`InvalidInputError` naming
-        ``node`` if Node.js cannot run the functions."""
+        next request. ``port=0`` picks a free port;
+        ``request_timeout_seconds`` (default 30) is how long a function may
+        take for one request before a 504. Raises :class:`InvalidInputError`
+        naming ``node`` if Node.js cannot run the functions.
+
+        ``request_timeout=`` is the deprecated name of
+        ``request_timeout_seconds=`` (same unit), accepted with a
+        ``DeprecationWarning`` until the next release."""
+        request_timeout_seconds = renamed(
+            "request_timeout", request_timeout, "request_timeout_seconds", request_timeout_seconds
+        )
         native = await self._native.serve(
             project,
             host=host,
             port=port,
             node=node,
             workers_per_function=workers_per_function,
-            request_timeout=request_timeout,
+            request_timeout_seconds=request_timeout_seconds,
         )
         return LocalEdge(native)
 
