@@ -38,12 +38,15 @@ impl Anchor {
     }
 
     /// Opens the AWS backend. Credentials come from the standard chain.
+    /// State writes are serialised only when the test-only variable
+    /// `ANCHOR_TEST_SERIALIZE_STATE_WRITES=1` is set (for moto).
     #[napi(ts_return_type = "Promise<Anchor>")]
     pub fn aws<'env>(
         env: &'env Env,
         #[napi(ts_arg_type = "AwsOpenOptions")] options: Unknown<'_>,
     ) -> napi::Result<PromiseRaw<'env, Anchor>> {
         args!(env, reject; options: AwsOpenOptions);
+        let serialize_state_writes = serialize_state_writes_for_tests();
         spawn(env, async move {
             let mut aws = AwsOptions::new(options.bucket);
             aws.connection.region = options.region;
@@ -60,7 +63,7 @@ impl Anchor {
             if let Some(create) = options.create_tables {
                 aws.create_tables = create;
             }
-            aws.serialize_state_writes = options.serialize_state_writes.unwrap_or(false);
+            aws.serialize_state_writes = serialize_state_writes;
             if options.edge_router == Some(false) {
                 aws.router = AwsRouter::Disabled;
             }
@@ -112,4 +115,12 @@ impl Anchor {
             Ok::<_, Failure>(Project::from(&anchor.project(&name).await?))
         })
     }
+}
+
+/// Whether `ANCHOR_TEST_SERIALIZE_STATE_WRITES` is `1`: the test suites set
+/// it against moto, whose DynamoDB transactions are not atomic, so that
+/// `AwsOptions::serialize_state_writes` never has to be a public option.
+/// Read on the calling (main) thread, where `process.env` is written.
+fn serialize_state_writes_for_tests() -> bool {
+    std::env::var_os("ANCHOR_TEST_SERIALIZE_STATE_WRITES").is_some_and(|v| v == "1")
 }

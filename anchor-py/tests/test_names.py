@@ -51,3 +51,15 @@ def test_the_local_certificate_method_has_one_name() -> None:
     assert hasattr(Anchor, "validate_local_certificate")
     assert hasattr(_anchor.Anchor, "validate_local_certificate")
     assert not hasattr(_anchor.Anchor, "local_validate_certificate")
+
+
+def test_aws_takes_create_tables_and_hides_serialize_state_writes() -> None:
+    import inspect
+
+    from anchor_deploy import Anchor, _anchor
+
+    for aws in (Anchor.aws, sync.Anchor.aws, _anchor.Anchor.aws):
+        parameters = inspect.signature(aws).parameters
+        assert "create_tables" in parameters, aws
+        assert parameters["create_tables"].default is True
+        assert "serialize_state_writes" not in parameters, aws

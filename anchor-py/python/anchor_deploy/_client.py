@@ -153,12 +153,13 @@ class Anchor:
         execution_role_arn: Optional[str] = None,
         table_prefix: str = "anchor",
         max_attempts: int = 5,
-        serialize_state_writes: bool = False,
+        create_tables: bool = True,
         edge_router: bool = True,
     ) -> "Anchor":
         """Opens the AWS backend; credentials come from ``profile`` or the
-        default chain, the region from ``region`` or the environment. New
-        projects route through the account's shared edge router unless
+        default chain, the region from ``region`` or the environment. The
+        record tables (named from ``table_prefix``) are created if missing
+        unless ``create_tables`` is false. New projects route through the account's shared edge router unless
         ``edge_router`` is false (for emulators without CloudFront
         Functions, such as moto)."""
         native = await _anchor.Anchor.aws(
@@ -169,7 +170,7 @@ class Anchor:
             execution_role_arn=execution_role_arn,
             table_prefix=table_prefix,
             max_attempts=max_attempts,
-            serialize_state_writes=serialize_state_writes,
+            create_tables=create_tables,
             edge_router=edge_router,
         )
         return cls(native, f"aws bucket={bucket!r}")

@@ -175,10 +175,10 @@ class Anchor:
         execution_role_arn: Optional[str] = None,
         table_prefix: str = "anchor",
         max_attempts: int = 5,
-        serialize_state_writes: bool = False,
+        create_tables: bool = True,
         edge_router: bool = True,
     ) -> "Anchor":
-        """Opens the AWS backend."""
+        """Opens the AWS backend; see :meth:`anchor_deploy.Anchor.aws`."""
         return cls(
             _run(
                 _client.Anchor.aws(
@@ -189,7 +189,7 @@ class Anchor:
                     execution_role_arn=execution_role_arn,
                     table_prefix=table_prefix,
                     max_attempts=max_attempts,
-                    serialize_state_writes=serialize_state_writes,
+                    create_tables=create_tables,
                     edge_router=edge_router,
                 )
             )
