@@ -73,7 +73,11 @@ impl Anchor {
     }
 
     /// Creates a project and its infrastructure; running it again changes
-    /// nothing. With `buildDir`, the CDN routes come from that build; with
+    /// nothing. `buildDir` (an `.open-next` folder) supplies only the CDN
+    /// routes, from its manifest, so the app's public files (`/favicon.ico`)
+    /// are served from the asset store; nothing of it is uploaded (that is
+    /// `deploy`). Without it the project gets OpenNext's default routes,
+    /// which leave public files at the root unrouted. With
     /// `functionSettings`, new functions are created with them.
     #[napi]
     pub fn create_project<'env>(

@@ -17,9 +17,13 @@ use crate::types::{DeployOptions, DeployPlan, Deployment, RollbackOptions, Rollb
 
 #[napi]
 impl Anchor {
-    /// Deploys the OpenNext build in `buildDir` (the folder holding
-    /// `.open-next/` or `.open-next` itself) and, unless `promote` is false,
-    /// makes it live. Resolves with the deployment's record.
+    /// Deploys the OpenNext build in `buildDir`, the `.open-next` folder
+    /// itself (it holds `open-next.output.json`; its parent is refused as
+    /// `ANCHOR_INVALID_BUILD`): checks it, uploads the assets the store
+    /// lacks, publishes new function versions and records the deployment;
+    /// then, unless `promote` is false, switches the `live` aliases to it.
+    /// Nothing live changes unless every step before the switch succeeded.
+    /// Resolves with the deployment's record.
     #[napi]
     pub fn deploy<'env>(
         &self,

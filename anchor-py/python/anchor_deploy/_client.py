@@ -184,8 +184,13 @@ class Anchor:
     ) -> Project:
         """Creates a project and provisions its infrastructure.
 
-        On AWS, ``build_dir`` supplies the function code the first versions
-        are created with. ``function_settings`` gives the functions it
+        ``build_dir`` (the ``.open-next`` folder of an OpenNext build)
+        supplies only the CDN routes: the cache behaviours of its manifest,
+        so that the app's public files (``/favicon.ico``, ``/robots.txt``)
+        are served from the asset store. Nothing of it is uploaded; that is
+        :meth:`deploy`'s job. Without it the project gets OpenNext's default
+        routes, which leave public files at the root unrouted.
+        ``function_settings`` gives the functions it
         creates their memory, timeout, architecture and runtime (see
         :class:`SiteFunctionSettings`; SST's defaults otherwise); functions
         that already exist are left as they are, for ``deploy`` to change.
@@ -208,7 +213,12 @@ class Anchor:
         on_progress: Optional[ProgressCallback] = None,
         function_settings: Optional[SiteFunctionSettings] = None,
     ) -> Deployment:
-        """Deploys an OpenNext build and, unless ``promote=False``, makes it live.
+        """Deploys the OpenNext build in ``build_dir`` (the ``.open-next``
+        folder, which holds ``open-next.output.json``): checks it, uploads
+        the assets the store lacks, publishes new function versions and
+        records the deployment; then, unless ``promote=False``, switches the
+        ``live`` aliases to it. Nothing live changes unless every step
+        before the switch succeeded.
 
         ``on_progress`` is called on this event loop with each
         :class:`ProgressEvent`.
