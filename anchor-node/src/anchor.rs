@@ -3,10 +3,11 @@
 
 use anchor_core::aws::{AwsOptions, AwsRouter};
 use anchor_core::traits::ProvisionOptions;
-use napi::bindgen_prelude::PromiseRaw;
+use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
 
+use crate::args::args;
 use crate::bridge::spawn;
 use crate::convert::whole;
 use crate::errors::Failure;
@@ -25,7 +26,11 @@ impl Anchor {
     /// Opens the embedded local backend in `path` (created if missing):
     /// files for objects and function versions, SQLite for records.
     #[napi(ts_return_type = "Promise<Anchor>")]
-    pub fn local(env: &Env, path: String) -> napi::Result<PromiseRaw<'_, Anchor>> {
+    pub fn local<'env>(
+        env: &'env Env,
+        #[napi(ts_arg_type = "string")] path: Unknown<'_>,
+    ) -> napi::Result<PromiseRaw<'env, Anchor>> {
+        args!(env, reject; path: String);
         spawn(env, async move {
             let inner = anchor_core::Anchor::local(path).await?;
             Ok(Anchor { inner })
@@ -33,8 +38,15 @@ impl Anchor {
     }
 
     /// Opens the AWS backend. Credentials come from the standard chain.
+    /// State writes are serialised only when the test-only variable
+    /// `ANCHOR_TEST_SERIALIZE_STATE_WRITES=1` is set (for moto).
     #[napi(ts_return_type = "Promise<Anchor>")]
-    pub fn aws(env: &Env, options: AwsOpenOptions) -> napi::Result<PromiseRaw<'_, Anchor>> {
+    pub fn aws<'env>(
+        env: &'env Env,
+        #[napi(ts_arg_type = "AwsOpenOptions")] options: Unknown<'_>,
+    ) -> napi::Result<PromiseRaw<'env, Anchor>> {
+        args!(env, reject; options: AwsOpenOptions);
+        let serialize_state_writes = serialize_state_writes_for_tests();
         spawn(env, async move {
             let mut aws = AwsOptions::new(options.bucket);
             aws.connection.region = options.region;
@@ -51,7 +63,7 @@ impl Anchor {
             if let Some(create) = options.create_tables {
                 aws.create_tables = create;
             }
-            aws.serialize_state_writes = options.serialize_state_writes.unwrap_or(false);
+            aws.serialize_state_writes = serialize_state_writes;
             if options.edge_router == Some(false) {
                 aws.router = AwsRouter::Disabled;
             }
@@ -61,15 +73,20 @@ impl Anchor {
     }
 
     /// Creates a project and its infrastructure; running it again changes
-    /// nothing. With `buildDir`, the CDN routes come from that build; with
+    /// nothing. `buildDir` (an `.open-next` folder) supplies only the CDN
+    /// routes, from its manifest, so the app's public files (`/favicon.ico`)
+    /// are served from the asset store; nothing of it is uploaded (that is
+    /// `deploy`). Without it the project gets OpenNext's default routes,
+    /// which leave public files at the root unrouted. With
     /// `functionSettings`, new functions are created with them.
     #[napi]
     pub fn create_project<'env>(
         &self,
         env: &'env Env,
-        name: String,
-        options: Option<CreateProjectOptions>,
+        #[napi(ts_arg_type = "string")] name: Unknown<'_>,
+        #[napi(ts_arg_type = "CreateProjectOptions")] options: Option<Unknown<'_>>,
     ) -> napi::Result<PromiseRaw<'env, Project>> {
+        args!(env, reject; name: String, options: Option<CreateProjectOptions>);
         let anchor = self.inner.clone();
         let (build_dir, function_settings) = match options {
             Some(o) => (o.build_dir, o.function_settings),
@@ -94,11 +111,20 @@ impl Anchor {
     pub fn project<'env>(
         &self,
         env: &'env Env,
-        name: String,
+        #[napi(ts_arg_type = "string")] name: Unknown<'_>,
     ) -> napi::Result<PromiseRaw<'env, Project>> {
+        args!(env, reject; name: String);
         let anchor = self.inner.clone();
         spawn(env, async move {
             Ok::<_, Failure>(Project::from(&anchor.project(&name).await?))
         })
     }
+}
+
+/// Whether `ANCHOR_TEST_SERIALIZE_STATE_WRITES` is `1`: the test suites set
+/// it against moto, whose DynamoDB transactions are not atomic, so that
+/// `AwsOptions::serialize_state_writes` never has to be a public option.
+/// Read on the calling (main) thread, where `process.env` is written.
+fn serialize_state_writes_for_tests() -> bool {
+    std::env::var_os("ANCHOR_TEST_SERIALIZE_STATE_WRITES").is_some_and(|v| v == "1")
 }

@@ -2,11 +2,12 @@
 //! local CA of the embedded default.
 
 use anchor_core::{DomainManager, Error};
-use napi::bindgen_prelude::PromiseRaw;
+use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
 
 use crate::anchor::Anchor;
+use crate::args::args;
 use crate::bridge::spawn;
 use crate::errors::Failure;
 use crate::types::Domain;
@@ -21,10 +22,15 @@ pub struct Domains {
 impl Anchor {
     /// The custom domains of `project`.
     #[napi]
-    pub fn domains(&self, project: String) -> Domains {
-        Domains {
+    pub fn domains(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "string")] project: Unknown<'_>,
+    ) -> napi::Result<Domains> {
+        args!(env, throw; project: String);
+        Ok(Domains {
             inner: self.inner.domains(&project),
-        }
+        })
     }
 
     /// Issues a pending certificate of the embedded local CA, as DNS
@@ -33,8 +39,9 @@ impl Anchor {
     pub fn validate_local_certificate<'env>(
         &self,
         env: &'env Env,
-        certificate_id: String,
+        #[napi(ts_arg_type = "string")] certificate_id: Unknown<'_>,
     ) -> napi::Result<PromiseRaw<'env, ()>> {
+        args!(env, reject; certificate_id: String);
         let cloud = self.inner.local_cloud().cloned();
         spawn(env, async move {
             let cloud = cloud.ok_or_else(|| {
@@ -57,8 +64,9 @@ impl Domains {
     pub fn add<'env>(
         &self,
         env: &'env Env,
-        name: String,
+        #[napi(ts_arg_type = "string")] name: Unknown<'_>,
     ) -> napi::Result<PromiseRaw<'env, Domain>> {
+        args!(env, reject; name: String);
         let domains = self.inner.clone();
         spawn(env, async move {
             Ok::<_, Failure>(Domain::from(&domains.add(&name).await?))
@@ -71,8 +79,9 @@ impl Domains {
     pub fn refresh<'env>(
         &self,
         env: &'env Env,
-        name: String,
+        #[napi(ts_arg_type = "string")] name: Unknown<'_>,
     ) -> napi::Result<PromiseRaw<'env, Domain>> {
+        args!(env, reject; name: String);
         let domains = self.inner.clone();
         spawn(env, async move {
             Ok::<_, Failure>(Domain::from(&domains.refresh(&name).await?))
@@ -81,7 +90,12 @@ impl Domains {
 
     /// Detaches `name` from the CDN, then deletes its certificate and record.
     #[napi(ts_return_type = "Promise<void>")]
-    pub fn remove<'env>(&self, env: &'env Env, name: String) -> napi::Result<PromiseRaw<'env, ()>> {
+    pub fn remove<'env>(
+        &self,
+        env: &'env Env,
+        #[napi(ts_arg_type = "string")] name: Unknown<'_>,
+    ) -> napi::Result<PromiseRaw<'env, ()>> {
+        args!(env, reject; name: String);
         let domains = self.inner.clone();
         spawn(env, async move {
             domains.remove(&name).await?;

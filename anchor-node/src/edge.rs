@@ -9,14 +9,15 @@ use std::time::Duration;
 
 use anchor_core::edge::{EdgeOptions, EdgeServer};
 use anchor_core::Error;
-use napi::bindgen_prelude::{Function, PromiseRaw};
+use napi::bindgen_prelude::{Function, PromiseRaw, Unknown};
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi::{Env, Status};
 use napi_derive::napi;
 
 use crate::anchor::Anchor;
+use crate::args::{args, throw};
 use crate::bridge::spawn;
-use crate::convert::whole;
+use crate::convert::{whole, MAX_SAFE_INTEGER};
 use crate::errors::Failure;
 
 /// A handle that holds Node's event loop open while it exists; it is
@@ -36,8 +37,9 @@ pub struct ServeOptions {
     /// Worker processes per function version; default the number of CPUs.
     pub workers_per_function: Option<f64>,
     /// How long a function may take for one request before a 504, in
-    /// milliseconds; default 30000.
-    pub request_timeout_ms: Option<f64>,
+    /// seconds (fractions allowed, up to a day); default 30. The same
+    /// name and unit as Python's `request_timeout_seconds`.
+    pub request_timeout_seconds: Option<f64>,
 }
 
 /// One worker process of the local edge.
@@ -79,9 +81,25 @@ fn edge_options(options: Option<ServeOptions>) -> Result<EdgeOptions, Failure> {
     if let Some(workers) = options.workers_per_function {
         edge.workers_per_function = whole("workersPerFunction", workers, 1024)? as usize;
     }
-    if let Some(ms) = options.request_timeout_ms {
-        edge.request_timeout = Duration::from_millis(whole("requestTimeoutMs", ms, 86_400_000)?);
+    if let Some(seconds) = options.request_timeout_seconds {
+        edge.request_timeout = Duration::try_from_secs_f64(seconds)
+            .ok()
+            .filter(|d| *d <= Duration::from_secs(86_400))
+            .ok_or_else(|| {
+                Error::invalid_input(
+                    "requestTimeoutSeconds",
+                    format!("must be a number of seconds from 0 to 86400, got {seconds}"),
+                )
+            })?;
     }
+    // The core's own checks (above zero), named as the caller wrote them.
+    edge.validate().map_err(|e| {
+        e.rename_field(|field| match field {
+            "request_timeout" => Some("requestTimeoutSeconds".into()),
+            "workers_per_function" => Some("workersPerFunction".into()),
+            _ => None,
+        })
+    })?;
     Ok(edge)
 }
 
@@ -97,9 +115,10 @@ impl Anchor {
     pub fn serve<'env>(
         &self,
         env: &'env Env,
-        project: String,
-        options: Option<ServeOptions>,
+        #[napi(ts_arg_type = "string")] project: Unknown<'_>,
+        #[napi(ts_arg_type = "ServeOptions")] options: Option<Unknown<'_>>,
     ) -> napi::Result<PromiseRaw<'env, LocalEdge>> {
+        args!(env, reject; project: String, options: Option<ServeOptions>);
         let anchor = self.inner.clone();
         let keep_alive = keep_alive(env)?;
         spawn(env, async move {
@@ -135,8 +154,14 @@ impl LocalEdge {
     /// Where deployment `version` is served, live or not (a preview too):
     /// `http://v<version>.localhost:<port>/`.
     #[napi]
-    pub fn deployment_url(&self, version: u32) -> String {
-        anchor_core::edge::deployment_url(self.addr, u64::from(version))
+    pub fn deployment_url(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "number")] version: Unknown<'_>,
+    ) -> napi::Result<String> {
+        args!(env, throw; version: f64);
+        let version = whole("version", version, MAX_SAFE_INTEGER).or_else(|e| throw(env, e))?;
+        Ok(anchor_core::edge::deployment_url(self.addr, version))
     }
 
     /// The worker processes running now.

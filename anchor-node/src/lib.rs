@@ -7,6 +7,7 @@
 //! a JS `Error` whose `code` is stable (see [`anchor_core::Error::code`]).
 
 mod anchor;
+mod args;
 mod bridge;
 mod convert;
 mod domains;
@@ -18,8 +19,9 @@ mod records;
 mod releases;
 mod types;
 
+use anchor_core::error::FieldValue;
 use anchor_core::Error;
-use napi::bindgen_prelude::PromiseRaw;
+use napi::bindgen_prelude::{JsObjectValue, Object, PromiseRaw};
 use napi::Env;
 use napi_derive::napi;
 
@@ -31,6 +33,30 @@ use crate::errors::Failure;
 #[napi]
 pub fn error_codes() -> Vec<&'static str> {
     Error::CODES.to_vec()
+}
+
+/// The structured fields of the core's sample error of `code`, as
+/// `{ name: value }`: the tests check that each arrives on the thrown error,
+/// so no table of codes and fields is written in JS. Not part of the API.
+#[napi(
+    js_name = "_errorFields",
+    ts_return_type = "Record<string, string | boolean>"
+)]
+pub fn error_fields(env: &Env, code: String) -> napi::Result<Object<'_>> {
+    let Some(sample) = Error::sample(&code) else {
+        return Err(errors::throw(
+            env,
+            Error::invalid_input("code", format!("{code:?} is not one of errorCodes()")),
+        ));
+    };
+    let mut object = Object::new(env)?;
+    for (name, value) in sample.fields() {
+        match value {
+            FieldValue::Text(text) => object.set_named_property(name, text)?,
+            FieldValue::Flag(flag) => object.set_named_property(name, flag)?,
+        }
+    }
+    Ok(object)
 }
 
 /// Throws a sample core error of `code` through the real mapping, so the

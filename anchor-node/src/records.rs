@@ -1,11 +1,12 @@
 //! `Anchor` methods that read records: the active deployment, one
 //! deployment, the histories, and recovery.
 
-use napi::bindgen_prelude::PromiseRaw;
+use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
 
 use crate::anchor::Anchor;
+use crate::args::args;
 use crate::bridge::spawn;
 use crate::convert;
 use crate::errors::Failure;
@@ -18,8 +19,9 @@ impl Anchor {
     pub fn active_deployment<'env>(
         &self,
         env: &'env Env,
-        project: String,
+        #[napi(ts_arg_type = "string")] project: Unknown<'_>,
     ) -> napi::Result<PromiseRaw<'env, Option<Deployment>>> {
+        args!(env, reject; project: String);
         let anchor = self.inner.clone();
         spawn(env, async move {
             let active = anchor.active_deployment(&project).await?;
@@ -32,9 +34,10 @@ impl Anchor {
     pub fn deployment<'env>(
         &self,
         env: &'env Env,
-        project: String,
-        deployment_id: String,
+        #[napi(ts_arg_type = "string")] project: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] deployment_id: Unknown<'_>,
     ) -> napi::Result<PromiseRaw<'env, Deployment>> {
+        args!(env, reject; project: String, deployment_id: String);
         let anchor = self.inner.clone();
         spawn(env, async move {
             let deployment = anchor.deployment(&project, &deployment_id).await?;
@@ -47,9 +50,10 @@ impl Anchor {
     pub fn history<'env>(
         &self,
         env: &'env Env,
-        project: String,
-        options: Option<PageOptions>,
+        #[napi(ts_arg_type = "string")] project: Unknown<'_>,
+        #[napi(ts_arg_type = "PageOptions")] options: Option<Unknown<'_>>,
     ) -> napi::Result<PromiseRaw<'env, DeploymentPage>> {
+        args!(env, reject; project: String, options: Option<PageOptions>);
         let anchor = self.inner.clone();
         spawn(env, async move {
             let page = convert::page(options)?;
@@ -64,9 +68,10 @@ impl Anchor {
     pub fn rollback_history<'env>(
         &self,
         env: &'env Env,
-        project: String,
-        options: Option<PageOptions>,
+        #[napi(ts_arg_type = "string")] project: Unknown<'_>,
+        #[napi(ts_arg_type = "PageOptions")] options: Option<Unknown<'_>>,
     ) -> napi::Result<PromiseRaw<'env, RollbackEventPage>> {
+        args!(env, reject; project: String, options: Option<PageOptions>);
         let anchor = self.inner.clone();
         spawn(env, async move {
             let page = convert::page(options)?;
@@ -82,8 +87,9 @@ impl Anchor {
     pub fn recover<'env>(
         &self,
         env: &'env Env,
-        project: String,
+        #[napi(ts_arg_type = "string")] project: Unknown<'_>,
     ) -> napi::Result<PromiseRaw<'env, RecoveryReport>> {
+        args!(env, reject; project: String);
         let anchor = self.inner.clone();
         spawn(env, async move {
             Ok::<_, Failure>(RecoveryReport::from(&anchor.recover(&project).await?))

@@ -2,11 +2,12 @@
 //! promote and rollback.
 
 use anchor_core::Error;
-use napi::bindgen_prelude::PromiseRaw;
+use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
 
 use crate::anchor::Anchor;
+use crate::args::args;
 use crate::bridge::spawn;
 use crate::convert::{whole, MAX_SAFE_INTEGER};
 use crate::errors::Failure;
@@ -16,17 +17,22 @@ use crate::types::{DeployOptions, DeployPlan, Deployment, RollbackOptions, Rollb
 
 #[napi]
 impl Anchor {
-    /// Deploys the OpenNext build in `buildDir` (the folder holding
-    /// `.open-next/` or `.open-next` itself) and, unless `promote` is false,
-    /// makes it live. Resolves with the deployment's record.
+    /// Deploys the OpenNext build in `buildDir`, the `.open-next` folder
+    /// itself (it holds `open-next.output.json`; its parent is refused as
+    /// `ANCHOR_INVALID_BUILD`): checks it, uploads the assets the store
+    /// lacks, publishes new function versions and records the deployment;
+    /// then, unless `promote` is false, switches the `live` aliases to it.
+    /// Nothing live changes unless every step before the switch succeeded.
+    /// Resolves with the deployment's record.
     #[napi]
     pub fn deploy<'env>(
         &self,
         env: &'env Env,
-        project: String,
-        build_dir: String,
-        options: Option<DeployOptions>,
+        #[napi(ts_arg_type = "string")] project: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] build_dir: Unknown<'_>,
+        #[napi(ts_arg_type = "DeployOptions")] options: Option<Unknown<'_>>,
     ) -> napi::Result<PromiseRaw<'env, Deployment>> {
+        args!(env, reject; project: String, build_dir: String, options: Option<DeployOptions>);
         let (promote, on_progress, function_settings) = match options {
             Some(o) => (
                 o.promote.unwrap_or(true),
@@ -66,9 +72,10 @@ impl Anchor {
     pub fn preview<'env>(
         &self,
         env: &'env Env,
-        project: String,
-        build_dir: String,
+        #[napi(ts_arg_type = "string")] project: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] build_dir: Unknown<'_>,
     ) -> napi::Result<PromiseRaw<'env, Deployment>> {
+        args!(env, reject; project: String, build_dir: String);
         let deployer = self.inner.deployer(&project, build_dir).promote(false);
         spawn(env, async move {
             Ok::<_, Failure>(Deployment::from(&deployer.execute().await?))
@@ -80,9 +87,10 @@ impl Anchor {
     pub fn plan<'env>(
         &self,
         env: &'env Env,
-        project: String,
-        build_dir: String,
+        #[napi(ts_arg_type = "string")] project: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] build_dir: Unknown<'_>,
     ) -> napi::Result<PromiseRaw<'env, DeployPlan>> {
+        args!(env, reject; project: String, build_dir: String);
         let deployer = self.inner.deployer(&project, build_dir);
         spawn(env, async move {
             Ok::<_, Failure>(DeployPlan::from(&deployer.plan().await?))
@@ -94,9 +102,10 @@ impl Anchor {
     pub fn promote<'env>(
         &self,
         env: &'env Env,
-        project: String,
-        deployment_id: String,
+        #[napi(ts_arg_type = "string")] project: Unknown<'_>,
+        #[napi(ts_arg_type = "string")] deployment_id: Unknown<'_>,
     ) -> napi::Result<PromiseRaw<'env, Deployment>> {
+        args!(env, reject; project: String, deployment_id: String);
         let anchor = self.inner.clone();
         spawn(env, async move {
             let deployment = anchor.promote(&project, &deployment_id).await?;
@@ -111,9 +120,10 @@ impl Anchor {
     pub fn rollback<'env>(
         &self,
         env: &'env Env,
-        project: String,
-        options: Option<RollbackOptions>,
+        #[napi(ts_arg_type = "string")] project: Unknown<'_>,
+        #[napi(ts_arg_type = "RollbackOptions")] options: Option<Unknown<'_>>,
     ) -> napi::Result<PromiseRaw<'env, RollbackOutcome>> {
+        args!(env, reject; project: String, options: Option<RollbackOptions>);
         let mut rollback = self.inner.rollback(&project);
         let options = options.unwrap_or(RollbackOptions {
             to_deployment: None,

@@ -8,22 +8,11 @@ import path from 'node:path';
 
 import { anchor, buildV1, freshDir, rejection } from './support.mjs';
 
-const { Anchor, errorCodes, _throwCoreError, _panicInFuture } = anchor;
+const { Anchor, errorCodes, _errorFields, _throwCoreError, _panicInFuture } = anchor;
 
-// The fields each code's sample carries (anchor-core's Error::sample).
-const EXPECTED = {
-  ANCHOR_INVALID_INPUT: { field: 'domain', reason: 'sample reason' },
-  ANCHOR_INVALID_BUILD: { path: '/tmp/build', reason: 'sample reason' },
-  ANCHOR_NOT_FOUND: { kind: 'deployment', id: '01J0SAMPLE' },
-  ANCHOR_ALREADY_EXISTS: { kind: 'deployment', id: '01J0SAMPLE' },
-  ANCHOR_CONFLICT: { kind: 'deployment', id: '01J0SAMPLE', reason: 'sample reason' },
-  ANCHOR_PRECONDITION_FAILED: { kind: 'deployment', id: '01J0SAMPLE', reason: 'revision 1, found 2' },
-  ANCHOR_DOMAIN_TAKEN: { domain: 'shop.example.com', project: 'other' },
-  ANCHOR_INVALID_STATE: { kind: 'deployment', id: '01J0SAMPLE', state: 'failed', reason: 'sample reason' },
-  ANCHOR_NOT_MANAGED: { certificate: 'arn:aws:acm:us-east-1:000000000000:certificate/sample' },
-  ANCHOR_SERVICE: { backend: 'local', service: 'functions', operation: 'UpdateAlias', retryable: true },
-  ANCHOR_IO: { path: '/tmp/missing' },
-};
+// The core is the only table of codes and fields: errorCodes() lists the
+// codes and _errorFields(code) the fields of the core's sample of each.
+const EXPECTED = Object.fromEntries(errorCodes().map((code) => [code, _errorFields(code)]));
 
 const thrown = (code) => {
   try {
@@ -34,10 +23,13 @@ const thrown = (code) => {
   throw new Error(`_throwCoreError(${code}) did not throw`);
 };
 
-test('errorCodes lists every core code once, and this test covers each', () => {
+test('errorCodes lists every core code once, each with structured fields', () => {
   const codes = errorCodes();
   assert.equal(new Set(codes).size, codes.length);
-  assert.deepEqual([...codes].sort(), Object.keys(EXPECTED).sort());
+  assert.ok(codes.includes('ANCHOR_INVALID_INPUT') && codes.includes('ANCHOR_IO'));
+  for (const code of codes) {
+    assert.ok(Object.keys(EXPECTED[code]).length > 0, `${code} has no fields`);
+  }
 });
 
 for (const [code, fields] of Object.entries(EXPECTED)) {
@@ -48,6 +40,9 @@ for (const [code, fields] of Object.entries(EXPECTED)) {
     for (const [name, value] of Object.entries(fields)) {
       assert.equal(error[name], value, `${code}.${name}`);
     }
+    // Spot checks that the derived table is the core's, not empty.
+    if (code === 'ANCHOR_INVALID_INPUT') assert.equal(error.field, 'domain');
+    if (code === 'ANCHOR_SERVICE') assert.equal(error.retryable, true);
     assert.ok(error.message.length > 0);
   });
 }
@@ -123,6 +118,14 @@ test('bad options name the option and change nothing', async () => {
     assert.equal(error.code, 'ANCHOR_INVALID_INPUT', `limit ${limit}`);
     assert.equal(error.field, 'limit');
   }
+  // The serve timeout is seconds, as in Python (requestTimeoutSeconds).
+  for (const [seconds, field] of [[0, 'requestTimeoutSeconds'], [-1, 'requestTimeoutSeconds'], [86_401, 'requestTimeoutSeconds']]) {
+    const error = await rejection(a.serve('shop', { requestTimeoutSeconds: seconds }));
+    assert.equal(error.code, 'ANCHOR_INVALID_INPUT', `requestTimeoutSeconds ${seconds}`);
+    assert.equal(error.field, field);
+  }
+  const noWorkers = await rejection(a.serve('shop', { workersPerFunction: 0 }));
+  assert.equal(noWorkers.field, 'workersPerFunction');
   const attempts = await rejection(Anchor.aws({ bucket: 'b', maxAttempts: -1 }));
   assert.equal(attempts.code, 'ANCHOR_INVALID_INPUT');
   assert.equal(attempts.field, 'maxAttempts');
@@ -132,7 +135,41 @@ test('bad options name the option and change nothing', async () => {
   assert.equal((await a.rollbackHistory('shop')).items.length, 0);
 });
 
-test('a wrong argument type is a TypeError from the binding, before any work', async () => {
+test('a wrong JS type rejects with ANCHOR_INVALID_INPUT naming the parameter', async () => {
   const a = await Anchor.local(path.join(freshDir('types'), 'state'));
-  assert.throws(() => a.project(42), (error) => error instanceof Error && /string/i.test(error.message));
+  await a.createProject('shop');
+  const cases = [
+    // [call, field, got]
+    [() => a.deploy('shop', 42), 'buildDir', 'a number'],
+    [() => a.deploy(7, buildV1()), 'project', 'a number'],
+    [() => a.deploy('shop', buildV1(), 'promote'), 'options', 'a string'],
+    [() => a.deploy('shop', buildV1(), { promote: 'yes' }), 'options.promote', null],
+    [() => a.project(42), 'name', 'a number'],
+    [() => a.project(), 'name', 'undefined'],
+    [() => a.createProject({ name: 'shop' }), 'name', 'an object'],
+    [() => a.createProject('shop', { buildDir: 5 }), 'options.buildDir', null],
+    [() => a.rollback('shop', { toVersion: '1' }), 'options.toVersion', null],
+    [() => a.history('shop', 20), 'options', 'a number'],
+    [() => a.promote('shop', null), 'deploymentId', 'null'],
+    [() => a.serve(['shop']), 'project', 'an object'],
+    [() => a.validateLocalCertificate(true), 'certificateId', 'a boolean'],
+    [() => Anchor.local(1), 'path', 'a number'],
+    [() => Anchor.aws('bucket'), 'options', 'a string'],
+    [() => Anchor.aws({}), 'options.bucket', null],
+    [() => a.domains('shop').add(3), 'name', 'a number'],
+  ];
+  for (const [call, field, got] of cases) {
+    const error = await rejection(call());
+    assert.ok(error instanceof Error, String(call));
+    assert.equal(error.code, 'ANCHOR_INVALID_INPUT', `${call}: ${error.code} ${error.message}`);
+    assert.equal(error.field, field, String(call));
+    assert.ok(error.message.includes(field), error.message);
+    if (got) assert.ok(error.reason.endsWith(`got ${got}`), `${call}: ${error.reason}`);
+  }
+  // Synchronous methods throw the same error.
+  for (const [call, field] of [[() => a.domains(1), 'project']]) {
+    assert.throws(call, (error) => error.code === 'ANCHOR_INVALID_INPUT' && error.field === field);
+  }
+  // Nothing was deployed by any of the refused calls.
+  assert.equal((await a.history('shop')).items.length, 0);
 });

@@ -36,6 +36,8 @@ test('deploy, preview, promote, roll back, history and domains on the embedded d
   assert.equal(d1.project, PROJECT);
   assert.ok(d1.assets.files > 0 && d1.assets.uploadedFiles > 0);
   assert.ok(d1.serverVersion && d1.serverVersion.arn.length > 0);
+  // Base64 SHA-256 of the code zip, as in Python's code_sha256.
+  assert.match(d1.serverVersion.codeSha256, /^[A-Za-z0-9+/]{43}=$/);
   assert.ok(!Number.isNaN(Date.parse(d1.createdAt)));
   const phases = new Set(events.map((e) => e.phase));
   for (const phase of ['scanning', 'uploading', 'publishing', 'done']) {

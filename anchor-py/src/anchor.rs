@@ -30,11 +30,13 @@ impl PyAnchor {
         })
     }
 
-    /// Opens the AWS backend.
+    /// Opens the AWS backend. The state writes are serialised only when the
+    /// test-only variable `ANCHOR_TEST_SERIALIZE_STATE_WRITES=1` is set (see
+    /// [`serialize_state_writes_for_tests`]).
     #[staticmethod]
     #[pyo3(signature = (bucket, region=None, endpoint_url=None, profile=None,
         execution_role_arn=None, table_prefix="anchor".to_string(), max_attempts=5,
-        serialize_state_writes=false, edge_router=true))]
+        create_tables=true, edge_router=true))]
     #[allow(clippy::too_many_arguments)]
     fn aws(
         py: Python<'_>,
@@ -45,9 +47,11 @@ impl PyAnchor {
         execution_role_arn: Option<String>,
         table_prefix: String,
         max_attempts: i64,
-        serialize_state_writes: bool,
+        create_tables: bool,
         edge_router: bool,
     ) -> PyResult<Bound<'_, PyAny>> {
+        // Read on the calling thread, where `os.environ` is written.
+        let serialize_state_writes = serialize_state_writes_for_tests();
         spawn(py, async move {
             let mut options = AwsOptions::new(bucket);
             options.connection.region = region;
@@ -61,6 +65,7 @@ impl PyAnchor {
             })?;
             options.execution_role_arn = execution_role_arn;
             options.table_prefix = table_prefix;
+            options.create_tables = create_tables;
             options.serialize_state_writes = serialize_state_writes;
             if !edge_router {
                 options.router = AwsRouter::Disabled;
@@ -102,4 +107,11 @@ impl PyAnchor {
         let anchor = self.inner.clone();
         spawn(py, async move { to_json(&anchor.project(&name).await?) })
     }
+}
+
+/// Whether `ANCHOR_TEST_SERIALIZE_STATE_WRITES` is `1`: the test suites set
+/// it against moto, whose DynamoDB transactions are not atomic, so that
+/// `AwsOptions::serialize_state_writes` never has to be a public parameter.
+pub(crate) fn serialize_state_writes_for_tests() -> bool {
+    std::env::var_os("ANCHOR_TEST_SERIALIZE_STATE_WRITES").is_some_and(|v| v == "1")
 }

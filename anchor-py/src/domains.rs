@@ -51,7 +51,7 @@ impl PyAnchor {
 
     /// Issues a pending certificate of the embedded local CA (what DNS
     /// validation does on AWS). Only on the local backend.
-    fn local_validate_certificate<'py>(
+    fn validate_local_certificate<'py>(
         &self,
         py: Python<'py>,
         certificate_id: String,
@@ -61,7 +61,7 @@ impl PyAnchor {
             let cloud = cloud.ok_or_else(|| {
                 Error::invalid_input(
                     "backend",
-                    "local_validate_certificate needs the embedded local backend (Anchor.local)",
+                    "validate_local_certificate needs the embedded local backend (Anchor.local)",
                 )
             })?;
             cloud.certificates().validate(&certificate_id).await?;

@@ -25,7 +25,7 @@ fn edge_options(
     port: i64,
     node: Option<String>,
     workers_per_function: Option<i64>,
-    request_timeout: Option<f64>,
+    request_timeout_seconds: Option<f64>,
 ) -> Result<EdgeOptions, Error> {
     let mut options = EdgeOptions::default();
     if let Some(host) = host {
@@ -47,14 +47,20 @@ fn edge_options(
             )
         })?;
     }
-    if let Some(seconds) = request_timeout {
+    if let Some(seconds) = request_timeout_seconds {
         options.request_timeout = Duration::try_from_secs_f64(seconds).map_err(|_| {
             Error::invalid_input(
-                "request_timeout",
+                "request_timeout_seconds",
                 format!("must be a positive number of seconds, got {seconds}"),
             )
         })?;
     }
+    // The core's own checks (above zero), named as the caller wrote them.
+    options.validate().map_err(|e| {
+        e.rename_field(|field| {
+            (field == "request_timeout").then(|| "request_timeout_seconds".to_string())
+        })
+    })?;
     Ok(options)
 }
 
@@ -63,7 +69,7 @@ impl PyAnchor {
     /// Serves `project` of the embedded default over HTTP (see
     /// `anchor_core::edge`); an awaitable of a `LocalEdge`.
     #[pyo3(signature = (project, host=None, port=0, node=None, workers_per_function=None,
-        request_timeout=None))]
+        request_timeout_seconds=None))]
     #[allow(clippy::too_many_arguments)]
     fn serve<'py>(
         &self,
@@ -73,11 +79,17 @@ impl PyAnchor {
         port: i64,
         node: Option<String>,
         workers_per_function: Option<i64>,
-        request_timeout: Option<f64>,
+        request_timeout_seconds: Option<f64>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let anchor = self.inner.clone();
         spawn(py, async move {
-            let options = edge_options(host, port, node, workers_per_function, request_timeout)?;
+            let options = edge_options(
+                host,
+                port,
+                node,
+                workers_per_function,
+                request_timeout_seconds,
+            )?;
             let server = EdgeServer::start(&anchor, &project, options).await?;
             Ok::<_, Failure>(PyLocalEdge {
                 addr: server.local_addr(),

@@ -1,8 +1,9 @@
 //! Mapping Anchor's [`Error`] to the exception classes of the pure-Python
 //! module `anchor_deploy.exceptions`, in one place.
 //!
-//! The classes live in Python (so users can subclass and document them);
-//! this file only picks the class and passes the variant's structured
+//! The classes live in Python (so users can subclass and document them) and
+//! each declares the core code it stands for; this file asks the module's
+//! `error_class(code)` for the class and passes the variant's structured
 //! fields as keyword arguments: `cls(message, code=..., **fields)`.
 
 use std::any::Any;
@@ -59,7 +60,7 @@ impl Failure {
 pub(crate) fn anchor_error(py: Python<'_>, message: &str, code: &str) -> PyErr {
     let kwargs = PyDict::new(py);
     match kwargs.set_item("code", code) {
-        Ok(()) => instantiate(py, "AnchorError", message, &kwargs),
+        Ok(()) => instantiate(py, message, &kwargs),
         Err(_) => PyRuntimeError::new_err(format!("{message} [{code}]")),
     }
 }
@@ -68,8 +69,8 @@ pub(crate) fn anchor_error(py: Python<'_>, message: &str, code: &str) -> PyErr {
 /// with the variant's fields as attributes and its source chain as `__cause__`.
 pub(crate) fn to_py_err(py: Python<'_>, e: &Error) -> PyErr {
     match fields(py, e) {
-        Ok((class, kwargs)) => {
-            let err = instantiate(py, class, &e.to_string(), &kwargs);
+        Ok(kwargs) => {
+            let err = instantiate(py, &e.to_string(), &kwargs);
             if let Some(chain) = e.source_chain() {
                 err.set_cause(py, Some(PyException::new_err(chain)));
             }
@@ -79,27 +80,8 @@ pub(crate) fn to_py_err(py: Python<'_>, e: &Error) -> PyErr {
     }
 }
 
-/// The class of each code in `anchor_deploy.exceptions`.
-fn class_of(code: &str) -> &'static str {
-    match code {
-        "ANCHOR_INVALID_INPUT" => "InvalidInputError",
-        "ANCHOR_INVALID_BUILD" => "InvalidBuildError",
-        "ANCHOR_NOT_FOUND" => "NotFoundError",
-        "ANCHOR_ALREADY_EXISTS" => "AlreadyExistsError",
-        "ANCHOR_CONFLICT" => "ConflictError",
-        "ANCHOR_PRECONDITION_FAILED" => "PreconditionFailedError",
-        "ANCHOR_DOMAIN_TAKEN" => "DomainTakenError",
-        "ANCHOR_INVALID_STATE" => "InvalidStateError",
-        "ANCHOR_NOT_MANAGED" => "NotManagedError",
-        "ANCHOR_SERVICE" => "ServiceError",
-        "ANCHOR_IO" => "IoError",
-        // A code newer than these bindings: the base class still carries it.
-        _ => "AnchorError",
-    }
-}
-
-/// The class name and keyword arguments (`code` plus the variant's fields).
-fn fields<'py>(py: Python<'py>, e: &Error) -> PyResult<(&'static str, Bound<'py, PyDict>)> {
+/// The keyword arguments of an exception: `code` plus the variant's fields.
+fn fields<'py>(py: Python<'py>, e: &Error) -> PyResult<Bound<'py, PyDict>> {
     let kw = PyDict::new(py);
     kw.set_item("code", e.code())?;
     for (name, value) in e.fields() {
@@ -108,17 +90,18 @@ fn fields<'py>(py: Python<'py>, e: &Error) -> PyResult<(&'static str, Bound<'py,
             FieldValue::Flag(flag) => kw.set_item(name, flag)?,
         }
     }
-    Ok((class_of(e.code()), kw))
+    Ok(kw)
 }
 
-/// `cls(message, **kwargs)` from `anchor_deploy.exceptions`, as a `PyErr`.
-/// Falls back to `AnchorError` for a class the module lacks, and to
-/// `RuntimeError` (chained to the import failure) if the module is missing.
-fn instantiate(py: Python<'_>, class: &str, message: &str, kwargs: &Bound<'_, PyDict>) -> PyErr {
+/// `error_class(code)(message, **kwargs)` from `anchor_deploy.exceptions`,
+/// as a `PyErr`: the Python module alone says which class stands for a code
+/// (each class names its `CODE`), so there is no second table here. Falls
+/// back to `RuntimeError` (chained to the import failure) if the module is
+/// missing.
+fn instantiate(py: Python<'_>, message: &str, kwargs: &Bound<'_, PyDict>) -> PyErr {
     let built = PyModule::import(py, EXCEPTIONS).and_then(|module| {
-        let cls = module
-            .getattr(class)
-            .or_else(|_| module.getattr("AnchorError"))?;
+        let code = kwargs.get_item("code")?;
+        let cls = module.getattr("error_class")?.call1((code,))?;
         cls.call((message,), Some(kwargs))
     });
     match built {

@@ -23,6 +23,7 @@ use std::sync::OnceLock;
 use anchor_core::Error;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
 
 use crate::errors::Failure;
 
@@ -53,6 +54,20 @@ where
 {
     check_not_forked(py)?;
     bridge::spawn(py, fut)
+}
+
+/// The structured fields of each core code, as `{code: (name, ...)}`, read
+/// from the core's sample of that code: `exceptions.py` declares the same
+/// names on each class, and a test holds the two equal.
+fn error_fields(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let table = PyDict::new(py);
+    for code in Error::CODES {
+        let names: Vec<&str> = Error::sample(code)
+            .map(|e| e.fields().into_iter().map(|(name, _)| name).collect())
+            .unwrap_or_default();
+        table.set_item(code, PyTuple::new(py, names)?)?;
+    }
+    Ok(table)
 }
 
 /// Raises a sample core error of `code` through the real mapping, so the
@@ -102,6 +117,7 @@ fn _anchor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<anchor::PyAnchor>()?;
     m.add_class::<edge::PyLocalEdge>()?;
     m.add("ERROR_CODES", Error::CODES.to_vec())?;
+    m.add("ERROR_FIELDS", error_fields(m.py())?)?;
     m.add_function(wrap_pyfunction!(_raise_core_error, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_in_future, m)?)?;
     m.add_function(wrap_pyfunction!(_call_from_runtime, m)?)?;

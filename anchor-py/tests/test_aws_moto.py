@@ -28,6 +28,9 @@ def test_aws_flow(monkeypatch: pytest.MonkeyPatch, build_v1: Path, build_v2: Pat
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "moto")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "moto")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    # Test-only: moto's DynamoDB transactions are not atomic, so the native
+    # module serialises its state writes (not a public parameter).
+    monkeypatch.setenv("ANCHOR_TEST_SERIALIZE_STATE_WRITES", "1")
 
     iam = boto3.client("iam", region_name="us-east-1", endpoint_url=ENDPOINT)
     role_arn = iam.create_role(RoleName="anchor-lambda", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
@@ -42,7 +45,6 @@ def test_aws_flow(monkeypatch: pytest.MonkeyPatch, build_v1: Path, build_v2: Pat
             region="eu-west-1",
             endpoint_url=ENDPOINT,
             execution_role_arn=role_arn,
-            serialize_state_writes=True,
             # moto has no CloudFront Functions, KeyValueStore or cache
             # policies; the Rust tests cover the router with a stand-in.
             edge_router=False,

@@ -79,8 +79,8 @@ def test_serve_refuses_bad_options_with_typed_errors(tmp_path: Path) -> None:
         ({"host": "not-an-ip"}, "host"),
         ({"workers_per_function": 0}, "workers_per_function"),
         ({"workers_per_function": -1}, "workers_per_function"),
-        ({"request_timeout": -1.0}, "request_timeout"),
-        ({"request_timeout": 0.0}, "request_timeout"),
+        ({"request_timeout_seconds": -1.0}, "request_timeout_seconds"),
+        ({"request_timeout_seconds": 0.0}, "request_timeout_seconds"),
     ]:
         with pytest.raises(InvalidInputError) as bad:
             anchor.serve(PROJECT, **options)  # type: ignore[arg-type]

@@ -46,7 +46,7 @@ async def main() -> None:
     anchor = await anchor_deploy.Anchor.local(sys.argv[1])
     first, second = sys.argv[2], sys.argv[3]
     for i in range(20):
-        await anchor.rollback("shop", to=(first, second)[i % 2], invalidate=False)
+        await anchor.rollback("shop", to_deployment=(first, second)[i % 2], invalidate=False)
 
 asyncio.run(main())
 """

@@ -69,9 +69,9 @@ def test_async_flow(tmp_path: Path, build_v1: Path, build_v2: Path) -> None:
         assert isinstance(back, RollbackOutcome)
         assert back.to.id == d2.id and back.from_ is not None and back.from_.id == preview.id
         assert back.event.reason == "bad release" and back.elapsed_ms >= 0
-        by_version = await anchor.rollback(PROJECT, version=1)
+        by_version = await anchor.rollback(PROJECT, to_version=1)
         assert by_version.to.id == d1.id
-        by_id = await anchor.rollback(PROJECT, to=preview.id, invalidate=False)
+        by_id = await anchor.rollback(PROJECT, to_deployment=preview.id, invalidate=False)
         assert by_id.to.id == preview.id
         assert (await anchor.active_deployment(PROJECT)).id == preview.id
 

@@ -72,7 +72,8 @@ async function main(v1, v2, state) {
   rmSync(state, { recursive: true, force: true });
   console.log(`==> opening the embedded default in ${state}`);
   const anchor = await Anchor.local(state);
-  const project = await anchor.createProject(PROJECT);
+  // The build gives the project its CDN routes (public files are served).
+  const project = await anchor.createProject(PROJECT, { buildDir: v1 });
   console.log(`    project ${project.name} -> distribution ${project.infrastructure.distributionDomain}`);
 
   console.log('==> deploying v1');

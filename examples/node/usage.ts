@@ -26,7 +26,7 @@ const isAnchorError = (error: unknown): error is AnchorError =>
 
 export async function release(stateDir: string, buildDir: string): Promise<Deployment> {
   const anchor: Anchor = await Anchor.local(stateDir);
-  await anchor.createProject('shop');
+  await anchor.createProject('shop', { buildDir });
   const deployment = await anchor.deploy('shop', buildDir, {
     promote: true,
     onProgress: (event: ProgressEvent) => {

@@ -83,7 +83,8 @@ async def main(v1: Path, v2: Path, state: Path) -> None:
 
     print(f"==> opening the embedded default in {state}")
     anchor = await Anchor.local(state)
-    project = await anchor.create_project(PROJECT)
+    # The build gives the project its CDN routes (public files are served).
+    project = await anchor.create_project(PROJECT, v1)
     print(f"    project {project.name} -> distribution {project.infrastructure.distribution_domain}")
 
     print("==> deploying v1")

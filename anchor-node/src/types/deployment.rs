@@ -14,6 +14,9 @@ pub struct FunctionVersion {
     pub version: String,
     /// The qualified ARN (or the local backend's id) of that version.
     pub arn: String,
+    /// Base64 SHA-256 of the code zip, as Lambda's `CodeSha256` (Python's
+    /// `code_sha256`).
+    pub code_sha256: String,
     /// The memory it runs with, in MB, as the host reports it; absent where
     /// the host has no record of it (a version published before Anchor
     /// kept it).
@@ -34,6 +37,7 @@ impl From<&model::FunctionVersion> for FunctionVersion {
             function: v.function.clone(),
             version: v.version.clone(),
             arn: v.arn.clone(),
+            code_sha256: v.code_sha256.clone(),
             memory_mb: v.memory_mb,
             timeout_seconds: v.timeout_secs,
             architecture: v.architecture.map(|a| a.as_str().to_string()),

@@ -31,9 +31,6 @@ pub struct AwsOpenOptions {
     pub max_attempts: Option<f64>,
     /// Whether to create missing tables; default true.
     pub create_tables: Option<bool>,
-    /// Serialises state writes within this process; only for moto, whose
-    /// transactions are not atomic. Default false.
-    pub serialize_state_writes: Option<bool>,
     /// Whether new projects route through the account's shared edge
     /// router (a CloudFront Function and KeyValueStore). Default true;
     /// false for emulators without those APIs, such as moto.

@@ -4,13 +4,14 @@ Every method returns an awaitable whose result is the core's JSON; the
 pure-Python layer turns it into typed records. Checked by ``mypy.stubtest``.
 """
 
-from typing import Awaitable, Callable, List, Mapping, Optional
+from typing import Awaitable, Callable, Dict, List, Mapping, Optional, Tuple
 
 from typing_extensions import final
 
-__all__ = ["Anchor", "LocalEdge", "ERROR_CODES", "_raise_core_error", "_panic_in_future", "_call_from_runtime", "_close"]
+__all__ = ["Anchor", "LocalEdge", "ERROR_CODES", "ERROR_FIELDS", "_raise_core_error", "_panic_in_future", "_call_from_runtime", "_close"]
 
 ERROR_CODES: List[str]
+ERROR_FIELDS: Dict[str, Tuple[str, ...]]
 
 def _raise_core_error(code: str) -> None: ...
 def _panic_in_future() -> Awaitable[None]: ...
@@ -30,7 +31,7 @@ class Anchor:
         execution_role_arn: Optional[str] = None,
         table_prefix: str = "anchor",
         max_attempts: int = 5,
-        serialize_state_writes: bool = False,
+        create_tables: bool = True,
         edge_router: bool = True,
     ) -> Awaitable[Anchor]: ...
     def create_project(
@@ -69,7 +70,7 @@ class Anchor:
     def domain_refresh(self, project: str, name: str) -> Awaitable[str]: ...
     def domain_remove(self, project: str, name: str) -> Awaitable[None]: ...
     def domain_list(self, project: str) -> Awaitable[str]: ...
-    def local_validate_certificate(self, certificate_id: str) -> Awaitable[None]: ...
+    def validate_local_certificate(self, certificate_id: str) -> Awaitable[None]: ...
     def serve(
         self,
         project: str,
@@ -77,7 +78,7 @@ class Anchor:
         port: int = 0,
         node: Optional[str] = None,
         workers_per_function: Optional[int] = None,
-        request_timeout: Optional[float] = None,
+        request_timeout_seconds: Optional[float] = None,
     ) -> Awaitable[LocalEdge]: ...
 
 @final

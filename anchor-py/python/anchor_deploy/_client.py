@@ -13,6 +13,7 @@ import os
 from typing import Any, Callable, List, Optional, Union
 
 from . import _anchor
+from ._deprecated import renamed
 from .types import (
     DeployPlan,
     Deployment,
@@ -152,12 +153,13 @@ class Anchor:
         execution_role_arn: Optional[str] = None,
         table_prefix: str = "anchor",
         max_attempts: int = 5,
-        serialize_state_writes: bool = False,
+        create_tables: bool = True,
         edge_router: bool = True,
     ) -> "Anchor":
         """Opens the AWS backend; credentials come from ``profile`` or the
-        default chain, the region from ``region`` or the environment. New
-        projects route through the account's shared edge router unless
+        default chain, the region from ``region`` or the environment. The
+        record tables (named from ``table_prefix``) are created if missing
+        unless ``create_tables`` is false. New projects route through the account's shared edge router unless
         ``edge_router`` is false (for emulators without CloudFront
         Functions, such as moto)."""
         native = await _anchor.Anchor.aws(
@@ -168,7 +170,7 @@ class Anchor:
             execution_role_arn=execution_role_arn,
             table_prefix=table_prefix,
             max_attempts=max_attempts,
-            serialize_state_writes=serialize_state_writes,
+            create_tables=create_tables,
             edge_router=edge_router,
         )
         return cls(native, f"aws bucket={bucket!r}")
@@ -182,8 +184,13 @@ class Anchor:
     ) -> Project:
         """Creates a project and provisions its infrastructure.
 
-        On AWS, ``build_dir`` supplies the function code the first versions
-        are created with. ``function_settings`` gives the functions it
+        ``build_dir`` (the ``.open-next`` folder of an OpenNext build)
+        supplies only the CDN routes: the cache behaviours of its manifest,
+        so that the app's public files (``/favicon.ico``, ``/robots.txt``)
+        are served from the asset store. Nothing of it is uploaded; that is
+        :meth:`deploy`'s job. Without it the project gets OpenNext's default
+        routes, which leave public files at the root unrouted.
+        ``function_settings`` gives the functions it
         creates their memory, timeout, architecture and runtime (see
         :class:`SiteFunctionSettings`; SST's defaults otherwise); functions
         that already exist are left as they are, for ``deploy`` to change.
@@ -206,7 +213,12 @@ class Anchor:
         on_progress: Optional[ProgressCallback] = None,
         function_settings: Optional[SiteFunctionSettings] = None,
     ) -> Deployment:
-        """Deploys an OpenNext build and, unless ``promote=False``, makes it live.
+        """Deploys the OpenNext build in ``build_dir`` (the ``.open-next``
+        folder, which holds ``open-next.output.json``): checks it, uploads
+        the assets the store lacks, publishes new function versions and
+        records the deployment; then, unless ``promote=False``, switches the
+        ``live`` aliases to it. Nothing live changes unless every step
+        before the switch succeeded.
 
         ``on_progress`` is called on this event loop with each
         :class:`ProgressEvent`.
@@ -256,15 +268,24 @@ class Anchor:
         self,
         project: str,
         *,
-        to: Optional[str] = None,
-        version: Optional[int] = None,
+        to_deployment: Optional[str] = None,
+        to_version: Optional[int] = None,
         reason: str = "rollback",
         invalidate: bool = True,
+        to: Optional[str] = None,
+        version: Optional[int] = None,
     ) -> RollbackOutcome:
-        """Rolls back to the previous deployment, or to the deployment id
-        ``to`` or the version ``version``. Nothing is re-uploaded."""
+        """Rolls back to the deployment the live one replaced, or to the
+        deployment id ``to_deployment`` or the version ``to_version`` (not
+        both). Nothing is re-uploaded.
+
+        ``to=`` and ``version=`` are the deprecated names of
+        ``to_deployment=`` and ``to_version=``: accepted with a
+        ``DeprecationWarning`` until the next release."""
+        to_deployment = renamed("to", to, "to_deployment", to_deployment)
+        to_version = renamed("version", version, "to_version", to_version)
         raw = await self._native.rollback(
-            project, to_deployment=to, to_version=version, reason=reason, invalidate=invalidate
+            project, to_deployment=to_deployment, to_version=to_version, reason=reason, invalidate=invalidate
         )
         return RollbackOutcome.from_json(raw)
 
@@ -302,7 +323,7 @@ class Anchor:
     async def validate_local_certificate(self, certificate_id: str) -> None:
         """Embedded default only: has the local CA issue a pending certificate,
         standing in for DNS validation."""
-        await self._native.local_validate_certificate(certificate_id)
+        await self._native.validate_local_certificate(certificate_id)
 
     async def serve(
         self,
@@ -312,22 +333,31 @@ class Anchor:
         port: int = 0,
         node: Optional[str] = None,
         workers_per_function: Optional[int] = None,
+        request_timeout_seconds: Optional[float] = None,
         request_timeout: Optional[float] = None,
     ) -> LocalEdge:
         """Embedded default only: serves ``project`` over HTTP on the local
         edge, routed like its CloudFront distribution. Functions run in
         ``node`` worker processes (``node`` or ``$ANCHOR_NODE``); the ``live``
         aliases are read per request, so a deploy or rollback shows at the
-        next request. ``port=0`` picks a free port; ``request_timeout`` is
-        in seconds (default 30). Raises :class:`InvalidInputError` naming
-        ``node`` if Node.js cannot run the functions."""
+        next request. ``port=0`` picks a free port;
+        ``request_timeout_seconds`` (default 30) is how long a function may
+        take for one request before a 504. Raises :class:`InvalidInputError`
+        naming ``node`` if Node.js cannot run the functions.
+
+        ``request_timeout=`` is the deprecated name of
+        ``request_timeout_seconds=`` (same unit), accepted with a
+        ``DeprecationWarning`` until the next release."""
+        request_timeout_seconds = renamed(
+            "request_timeout", request_timeout, "request_timeout_seconds", request_timeout_seconds
+        )
         native = await self._native.serve(
             project,
             host=host,
             port=port,
             node=node,
             workers_per_function=workers_per_function,
-            request_timeout=request_timeout,
+            request_timeout_seconds=request_timeout_seconds,
         )
         return LocalEdge(native)
 

@@ -1,9 +1,13 @@
 """The exception tree of Anchor, rooted at :class:`AnchorError`.
 
-One class per variant of the core's ``anchor_core::Error``. The native module
-raises these classes by name (the mapping lives in one Rust function), built
-as ``cls(message, code=..., **fields)`` with the variant's fields in
-snake_case, and chains the Rust error's source as ``__cause__``.
+One class per code of the core's ``anchor_core::Error`` (the core's
+``Error::CODES`` is the only list of codes). Each class names the code it
+stands for in ``CODE`` and annotates the variant's fields; nothing else maps
+codes to classes. The native module asks :func:`error_class` for the class,
+builds it as ``cls(message, code=..., **fields)`` with the variant's fields
+in snake_case, and chains the Rust error's source as ``__cause__``. The
+tests hold every core code to a class here, and each class's annotated
+fields to the core's.
 
 Branch on the class or on ``.code``; never on the message text.
 """
@@ -39,11 +43,21 @@ class AnchorError(Exception):
 
     #: The code this class stands for; the base class takes any code.
     CODE: ClassVar[str] = "ANCHOR_INTERNAL"
-    #: The variant's fields, exposed as attributes (``None`` when absent).
+    #: The variant's fields, exposed as attributes (``None`` when absent):
+    #: the names each subclass annotates.
     FIELDS: ClassVar[Tuple[str, ...]] = ()
 
     code: str
     message: str
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # The fields are the names the class itself annotates, so a class
+        # states each field once.
+        own = cls.__dict__.get("__annotations__")
+        if own is None:  # Python 3.14 makes class annotations lazy
+            own = getattr(cls, "__annotations__", {})
+        cls.FIELDS = tuple(n for n in own if n not in ("CODE", "FIELDS"))
 
     def __init__(self, message: str, *, code: Optional[str] = None, **fields: Any) -> None:
         super().__init__(message)
@@ -80,7 +94,6 @@ class InvalidInputError(AnchorError, ValueError):
     """A caller-supplied value is invalid; ``field`` names it."""
 
     CODE = "ANCHOR_INVALID_INPUT"
-    FIELDS = ("field", "reason")
     field: str
     reason: str
 
@@ -89,7 +102,6 @@ class InvalidBuildError(AnchorError, ValueError):
     """The OpenNext build folder is missing something or is malformed."""
 
     CODE = "ANCHOR_INVALID_BUILD"
-    FIELDS = ("path", "reason")
     path: str
     reason: str
 
@@ -98,7 +110,6 @@ class NotFoundError(AnchorError, LookupError):
     """A record or cloud resource does not exist."""
 
     CODE = "ANCHOR_NOT_FOUND"
-    FIELDS = ("kind", "id")
     kind: str
     id: str
 
@@ -107,7 +118,6 @@ class AlreadyExistsError(AnchorError):
     """A create found the resource already there."""
 
     CODE = "ANCHOR_ALREADY_EXISTS"
-    FIELDS = ("kind", "id")
     kind: str
     id: str
 
@@ -119,7 +129,6 @@ class ConflictError(AnchorError):
     """
 
     CODE = "ANCHOR_CONFLICT"
-    FIELDS = ("kind", "id", "reason")
     kind: str
     id: str
     reason: str
@@ -129,7 +138,6 @@ class PreconditionFailedError(AnchorError):
     """A conditional write saw a stale revision or ETag."""
 
     CODE = "ANCHOR_PRECONDITION_FAILED"
-    FIELDS = ("kind", "id", "reason")
     kind: str
     id: str
     reason: str
@@ -139,7 +147,6 @@ class DomainTakenError(AnchorError):
     """The domain is already attached to another project."""
 
     CODE = "ANCHOR_DOMAIN_TAKEN"
-    FIELDS = ("domain", "project")
     domain: str
     project: str
 
@@ -148,7 +155,6 @@ class InvalidStateError(AnchorError):
     """The resource's state forbids the operation (say, a failed deployment)."""
 
     CODE = "ANCHOR_INVALID_STATE"
-    FIELDS = ("kind", "id", "state", "reason")
     kind: str
     id: str
     state: str
@@ -159,7 +165,6 @@ class NotManagedError(AnchorError):
     """A certificate lacks Anchor's managed-by tag, so Anchor will not touch it."""
 
     CODE = "ANCHOR_NOT_MANAGED"
-    FIELDS = ("certificate",)
     certificate: str
 
 
@@ -167,7 +172,6 @@ class ServiceError(AnchorError):
     """An external service call failed; ``retryable`` says if retrying may help."""
 
     CODE = "ANCHOR_SERVICE"
-    FIELDS = ("backend", "service", "operation", "retryable")
     backend: str
     service: str
     operation: str
@@ -178,26 +182,23 @@ class IoError(AnchorError, OSError):
     """A local file operation failed at ``path``."""
 
     CODE = "ANCHOR_IO"
-    FIELDS = ("path",)
     path: str
 
 
-_BY_CODE: Dict[str, Type[AnchorError]] = {
-    cls.CODE: cls
-    for cls in (
-        InvalidInputError,
-        InvalidBuildError,
-        NotFoundError,
-        AlreadyExistsError,
-        ConflictError,
-        PreconditionFailedError,
-        DomainTakenError,
-        InvalidStateError,
-        NotManagedError,
-        ServiceError,
-        IoError,
-    )
-}
+def _by_code() -> Dict[str, Type[AnchorError]]:
+    table: Dict[str, Type[AnchorError]] = {}
+    pending = list(AnchorError.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        # A user's subclass of a class here keeps its parent's code; the
+        # class defined in this module wins.
+        if cls.__module__ == __name__:
+            table[cls.CODE] = cls
+        pending.extend(cls.__subclasses__())
+    return table
+
+
+_BY_CODE: Dict[str, Type[AnchorError]] = _by_code()
 
 
 def error_class(code: str) -> Type[AnchorError]:

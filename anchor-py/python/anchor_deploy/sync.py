@@ -17,6 +17,7 @@ from typing import Any, Coroutine, List, Optional, TypeVar
 
 from . import _client
 from ._client import PathLike, ProgressCallback
+from ._deprecated import renamed
 from .types import (
     DeployPlan,
     Deployment,
@@ -174,10 +175,10 @@ class Anchor:
         execution_role_arn: Optional[str] = None,
         table_prefix: str = "anchor",
         max_attempts: int = 5,
-        serialize_state_writes: bool = False,
+        create_tables: bool = True,
         edge_router: bool = True,
     ) -> "Anchor":
-        """Opens the AWS backend."""
+        """Opens the AWS backend; see :meth:`anchor_deploy.Anchor.aws`."""
         return cls(
             _run(
                 _client.Anchor.aws(
@@ -188,7 +189,7 @@ class Anchor:
                     execution_role_arn=execution_role_arn,
                     table_prefix=table_prefix,
                     max_attempts=max_attempts,
-                    serialize_state_writes=serialize_state_writes,
+                    create_tables=create_tables,
                     edge_router=edge_router,
                 )
             )
@@ -252,13 +253,24 @@ class Anchor:
         self,
         project: str,
         *,
-        to: Optional[str] = None,
-        version: Optional[int] = None,
+        to_deployment: Optional[str] = None,
+        to_version: Optional[int] = None,
         reason: str = "rollback",
         invalidate: bool = True,
+        to: Optional[str] = None,
+        version: Optional[int] = None,
     ) -> RollbackOutcome:
-        """Rolls back to the previous deployment, or to ``to`` / ``version``."""
-        return _run(self._inner.rollback(project, to=to, version=version, reason=reason, invalidate=invalidate))
+        """Rolls back to the deployment the live one replaced, or to
+        ``to_deployment`` or ``to_version`` (not both); see
+        :meth:`anchor_deploy.Anchor.rollback` (``to=``/``version=`` are
+        deprecated)."""
+        to_deployment = renamed("to", to, "to_deployment", to_deployment)
+        to_version = renamed("version", version, "to_version", to_version)
+        return _run(
+            self._inner.rollback(
+                project, to_deployment=to_deployment, to_version=to_version, reason=reason, invalidate=invalidate
+            )
+        )
 
     def active_deployment(self, project: str) -> Optional[Deployment]:
         """The live deployment, if any."""
@@ -298,17 +310,22 @@ class Anchor:
         port: int = 0,
         node: Optional[str] = None,
         workers_per_function: Optional[int] = None,
+        request_timeout_seconds: Optional[float] = None,
         request_timeout: Optional[float] = None,
     ) -> LocalEdge:
         """Embedded default only: serves ``project`` over HTTP on the local
-        edge; see :meth:`anchor_deploy.Anchor.serve`."""
+        edge; see :meth:`anchor_deploy.Anchor.serve` (``request_timeout=``
+        is deprecated)."""
+        request_timeout_seconds = renamed(
+            "request_timeout", request_timeout, "request_timeout_seconds", request_timeout_seconds
+        )
         edge = self._inner.serve(
             project,
             host=host,
             port=port,
             node=node,
             workers_per_function=workers_per_function,
-            request_timeout=request_timeout,
+            request_timeout_seconds=request_timeout_seconds,
         )
         return LocalEdge(_run(edge))
 
