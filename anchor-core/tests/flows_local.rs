@@ -684,3 +684,104 @@ async fn rollbacks_of_a_project_recorded_before_the_count_continue_its_history()
         [legacy_sequence + 2, legacy_sequence + 1, legacy_sequence]
     );
 }
+
+/// Issue 16: `recover` on a healthy project, after deploys and a rollback
+/// that all completed, moves nothing and says so (it reported a roll
+/// forward for the marker every switch leaves).
+#[tokio::test]
+async fn recover_on_a_healthy_project_reports_no_roll_forward() {
+    let env = env().await;
+    let a = &env.plain;
+    a.create_project(P).await.unwrap();
+    a.deployer(P, env.build("v1")).execute().await.unwrap();
+    let v2_dir = env.build("v2");
+    make_variant(&v2_dir, "two");
+    a.deployer(P, &v2_dir).execute().await.unwrap();
+    a.rollback(P).execute().await.unwrap();
+    let report = a.recover(P).await.unwrap();
+    assert!(!report.rolled_forward, "{report:?}");
+    check_invariants(a, P).await;
+}
+
+/// Writes a switch marker onto the project record, with the active pointer
+/// and the live statuses moved to `to`, as a switch whose deciding write
+/// committed leaves them, an hour old. What serves the project is left as
+/// it is.
+async fn leave_a_switch_marker(a: &anchor_core::Anchor, to: &str) {
+    use anchor_core::model::{Deployment, PendingSwitch, SwitchKind};
+    use anchor_core::traits::{Expect, WriteBatch};
+    let p = a.project(P).await.unwrap();
+    let to = a.deployment(P, to).await.unwrap();
+    let from = match &p.active_deployment {
+        Some(id) => Some(a.deployment(P, id.as_str()).await.unwrap()),
+        None => None,
+    };
+    let mut deployments = Vec::new();
+    if let Some(from) = from.as_ref().filter(|f| f.id != to.id) {
+        deployments.push((
+            Deployment {
+                status: DeploymentStatus::Superseded,
+                revision: from.revision + 1,
+                ..from.clone()
+            },
+            Expect::Revision(from.revision),
+        ));
+        deployments.push((
+            Deployment {
+                status: DeploymentStatus::Live,
+                revision: to.revision + 1,
+                ..to.clone()
+            },
+            Expect::Revision(to.revision),
+        ));
+    }
+    let marked = anchor_core::model::Project {
+        active_deployment: Some(to.id.clone()),
+        pending_switch: Some(PendingSwitch {
+            from: from.map(|d| d.id),
+            to: to.id.clone(),
+            kind: SwitchKind::Promote,
+            started_at: chrono::Utc::now() - chrono::Duration::hours(1),
+        }),
+        revision: p.revision + 1,
+        ..p.clone()
+    };
+    let batch = WriteBatch {
+        project: Some((marked, Expect::Revision(p.revision))),
+        deployments,
+        ..WriteBatch::default()
+    };
+    a.services().store.commit(batch).await.unwrap();
+}
+
+/// Issue 16: `rolled_forward` says whether `recover` moved what serves the
+/// project. The marker a finished switch leaves is cleared without
+/// claiming a roll forward; a switch whose deciding write committed but whose move
+/// never happened is rolled forward, and says so.
+#[tokio::test]
+async fn recover_reports_a_roll_forward_only_when_it_moved_what_serves() {
+    let env = env().await;
+    let a = &env.plain;
+    a.create_project(P).await.unwrap();
+    let v1 = a.deployer(P, env.build("v1")).execute().await.unwrap();
+    let v2_dir = env.build("v2");
+    make_variant(&v2_dir, "two");
+    let v2 = a.deployer(P, &v2_dir).execute().await.unwrap();
+
+    leave_a_switch_marker(a, v2.id.as_str()).await;
+    let report = a.recover(P).await.unwrap();
+    assert_eq!(report.resolved_switch_to, Some(v2.id.clone()));
+    assert!(!report.rolled_forward, "v2 was already served: {report:?}");
+    assert_eq!(a.project(P).await.unwrap().pending_switch, None);
+    check_invariants(a, P).await;
+
+    leave_a_switch_marker(a, v1.id.as_str()).await;
+    let report = a.recover(P).await.unwrap();
+    assert_eq!(report.resolved_switch_to, Some(v1.id.clone()));
+    assert!(report.rolled_forward, "v1 was not served yet: {report:?}");
+    assert_eq!(a.project(P).await.unwrap().pending_switch, None);
+    check_invariants(a, P).await;
+
+    let again = a.recover(P).await.unwrap();
+    assert_eq!(again, anchor_core::RecoveryReport::default());
+}

@@ -14,11 +14,14 @@ use crate::model::{DeploymentId, DeploymentStatus, DomainName, PageRequest, Proj
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct RecoveryReport {
-    /// The interrupted switch's target, if one was resolved.
+    /// The target of the switch whose marker recovery found and cleared,
+    /// if the project had one: a switch interrupted before its marker was
+    /// cleared. `None` for a settled project.
     pub resolved_switch_to: Option<DeploymentId>,
-    /// Whether that switch's target is live after recovery (a recorded
-    /// switch is always rolled forward; `false` only if another switch
-    /// followed it).
+    /// Whether recovery had to move what serves the project (the `live`
+    /// aliases, or the router's pointer) to that switch's target: the
+    /// switch stopped before its move. `false` when nothing was moved,
+    /// including a marker whose move had already happened.
     pub rolled_forward: bool,
     /// Deployments found stuck in progress and marked failed.
     pub failed_deployments: Vec<DeploymentId>,
@@ -39,7 +42,7 @@ pub(crate) async fn recover(svc: &Services, name: &ProjectName) -> Result<Recove
     super::location::ensure_same_store(svc, &project)?;
     if let Some(pending) = project.pending_switch.clone() {
         let resolved = resolve_pending(svc, project).await?;
-        report.rolled_forward = resolved.active_deployment.as_ref() == Some(&pending.to);
+        report.rolled_forward = resolved.moved;
         report.resolved_switch_to = Some(pending.to);
     }
     let stale = chrono::Duration::from_std(svc.settings.stale_deployment_after)

@@ -29,7 +29,7 @@ pub(crate) async fn converge_router(svc: &Services, project: Project) -> Result<
     // The last switch's marker is settled first, on the old layout, so the
     // recorded active deployment is what the aliases serve; a switch still
     // moving them is a `Conflict`.
-    let project = switch::resolve_pending(svc, project).await?;
+    let project = switch::resolve_pending(svc, project).await?.project;
     let infra = Infrastructure {
         router: Some(binding.clone()),
         ..project.infrastructure.clone()

@@ -282,6 +282,10 @@ pub async fn recover_checked(anchor: &Anchor, project: &str, at: &str) -> Recove
         p.pending_switch.map(|s| s.to),
         "{at}"
     );
+    assert!(
+        !report.rolled_forward || report.resolved_switch_to.is_some(),
+        "{at}: a roll forward without a switch to resolve: {report:?}"
+    );
     assert_eq!(report.finished_domain_removals, removing, "{at}");
     assert_eq!(report.resumed_domain_additions, uncertified, "{at}");
     let after = anchor.domains(project).list().await.unwrap();

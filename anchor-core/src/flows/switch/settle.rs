@@ -54,13 +54,24 @@ fn still_moving(name: &ProjectName, marker: &PendingSwitch) -> Error {
     )
 }
 
+/// What [`resolve_pending`] did.
+pub(crate) struct Resolved {
+    /// The project as recorded afterwards.
+    pub project: Project,
+    /// Whether what serves the project had to be moved to the recorded
+    /// active deployment (the switch was interrupted before its move).
+    pub moved: bool,
+}
+
 /// For `recover`: rolls the aliases forward to the recorded active
-/// deployment if they are not there, then clears the marker. Returns the
-/// project as it is afterwards. A switch this process is still moving is
-/// not interrupted: `Conflict`.
-pub(crate) async fn resolve_pending(svc: &Services, project: Project) -> Result<Project> {
+/// deployment if they are not there, then clears the marker. A switch this
+/// process is still moving is not interrupted: `Conflict`.
+pub(crate) async fn resolve_pending(svc: &Services, project: Project) -> Result<Resolved> {
     if project.pending_switch.is_none() {
-        return Ok(project);
+        return Ok(Resolved {
+            project,
+            moved: false,
+        });
     }
     let name = project.name.clone();
     if let Some(marker) = project
@@ -70,10 +81,12 @@ pub(crate) async fn resolve_pending(svc: &Services, project: Project) -> Result<
     {
         return Err(still_moving(&name, marker));
     }
+    let mut moved = false;
     if let Some(active_id) = &project.active_deployment {
         let active = svc.deployment(&name, active_id).await?;
         if !live_points_at(svc, &project.infrastructure, &active).await? {
             point_live(svc, &project.infrastructure, &active).await?;
+            moved = true;
         }
     }
     let cleared = Project {
@@ -83,5 +96,8 @@ pub(crate) async fn resolve_pending(svc: &Services, project: Project) -> Result<
     };
     svc.records.forget(&name);
     commit_project(svc, &cleared, project.revision).await?;
-    svc.project(&name).await
+    Ok(Resolved {
+        project: svc.project(&name).await?,
+        moved,
+    })
 }
