@@ -196,7 +196,7 @@ impl Anchor {
             },
             created_at: self.svc.clock.now(),
             active_deployment: None,
-            pending_switch: None,
+            last_switch: None,
             last_rollback_sequence: Some(0),
             revision: 1,
         };

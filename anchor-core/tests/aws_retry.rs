@@ -184,7 +184,7 @@ async fn access_denied_is_not_retried_and_surfaces_typed() {
     let active = a.active_deployment(P).await.unwrap().unwrap();
     assert_eq!(active.id, v2.id);
     assert_eq!(m.live_versions(P).await, versions_of(&active));
-    assert!(a.project(P).await.unwrap().pending_switch.is_none());
+    assert!(a.project(P).await.unwrap().last_switch.is_none());
 }
 
 #[tokio::test]

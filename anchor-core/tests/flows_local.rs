@@ -708,7 +708,7 @@ async fn recover_on_a_healthy_project_reports_no_roll_forward() {
 /// committed leaves them, an hour old. What serves the project is left as
 /// it is.
 async fn leave_a_switch_marker(a: &anchor_core::Anchor, to: &str) {
-    use anchor_core::model::{Deployment, PendingSwitch, SwitchKind};
+    use anchor_core::model::{Deployment, LastSwitch, SwitchKind};
     use anchor_core::traits::{Expect, WriteBatch};
     let p = a.project(P).await.unwrap();
     let to = a.deployment(P, to).await.unwrap();
@@ -737,7 +737,7 @@ async fn leave_a_switch_marker(a: &anchor_core::Anchor, to: &str) {
     }
     let marked = anchor_core::model::Project {
         active_deployment: Some(to.id.clone()),
-        pending_switch: Some(PendingSwitch {
+        last_switch: Some(LastSwitch {
             from: from.map(|d| d.id),
             to: to.id.clone(),
             kind: SwitchKind::Promote,
@@ -772,14 +772,14 @@ async fn recover_reports_a_roll_forward_only_when_it_moved_what_serves() {
     let report = a.recover(P).await.unwrap();
     assert_eq!(report.resolved_switch_to, Some(v2.id.clone()));
     assert!(!report.rolled_forward, "v2 was already served: {report:?}");
-    assert_eq!(a.project(P).await.unwrap().pending_switch, None);
+    assert_eq!(a.project(P).await.unwrap().last_switch, None);
     check_invariants(a, P).await;
 
     leave_a_switch_marker(a, v1.id.as_str()).await;
     let report = a.recover(P).await.unwrap();
     assert_eq!(report.resolved_switch_to, Some(v1.id.clone()));
     assert!(report.rolled_forward, "v1 was not served yet: {report:?}");
-    assert_eq!(a.project(P).await.unwrap().pending_switch, None);
+    assert_eq!(a.project(P).await.unwrap().last_switch, None);
     check_invariants(a, P).await;
 
     let again = a.recover(P).await.unwrap();

@@ -60,7 +60,7 @@ async fn create_project_upgrades_a_project_made_before_the_router_and_rollback_c
     let upgraded = after.create_project(P).await.unwrap();
     assert_eq!(upgraded.infrastructure.layout(), DistributionLayout::Router);
     assert!(
-        upgraded.pending_switch.is_none(),
+        upgraded.last_switch.is_none(),
         "the last switch is settled first"
     );
     assert_eq!(upgraded.active_deployment.as_ref(), Some(&v2.id));

@@ -109,7 +109,7 @@ test('deploy, preview, promote, roll back, history and domains on the embedded d
 
   const again = await a.project(PROJECT);
   assert.equal(again.activeDeployment, preview.id);
-  assert.equal(again.pendingSwitch?.to, preview.id);
+  assert.equal(again.lastSwitch?.to, preview.id);
   const report = await a.recover(PROJECT);
   assert.deepEqual(report.failedDeployments, []);
   assert.deepEqual(report.finishedDomainRemovals, []);

@@ -35,7 +35,7 @@ def test_cancel_deploy(tmp_path: Path, build_v1: Path, build_v2: Path) -> None:
         report = await anchor.recover("shop")
         assert report.resolved_switch_to in (None, d1.id)
         project = await anchor.project("shop")
-        assert project.active_deployment == d1.id and project.pending_switch is None
+        assert project.active_deployment == d1.id and project.last_switch is None
         assert (await anchor.active_deployment("shop")).id == d1.id
         for d in (await anchor.history("shop")).items:
             assert d.status is not DeploymentStatus.LIVE or d.id == d1.id

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use super::manifest::AssetManifest;
-use crate::model::{Deployment, DeploymentId, PendingSwitch, Project, ProjectName};
+use crate::model::{Deployment, DeploymentId, LastSwitch, Project, ProjectName};
 
 /// Entries kept before the cache starts over; a manifest is a few hundred
 /// bytes per asset, so this bounds memory for long-lived processes.
@@ -58,9 +58,9 @@ pub(crate) struct Snapshot {
 pub struct RecordCache {
     entries: Arc<Mutex<HashMap<ProjectName, Snapshot>>>,
     /// The last switch per project whose aliases this process saw move.
-    settled: Arc<Mutex<HashMap<ProjectName, PendingSwitch>>>,
+    settled: Arc<Mutex<HashMap<ProjectName, LastSwitch>>>,
     /// The switch per project whose aliases this process is moving now.
-    moving: Arc<Mutex<HashMap<ProjectName, PendingSwitch>>>,
+    moving: Arc<Mutex<HashMap<ProjectName, LastSwitch>>>,
 }
 
 /// Marks a switch's aliases as being moved by this process until dropped,
@@ -68,9 +68,9 @@ pub struct RecordCache {
 /// the future dropped).
 #[must_use = "the switch counts as moving only while the guard lives"]
 pub(crate) struct MovingGuard {
-    moving: Arc<Mutex<HashMap<ProjectName, PendingSwitch>>>,
+    moving: Arc<Mutex<HashMap<ProjectName, LastSwitch>>>,
     name: ProjectName,
-    marker: PendingSwitch,
+    marker: LastSwitch,
 }
 
 impl Drop for MovingGuard {
@@ -89,7 +89,7 @@ impl RecordCache {
     }
 
     /// Whether this process saw the aliases of the switch `marker` move.
-    pub(crate) fn is_settled(&self, name: &ProjectName, marker: &PendingSwitch) -> bool {
+    pub(crate) fn is_settled(&self, name: &ProjectName, marker: &LastSwitch) -> bool {
         self.settled
             .lock()
             .ok()
@@ -98,7 +98,7 @@ impl RecordCache {
 
     /// Notes that this process is moving the aliases of the switch
     /// `marker`, until the returned guard is dropped.
-    pub(crate) fn begin_move(&self, name: &ProjectName, marker: &PendingSwitch) -> MovingGuard {
+    pub(crate) fn begin_move(&self, name: &ProjectName, marker: &LastSwitch) -> MovingGuard {
         if let Ok(mut moving) = self.moving.lock() {
             moving.insert(name.clone(), marker.clone());
         }
@@ -114,7 +114,7 @@ impl RecordCache {
     /// switched to has the same function versions as the one before (a
     /// redeploy of unchanged code), they already point at it before the
     /// move lands.
-    pub(crate) fn is_moving(&self, name: &ProjectName, marker: &PendingSwitch) -> bool {
+    pub(crate) fn is_moving(&self, name: &ProjectName, marker: &LastSwitch) -> bool {
         self.moving
             .lock()
             .ok()
@@ -122,7 +122,7 @@ impl RecordCache {
     }
 
     /// Notes that the aliases of the switch `marker` have moved.
-    pub(crate) fn mark_settled(&self, name: &ProjectName, marker: &PendingSwitch) {
+    pub(crate) fn mark_settled(&self, name: &ProjectName, marker: &LastSwitch) {
         if let Ok(mut settled) = self.settled.lock() {
             if settled.len() >= CAPACITY {
                 settled.clear();

@@ -40,7 +40,7 @@ pub(crate) async fn recover(svc: &Services, name: &ProjectName) -> Result<Recove
     let mut report = RecoveryReport::default();
     let project = svc.project(name).await?;
     super::location::ensure_same_store(svc, &project)?;
-    if let Some(pending) = project.pending_switch.clone() {
+    if let Some(pending) = project.last_switch.clone() {
         let resolved = resolve_pending(svc, project).await?;
         report.rolled_forward = resolved.moved;
         report.resolved_switch_to = Some(pending.to);

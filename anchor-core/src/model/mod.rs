@@ -31,7 +31,7 @@ pub use function_settings::{
 };
 pub use origin_secret::{OriginSecret, ORIGIN_SECRET_ENV, ORIGIN_SECRET_HEADER};
 pub use page::{Page, PageRequest};
-pub use project::{Infrastructure, PendingSwitch, Project, ProjectName, RouterBinding, SwitchKind};
+pub use project::{Infrastructure, LastSwitch, Project, ProjectName, RouterBinding, SwitchKind};
 pub use rollback::RollbackEvent;
 pub use route::{CdnRoute, RouteTarget, DEFAULT_ROUTE_PATTERN};
 pub use router_capacity::{router_pair_name, RouterCapacity, ROUTER_PAIR_BASE_NAME};

@@ -152,15 +152,18 @@ pub enum SwitchKind {
     },
 }
 
-/// The marker a switch records with its decision (the new active pointer),
-/// before the aliases move: it lets `recover`, or the next switch, tell a
-/// switch still moving the aliases from one that was interrupted, and roll
-/// the aliases forward to the recorded deployment. It stays after the
-/// switch completes, until the next switch replaces it or `recover`
-/// clears it; while the aliases point at the active deployment it means
-/// nothing more.
+/// The last switch, recorded with its decision (the new active pointer)
+/// before what serves the project (the `live` aliases, or the router's
+/// pointer) moves: it lets `recover`, or the next switch, tell a switch
+/// still moving from one that was interrupted, and roll forward to the
+/// recorded deployment. It is a record of the last switch, not a sign that
+/// one is under way: it stays after the switch completes (clearing it would
+/// cost every switch a second transaction), until the next switch replaces
+/// it or `recover` clears it; while what serves the project is the active
+/// deployment it means nothing more. Records written before it was
+/// renamed call it `pending_switch`, and still read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PendingSwitch {
+pub struct LastSwitch {
     /// The deployment live when the switch started, if any.
     pub from: Option<DeploymentId>,
     /// The deployment being made live.
@@ -173,7 +176,7 @@ pub struct PendingSwitch {
 
 /// A project: its name, its infrastructure and which deployment is live.
 ///
-/// `active_deployment` and `pending_switch` change only through the state
+/// `active_deployment` and `last_switch` change only through the state
 /// store's conditional commit, guarded by `revision`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Project {
@@ -185,8 +188,9 @@ pub struct Project {
     pub created_at: DateTime<Utc>,
     /// The deployment whose versions the `live` aliases point at.
     pub active_deployment: Option<DeploymentId>,
-    /// The marker of the last switch; see [`PendingSwitch`].
-    pub pending_switch: Option<PendingSwitch>,
+    /// The last switch, kept for recovery; see [`LastSwitch`].
+    #[serde(alias = "pending_switch")]
+    pub last_switch: Option<LastSwitch>,
     /// The sequence of the project's newest rollback event, so the next
     /// rollback is numbered one more: the number of rollbacks its history
     /// holds (`0` for none). It changes with the event, in the same
@@ -222,7 +226,7 @@ mod tests {
             "image_function":"shop-image","alias":"live","asset_prefix":"shop",
             "distribution_id":"E1","distribution_domain":"d1.cloudfront.net"},
             "created_at":"2025-01-01T00:00:00Z","active_deployment":null,
-            "pending_switch":null,"revision":7}"#;
+            "last_switch":null,"revision":7}"#;
         let project: Project = serde_json::from_str(old).unwrap();
         assert_eq!(project.last_rollback_sequence, None);
         assert_eq!(project.revision, 7);

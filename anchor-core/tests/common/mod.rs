@@ -279,7 +279,7 @@ pub async fn recover_checked(anchor: &Anchor, project: &str, at: &str) -> Recove
     assert_eq!(report.failed_deployments, stuck, "{at}");
     assert_eq!(
         report.resolved_switch_to,
-        p.pending_switch.map(|s| s.to),
+        p.last_switch.map(|s| s.to),
         "{at}"
     );
     assert!(

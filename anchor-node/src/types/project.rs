@@ -39,9 +39,11 @@ pub struct RouterBinding {
     pub bucket_host: String,
 }
 
-/// The marker a switch records with its decision, before the aliases move.
+/// The last promote or rollback, kept for recovery: recorded with its
+/// decision, before what serves the project moves, and kept after the
+/// switch completes until the next switch replaces it.
 #[napi(object, object_from_js = false)]
-pub struct PendingSwitch {
+pub struct LastSwitch {
     /// The deployment live when the switch started, if any.
     pub from: Option<String>,
     /// The deployment being made live.
@@ -66,8 +68,8 @@ pub struct Project {
     pub created_at: String,
     /// The id of the live deployment; absent before the first promotion.
     pub active_deployment: Option<String>,
-    /// The last switch's marker, if it has not been cleared.
-    pub pending_switch: Option<PendingSwitch>,
+    /// The last switch, kept for recovery (see `LastSwitch`).
+    pub last_switch: Option<LastSwitch>,
     /// The record's revision, bumped on every write.
     pub revision: f64,
 }
@@ -92,7 +94,7 @@ impl From<&model::Project> for Project {
             },
             created_at: timestamp(&p.created_at),
             active_deployment: p.active_deployment.as_ref().map(ToString::to_string),
-            pending_switch: p.pending_switch.as_ref().map(|s| PendingSwitch {
+            last_switch: p.last_switch.as_ref().map(|s| LastSwitch {
                 from: s.from.as_ref().map(ToString::to_string),
                 to: s.to.to_string(),
                 kind: match s.kind {

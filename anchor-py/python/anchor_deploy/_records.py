@@ -45,8 +45,9 @@ class Infrastructure(_Record):
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
-class PendingSwitch(_Record):
-    """A promote or rollback recorded but not yet settled."""
+class LastSwitch(_Record):
+    """The last promote or rollback, kept for recovery; it stays after the
+    switch completes, until the next switch replaces it."""
 
     from_: Optional[str]
     to: str
@@ -57,7 +58,7 @@ class PendingSwitch(_Record):
     _keys = {"from_": "from"}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "PendingSwitch":
+    def from_dict(cls, data: Mapping[str, Any]) -> "LastSwitch":
         # The core's SwitchKind is tagged: {"kind": "rollback", "reason": ...}.
         kind = data.get("kind") or {}
         return cls(
@@ -83,13 +84,13 @@ class Project(_Record):
     infrastructure: Infrastructure
     created_at: datetime
     active_deployment: Optional[str]
-    pending_switch: Optional[PendingSwitch]
+    last_switch: Optional[LastSwitch]
     revision: int
 
     _convert = {
         "infrastructure": Infrastructure.from_dict,
         "created_at": _time,
-        "pending_switch": _opt(PendingSwitch.from_dict),
+        "last_switch": _opt(LastSwitch.from_dict),
     }
     _shown = ("name", "active_deployment", "revision")
 

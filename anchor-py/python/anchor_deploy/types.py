@@ -17,7 +17,7 @@ from ._records import (
     EdgeWorker,
     FunctionVersion,
     Infrastructure,
-    PendingSwitch,
+    LastSwitch,
     Project,
     RouterBinding,
 )
@@ -41,7 +41,7 @@ __all__ = [
     "PlannedAction",
     "Infrastructure",
     "RouterBinding",
-    "PendingSwitch",
+    "LastSwitch",
     "Project",
     "FunctionVersion",
     "FunctionSettings",

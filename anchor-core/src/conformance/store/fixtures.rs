@@ -46,7 +46,7 @@ pub fn project(name: &ProjectName) -> Project {
         },
         created_at: Utc::now(),
         active_deployment: None,
-        pending_switch: None,
+        last_switch: None,
         last_rollback_sequence: Some(0),
         revision: 1,
     }

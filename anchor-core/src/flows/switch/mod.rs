@@ -1,7 +1,7 @@
 //! Switching what is live: the one place aliases move.
 //!
 //! One conditional write decides a switch. It records the new active
-//! pointer, both statuses, the rollback event and a `pending_switch` marker
+//! pointer, both statuses, the rollback event and a `last_switch` marker
 //! in one transaction (compare-and-set on the project's revision), so of two
 //! concurrent switches one loses before touching anything. Then both `live`
 //! aliases move. If they cannot, the aliases are put back and the decision
@@ -34,7 +34,7 @@ use super::records::commit_verified;
 use super::{lost_race, Services};
 use crate::error::{Error, ResourceKind, Result};
 use crate::model::{
-    Deployment, DeploymentStatus, PageRequest, PendingSwitch, Project, RollbackEvent, SwitchKind,
+    Deployment, DeploymentStatus, LastSwitch, PageRequest, Project, RollbackEvent, SwitchKind,
 };
 use crate::traits::{Expect, WriteBatch};
 
@@ -71,7 +71,7 @@ pub(crate) async fn switch_live(
     let started = Instant::now();
     let name = project.name.clone();
     let mut known_from = known_from;
-    if let Some(marker) = &project.pending_switch {
+    if let Some(marker) = &project.last_switch {
         if !svc.records.is_settled(&name, marker) {
             known_from = settle::settle(svc, &project, marker, known_from).await?;
         }
@@ -102,14 +102,14 @@ pub(crate) async fn switch_live(
     // late UpdateAlias would then land after that switch's own.
     let _moving = decided
         .project
-        .pending_switch
+        .last_switch
         .as_ref()
         .map(|marker| svc.records.begin_move(&name, marker));
     if let Err(err) = point_live(svc, &project.infrastructure, &to).await {
         revert(svc, &project, &decided, from.as_ref(), &to).await;
         return Err(err);
     }
-    if let Some(marker) = &decided.project.pending_switch {
+    if let Some(marker) = &decided.project.last_switch {
         svc.records.mark_settled(&name, marker);
     }
     Ok(SwitchOutcome {
@@ -152,7 +152,7 @@ async fn decide(
     let done = Project {
         active_deployment: Some(to.id.clone()),
         last_rollback_sequence: sequence.or(project.last_rollback_sequence),
-        pending_switch: Some(PendingSwitch {
+        last_switch: Some(LastSwitch {
             from: from.map(|d| d.id.clone()),
             to: to.id.clone(),
             kind: kind.clone(),
@@ -261,7 +261,7 @@ async fn revert(
         }
     }
     let restored = Project {
-        pending_switch: None,
+        last_switch: None,
         revision: decided.project.revision + 1,
         ..before.clone()
     };

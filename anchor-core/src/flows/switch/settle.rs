@@ -5,7 +5,7 @@ use super::aliases::{live_points_at, point_live};
 use crate::error::{Error, ResourceKind, Result};
 use crate::flows::records::commit_project;
 use crate::flows::Services;
-use crate::model::{Deployment, PendingSwitch, Project, ProjectName};
+use crate::model::{Deployment, LastSwitch, Project, ProjectName};
 
 /// Before a new switch: returns once the aliases point at the recorded
 /// active deployment, moving them there if the marker is stale. A switch
@@ -15,7 +15,7 @@ use crate::model::{Deployment, PendingSwitch, Project, ProjectName};
 pub(super) async fn settle(
     svc: &Services,
     project: &Project,
-    marker: &PendingSwitch,
+    marker: &LastSwitch,
     known: Option<Deployment>,
 ) -> Result<Option<Deployment>> {
     let name = &project.name;
@@ -43,7 +43,7 @@ pub(super) async fn settle(
     Ok(Some(active))
 }
 
-fn still_moving(name: &ProjectName, marker: &PendingSwitch) -> Error {
+fn still_moving(name: &ProjectName, marker: &LastSwitch) -> Error {
     Error::conflict(
         ResourceKind::Project,
         name.as_str(),
@@ -67,7 +67,7 @@ pub(crate) struct Resolved {
 /// deployment if they are not there, then clears the marker. A switch this
 /// process is still moving is not interrupted: `Conflict`.
 pub(crate) async fn resolve_pending(svc: &Services, project: Project) -> Result<Resolved> {
-    if project.pending_switch.is_none() {
+    if project.last_switch.is_none() {
         return Ok(Resolved {
             project,
             moved: false,
@@ -75,7 +75,7 @@ pub(crate) async fn resolve_pending(svc: &Services, project: Project) -> Result<
     }
     let name = project.name.clone();
     if let Some(marker) = project
-        .pending_switch
+        .last_switch
         .as_ref()
         .filter(|m| svc.records.is_moving(&name, m))
     {
@@ -90,7 +90,7 @@ pub(crate) async fn resolve_pending(svc: &Services, project: Project) -> Result<
         }
     }
     let cleared = Project {
-        pending_switch: None,
+        last_switch: None,
         revision: project.revision + 1,
         ..project.clone()
     };
