@@ -6,11 +6,14 @@
 //!
 //! The crate is layered, and data travels one way:
 //! - [`model`]: plain typed records and their validation;
-//! - [`traits`]: the state store and the cloud clients the flows need;
+//! - [`traits`]: the state store and the cloud clients the flows need,
+//!   bundled as a [`Backend`];
 //! - [`flows`]: [`Deployer`], [`Rollback`] and [`DomainManager`], the state
 //!   machine, written once over the traits;
 //! - [`local`]: the embedded default backend (SQLite and local files);
-//! - [`Anchor`]: the entry point that wires a backend into the flows.
+//! - [`Anchor`]: the entry point that wires a backend into the flows, built
+//!   with [`Anchor::builder`] or the shortcuts `Anchor::local` and
+//!   `Anchor::aws`.
 
 #![warn(missing_docs)]
 
@@ -33,11 +36,12 @@ pub mod progress;
 pub mod router;
 pub mod traits;
 
-pub use anchor::Anchor;
 #[cfg(feature = "local")]
 pub use anchor::LocalOptions;
+pub use anchor::{Anchor, AnchorBuilder};
 pub use error::{Error, ResourceKind, Result, Service};
 pub use flows::{
     DeployPlan, Deployer, DomainManager, FlowSettings, PlannedAction, PlannedAsset, RecoveryReport,
-    Rollback, RollbackOutcome, RollbackTarget, Services,
+    Rollback, RollbackOutcome, RollbackTarget,
 };
+pub use traits::Backend;

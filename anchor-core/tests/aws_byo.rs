@@ -216,7 +216,7 @@ async fn bring_your_own_missing_function_fails_and_records_nothing() {
     assert!(err.to_string().contains("byo-missing"), "{err}");
     let name = ProjectName::parse("byo").unwrap();
     assert!(a
-        .services()
+        .backend()
         .store
         .get_project(&name)
         .await

@@ -339,7 +339,7 @@ async fn the_live_url_streams_when_the_build_streams() {
 
     // A new URL is created streaming: the router's per-deployment URLs.
     use anchor_core::traits::{AliasRouting, FunctionUrlAuth, FunctionUrlOptions, SetAliasOptions};
-    let functions = &a.services().functions;
+    let functions = &a.backend().functions;
     let live = functions.get_alias(&server, "live").await.unwrap().unwrap();
     functions
         .set_alias(

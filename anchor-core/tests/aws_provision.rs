@@ -41,7 +41,7 @@ async fn provisioning_twice_changes_nothing() {
     recorder.clear();
     let name = ProjectName::parse(P).unwrap();
     let again = a
-        .services()
+        .backend()
         .provisioner
         .provision(&name, &ProvisionOptions::default())
         .await
@@ -63,7 +63,7 @@ async fn provisioning_twice_changes_nothing() {
     let b = open(&m, Some(&m.role_arn), &other).await;
     other.clear();
     let third = b
-        .services()
+        .backend()
         .provisioner
         .provision(&name, &ProvisionOptions::default())
         .await
@@ -96,7 +96,7 @@ async fn provisioning_without_a_role_fails_before_creating_anything() {
     assert_eq!(before["buckets"], "0");
     let name = ProjectName::parse(P).unwrap();
     assert!(a
-        .services()
+        .backend()
         .store
         .get_project(&name)
         .await

@@ -30,16 +30,20 @@ const P: &str = "shop";
 
 /// The plain handle and a fault plan for [`faulty`] handles.
 async fn open(m: &Moto) -> (Anchor, Arc<FaultPlan>) {
-    let mut options = m.options("anchor-recovery");
-    options.settings = eager_settings();
-    let plain = Anchor::aws_with_config(&m.config, &options).await.unwrap();
+    let options = m.options("anchor-recovery");
+    let backend = anchor_core::aws::open_backend(&m.config, &options)
+        .await
+        .unwrap();
+    let plain = Anchor::builder(backend).settings(eager_settings()).build();
     (plain, FaultPlan::new())
 }
 
 /// A new handle on the same backend behind `plan`, as a restarted process
 /// opens it: nothing cached, so every operation makes all of its calls.
 fn faulty(plain: &Anchor, plan: &Arc<FaultPlan>) -> Anchor {
-    Anchor::from_services(fault::wrap(plain.services().clone(), plan))
+    Anchor::builder(fault::wrap(plain.backend().clone(), plan))
+        .settings(eager_settings())
+        .build()
 }
 
 fn variant(tmp: &Path, tag: &str) -> std::path::PathBuf {
@@ -172,7 +176,7 @@ async fn check_domains(plain: &Anchor, at: &str) {
         "{at}: a domain change is half-done: {domains:?}"
     );
     let config = plain
-        .services()
+        .backend()
         .cdn
         .get_config(&project.infrastructure.distribution_id)
         .await

@@ -345,7 +345,7 @@ async fn removing_a_deployments_queue_deletes_it_and_its_mapping_only() {
     let first = anchor.deployer(P, &build).execute().await.unwrap();
     let second = anchor.deployer(P, &build).execute().await.unwrap();
 
-    let revalidation = &anchor.services().revalidation;
+    let revalidation = &anchor.backend().revalidation;
     revalidation
         .remove_queue(&project(), &first.id)
         .await

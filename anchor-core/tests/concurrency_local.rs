@@ -14,7 +14,7 @@ use anchor_core::traits::{
     AliasConfig, AliasRouting, CertificateDescription, CertificateRequest, Certificates,
     CodeBundle, FunctionUrlOptions, Functions, PublishOptions, SetAliasOptions,
 };
-use anchor_core::{Anchor, Error, LocalOptions, Services};
+use anchor_core::{Anchor, Backend, Error, LocalOptions};
 use async_trait::async_trait;
 use common::{check_invariants, make_variant};
 use concurrency::Mix;
@@ -207,7 +207,7 @@ async fn a_switch_waits_for_a_slow_alias_move_even_when_versions_repeat() {
 
     let infra = plain.project(P).await.unwrap().infrastructure;
     let slow = Arc::new(SlowAlias {
-        inner: plain.services().functions.clone(),
+        inner: plain.backend().functions.clone(),
         hold: Mutex::new(Some((
             infra.server_function.clone(),
             v1.server_version.clone().unwrap().version,
@@ -215,10 +215,11 @@ async fn a_switch_waits_for_a_slow_alias_move_even_when_versions_repeat() {
         entered: Notify::new(),
         release: Notify::new(),
     });
-    let a = Anchor::from_services(Services {
+    let a = Anchor::builder(Backend {
         functions: slow.clone(),
-        ..plain.services().clone()
-    });
+        ..plain.backend().clone()
+    })
+    .build();
     let first = {
         let (a, id) = (a.clone(), again.id.to_string());
         tokio::spawn(async move { a.promote(P, &id).await })
@@ -273,15 +274,16 @@ async fn an_add_that_loses_to_a_concurrent_add_deletes_its_certificate() {
     let plain = Anchor::local(tmp.path().join("anchor")).await.unwrap();
     plain.create_project(P).await.unwrap();
     let slow = Arc::new(SlowRequest {
-        inner: plain.services().certificates.clone(),
+        inner: plain.backend().certificates.clone(),
         held: Mutex::new(true),
         entered: Notify::new(),
         release: Notify::new(),
     });
-    let a = Anchor::from_services(Services {
+    let a = Anchor::builder(Backend {
         certificates: slow.clone(),
-        ..plain.services().clone()
-    });
+        ..plain.backend().clone()
+    })
+    .build();
     // The first add claims www and stops at its certificate request, having
     // seen no other domain of the project.
     let first = {

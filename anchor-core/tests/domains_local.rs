@@ -29,7 +29,7 @@ async fn validate(a: &Anchor, d: &Domain) {
 
 async fn cdn_config(a: &Anchor) -> DistributionConfig {
     let p = a.project(P).await.unwrap();
-    a.services()
+    a.backend()
         .cdn
         .get_config(&p.infrastructure.distribution_id)
         .await
@@ -54,7 +54,7 @@ async fn add_validate_refresh_remove() {
         format!("{}.", project.infrastructure.distribution_domain)
     );
     let cert = a
-        .services()
+        .backend()
         .certificates
         .describe(d.certificate_id.as_deref().unwrap())
         .await
@@ -87,7 +87,7 @@ async fn add_validate_refresh_remove() {
     // A second domain: its certificate covers both, and becomes the viewer certificate.
     let d2 = a.domains(P).add("shop.example.org").await.unwrap();
     let c2 = a
-        .services()
+        .backend()
         .certificates
         .describe(d2.certificate_id.as_deref().unwrap())
         .await
@@ -107,7 +107,7 @@ async fn add_validate_refresh_remove() {
     assert_eq!(cfg.aliases, vec!["www.example.com"]);
     assert_eq!(cfg.certificate_id, d.certificate_id);
     let gone = a
-        .services()
+        .backend()
         .certificates
         .describe(d2.certificate_id.as_deref().unwrap())
         .await
@@ -230,7 +230,7 @@ async fn a_certificate_without_anchors_tag_is_never_deleted() {
     let mut d = a.domains(P).add("www.example.com").await.unwrap();
     // Point the record at a certificate Anchor did not request.
     let foreign = a
-        .services()
+        .backend()
         .certificates
         .request(&CertificateRequest {
             domain: "www.example.com".into(),
@@ -243,7 +243,7 @@ async fn a_certificate_without_anchors_tag_is_never_deleted() {
     let old = d.revision;
     d.certificate_id = Some(foreign.clone());
     d.revision += 1;
-    a.services()
+    a.backend()
         .store
         .commit(WriteBatch {
             domains: vec![DomainWrite::Put(d.clone(), Expect::Revision(old))],
@@ -257,7 +257,7 @@ async fn a_certificate_without_anchors_tag_is_never_deleted() {
         "{err:?}"
     );
     assert!(
-        a.services().certificates.describe(&foreign).await.is_ok(),
+        a.backend().certificates.describe(&foreign).await.is_ok(),
         "the foreign certificate still exists"
     );
     assert_eq!(
@@ -309,13 +309,13 @@ async fn attaching_retries_on_a_stale_etag() {
     let env = env().await;
     let plain = &env.plain;
     plain.create_project(P).await.unwrap();
-    let mut parts = plain.services().clone();
+    let mut parts = plain.backend().clone();
     let racing = Arc::new(RacingCdn {
         inner: parts.cdn.clone(),
         raced: AtomicBool::new(false),
     });
     parts.cdn = racing.clone();
-    let a = Anchor::from_services(parts);
+    let a = Anchor::builder(parts).build();
     let d = a.domains(P).add("www.example.com").await.unwrap();
     validate(plain, &d).await;
     let active = a.domains(P).refresh("www.example.com").await.unwrap();
@@ -363,7 +363,7 @@ async fn removing_an_unattached_domain_whose_certificate_is_in_use_switches_firs
     assert_eq!(cfg.aliases, ["a.example.com"]);
     assert_ne!(cfg.certificate_id.as_deref(), Some(c_cert.as_str()));
     let gone = a
-        .services()
+        .backend()
         .certificates
         .describe(&c_cert)
         .await

@@ -59,7 +59,7 @@ async fn edge_with_url(streaming: bool) -> (tempfile::TempDir, Anchor, EdgeServe
         .await
         .unwrap()
         .infrastructure;
-    let functions = &anchor.services().functions;
+    let functions = &anchor.backend().functions;
     let publish = PublishOptions {
         handler: Some("index.handler".into()),
         ..PublishOptions::default()

@@ -79,7 +79,7 @@ impl Edge {
     }
 
     async fn publish_live(&self, code: &CodeBundle) -> String {
-        let functions = &self.anchor.services().functions;
+        let functions = &self.anchor.backend().functions;
         let options = PublishOptions {
             handler: Some("index.handler".into()),
             environment: [("OWN_SETTING".to_string(), "frozen".to_string())].into(),
@@ -373,7 +373,7 @@ async fn a_request_past_its_timeout_gets_504_and_its_worker_is_replaced() {
 #[tokio::test]
 async fn a_version_is_stopped_at_its_own_timeout() {
     let edge = edge(bundle(&[("index.mjs", HANDLER)]), one_worker()).await;
-    let functions = &edge.anchor.services().functions;
+    let functions = &edge.anchor.backend().functions;
     let function = &edge.infra.server_function;
     let options = PublishOptions {
         handler: Some("index.handler".into()),
@@ -427,7 +427,7 @@ async fn the_alias_is_read_on_every_request() {
     let version = edge.publish_live(&bundle(&[("index.mjs", second)])).await;
     assert_eq!(version, "2");
     assert_eq!(edge.get("/other").await.text(), "second version");
-    let functions = &edge.anchor.services().functions;
+    let functions = &edge.anchor.backend().functions;
     let (function, alias) = (&edge.infra.server_function, &edge.infra.alias);
     functions
         .set_alias(
@@ -521,7 +521,7 @@ async fn a_missing_node_is_a_clear_error_before_listening() {
         );
     }
 
-    let elsewhere = Anchor::from_services(anchor.services().clone());
+    let elsewhere = Anchor::builder(anchor.backend().clone()).build();
     let err = EdgeServer::start(&elsewhere, "edge", EdgeOptions::default())
         .await
         .unwrap_err();
@@ -602,7 +602,7 @@ async fn a_state_folder_given_as_a_relative_path_works() {
     let server = EdgeServer::start(&anchor, "edge", one_worker())
         .await
         .unwrap();
-    let functions = &anchor.services().functions;
+    let functions = &anchor.backend().functions;
     let code = bundle(&[("index.mjs", HANDLER)]);
     let version = functions
         .publish(&infra.server_function, &code, &PublishOptions::default())

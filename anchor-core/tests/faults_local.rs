@@ -134,7 +134,7 @@ async fn check_domains(env: &Env) {
     let a = &env.plain;
     let project = a.project(P).await.unwrap();
     let cfg = a
-        .services()
+        .backend()
         .cdn
         .get_config(&project.infrastructure.distribution_id)
         .await
@@ -157,7 +157,7 @@ async fn check_domains(env: &Env) {
             d.name
         );
         let cert = cfg.certificate_id.as_deref().expect("a viewer certificate");
-        let desc = a.services().certificates.describe(cert).await.unwrap();
+        let desc = a.backend().certificates.describe(cert).await.unwrap();
         assert!(desc.covers(d.name.as_str()));
     }
 }

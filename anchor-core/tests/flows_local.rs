@@ -194,7 +194,7 @@ async fn hashed_assets_get_immutable_caching_and_others_revalidate() {
         "the ISR cache is uploaded"
     );
     assert!(plan.assets.iter().any(|x| x.is_hashed) && plan.assets.iter().any(|x| !x.shared));
-    let objects = &a.services().objects;
+    let objects = &a.backend().objects;
     for asset in &plan.assets {
         let key = if asset.shared {
             asset.key.clone()
@@ -449,11 +449,7 @@ async fn a_rollback_on_stale_cached_records_starts_over_from_fresh_reads() {
     let env = env().await;
     // Two Anchors on one backend, each with its own caches, as two processes.
     let a = &env.plain;
-    let b = anchor_core::Anchor::from_services(anchor_core::Services {
-        manifests: Default::default(),
-        records: Default::default(),
-        ..a.services().clone()
-    });
+    let b = anchor_core::Anchor::builder(a.backend().clone()).build();
     a.create_project(P).await.unwrap();
     let v1 = a.deployer(P, env.build("v1")).execute().await.unwrap();
     let v2_dir = env.build("v2");
@@ -509,11 +505,7 @@ async fn rolling_back_to_previous_skips_a_release_that_was_rolled_back() {
     let back = a.rollback(P).execute().await.unwrap();
     assert_eq!(back.to.id, v1.id);
     // A fresh process, with no cached records, picks the same.
-    let fresh = anchor_core::Anchor::from_services(anchor_core::Services {
-        manifests: Default::default(),
-        records: Default::default(),
-        ..a.services().clone()
-    });
+    let fresh = anchor_core::Anchor::builder(a.backend().clone()).build();
     fresh
         .rollback(P)
         .to_deployment(v3.id.as_str())
@@ -552,11 +544,7 @@ async fn a_second_rollback_does_not_bring_the_bad_release_back() {
         "v1 replaced nothing when it first went live"
     );
     // A fresh process, reading the records, refuses the same way.
-    let fresh = anchor_core::Anchor::from_services(anchor_core::Services {
-        manifests: Default::default(),
-        records: Default::default(),
-        ..a.services().clone()
-    });
+    let fresh = anchor_core::Anchor::builder(a.backend().clone()).build();
     let err = fresh.rollback(P).execute().await.unwrap_err();
     assert_nothing_to_roll_back_to(&err, "fresh process");
     assert_eq!(
@@ -591,11 +579,7 @@ async fn rollback_sequences_count_the_projects_rollbacks() {
     let first = a.rollback(P).execute().await.unwrap();
     assert_eq!(first.event.sequence, 1);
     // A fresh process, reading the records, numbers the next one.
-    let fresh = anchor_core::Anchor::from_services(anchor_core::Services {
-        manifests: Default::default(),
-        records: Default::default(),
-        ..a.services().clone()
-    });
+    let fresh = anchor_core::Anchor::builder(a.backend().clone()).build();
     let second = fresh
         .rollback(P)
         .to_deployment(v2.id.as_str())
@@ -654,12 +638,8 @@ async fn rollbacks_of_a_project_recorded_before_the_count_continue_its_history()
         }),
         ..WriteBatch::default()
     };
-    a.services().store.commit(batch).await.unwrap();
-    let fresh = anchor_core::Anchor::from_services(anchor_core::Services {
-        manifests: Default::default(),
-        records: Default::default(),
-        ..a.services().clone()
-    });
+    a.backend().store.commit(batch).await.unwrap();
+    let fresh = anchor_core::Anchor::builder(a.backend().clone()).build();
     let next = fresh
         .rollback(P)
         .to_deployment(v2.id.as_str())
@@ -751,7 +731,7 @@ async fn leave_a_switch_marker(a: &anchor_core::Anchor, to: &str) {
         deployments,
         ..WriteBatch::default()
     };
-    a.services().store.commit(batch).await.unwrap();
+    a.backend().store.commit(batch).await.unwrap();
 }
 
 /// Issue 16: `rolled_forward` says whether `recover` moved what serves the

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use anchor_core::clock::SystemClock;
 use anchor_core::local::LocalCloud;
 use anchor_core::model::{PageRequest, Project};
-use anchor_core::{Anchor, Error, ResourceKind, Services};
+use anchor_core::{Anchor, Backend, Error, ResourceKind};
 use common::{check_invariants, env, make_variant, Env};
 
 const P: &str = "shop";
@@ -36,18 +36,17 @@ fn tree(dir: &Path) -> BTreeMap<String, u64> {
 fn on_other_store(env: &Env) -> (Anchor, String) {
     let root = env.tmp.path().join("other");
     let other = LocalCloud::open(&root, Arc::new(SystemClock)).unwrap();
-    let anchor = Anchor::from_services(Services {
+    let anchor = Anchor::builder(Backend {
         objects: Arc::new(other.objects()),
-        manifests: Default::default(),
-        records: Default::default(),
-        ..env.plain.services().clone()
-    });
+        ..env.plain.backend().clone()
+    })
+    .build();
     let location = anchor_core::traits::ObjectStore::location(&other.objects());
     (anchor, location)
 }
 
 fn home_location(env: &Env) -> String {
-    env.plain.services().objects.location()
+    env.plain.backend().objects.location()
 }
 
 /// The refusal: `InvalidState` on the project, naming both stores.
@@ -211,7 +210,7 @@ async fn forget_location(a: &Anchor) -> Project {
         )),
         ..Default::default()
     };
-    a.services().store.commit(batch).await.unwrap();
+    a.backend().store.commit(batch).await.unwrap();
     old
 }
 
@@ -311,13 +310,13 @@ async fn a_moved_folder_is_still_the_projects_store() {
     let a = Anchor::local(&first).await.unwrap();
     a.create_project(P).await.unwrap();
     a.deployer(P, &build).execute().await.unwrap();
-    let location = a.services().objects.location();
+    let location = a.backend().objects.location();
     assert!(location.starts_with("local:"), "{location}");
     drop(a);
     let moved = tmp.path().join("moved");
     std::fs::rename(&first, &moved).unwrap();
     let b = Anchor::local(&moved).await.unwrap();
-    assert_eq!(b.services().objects.location(), location);
+    assert_eq!(b.backend().objects.location(), location);
     let second = b.deployer(P, &build).execute().await.unwrap();
     assert_eq!(second.version, 2);
 }

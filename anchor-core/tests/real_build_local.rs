@@ -45,7 +45,7 @@ async fn the_example_app_deploys_redeploys_and_rolls_back() {
         v1.assets.files,
         files_under(&v1_dir.join("assets")) + files_under(&v1_dir.join("cache"))
     );
-    let objects = &a.services().objects;
+    let objects = &a.backend().objects;
     let robots = objects
         .get(&format!("{}/robots.txt", v1.assets_path))
         .await

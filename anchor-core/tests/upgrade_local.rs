@@ -163,7 +163,7 @@ async fn forget_server_handler(a: &Anchor, id: &anchor_core::model::DeploymentId
         deployments: vec![(old, anchor_core::traits::Expect::Revision(d.revision))],
         ..Default::default()
     };
-    a.services().store.commit(batch).await.unwrap();
+    a.backend().store.commit(batch).await.unwrap();
 }
 
 /// The host of the local Function URL of the server's `v<version>` alias.

@@ -29,7 +29,7 @@ pub async fn seeded(
     anchor.create_project("bench").await?;
     let first = anchor.deployer("bench", fixture()).execute().await?;
     let v2 = second_build(dir)?;
-    let store = anchor.services().store.clone();
+    let store = anchor.backend().store.clone();
     let mut batch = Vec::new();
     for _ in 2..history {
         let version = store.allocate_version(&first.project).await?;

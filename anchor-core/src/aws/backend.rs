@@ -1,4 +1,4 @@
-//! Wiring the AWS clients into [`Services`], for [`crate::Anchor::aws`].
+//! Wiring the AWS clients into one [`Backend`].
 
 use std::sync::Arc;
 
@@ -10,11 +10,10 @@ use super::{
     CloudFrontCdn, CloudFrontKvs, DynamoStateStore, LambdaFunctions, MultipartSettings,
     ProvisionTarget, RevalidationTarget, S3ObjectStore, TableNames,
 };
-use crate::clock::SystemClock;
 use crate::error::{Error, Result};
-use crate::flows::{FlowSettings, Services};
+use crate::traits::Backend;
 
-/// Everything [`crate::Anchor::aws`] needs to know.
+/// Everything [`open_backend`] needs to know.
 #[derive(Debug, Clone)]
 pub struct AwsOptions {
     /// Region, profile, endpoint and retry settings.
@@ -32,8 +31,6 @@ pub struct AwsOptions {
     pub execution_role_arn: Option<String>,
     /// Large-file uploads.
     pub multipart: MultipartSettings,
-    /// Tunables of the flows.
-    pub settings: FlowSettings,
     /// Interceptors every client runs on every call, such as a meter.
     pub interceptors: Vec<SharedInterceptor>,
     /// Run this process's state-store writes one at a time. Only for
@@ -60,7 +57,6 @@ impl AwsOptions {
             create_tables: true,
             execution_role_arn: None,
             multipart: MultipartSettings::default(),
-            settings: FlowSettings::default(),
             interceptors: Vec::new(),
             serialize_state_writes: false,
             router: AwsRouter::default(),
@@ -69,9 +65,11 @@ impl AwsOptions {
     }
 }
 
-/// Builds the AWS [`Services`] from a loaded `config`, creating the tables
-/// first when `options.create_tables` is set.
-pub(crate) async fn services(config: &SdkConfig, options: &AwsOptions) -> Result<Services> {
+/// The AWS clients as one [`Backend`], from a loaded `config` (see
+/// [`AwsConnection::load`]), creating the DynamoDB tables first when
+/// `options.create_tables` is set. Fails with `InvalidInput` when `config`
+/// has no region or the bucket name is empty.
+pub async fn open_backend(config: &SdkConfig, options: &AwsOptions) -> Result<Backend> {
     let region = config.region().map(|r| r.to_string()).ok_or_else(|| {
         Error::invalid_input(
             "region",
@@ -124,7 +122,7 @@ pub(crate) async fn services(config: &SdkConfig, options: &AwsOptions) -> Result
         },
     )
     .with_router(options.router.clone(), router_cdn);
-    Ok(Services {
+    Ok(Backend {
         store: Arc::new(store),
         objects: Arc::new(objects),
         functions: Arc::new(functions),
@@ -138,10 +136,6 @@ pub(crate) async fn services(config: &SdkConfig, options: &AwsOptions) -> Result
         )),
         revalidation: Arc::new(revalidation),
         provisioner: Arc::new(provisioner),
-        clock: Arc::new(SystemClock),
-        settings: options.settings.clone(),
-        manifests: Default::default(),
-        records: Default::default(),
     })
 }
 

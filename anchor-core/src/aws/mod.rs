@@ -16,7 +16,7 @@
 //! operation and resource.
 
 mod acm;
-pub(crate) mod backend;
+mod backend;
 mod cloudfront;
 mod config;
 mod dynamodb;
@@ -30,7 +30,7 @@ mod s3;
 mod sqs;
 
 pub use acm::AcmCertificates;
-pub use backend::AwsOptions;
+pub use backend::{open_backend, AwsOptions};
 pub use cloudfront::{
     CloudFrontCdn, DistributionSpec, OriginAccessControls, ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY,
     CACHING_DISABLED_POLICY, CACHING_OPTIMIZED_POLICY, MAX_INVALIDATION_PATHS,

@@ -193,7 +193,7 @@ async fn put_object(
         ..PutOptions::default()
     };
     match site
-        .services()
+        .backend()
         .objects
         .put(key, ObjectBody::Bytes(body.to_vec()), &options)
         .await
@@ -218,7 +218,7 @@ async fn put_object(
 }
 
 async fn delete_object(site: &Site, key: &str) -> Response<EdgeBody> {
-    match site.services().objects.delete(key).await {
+    match site.backend().objects.delete(key).await {
         Ok(_) => {
             let mut response = Response::new(full(""));
             *response.status_mut() = StatusCode::NO_CONTENT;

@@ -61,7 +61,7 @@ pub(crate) async fn answer(
         );
     };
     let created = site
-        .services()
+        .backend()
         .cdn
         .invalidate(own, &batch.paths, &batch.caller_reference)
         .await;

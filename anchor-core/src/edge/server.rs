@@ -96,7 +96,7 @@ impl EdgeServer {
         };
         let config = SiteConfig {
             router,
-            anchor: anchor.clone(),
+            backend: anchor.backend().clone(),
             cloud,
             project: name,
             infra: record.infrastructure,

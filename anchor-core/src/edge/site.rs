@@ -15,11 +15,9 @@ use super::router_host::RouterHost;
 use super::worker::WorkerSpec;
 use super::{EdgeOptions, WorkerCounts, WorkerInfo};
 use crate::error::Result;
-use crate::flows::Services;
 use crate::local::{LocalCloud, LocalRevalidation, QUEUE_URL_PREFIX};
 use crate::model::{Architecture, CdnRoute, Deployment, Infrastructure, ProjectName};
-use crate::traits::Functions;
-use crate::Anchor;
+use crate::traits::{Backend, Functions};
 
 /// The region workers are told they run in; nothing is sent there.
 const REGION: &str = "us-east-1";
@@ -38,7 +36,9 @@ pub(crate) enum PoolLookup {
 
 /// What a served project is, fixed when the edge starts.
 pub(crate) struct SiteConfig {
-    pub anchor: Anchor,
+    /// The embedded default's clients (the edge reads records and
+    /// objects through them, as CloudFront's origins would).
+    pub backend: Backend,
     pub cloud: LocalCloud,
     pub project: ProjectName,
     pub infra: Infrastructure,
@@ -112,8 +112,8 @@ impl Site {
         Ok(())
     }
 
-    pub fn services(&self) -> &Services {
-        self.config.anchor.services()
+    pub fn backend(&self) -> &Backend {
+        &self.config.backend
     }
 
     pub fn cloud(&self) -> &LocalCloud {
@@ -122,7 +122,7 @@ impl Site {
 
     /// The project's deployment with this version number, read now.
     pub async fn deployment(&self, version: u64) -> Result<Option<Deployment>> {
-        self.services()
+        self.backend()
             .store
             .get_deployment_by_version(&self.config.project, version)
             .await

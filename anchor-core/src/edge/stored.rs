@@ -26,7 +26,7 @@ pub(crate) async fn object_response(
     if validate_key(key).is_err() {
         return Ok(None);
     }
-    let Some(meta) = site.services().objects.head(key).await? else {
+    let Some(meta) = site.backend().objects.head(key).await? else {
         return Ok(None);
     };
     let etag = meta.sha256.as_ref().map(|sha| format!("\"{sha}\""));

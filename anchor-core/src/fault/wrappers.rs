@@ -6,21 +6,22 @@ use async_trait::async_trait;
 
 use super::FaultPlan;
 use crate::error::{Result, Service};
-use crate::flows::Services;
 use crate::model::{
     Deployment, DeploymentId, Domain, DomainName, FunctionVersion, Page, PageRequest, Project,
     ProjectName, RollbackEvent, TagItem,
 };
 use crate::traits::{
-    AliasConfig, AliasRouting, Cdn, CertificateDescription, CertificateRequest, Certificates,
-    CodeBundle, DistributionConfig, FunctionUrlOptions, Functions, KeyValueStore, KvsDescription,
-    KvsUpdate, ObjectBody, ObjectMeta, ObjectStore, PublishOptions, PutOptions, Revalidation,
-    RevalidationQueue, SetAliasOptions, StateStore, Versioned, WriteBatch,
+    AliasConfig, AliasRouting, Backend, Cdn, CertificateDescription, CertificateRequest,
+    Certificates, CodeBundle, DistributionConfig, FunctionUrlOptions, Functions, KeyValueStore,
+    KvsDescription, KvsUpdate, ObjectBody, ObjectMeta, ObjectStore, PublishOptions, PutOptions,
+    Revalidation, RevalidationQueue, SetAliasOptions, StateStore, Versioned, WriteBatch,
 };
 
-/// Wraps every client of `parts` (not the provisioner or clock) with `plan`.
-pub fn wrap(parts: Services, plan: &Arc<FaultPlan>) -> Services {
-    Services {
+/// Wraps every client of `parts` but the provisioner with `plan`. An
+/// `Anchor` built over the result starts with empty caches, so every
+/// manifest read of its flows is a call the plan can fail.
+pub fn wrap(parts: Backend, plan: &Arc<FaultPlan>) -> Backend {
+    Backend {
         store: Arc::new(Faulty {
             inner: parts.store,
             plan: plan.clone(),
@@ -49,11 +50,7 @@ pub fn wrap(parts: Services, plan: &Arc<FaultPlan>) -> Services {
             inner: parts.revalidation,
             plan: plan.clone(),
         }),
-        // Its own cache, so every manifest read of the wrapped flows is a
-        // call the plan can fail.
-        manifests: Default::default(),
-        records: Default::default(),
-        ..parts
+        provisioner: parts.provisioner,
     }
 }
 

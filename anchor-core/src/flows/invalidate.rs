@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::manifest::{self, AssetManifest};
-use super::Services;
+use super::FlowContext;
 use crate::error::Result;
 use crate::model::{Deployment, Infrastructure};
 
@@ -75,7 +75,7 @@ pub(crate) fn batches(paths: &[String]) -> Vec<Vec<String>> {
 /// when there was nothing to invalidate. `reference` makes retries
 /// idempotent: batch `i` uses `<reference>-<i>`.
 pub(crate) async fn invalidate(
-    svc: &Services,
+    svc: &FlowContext,
     infra: &Infrastructure,
     paths: &[String],
     reference: &str,
@@ -83,6 +83,7 @@ pub(crate) async fn invalidate(
     let mut ids = Vec::new();
     for (i, batch) in batches(paths).iter().enumerate() {
         let id = svc
+            .backend
             .cdn
             .invalidate(&infra.distribution_id, batch, &format!("{reference}-{i}"))
             .await?;
@@ -94,7 +95,7 @@ pub(crate) async fn invalidate(
 /// Invalidates what switching from `from` to `to` made stale. Returns the
 /// invalidation id, or the failure as text: the switch stands either way.
 pub(crate) async fn after_switch(
-    svc: &Services,
+    svc: &FlowContext,
     infra: &Infrastructure,
     from: Option<&Deployment>,
     to: &Deployment,

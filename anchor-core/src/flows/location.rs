@@ -17,14 +17,14 @@
 //! which write nothing to the store, go ahead.
 
 use super::records::commit_project;
-use super::{manifest, Services};
+use super::{manifest, FlowContext};
 use crate::error::{Error, ResourceKind, Result};
 use crate::model::{Infrastructure, Project};
 
 /// Fails with `InvalidState` if the project records a location other than
 /// the current store's. A record without a location passes.
-pub(crate) fn ensure_same_store(svc: &Services, project: &Project) -> Result<()> {
-    let current = svc.objects.location();
+pub(crate) fn ensure_same_store(svc: &FlowContext, project: &Project) -> Result<()> {
+    let current = svc.backend.objects.location();
     match &project.infrastructure.asset_location {
         Some(recorded) if *recorded != current => Err(elsewhere(project, recorded, &current)),
         _ => Ok(()),
@@ -35,10 +35,10 @@ pub(crate) fn ensure_same_store(svc: &Services, project: &Project) -> Result<()>
 /// current store holds the live deployment's manifest: what a flow checks
 /// before it writes to the store. Reads at most one object, and only for
 /// records without a location.
-pub(crate) async fn ensure_writable_store(svc: &Services, project: &Project) -> Result<()> {
+pub(crate) async fn ensure_writable_store(svc: &FlowContext, project: &Project) -> Result<()> {
     ensure_same_store(svc, project)?;
     if project.infrastructure.asset_location.is_none() && !holds_live_assets(svc, project).await? {
-        return Err(unrecorded(project, &svc.objects.location()));
+        return Err(unrecorded(project, &svc.backend.objects.location()));
     }
     Ok(())
 }
@@ -47,12 +47,12 @@ pub(crate) async fn ensure_writable_store(svc: &Services, project: &Project) -> 
 /// names the current store, adopts the current store's location if it
 /// names none (and the store holds the live deployment's manifest, if any
 /// deployment is live), and fails with `InvalidState` otherwise.
-pub(crate) async fn adopt_current_store(svc: &Services, project: Project) -> Result<Project> {
+pub(crate) async fn adopt_current_store(svc: &FlowContext, project: Project) -> Result<Project> {
     ensure_same_store(svc, &project)?;
     if project.infrastructure.asset_location.is_some() {
         return Ok(project);
     }
-    let current = svc.objects.location();
+    let current = svc.backend.objects.location();
     if !holds_live_assets(svc, &project).await? {
         return Err(unrecorded(&project, &current));
     }
@@ -81,7 +81,7 @@ pub(crate) async fn adopt_current_store(svc: &Services, project: Project) -> Res
 
 /// Whether the current store holds the manifest of the project's live
 /// deployment; `true` if nothing is live.
-async fn holds_live_assets(svc: &Services, project: &Project) -> Result<bool> {
+async fn holds_live_assets(svc: &FlowContext, project: &Project) -> Result<bool> {
     match &project.active_deployment {
         Some(id) => Ok(manifest::load(svc, &project.infrastructure, id)
             .await?

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::Services;
+use super::FlowContext;
 use crate::error::{Error, Result};
 use crate::model::{DeploymentId, Infrastructure};
 use crate::traits::{ObjectBody, PutOptions};
@@ -83,7 +83,7 @@ fn manifest_key(infra: &Infrastructure, id: &DeploymentId) -> String {
 
 /// Reads a deployment's manifest; `None` if it never finished uploading.
 pub(crate) async fn load(
-    svc: &Services,
+    svc: &FlowContext,
     infra: &Infrastructure,
     id: &DeploymentId,
 ) -> Result<Option<Arc<AssetManifest>>> {
@@ -91,7 +91,7 @@ pub(crate) async fn load(
         return Ok(Some(cached));
     }
     let key = manifest_key(infra, id);
-    match svc.objects.get(&key).await? {
+    match svc.backend.objects.get(&key).await? {
         None => Ok(None),
         Some(bytes) => {
             let manifest: AssetManifest = serde_json::from_slice(&bytes).map_err(|e| {
@@ -112,7 +112,7 @@ pub(crate) async fn load(
 /// Writes a deployment's manifest. It is written last, so its presence
 /// means every asset it lists is stored.
 pub(crate) async fn store(
-    svc: &Services,
+    svc: &FlowContext,
     infra: &Infrastructure,
     id: &DeploymentId,
     m: &AssetManifest,
@@ -131,7 +131,8 @@ pub(crate) async fn store(
         cache_control: Some("no-store".into()),
         ..PutOptions::default()
     };
-    svc.objects
+    svc.backend
+        .objects
         .put(&key, ObjectBody::Bytes(body), &opts)
         .await?;
     svc.manifests.insert(id, Arc::new(m.clone()));

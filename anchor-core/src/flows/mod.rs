@@ -23,11 +23,9 @@ use crate::clock::Clock;
 use crate::error::{Error, ResourceKind, Result};
 use crate::model::{Deployment, DeploymentId, Project, ProjectName, RouterCapacity};
 use crate::opennext::BundleLimits;
-use crate::traits::{
-    Cdn, Certificates, Functions, KeyValueStore, ObjectStore, Provisioner, Revalidation, StateStore,
-};
+use crate::traits::Backend;
 
-pub use cache::{ManifestCache, RecordCache};
+use cache::{ManifestCache, RecordCache};
 pub use deploy::{DeployPlan, Deployer, PlannedAction, PlannedAsset};
 pub use domains::DomainManager;
 pub use recover::RecoveryReport;
@@ -70,43 +68,40 @@ impl Default for FlowSettings {
     }
 }
 
-/// The backend an [`crate::Anchor`] runs on: its clients, clock and
-/// settings. Build one to wire any backend (or a wrapper such as
-/// [`crate::fault::wrap`]) into [`crate::Anchor::from_services`].
-#[derive(Debug, Clone)]
-pub struct Services {
-    /// Records.
-    pub store: Arc<dyn StateStore>,
-    /// Assets.
-    pub objects: Arc<dyn ObjectStore>,
-    /// Function versions and aliases.
-    pub functions: Arc<dyn Functions>,
-    /// The distribution.
-    pub cdn: Arc<dyn Cdn>,
-    /// Certificates.
-    pub certificates: Arc<dyn Certificates>,
-    /// The edge router's key-value store, for projects that have a router.
-    pub kvs: Arc<dyn KeyValueStore>,
-    /// The revalidation queues and tag table OpenNext's ISR needs.
-    pub revalidation: Arc<dyn Revalidation>,
-    /// Creates a project's cloud resources.
-    pub provisioner: Arc<dyn Provisioner>,
+/// What every flow runs with: the backend's clients, and this process's
+/// clock, tunables and caches. Built once per entry point with
+/// [`FlowContext::new`], which starts the caches empty, so no caller ever
+/// wires a cache by hand.
+#[derive(Debug)]
+pub(crate) struct FlowContext {
+    /// The clients.
+    pub(crate) backend: Backend,
     /// Time.
-    pub clock: Arc<dyn Clock>,
+    pub(crate) clock: Arc<dyn Clock>,
     /// Tunables.
-    pub settings: FlowSettings,
-    /// Immutable manifests already read or written; start with
-    /// `ManifestCache::default()`.
-    pub manifests: ManifestCache,
-    /// Records this process last committed, as hints for the next switch;
-    /// start with `RecordCache::default()`.
-    pub records: RecordCache,
+    pub(crate) settings: FlowSettings,
+    /// Immutable manifests already read or written.
+    pub(crate) manifests: ManifestCache,
+    /// Records this process last committed, as hints for the next switch.
+    pub(crate) records: RecordCache,
 }
 
-impl Services {
+impl FlowContext {
+    /// A context over `backend` with empty caches.
+    pub(crate) fn new(backend: Backend, clock: Arc<dyn Clock>, settings: FlowSettings) -> Self {
+        Self {
+            backend,
+            clock,
+            settings,
+            manifests: ManifestCache::default(),
+            records: RecordCache::default(),
+        }
+    }
+
     /// Reads a project or fails with `NotFound`.
     pub(crate) async fn project(&self, name: &ProjectName) -> Result<Project> {
-        self.store
+        self.backend
+            .store
             .get_project(name)
             .await?
             .ok_or_else(|| Error::not_found(ResourceKind::Project, name.as_str()))
@@ -118,7 +113,8 @@ impl Services {
         project: &ProjectName,
         id: &DeploymentId,
     ) -> Result<Deployment> {
-        self.store
+        self.backend
+            .store
             .get_deployment(project, id)
             .await?
             .ok_or_else(|| Error::not_found(ResourceKind::Deployment, id.as_str()))
@@ -135,23 +131,4 @@ pub(crate) fn lost_race(project: &ProjectName, err: Error) -> Error {
         ),
         other => other,
     }
-}
-
-/// The bindings run these futures on other threads (PyO3, napi), so every
-/// public flow must stay `Send`; this fails to compile if one is not.
-#[allow(dead_code)]
-fn public_futures_are_send(a: &crate::Anchor, d: &Deployer, r: &Rollback, m: &DomainManager) {
-    fn is_send<T: Send>(_: T) {}
-    is_send(a.create_project(""));
-    is_send(a.promote("", ""));
-    is_send(a.recover(""));
-    is_send(a.history("", &crate::model::PageRequest::default()));
-    is_send(a.active_deployment(""));
-    is_send(d.execute());
-    is_send(d.plan());
-    is_send(r.execute());
-    is_send(m.add(""));
-    is_send(m.refresh(""));
-    is_send(m.remove(""));
-    is_send(m.list());
 }

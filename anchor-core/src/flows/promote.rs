@@ -3,7 +3,7 @@
 
 use super::records::save_deployment;
 use super::switch::switch_live;
-use super::{invalidate, location, Services};
+use super::{invalidate, location, FlowContext};
 use crate::error::Result;
 use crate::model::{Deployment, DeploymentId, ProjectName, SwitchKind};
 use crate::progress::{Phase, ProgressEvent, ProgressFn};
@@ -13,7 +13,7 @@ use crate::progress::{Phase, ProgressEvent, ProgressFn};
 /// Fails with `InvalidState` before anything changes on a store other than
 /// the project's.
 pub(crate) async fn promote(
-    svc: &Services,
+    svc: &FlowContext,
     name: &ProjectName,
     id: &DeploymentId,
     progress: Option<&ProgressFn>,

@@ -5,7 +5,7 @@
 //! exactly what was written, so retries never double-apply and failures are
 //! never reported for writes that happened.
 
-use super::Services;
+use super::FlowContext;
 use crate::error::Result;
 use crate::model::{Deployment, Domain, Project, ProjectName};
 use crate::traits::{DomainWrite, Expect, WriteBatch};
@@ -13,7 +13,7 @@ use crate::traits::{DomainWrite, Expect, WriteBatch};
 /// Writes a project record conditionally, treating a lost reply whose write
 /// did apply as success.
 pub(crate) async fn commit_project(
-    svc: &Services,
+    svc: &FlowContext,
     next: &Project,
     expected_revision: u64,
 ) -> Result<()> {
@@ -27,14 +27,14 @@ pub(crate) async fn commit_project(
 /// Commits `batch`; if the call fails but a re-read shows the project as
 /// `applied` expects, the write happened and only the reply was lost.
 pub(crate) async fn commit_verified(
-    svc: &Services,
+    svc: &FlowContext,
     name: &ProjectName,
     batch: WriteBatch,
     applied: impl Fn(&Project) -> bool,
 ) -> Result<()> {
-    match svc.store.commit(batch).await {
+    match svc.backend.store.commit(batch).await {
         Ok(()) => Ok(()),
-        Err(err) => match svc.store.get_project(name).await {
+        Err(err) => match svc.backend.store.get_project(name).await {
             Ok(Some(p)) if applied(&p) => Ok(()),
             _ => Err(err),
         },
@@ -44,7 +44,7 @@ pub(crate) async fn commit_verified(
 /// Writes a deployment record conditionally, treating a lost reply whose
 /// write did apply as success.
 pub(crate) async fn commit_verified_deployment(
-    svc: &Services,
+    svc: &FlowContext,
     d: &Deployment,
     expect: Expect,
 ) -> Result<()> {
@@ -52,9 +52,9 @@ pub(crate) async fn commit_verified_deployment(
         deployments: vec![(d.clone(), expect)],
         ..WriteBatch::default()
     };
-    match svc.store.commit(batch).await {
+    match svc.backend.store.commit(batch).await {
         Ok(()) => Ok(()),
-        Err(err) => match svc.store.get_deployment(&d.project, &d.id).await {
+        Err(err) => match svc.backend.store.get_deployment(&d.project, &d.id).await {
             Ok(Some(stored)) if stored == *d => Ok(()),
             _ => Err(err),
         },
@@ -63,7 +63,7 @@ pub(crate) async fn commit_verified_deployment(
 
 /// Applies `change` to the deployment and writes it under its revision.
 pub(crate) async fn save_deployment(
-    svc: &Services,
+    svc: &FlowContext,
     d: &mut Deployment,
     change: impl FnOnce(&mut Deployment),
 ) -> Result<()> {
@@ -78,7 +78,7 @@ pub(crate) async fn save_deployment(
 
 /// Applies `change` to the domain and writes it under its revision.
 pub(crate) async fn save_domain(
-    svc: &Services,
+    svc: &FlowContext,
     d: &mut Domain,
     change: impl FnOnce(&mut Domain),
 ) -> Result<()> {
@@ -90,8 +90,8 @@ pub(crate) async fn save_domain(
         domains: vec![DomainWrite::Put(next.clone(), Expect::Revision(d.revision))],
         ..WriteBatch::default()
     };
-    if let Err(err) = svc.store.commit(batch).await {
-        match svc.store.get_domain(&next.name).await {
+    if let Err(err) = svc.backend.store.commit(batch).await {
+        match svc.backend.store.get_domain(&next.name).await {
             Ok(Some(stored)) if stored == next => {}
             _ => return Err(err),
         }
@@ -102,7 +102,7 @@ pub(crate) async fn save_domain(
 
 /// Deletes the record if it is unchanged; a lost reply whose delete applied
 /// counts as done.
-pub(crate) async fn delete_record(svc: &Services, d: &Domain) -> Result<()> {
+pub(crate) async fn delete_record(svc: &FlowContext, d: &Domain) -> Result<()> {
     let batch = WriteBatch {
         domains: vec![DomainWrite::Delete {
             name: d.name.clone(),
@@ -110,9 +110,9 @@ pub(crate) async fn delete_record(svc: &Services, d: &Domain) -> Result<()> {
         }],
         ..WriteBatch::default()
     };
-    match svc.store.commit(batch).await {
+    match svc.backend.store.commit(batch).await {
         Ok(()) => Ok(()),
-        Err(err) => match svc.store.get_domain(&d.name).await {
+        Err(err) => match svc.backend.store.get_domain(&d.name).await {
             Ok(None) => Ok(()),
             _ => Err(err),
         },

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::records::save_deployment;
 use super::switch::resolve_pending;
-use super::Services;
+use super::FlowContext;
 use crate::error::Result;
 use crate::model::{DeploymentId, DeploymentStatus, DomainName, PageRequest, ProjectName};
 
@@ -36,7 +36,7 @@ pub struct RecoveryReport {
 /// Resolves a recorded switch (the aliases are moved to the recorded
 /// active deployment if they are not there) and marks deployments in progress for longer than
 /// `stale_deployment_after` as failed. Running it twice changes nothing more.
-pub(crate) async fn recover(svc: &Services, name: &ProjectName) -> Result<RecoveryReport> {
+pub(crate) async fn recover(svc: &FlowContext, name: &ProjectName) -> Result<RecoveryReport> {
     let mut report = RecoveryReport::default();
     let project = svc.project(name).await?;
     super::location::ensure_same_store(svc, &project)?;
@@ -50,7 +50,7 @@ pub(crate) async fn recover(svc: &Services, name: &ProjectName) -> Result<Recove
     let now = svc.clock.now();
     let mut page = PageRequest::first(100);
     loop {
-        let listed = svc.store.list_deployments(name, &page).await?;
+        let listed = svc.backend.store.list_deployments(name, &page).await?;
         for mut d in listed.items {
             if d.status.is_in_progress() && now - d.updated_at >= stale {
                 let id = d.id.clone();

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::cache::Snapshot;
 use super::switch::switch_live;
-use super::{invalidate, location, Services};
+use super::{invalidate, location, FlowContext};
 use crate::error::{Error, ResourceKind, Result};
 use crate::model::{
     Deployment, DeploymentId, DeploymentStatus, PageRequest, Project, ProjectName, RollbackEvent,
@@ -55,7 +55,7 @@ pub struct RollbackOutcome {
 /// Rolls a project back. Build it with [`crate::Anchor::rollback`].
 #[derive(Debug, Clone)]
 pub struct Rollback {
-    svc: Arc<Services>,
+    svc: Arc<FlowContext>,
     project: String,
     target: RollbackTarget,
     reason: String,
@@ -89,7 +89,7 @@ fn may_be_stale(e: &Error) -> bool {
 }
 
 impl Rollback {
-    pub(crate) fn new(svc: Arc<Services>, project: &str) -> Self {
+    pub(crate) fn new(svc: Arc<FlowContext>, project: &str) -> Self {
         Self {
             svc,
             project: project.to_string(),
@@ -280,6 +280,7 @@ impl Rollback {
                 Ok((svc.deployment(&project.name, &id).await?, None))
             }
             RollbackTarget::Version(v) => svc
+                .backend
                 .store
                 .get_deployment_by_version(&project.name, *v)
                 .await?
@@ -317,7 +318,7 @@ impl Rollback {
         if let Some(id) = active.replaced.as_ref().filter(|id| **id != active.id) {
             let replaced = match known.get(id) {
                 Some(d) => Some(d.clone()),
-                None => svc.store.get_deployment(&project.name, id).await?,
+                None => svc.backend.store.get_deployment(&project.name, id).await?,
             };
             if let Some(d) = replaced.filter(|d| d.status.can_go_live()) {
                 return Ok(d);
@@ -328,7 +329,11 @@ impl Rollback {
             cursor: Some(PageRequest::cursor_for(active.version)),
         };
         loop {
-            let listed = svc.store.list_deployments(&project.name, &page).await?;
+            let listed = svc
+                .backend
+                .store
+                .list_deployments(&project.name, &page)
+                .await?;
             if let Some(d) = listed
                 .items
                 .into_iter()

@@ -16,7 +16,7 @@
 //! refuses a distribution past its function's limit, and the project's
 //! `create_project` fails and can be retried (then the pair counts full).
 
-use super::Services;
+use super::FlowContext;
 use crate::error::Result;
 use crate::model::{ProjectName, RouterBinding};
 
@@ -24,19 +24,20 @@ use crate::model::{ProjectName, RouterBinding};
 /// backend gives no router. A project already bound keeps its binding:
 /// callers ask only for a project that has none.
 pub(crate) async fn choose_router_pair(
-    svc: &Services,
+    svc: &FlowContext,
     project: &ProjectName,
 ) -> Result<Option<RouterBinding>> {
-    if !svc.provisioner.gives_router() {
+    if !svc.backend.provisioner.gives_router() {
         return Ok(None);
     }
     let capacity = svc.settings.router_capacity;
     capacity.validate()?;
-    let projects = svc.store.list_projects().await?;
+    let projects = svc.backend.store.list_projects().await?;
     let mut full = String::new();
     for index in 1..=u32::MAX {
-        let Some(pair) = svc.provisioner.find_router_pair(index).await? else {
+        let Some(pair) = svc.backend.provisioner.find_router_pair(index).await? else {
             return svc
+                .backend
                 .provisioner
                 .open_router_pair(index, &capacity, &full)
                 .await
@@ -53,7 +54,7 @@ pub(crate) async fn choose_router_pair(
             })
             .count();
         let bound = u32::try_from(bound).unwrap_or(u32::MAX);
-        let bytes = svc.kvs.describe(&pair.store).await?.total_bytes;
+        let bytes = svc.backend.kvs.describe(&pair.store).await?.total_bytes;
         match capacity.full_because(bound, bytes) {
             None => return Ok(Some(pair)),
             Some(why) => full = format!("router pair {index} ({}) is full: {why}", pair.store),
@@ -61,7 +62,8 @@ pub(crate) async fn choose_router_pair(
     }
     // Unreachable in practice: opening a pair stops at the account's
     // quotas long before.
-    svc.provisioner
+    svc.backend
+        .provisioner
         .open_router_pair(u32::MAX, &capacity, &full)
         .await
         .map(Some)

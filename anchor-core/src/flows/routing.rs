@@ -4,7 +4,7 @@
 //! once per switch. Nothing here names a backend.
 
 use crate::error::{Error, ResourceKind, Result};
-use crate::flows::{manifest, Services};
+use crate::flows::{manifest, FlowContext};
 use crate::model::{Deployment, FunctionVersion, Infrastructure, OriginSecret, RouterBinding};
 use crate::opennext::GUARD_HANDLER;
 use crate::router::{live_entry, secret_entry, DeploymentRoute, KvsEntry, PublicIndex, RouterKeys};
@@ -33,7 +33,7 @@ pub(crate) fn deployment_alias(d: &Deployment) -> String {
 /// its `secret`, or a secret for a server without the guard, is refused
 /// with `InvalidState` before anything changes: no URL could serve it safely.
 pub(crate) async fn publish_origins(
-    svc: &Services,
+    svc: &FlowContext,
     infra: &Infrastructure,
     binding: &RouterBinding,
     d: &Deployment,
@@ -77,10 +77,11 @@ pub(crate) async fn publish_origins(
             false,
         ),
     ] {
-        let current = svc.functions.get_alias(function, &alias).await?;
+        let current = svc.backend.functions.get_alias(function, &alias).await?;
         if current.is_none_or(|a| a.routing != AliasRouting::single(version.clone())) {
             let routing = AliasRouting::single(version.clone());
-            svc.functions
+            svc.backend
+                .functions
                 .set_alias(function, &alias, &routing, &SetAliasOptions::default())
                 .await?;
         }
@@ -90,7 +91,11 @@ pub(crate) async fn publish_origins(
             auth,
             streaming,
         };
-        let url = svc.functions.ensure_url(function, &alias, &options).await?;
+        let url = svc
+            .backend
+            .functions
+            .ensure_url(function, &alias, &options)
+            .await?;
         hosts.push(url_host(&url).map(str::to_string).ok_or_else(|| {
             Error::invalid_state(
                 ResourceKind::Alias,
@@ -134,10 +139,11 @@ pub(crate) async fn publish_origins(
 /// Whether `server` runs the origin guard, by its handler: as the
 /// deployment recorded it, else (a record written before Anchor kept it) as
 /// the host reports it.
-async fn server_is_guarded(svc: &Services, server: &FunctionVersion) -> Result<bool> {
+async fn server_is_guarded(svc: &FlowContext, server: &FunctionVersion) -> Result<bool> {
     let handler = match &server.handler {
         Some(handler) => Some(handler.clone()),
         None => svc
+            .backend
             .functions
             .get_version(&server.function, &server.version)
             .await?
@@ -151,13 +157,14 @@ async fn server_is_guarded(svc: &Services, server: &FunctionVersion) -> Result<b
 /// secret: its server has no guard, so its origin is signed). Reads the
 /// routing entry, never the secret.
 pub(crate) async fn point_router(
-    svc: &Services,
+    svc: &FlowContext,
     infra: &Infrastructure,
     binding: &RouterBinding,
     d: &Deployment,
 ) -> Result<()> {
     let keys = RouterKeys::new(&infra.distribution_id)?;
     if svc
+        .backend
         .kvs
         .get(&binding.store, &keys.deployment(&d.id))
         .await?
@@ -170,13 +177,13 @@ pub(crate) async fn point_router(
 
 /// Whether the router's live pointer names `d`.
 pub(crate) async fn router_points_at(
-    svc: &Services,
+    svc: &FlowContext,
     infra: &Infrastructure,
     binding: &RouterBinding,
     d: &Deployment,
 ) -> Result<bool> {
     let keys = RouterKeys::new(&infra.distribution_id)?;
-    let live = svc.kvs.get(&binding.store, &keys.live()).await?;
+    let live = svc.backend.kvs.get(&binding.store, &keys.live()).await?;
     Ok(live.as_deref() == Some(d.id.as_str()))
 }
 
@@ -190,7 +197,7 @@ const MIN_ETAG_ATTEMPTS: u32 = 30;
 /// again after a short random pause, so writers racing for the store take
 /// turns instead of colliding again. Only the first update may be short,
 /// so the last [`MAX_KVS_UPDATE_ITEMS`] entries go in one update.
-async fn write(svc: &Services, binding: &RouterBinding, entries: Vec<KvsEntry>) -> Result<()> {
+async fn write(svc: &FlowContext, binding: &RouterBinding, entries: Vec<KvsEntry>) -> Result<()> {
     for batch in batches(&entries) {
         let update = KvsUpdate {
             puts: batch
@@ -201,8 +208,8 @@ async fn write(svc: &Services, binding: &RouterBinding, entries: Vec<KvsEntry>) 
         };
         let mut attempt = 0;
         loop {
-            let etag = svc.kvs.describe(&binding.store).await?.etag;
-            match svc.kvs.update(&binding.store, &update, &etag).await {
+            let etag = svc.backend.kvs.describe(&binding.store).await?.etag;
+            match svc.backend.kvs.update(&binding.store, &update, &etag).await {
                 Ok(_) => break,
                 Err(Error::PreconditionFailed { .. })
                     if attempt < svc.settings.etag_retries.max(MIN_ETAG_ATTEMPTS) =>

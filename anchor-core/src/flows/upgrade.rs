@@ -11,7 +11,7 @@
 //! interrupted upgrade is finished by running `create_project` again.
 
 use super::records::commit_project;
-use super::{router_pairs, routing, switch, Services};
+use super::{router_pairs, routing, switch, FlowContext};
 use crate::error::{Error, Result};
 use crate::model::{Infrastructure, Project};
 
@@ -19,7 +19,7 @@ use crate::model::{Infrastructure, Project};
 /// and the project does not route through it yet; returns the project as
 /// it is then. A switch this process is still making is not interrupted:
 /// `Conflict`.
-pub(crate) async fn converge_router(svc: &Services, project: Project) -> Result<Project> {
+pub(crate) async fn converge_router(svc: &FlowContext, project: Project) -> Result<Project> {
     if project.infrastructure.router.is_some() {
         return Ok(project);
     }
@@ -38,7 +38,7 @@ pub(crate) async fn converge_router(svc: &Services, project: Project) -> Result<
         let live = svc.deployment(&project.name, id).await?;
         routing::point_router(svc, &infra, &binding, &live).await?;
     }
-    svc.provisioner.route_through_router(&infra).await?;
+    svc.backend.provisioner.route_through_router(&infra).await?;
     let upgraded = Project {
         infrastructure: infra,
         revision: project.revision + 1,

@@ -15,6 +15,7 @@ use super::{
 };
 use crate::clock::Clock;
 use crate::error::{Error, Result, Service};
+use crate::traits::{Backend, StateStore};
 
 /// Options of [`LocalCloud::open_with`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -134,6 +135,24 @@ impl LocalCloud {
     /// The provisioner that creates functions and distributions.
     pub fn provisioner(&self) -> LocalProvisioner {
         LocalProvisioner::new(self.inner.clone())
+    }
+
+    /// Every client of this cloud as one [`Backend`], with `store` holding
+    /// the records (the embedded default's is a
+    /// [`super::SqliteStateStore`]). The clients share this cloud's
+    /// connection and clock.
+    pub fn backend(&self, store: Arc<dyn StateStore>) -> Backend {
+        Backend {
+            store,
+            objects: Arc::new(self.objects()),
+            functions: Arc::new(self.functions()),
+            cdn: Arc::new(self.cdn()),
+            certificates: Arc::new(self.certificates()),
+            kvs: Arc::new(self.kvs()),
+            // The local edge gives its workers their queue and tag table.
+            revalidation: Arc::new(self.revalidation()),
+            provisioner: Arc::new(self.provisioner()),
+        }
     }
 }
 

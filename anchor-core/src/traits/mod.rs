@@ -1,7 +1,8 @@
 //! The contracts between Anchor's flows and its backends: one state store
-//! and six cloud clients, plus provisioning. Each trait is minimal, for
-//! implementers; the flows hold the logic.
+//! and six cloud clients, plus provisioning, bundled as one [`Backend`].
+//! Each trait is minimal, for implementers; the flows hold the logic.
 
+mod backend;
 mod cdn;
 mod certificates;
 mod functions;
@@ -11,6 +12,7 @@ mod provision;
 mod revalidation;
 mod store;
 
+pub use backend::Backend;
 pub use cdn::{
     check_invalidation, Cdn, DistributionConfig, Versioned, MAX_INVALIDATION_PATHS,
     MAX_INVALIDATION_WILDCARDS,

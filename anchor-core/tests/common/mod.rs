@@ -110,14 +110,17 @@ pub fn eager_settings() -> FlowSettings {
 pub async fn env_with(settings: FlowSettings) -> Env {
     let tmp = tempfile::tempdir().unwrap();
     let options = LocalOptions {
-        settings,
+        settings: settings.clone(),
         ..LocalOptions::default()
     };
     let plain = Anchor::local_with(tmp.path().join("anchor"), options)
         .await
         .unwrap();
     let plan = FaultPlan::new();
-    let anchor = Anchor::from_services(fault::wrap(plain.services().clone(), &plan));
+    // A second Anchor, with its own (empty) caches, over the wrapped clients.
+    let anchor = Anchor::builder(fault::wrap(plain.backend().clone(), &plan))
+        .settings(settings)
+        .build();
     Env {
         tmp,
         anchor,
@@ -175,9 +178,9 @@ pub async fn check_invariants(anchor: &Anchor, project: &str) {
 /// at its versions; without, both `live` aliases point at its versions.
 pub async fn check_serving(anchor: &Anchor, p: &Project, active: &Deployment) {
     let infra = &p.infrastructure;
-    let f = &anchor.services().functions;
+    let f = &anchor.backend().functions;
     if let Some(binding) = &infra.router {
-        let kvs = &anchor.services().kvs;
+        let kvs = &anchor.backend().kvs;
         let keys = anchor_core::router::RouterKeys::new(&infra.distribution_id).unwrap();
         let pointer = kvs.get(&binding.store, &keys.live()).await.unwrap();
         assert_eq!(

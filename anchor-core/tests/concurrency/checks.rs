@@ -219,7 +219,7 @@ pub async fn domains(a: &Anchor, project: &str) {
     }
     let p = a.project(project).await.unwrap();
     let cdn = a
-        .services()
+        .backend()
         .cdn
         .get_config(&p.infrastructure.distribution_id)
         .await
@@ -244,7 +244,7 @@ pub async fn domains(a: &Anchor, project: &str) {
             .any(|d| d.certificate_id.as_deref() == Some(cert)),
         "the viewer certificate {cert} belongs to one of the project's domains"
     );
-    let desc = a.services().certificates.describe(cert).await.unwrap();
+    let desc = a.backend().certificates.describe(cert).await.unwrap();
     assert_eq!(desc.status, CertificateStatus::Issued);
     assert!(desc.is_managed_by_anchor());
     for alias in &aliases {

@@ -145,7 +145,7 @@ async fn wait_for_version(a: &Anchor, project: &str, version: u64) {
     let name = ProjectName::parse(project).unwrap();
     for _ in 0..500 {
         let found = a
-            .services()
+            .backend()
             .store
             .get_deployment_by_version(&name, version)
             .await;

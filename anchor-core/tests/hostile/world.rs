@@ -13,7 +13,7 @@ use anchor_core::fault::Fault;
 use anchor_core::model::Deployment;
 use anchor_core::opennext::BundleLimits;
 use anchor_core::traits::{CertificateRequest, DomainWrite, Expect, WriteBatch};
-use anchor_core::{Anchor, FlowSettings, Services};
+use anchor_core::{Anchor, FlowSettings};
 
 use crate::common::{self, Env};
 
@@ -120,13 +120,12 @@ impl World {
         a.domains(OTHER).add(BLOG_DOMAIN).await.unwrap();
         let foreign_certificate = point_at_foreign_certificate(a).await;
 
-        let limited = Anchor::from_services(Services {
-            settings: FlowSettings {
+        let limited = Anchor::builder(a.backend().clone())
+            .settings(FlowSettings {
                 bundle_limits: SMALL_LIMITS,
-                ..a.services().settings.clone()
-            },
-            ..a.services().clone()
-        });
+                ..FlowSettings::default()
+            })
+            .build();
         Self {
             env,
             limited,
@@ -171,7 +170,7 @@ impl World {
 async fn point_at_foreign_certificate(a: &Anchor) -> String {
     let mut d = a.domains(P).add(FOREIGN_DOMAIN).await.unwrap();
     let foreign = a
-        .services()
+        .backend()
         .certificates
         .request(&CertificateRequest {
             domain: FOREIGN_DOMAIN.into(),
@@ -184,7 +183,7 @@ async fn point_at_foreign_certificate(a: &Anchor) -> String {
     let old = d.revision;
     d.certificate_id = Some(foreign.clone());
     d.revision += 1;
-    a.services()
+    a.backend()
         .store
         .commit(WriteBatch {
             domains: vec![DomainWrite::Put(d, Expect::Revision(old))],

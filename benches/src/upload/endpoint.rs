@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anchor_core::aws::{AwsClients, AwsConnection, AwsOptions, MultipartSettings, S3ObjectStore};
+use anchor_core::aws::{
+    open_backend, AwsClients, AwsConnection, AwsOptions, MultipartSettings, S3ObjectStore,
+};
 use anchor_core::Anchor;
 use aws_sdk_s3::config::{Credentials, SharedInterceptor};
 
@@ -117,7 +119,7 @@ pub async fn open(
     tuning: &Tuning,
     meter: &RequestMeter,
 ) -> Result<Anchor, Fail> {
-    let mut settings = anchor_core::flows::FlowSettings::default();
+    let mut settings = anchor_core::FlowSettings::default();
     if let Some(n) = tuning.upload_concurrency {
         settings.upload_concurrency = n;
     }
@@ -140,17 +142,14 @@ pub async fn open(
     options.interceptors = vec![SharedInterceptor::new(meter.clone())];
     // moto's DynamoDB transactions are not atomic; the AWS tests do the same.
     options.serialize_state_writes = true;
-    options.settings = settings;
     options.multipart = multipart.clone();
-    let anchor = Anchor::aws_with_config(&sdk_config(moto).await, &options).await?;
-    let Endpoint::S3s { s3, .. } = endpoint else {
-        return Ok(anchor);
-    };
-    // Same backend, but the asset store on s3s-fs.
-    let mut services = anchor.services().clone();
-    let client = s3_client(s3, Some(meter)).await;
-    services.objects = Arc::new(S3ObjectStore::with_multipart(client, bucket, multipart));
-    Ok(Anchor::from_services(services))
+    let mut backend = open_backend(&sdk_config(moto).await, &options).await?;
+    if let Endpoint::S3s { s3, .. } = endpoint {
+        // Same backend, but the asset store on s3s-fs.
+        let client = s3_client(s3, Some(meter)).await;
+        backend.objects = Arc::new(S3ObjectStore::with_multipart(client, bucket, multipart));
+    }
+    Ok(Anchor::builder(backend).settings(settings).build())
 }
 
 /// Creates `bucket` on the S3 endpoint at `url` unless it exists.

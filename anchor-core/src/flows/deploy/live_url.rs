@@ -3,7 +3,7 @@
 //! (OpenNext's streaming wrapper), or its responses arrive mangled.
 
 use crate::error::Result;
-use crate::flows::Services;
+use crate::flows::FlowContext;
 use crate::model::Infrastructure;
 use crate::traits::{FunctionUrlAuth, FunctionUrlOptions};
 
@@ -12,7 +12,7 @@ use crate::traits::{FunctionUrlAuth, FunctionUrlOptions};
 /// the edge router each deployment has its own URL (`routing.rs`), so
 /// nothing is done here, nor before the alias exists.
 pub(super) async fn match_live_url(
-    svc: &Services,
+    svc: &FlowContext,
     infra: &Infrastructure,
     streaming: bool,
 ) -> Result<()> {
@@ -22,6 +22,7 @@ pub(super) async fn match_live_url(
     // The embedded default makes the alias at the first switch, and its
     // edge calls the alias, not a URL: there is no URL to match yet.
     if svc
+        .backend
         .functions
         .get_alias(&infra.server_function, &infra.alias)
         .await?
@@ -36,7 +37,8 @@ pub(super) async fn match_live_url(
         // The provisioner granted the distribution already.
         cdn_distribution_id: None,
     };
-    svc.functions
+    svc.backend
+        .functions
         .ensure_url(&infra.server_function, &infra.alias, &options)
         .await
         .map(|_| ())

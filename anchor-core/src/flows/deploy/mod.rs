@@ -15,7 +15,7 @@ pub use plan::{DeployPlan, PlannedAction, PlannedAsset};
 
 use super::promote::promote;
 use super::records::{commit_verified_deployment, save_deployment};
-use super::{location, manifest, routing, Services};
+use super::{location, manifest, routing, FlowContext};
 use crate::error::{Error, Result};
 use crate::model::{
     Deployment, DeploymentId, DeploymentStatus, FunctionSettings, OriginSecret, Project,
@@ -33,7 +33,7 @@ use crate::traits::Expect;
 /// for a dry run or [`Deployer::execute`].
 #[derive(Clone)]
 pub struct Deployer {
-    svc: Arc<Services>,
+    svc: Arc<FlowContext>,
     project: String,
     build_dir: PathBuf,
     promote: bool,
@@ -53,7 +53,7 @@ impl std::fmt::Debug for Deployer {
 }
 
 impl Deployer {
-    pub(crate) fn new(svc: Arc<Services>, project: &str, build_dir: &Path) -> Self {
+    pub(crate) fn new(svc: Arc<FlowContext>, project: &str, build_dir: &Path) -> Self {
         Self {
             svc,
             project: project.to_string(),
@@ -124,7 +124,7 @@ impl Deployer {
         location::ensure_writable_store(&self.svc, &project).await?;
         let plan = self.make_plan(&project).await?;
         let svc = &self.svc;
-        let version = svc.store.allocate_version(&name).await?;
+        let version = svc.backend.store.allocate_version(&name).await?;
         let now = svc.clock.now();
         let mut deployment = Deployment {
             id: plan.deployment_id.clone(),
@@ -358,7 +358,13 @@ impl Deployer {
     /// Marks the deployment failed with the cause, best effort: if even that
     /// write fails, `recover` finds the deployment stuck in progress later.
     async fn record_failure(&self, d: &Deployment, err: &Error) {
-        let Ok(Some(mut current)) = self.svc.store.get_deployment(&d.project, &d.id).await else {
+        let Ok(Some(mut current)) = self
+            .svc
+            .backend
+            .store
+            .get_deployment(&d.project, &d.id)
+            .await
+        else {
             return;
         };
         let message = err.to_string();

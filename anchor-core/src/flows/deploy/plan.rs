@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::flows::manifest::{self, AssetManifest, ManifestEntry};
-use crate::flows::Services;
+use crate::flows::FlowContext;
 use crate::model::{
     Architecture, Deployment, DeploymentId, Project, ProjectName, SiteFunctionSettings,
 };
@@ -127,13 +127,14 @@ pub struct DeployPlan {
 /// Finds the deployment to compare against: the live one, else the newest
 /// that finished. Its manifest tells which content the store already has.
 pub(crate) async fn base_deployment(
-    svc: &Services,
+    svc: &FlowContext,
     project: &Project,
 ) -> crate::Result<Option<Deployment>> {
     if let Some(id) = &project.active_deployment {
-        return svc.store.get_deployment(&project.name, id).await;
+        return svc.backend.store.get_deployment(&project.name, id).await;
     }
     let page = svc
+        .backend
         .store
         .list_deployments(&project.name, &crate::model::PageRequest::first(20))
         .await?;

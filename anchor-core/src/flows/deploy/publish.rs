@@ -8,7 +8,7 @@ use futures::future::try_join;
 use super::plan::DeployPlan;
 use crate::error::Result;
 use crate::flows::manifest::CACHE_FOLDER;
-use crate::flows::Services;
+use crate::flows::FlowContext;
 use crate::model::{
     FunctionSettings, FunctionVersion, Infrastructure, Project, SiteFunctionSettings,
 };
@@ -20,7 +20,7 @@ use crate::traits::{CodeBundle, PublishOptions};
 /// server always gets a version of its own; its code is sent only if it
 /// changed.
 pub(crate) async fn publish_functions(
-    svc: &Services,
+    svc: &FlowContext,
     project: &Project,
     plan: &DeployPlan,
     server_extra: BTreeMap<String, String>,
@@ -76,7 +76,7 @@ pub(crate) async fn publish_functions(
 }
 
 async fn publish_one(
-    svc: &Services,
+    svc: &FlowContext,
     function: &str,
     code: &CodeBundle,
     base: Option<&FunctionVersion>,
@@ -84,11 +84,16 @@ async fn publish_one(
 ) -> Result<FunctionVersion> {
     if let Some(base) = base.filter(|b| b.code_sha256 == code.sha256 && b.function == function) {
         // Unchanged code: reuse the version if it still exists.
-        if let Some(v) = svc.functions.get_version(function, &base.version).await? {
+        if let Some(v) = svc
+            .backend
+            .functions
+            .get_version(function, &base.version)
+            .await?
+        {
             return Ok(v);
         }
     }
-    svc.functions.publish(function, code, &opts).await
+    svc.backend.functions.publish(function, code, &opts).await
 }
 
 /// The memory, timeout and runtime the deploy asks for, if any: `None`

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::plan::DeployPlan;
 use crate::error::Result;
-use crate::flows::Services;
+use crate::flows::FlowContext;
 use crate::model::{Architecture, DeploymentId, ProjectName, TagItem};
 use crate::opennext::OpenNextBuild;
 use crate::traits::{CodeBundle, PublishOptions, RevalidationQueue};
@@ -91,18 +91,23 @@ impl Pipeline {
 
 /// Seeds the tag table and makes the deployment's queue, as the plan asks.
 pub(crate) async fn prepare(
-    svc: &Services,
+    svc: &FlowContext,
     project: &ProjectName,
     deployment: &DeploymentId,
     plan: &DeployPlan,
 ) -> Result<Pipeline> {
     let isr = &plan.isr;
     let tag_table = match &isr.tag_items {
-        Some(items) => svc.revalidation.ensure_tags(project, items).await?,
+        Some(items) => svc.backend.revalidation.ensure_tags(project, items).await?,
         None => None,
     };
     let queue = match &isr.function {
-        Some(_) => svc.revalidation.ensure_queue(project, deployment).await?,
+        Some(_) => {
+            svc.backend
+                .revalidation
+                .ensure_queue(project, deployment)
+                .await?
+        }
         None => None,
     };
     Ok(Pipeline { queue, tag_table })
@@ -110,7 +115,11 @@ pub(crate) async fn prepare(
 
 /// Publishes the revalidation function version of the deployment and
 /// subscribes it to the deployment's queue.
-pub(crate) async fn publish(svc: &Services, plan: &DeployPlan, pipeline: &Pipeline) -> Result<()> {
+pub(crate) async fn publish(
+    svc: &FlowContext,
+    plan: &DeployPlan,
+    pipeline: &Pipeline,
+) -> Result<()> {
     let (Some(queue), Some(function)) = (&pipeline.queue, &plan.isr.function) else {
         return Ok(());
     };
@@ -128,8 +137,9 @@ pub(crate) async fn publish(svc: &Services, plan: &DeployPlan, pipeline: &Pipeli
         runtime: None,
     };
     let version = svc
+        .backend
         .functions
         .publish(&queue.function, &function.code, &options)
         .await?;
-    svc.revalidation.subscribe(queue, &version).await
+    svc.backend.revalidation.subscribe(queue, &version).await
 }

@@ -7,7 +7,7 @@ use futures::stream::{FuturesUnordered, StreamExt};
 
 use super::plan::{PlannedAction, PlannedAsset};
 use crate::error::{Error, ResourceKind, Result};
-use crate::flows::Services;
+use crate::flows::FlowContext;
 use crate::model::AssetSummary;
 use crate::progress::{Phase, ProgressEvent, ProgressFn};
 use crate::traits::{ObjectBody, PutOptions};
@@ -44,7 +44,7 @@ impl Tally<'_> {
 
 /// Stores every planned asset and returns what was done.
 pub(crate) async fn upload_assets(
-    svc: &Services,
+    svc: &FlowContext,
     assets: &[PlannedAsset],
     progress: Option<&ProgressFn>,
 ) -> Result<AssetSummary> {
@@ -96,7 +96,7 @@ pub(crate) async fn upload_assets(
     Ok(summary)
 }
 
-async fn store_and_count(svc: &Services, a: &PlannedAsset, tally: &Tally<'_>) -> Result<Done> {
+async fn store_and_count(svc: &FlowContext, a: &PlannedAsset, tally: &Tally<'_>) -> Result<Done> {
     let outcome = store_one(svc, a).await?;
     tally.done.fetch_add(1, Ordering::Relaxed);
     tally.bytes_done.fetch_add(a.size, Ordering::Relaxed);
@@ -104,7 +104,7 @@ async fn store_and_count(svc: &Services, a: &PlannedAsset, tally: &Tally<'_>) ->
     Ok(outcome)
 }
 
-async fn store_one(svc: &Services, a: &PlannedAsset) -> Result<Done> {
+async fn store_one(svc: &FlowContext, a: &PlannedAsset) -> Result<Done> {
     let opts = PutOptions {
         content_type: Some(a.content_type.clone()),
         cache_control: Some(a.cache_control.clone()),
@@ -114,7 +114,7 @@ async fn store_one(svc: &Services, a: &PlannedAsset) -> Result<Done> {
     };
     let result = match &a.action {
         PlannedAction::Skip => return Ok(Done::Skipped),
-        PlannedAction::Copy { from } => match svc.objects.copy(from, &a.key, &opts).await {
+        PlannedAction::Copy { from } => match svc.backend.objects.copy(from, &a.key, &opts).await {
             // The source was pruned since the base manifest was written.
             Err(Error::NotFound { .. }) => put(svc, a, &opts).await,
             other => other.map(|_| Done::Copied),
@@ -127,8 +127,9 @@ async fn store_one(svc: &Services, a: &PlannedAsset) -> Result<Done> {
     }
 }
 
-async fn put(svc: &Services, a: &PlannedAsset, opts: &PutOptions) -> Result<Done> {
-    svc.objects
+async fn put(svc: &FlowContext, a: &PlannedAsset, opts: &PutOptions) -> Result<Done> {
+    svc.backend
+        .objects
         .put(&a.key, ObjectBody::File(a.source.clone()), opts)
         .await?;
     Ok(Done::Uploaded(a.size))
@@ -136,8 +137,8 @@ async fn put(svc: &Services, a: &PlannedAsset, opts: &PutOptions) -> Result<Done
 
 /// The key exists: fine if it holds the same content (a retried or
 /// concurrent deploy stored it), a conflict otherwise, never an overwrite.
-async fn already_there(svc: &Services, a: &PlannedAsset) -> Result<Done> {
-    match svc.objects.head(&a.key).await? {
+async fn already_there(svc: &FlowContext, a: &PlannedAsset) -> Result<Done> {
+    match svc.backend.objects.head(&a.key).await? {
         Some(meta) if meta.sha256.as_deref() == Some(a.sha256.as_str()) => Ok(Done::Skipped),
         _ => Err(Error::conflict(
             ResourceKind::Object,

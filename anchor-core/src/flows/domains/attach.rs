@@ -1,7 +1,7 @@
 //! Attaching and detaching a domain on the distribution with If-Match, and
 //! choosing the one viewer certificate that covers every alias.
 
-use super::Services;
+use super::FlowContext;
 use crate::error::{Error, ResourceKind, Result};
 use crate::model::{CertificateStatus, Domain, DomainName, Infrastructure, ProjectName};
 use crate::traits::{DistributionConfig, Versioned};
@@ -16,11 +16,11 @@ impl CertificateChoice {
     /// Collects the certificates of the project's domains that are issued,
     /// counting `refreshing` (whose issuance is not recorded yet) as issued.
     pub async fn new(
-        svc: &Services,
+        svc: &FlowContext,
         project: &ProjectName,
         refreshing: Option<&Domain>,
     ) -> Result<Self> {
-        let mut domains = svc.store.list_domains(project).await?;
+        let mut domains = svc.backend.store.list_domains(project).await?;
         domains.sort_by(|a, b| {
             b.created_at
                 .cmp(&a.created_at)
@@ -46,12 +46,12 @@ impl CertificateChoice {
 
     /// The newest issued certificate covering every alias; `None` for no
     /// aliases (the CDN's default certificate).
-    async fn pick(&self, svc: &Services, aliases: &[String]) -> Result<Option<String>> {
+    async fn pick(&self, svc: &FlowContext, aliases: &[String]) -> Result<Option<String>> {
         if aliases.is_empty() {
             return Ok(None);
         }
         for (_, id) in &self.candidates {
-            let desc = match svc.certificates.describe(id).await {
+            let desc = match svc.backend.certificates.describe(id).await {
                 Ok(desc) => desc,
                 Err(Error::NotFound { .. }) => continue,
                 Err(e) => return Err(e),
@@ -72,7 +72,7 @@ impl CertificateChoice {
 /// Adds `domain` to the aliases, switching the viewer certificate to one
 /// that covers them all. Retries with a fresh ETag when the If-Match is stale.
 pub(crate) async fn attach(
-    svc: &Services,
+    svc: &FlowContext,
     infra: &Infrastructure,
     domain: &DomainName,
     choice: &CertificateChoice,
@@ -101,7 +101,7 @@ pub(crate) async fn attach(
 /// it the viewer certificate (it covers the project's other names), and
 /// the certificate is deleted next.
 pub(crate) async fn detach(
-    svc: &Services,
+    svc: &FlowContext,
     infra: &Infrastructure,
     domain: &DomainName,
     certificate: Option<&str>,
@@ -113,13 +113,13 @@ pub(crate) async fn detach(
 /// Fails, changing nothing, if detaching `domain` would leave aliases no
 /// certificate covers.
 pub(crate) async fn preflight_detach(
-    svc: &Services,
+    svc: &FlowContext,
     infra: &Infrastructure,
     domain: &DomainName,
     certificate: Option<&str>,
     choice: &CertificateChoice,
 ) -> Result<()> {
-    let cfg = svc.cdn.get_config(&infra.distribution_id).await?;
+    let cfg = svc.backend.cdn.get_config(&infra.distribution_id).await?;
     if let Some(aliases) = without(&cfg.value, domain, certificate) {
         choice.pick(svc, &aliases).await?;
     }
@@ -145,14 +145,14 @@ fn without(
 }
 
 async fn update_aliases(
-    svc: &Services,
+    svc: &FlowContext,
     infra: &Infrastructure,
     desired: impl Fn(&DistributionConfig) -> Option<Vec<String>>,
     choice: &CertificateChoice,
 ) -> Result<()> {
     let mut last = None;
     for _ in 0..=svc.settings.etag_retries {
-        let Versioned { value, etag } = svc.cdn.get_config(&infra.distribution_id).await?;
+        let Versioned { value, etag } = svc.backend.cdn.get_config(&infra.distribution_id).await?;
         let Some(aliases) = desired(&value) else {
             return Ok(());
         };
@@ -163,6 +163,7 @@ async fn update_aliases(
             ..value
         };
         match svc
+            .backend
             .cdn
             .update_config(&infra.distribution_id, &next, &etag)
             .await

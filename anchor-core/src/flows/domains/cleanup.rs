@@ -3,7 +3,7 @@
 //! distribution answering for a domain whose record says otherwise.
 
 use super::attach::{detach, CertificateChoice};
-use super::Services;
+use super::FlowContext;
 use crate::error::{Error, Result};
 use crate::model::{CdnStatus, DomainName, Project};
 
@@ -13,12 +13,12 @@ use crate::model::{CdnStatus, DomainName, Project};
 /// record now says it is attached. Best effort; a failure is logged and
 /// the next removal detaches it.
 pub(super) async fn undo_attach(
-    svc: &Services,
+    svc: &FlowContext,
     project: &Project,
     domain: &DomainName,
     certificate: &str,
 ) {
-    match svc.store.get_domain(domain).await {
+    match svc.backend.store.get_domain(domain).await {
         Ok(Some(d))
             if d.project == project.name && !d.removing && d.cdn_status == CdnStatus::Active => {}
         Ok(_) => {
@@ -37,14 +37,14 @@ pub(super) async fn undo_attach(
 /// after it was detached), detaches once more and retries, up to
 /// `etag_retries` times.
 pub(super) async fn delete_certificate(
-    svc: &Services,
+    svc: &FlowContext,
     project: &Project,
     domain: &DomainName,
     certificate: &str,
 ) -> Result<()> {
     let mut retries = 0;
     loop {
-        match svc.certificates.delete(certificate).await {
+        match svc.backend.certificates.delete(certificate).await {
             Ok(()) | Err(Error::NotFound { .. }) => return Ok(()),
             Err(Error::InvalidState { .. }) if retries < svc.settings.etag_retries => {
                 retries += 1;
@@ -58,7 +58,7 @@ pub(super) async fn delete_certificate(
 /// Takes `domain` off the distribution and off `certificate`, choosing a
 /// viewer certificate that covers the project's other domains.
 async fn detach_again(
-    svc: &Services,
+    svc: &FlowContext,
     project: &Project,
     domain: &DomainName,
     certificate: &str,
@@ -84,11 +84,11 @@ async fn detach_again(
 /// certificate once it has one, so no later request can be handed this
 /// deleted certificate back. Best effort; a failure is logged.
 pub(super) async fn drop_unrecorded_certificate(
-    svc: &Services,
+    svc: &FlowContext,
     domain: &DomainName,
     certificate: &str,
 ) {
-    let unusable = match svc.store.get_domain(domain).await {
+    let unusable = match svc.backend.store.get_domain(domain).await {
         Ok(None) => true,
         Ok(Some(d)) => {
             d.removing
@@ -102,7 +102,7 @@ pub(super) async fn drop_unrecorded_certificate(
         }
     };
     if unusable {
-        if let Err(e) = svc.certificates.delete(certificate).await {
+        if let Err(e) = svc.backend.certificates.delete(certificate).await {
             tracing::warn!(domain = %domain, certificate, error = %e, "could not delete the certificate of an add that lost a race");
         }
     }

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use self::attach::{attach, detach, preflight_detach, CertificateChoice};
 use self::records::own_domain;
 use super::records::{delete_record, save_domain};
-use super::{lost_race, Services};
+use super::{lost_race, FlowContext};
 use crate::error::{Error, ResourceKind, Result};
 use crate::model::{
     CdnStatus, CertificateStatus, DnsRecord, Domain, DomainName, Project, ProjectName,
@@ -40,12 +40,12 @@ pub(crate) struct ResumedDomains {
 /// with [`crate::Anchor::domains`].
 #[derive(Debug, Clone)]
 pub struct DomainManager {
-    svc: Arc<Services>,
+    svc: Arc<FlowContext>,
     project: String,
 }
 
 impl DomainManager {
-    pub(crate) fn new(svc: Arc<Services>, project: &str) -> Self {
+    pub(crate) fn new(svc: Arc<FlowContext>, project: &str) -> Self {
         Self {
             svc,
             project: project.to_string(),
@@ -71,7 +71,7 @@ impl DomainManager {
             return Err(apex::apex_refused(&domain));
         }
         let svc = &self.svc;
-        let mut record = match svc.store.get_domain(&domain).await? {
+        let mut record = match svc.backend.store.get_domain(&domain).await? {
             Some(d) => self.check_owner(d)?,
             None => self.claim(&project, &domain).await?,
         };
@@ -114,7 +114,7 @@ impl DomainManager {
             self.request_certificate(&mut record).await?;
             return Ok(record);
         };
-        let desc = svc.certificates.describe(&cert_id).await?;
+        let desc = svc.backend.certificates.describe(&cert_id).await?;
         match desc.status {
             CertificateStatus::Issued => {
                 let attaching = record.cdn_status != CdnStatus::Active;
@@ -178,7 +178,7 @@ impl DomainManager {
         let svc = &self.svc;
         let mut record = own_domain(svc, &project.name, &domain).await?;
         let certificate = match &record.certificate_id {
-            Some(id) => match svc.certificates.describe(id).await {
+            Some(id) => match svc.backend.certificates.describe(id).await {
                 Ok(desc) if !desc.is_managed_by_anchor() => {
                     return Err(Error::NotManaged {
                         certificate: id.clone(),
@@ -243,7 +243,7 @@ impl DomainManager {
     pub async fn list(&self) -> Result<Vec<Domain>> {
         let project = ProjectName::parse(&self.project)?;
         self.svc.project(&project).await?;
-        self.svc.store.list_domains(&project).await
+        self.svc.backend.store.list_domains(&project).await
     }
 
     /// The project, checked to be on this store (an `Anchor` opened on
@@ -304,10 +304,10 @@ impl DomainManager {
             domains: vec![DomainWrite::Put(record.clone(), Expect::Absent)],
             ..WriteBatch::default()
         };
-        match svc.store.commit(batch).await {
+        match svc.backend.store.commit(batch).await {
             Ok(()) => Ok(record),
             // Lost the race, or the reply: whoever holds it now decides.
-            Err(err) => match svc.store.get_domain(domain).await? {
+            Err(err) => match svc.backend.store.get_domain(domain).await? {
                 Some(d) if d == record => Ok(d),
                 Some(d) => self.check_owner(d),
                 None => Err(err),
@@ -321,6 +321,7 @@ impl DomainManager {
         let svc = &self.svc;
         let mut names = vec![record.name.to_string()];
         let mut others: Vec<String> = svc
+            .backend
             .store
             .list_domains(&record.project)
             .await?
@@ -353,8 +354,8 @@ impl DomainManager {
             idempotency_token: token,
             tags,
         };
-        let id = svc.certificates.request(&request).await?;
-        let desc = svc.certificates.describe(&id).await?;
+        let id = svc.backend.certificates.request(&request).await?;
+        let desc = svc.backend.certificates.describe(&id).await?;
         let saved = save_domain(svc, record, |d| {
             d.certificate_id = Some(id.clone());
             d.certificate_names = desc.names;

@@ -5,7 +5,7 @@
 use futures::future::join;
 
 use crate::error::{Error, ResourceKind, Result};
-use crate::flows::{routing, Services};
+use crate::flows::{routing, FlowContext};
 use crate::model::{Deployment, DeploymentStatus, Infrastructure};
 use crate::traits::{AliasRouting, SetAliasOptions};
 
@@ -39,7 +39,7 @@ pub(crate) fn ensure_can_go_live(d: &Deployment) -> Result<()> {
 /// Makes `d` what serves the project: one pointer write with a router,
 /// else both aliases moved to `d`'s versions, concurrently.
 pub(crate) async fn point_live(
-    svc: &Services,
+    svc: &FlowContext,
     infra: &Infrastructure,
     d: &Deployment,
 ) -> Result<()> {
@@ -58,9 +58,11 @@ pub(crate) async fn point_live(
     let server_route = AliasRouting::single(server.version.clone());
     let image_route = AliasRouting::single(image.version.clone());
     let (a, b) = join(
-        svc.functions
+        svc.backend
+            .functions
             .set_alias(&infra.server_function, &infra.alias, &server_route, &opts),
-        svc.functions
+        svc.backend
+            .functions
             .set_alias(&infra.image_function, &infra.alias, &image_route, &opts),
     )
     .await;
@@ -72,7 +74,7 @@ pub(crate) async fn point_live(
 /// Whether `d` is what serves the project: the router's pointer names it,
 /// or both aliases point exactly at its versions.
 pub(crate) async fn live_points_at(
-    svc: &Services,
+    svc: &FlowContext,
     infra: &Infrastructure,
     d: &Deployment,
 ) -> Result<bool> {
@@ -83,10 +85,12 @@ pub(crate) async fn live_points_at(
         return Ok(false);
     };
     let s = svc
+        .backend
         .functions
         .get_alias(&infra.server_function, &infra.alias)
         .await?;
     let i = svc
+        .backend
         .functions
         .get_alias(&infra.image_function, &infra.alias)
         .await?;

@@ -31,7 +31,7 @@ pub(crate) use aliases::{ensure_can_go_live, point_live};
 pub(crate) use settle::resolve_pending;
 
 use super::records::commit_verified;
-use super::{lost_race, Services};
+use super::{lost_race, FlowContext};
 use crate::error::{Error, ResourceKind, Result};
 use crate::model::{
     Deployment, DeploymentStatus, LastSwitch, PageRequest, Project, RollbackEvent, SwitchKind,
@@ -62,7 +62,7 @@ pub(crate) struct SwitchOutcome {
 /// with `Conflict` if another switch is under way or wins the race, and
 /// with `InvalidState` if the deployment cannot go live.
 pub(crate) async fn switch_live(
-    svc: &Services,
+    svc: &FlowContext,
     project: Project,
     to: Deployment,
     known_from: Option<Deployment>,
@@ -137,7 +137,7 @@ pub(crate) struct Decided {
 /// The one write that decides the switch: active pointer, marker,
 /// statuses and rollback event, under the revisions they were read at.
 async fn decide(
-    svc: &Services,
+    svc: &FlowContext,
     project: &Project,
     from: Option<&Deployment>,
     to: &Deployment,
@@ -222,10 +222,11 @@ async fn decide(
 /// one, than the newest event in the history (one read, once per project).
 /// The deciding write commits the event under the project's revision, so
 /// two rollbacks cannot both take a number.
-async fn next_rollback_sequence(svc: &Services, project: &Project) -> Result<u64> {
+async fn next_rollback_sequence(svc: &FlowContext, project: &Project) -> Result<u64> {
     let last = match project.last_rollback_sequence {
         Some(last) => last,
         None => svc
+            .backend
             .store
             .list_rollbacks(&project.name, &PageRequest::first(1))
             .await?
@@ -241,7 +242,7 @@ async fn next_rollback_sequence(svc: &Services, project: &Project) -> Result<u64
 /// rollback event, in one write. Best effort: if a step fails, the marker
 /// stays and `recover` rolls the aliases forward to the recorded target.
 async fn revert(
-    svc: &Services,
+    svc: &FlowContext,
     before: &Project,
     decided: &Decided,
     from: Option<&Deployment>,
@@ -250,7 +251,7 @@ async fn revert(
     let name = &before.name;
     // Act only if the decision is still the recorded state: if another
     // switch has followed, moving the aliases would undo that one.
-    match svc.store.get_project(name).await {
+    match svc.backend.store.get_project(name).await {
         Ok(Some(p)) if p == decided.project => {}
         _ => return,
     }

@@ -4,7 +4,7 @@
 use super::aliases::{live_points_at, point_live};
 use crate::error::{Error, ResourceKind, Result};
 use crate::flows::records::commit_project;
-use crate::flows::Services;
+use crate::flows::FlowContext;
 use crate::model::{Deployment, LastSwitch, Project, ProjectName};
 
 /// Before a new switch: returns once the aliases point at the recorded
@@ -13,7 +13,7 @@ use crate::model::{Deployment, LastSwitch, Project, ProjectName};
 /// arrived yet, means another switch is still moving them: `Conflict`. `known` is the active deployment's record if
 /// the caller has it; the record used is returned for the switch to reuse.
 pub(super) async fn settle(
-    svc: &Services,
+    svc: &FlowContext,
     project: &Project,
     marker: &LastSwitch,
     known: Option<Deployment>,
@@ -66,7 +66,7 @@ pub(crate) struct Resolved {
 /// For `recover`: rolls the aliases forward to the recorded active
 /// deployment if they are not there, then clears the marker. A switch this
 /// process is still moving is not interrupted: `Conflict`.
-pub(crate) async fn resolve_pending(svc: &Services, project: Project) -> Result<Resolved> {
+pub(crate) async fn resolve_pending(svc: &FlowContext, project: Project) -> Result<Resolved> {
     if project.last_switch.is_none() {
         return Ok(Resolved {
             project,

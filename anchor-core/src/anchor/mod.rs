@@ -1,112 +1,52 @@
 //! [`Anchor`]: the entry point that wires a backend into the flows.
 
+mod builder;
+#[cfg(feature = "local")]
+mod local;
+
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::clock::{Clock, SystemClock};
-use crate::error::{Error, Result};
-use crate::flows::{
-    self, Deployer, DomainManager, FlowSettings, RecoveryReport, Rollback, Services,
-};
+pub use builder::AnchorBuilder;
+#[cfg(feature = "local")]
+pub use local::LocalOptions;
+
+use crate::error::Result;
+use crate::flows::{self, Deployer, DomainManager, FlowContext, RecoveryReport, Rollback};
 use crate::model::{
     CdnRoute, Deployment, DeploymentId, Infrastructure, Listing, Page, PageRequest, Project,
     ProjectName, RollbackEvent,
 };
 use crate::opennext::OpenNextBuild;
-use crate::traits::{Expect, ProvisionOptions, WriteBatch};
+use crate::traits::{Backend, Expect, ProvisionOptions, WriteBatch};
 
 /// Deploys, rolls back and manages domains of projects on one backend.
 ///
-/// Cheap to clone; clones share the backend.
+/// Build one with [`Anchor::builder`] over any [`Backend`], or with the
+/// shortcuts [`Anchor::local`] and [`Anchor::aws`]. Cheap to clone; clones
+/// share the backend, the clock, the settings and the caches.
 #[derive(Debug, Clone)]
 pub struct Anchor {
-    svc: Arc<Services>,
+    flows: Arc<FlowContext>,
     #[cfg(feature = "local")]
     local: Option<crate::local::LocalCloud>,
 }
 
-/// Options of [`Anchor::local_with`].
-#[cfg(feature = "local")]
-#[derive(Debug, Clone)]
-pub struct LocalOptions {
-    /// Time source; the system clock by default.
-    pub clock: Arc<dyn Clock>,
-    /// Issue local certificates automatically this long after they are
-    /// requested; `None` (the default) waits for an explicit
-    /// [`crate::local::LocalCertificates::validate`].
-    pub auto_issue_after: Option<chrono::Duration>,
-    /// Tunables of the flows.
-    pub settings: FlowSettings,
-    /// Provision new projects' distributions with the edge router (the
-    /// default). `false` provisions them as Anchor did before the router:
-    /// behaviours from the build, to the `live` aliases, as the AWS backend
-    /// still does; for testing that path and upgrades from it.
-    pub router: bool,
-}
-
-#[cfg(feature = "local")]
-impl Default for LocalOptions {
-    fn default() -> Self {
-        Self {
-            clock: Arc::new(SystemClock),
-            auto_issue_after: None,
-            settings: FlowSettings::default(),
-            router: true,
-        }
-    }
-}
-
 impl Anchor {
-    /// Opens the embedded default in `dir` (created if missing): SQLite
-    /// records in `dir/state.db`, local objects, functions, CDN and CA in
-    /// `dir/cloud`.
-    #[cfg(feature = "local")]
-    pub async fn local(dir: impl AsRef<Path>) -> Result<Self> {
-        Self::local_with(dir, LocalOptions::default()).await
-    }
-
-    /// Opens the embedded default with options.
-    #[cfg(feature = "local")]
-    pub async fn local_with(dir: impl AsRef<Path>, options: LocalOptions) -> Result<Self> {
-        let dir = dir.as_ref().to_path_buf();
-        let clock = options.clock.clone();
-        let auto_issue_after = options.auto_issue_after;
-        let (store, cloud) = tokio::task::spawn_blocking(move || {
-            let store = crate::local::SqliteStateStore::open(&dir)?;
-            let cloud_options = crate::local::LocalCloudOptions {
-                auto_issue_after,
-                without_router: !options.router,
-            };
-            let cloud =
-                crate::local::LocalCloud::open_with(dir.join("cloud"), clock, cloud_options)?;
-            Ok::<_, Error>((store, cloud))
-        })
-        .await
-        .map_err(|e| {
-            Error::service("local", crate::Service::StateStore, "Open", e.to_string())
-        })??;
-        let mut anchor = Self::from_services(Services {
-            store: Arc::new(store),
-            objects: Arc::new(cloud.objects()),
-            functions: Arc::new(cloud.functions()),
-            cdn: Arc::new(cloud.cdn()),
-            certificates: Arc::new(cloud.certificates()),
-            kvs: Arc::new(cloud.kvs()),
-            // The local edge gives its workers their queue and tag table.
-            revalidation: Arc::new(cloud.revalidation()),
-            provisioner: Arc::new(cloud.provisioner()),
-            clock: options.clock,
-            settings: options.settings,
-            manifests: Default::default(),
-            records: Default::default(),
-        });
-        anchor.local = Some(cloud);
-        Ok(anchor)
+    /// A builder of an `Anchor` over `backend`: the only way to wire a
+    /// backend (or a wrapper of one, such as [`crate::fault::wrap`]) into
+    /// the flows. Building again over `anchor.backend().clone()` gives an
+    /// `Anchor` that shares the records and objects but starts with empty
+    /// caches, as a fresh process would.
+    pub fn builder(backend: Backend) -> AnchorBuilder {
+        AnchorBuilder::new(backend)
     }
 
     /// Opens the AWS backend: one `SdkConfig` from the standard chain and
     /// `options.connection`, the DynamoDB tables (created if missing and
     /// allowed), and clients for S3, Lambda, CloudFront and ACM (us-east-1).
+    /// The flows get the system clock and default settings; for others,
+    /// use [`Anchor::builder`] over [`crate::aws::open_backend`].
     #[cfg(feature = "aws")]
     pub async fn aws(options: crate::aws::AwsOptions) -> Result<Self> {
         let config = options.connection.load().await;
@@ -123,19 +63,7 @@ impl Anchor {
         config: &aws_config::SdkConfig,
         options: &crate::aws::AwsOptions,
     ) -> Result<Self> {
-        Ok(Self::from_services(
-            crate::aws::backend::services(config, options).await?,
-        ))
-    }
-
-    /// Wires any backend (such as the AWS clients, or a fault-injecting
-    /// wrapper of another backend) into the flows.
-    pub fn from_services(services: Services) -> Self {
-        Self {
-            svc: Arc::new(services),
-            #[cfg(feature = "local")]
-            local: None,
-        }
+        Ok(Self::builder(crate::aws::open_backend(config, options).await?).build())
     }
 
     /// The local cloud behind the embedded default, for its extra controls
@@ -145,10 +73,10 @@ impl Anchor {
         self.local.as_ref()
     }
 
-    /// The backend this `Anchor` runs on; clone it to wrap it or to wire
-    /// it into another `Anchor`.
-    pub fn services(&self) -> &Services {
-        &self.svc
+    /// The backend this `Anchor` runs on; clone it to wrap it or to build
+    /// another `Anchor` over it.
+    pub fn backend(&self) -> &Backend {
+        &self.flows.backend
     }
 
     /// Creates a project and provisions its infrastructure, recording the
@@ -177,24 +105,30 @@ impl Anchor {
         options: ProvisionOptions,
     ) -> Result<Project> {
         let name = ProjectName::parse(name)?;
-        if let Some(existing) = self.svc.store.get_project(&name).await? {
-            let adopted = flows::location::adopt_current_store(&self.svc, existing).await?;
-            return flows::upgrade::converge_router(&self.svc, adopted).await;
+        if let Some(existing) = self.flows.backend.store.get_project(&name).await? {
+            let adopted = flows::location::adopt_current_store(&self.flows, existing).await?;
+            return flows::upgrade::converge_router(&self.flows, adopted).await;
         }
         let mut options = options;
         if options.existing.is_none() && options.router_pair.is_none() {
-            options.router_pair = flows::router_pairs::choose_router_pair(&self.svc, &name).await?;
+            options.router_pair =
+                flows::router_pairs::choose_router_pair(&self.flows, &name).await?;
         }
-        let infrastructure = self.svc.provisioner.provision(&name, &options).await?;
+        let infrastructure = self
+            .flows
+            .backend
+            .provisioner
+            .provision(&name, &options)
+            .await?;
         let project = Project {
             name: name.clone(),
             // The object store's own word wins over the provisioner's:
             // it is where this Anchor writes.
             infrastructure: Infrastructure {
-                asset_location: Some(self.svc.objects.location()),
+                asset_location: Some(self.flows.backend.objects.location()),
                 ..infrastructure
             },
-            created_at: self.svc.clock.now(),
+            created_at: self.flows.clock.now(),
             active_deployment: None,
             last_switch: None,
             last_rollback_sequence: Some(0),
@@ -204,12 +138,12 @@ impl Anchor {
             project: Some((project.clone(), Expect::Absent)),
             ..WriteBatch::default()
         };
-        match self.svc.store.commit(batch).await {
+        match self.flows.backend.store.commit(batch).await {
             Ok(()) => Ok(project),
             // Created concurrently, or our reply was lost: either way it
             // exists, and may have been created from another store.
-            Err(err) => match self.svc.store.get_project(&name).await? {
-                Some(found) => flows::location::adopt_current_store(&self.svc, found).await,
+            Err(err) => match self.flows.backend.store.get_project(&name).await? {
+                Some(found) => flows::location::adopt_current_store(&self.flows, found).await,
                 None => Err(err),
             },
         }
@@ -224,37 +158,37 @@ impl Anchor {
 
     /// Reads a project.
     pub async fn project(&self, name: &str) -> Result<Project> {
-        self.svc.project(&ProjectName::parse(name)?).await
+        self.flows.project(&ProjectName::parse(name)?).await
     }
 
     /// A deployer of the OpenNext build in `build_dir` (the `.open-next` folder).
     pub fn deployer(&self, project: &str, build_dir: impl AsRef<Path>) -> Deployer {
-        Deployer::new(self.svc.clone(), project, build_dir.as_ref())
+        Deployer::new(self.flows.clone(), project, build_dir.as_ref())
     }
 
     /// Makes a built deployment (such as a preview) live.
     pub async fn promote(&self, project: &str, deployment: &str) -> Result<Deployment> {
         let name = ProjectName::parse(project)?;
         let id = DeploymentId::parse(deployment)?;
-        flows::promote::promote(&self.svc, &name, &id, None).await
+        flows::promote::promote(&self.flows, &name, &id, None).await
     }
 
     /// A rollback of `project`, to the previous deployment unless told otherwise.
     pub fn rollback(&self, project: &str) -> Rollback {
-        Rollback::new(self.svc.clone(), project)
+        Rollback::new(self.flows.clone(), project)
     }
 
     /// The domain manager of `project`.
     pub fn domains(&self, project: &str) -> DomainManager {
-        DomainManager::new(self.svc.clone(), project)
+        DomainManager::new(self.flows.clone(), project)
     }
 
     /// The deployment that is live, read with read-your-writes consistency.
     pub async fn active_deployment(&self, project: &str) -> Result<Option<Deployment>> {
         let name = ProjectName::parse(project)?;
-        let project = self.svc.project(&name).await?;
+        let project = self.flows.project(&name).await?;
         match project.active_deployment {
-            Some(id) => Ok(Some(self.svc.deployment(&name, &id).await?)),
+            Some(id) => Ok(Some(self.flows.deployment(&name, &id).await?)),
             None => Ok(None),
         }
     }
@@ -262,7 +196,9 @@ impl Anchor {
     /// One deployment by id.
     pub async fn deployment(&self, project: &str, id: &str) -> Result<Deployment> {
         let name = ProjectName::parse(project)?;
-        self.svc.deployment(&name, &DeploymentId::parse(id)?).await
+        self.flows
+            .deployment(&name, &DeploymentId::parse(id)?)
+            .await
     }
 
     /// The deployment history, newest first, one page at a time. Fails
@@ -273,7 +209,12 @@ impl Anchor {
         let name = ProjectName::parse(project)?;
         page.validate()?;
         let page = Listing::Deployments.unscope(&name, page)?;
-        let listed = self.svc.store.list_deployments(&name, &page).await?;
+        let listed = self
+            .flows
+            .backend
+            .store
+            .list_deployments(&name, &page)
+            .await?;
         self.exists_unless_listed(&name, listed.items.is_empty())
             .await?;
         Ok(Listing::Deployments.scope(&name, listed))
@@ -291,7 +232,12 @@ impl Anchor {
         let name = ProjectName::parse(project)?;
         page.validate()?;
         let page = Listing::Rollbacks.unscope(&name, page)?;
-        let listed = self.svc.store.list_rollbacks(&name, &page).await?;
+        let listed = self
+            .flows
+            .backend
+            .store
+            .list_rollbacks(&name, &page)
+            .await?;
         self.exists_unless_listed(&name, listed.items.is_empty())
             .await?;
         Ok(Listing::Rollbacks.scope(&name, listed))
@@ -303,7 +249,7 @@ impl Anchor {
     /// tell "nothing yet" from `NotFound`: a listing costs one call.
     async fn exists_unless_listed(&self, name: &ProjectName, empty: bool) -> Result<()> {
         if empty {
-            self.svc.project(name).await?;
+            self.flows.project(name).await?;
         }
         Ok(())
     }
@@ -314,10 +260,29 @@ impl Anchor {
     /// nothing more; see [`RecoveryReport`].
     pub async fn recover(&self, project: &str) -> Result<RecoveryReport> {
         let name = ProjectName::parse(project)?;
-        let mut report = flows::recover::recover(&self.svc, &name).await?;
+        let mut report = flows::recover::recover(&self.flows, &name).await?;
         let domains = self.domains(project).resume_interrupted().await?;
         report.finished_domain_removals = domains.finished_removals;
         report.resumed_domain_additions = domains.resumed_additions;
         Ok(report)
     }
+}
+
+/// The bindings run these futures on other threads (PyO3, napi), so every
+/// public flow must stay `Send`; this fails to compile if one is not.
+#[allow(dead_code)]
+fn public_futures_are_send(a: &Anchor, d: &Deployer, r: &Rollback, m: &DomainManager) {
+    fn is_send<T: Send>(_: T) {}
+    is_send(a.create_project(""));
+    is_send(a.promote("", ""));
+    is_send(a.recover(""));
+    is_send(a.history("", &crate::model::PageRequest::default()));
+    is_send(a.active_deployment(""));
+    is_send(d.execute());
+    is_send(d.plan());
+    is_send(r.execute());
+    is_send(m.add(""));
+    is_send(m.refresh(""));
+    is_send(m.remove(""));
+    is_send(m.list());
 }
