@@ -26,7 +26,7 @@ use super::event::percent_decode;
 use super::response::{full, EdgeBody};
 use super::stored::object_response;
 use super::{facade_cloudfront, facade_dynamodb, facade_sqs, SharedSite, Site};
-use crate::flows::manifest::CACHE_FOLDER;
+use crate::model::asset_manifest::CACHE_FOLDER;
 use crate::traits::{ObjectBody, PutOptions};
 
 /// The bucket name workers are given; the facade serves only this one.

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use super::manifest::AssetManifest;
+use crate::model::asset_manifest::AssetManifest;
 use crate::model::{Deployment, DeploymentId, LastSwitch, Project, ProjectName};
 
 /// Entries kept before the cache starts over; a manifest is a few hundred

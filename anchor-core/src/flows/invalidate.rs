@@ -3,9 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use super::manifest::{self, AssetManifest};
+use super::manifest;
 use super::FlowContext;
 use crate::error::Result;
+use crate::model::asset_manifest::AssetManifest;
 use crate::model::{Deployment, Infrastructure};
 
 use crate::traits::{
@@ -127,7 +128,7 @@ pub(crate) async fn after_switch(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flows::manifest::ManifestEntry;
+    use crate::model::asset_manifest::ManifestEntry;
 
     fn entry(sha: &str, shared: bool) -> ManifestEntry {
         ManifestEntry {

@@ -123,7 +123,10 @@ pub(crate) async fn publish_origins(
         bucket_host: binding.bucket_host.clone(),
         origin_path: format!("/{}", d.assets_path.trim_matches('/')),
         // The image function reads under the project's prefix.
-        image_source_path: format!("/{}", manifest::deployment_folder(&d.id)),
+        image_source_path: format!(
+            "/{}",
+            crate::model::asset_manifest::deployment_folder(&d.id)
+        ),
         public_index: PublicIndex::from_public_paths(public_paths)?,
     };
     let keys = RouterKeys::new(&infra.distribution_id)?;

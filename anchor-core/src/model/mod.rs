@@ -2,6 +2,7 @@
 //! imports another layer of Anchor.
 
 mod architecture;
+pub(crate) mod asset_manifest;
 mod behaviour;
 mod cursor;
 mod deployment;

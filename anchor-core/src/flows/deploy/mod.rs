@@ -17,6 +17,7 @@ use super::promote::promote;
 use super::records::{commit_verified_deployment, save_deployment};
 use super::{location, manifest, routing, FlowContext};
 use crate::error::{Error, Result};
+use crate::model::asset_manifest;
 use crate::model::{
     Deployment, DeploymentId, DeploymentStatus, FunctionSettings, OriginSecret, Project,
     ProjectName, SiteFunctionSettings, ORIGIN_SECRET_ENV,
@@ -134,7 +135,7 @@ impl Deployer {
             status: DeploymentStatus::Queued,
             server_version: None,
             image_version: None,
-            assets_path: manifest::assets_path(&project.infrastructure, &plan.deployment_id),
+            assets_path: asset_manifest::assets_path(&project.infrastructure, &plan.deployment_id),
             invalidation_id: None,
             invalidation_error: None,
             created_at: now,

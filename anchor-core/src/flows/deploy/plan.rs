@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::flows::manifest::{self, AssetManifest, ManifestEntry};
 use crate::flows::FlowContext;
+use crate::model::asset_manifest::{self as manifest, AssetManifest, ManifestEntry};
 use crate::model::{
     Architecture, Deployment, DeploymentId, Project, ProjectName, SiteFunctionSettings,
 };

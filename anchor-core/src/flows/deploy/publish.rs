@@ -7,8 +7,8 @@ use futures::future::try_join;
 
 use super::plan::DeployPlan;
 use crate::error::Result;
-use crate::flows::manifest::CACHE_FOLDER;
 use crate::flows::FlowContext;
+use crate::model::asset_manifest::CACHE_FOLDER;
 use crate::model::{
     FunctionSettings, FunctionVersion, Infrastructure, Project, SiteFunctionSettings,
 };
