@@ -12,7 +12,7 @@ use aws_sdk_cloudfront::types::{
 };
 
 use super::build_error;
-use super::distribution::{
+use super::spec::{
     DistributionSpec, ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY, CACHING_DISABLED_POLICY,
     CACHING_OPTIMIZED_POLICY,
 };

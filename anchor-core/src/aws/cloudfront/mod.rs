@@ -20,6 +20,7 @@ mod relayout;
 mod router_function;
 mod router_resources;
 mod router_store;
+mod spec;
 
 pub use cache_policy::{
     router_cache_policy_config, CACHE_KEY_HEADER, CACHE_POLICY_DEFAULT_TTL, CACHE_POLICY_MAX_TTL,
@@ -27,10 +28,6 @@ pub use cache_policy::{
 };
 pub use cdn::CloudFrontCdn;
 pub use checks::{MAX_INVALIDATION_PATHS, MAX_INVALIDATION_WILDCARDS};
-pub use distribution::{
-    DistributionSpec, ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY, CACHING_DISABLED_POLICY,
-    CACHING_OPTIMIZED_POLICY,
-};
 pub use kvs::CloudFrontKvs;
 pub use oac::OriginAccessControls;
 pub use router_function::{
@@ -39,6 +36,10 @@ pub use router_function::{
 };
 pub use router_resources::RouterResources;
 pub use router_store::{RouterStore, StoreReadyPoll, ROUTER_STORE_NAME};
+pub use spec::{
+    DistributionSpec, ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY, CACHING_DISABLED_POLICY,
+    CACHING_OPTIMIZED_POLICY,
+};
 
 use aws_smithy_types::error::operation::BuildError;
 
