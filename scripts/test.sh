@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test: formatting, lints, the Rust tests (unit, conformance, fault
+# Every test: formatting, the module layers, lints, the Rust tests (unit, conformance, fault
 # walks, property tests) against the real OpenNext build of
 # examples/nextjs-app, the AWS backend against a moto server this script
 # starts on loopback, the Python package (scripts/test-python.sh), the Node
@@ -18,6 +18,9 @@ step() { echo; echo "==> $* ($((SECONDS - started)) s)"; }
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
+
+step "module layers (scripts/check-layers.sh)"
+scripts/check-layers.sh
 
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings

@@ -23,7 +23,7 @@ use hyper::header::{HeaderValue, CONTENT_TYPE, ETAG};
 use hyper::{Method, Request, Response, StatusCode};
 
 use super::event::percent_decode;
-use super::response::{full, EdgeBody};
+use super::response::{aws_json_error, full, EdgeBody};
 use super::stored::object_response;
 use super::{facade_cloudfront, facade_dynamodb, facade_sqs, SharedSite, Site};
 use crate::model::asset_manifest::CACHE_FOLDER;
@@ -245,28 +245,5 @@ fn s3_error(status: StatusCode, code: &str, detail: &str) -> Response<EdgeBody> 
     response
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/xml"));
-    response
-}
-
-/// An error in the AWS JSON protocols' shape (DynamoDB, SQS): `__type`
-/// and `message`.
-pub(crate) fn aws_json_error(status: StatusCode, kind: &str, message: &str) -> Response<EdgeBody> {
-    let body = serde_json::json!({"__type": kind, "message": message}).to_string();
-    let mut response = Response::new(full(body));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("application/x-amz-json-1.0"),
-    );
-    response
-}
-
-/// A successful AWS JSON protocol reply.
-pub(crate) fn aws_json(body: &serde_json::Value) -> Response<EdgeBody> {
-    let mut response = Response::new(full(body.to_string()));
-    response.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("application/x-amz-json-1.0"),
-    );
     response
 }

@@ -11,8 +11,7 @@ use bytes::Bytes;
 use hyper::{Response, StatusCode};
 use serde_json::{json, Map, Value};
 
-use super::facade::{aws_json, aws_json_error};
-use super::response::EdgeBody;
+use super::response::{aws_json, aws_json_error, EdgeBody};
 use super::Site;
 use crate::error::Error;
 use crate::local::{LocalRevalidation, StoredTagItem};

@@ -14,8 +14,7 @@ use md5::{Digest, Md5};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::facade::{aws_json, aws_json_error};
-use super::response::EdgeBody;
+use super::response::{aws_json, aws_json_error, EdgeBody};
 use super::revalidation::{Message, Sent};
 use super::SharedSite;
 use crate::model::DeploymentId;

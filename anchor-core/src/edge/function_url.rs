@@ -12,7 +12,7 @@ use hyper::header::{HeaderName, HeaderValue, HOST};
 use hyper::http::request::Parts;
 use hyper::{Response, StatusCode};
 
-use super::handler::{invoke, read_body, UrlTarget};
+use super::invoke::{invoke, read_body, UrlTarget};
 use super::origin::forbidden;
 use super::response::{text, EdgeBody};
 use super::Site;

@@ -48,6 +48,7 @@ mod facade_sqs;
 mod function_answer;
 mod function_url;
 mod handler;
+mod invoke;
 mod origin;
 mod pool;
 mod response;

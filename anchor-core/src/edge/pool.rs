@@ -12,6 +12,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 
 use super::worker::{Answer, InvokeError, StartError, Worker, WorkerSpec};
+use crate::model::Architecture;
 
 /// Why a pooled invocation failed; each maps to one HTTP status.
 #[derive(Debug)]
@@ -200,4 +201,14 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// What the site found when asked for a version's pool (`Site::pool`).
+pub(crate) enum PoolLookup {
+    /// Its workers.
+    Ready(Arc<Pool>),
+    /// No such version (deleted?).
+    Missing,
+    /// It was published for an architecture this machine does not run.
+    OtherArchitecture(Architecture),
 }

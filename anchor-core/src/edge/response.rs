@@ -45,3 +45,26 @@ pub(crate) fn text(status: StatusCode, message: impl Into<String>) -> Response<E
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
+
+/// An error in the AWS JSON protocols' shape (DynamoDB, SQS): `__type`
+/// and `message`.
+pub(crate) fn aws_json_error(status: StatusCode, kind: &str, message: &str) -> Response<EdgeBody> {
+    let body = serde_json::json!({"__type": kind, "message": message}).to_string();
+    let mut response = Response::new(full(body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/x-amz-json-1.0"),
+    );
+    response
+}
+
+/// A successful AWS JSON protocol reply.
+pub(crate) fn aws_json(body: &serde_json::Value) -> Response<EdgeBody> {
+    let mut response = Response::new(full(body.to_string()));
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/x-amz-json-1.0"),
+    );
+    response
+}

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
 use super::pool::PoolError;
-use super::site::PoolLookup;
+use super::pool::PoolLookup;
 use super::worker::Answer;
 use super::Site;
 use crate::model::DeploymentId;

@@ -11,7 +11,7 @@ use hyper::http::request::Parts;
 use hyper::{Response, StatusCode};
 
 use super::event::percent_decode;
-use super::handler::{invoke, read_body, UrlTarget};
+use super::invoke::{invoke, read_body, UrlTarget};
 use super::origin::{forbidden, to_function_origin};
 use super::response::{text, EdgeBody};
 use super::{assets, Site};

@@ -9,7 +9,7 @@ use std::time::Instant;
 use super::bundle::unpacked;
 use super::cache::EdgeCache;
 use super::facade::BUCKET;
-use super::pool::Pool;
+use super::pool::{Pool, PoolLookup};
 use super::revalidation::RevalidationQueues;
 use super::router_host::RouterHost;
 use super::worker::WorkerSpec;
@@ -23,16 +23,6 @@ use crate::traits::{Backend, Functions};
 const REGION: &str = "us-east-1";
 
 type PoolKey = (String, String);
-
-/// What [`Site::pool`] found for a version.
-pub(crate) enum PoolLookup {
-    /// Its workers.
-    Ready(Arc<Pool>),
-    /// No such version (deleted?).
-    Missing,
-    /// It was published for an architecture this machine does not run.
-    OtherArchitecture(Architecture),
-}
 
 /// What a served project is, fixed when the edge starts.
 pub(crate) struct SiteConfig {

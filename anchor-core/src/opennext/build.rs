@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::assets::{scan_assets_within, Asset};
 use super::cache;
+use super::function_bundle::{find_handler, require_dir, FunctionBundle};
 use super::output::{OpenNextOutput, Origin, DEFAULT_ORIGIN, IMAGE_ORIGIN};
 use crate::error::{Error, Result};
 
@@ -13,28 +14,8 @@ use crate::error::{Error, Result};
 pub const OUTPUT_FILE: &str = "open-next.output.json";
 /// The `copy` source OpenNext lists when the build has an ISR cache.
 const CACHE_COPY_SOURCE: &str = ".open-next/cache";
-/// Extensions Lambda's Node.js runtime tries for a handler module.
-const HANDLER_EXTENSIONS: &[&str] = &["mjs", "js", "cjs"];
 /// Next.js build ids are about 21 characters; anything huge is not one.
 const MAX_BUILD_ID_BYTES: usize = 256;
-
-/// A function bundle of the build, checked to exist with its handler file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FunctionBundle {
-    /// The origin name, such as `default` or `imageOptimizer`.
-    pub origin: String,
-    /// The bundle folder; it exists and lies inside the build folder.
-    pub dir: PathBuf,
-    /// The Lambda handler, such as `index.handler`.
-    pub handler: String,
-    /// The handler's module file, such as `<dir>/index.mjs`; it exists.
-    pub handler_file: PathBuf,
-    /// Whether the function answers with response streaming.
-    pub streaming: bool,
-    /// The architecture its native code (such as `sharp`) is built for;
-    /// `None` for plain JavaScript, which runs on either.
-    pub native: Option<super::NativeCode>,
-}
 
 /// A checked and scanned `.open-next/` folder.
 ///
@@ -196,24 +177,6 @@ impl OpenNextBuild {
     }
 }
 
-/// Fails unless `path` is a folder whose real location is inside `root`
-/// (a symlinked `assets/` pointing elsewhere would upload foreign files).
-pub(super) fn require_dir(root: &Path, path: &Path) -> Result<()> {
-    if !path.is_dir() {
-        return Err(Error::invalid_build(path, "folder is missing"));
-    }
-    let real = path
-        .canonicalize()
-        .map_err(|e| Error::invalid_build(path, format!("cannot resolve folder: {e}")))?;
-    if !real.starts_with(root) {
-        return Err(Error::invalid_build(
-            path,
-            format!("resolves to {}, outside the build folder", real.display()),
-        ));
-    }
-    Ok(())
-}
-
 fn read_build_id(path: &Path) -> Result<String> {
     let file = std::fs::File::open(path)
         .map_err(|e| Error::invalid_build(path, format!("cannot open BUILD_ID: {e}")))?;
@@ -257,30 +220,6 @@ fn check_same_build(bundle_dir: &Path, build_id: &str) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-pub(super) fn find_handler(bundle_dir: &Path, module: &str, handler: &str) -> Result<PathBuf> {
-    for ext in HANDLER_EXTENSIONS {
-        let candidate = bundle_dir.join(format!("{module}.{ext}"));
-        if candidate.is_file() {
-            // An empty module exports nothing: the function could only fail.
-            let empty = candidate.metadata().is_ok_and(|m| m.len() == 0);
-            if empty {
-                return Err(Error::invalid_build(
-                    candidate,
-                    format!("handler file for {handler:?} is empty (zero bytes)"),
-                ));
-            }
-            return Ok(candidate);
-        }
-    }
-    // Name the file OpenNext writes, which is what a user will look for.
-    Err(Error::invalid_build(
-        bundle_dir.join(format!("{module}.mjs")),
-        format!(
-            "handler file for {handler:?} is missing (looked for {module}.mjs, {module}.js, {module}.cjs)"
-        ),
-    ))
 }
 
 fn copies_cache(output: &OpenNextOutput) -> bool {

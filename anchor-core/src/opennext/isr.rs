@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::build::{find_handler, require_dir, FunctionBundle};
+use super::function_bundle::{find_handler, require_dir, FunctionBundle};
 use super::output::{FunctionRef, OpenNextOutput, DEFAULT_ORIGIN};
 use crate::error::{Error, Result};
 use crate::model::TagItem;

@@ -20,6 +20,7 @@ mod assets;
 mod build;
 mod bundle;
 mod cache;
+mod function_bundle;
 mod isr;
 mod native;
 mod origin_guard;
@@ -34,10 +35,11 @@ use std::path::PathBuf;
 pub use assets::{
     content_type, scan_assets, Asset, CACHE_CONTROL_IMMUTABLE, CACHE_CONTROL_REVALIDATE,
 };
-pub use build::{FunctionBundle, OpenNextBuild, OUTPUT_FILE};
+pub use build::{OpenNextBuild, OUTPUT_FILE};
 pub use bundle::{
     package_bundle, package_bundle_with_files, package_bundle_with_limits, AddedFile, BundleLimits,
 };
+pub use function_bundle::FunctionBundle;
 pub use isr::{IsrSetup, TAG_SEED_FILE};
 pub use native::{native_code, NativeCode};
 pub use origin_guard::{OriginGuard, GUARD_FILE, GUARD_HANDLER};

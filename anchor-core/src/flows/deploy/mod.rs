@@ -313,7 +313,7 @@ impl Deployer {
         })
         .await?;
         self.report(Phase::Publishing, 0, 2);
-        let pipeline = revalidation::prepare(svc, &project.name, &d.id, plan).await?;
+        let pipeline = revalidation::prepare(svc, &project.name, &d.id, &plan.isr).await?;
         // This deployment's own secret: frozen in its server version's
         // environment and written to the router's store, never recorded.
         let secret = if plan.server_guarded {
@@ -327,7 +327,14 @@ impl Deployer {
         }
         let (server, image) =
             publish::publish_functions(svc, project, plan, server_environment).await?;
-        revalidation::publish(svc, plan, &pipeline).await?;
+        revalidation::publish(
+            svc,
+            &plan.isr,
+            &plan.deployment_id,
+            &plan.build_id,
+            &pipeline,
+        )
+        .await?;
         if let Some(binding) = &project.infrastructure.router {
             // Its own origins and routing entry, before it can go live.
             let built = Deployment {

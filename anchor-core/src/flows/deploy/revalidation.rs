@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use super::plan::DeployPlan;
 use crate::error::Result;
 use crate::flows::FlowContext;
 use crate::model::{Architecture, DeploymentId, ProjectName, TagItem};
@@ -94,9 +93,8 @@ pub(crate) async fn prepare(
     svc: &FlowContext,
     project: &ProjectName,
     deployment: &DeploymentId,
-    plan: &DeployPlan,
+    isr: &IsrPlan,
 ) -> Result<Pipeline> {
-    let isr = &plan.isr;
     let tag_table = match &isr.tag_items {
         Some(items) => svc.backend.revalidation.ensure_tags(project, items).await?,
         None => None,
@@ -113,21 +111,21 @@ pub(crate) async fn prepare(
     Ok(Pipeline { queue, tag_table })
 }
 
-/// Publishes the revalidation function version of the deployment and
-/// subscribes it to the deployment's queue.
+/// Publishes the revalidation function version of deployment
+/// `deployment_id` (of build `build_id`) and subscribes it to the
+/// deployment's queue.
 pub(crate) async fn publish(
     svc: &FlowContext,
-    plan: &DeployPlan,
+    isr: &IsrPlan,
+    deployment_id: &DeploymentId,
+    build_id: &str,
     pipeline: &Pipeline,
 ) -> Result<()> {
-    let (Some(queue), Some(function)) = (&pipeline.queue, &plan.isr.function) else {
+    let (Some(queue), Some(function)) = (&pipeline.queue, &isr.function) else {
         return Ok(());
     };
     let options = PublishOptions {
-        description: Some(format!(
-            "anchor {} build {}",
-            plan.deployment_id, plan.build_id
-        )),
+        description: Some(format!("anchor {} build {}", deployment_id, build_id)),
         handler: Some(function.handler.clone()).filter(|h| !h.is_empty()),
         environment: pipeline.tag_environment(),
         architecture: function.architecture,
