@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every test: formatting, the module layers, lints, the Rust tests (unit, conformance, fault
-# walks, property tests) against the real OpenNext build of
+# Every test: formatting, the module layers, lints, the Rust tests (unit,
+# conformance, fault walks, property tests) against the real OpenNext build of
 # examples/nextjs-app, the AWS backend against a moto server this script
 # starts on loopback, the Python package (scripts/test-python.sh), the Node
 # package (scripts/test-node.sh), headless Chromium against the local edge
