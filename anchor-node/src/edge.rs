@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 use std::sync::Mutex;
 
-use anchor_core::edge::{EdgeOptions, EdgeServer, ServeOptions as CoreServeOptions};
+use anchor_core::edge::{EdgeOptions, EdgeServer, ServeOptions as CoreServeOptions, WorkerInfo};
 use anchor_core::Error;
 use napi::bindgen_prelude::{Function, PromiseRaw, Unknown};
 use napi::threadsafe_function::ThreadsafeFunction;
@@ -50,6 +50,16 @@ pub struct EdgeWorker {
     pub version: String,
     /// Its process id.
     pub pid: u32,
+}
+
+impl From<&WorkerInfo> for EdgeWorker {
+    fn from(w: &WorkerInfo) -> Self {
+        Self {
+            function: w.function.clone(),
+            version: w.version.clone(),
+            pid: w.pid,
+        }
+    }
 }
 
 /// A running local edge. Keep it and call `close()` when done: until then
@@ -151,16 +161,7 @@ impl LocalEdge {
         let server = self.server.lock().unwrap_or_else(|p| p.into_inner());
         server
             .as_ref()
-            .map(|s| {
-                s.workers()
-                    .into_iter()
-                    .map(|w| EdgeWorker {
-                        function: w.function,
-                        version: w.version,
-                        pid: w.pid,
-                    })
-                    .collect()
-            })
+            .map(|s| s.workers().iter().map(EdgeWorker::from).collect())
             .unwrap_or_default()
     }
 

@@ -11,8 +11,10 @@ mod create_project;
 #[cfg(feature = "local")]
 mod local_certificate;
 mod rollback;
+mod samples;
 
 pub use create_project::provision_options;
 #[cfg(feature = "local")]
 pub use local_certificate::validate_local_certificate;
 pub use rollback::rollback_target;
+pub use samples::{sample_json, samples, Samples, INTERNAL_FIELDS};
