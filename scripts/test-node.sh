@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Node package's tests: builds the anchor-deploy addon with the napi
-# CLI (which also writes index.js and the generated index.d.ts), runs the
+# CLI (which also writes index.js and the generated index.d.ts, and fails
+# if that differs from the committed one), runs the
 # node:test suite (the local flow on the real OpenNext build, every error
 # code, progress, clean exit, AWS on moto), type-checks the TypeScript usage
 # example with tsc, then installs the packed tarball into a new folder and
@@ -29,6 +30,16 @@ step "npm ci (the napi CLI, TypeScript, @types/node; pinned by package-lock.json
 
 step "napi build --dts (debug profile, shared target dir)"
 (cd anchor-node && npx napi build --platform --dts index.d.ts --js index.js)
+
+step "index.d.ts is the committed one"
+# The types are part of the API and reviewed like code: a build that
+# changes them (a record, option or method changed in Rust) must come with
+# the regenerated file.
+if ! git diff --exit-code -- anchor-node/index.d.ts; then
+  echo "anchor-node/index.d.ts changed when the addon was built (the diff is above):" >&2
+  echo "commit the regenerated anchor-node/index.d.ts with the change that caused it." >&2
+  exit 1
+fi
 
 step "node --test"
 (cd anchor-node && ANCHOR_REQUIRE_MOTO=1 node --test --test-concurrency=1 test/*.test.mjs)

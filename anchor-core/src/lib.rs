@@ -11,6 +11,8 @@
 //! - [`flows`]: [`Deployer`], [`Rollback`] and [`DomainManager`], the state
 //!   machine, written once over the traits;
 //! - [`local`]: the embedded default backend (SQLite and local files);
+//! - [`calls`]: the argument rules and result JSON of the public calls,
+//!   written once for Rust, Python and Node;
 //! - [`Anchor`]: the entry point that wires a backend into the flows, built
 //!   with [`Anchor::builder`] or the shortcuts `Anchor::local` and
 //!   `Anchor::aws`.
@@ -20,6 +22,7 @@
 mod anchor;
 #[cfg(feature = "aws")]
 pub mod aws;
+pub mod calls;
 pub mod clock;
 #[cfg(feature = "conformance")]
 pub mod conformance;

@@ -2,7 +2,6 @@
 //! ownership of its arguments, then returns a Promise.
 
 use anchor_core::aws::{AwsOptions, AwsRouter};
-use anchor_core::traits::ProvisionOptions;
 use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
@@ -94,13 +93,8 @@ impl Anchor {
         };
         let settings = function_settings.map(settings::resolve).transpose();
         spawn(env, async move {
-            let mut provision = ProvisionOptions::default();
-            if let Some(functions) = settings? {
-                provision.functions = functions;
-            }
-            if let Some(dir) = build_dir {
-                provision.routes = anchor_core::Anchor::routes_of_build(dir).await?;
-            }
+            let provision =
+                anchor_core::calls::provision_options(build_dir.map(Into::into), settings?).await?;
             let project = anchor.create_project_with(&name, provision).await?;
             Ok::<_, Failure>(Project::from(&project))
         })

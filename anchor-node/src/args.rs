@@ -145,7 +145,7 @@ fn describe(kind: ValueType) -> &'static str {
 }
 
 /// `build_dir` → `buildDir`: the JS name of a Rust parameter.
-fn camel_case(rust_name: &str) -> String {
+pub(crate) fn camel_case(rust_name: &str) -> String {
     let mut out = String::with_capacity(rust_name.len());
     let mut upper = false;
     for c in rust_name.chars() {

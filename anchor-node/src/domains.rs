@@ -1,7 +1,7 @@
 //! Custom domains: `anchor.domains(project)` and its methods, and the
 //! local CA of the embedded default.
 
-use anchor_core::{DomainManager, Error};
+use anchor_core::DomainManager;
 use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
@@ -42,15 +42,9 @@ impl Anchor {
         #[napi(ts_arg_type = "string")] certificate_id: Unknown<'_>,
     ) -> napi::Result<PromiseRaw<'env, ()>> {
         args!(env, reject; certificate_id: String);
-        let cloud = self.inner.local_cloud().cloned();
+        let anchor = self.inner.clone();
         spawn(env, async move {
-            let cloud = cloud.ok_or_else(|| {
-                Error::invalid_input(
-                    "backend",
-                    "validateLocalCertificate needs the embedded local backend (Anchor.local)",
-                )
-            })?;
-            cloud.certificates().validate(&certificate_id).await?;
+            anchor_core::calls::validate_local_certificate(&anchor, &certificate_id).await?;
             Ok::<_, Failure>(())
         })
     }

@@ -5,9 +5,8 @@
 
 use std::net::SocketAddr;
 use std::sync::Mutex;
-use std::time::Duration;
 
-use anchor_core::edge::{EdgeOptions, EdgeServer};
+use anchor_core::edge::{EdgeOptions, EdgeServer, ServeOptions as CoreServeOptions, WorkerInfo};
 use anchor_core::Error;
 use napi::bindgen_prelude::{Function, PromiseRaw, Unknown};
 use napi::threadsafe_function::ThreadsafeFunction;
@@ -18,7 +17,7 @@ use crate::anchor::Anchor;
 use crate::args::{args, throw};
 use crate::bridge::spawn;
 use crate::convert::{whole, MAX_SAFE_INTEGER};
-use crate::errors::Failure;
+use crate::errors::{js_field_names, Failure};
 
 /// A handle that holds Node's event loop open while it exists; it is
 /// never called.
@@ -53,6 +52,16 @@ pub struct EdgeWorker {
     pub pid: u32,
 }
 
+impl From<&WorkerInfo> for EdgeWorker {
+    fn from(w: &WorkerInfo) -> Self {
+        Self {
+            function: w.function.clone(),
+            version: w.version.clone(),
+            pid: w.pid,
+        }
+    }
+}
+
 /// A running local edge. Keep it and call `close()` when done: until then
 /// it keeps the process running.
 #[napi]
@@ -62,45 +71,27 @@ pub struct LocalEdge {
     keep_alive: Mutex<Option<KeepAlive>>,
 }
 
-fn edge_options(options: Option<ServeOptions>) -> Result<EdgeOptions, Failure> {
-    let mut edge = EdgeOptions::default();
+/// The core's serve options from the JS object; a number that is not a
+/// whole one is refused here, every bound by the core (its field names in
+/// camelCase).
+fn edge_options(options: Option<ServeOptions>) -> Result<EdgeOptions, Error> {
     let Some(options) = options else {
-        return Ok(edge);
+        return Ok(EdgeOptions::default());
     };
-    if let Some(host) = options.host {
-        edge.host = host
-            .parse()
-            .map_err(|_| Error::invalid_input("host", format!("{host:?} is not an IP address")))?;
-    }
-    if let Some(port) = options.port {
-        edge.port = whole("port", port, u64::from(u16::MAX))? as u16;
-    }
-    if let Some(node) = options.node {
-        edge.node = node.into();
-    }
-    if let Some(workers) = options.workers_per_function {
-        edge.workers_per_function = whole("workersPerFunction", workers, 1024)? as usize;
-    }
-    if let Some(seconds) = options.request_timeout_seconds {
-        edge.request_timeout = Duration::try_from_secs_f64(seconds)
-            .ok()
-            .filter(|d| *d <= Duration::from_secs(86_400))
-            .ok_or_else(|| {
-                Error::invalid_input(
-                    "requestTimeoutSeconds",
-                    format!("must be a number of seconds from 0 to 86400, got {seconds}"),
-                )
-            })?;
-    }
-    // The core's own checks (above zero), named as the caller wrote them.
-    edge.validate().map_err(|e| {
-        e.rename_field(|field| match field {
-            "request_timeout" => Some("requestTimeoutSeconds".into()),
-            "workers_per_function" => Some("workersPerFunction".into()),
-            _ => None,
-        })
-    })?;
-    Ok(edge)
+    let core = CoreServeOptions {
+        host: options.host,
+        port: options
+            .port
+            .map(|p| whole("port", p, MAX_SAFE_INTEGER))
+            .transpose()?,
+        node: options.node.map(Into::into),
+        workers_per_function: options
+            .workers_per_function
+            .map(|w| whole("workersPerFunction", w, MAX_SAFE_INTEGER))
+            .transpose()?,
+        request_timeout_seconds: options.request_timeout_seconds,
+    };
+    core.to_edge_options().map_err(js_field_names)
 }
 
 #[napi]
@@ -170,16 +161,7 @@ impl LocalEdge {
         let server = self.server.lock().unwrap_or_else(|p| p.into_inner());
         server
             .as_ref()
-            .map(|s| {
-                s.workers()
-                    .into_iter()
-                    .map(|w| EdgeWorker {
-                        function: w.function,
-                        version: w.version,
-                        pid: w.pid,
-                    })
-                    .collect()
-            })
+            .map(|s| s.workers().iter().map(EdgeWorker::from).collect())
             .unwrap_or_default()
     }
 

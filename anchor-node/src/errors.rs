@@ -84,3 +84,10 @@ fn build<'env>(
 pub(crate) fn throw(env: &Env, e: Error) -> napi::Error {
     Failure::Core(e).into_js(env)
 }
+
+/// `InvalidInput`'s field in JS's camelCase (`workers_per_function` →
+/// `workersPerFunction`, each dotted part alike), for the core's checks of
+/// a call's arguments; other errors are unchanged.
+pub(crate) fn js_field_names(e: Error) -> Error {
+    e.rename_field(|field| Some(crate::args::camel_case(field)))
+}

@@ -59,6 +59,57 @@ pub fn error_fields(env: &Env, code: String) -> napi::Result<Object<'_>> {
     Ok(object)
 }
 
+/// One filled sample of every record and result the API returns, converted
+/// as the methods convert them, by type name (see
+/// `anchor_core::calls::samples`). Not part of the API.
+#[napi(js_name = "_samples", ts_return_type = "Record<string, object>")]
+pub fn samples(env: &Env) -> napi::Result<Object<'_>> {
+    let s = anchor_core::calls::samples().map_err(|e| errors::throw(env, e))?;
+    let r = &s.records;
+    let mut out = Object::new(env)?;
+    out.set_named_property("Project", types::Project::from(&r.project))?;
+    out.set_named_property("Deployment", types::Deployment::from(&r.deployment))?;
+    out.set_named_property("Domain", types::Domain::from(&r.domain))?;
+    out.set_named_property(
+        "RollbackEvent",
+        types::RollbackEvent::from(&r.rollback_event),
+    )?;
+    out.set_named_property(
+        "DeploymentPage",
+        types::DeploymentPage::from(&r.deployment_page),
+    )?;
+    out.set_named_property(
+        "RollbackEventPage",
+        types::RollbackEventPage::from(&r.rollback_event_page),
+    )?;
+    out.set_named_property(
+        "RollbackOutcome",
+        types::RollbackOutcome::from(&s.rollback_outcome),
+    )?;
+    out.set_named_property("DeployPlan", types::DeployPlan::from(&s.deploy_plan))?;
+    out.set_named_property(
+        "RecoveryReport",
+        types::RecoveryReport::from(&s.recovery_report),
+    )?;
+    out.set_named_property(
+        "ProgressEvent",
+        types::ProgressEvent::from(&s.progress_event),
+    )?;
+    out.set_named_property("EdgeWorker", edge::EdgeWorker::from(&s.edge_worker))?;
+    Ok(out)
+}
+
+/// The core's JSON of the same samples, by type name: what `_samples()`
+/// must carry in full. Not part of the API.
+#[napi(js_name = "_sampleJson")]
+pub fn sample_json(env: &Env) -> napi::Result<std::collections::HashMap<String, String>> {
+    let samples = anchor_core::calls::sample_json().map_err(|e| errors::throw(env, e))?;
+    Ok(samples
+        .into_iter()
+        .map(|(name, json)| (name.to_string(), json.to_string()))
+        .collect())
+}
+
 /// Throws a sample core error of `code` through the real mapping, so the
 /// tests can check every code and its fields. Not part of the API.
 #[napi(js_name = "_throwCoreError")]

@@ -1,7 +1,7 @@
 //! `Anchor` methods that ship and switch releases: deploy, preview, plan,
 //! promote and rollback.
 
-use anchor_core::Error;
+use anchor_core::calls::rollback_target;
 use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
@@ -10,7 +10,7 @@ use crate::anchor::Anchor;
 use crate::args::args;
 use crate::bridge::spawn;
 use crate::convert::{whole, MAX_SAFE_INTEGER};
-use crate::errors::Failure;
+use crate::errors::{js_field_names, Failure};
 use crate::function_settings as settings;
 use crate::progress;
 use crate::types::{DeployOptions, DeployPlan, Deployment, RollbackOptions, RollbackOutcome};
@@ -138,15 +138,13 @@ impl Anchor {
             rollback = rollback.invalidate(invalidate);
         }
         spawn(env, async move {
-            let rollback = match (options.to_deployment, options.to_version) {
-                (Some(_), Some(_)) => Err(Error::invalid_input(
-                    "toVersion",
-                    "give toDeployment or toVersion, not both",
-                ))?,
-                (Some(id), None) => rollback.to_deployment(id),
-                (None, Some(v)) => rollback.to_version(whole("toVersion", v, MAX_SAFE_INTEGER)?),
-                (None, None) => rollback,
-            };
+            let to_version = options
+                .to_version
+                .map(|v| whole("toVersion", v, MAX_SAFE_INTEGER))
+                .transpose()?;
+            let target =
+                rollback_target(options.to_deployment, to_version).map_err(js_field_names)?;
+            let rollback = rollback.target(target);
             Ok::<_, Failure>(RollbackOutcome::from(&rollback.execute().await?))
         })
     }

@@ -124,8 +124,12 @@ test('bad options name the option and change nothing', async () => {
     assert.equal(error.code, 'ANCHOR_INVALID_INPUT', `requestTimeoutSeconds ${seconds}`);
     assert.equal(error.field, field);
   }
-  const noWorkers = await rejection(a.serve('shop', { workersPerFunction: 0 }));
-  assert.equal(noWorkers.field, 'workersPerFunction');
+  // The core's bounds, the same as Python's: 1 to 1024 workers.
+  for (const workers of [0, 1025, 1.5]) {
+    const error = await rejection(a.serve('shop', { workersPerFunction: workers }));
+    assert.equal(error.code, 'ANCHOR_INVALID_INPUT', `workersPerFunction ${workers}`);
+    assert.equal(error.field, 'workersPerFunction');
+  }
   const attempts = await rejection(Anchor.aws({ bucket: 'b', maxAttempts: -1 }));
   assert.equal(attempts.code, 'ANCHOR_INVALID_INPUT');
   assert.equal(attempts.field, 'maxAttempts');

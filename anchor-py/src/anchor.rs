@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 use anchor_core::aws::{AwsOptions, AwsRouter};
-use anchor_core::traits::ProvisionOptions;
 use anchor_core::Error;
 use pyo3::prelude::*;
 
@@ -92,13 +91,7 @@ impl PyAnchor {
             .map(|value| settings::parts(value).and_then(|parts| settings::resolve(&parts)))
             .transpose();
         spawn(py, async move {
-            let mut options = ProvisionOptions::default();
-            if let Some(functions) = settings? {
-                options.functions = functions;
-            }
-            if let Some(dir) = build_dir {
-                options.routes = anchor_core::Anchor::routes_of_build(dir).await?;
-            }
+            let options = anchor_core::calls::provision_options(build_dir, settings?).await?;
             to_json(&anchor.create_project_with(&name, options).await?)
         })
     }

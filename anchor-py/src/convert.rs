@@ -3,8 +3,8 @@
 
 use std::convert::Infallible;
 
-use anchor_core::model::{Deployment, PageRequest, RollbackEvent};
-use anchor_core::{Error, RollbackOutcome};
+use anchor_core::model::PageRequest;
+use anchor_core::Error;
 use pyo3::prelude::*;
 use pyo3::types::PyNone;
 use serde::Serialize;
@@ -14,31 +14,6 @@ use crate::errors::Failure;
 /// Any serialisable record as a JSON string.
 pub(crate) fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, Failure> {
     Ok(serde_json::to_string(value)?)
-}
-
-/// `RollbackOutcome` is not `Serialize`; this is its JSON, written straight
-/// from borrowed records (no intermediate `serde_json::Value` copy).
-#[derive(Serialize)]
-struct OutcomeJson<'a> {
-    event: &'a RollbackEvent,
-    from: Option<&'a Deployment>,
-    to: &'a Deployment,
-    elapsed_ms: f64,
-    invalidation_id: Option<&'a str>,
-    invalidation_error: Option<&'a str>,
-}
-
-/// The JSON of a rollback's outcome:
-/// `{"event", "from", "to", "elapsed_ms", "invalidation_id", "invalidation_error"}`.
-pub(crate) fn rollback_outcome(outcome: &RollbackOutcome) -> Result<String, Failure> {
-    to_json(&OutcomeJson {
-        event: &outcome.event,
-        from: outcome.from.as_ref(),
-        to: &outcome.to,
-        elapsed_ms: outcome.elapsed.as_secs_f64() * 1000.0,
-        invalidation_id: outcome.invalidation_id.as_deref(),
-        invalidation_error: outcome.invalidation_error.as_deref(),
-    })
 }
 
 /// A page request from Python's `limit` and `cursor`. A negative limit is

@@ -1,7 +1,6 @@
 //! `Anchor` methods for custom domains, and the local CA of the embedded
 //! default.
 
-use anchor_core::Error;
 use pyo3::prelude::*;
 
 use crate::anchor::PyAnchor;
@@ -56,15 +55,9 @@ impl PyAnchor {
         py: Python<'py>,
         certificate_id: String,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let cloud = self.inner.local_cloud().cloned();
+        let anchor = self.inner.clone();
         spawn(py, async move {
-            let cloud = cloud.ok_or_else(|| {
-                Error::invalid_input(
-                    "backend",
-                    "validate_local_certificate needs the embedded local backend (Anchor.local)",
-                )
-            })?;
-            cloud.certificates().validate(&certificate_id).await?;
+            anchor_core::calls::validate_local_certificate(&anchor, &certificate_id).await?;
             Ok::<_, Failure>(NoResult)
         })
     }

@@ -3,13 +3,13 @@
 
 use std::net::SocketAddr;
 use std::sync::Mutex;
-use std::time::Duration;
 
-use anchor_core::edge::{EdgeOptions, EdgeServer};
+use anchor_core::edge::{EdgeServer, ServeOptions};
 use anchor_core::Error;
 use pyo3::prelude::*;
 
 use crate::anchor::PyAnchor;
+use crate::convert::{self, to_json};
 use crate::errors::Failure;
 use crate::spawn;
 
@@ -20,48 +20,24 @@ pub(crate) struct PyLocalEdge {
     server: Mutex<Option<EdgeServer>>,
 }
 
-fn edge_options(
+/// The core's serve options from Python's arguments; a negative number is
+/// refused here, every bound by the core.
+fn serve_options(
     host: Option<String>,
     port: i64,
     node: Option<String>,
     workers_per_function: Option<i64>,
     request_timeout_seconds: Option<f64>,
-) -> Result<EdgeOptions, Error> {
-    let mut options = EdgeOptions::default();
-    if let Some(host) = host {
-        options.host = host
-            .parse()
-            .map_err(|_| Error::invalid_input("host", format!("{host:?} is not an IP address")))?;
-    }
-    options.port = u16::try_from(port).map_err(|_| {
-        Error::invalid_input("port", format!("must be between 0 and 65535, got {port}"))
-    })?;
-    if let Some(node) = node {
-        options.node = node.into();
-    }
-    if let Some(workers) = workers_per_function {
-        options.workers_per_function = usize::try_from(workers).map_err(|_| {
-            Error::invalid_input(
-                "workers_per_function",
-                format!("must be a whole number above zero, got {workers}"),
-            )
-        })?;
-    }
-    if let Some(seconds) = request_timeout_seconds {
-        options.request_timeout = Duration::try_from_secs_f64(seconds).map_err(|_| {
-            Error::invalid_input(
-                "request_timeout_seconds",
-                format!("must be a positive number of seconds, got {seconds}"),
-            )
-        })?;
-    }
-    // The core's own checks (above zero), named as the caller wrote them.
-    options.validate().map_err(|e| {
-        e.rename_field(|field| {
-            (field == "request_timeout").then(|| "request_timeout_seconds".to_string())
-        })
-    })?;
-    Ok(options)
+) -> Result<ServeOptions, Error> {
+    Ok(ServeOptions {
+        host,
+        port: Some(convert::unsigned("port", port)?),
+        node: node.map(Into::into),
+        workers_per_function: workers_per_function
+            .map(|w| convert::unsigned("workers_per_function", w))
+            .transpose()?,
+        request_timeout_seconds,
+    })
 }
 
 #[pymethods]
@@ -83,13 +59,14 @@ impl PyAnchor {
     ) -> PyResult<Bound<'py, PyAny>> {
         let anchor = self.inner.clone();
         spawn(py, async move {
-            let options = edge_options(
+            let options = serve_options(
                 host,
                 port,
                 node,
                 workers_per_function,
                 request_timeout_seconds,
-            )?;
+            )?
+            .to_edge_options()?;
             let server = EdgeServer::start(&anchor, &project, options).await?;
             Ok::<_, Failure>(PyLocalEdge {
                 addr: server.local_addr(),
@@ -113,18 +90,10 @@ impl PyLocalEdge {
     }
 
     /// The worker processes running now, as JSON.
-    fn workers(&self) -> String {
+    fn workers(&self, py: Python<'_>) -> PyResult<String> {
         let server = self.server.lock().unwrap_or_else(|p| p.into_inner());
-        let workers: Vec<serde_json::Value> = server
-            .as_ref()
-            .map(|s| s.workers())
-            .unwrap_or_default()
-            .into_iter()
-            .map(
-                |w| serde_json::json!({"function": w.function, "version": w.version, "pid": w.pid}),
-            )
-            .collect();
-        serde_json::Value::Array(workers).to_string()
+        let workers = server.as_ref().map(|s| s.workers()).unwrap_or_default();
+        to_json(&workers).map_err(|f| f.into_py_err(py))
     }
 
     /// Stops listening, lets open requests finish and stops the workers;

@@ -82,6 +82,20 @@ fn _raise_core_error(py: Python<'_>, code: &str) -> PyResult<()> {
     }
 }
 
+/// The core's JSON of one filled sample of every record and result the
+/// API returns, as `{type name: JSON text}` (see
+/// `anchor_core::calls::sample_json`): the tests parse each with its
+/// record class and check that every field arrives.
+#[pyfunction]
+fn _samples(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let samples = anchor_core::calls::sample_json().map_err(|e| errors::to_py_err(py, &e))?;
+    let table = PyDict::new(py);
+    for (name, json) in samples {
+        table.set_item(name, json.to_string())?;
+    }
+    Ok(table)
+}
+
 /// An awaitable that panics on the runtime, to test that a panic surfaces
 /// as `AnchorError(code="ANCHOR_INTERNAL")`.
 #[pyfunction]
@@ -119,6 +133,7 @@ fn _anchor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ERROR_CODES", Error::CODES.to_vec())?;
     m.add("ERROR_FIELDS", error_fields(m.py())?)?;
     m.add_function(wrap_pyfunction!(_raise_core_error, m)?)?;
+    m.add_function(wrap_pyfunction!(_samples, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_in_future, m)?)?;
     m.add_function(wrap_pyfunction!(_call_from_runtime, m)?)?;
     let close = wrap_pyfunction!(gate::close, m)?;

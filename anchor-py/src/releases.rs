@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anchor_core::Error;
+use anchor_core::calls::rollback_target;
 use pyo3::prelude::*;
 
 use crate::anchor::PyAnchor;
@@ -98,16 +98,11 @@ impl PyAnchor {
             .reason(reason)
             .invalidate(invalidate);
         spawn(py, async move {
-            let rollback = match (to_deployment, to_version) {
-                (Some(_), Some(_)) => Err(Error::invalid_input(
-                    "to_version",
-                    "give to_deployment or to_version, not both",
-                ))?,
-                (Some(id), None) => rollback.to_deployment(id),
-                (None, Some(v)) => rollback.to_version(convert::unsigned("to_version", v)?),
-                (None, None) => rollback,
-            };
-            convert::rollback_outcome(&rollback.execute().await?)
+            let to_version = to_version
+                .map(|v| convert::unsigned("to_version", v))
+                .transpose()?;
+            let rollback = rollback.target(rollback_target(to_deployment, to_version)?);
+            to_json(&rollback.execute().await?)
         })
     }
 }

@@ -79,6 +79,9 @@ def test_serve_refuses_bad_options_with_typed_errors(tmp_path: Path) -> None:
         ({"host": "not-an-ip"}, "host"),
         ({"workers_per_function": 0}, "workers_per_function"),
         ({"workers_per_function": -1}, "workers_per_function"),
+        # The core's bound, the same as Node's.
+        ({"workers_per_function": 1025}, "workers_per_function"),
+        ({"request_timeout_seconds": 86_401.0}, "request_timeout_seconds"),
         ({"request_timeout_seconds": -1.0}, "request_timeout_seconds"),
         ({"request_timeout_seconds": 0.0}, "request_timeout_seconds"),
     ]:

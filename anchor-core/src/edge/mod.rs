@@ -58,6 +58,7 @@ mod router;
 mod router_host;
 mod router_process;
 mod runtime;
+mod serve_options;
 mod server;
 mod site;
 mod stored;
@@ -69,6 +70,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use serve_options::{ServeOptions, MAX_REQUEST_TIMEOUT_SECONDS, MAX_WORKERS_PER_FUNCTION};
 pub use server::EdgeServer;
 pub(crate) use site::Site;
 
@@ -133,8 +135,9 @@ impl EdgeOptions {
     }
 }
 
-/// One running worker process, from [`EdgeServer::workers`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One running worker process, from [`EdgeServer::workers`]. Its JSON is
+/// `{"function", "version", "pid"}`, what every binding returns.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct WorkerInfo {
     /// The function it runs.
     pub function: String,

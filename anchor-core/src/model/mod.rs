@@ -15,6 +15,7 @@ mod project;
 mod rollback;
 mod route;
 mod router_capacity;
+mod samples;
 mod tag_item;
 
 pub use architecture::Architecture;
@@ -36,4 +37,5 @@ pub use project::{Infrastructure, LastSwitch, Project, ProjectName, RouterBindin
 pub use rollback::RollbackEvent;
 pub use route::{CdnRoute, RouteTarget, DEFAULT_ROUTE_PATTERN};
 pub use router_capacity::{router_pair_name, RouterCapacity, ROUTER_PAIR_BASE_NAME};
+pub use samples::{samples, Samples};
 pub use tag_item::TagItem;

@@ -18,7 +18,7 @@ pub use options::{
 };
 pub use plan::{DeployPlan, ProgressEvent, RecoveryReport};
 pub use project::Project;
-pub use rollback::{RollbackEventPage, RollbackOutcome};
+pub use rollback::{RollbackEvent, RollbackEventPage, RollbackOutcome};
 pub use settings::{FunctionSettings, SiteFunctionSettings};
 
 use chrono::{DateTime, SecondsFormat, Utc};

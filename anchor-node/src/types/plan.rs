@@ -4,7 +4,7 @@ use anchor_core::progress;
 use anchor_core::{DeployPlan as CorePlan, PlannedAction, PlannedAsset as CoreAsset};
 use napi_derive::napi;
 
-use super::number;
+use super::{number, SiteFunctionSettings};
 
 /// One asset of a deploy plan and what the deploy does with it.
 #[napi(object, object_from_js = false)]
@@ -85,6 +85,18 @@ pub struct DeployPlan {
     pub server_unchanged: bool,
     /// The image code equals the base deployment's.
     pub image_unchanged: bool,
+    /// The architecture the server's native code needs; absent for plain
+    /// JavaScript (the function keeps its own).
+    #[napi(ts_type = "'arm64' | 'x86_64'")]
+    pub server_architecture: Option<String>,
+    /// The architecture the image function's native code (`sharp`) needs.
+    #[napi(ts_type = "'arm64' | 'x86_64'")]
+    pub image_architecture: Option<String>,
+    /// Whether the server answers with response streaming.
+    pub server_streaming: bool,
+    /// The settings the deploy gives the functions; absent keeps what
+    /// they have.
+    pub function_settings: Option<SiteFunctionSettings>,
     /// The deployment the plan compared against, if any.
     pub base_deployment: Option<String>,
 }
@@ -104,6 +116,10 @@ impl From<&CorePlan> for DeployPlan {
             image_code_sha256: p.image_code_sha256.clone(),
             server_unchanged: p.server_unchanged,
             image_unchanged: p.image_unchanged,
+            server_architecture: p.server_architecture.map(|a| a.as_str().to_string()),
+            image_architecture: p.image_architecture.map(|a| a.as_str().to_string()),
+            server_streaming: p.server_streaming,
+            function_settings: p.function_settings.as_ref().map(Into::into),
             base_deployment: p.base_deployment.as_ref().map(ToString::to_string),
         }
     }

@@ -11,6 +11,7 @@ from typing import Any, Callable, ClassVar, Dict, Generic, Mapping, Optional, Tu
 from ._record import _R, _T, _Record, _encode, _many, _opt, _parse_time, _time  # noqa: F401
 from ._enums import CdnStatus, CertificateStatus, DeploymentStatus, Phase, PlannedAction  # noqa: F401
 from ._records import Deployment, FunctionVersion  # noqa: F401
+from ._settings import SiteFunctionSettings
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -98,6 +99,15 @@ class PlannedAsset(_Record):
         return out
 
 
+def _site_settings(data: Mapping[str, Any]) -> SiteFunctionSettings:
+    """The core's settings JSON keyed like the ``function_settings``
+    argument (``timeout_secs`` is ``timeout_seconds`` there)."""
+    out: Dict[str, Any] = {}
+    for function, settings in data.items():
+        out[function] = {("timeout_seconds" if k == "timeout_secs" else k): v for k, v in settings.items()}
+    return out  # type: ignore[return-value]
+
+
 @dataclasses.dataclass(frozen=True, repr=False)
 class DeployPlan(_Record):
     """Everything a deploy would do, computed without writing anything."""
@@ -114,9 +124,19 @@ class DeployPlan(_Record):
     image_code_sha256: str
     server_unchanged: bool
     image_unchanged: bool
+    #: The architecture the server's native code needs (``"arm64"`` or
+    #: ``"x86_64"``); ``None`` for plain JavaScript.
+    server_architecture: Optional[str]
+    #: The architecture the image function's native code (``sharp``) needs.
+    image_architecture: Optional[str]
+    #: Whether the server answers with response streaming.
+    server_streaming: bool
+    #: The settings the deploy gives the functions, keyed like the
+    #: ``function_settings`` argument; ``None`` keeps what they have.
+    function_settings: Optional[SiteFunctionSettings]
     base_deployment: Optional[str]
 
-    _convert = {"assets": _many(PlannedAsset.from_dict)}
+    _convert = {"assets": _many(PlannedAsset.from_dict), "function_settings": _opt(_site_settings)}
     _shown = (
         "project",
         "build_id",
