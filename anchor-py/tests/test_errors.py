@@ -58,9 +58,9 @@ def test_classes_are_distinct() -> None:
 
 
 def test_unknown_code_is_the_base_class() -> None:
-    assert error_class("ANCHOR_INTERNAL") is AnchorError
-    err = AnchorError("boom", code="ANCHOR_INTERNAL")
-    assert err.code == "ANCHOR_INTERNAL" and err.fields == {}
+    assert error_class("ANCHOR_FORKED") is AnchorError
+    err = AnchorError("boom", code="ANCHOR_FORKED")
+    assert err.code == "ANCHOR_FORKED" and err.fields == {}
 
 
 def test_bad_project_name(tmp_path: Path) -> None:
@@ -119,4 +119,4 @@ def test_panic_is_an_anchor_error() -> None:
 
     with pytest.raises(AnchorError) as info:
         asyncio.run(flow())
-    assert type(info.value) is AnchorError and info.value.code == "ANCHOR_INTERNAL"
+    assert type(info.value) is anchor_deploy.InternalError and info.value.code == "ANCHOR_INTERNAL"

@@ -76,6 +76,7 @@ impl Error {
                 ("retryable", FieldValue::Flag(*retryable)),
             ],
             Self::Io { path, .. } => vec![("path", text(path.display().to_string()))],
+            Self::Internal { invariant } => vec![("invariant", text(invariant))],
         }
     }
 
@@ -128,6 +129,7 @@ impl Error {
                 "/tmp/missing",
                 std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
             ),
+            "ANCHOR_INTERNAL" => Self::internal("a rollback records its event"),
             _ => return None,
         })
     }

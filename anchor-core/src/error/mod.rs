@@ -209,6 +209,14 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A bug in Anchor: an invariant of its own code did not hold (never a
+    /// backend's failure, and never bad input). Nothing the caller can fix;
+    /// worth a report. The bindings use the same code for a caught panic.
+    #[error("internal error: {invariant}")]
+    Internal {
+        /// What should have held.
+        invariant: String,
+    },
 }
 
 impl Error {
@@ -295,6 +303,13 @@ impl Error {
         }
     }
 
+    /// Builds [`Error::Internal`].
+    pub fn internal(invariant: impl Into<String>) -> Self {
+        Self::Internal {
+            invariant: invariant.into(),
+        }
+    }
+
     /// Builds a non-retryable [`Error::Service`] without a source.
     pub fn service(
         backend: &'static str,
@@ -329,6 +344,7 @@ impl Error {
             Self::NotManaged { .. } => "ANCHOR_NOT_MANAGED",
             Self::Service { .. } => "ANCHOR_SERVICE",
             Self::Io { .. } => "ANCHOR_IO",
+            Self::Internal { .. } => "ANCHOR_INTERNAL",
         }
     }
 
@@ -345,6 +361,7 @@ impl Error {
         "ANCHOR_NOT_MANAGED",
         "ANCHOR_SERVICE",
         "ANCHOR_IO",
+        "ANCHOR_INTERNAL",
     ];
 
     /// Whether the same call may succeed if retried unchanged.

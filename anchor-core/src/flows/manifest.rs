@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::FlowContext;
-use crate::error::{Error, Result};
+use crate::error::{Error, ResourceKind, Result};
 use crate::model::asset_manifest::{manifest_key, AssetManifest};
 use crate::model::{DeploymentId, Infrastructure};
 use crate::traits::{ObjectBody, PutOptions};
@@ -23,12 +23,14 @@ pub(crate) async fn load(
     match svc.backend.objects.get(&key).await? {
         None => Ok(None),
         Some(bytes) => {
+            // Anchor wrote it; if it no longer parses, the stored object
+            // was changed behind Anchor's back.
             let manifest: AssetManifest = serde_json::from_slice(&bytes).map_err(|e| {
-                Error::service(
-                    "core",
-                    crate::Service::Objects,
-                    "ReadManifest",
-                    format!("{key}: {e}"),
+                Error::invalid_state(
+                    ResourceKind::Deployment,
+                    id.as_str(),
+                    "manifest_unreadable",
+                    format!("its asset manifest {key} is not Anchor's JSON: {e}"),
                 )
             })?;
             let manifest = Arc::new(manifest);
@@ -47,14 +49,8 @@ pub(crate) async fn store(
     m: &AssetManifest,
 ) -> Result<()> {
     let key = manifest_key(infra, id);
-    let body = serde_json::to_vec(m).map_err(|e| {
-        Error::service(
-            "core",
-            crate::Service::Objects,
-            "WriteManifest",
-            e.to_string(),
-        )
-    })?;
+    let body = serde_json::to_vec(m)
+        .map_err(|e| Error::internal(format!("an asset manifest serialises to JSON: {e}")))?;
     let opts = PutOptions {
         content_type: Some("application/json".into()),
         cache_control: Some("no-store".into()),

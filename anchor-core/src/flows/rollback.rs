@@ -209,14 +209,9 @@ impl Rollback {
             &switched.to,
             switched.superseded.as_ref(),
         );
-        let event = switched.event.ok_or_else(|| {
-            Error::service(
-                "core",
-                crate::Service::StateStore,
-                "Rollback",
-                "no event recorded",
-            )
-        })?;
+        let event = switched
+            .event
+            .ok_or_else(|| Error::internal("a rollback's switch records its rollback event"))?;
         let (invalidation_id, invalidation_error) = if self.invalidate {
             let reference = format!("{}-rollback-{}", switched.to.id, event.sequence);
             invalidate::after_switch(

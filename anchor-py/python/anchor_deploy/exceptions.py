@@ -29,6 +29,7 @@ __all__ = [
     "NotManagedError",
     "ServiceError",
     "IoError",
+    "InternalError",
     "error_class",
 ]
 
@@ -37,8 +38,8 @@ class AnchorError(Exception):
     """Every failure Anchor reports.
 
     ``code`` is the core's stable code such as ``ANCHOR_CONFLICT``; codes the
-    package does not know (``ANCHOR_INTERNAL`` for a caught panic,
-    ``ANCHOR_FORKED`` for use after ``fork()``) arrive as this base class.
+    package does not know (``ANCHOR_FORKED`` for use after ``fork()``) arrive
+    as this base class.
     """
 
     #: The code this class stands for; the base class takes any code.
@@ -183,6 +184,14 @@ class IoError(AnchorError, OSError):
 
     CODE = "ANCHOR_IO"
     path: str
+
+
+class InternalError(AnchorError):
+    """A bug in Anchor (an invariant of its own code did not hold, or a
+    caught panic): nothing the caller can fix; worth a report."""
+
+    CODE = "ANCHOR_INTERNAL"
+    invariant: Optional[str]
 
 
 def _by_code() -> Dict[str, Type[AnchorError]]:
