@@ -765,3 +765,38 @@ async fn recover_reports_a_roll_forward_only_when_it_moved_what_serves() {
     let again = a.recover(P).await.unwrap();
     assert_eq!(again, anchor_core::RecoveryReport::default());
 }
+
+/// Issue 16: an asset manifest changed behind Anchor's back (it no longer
+/// parses) is `InvalidState` on its deployment, naming the manifest; it was
+/// reported as a failure of a "core" service. The next deploy reads the
+/// live deployment's manifest to upload only what changed, so it stops
+/// there, before anything is published.
+#[tokio::test]
+async fn an_unreadable_manifest_is_invalid_state_on_its_deployment() {
+    use anchor_core::traits::{ObjectBody, PutOptions};
+    let env = env().await;
+    let a = &env.plain;
+    let project = a.create_project(P).await.unwrap();
+    let v1 = a.deployer(P, env.build("v1")).execute().await.unwrap();
+    let key = format!(
+        "{}/manifests/{}.json",
+        project.infrastructure.asset_prefix, v1.id
+    );
+    a.backend()
+        .objects
+        .put(
+            &key,
+            ObjectBody::Bytes(b"not json".to_vec()),
+            &PutOptions::default(),
+        )
+        .await
+        .unwrap();
+    // A fresh process, so the manifest is read from the store.
+    let fresh = anchor_core::Anchor::builder(a.backend().clone()).build();
+    let v2_dir = env.build("v2");
+    make_variant(&v2_dir, "two");
+    let err = fresh.deployer(P, &v2_dir).execute().await.unwrap_err();
+    assert_eq!(err.code(), "ANCHOR_INVALID_STATE", "{err:?}");
+    assert!(err.to_string().contains(&key), "{err}");
+    assert!(err.to_string().contains(v1.id.as_str()), "{err}");
+}
