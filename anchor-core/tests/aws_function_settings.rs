@@ -120,7 +120,7 @@ async fn changed_settings_are_reconciled_with_one_update_and_unchanged_ones_send
     // More memory and time for the server only: one update, of the server.
     let mut bigger = SiteFunctionSettings::default();
     bigger.server.memory_mb = 2048;
-    bigger.server.timeout_secs = 28;
+    bigger.server.timeout_seconds = 28;
     recorder.clear();
     let d = a
         .deployer(P, &build)
@@ -150,7 +150,7 @@ async fn changed_settings_are_reconciled_with_one_update_and_unchanged_ones_send
     // The deployment's record reports what the version runs with.
     let record = d.server_version.clone().unwrap();
     assert_eq!(
-        (record.memory_mb, record.timeout_secs),
+        (record.memory_mb, record.timeout_seconds),
         (Some(2048), Some(28))
     );
     // The image function kept its version: nothing of it changed.
@@ -178,13 +178,13 @@ async fn invalid_settings_are_refused_naming_the_field_and_change_nothing() {
     let a = open(&m, Some(&m.role_arn), &recorder).await;
 
     let mut bad = SiteFunctionSettings::default();
-    bad.image.timeout_secs = 901;
+    bad.image.timeout_seconds = 901;
     let options = ProvisionOptions {
         functions: bad.clone(),
         ..ProvisionOptions::default()
     };
     let e = a.create_project_with(P, options).await.unwrap_err();
-    assert_eq!(invalid_field(e), "image.timeout_secs");
+    assert_eq!(invalid_field(e), "image.timeout_seconds");
     let functions = m.clients.lambda.list_functions().send().await.unwrap();
     assert!(functions.functions().is_empty(), "nothing was created");
 

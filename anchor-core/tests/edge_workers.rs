@@ -377,7 +377,7 @@ async fn a_version_is_stopped_at_its_own_timeout() {
     let function = &edge.infra.server_function;
     let options = PublishOptions {
         handler: Some("index.handler".into()),
-        timeout_secs: Some(1),
+        timeout_seconds: Some(1),
         ..PublishOptions::default()
     };
     let code = bundle(&[("index.mjs", HANDLER), ("other.txt", "1 s")]);

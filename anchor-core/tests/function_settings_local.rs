@@ -26,7 +26,7 @@ async fn recorded(anchor: &Anchor, function: &str, version: &str) -> (Option<u32
         .await
         .unwrap()
         .unwrap();
-    (run.memory_mb, run.timeout_secs)
+    (run.memory_mb, run.timeout_seconds)
 }
 
 #[tokio::test]
@@ -57,7 +57,7 @@ async fn versions_carry_the_settings_they_were_deployed_with() {
 
     let mut settings = SiteFunctionSettings::default();
     settings.server.memory_mb = 3008;
-    settings.server.timeout_secs = 5;
+    settings.server.timeout_seconds = 5;
     let second = anchor
         .deployer("web", &build)
         .function_settings(settings.clone())
@@ -74,13 +74,13 @@ async fn versions_carry_the_settings_they_were_deployed_with() {
     // The deployment's record shows what the versions run with.
     let record = second.server_version.clone().unwrap();
     assert_eq!(
-        (record.memory_mb, record.timeout_secs),
+        (record.memory_mb, record.timeout_seconds),
         (Some(3008), Some(5))
     );
     assert_eq!(record.runtime.as_deref(), Some("nodejs24.x"));
     let image = first.image_version.clone().unwrap();
     assert_eq!(
-        (image.memory_mb, image.timeout_secs),
+        (image.memory_mb, image.timeout_seconds),
         (Some(1536), Some(25))
     );
 

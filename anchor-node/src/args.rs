@@ -63,7 +63,7 @@ pub(crate) fn reject<'env, T>(env: &'env Env, e: Error) -> napi::Result<PromiseR
 where
     T: ToNapiValue + Send + 'static,
 {
-    spawn(env, async move { Err::<T, Failure>(Failure::Core(e)) })
+    spawn(env, async move { Err::<T, Failure>(Failure::from(e)) })
 }
 
 /// A thrown error for a synchronous method whose argument was refused.

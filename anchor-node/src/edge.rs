@@ -17,7 +17,7 @@ use crate::anchor::Anchor;
 use crate::args::{args, throw};
 use crate::bridge::spawn;
 use crate::convert::{whole, MAX_SAFE_INTEGER};
-use crate::errors::{js_field_names, Failure};
+use crate::errors::Failure;
 
 /// A handle that holds Node's event loop open while it exists; it is
 /// never called.
@@ -91,7 +91,7 @@ fn edge_options(options: Option<ServeOptions>) -> Result<EdgeOptions, Error> {
             .transpose()?,
         request_timeout_seconds: options.request_timeout_seconds,
     };
-    core.to_edge_options().map_err(js_field_names)
+    core.to_edge_options()
 }
 
 #[napi]

@@ -24,7 +24,7 @@ pub(crate) enum Failure {
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
-        Self::Core(e)
+        Self::Core(js_field_names(e))
     }
 }
 
@@ -82,12 +82,13 @@ fn build<'env>(
 
 /// A core error as a thrown JS error, for synchronous functions.
 pub(crate) fn throw(env: &Env, e: Error) -> napi::Error {
-    Failure::Core(e).into_js(env)
+    Failure::from(e).into_js(env)
 }
 
 /// `InvalidInput`'s field in JS's camelCase (`workers_per_function` →
-/// `workersPerFunction`, each dotted part alike), for the core's checks of
-/// a call's arguments; other errors are unchanged.
-pub(crate) fn js_field_names(e: Error) -> Error {
+/// `workersPerFunction`, each dotted part alike; names already in camelCase
+/// are unchanged); other errors are unchanged. Every core error passes
+/// through it on its way to JS, so no field reaches a caller in snake_case.
+fn js_field_names(e: Error) -> Error {
     e.rename_field(|field| Some(crate::args::camel_case(field)))
 }

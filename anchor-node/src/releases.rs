@@ -10,7 +10,7 @@ use crate::anchor::Anchor;
 use crate::args::args;
 use crate::bridge::spawn;
 use crate::convert::{whole, MAX_SAFE_INTEGER};
-use crate::errors::{js_field_names, Failure};
+use crate::errors::Failure;
 use crate::function_settings as settings;
 use crate::progress;
 use crate::types::{DeployOptions, DeployPlan, Deployment, RollbackOptions, RollbackOutcome};
@@ -142,8 +142,7 @@ impl Anchor {
                 .to_version
                 .map(|v| whole("toVersion", v, MAX_SAFE_INTEGER))
                 .transpose()?;
-            let target =
-                rollback_target(options.to_deployment, to_version).map_err(js_field_names)?;
+            let target = rollback_target(options.to_deployment, to_version)?;
             let rollback = rollback.target(target);
             Ok::<_, Failure>(RollbackOutcome::from(&rollback.execute().await?))
         })

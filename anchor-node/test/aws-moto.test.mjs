@@ -114,3 +114,17 @@ test('deploy, roll back and attach a domain on AWS (moto)', { skip: !ENDPOINT &&
   assert.deepEqual(await domains.list(), []);
   assert.deepEqual(await distributionAliases(distributionId), []);
 });
+
+// Every core error reaches JS with its field in camelCase, not only the
+// ones the binding checks itself: the AWS provisioner's missing role is
+// `execution_role_arn` in the core and `executionRoleArn` here (it was
+// passed through in snake_case before).
+test('a core refusal names the JS option (executionRoleArn)', { skip: !ENDPOINT && !REQUIRED && 'ANCHOR_MOTO_ENDPOINT is not set' }, async () => {
+  assert.ok(ENDPOINT, 'ANCHOR_REQUIRE_MOTO=1 but ANCHOR_MOTO_ENDPOINT is not set');
+  const a = await Anchor.aws({ bucket: 'anchor-node-no-role', region: REGION, endpointUrl: ENDPOINT, edgeRouter: false });
+  await assert.rejects(a.createProject('norole', { buildDir: buildV1() }), (error) => {
+    assert.equal(error.code, 'ANCHOR_INVALID_INPUT');
+    assert.equal(error.field, 'executionRoleArn');
+    return true;
+  });
+});

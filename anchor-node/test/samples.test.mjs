@@ -11,11 +11,14 @@ import assert from 'node:assert/strict';
 
 import { anchor } from './support.mjs';
 
-/** `timeout_secs` → `timeoutSecs`: the JS name of a core key. */
+/** `timeout_seconds` → `timeoutSeconds`: the JS name of a core key. */
 const camel = (key) => key.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 
-/** The names JS spells differently from the core, besides the case. */
-const SAME_NAME = { timeoutSecs: 'timeoutSeconds' };
+/**
+ * The names JS spells differently from the core, besides the case: none
+ * (`timeoutSecs` was one until the core took `timeout_seconds`).
+ */
+const SAME_NAME = {};
 
 /**
  * The core's JSON in the shape the JS records have: camelCase keys, and

@@ -1,24 +1,15 @@
 //! `function_settings={"server": {...}, "image": {...}}` to the core's
-//! [`SiteFunctionSettingsParts`], and the core's field names back to the
-//! ones Python callers write. Defaults and checks are the core's
-//! ([`SiteFunctionSettings::from_parts`]).
+//! [`SiteFunctionSettingsParts`]. The keys, defaults, checks and the names
+//! errors give are the core's ([`anchor_core::calls::function_settings`]);
+//! Python writes them as they are.
 
+use anchor_core::calls::{
+    self, CONFIGURABLE_FUNCTIONS, FUNCTION_SETTINGS_ARGUMENT as ROOT, FUNCTION_SETTING_NAMES,
+};
 use anchor_core::model::{FunctionSettingsParts, SiteFunctionSettings, SiteFunctionSettingsParts};
 use anchor_core::Error;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict};
-
-/// The argument's name, the root of every field an error names.
-const ROOT: &str = "function_settings";
-/// The functions, as the argument's keys and the core's field prefixes.
-const FUNCTIONS: [&str; 2] = ["server", "image"];
-/// Each setting as (Python key, core field).
-const SETTINGS: [(&str, &str); 4] = [
-    ("memory_mb", "memory_mb"),
-    ("timeout_seconds", "timeout_secs"),
-    ("architecture", "architecture"),
-    ("runtime", "runtime"),
-];
 
 /// Reads the `function_settings` dict (with the GIL held, so the result
 /// owns everything). A key that is not a function or a setting, or a value
@@ -35,7 +26,10 @@ pub(crate) fn parts(value: &Bound<'_, PyAny>) -> Result<SiteFunctionSettingsPart
             _ => {
                 return Err(Error::invalid_input(
                     field,
-                    format!("is not a function; use {}", FUNCTIONS.join(" or ")),
+                    format!(
+                        "is not a function; use {}",
+                        CONFIGURABLE_FUNCTIONS.join(" or ")
+                    ),
                 ))
             }
         };
@@ -49,20 +43,14 @@ pub(crate) fn parts(value: &Bound<'_, PyAny>) -> Result<SiteFunctionSettingsPart
 /// The settings the parts describe, checked by the core; its errors name
 /// the field as the caller wrote it.
 pub(crate) fn resolve(parts: &SiteFunctionSettingsParts) -> Result<SiteFunctionSettings, Error> {
-    SiteFunctionSettings::from_parts(parts).map_err(rename)
+    calls::function_settings(parts)
 }
 
-/// A core error about a setting (`server.timeout_secs`), renamed to the
-/// key the caller wrote (`function_settings.server.timeout_seconds`);
-/// every other error passes unchanged.
+/// A core error about a setting (`server.timeout_seconds`), named as the
+/// caller wrote it (`function_settings.server.timeout_seconds`); every
+/// other error passes unchanged.
 pub(crate) fn rename(error: Error) -> Error {
-    error.rename_field(|field| {
-        let (function, setting) = field.split_once('.')?;
-        let (key, _) = SETTINGS.iter().find(|(_, core)| *core == setting)?;
-        FUNCTIONS
-            .contains(&function)
-            .then(|| format!("{ROOT}.{function}.{key}"))
-    })
+    calls::name_function_settings_field(error)
 }
 
 fn function_parts(value: &Bound<'_, PyAny>, field: &str) -> Result<FunctionSettingsParts, Error> {
@@ -74,14 +62,16 @@ fn function_parts(value: &Bound<'_, PyAny>, field: &str) -> Result<FunctionSetti
         }
         match key.as_str() {
             "memory_mb" => parts.memory_mb = Some(whole(&value, &field)?),
-            "timeout_seconds" => parts.timeout_secs = Some(whole(&value, &field)?),
+            "timeout_seconds" => parts.timeout_seconds = Some(whole(&value, &field)?),
             "architecture" => parts.architecture = Some(text(&value, &field)?),
             "runtime" => parts.runtime = Some(text(&value, &field)?),
             _ => {
-                let keys: Vec<&str> = SETTINGS.iter().map(|(k, _)| *k).collect();
                 return Err(Error::invalid_input(
                     field,
-                    format!("is not a setting; use {}", keys.join(", ")),
+                    format!(
+                        "is not a setting; use {}",
+                        FUNCTION_SETTING_NAMES.join(", ")
+                    ),
                 ));
             }
         }

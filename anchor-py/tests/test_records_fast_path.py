@@ -32,10 +32,10 @@ def test_every_record_class_can_be_filled_directly():
 
 def test_a_filled_record_equals_a_constructed_one():
     data = {"function": "f", "version": "3", "arn": "arn:f:3", "code_sha256": "x", "memory_mb": 1024}
-    # The core's timeout_secs is the record's timeout_seconds.
-    filled = types.FunctionVersion.from_dict({**data, "timeout_secs": 20, "architecture": None, "runtime": None})
+    # The core's timeout_seconds is the record's timeout_seconds.
+    filled = types.FunctionVersion.from_dict({**data, "timeout_seconds": 20, "architecture": None, "runtime": None})
     built = types.FunctionVersion(**data, timeout_seconds=20, architecture=None, runtime=None)
-    assert filled.to_dict()["timeout_secs"] == 20
+    assert filled.to_dict()["timeout_seconds"] == 20
     assert filled == built and hash(filled) == hash(built)
     assert pickle.loads(pickle.dumps(filled)) == built
     assert dataclasses.replace(filled, version="4").version == "4"

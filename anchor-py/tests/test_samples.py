@@ -40,8 +40,10 @@ PARSERS: Dict[str, Callable[[Any], Any]] = {
     "EdgeWorker": EdgeWorker.from_dict,
 }
 
-#: The one name Python spells differently, in every record and argument.
-SAME_NAME = {"timeout_secs": "timeout_seconds"}
+#: Names Python spells differently from the core, in every record and
+#: argument: none (``timeout_secs`` was one until the core took
+#: ``timeout_seconds``).
+SAME_NAME: Dict[str, str] = {}
 
 
 def _differences(core: Any, ours: Any, path: str) -> List[str]:

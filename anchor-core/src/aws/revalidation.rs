@@ -113,7 +113,7 @@ impl AwsRevalidation {
             };
         };
         let spec = FunctionSpec {
-            timeout_secs: FUNCTION_TIMEOUT_SECS,
+            timeout_seconds: FUNCTION_TIMEOUT_SECS,
             ..FunctionSpec::new(name.clone(), role.clone())
         };
         self.functions.ensure_function(&spec).await?;

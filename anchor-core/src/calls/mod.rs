@@ -8,12 +8,17 @@
 //! reports them in camelCase.
 
 mod create_project;
+mod function_settings;
 #[cfg(feature = "local")]
 mod local_certificate;
 mod rollback;
 mod samples;
 
 pub use create_project::provision_options;
+pub use function_settings::{
+    function_settings, name_function_settings_field, CONFIGURABLE_FUNCTIONS,
+    FUNCTION_SETTINGS_ARGUMENT, FUNCTION_SETTING_NAMES,
+};
 #[cfg(feature = "local")]
 pub use local_certificate::validate_local_certificate;
 pub use rollback::rollback_target;

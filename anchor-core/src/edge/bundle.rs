@@ -138,7 +138,7 @@ mod tests {
                 code_sha256: "abc+/=".into(),
                 handler: None,
                 memory_mb: None,
-                timeout_secs: None,
+                timeout_seconds: None,
                 architecture: None,
                 runtime: None,
             },
@@ -146,7 +146,7 @@ mod tests {
             handler: "index.handler".into(),
             environment: Default::default(),
             architecture: None,
-            timeout_secs: None,
+            timeout_seconds: None,
             memory_mb: None,
         };
         // Watch the function's folder for staging folders while 64 requests

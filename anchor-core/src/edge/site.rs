@@ -166,7 +166,7 @@ impl Site {
             label: format!("{function}:{version}"),
             start_timeout: self.config.options.start_timeout,
             function_timeout: runnable
-                .timeout_secs
+                .timeout_seconds
                 .map(|s| std::time::Duration::from_secs(u64::from(s))),
         };
         let mut pools = self.lock_pools();

@@ -14,7 +14,7 @@ use crate::traits::PublishOptions;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct StoredConfig {
     pub memory_mb: Option<u32>,
-    pub timeout_secs: Option<u32>,
+    pub timeout_seconds: Option<u32>,
     pub runtime: Option<String>,
 }
 
@@ -23,7 +23,7 @@ impl StoredConfig {
     pub fn resolve(current: &Self, options: &PublishOptions) -> Self {
         Self {
             memory_mb: options.memory_mb.or(current.memory_mb),
-            timeout_secs: options.timeout_secs.or(current.timeout_secs),
+            timeout_seconds: options.timeout_seconds.or(current.timeout_seconds),
             runtime: options.runtime.clone().or_else(|| current.runtime.clone()),
         }
     }
@@ -43,7 +43,7 @@ pub(super) fn set_initial(
         params![
             function,
             settings.memory_mb,
-            settings.timeout_secs,
+            settings.timeout_seconds,
             settings.runtime
         ],
     )?;
@@ -73,7 +73,7 @@ pub(super) fn set_function(
         params![
             function,
             config.memory_mb,
-            config.timeout_secs,
+            config.timeout_seconds,
             config.runtime
         ],
     )?;
@@ -111,7 +111,7 @@ pub(super) fn set_version(
             function,
             version,
             config.memory_mb,
-            config.timeout_secs,
+            config.timeout_seconds,
             config.runtime
         ],
     )?;
@@ -121,7 +121,7 @@ pub(super) fn set_version(
 fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredConfig> {
     Ok(StoredConfig {
         memory_mb: r.get(0)?,
-        timeout_secs: r.get(1)?,
+        timeout_seconds: r.get(1)?,
         runtime: r.get(2)?,
     })
 }

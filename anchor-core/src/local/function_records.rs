@@ -99,7 +99,8 @@ pub(super) fn version_record(
             },
         )
         .optional()?;
-    let Some((code_sha256, memory_mb, timeout_secs, architecture, runtime, handler)) = row else {
+    let Some((code_sha256, memory_mb, timeout_seconds, architecture, runtime, handler)) = row
+    else {
         return Ok(None);
     };
     Ok(Some(FunctionVersion {
@@ -110,7 +111,7 @@ pub(super) fn version_record(
         // As stored; published without one, Lambda's default.
         handler: Some(handler.unwrap_or_else(|| DEFAULT_HANDLER.to_string())),
         memory_mb,
-        timeout_secs,
+        timeout_seconds,
         architecture: parse_architecture(architecture)?,
         runtime,
     }))
@@ -214,7 +215,7 @@ pub struct RunnableVersion {
     pub architecture: Option<Architecture>,
     /// How long one invocation may run, as published; `None` for a
     /// version published before timeouts were recorded.
-    pub timeout_secs: Option<u32>,
+    pub timeout_seconds: Option<u32>,
     /// The memory it was published with, in MB; recorded, not enforced.
     pub memory_mb: Option<u32>,
 }
@@ -271,7 +272,7 @@ pub(super) fn read_runnable(
         handler: handler.unwrap_or_else(|| DEFAULT_HANDLER.to_string()),
         environment,
         architecture: record.architecture,
-        timeout_secs: record.timeout_secs,
+        timeout_seconds: record.timeout_seconds,
         memory_mb: record.memory_mb,
         version: record,
     }))

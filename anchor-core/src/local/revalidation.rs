@@ -152,7 +152,7 @@ impl Revalidation for LocalRevalidation {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 ensure_function(&tx, &function, now)?;
                 let settings = FunctionSettings {
-                    timeout_secs: FUNCTION_TIMEOUT_SECS,
+                    timeout_seconds: FUNCTION_TIMEOUT_SECS,
                     ..FunctionSettings::server_default()
                 };
                 function_config::set_initial(&tx, &function, &settings)?;

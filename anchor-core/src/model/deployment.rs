@@ -146,8 +146,9 @@ pub struct FunctionVersion {
     pub memory_mb: Option<u32>,
     /// How long one invocation of the version may run, in seconds, as the
     /// host reports it; `None` like [`FunctionVersion::memory_mb`].
-    #[serde(default)]
-    pub timeout_secs: Option<u32>,
+    /// (Records written before the name was unified call it `timeout_secs`.)
+    #[serde(default, alias = "timeout_secs")]
+    pub timeout_seconds: Option<u32>,
     /// The architecture the version was published for. `None` where the
     /// host recorded none: locally, plain JavaScript published with no
     /// preference runs anywhere.

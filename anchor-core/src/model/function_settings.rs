@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 /// Lambda's memory range in MB.
 pub const MEMORY_MB_RANGE: std::ops::RangeInclusive<u32> = 128..=10_240;
 /// Lambda's timeout range in seconds.
-pub const TIMEOUT_SECS_RANGE: std::ops::RangeInclusive<u32> = 1..=900;
+pub const TIMEOUT_SECONDS_RANGE: std::ops::RangeInclusive<u32> = 1..=900;
 /// The Node.js runtimes Lambda offers that OpenNext's bundles run on.
 pub const RUNTIMES: &[&str] = &["nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x"];
 /// The runtime SST's `Nextjs` component gives both functions.
@@ -28,7 +28,9 @@ pub struct FunctionSettings {
     /// How long one invocation may run, 1 to 900 seconds. CloudFront stops
     /// waiting for an origin after 30 seconds unless the account's quota
     /// was raised, so longer only helps work that outlives the response.
-    pub timeout_secs: u32,
+    /// (Records written before the name was unified call it `timeout_secs`.)
+    #[serde(alias = "timeout_secs")]
+    pub timeout_seconds: u32,
     /// The architecture to run on. `None` (the default) follows the build:
     /// what its native code (such as `sharp`) needs, else arm64 for a new
     /// function, else the function's current one. A value the build's
@@ -43,7 +45,7 @@ impl FunctionSettings {
     pub fn server_default() -> Self {
         Self {
             memory_mb: 1024,
-            timeout_secs: 20,
+            timeout_seconds: 20,
             architecture: None,
             runtime: DEFAULT_RUNTIME.to_string(),
         }
@@ -53,7 +55,7 @@ impl FunctionSettings {
     pub fn image_default() -> Self {
         Self {
             memory_mb: 1536,
-            timeout_secs: 25,
+            timeout_seconds: 25,
             architecture: None,
             runtime: DEFAULT_RUNTIME.to_string(),
         }
@@ -73,14 +75,14 @@ impl FunctionSettings {
                 ),
             ));
         }
-        if !TIMEOUT_SECS_RANGE.contains(&self.timeout_secs) {
+        if !TIMEOUT_SECONDS_RANGE.contains(&self.timeout_seconds) {
             return Err(Error::invalid_input(
-                format!("{function}.timeout_secs"),
+                format!("{function}.timeout_seconds"),
                 format!(
                     "{} s is outside Lambda's range of {} to {} seconds",
-                    self.timeout_secs,
-                    TIMEOUT_SECS_RANGE.start(),
-                    TIMEOUT_SECS_RANGE.end()
+                    self.timeout_seconds,
+                    TIMEOUT_SECONDS_RANGE.start(),
+                    TIMEOUT_SECONDS_RANGE.end()
                 ),
             ));
         }
@@ -134,7 +136,7 @@ impl Default for SiteFunctionSettings {
 
 impl SiteFunctionSettings {
     /// Checks both; the error names the function and the field, such as
-    /// `image.timeout_secs`.
+    /// `image.timeout_seconds`.
     pub fn validate(&self) -> Result<()> {
         self.server.validate("server")?;
         self.image.validate("image")
@@ -149,7 +151,7 @@ pub struct FunctionSettingsParts {
     /// Memory in MB; the function's default when `None`.
     pub memory_mb: Option<u32>,
     /// Timeout in seconds; the function's default when `None`.
-    pub timeout_secs: Option<u32>,
+    pub timeout_seconds: Option<u32>,
     /// Lambda's name of an architecture (`arm64`, `x86_64`, or the aliases
     /// [`Architecture::parse`] takes); `None` follows the build.
     pub architecture: Option<String>,
@@ -170,7 +172,7 @@ impl FunctionSettingsParts {
         };
         let settings = FunctionSettings {
             memory_mb: self.memory_mb.unwrap_or(defaults.memory_mb),
-            timeout_secs: self.timeout_secs.unwrap_or(defaults.timeout_secs),
+            timeout_seconds: self.timeout_seconds.unwrap_or(defaults.timeout_seconds),
             architecture,
             runtime: self.runtime.clone().unwrap_or(defaults.runtime),
         };
@@ -228,8 +230,8 @@ mod tests {
     #[test]
     fn the_defaults_are_ssts_and_valid() {
         let s = SiteFunctionSettings::default();
-        assert_eq!((s.server.memory_mb, s.server.timeout_secs), (1024, 20));
-        assert_eq!((s.image.memory_mb, s.image.timeout_secs), (1536, 25));
+        assert_eq!((s.server.memory_mb, s.server.timeout_seconds), (1024, 20));
+        assert_eq!((s.image.memory_mb, s.image.timeout_seconds), (1536, 25));
         assert_eq!(s.server.runtime, "nodejs24.x");
         s.validate().unwrap();
     }
@@ -242,11 +244,11 @@ mod tests {
         s.server.memory_mb = 10_241;
         assert_eq!(field_of(s.validate().unwrap_err()), "server.memory_mb");
         s.server.memory_mb = 10_240;
-        s.image.timeout_secs = 0;
-        assert_eq!(field_of(s.validate().unwrap_err()), "image.timeout_secs");
-        s.image.timeout_secs = 901;
-        assert_eq!(field_of(s.validate().unwrap_err()), "image.timeout_secs");
-        s.image.timeout_secs = 900;
+        s.image.timeout_seconds = 0;
+        assert_eq!(field_of(s.validate().unwrap_err()), "image.timeout_seconds");
+        s.image.timeout_seconds = 901;
+        assert_eq!(field_of(s.validate().unwrap_err()), "image.timeout_seconds");
+        s.image.timeout_seconds = 900;
         s.image.runtime = "python3.12".into();
         assert_eq!(field_of(s.validate().unwrap_err()), "image.runtime");
     }
@@ -269,7 +271,7 @@ mod tests {
         };
         let s = SiteFunctionSettings::from_parts(&parts).unwrap();
         assert_eq!(s.server.memory_mb, 2048);
-        assert_eq!(s.server.timeout_secs, 20, "the server's default timeout");
+        assert_eq!(s.server.timeout_seconds, 20, "the server's default timeout");
         assert_eq!(s.server.architecture, Some(Architecture::Arm64));
         assert_eq!(s.image.memory_mb, 1536, "the image's default memory");
         assert_eq!(s.image.runtime, "nodejs22.x");
@@ -279,9 +281,9 @@ mod tests {
         let e = SiteFunctionSettings::from_parts(&bad).unwrap_err();
         assert_eq!(field_of(e), "server.architecture");
         let mut bad = parts;
-        bad.image.as_mut().unwrap().timeout_secs = Some(0);
+        bad.image.as_mut().unwrap().timeout_seconds = Some(0);
         let e = SiteFunctionSettings::from_parts(&bad).unwrap_err();
-        assert_eq!(field_of(e), "image.timeout_secs");
+        assert_eq!(field_of(e), "image.timeout_seconds");
     }
 
     #[test]
@@ -297,5 +299,24 @@ mod tests {
         );
         let e = s.architecture_for("image", arm).unwrap_err();
         assert_eq!(field_of(e), "image.architecture");
+    }
+
+    #[test]
+    fn records_written_with_the_old_timeout_name_still_read() {
+        let settings: FunctionSettings = serde_json::from_value(serde_json::json!({
+            "memory_mb": 2048, "timeout_secs": 30, "runtime": "nodejs22.x"
+        }))
+        .unwrap();
+        assert_eq!(settings.timeout_seconds, 30);
+        let version: crate::model::FunctionVersion = serde_json::from_value(serde_json::json!({
+            "function": "web-server", "version": "3", "arn": "arn", "code_sha256": "x",
+            "timeout_secs": 20
+        }))
+        .unwrap();
+        assert_eq!(version.timeout_seconds, Some(20));
+        // Written back under the unified name only.
+        let written = serde_json::to_value(&version).unwrap();
+        assert_eq!(written["timeout_seconds"], 20);
+        assert!(written.get("timeout_secs").is_none());
     }
 }

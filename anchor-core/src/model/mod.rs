@@ -29,7 +29,7 @@ pub use domain::{CdnStatus, CertificateStatus, DnsRecord, Domain};
 pub use domain_name::DomainName;
 pub use function_settings::{
     FunctionSettings, FunctionSettingsParts, SiteFunctionSettings, SiteFunctionSettingsParts,
-    DEFAULT_RUNTIME, MEMORY_MB_RANGE, RUNTIMES, TIMEOUT_SECS_RANGE,
+    DEFAULT_RUNTIME, MEMORY_MB_RANGE, RUNTIMES, TIMEOUT_SECONDS_RANGE,
 };
 pub use origin_secret::{OriginSecret, ORIGIN_SECRET_ENV, ORIGIN_SECRET_HEADER};
 pub use page::{Page, PageRequest};

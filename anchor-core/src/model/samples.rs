@@ -51,7 +51,7 @@ fn function_version(function: &str, version: &str) -> FunctionVersion {
         code_sha256: "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=".into(),
         handler: Some("index.handler".into()),
         memory_mb: Some(1024),
-        timeout_secs: Some(20),
+        timeout_seconds: Some(20),
         architecture: Some(Architecture::Arm64),
         runtime: Some("nodejs24.x".into()),
     }

@@ -50,7 +50,7 @@ pub struct PublishOptions {
     /// published, so the version is published with it.
     pub memory_mb: Option<u32>,
     /// Timeout in seconds the version runs with; `None` keeps the current.
-    pub timeout_secs: Option<u32>,
+    pub timeout_seconds: Option<u32>,
     /// Lambda runtime the version runs on, such as `nodejs24.x`; `None`
     /// keeps the current.
     pub runtime: Option<String>,
@@ -61,16 +61,16 @@ impl PublishOptions {
     /// is the caller's, since it depends on the build).
     pub fn with_settings(mut self, settings: &crate::model::FunctionSettings) -> Self {
         self.memory_mb = Some(settings.memory_mb);
-        self.timeout_secs = Some(settings.timeout_secs);
+        self.timeout_seconds = Some(settings.timeout_seconds);
         self.runtime = Some(settings.runtime.clone());
         self
     }
 
     /// Checks memory, timeout and runtime against Lambda's limits; every
     /// implementation calls it before any change. The error names the
-    /// field (`memory_mb`, `timeout_secs` or `runtime`).
+    /// field (`memory_mb`, `timeout_seconds` or `runtime`).
     pub fn validate_settings(&self) -> Result<()> {
-        use crate::model::{MEMORY_MB_RANGE, RUNTIMES, TIMEOUT_SECS_RANGE};
+        use crate::model::{MEMORY_MB_RANGE, RUNTIMES, TIMEOUT_SECONDS_RANGE};
         if let Some(mb) = self.memory_mb.filter(|mb| !MEMORY_MB_RANGE.contains(mb)) {
             return Err(Error::invalid_input(
                 "memory_mb",
@@ -78,11 +78,11 @@ impl PublishOptions {
             ));
         }
         if let Some(s) = self
-            .timeout_secs
-            .filter(|s| !TIMEOUT_SECS_RANGE.contains(s))
+            .timeout_seconds
+            .filter(|s| !TIMEOUT_SECONDS_RANGE.contains(s))
         {
             return Err(Error::invalid_input(
-                "timeout_secs",
+                "timeout_seconds",
                 format!("{s} s is outside Lambda's range of 1 to 900 seconds"),
             ));
         }

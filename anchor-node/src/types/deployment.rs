@@ -39,7 +39,7 @@ impl From<&model::FunctionVersion> for FunctionVersion {
             arn: v.arn.clone(),
             code_sha256: v.code_sha256.clone(),
             memory_mb: v.memory_mb,
-            timeout_seconds: v.timeout_secs,
+            timeout_seconds: v.timeout_seconds,
             architecture: v.architecture.map(|a| a.as_str().to_string()),
             runtime: v.runtime.clone(),
         }

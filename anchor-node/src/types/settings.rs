@@ -40,7 +40,7 @@ impl From<&model::FunctionSettings> for FunctionSettings {
     fn from(s: &model::FunctionSettings) -> Self {
         Self {
             memory_mb: Some(number(u64::from(s.memory_mb))),
-            timeout_seconds: Some(number(u64::from(s.timeout_secs))),
+            timeout_seconds: Some(number(u64::from(s.timeout_seconds))),
             architecture: s.architecture.map(|a| a.as_str().to_string()),
             runtime: Some(s.runtime.clone()),
         }

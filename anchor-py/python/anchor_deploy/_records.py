@@ -115,7 +115,6 @@ class FunctionVersion(_Record):
     #: Lambda's runtime, such as ``"nodejs24.x"``.
     runtime: Optional[str]
 
-    _keys = {"timeout_seconds": "timeout_secs"}
     _shown = ("function", "version", "memory_mb", "timeout_seconds", "architecture")
 
 

@@ -100,12 +100,9 @@ class PlannedAsset(_Record):
 
 
 def _site_settings(data: Mapping[str, Any]) -> SiteFunctionSettings:
-    """The core's settings JSON keyed like the ``function_settings``
-    argument (``timeout_secs`` is ``timeout_seconds`` there)."""
-    out: Dict[str, Any] = {}
-    for function, settings in data.items():
-        out[function] = {("timeout_seconds" if k == "timeout_secs" else k): v for k, v in settings.items()}
-    return out  # type: ignore[return-value]
+    """The core's settings JSON, keyed like the ``function_settings``
+    argument (the core writes the same names)."""
+    return {function: dict(settings) for function, settings in data.items()}  # type: ignore[return-value]
 
 
 @dataclasses.dataclass(frozen=True, repr=False)

@@ -27,7 +27,7 @@ pub(super) struct Snapshot {
     pub architecture: Option<String>,
     /// Memory, timeout and runtime: the settings a version freezes.
     pub memory_mb: Option<i32>,
-    pub timeout_secs: Option<i32>,
+    pub timeout_seconds: Option<i32>,
     pub runtime: Option<String>,
     /// `None` on hosts that do not report one (moto).
     pub revision_id: Option<String>,
@@ -52,7 +52,7 @@ macro_rules! snapshot {
                 .architectures
                 .and_then(|a| a.first().map(|a| a.as_str().to_string())),
             memory_mb: c.memory_size,
-            timeout_secs: c.timeout,
+            timeout_seconds: c.timeout,
             runtime: c.runtime.map(|r| r.as_str().to_string()),
             revision_id: c.revision_id,
             settling: c.state == Some(State::Pending)
@@ -80,7 +80,7 @@ impl Snapshot {
             code_sha256,
             handler: self.handler.clone(),
             memory_mb: self.memory_mb.and_then(|m| u32::try_from(m).ok()),
-            timeout_secs: self.timeout_secs.and_then(|t| u32::try_from(t).ok()),
+            timeout_seconds: self.timeout_seconds.and_then(|t| u32::try_from(t).ok()),
             // A name Anchor does not know is left out rather than failing
             // the read of a version that exists.
             architecture: self

@@ -16,7 +16,7 @@ pub(super) struct WantedConfiguration {
     pub handler: Option<String>,
     pub environment: BTreeMap<String, String>,
     pub memory_mb: Option<i32>,
-    pub timeout_secs: Option<i32>,
+    pub timeout_seconds: Option<i32>,
     pub runtime: Option<String>,
 }
 
@@ -35,7 +35,10 @@ impl WantedConfiguration {
             handler: options.handler.clone().or_else(|| current.handler.clone()),
             environment,
             memory_mb: options.memory_mb.map(to_i32).or(current.memory_mb),
-            timeout_secs: options.timeout_secs.map(to_i32).or(current.timeout_secs),
+            timeout_seconds: options
+                .timeout_seconds
+                .map(to_i32)
+                .or(current.timeout_seconds),
             runtime: options.runtime.clone().or_else(|| current.runtime.clone()),
         }
     }
@@ -45,7 +48,7 @@ impl WantedConfiguration {
         self.handler == snapshot.handler
             && self.environment == snapshot.environment
             && self.memory_mb == snapshot.memory_mb
-            && self.timeout_secs == snapshot.timeout_secs
+            && self.timeout_seconds == snapshot.timeout_seconds
             && self.runtime == snapshot.runtime
     }
 
@@ -62,7 +65,7 @@ impl WantedConfiguration {
                     .build(),
             )
             .set_memory_size(self.memory_mb)
-            .set_timeout(self.timeout_secs)
+            .set_timeout(self.timeout_seconds)
             .set_runtime(self.runtime.as_deref().map(Runtime::from))
     }
 }

@@ -28,7 +28,7 @@ pub struct FunctionSpec {
     /// Memory in MB (128 to 10240).
     pub memory_mb: i32,
     /// Timeout in seconds (1 to 900).
-    pub timeout_secs: i32,
+    pub timeout_seconds: i32,
     /// The entry point, such as `index.handler`; the placeholder serves it.
     pub handler: String,
     /// The runtime, such as `nodejs22.x`.
@@ -54,7 +54,7 @@ impl FunctionSpec {
             name: name.into(),
             role_arn: role_arn.into(),
             memory_mb: i32::try_from(settings.memory_mb).unwrap_or(i32::MAX),
-            timeout_secs: i32::try_from(settings.timeout_secs).unwrap_or(i32::MAX),
+            timeout_seconds: i32::try_from(settings.timeout_seconds).unwrap_or(i32::MAX),
             handler: "index.handler".to_string(),
             runtime: settings.runtime.clone(),
             architecture: settings
@@ -83,7 +83,7 @@ impl LambdaFunctions {
             .runtime(Runtime::from(spec.runtime.as_str()))
             .handler(&spec.handler)
             .memory_size(spec.memory_mb)
-            .timeout(spec.timeout_secs)
+            .timeout(spec.timeout_seconds)
             .architectures(Architecture::from(spec.architecture.as_str()))
             .code(
                 aws_sdk_lambda::types::FunctionCode::builder()

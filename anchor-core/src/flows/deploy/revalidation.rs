@@ -131,7 +131,7 @@ pub(crate) async fn publish(
         architecture: function.architecture,
         // The function keeps the settings it was created with.
         memory_mb: None,
-        timeout_secs: None,
+        timeout_seconds: None,
         runtime: None,
     };
     let version = svc
