@@ -9,6 +9,7 @@
 pub mod cdn;
 pub mod certificates;
 pub mod functions;
+mod gaps;
 pub mod kvs;
 pub mod objects;
 pub mod store;
@@ -16,6 +17,8 @@ pub mod store;
 use std::fmt::Debug;
 
 use crate::error::Error;
+
+pub use gaps::KnownGaps;
 
 /// A callback that makes a certificate `Issued`: the local CA validates it,
 /// a real one needs its DNS records created.
