@@ -12,6 +12,7 @@ pub mod functions;
 mod gaps;
 pub mod kvs;
 pub mod objects;
+pub mod provisioner;
 pub mod store;
 
 use std::fmt::Debug;
