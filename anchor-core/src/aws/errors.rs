@@ -54,9 +54,7 @@ where
         SdkError::ResponseError(r) => r.raw().status().is_server_error(),
         SdkError::ServiceError(s) => {
             s.raw().status().is_server_error()
-                || s.err()
-                    .code()
-                    .is_some_and(|c| RETRYABLE_CODES.contains(&c))
+                || s.err().code().is_some_and(|c| RETRYABLE_CODES.contains(&c))
         }
         _ => false,
     }
