@@ -3,24 +3,24 @@
 //! idempotency and output.
 //!
 //! moto gaps: AWS and the local backend run the strict `conformance::cdn::cdn`;
-//! here only these checks are off ([`MOTO`]), each because moto is weaker:
+//! here only the checks of `KnownGaps::MOTO`'s CDN gaps are off, each because moto is weaker:
 //! - ETags never change: moto gives a distribution one ETag at creation and
 //!   returns it after every update, and ignores a stale If-Match. So "every
 //!   update returns a new ETag" and "a stale If-Match is refused" cannot be
-//!   observed (`rotates_etags`). `CloudFrontCdn::update_config` compares the
+//!   observed (`distribution_etags_never_change`). `CloudFrontCdn::update_config` compares the
 //!   ETag itself before writing, so AWS's guarantee does not rest on moto.
 //! - Viewer certificates are not checked: moto's UpdateDistribution takes any
 //!   ACM ARN, pending or not covering the aliases, where CloudFront answers
 //!   InvalidViewerCertificate, mapped to `InvalidInput(certificate_id)`
-//!   (`checks_viewer_certificates`). An alias without any certificate is
+//!   (`viewer_certificates_unchecked`). An alias without any certificate is
 //!   refused by `CloudFrontCdn` itself, so that check stays on.
 //! - moto's ACM deletes a certificate a distribution uses; ACM answers
 //!   ResourceInUseException, mapped to `InvalidState`
-//!   (`protects_certificates_in_use`).
+//!   (`certificates_in_use_deletable`).
 //! - moto's CreateInvalidation makes a new invalidation for a repeated
 //!   CallerReference and never answers InvalidationBatchAlreadyExists, where
 //!   CloudFront returns the first one, or that error (mapped to
-//!   `AlreadyExists`) for other paths (`dedupes_invalidations`). There is no
+//!   `AlreadyExists`) for other paths (`invalidations_not_deduplicated`). There is no
 //!   look-up of an invalidation by caller reference short of reading every
 //!   invalidation of the distribution, so the backend relies on CloudFront.
 //! - moto has no cache or origin request policy API and does not keep an
@@ -35,7 +35,7 @@ use anchor_core::aws::{
     ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY, CACHING_DISABLED_POLICY, CACHING_OPTIMIZED_POLICY,
 };
 use anchor_core::conformance;
-use anchor_core::conformance::cdn::CdnSuiteOptions;
+use anchor_core::conformance::KnownGaps;
 use anchor_core::model::{CdnRoute, CertificateStatus};
 use anchor_core::traits::{Cdn, Certificates};
 use anchor_core::Error;
@@ -60,14 +60,6 @@ fn issuer(acm: &AcmCertificates) -> impl Fn(String) -> BoxFuture<'static, ()> + 
         .boxed()
     }
 }
-
-/// The suite's checks moto can pass; see the gaps above.
-const MOTO: CdnSuiteOptions = CdnSuiteOptions {
-    rotates_etags: false,
-    checks_viewer_certificates: false,
-    protects_certificates_in_use: false,
-    dedupes_invalidations: false,
-};
 
 fn spec(project: &str, oac: OriginAccessControls) -> DistributionSpec {
     DistributionSpec {
@@ -100,7 +92,7 @@ async fn cloudfront_passes_the_cdn_suite() {
     let cdn = CloudFrontCdn::new(m.clients.cloudfront.clone());
     let acm = AcmCertificates::new(m.clients.acm.clone());
     let (id, _, _) = distribution(&cdn, "suite").await;
-    conformance::cdn::cdn_with(&cdn, &id, &acm, &issuer(&acm), MOTO).await;
+    conformance::cdn::cdn_with(&cdn, &id, &acm, &issuer(&acm), &KnownGaps::MOTO).await;
 }
 
 async fn count_distributions(m: &aws_support::Moto) -> usize {

@@ -4,13 +4,13 @@
 //! conformance suite stays strict for every other host):
 //! - `UpdateAlias` ignores `RevisionId` and never changes an alias's
 //!   revision id, so the suite's alias-revision checks are switched off
-//!   (`FunctionsChecks::alias_revisions`).
+//!   (`KnownGaps::alias_revisions_ignored`).
 //! - Version numbers are `len(versions) + 1`, so deleting a version makes
 //!   moto reuse numbers (even duplicate a live one); the suite's
-//!   never-reused check is switched off (`FunctionsChecks::unique_version_numbers`).
+//!   never-reused check is switched off (`KnownGaps::version_numbers_reused`).
 //! - Function URLs ignore `Qualifier`: moto keeps one URL per function, so
 //!   "the URL is not on a version" cannot be observed; it is asserted only
-//!   off moto ([`URL_QUALIFIERS`]).
+//!   off moto (`KnownGaps::function_urls_ignore_qualifier`).
 //! - `AddPermission` appends a duplicate statement instead of answering
 //!   `ResourceConflictException`; `allow_cloudfront` reads the policy first,
 //!   which this test checks.
@@ -27,17 +27,10 @@ mod aws_support;
 mod common;
 
 use anchor_core::aws::{placeholder_zip, FunctionSpec, LambdaFunctions};
-use anchor_core::conformance::functions::{functions_with, FunctionsChecks};
+use anchor_core::conformance::functions::functions_with;
+use anchor_core::conformance::KnownGaps;
 use anchor_core::traits::{AliasRouting, CodeBundle, Functions, PublishOptions, SetAliasOptions};
 use aws_sdk_lambda::types::FunctionUrlAuthType;
-
-/// Whether the host keeps Function URLs per qualifier (moto does not).
-const URL_QUALIFIERS: bool = false;
-
-const MOTO_CHECKS: FunctionsChecks = FunctionsChecks {
-    alias_revisions: false,
-    unique_version_numbers: false,
-};
 
 fn code(tag: &str) -> CodeBundle {
     let handler = format!("index.{tag}");
@@ -79,7 +72,7 @@ async fn conformance() {
     let host = LambdaFunctions::new(m.clients.lambda.clone());
     let spec = FunctionSpec::new("anchor-conformance", &m.role_arn);
     host.ensure_function(&spec).await.unwrap();
-    functions_with(&host, &spec.name, &MOTO_CHECKS).await;
+    functions_with(&host, &spec.name, &KnownGaps::MOTO).await;
 }
 
 #[tokio::test]
@@ -123,7 +116,7 @@ async fn setup_is_idempotent_and_the_url_is_on_the_alias() {
         .unwrap();
     assert_eq!(on_alias.function_url, url);
     assert_eq!(on_alias.auth_type, FunctionUrlAuthType::AwsIam);
-    if URL_QUALIFIERS {
+    if !KnownGaps::MOTO.function_urls_ignore_qualifier {
         let on_version = client
             .get_function_url_config()
             .function_name(&spec.name)

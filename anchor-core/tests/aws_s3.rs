@@ -38,10 +38,7 @@ async fn conformance_on_moto() {
     };
     bucket(&m).await;
     let store = S3ObjectStore::new(m.clients.s3.clone(), BUCKET);
-    let gaps = conformance::objects::ObjectStoreGaps {
-        copy_ignores_if_none_match: true,
-    };
-    conformance::objects::objects_with(&store, &gaps).await;
+    conformance::objects::objects_with(&store, &conformance::KnownGaps::MOTO).await;
 }
 
 #[tokio::test]

@@ -6,8 +6,12 @@ use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 
 use crate::error::{BoxError, Error, Service};
 
-/// Error codes AWS uses for throttling across the five services.
-const THROTTLING_CODES: &[&str] = &[
+/// Error codes the SDK retries as throttling or transient failures
+/// (aws-runtime's `THROTTLING_ERRORS` and `TRANSIENT_ERRORS`), so an error
+/// that exhausted its retries on one of them is reported retryable. Left
+/// out: `LimitExceededException`, which the SDK retries but which ACM and
+/// Lambda also use for a quota that waiting does not lift.
+const RETRYABLE_CODES: &[&str] = &[
     "Throttling",
     "ThrottlingException",
     "ThrottledException",
@@ -16,8 +20,12 @@ const THROTTLING_CODES: &[&str] = &[
     "RequestThrottled",
     "RequestThrottledException",
     "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "BandwidthLimitExceeded",
     "SlowDown",
     "PriorRequestNotComplete",
+    "RequestTimeout",
+    "RequestTimeoutException",
 ];
 
 /// The service error code (such as `ResourceNotFoundException`), if the
@@ -34,7 +42,8 @@ where
 }
 
 /// Whether retrying the same call may succeed: throttling, a 5xx, a
-/// timeout or a transport failure. The SDK has already retried these up to
+/// timeout (the client's or the service's `RequestTimeout`) or a transport
+/// failure. The SDK has already retried these up to
 /// its attempt limit by the time Anchor sees them.
 fn is_retryable<E>(err: &SdkError<E, HttpResponse>) -> bool
 where
@@ -45,9 +54,7 @@ where
         SdkError::ResponseError(r) => r.raw().status().is_server_error(),
         SdkError::ServiceError(s) => {
             s.raw().status().is_server_error()
-                || s.err()
-                    .code()
-                    .is_some_and(|c| THROTTLING_CODES.contains(&c))
+                || s.err().code().is_some_and(|c| RETRYABLE_CODES.contains(&c))
         }
         _ => false,
     }

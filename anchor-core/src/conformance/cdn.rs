@@ -2,49 +2,12 @@
 //! distribution cannot be deleted.
 
 use super::certificates::request_for;
-use super::{expect_err, expect_ok, unique, IssueFn};
+use super::{expect_err, expect_ok, unique, IssueFn, KnownGaps};
 use crate::error::{Error, ResourceKind};
 use crate::traits::{Cdn, Certificates, DistributionConfig};
 
 fn is_invalid(e: &Error, field: Option<&str>) -> bool {
     matches!(e, Error::InvalidInput { field: f, .. } if field.is_none_or(|want| f == want))
-}
-
-/// What the CDN and CA under test enforce. The default is everything
-/// CloudFront, ACM and the local backend enforce, and every backend that can
-/// runs the suite that way; an emulator that is weaker than the service it
-/// stands for turns off only the checks it cannot pass, each a documented gap.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CdnSuiteOptions {
-    /// Every update returns a new ETag, so a stale If-Match can be refused
-    /// (moto keeps one ETag per distribution forever).
-    pub rotates_etags: bool,
-    /// The CDN refuses a viewer certificate that is pending or does not
-    /// cover every alias (moto accepts any certificate ARN).
-    pub checks_viewer_certificates: bool,
-    /// The CA refuses to delete a certificate a distribution uses (moto's
-    /// ACM does not know what CloudFront uses).
-    pub protects_certificates_in_use: bool,
-    /// A repeated invalidation caller reference returns the first
-    /// invalidation, or `AlreadyExists` with other paths (moto creates a new
-    /// invalidation every time).
-    pub dedupes_invalidations: bool,
-}
-
-impl CdnSuiteOptions {
-    /// Every check on: what CloudFront and the local CDN guarantee.
-    pub const STRICT: Self = Self {
-        rotates_etags: true,
-        checks_viewer_certificates: true,
-        protects_certificates_in_use: true,
-        dedupes_invalidations: true,
-    };
-}
-
-impl Default for CdnSuiteOptions {
-    fn default() -> Self {
-        Self::STRICT
-    }
 }
 
 /// Checks every guarantee of [`Cdn`] on `distribution_id`, restoring its
@@ -62,17 +25,17 @@ pub async fn cdn(
     certs: &dyn Certificates,
     issue: IssueFn<'_>,
 ) {
-    cdn_with(cdn, distribution_id, certs, issue, CdnSuiteOptions::STRICT).await;
+    cdn_with(cdn, distribution_id, certs, issue, &KnownGaps::NONE).await;
 }
 
-/// [`cdn`] with only the checks `options` turns on; for emulators weaker
-/// than the service they stand for. Backends that can pass [`cdn`] run that.
+/// [`cdn`] without the checks `gaps` excuses; for emulators weaker than
+/// the service they stand for. Backends that can pass [`cdn`] run that.
 pub async fn cdn_with(
     cdn: &dyn Cdn,
     distribution_id: &str,
     certs: &dyn Certificates,
     issue: IssueFn<'_>,
-    options: CdnSuiteOptions,
+    gaps: &KnownGaps,
 ) {
     let run = unique();
     expect_err(
@@ -98,7 +61,7 @@ pub async fn cdn_with(
             .await,
         "update_config",
     );
-    if options.rotates_etags {
+    if !gaps.distribution_etags_never_change {
         assert_ne!(etag, start.etag, "every update must return a new ETag");
     }
     let read = expect_ok(
@@ -110,7 +73,7 @@ pub async fn cdn_with(
         (&original, &etag),
         "get_config must return the new ETag"
     );
-    if options.rotates_etags {
+    if !gaps.distribution_etags_never_change {
         expect_err(
             cdn.update_config(distribution_id, &original, &start.etag)
                 .await,
@@ -181,7 +144,7 @@ pub async fn cdn_with(
             .await,
         "certificate request",
     );
-    if options.checks_viewer_certificates {
+    if !gaps.viewer_certificates_unchecked {
         expect_err(
             cdn.update_config(
                 distribution_id,
@@ -201,7 +164,7 @@ pub async fn cdn_with(
         "certificate request",
     );
     issue(other_cert.clone()).await;
-    if options.checks_viewer_certificates {
+    if !gaps.viewer_certificates_unchecked {
         expect_err(
             cdn.update_config(
                 distribution_id,
@@ -236,7 +199,7 @@ pub async fn cdn_with(
     assert_eq!(read.etag, etag);
 
     // A certificate in use cannot be deleted; once detached it can.
-    if options.protects_certificates_in_use {
+    if !gaps.certificates_in_use_deletable {
         expect_err(
             certs.delete(&cert).await,
             "deleting a certificate a distribution uses must fail with InvalidState",
@@ -295,7 +258,7 @@ pub async fn cdn_with(
         cdn.invalidate(distribution_id, &batch, &reference).await,
         "repeated invalidate",
     );
-    if options.dedupes_invalidations {
+    if !gaps.invalidations_not_deduplicated {
         assert_eq!(
             again, first,
             "repeating a caller reference with the same paths must return the same id"
@@ -305,7 +268,7 @@ pub async fn cdn_with(
         first, ok,
         "different caller references must give different invalidations"
     );
-    if options.dedupes_invalidations {
+    if !gaps.invalidations_not_deduplicated {
         expect_err(
             cdn.invalidate(distribution_id, &["/other".to_string()], &reference)
                 .await,

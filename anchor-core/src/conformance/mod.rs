@@ -9,13 +9,17 @@
 pub mod cdn;
 pub mod certificates;
 pub mod functions;
+mod gaps;
 pub mod kvs;
 pub mod objects;
+pub mod provisioner;
 pub mod store;
 
 use std::fmt::Debug;
 
 use crate::error::Error;
+
+pub use gaps::KnownGaps;
 
 /// A callback that makes a certificate `Issued`: the local CA validates it,
 /// a real one needs its DNS records created.

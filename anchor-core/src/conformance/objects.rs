@@ -4,7 +4,7 @@ use std::io::Write as _;
 
 use futures::future::join_all;
 
-use super::{expect_err, expect_ok, unique};
+use super::{expect_err, expect_ok, unique, KnownGaps};
 use crate::error::{Error, ResourceKind};
 use crate::traits::{ObjectBody, ObjectMeta, ObjectStore, PutOptions};
 
@@ -35,20 +35,11 @@ fn is_object_not_found(e: &Error) -> bool {
 /// partial object after a failed write, idempotent deletes, and a stable,
 /// non-empty location.
 pub async fn objects(store: &dyn ObjectStore) {
-    objects_with(store, &ObjectStoreGaps::default()).await
+    objects_with(store, &KnownGaps::NONE).await
 }
 
-/// Known ways an emulator falls short of S3, each skipping the checks it
-/// cannot pass. The default skips nothing; every real implementation must
-/// pass the strict suite.
-#[derive(Debug, Clone, Default)]
-pub struct ObjectStoreGaps {
-    /// CopyObject ignores `If-None-Match: *` (moto 5.2).
-    pub copy_ignores_if_none_match: bool,
-}
-
-/// [`objects`], skipping the checks `gaps` names.
-pub async fn objects_with(store: &dyn ObjectStore, gaps: &ObjectStoreGaps) {
+/// [`objects`] without the checks `gaps` excuses.
+pub async fn objects_with(store: &dyn ObjectStore, gaps: &KnownGaps) {
     let prefix = format!("anchor-conformance/{}/", unique());
     let key = |name: &str| format!("{prefix}{name}");
 

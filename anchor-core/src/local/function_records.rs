@@ -38,22 +38,7 @@ pub(super) fn validate_function(name: &str) -> Result<()> {
     }
 }
 
-/// Lambda's rule for alias names: 1 to 128 of `A-Z a-z 0-9 - _`, not all digits.
-pub(super) fn validate_alias(name: &str) -> Result<()> {
-    let ok = (1..=128).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        && !name.chars().all(|c| c.is_ascii_digit());
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::invalid_input(
-            "alias",
-            format!("{name:?} must be 1 to 128 characters of A-Z, a-z, 0-9, '-' and '_', not all digits"),
-        ))
-    }
-}
+pub(super) use crate::model::validate_alias;
 
 /// A published version number in its canonical form ("1", not "01").
 pub(super) fn parse_version(version: &str) -> Option<i64> {

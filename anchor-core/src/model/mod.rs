@@ -1,6 +1,7 @@
 //! Plain typed records and their validation. Nothing here does I/O or
 //! imports another layer of Anchor.
 
+mod alias_name;
 mod architecture;
 pub(crate) mod asset_manifest;
 mod behaviour;
@@ -18,6 +19,7 @@ mod router_capacity;
 mod samples;
 mod tag_item;
 
+pub use alias_name::validate_alias;
 pub use architecture::Architecture;
 pub use behaviour::{
     BehaviourSpec, CachePolicy, CachePolicySettings, DistributionLayout, OriginKind,

@@ -2,13 +2,16 @@ use async_trait::async_trait;
 
 use crate::error::Result;
 use crate::model::{
-    CdnRoute, Infrastructure, ProjectName, RouterBinding, RouterCapacity, SiteFunctionSettings,
+    validate_alias, CdnRoute, Infrastructure, ProjectName, RouterBinding, RouterCapacity,
+    SiteFunctionSettings,
 };
 
 /// Options of [`Provisioner::provision`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProvisionOptions {
-    /// The alias that serves traffic.
+    /// The alias that serves traffic: Lambda's alias rule (1 to 128 of
+    /// `A-Z a-z 0-9 - _`, not all digits), checked before anything is
+    /// created.
     pub alias: String,
     /// The CDN's behaviours in precedence order, the default `*` last:
     /// from a build's `open-next.output.json`, or OpenNext's defaults.
@@ -43,10 +46,22 @@ impl Default for ProvisionOptions {
     }
 }
 
+impl ProvisionOptions {
+    /// Checks the alias and the function settings, as every
+    /// [`Provisioner::provision`] does before it creates anything:
+    /// `InvalidInput` on `alias`, or on the setting (`server.memory_mb`).
+    pub fn validate(&self) -> Result<()> {
+        validate_alias(&self.alias)?;
+        self.functions.validate()
+    }
+}
+
 /// Creates or adopts the cloud resources of a project.
 ///
 /// Implementations are idempotent: provisioning the same project twice
-/// returns the same infrastructure and creates nothing new.
+/// returns the same infrastructure and creates nothing new. Options that
+/// [`ProvisionOptions::validate`] refuses are refused before anything is
+/// created. `anchor_core::conformance::provisioner` checks all of this.
 #[async_trait]
 pub trait Provisioner: Send + Sync + std::fmt::Debug {
     /// Ensures the functions, asset prefix and distribution exist. The

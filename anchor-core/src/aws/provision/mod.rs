@@ -130,12 +130,14 @@ impl Provisioner for AwsProvisioner {
         project: &ProjectName,
         options: &ProvisionOptions,
     ) -> Result<Infrastructure> {
+        // Before anything is created: a bad alias would otherwise fail at
+        // Lambda after the bucket and the functions exist.
+        options.validate()?;
         if let Some(existing) = &options.existing {
             return self.adopt(existing, &options.alias).await;
         }
         let p = project.as_str();
         let (server, image) = (format!("{p}-server"), format!("{p}-image"));
-        options.functions.validate()?;
         let server_spec = self.function_spec(server.clone(), &options.functions.server)?;
         let image_spec = self.function_spec(image.clone(), &options.functions.image)?;
         let target = &self.target;
