@@ -156,8 +156,8 @@ async fn refuses_bad_input(
     memory.functions.server.memory_mb = 64;
     cases.push(("server.memory_mb", memory));
     let mut timeout = ProvisionOptions::default();
-    timeout.functions.image.timeout_secs = 0;
-    cases.push(("image.timeout_secs", timeout));
+    timeout.functions.image.timeout_seconds = 0;
+    cases.push(("image.timeout_seconds", timeout));
     let mut runtime = ProvisionOptions::default();
     runtime.functions.server.runtime = "nodejs4.3".into();
     cases.push(("server.runtime", runtime));
