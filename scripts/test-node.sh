@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The Node package's tests: builds the anchor-deploy addon with the napi
-# CLI (which also writes index.js and the generated index.d.ts, and fails
-# if that differs from the committed one), runs the
+# The Node package's tests: builds the anchor-deploy addon as its README
+# says (`npm run build`: the napi CLI, release profile, which also writes
+# index.js and the generated index.d.ts; fails if that differs from the
+# committed one), runs the
 # node:test suite (the local flow on the real OpenNext build, every error
 # code, progress, clean exit, AWS on moto), type-checks the TypeScript usage
-# example with tsc, then installs the packed tarball into a new folder and
-# runs examples/node/deploy.mjs from there.
+# example with tsc, checks that the packed tarball holds the release addon,
+# then installs it into a new folder and runs examples/node/deploy.mjs
+# from there.
 #
 # The caller (scripts/test.sh) provides:
 #   ANCHOR_NEXTJS_BUILD      OpenNext build of examples/nextjs-app, v1
@@ -28,8 +30,8 @@ step() { echo; echo "==> node: $* ($((SECONDS - started)) s)"; }
 step "npm ci (the napi CLI, TypeScript, @types/node; pinned by package-lock.json)"
 (cd anchor-node && npm ci --no-audit --no-fund --loglevel=error)
 
-step "napi build --dts (debug profile, shared target dir)"
-(cd anchor-node && npx napi build --platform --dts index.d.ts --js index.js)
+step "npm run build (napi build --release --dts, the shared target/<host>/release)"
+(cd anchor-node && npm run --silent build)
 
 step "index.d.ts is the committed one"
 # The types are part of the API and reviewed like code: a build that
@@ -52,6 +54,7 @@ consumer="$work/node-consumer"
 rm -rf "$consumer" "$work"/anchor-deploy-*.tgz
 mkdir -p "$consumer/examples/node"
 tarball=$(cd anchor-node && npm pack --silent --pack-destination "$work")
+scripts/check-release-addon.sh "$work/$tarball"
 cp examples/node/deploy.mjs "$consumer/examples/node/"
 out="$work/node-deploy.log"
 (

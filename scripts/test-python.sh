@@ -27,9 +27,12 @@ rm -rf "$venv"
 "$py" -m pip install --quiet --disable-pip-version-check \
   "maturin==1.16.0" "pytest==9.2.0" "mypy==2.4.1" "boto3==1.44.8"
 
-step "maturin build (debug profile, shared target dir)"
+# The release profile, as `pip install ./anchor-py` builds it: the wheel
+# tested is the one users get, and it shares target/<host>/release with the
+# Node package's build and the quick start.
+step "maturin build --release (the shared target/<host>/release)"
 rm -f "$wheels"/anchor_deploy-*.whl
-"$venv/bin/maturin" build --quiet -m anchor-py/Cargo.toml --out "$wheels" --interpreter "$py"
+"$venv/bin/maturin" build --quiet --release -m anchor-py/Cargo.toml --out "$wheels" --interpreter "$py"
 "$py" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$wheels"/anchor_deploy-*.whl
 
 # anchor-py/python is not on sys.path here: the installed wheel is tested.

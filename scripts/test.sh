@@ -59,7 +59,7 @@ ANCHOR_NEXTJS_BUILD="$work/build-v1" ANCHOR_NEXTJS_BUILD_V2="$work/build-v2" \
 
 step "quick start end to end"
 out="$work/quickstart.log"
-cargo run --quiet -p anchor-examples --bin quickstart -- \
+cargo run --quiet --release -p anchor-examples --bin quickstart -- \
   --v1 "$work/build-v1" --v2 "$work/build-v2" --state "$work/quickstart-state" | tee "$out"
 grep -q "rolled back from v2 to v1" "$out"
 grep -q "www.example.com: certificate issued, cdn active" "$out"
