@@ -5,4 +5,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
-exec cargo run --quiet -p anchor-examples --bin quickstart -- "$@"
+# Release, like `pip install ./anchor-py` and the Node package's build:
+# all three share target/<host>/release (see Cargo.toml's profile).
+exec cargo run --quiet --release -p anchor-examples --bin quickstart -- "$@"

@@ -36,8 +36,9 @@ command -v python3 >/dev/null 2>&1 || need_root_install python3 python3-venv
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_root_install python3-venv
 
 # One artifact tree for every build. The napi CLI always passes --target, and
-# cargo keeps a --target build apart from a plain one; giving cargo, maturin
-# and napi the same target lets them share target/<host>/{debug,release}
-# instead of compiling the AWS SDK twice.
+# cargo keeps a --target build apart from a plain one; .cargo/config.toml
+# makes the host the target for cargo and maturin too, so all three share
+# target/<host>/{debug,release}. The same triple is exported here for the
+# scripts that name paths under it, and for a caller's CARGO_TARGET_DIR.
 CARGO_BUILD_TARGET="$(rustc -vV | sed -n 's/^host: //p')"
 export CARGO_BUILD_TARGET

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# The Node package's tests: builds the anchor-deploy addon with the napi
-# CLI (which also writes index.js and the generated index.d.ts, and fails
-# if that differs from the committed one), runs the
+# The Node package's tests: builds the anchor-deploy addon with
+# `npm run build:debug` (the napi CLI on the dev profile `cargo test`
+# already compiled, which also writes index.js and the generated
+# index.d.ts; fails if that differs from the committed one), runs the
 # node:test suite (the local flow on the real OpenNext build, every error
 # code, progress, clean exit, AWS on moto), type-checks the TypeScript usage
-# example with tsc, then installs the packed tarball into a new folder and
-# runs examples/node/deploy.mjs from there.
+# example with tsc, checks that `npm run build` (what the README and
+# `npm pack` use) is the release build, then packs the tarball, installs it
+# into a new folder and runs examples/node/deploy.mjs from there.
+# (scripts/check-release-addon.sh TARBALL checks a tarball packed after
+# `npm run build`; it is not run here, because a release build of every
+# dependency would add ~10 min to the test command.)
 #
 # The caller (scripts/test.sh) provides:
 #   ANCHOR_NEXTJS_BUILD      OpenNext build of examples/nextjs-app, v1
@@ -28,8 +33,15 @@ step() { echo; echo "==> node: $* ($((SECONDS - started)) s)"; }
 step "npm ci (the napi CLI, TypeScript, @types/node; pinned by package-lock.json)"
 (cd anchor-node && npm ci --no-audit --no-fund --loglevel=error)
 
-step "napi build --dts (debug profile, shared target dir)"
-(cd anchor-node && npx napi build --platform --dts index.d.ts --js index.js)
+step "npm run build:debug (napi build --dts, the dev profile cargo test shares)"
+(cd anchor-node && npm run --silent build:debug)
+
+step "npm run build, which npm pack ships, is the release build"
+node -e '
+  const { scripts } = require("./anchor-node/package.json");
+  const release = /^napi build\b.*--release\b/.test(scripts.build ?? "");
+  if (!release) { console.error(`anchor-node/package.json: scripts.build must be a --release napi build, got: ${scripts.build}`); process.exit(1); }
+'
 
 step "index.d.ts is the committed one"
 # The types are part of the API and reviewed like code: a build that
