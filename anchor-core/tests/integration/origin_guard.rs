@@ -76,7 +76,7 @@ console.log(JSON.stringify({ responses, appCalls: globalThis.appCalls }));
 "#;
 
 fn run(dir: &Path, env: Option<&str>, events: &Value) -> Value {
-    let node = std::env::var_os("ANCHOR_NODE").unwrap_or_else(|| "node".into());
+    let node = anchor_testing::node::node_program();
     let mut command = Command::new(&node);
     command
         .arg(dir.join("driver.mjs"))

@@ -35,7 +35,7 @@ impl Host {
         let file = dir.path().join("viewer_request.js");
         std::fs::write(&host, HOST_SCRIPT).unwrap();
         std::fs::write(&file, code.code()).unwrap();
-        let node = std::env::var_os("ANCHOR_NODE").unwrap_or_else(|| "node".into());
+        let node = anchor_testing::node::node_program();
         let mut child = Command::new(&node)
             .arg(&host)
             .arg("--code")
@@ -770,7 +770,7 @@ fn the_host_module_runs_the_code_with_a_given_store() {
         file = event(SHOP, "GET", "/robots.txt", &[]),
     );
     std::fs::write(dir.path().join("drive.mjs"), script).unwrap();
-    let node = std::env::var_os("ANCHOR_NODE").unwrap_or_else(|| "node".into());
+    let node = anchor_testing::node::node_program();
     let output = Command::new(node)
         .arg("drive.mjs")
         .current_dir(dir.path())
