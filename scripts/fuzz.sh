@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Fuzzes the OpenNext manifest reader and the domain name parser for a time
-# budget, with the proptest targets anchor-core/tests/fuzz_manifest.rs and
-# anchor-core/tests/fuzz_domain_name.rs (every test in them is a property).
+# budget, with the proptest suites anchor-core/tests/integration/fuzz_manifest.rs
+# and anchor-core/tests/integration/fuzz_domain_name.rs (every test in them is a
+# property), modules of the `integration` test binary.
 #
 #   scripts/fuzz.sh [SECONDS]    # total budget, split evenly; default 120
 #
-# It builds both test binaries once, then runs each again and again, every
+# It builds the integration binary once, then runs each suite again and again, every
 # round with a fresh random seed and PROPTEST_CASES cases per property,
 # until its half of the budget is spent. It prints rounds, cases and time
 # per target and exits non-zero on the first failure; proptest then saves
-# the failing seed in anchor-core/tests/<target>.proptest-regressions,
+# the failing seed in anchor-core/tests/integration/<suite>.proptest-regressions,
 # which belongs in git once the bug is fixed.
 #
 # FUZZ_CASES    cases per property per round (default 2000)
@@ -29,18 +30,19 @@ profile="${FUZZ_PROFILE:-dev}"
 targets=(fuzz_manifest fuzz_domain_name)
 per_target=$((budget / ${#targets[@]}))
 
-build_args=(-p anchor-core --no-run)
-for t in "${targets[@]}"; do build_args+=(--test "$t"); done
+build_args=(-p anchor-core --no-run --test integration)
 [[ "$profile" == release ]] && build_args+=(--release)
-echo "==> building ${targets[*]} ($profile)"
+echo "==> building the integration tests for ${targets[*]} ($profile)"
 build_log=$(cargo test "${build_args[@]}" 2>&1) || { echo "$build_log" >&2; exit 1; }
+bin=$(sed -n "s|.*Executable tests/integration/main.rs (\(.*\))|\1|p" <<<"$build_log" | tail -n 1)
+[[ -x "$bin" ]] || { echo "error: no integration test binary in the build output" >&2; exit 1; }
+bin=$(realpath "$bin")
 
 exit_code=0
 total_cases=0
 for t in "${targets[@]}"; do
-  bin=$(sed -n "s|.*Executable tests/$t.rs (\(.*\))|\1|p" <<<"$build_log" | tail -n 1)
-  [[ -x "$bin" ]] || { echo "error: no test binary for $t in the build output" >&2; exit 1; }
-  properties=$("$bin" --list 2>/dev/null | grep -c ': test$')
+  # Only this suite's tests: the filter is its module path.
+  properties=$("$bin" --list "$t::" 2>/dev/null | grep -c ': test$')
   rounds=0
   start=$(date +%s.%N)
   status=ok
@@ -50,7 +52,7 @@ for t in "${targets[@]}"; do
     awk -v e="$elapsed" -v b="$per_target" 'BEGIN { exit !(e < b) }' || break
     # cargo runs test binaries from the package folder; so does this, so
     # proptest finds the source files and their regression files.
-    if ! out=$(cd anchor-core && PROPTEST_CASES="$cases" "../$bin" 2>&1); then
+    if ! out=$(cd anchor-core && PROPTEST_CASES="$cases" "$bin" "$t::" 2>&1); then
       echo "$out" | tail -n 60
       status=FAILED
       exit_code=1

@@ -46,7 +46,7 @@ step "npm ci (playwright-core, pinned by package-lock.json; no browser download)
 
 step "cargo build -p anchor-examples --bin serve"
 cargo build --quiet -p anchor-examples --bin serve
-serve="$PWD/target/$CARGO_BUILD_TARGET/debug/serve"
+serve="${CARGO_TARGET_DIR:-$PWD/target}/$CARGO_BUILD_TARGET/debug/serve"
 [[ -x "$serve" ]] || { echo "error: cargo built no $serve" >&2; exit 1; }
 
 step "node --test tests/browser (serve's log and failure screenshots: $work/browser)"

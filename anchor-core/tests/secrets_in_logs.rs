@@ -34,8 +34,15 @@
 //! capturing nothing. The embedded default has no credentials, tokens or
 //! signed URLs to leak (its Function URLs are `local://` names).
 
+// Its own test binary: it installs a process-wide tracing subscriber that
+// captures every event at TRACE, which would slow every other test and
+// capture their events. It shares the integration suite's helpers.
+#[path = "integration/aws_support/mod.rs"]
 mod aws_support;
+#[path = "integration/common/mod.rs"]
 mod common;
+#[path = "integration/router_replay/mod.rs"]
+mod router_replay;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};

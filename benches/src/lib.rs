@@ -1,7 +1,6 @@
 //! Shared set-up of the benchmarks: an embedded Anchor with a project whose
 //! history holds a chosen number of deployments.
 
-pub mod moto_control;
 pub mod report;
 pub mod rollback;
 pub mod upload;
@@ -12,9 +11,12 @@ use anchor_core::model::{Deployment, DeploymentId, DeploymentStatus};
 use anchor_core::traits::{Expect, WriteBatch};
 use anchor_core::Anchor;
 
+/// The Lambda execution role the benchmarks create in moto's IAM.
+pub const MOTO_ROLE_NAME: &str = "anchor-bench-lambda";
+
 /// The committed fixture build (a trimmed real OpenNext build).
 pub fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../anchor-core/tests/fixtures/open-next-min")
+    anchor_testing::fixture::fixture_build()
 }
 
 /// An embedded Anchor whose project `bench` has `history` deployments: two
@@ -61,7 +63,8 @@ pub async fn seeded(
 /// deploying it publishes new function versions.
 pub fn second_build(dir: &Path) -> Result<PathBuf, anchor_core::Error> {
     let v2 = dir.join("v2");
-    copy_tree(&fixture(), &v2).map_err(|e| anchor_core::Error::io(&v2, e))?;
+    anchor_testing::fixture::copy_tree(&fixture(), &v2)
+        .map_err(|e| anchor_core::Error::io(&v2, e))?;
     std::fs::write(
         v2.join("server-functions/default/index.mjs"),
         "export const handler = async () => ({});\n",
@@ -80,18 +83,4 @@ pub fn superseded_copy(of: &Deployment, version: u64) -> Deployment {
         revision: 1,
         ..of.clone()
     }
-}
-
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let dest = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_tree(&entry.path(), &dest)?;
-        } else {
-            std::fs::copy(entry.path(), dest)?;
-        }
-    }
-    Ok(())
 }

@@ -287,7 +287,7 @@ mod tests {
 
     #[test]
     fn patterns_are_compared_as_routes() {
-        // Found by tests/fuzz_manifest.rs: `/*` next to `*` gave two `*`
+        // Found by tests/integration/fuzz_manifest.rs: `/*` next to `*` gave two `*`
         // routes, and `/` an empty one.
         let parse = |behaviors: serde_json::Value| {
             let mut v = serde_json::to_value(output(&[("*", "default")])).unwrap_or_default();

@@ -35,7 +35,7 @@ struct Args {
 fn parse() -> Result<Args, BenchError> {
     let mut args = Args {
         smoke: false,
-        moto: std::env::var("ANCHOR_MOTO_ENDPOINT").ok(),
+        moto: std::env::var(anchor_testing::moto_server::ENDPOINT_VAR).ok(),
         drivers: bindings::Drivers::default(),
         iterations: 0,
         sizes: Vec::new(),

@@ -82,10 +82,10 @@ impl RunArgs {
     /// Parses the run's flags (after the program name).
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, Fail> {
         let mut out = Self {
-            moto: env_string("ANCHOR_MOTO_ENDPOINT"),
+            moto: env_string(anchor_testing::moto_server::ENDPOINT_VAR),
             s3s: env_string("ANCHOR_S3S_ENDPOINT"),
-            example: env_path("ANCHOR_NEXTJS_BUILD"),
-            example_v2: env_path("ANCHOR_NEXTJS_BUILD_V2"),
+            example: env_path(anchor_testing::real_builds::V1),
+            example_v2: env_path(anchor_testing::real_builds::V2),
             aws: env_path("ANCHOR_BENCH_AWS").unwrap_or_else(|| PathBuf::from("aws")),
             work: crate::report::out_dir().join("upload-work"),
             ..Self::default()

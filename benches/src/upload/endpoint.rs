@@ -22,7 +22,7 @@ pub const ACCESS_KEY: &str = "anchor-bench";
 /// The dummy secret.
 pub const SECRET_KEY: &str = "anchor-bench-secret";
 /// The Lambda execution role created in moto's IAM.
-pub const ROLE_NAME: &str = "anchor-bench-lambda";
+pub const ROLE_NAME: &str = crate::MOTO_ROLE_NAME;
 /// The role's ARN in moto's default account.
 pub const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/anchor-bench-lambda";
 
@@ -155,27 +155,16 @@ pub async fn open(
 /// Creates `bucket` on the S3 endpoint at `url` unless it exists.
 pub async fn ensure_bucket(url: &str, bucket: &str) -> Result<(), Fail> {
     let client = s3_client(url, None).await;
-    if client.head_bucket().bucket(bucket).send().await.is_ok() {
-        return Ok(());
-    }
-    let location = aws_sdk_s3::types::CreateBucketConfiguration::builder()
-        .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(REGION))
-        .build();
-    client
-        .create_bucket()
-        .bucket(bucket)
-        .create_bucket_configuration(location)
-        .send()
+    anchor_testing::buckets::ensure_bucket(&client, bucket, REGION)
         .await
-        .map_err(|e| Fail::during(&format!("CreateBucket {bucket} on {url}"), e))?;
-    Ok(())
+        .map_err(|e| Fail::during(&format!("CreateBucket {bucket} on {url}"), e))
 }
 
 /// Empties moto (`POST /moto-api/reset`) and creates the Lambda execution
 /// role, which moto's Lambda requires to exist.
 pub fn reset_moto(moto: &str) -> Result<(), Fail> {
-    crate::moto_control::reset(moto)
-        .and_then(|()| crate::moto_control::create_role(moto))
+    anchor_testing::moto_control::reset(moto)
+        .and_then(|()| anchor_testing::moto_control::create_role(moto, ROLE_NAME))
         .map(drop)
         .map_err(|e| Fail::during(&format!("resetting moto at {moto}"), e))
 }

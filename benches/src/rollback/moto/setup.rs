@@ -65,15 +65,15 @@ pub async fn sdk_config(endpoint: &str) -> (AwsConnection, SdkConfig) {
 /// copy, and lengthens the history to `history` deployments in between.
 pub async fn prepare(endpoint: &str, dir: &Path, history: u64) -> Result<MotoCase, BenchError> {
     check_loopback(endpoint)?;
-    crate::moto_control::reset(endpoint)?;
-    let role = crate::moto_control::create_role(endpoint)?;
+    anchor_testing::moto_control::reset(endpoint)?;
+    let role = anchor_testing::moto_control::create_role(endpoint, crate::MOTO_ROLE_NAME)?;
     let (connection, config) = sdk_config(endpoint).await;
     let mut options = AwsOptions::new(BUCKET);
     options.connection = connection;
     options.execution_role_arn = Some(role);
     options.table_prefix = TABLE_PREFIX.into();
     // moto applies neither transactions nor ADD atomically (see
-    // anchor-core/tests/aws_dynamodb.rs); this process is the only writer.
+    // anchor-core/tests/integration/aws_dynamodb.rs); this process is the only writer.
     options.serialize_state_writes = true;
     let anchor = Anchor::aws_with_config(&config, &options).await?;
     let routes = Anchor::routes_of_build(crate::fixture()).await?;

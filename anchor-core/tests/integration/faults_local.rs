@@ -1,0 +1,263 @@
+//! Every external call of every flow, failed in turn: before it reaches the
+//! backend (a service error, a timeout, throttling), after the backend
+//! applied it (a lost reply), and by stopping the operation there (a crash,
+//! followed by `recover`). After each, the
+//! invariants hold, and running the operation again succeeds.
+
+use crate::common;
+
+use anchor_core::fault::Fault;
+use anchor_core::model::{CdnStatus, DeploymentId};
+use anchor_core::Error;
+use common::{check_invariants, eager_settings, env_with, make_variant, recover_checked, Env};
+
+const P: &str = "shop";
+const DOMAIN: &str = "www.example.com";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Deploy,
+    Preview,
+    Promote,
+    Rollback,
+    DomainAdd,
+    DomainRefresh,
+    DomainRemove,
+}
+
+/// What setup left for the operation to work on.
+struct Ctx {
+    v1: DeploymentId,
+    preview: Option<DeploymentId>,
+}
+
+async fn validate_certificate(env: &Env) {
+    let d = env
+        .plain
+        .domains(P)
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.name.as_str() == DOMAIN)
+        .unwrap();
+    let id = d.certificate_id.expect("certificate requested");
+    env.plain
+        .local_cloud()
+        .unwrap()
+        .certificates()
+        .validate(&id)
+        .await
+        .unwrap();
+}
+
+async fn setup(op: Op) -> (Env, Ctx) {
+    let env = env_with(eager_settings()).await;
+    let a = &env.plain;
+    a.create_project(P).await.unwrap();
+    let v1 = a.deployer(P, env.build("v1")).execute().await.unwrap().id;
+    let v2_dir = env.build("v2");
+    make_variant(&v2_dir, "two");
+    let mut preview = None;
+    match op {
+        Op::Deploy | Op::Preview | Op::DomainAdd => {}
+        Op::Promote => {
+            preview = Some(
+                a.deployer(P, &v2_dir)
+                    .promote(false)
+                    .execute()
+                    .await
+                    .unwrap()
+                    .id,
+            )
+        }
+        Op::Rollback => {
+            a.deployer(P, &v2_dir).execute().await.unwrap();
+        }
+        Op::DomainRefresh | Op::DomainRemove => {
+            a.domains(P).add(DOMAIN).await.unwrap();
+            validate_certificate(&env).await;
+            if op == Op::DomainRemove {
+                assert_eq!(
+                    a.domains(P).refresh(DOMAIN).await.unwrap().cdn_status,
+                    CdnStatus::Active
+                );
+            }
+        }
+    }
+    env.plan.reset();
+    (env, Ctx { v1, preview })
+}
+
+async fn run(op: Op, env: &Env, ctx: &Ctx) -> Result<(), Error> {
+    let a = &env.anchor;
+    match op {
+        Op::Deploy => a.deployer(P, env.build("v2")).execute().await.map(drop),
+        Op::Preview => a
+            .deployer(P, env.build("v2"))
+            .promote(false)
+            .execute()
+            .await
+            .map(drop),
+        Op::Promote => a
+            .promote(P, ctx.preview.as_ref().unwrap().as_str())
+            .await
+            .map(drop),
+        Op::Rollback => a
+            .rollback(P)
+            .to_deployment(ctx.v1.as_str())
+            .execute()
+            .await
+            .map(drop),
+        Op::DomainAdd => a.domains(P).add(DOMAIN).await.map(drop),
+        Op::DomainRefresh => a.domains(P).refresh(DOMAIN).await.map(drop),
+        Op::DomainRemove => a.domains(P).remove(DOMAIN).await,
+    }
+}
+
+/// Whether a (possibly failed) run already reached the operation's goal, so
+/// that a re-run is not expected (promoting twice is refused, rightly).
+async fn goal_reached(op: Op, env: &Env, ctx: &Ctx) -> bool {
+    let a = &env.plain;
+    let active = a.active_deployment(P).await.unwrap().map(|d| d.id);
+    match op {
+        Op::Deploy | Op::Preview | Op::DomainAdd | Op::DomainRefresh => false,
+        Op::Promote => active == ctx.preview,
+        Op::Rollback => active.as_ref() == Some(&ctx.v1),
+        Op::DomainRemove => a.domains(P).list().await.unwrap().is_empty(),
+    }
+}
+
+/// The domain invariants: every active domain is on the distribution under
+/// a certificate covering it, and the distribution has no alias without a record.
+async fn check_domains(env: &Env) {
+    let a = &env.plain;
+    let project = a.project(P).await.unwrap();
+    let cfg = a
+        .backend()
+        .cdn
+        .get_config(&project.infrastructure.distribution_id)
+        .await
+        .unwrap()
+        .value;
+    let domains = a.domains(P).list().await.unwrap();
+    for alias in &cfg.aliases {
+        assert!(
+            domains.iter().any(|d| d.name.as_str() == alias),
+            "alias {alias} has no domain record"
+        );
+    }
+    for d in domains
+        .iter()
+        .filter(|d| d.cdn_status == CdnStatus::Active && !d.removing)
+    {
+        assert!(
+            cfg.aliases.iter().any(|x| x == d.name.as_str()),
+            "{} active but not attached",
+            d.name
+        );
+        let cert = cfg.certificate_id.as_deref().expect("a viewer certificate");
+        let desc = a.backend().certificates.describe(cert).await.unwrap();
+        assert!(desc.covers(d.name.as_str()));
+    }
+}
+
+async fn check_done(op: Op, env: &Env, ctx: &Ctx) {
+    check_invariants(&env.plain, P).await;
+    check_domains(env).await;
+    let a = &env.plain;
+    let domains = a.domains(P).list().await.unwrap();
+    assert!(
+        domains.iter().all(|d| !d.removing),
+        "a removal was left half-done"
+    );
+    match op {
+        Op::DomainRefresh => assert_eq!(domains[0].cdn_status, CdnStatus::Active),
+        Op::DomainAdd => assert!(domains[0].certificate_id.is_some()),
+        Op::DomainRemove => assert!(domains.is_empty()),
+        _ => assert!(goal_reached(op, env, ctx).await || matches!(op, Op::Deploy | Op::Preview)),
+    }
+}
+
+async fn walk(op: Op) -> usize {
+    let (env, ctx) = setup(op).await;
+    run(op, &env, &ctx).await.unwrap();
+    let positions = env.plan.calls();
+    assert!(positions > 0);
+    let log = env.plan.log();
+    // Domain changes a crash left half-done that recover then finished.
+    let mut domains_recovered = 0;
+    for (position, called) in log.iter().enumerate() {
+        for fault in Fault::ALL {
+            let (env, ctx) = setup(op).await;
+            env.plan.arm(position, fault);
+            let first = tokio::select! {
+                result = run(op, &env, &ctx) => result,
+                // The operation is dropped mid-call, as a killed process stops.
+                _ = env.plan.crashed() => Err(Error::invalid_input("crash", "the process stopped")),
+            };
+            env.plan.reset();
+            let at = format!("{op:?} call {position} ({called}) {fault:?}");
+            if fault == Fault::Crash {
+                // What the crash left: recover must resolve exactly that.
+                let report = recover_checked(&env.plain, P, &at).await;
+                domains_recovered +=
+                    report.finished_domain_removals.len() + report.resumed_domain_additions.len();
+            }
+            check_invariants(&env.plain, P).await;
+            check_domains(&env).await;
+            if first.is_err() && !goal_reached(op, &env, &ctx).await {
+                if let Err(e) = run(op, &env, &ctx).await {
+                    panic!("{at}: re-running failed: {e}");
+                }
+            }
+            check_done(op, &env, &ctx).await;
+        }
+    }
+    if matches!(op, Op::DomainAdd | Op::DomainRemove) {
+        assert!(
+            domains_recovered > 0,
+            "no crash left a {op:?} half-done for recover to finish"
+        );
+    }
+    println!(
+        "{op:?}: {positions} call positions x {} fault kinds; recover finished {domains_recovered} domain changes",
+        Fault::ALL.len()
+    );
+    positions
+}
+
+#[tokio::test]
+async fn deploy_survives_a_fault_at_every_call() {
+    walk(Op::Deploy).await;
+}
+
+#[tokio::test]
+async fn preview_survives_a_fault_at_every_call() {
+    walk(Op::Preview).await;
+}
+
+#[tokio::test]
+async fn promote_survives_a_fault_at_every_call() {
+    walk(Op::Promote).await;
+}
+
+#[tokio::test]
+async fn rollback_survives_a_fault_at_every_call() {
+    walk(Op::Rollback).await;
+}
+
+#[tokio::test]
+async fn domain_add_survives_a_fault_at_every_call() {
+    walk(Op::DomainAdd).await;
+}
+
+#[tokio::test]
+async fn domain_refresh_survives_a_fault_at_every_call() {
+    walk(Op::DomainRefresh).await;
+}
+
+#[tokio::test]
+async fn domain_remove_survives_a_fault_at_every_call() {
+    walk(Op::DomainRemove).await;
+}
