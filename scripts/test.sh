@@ -22,6 +22,9 @@ cargo fmt --all -- --check
 step "module layers (scripts/check-layers.sh)"
 scripts/check-layers.sh
 
+step "README layout matches the tree (scripts/check-readme-layout.sh)"
+scripts/check-readme-layout.sh
+
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
