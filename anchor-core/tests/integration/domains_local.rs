@@ -268,11 +268,13 @@ async fn a_certificate_without_anchors_tag_is_never_deleted() {
 }
 
 /// A CDN whose configuration another writer changes just before our first
-/// update, so our If-Match is stale once.
+/// update, so our If-Match is stale once (or before every update, with
+/// `always`, so every retry loses too).
 #[derive(Debug)]
 struct RacingCdn {
     inner: Arc<dyn Cdn>,
     raced: AtomicBool,
+    always: bool,
 }
 
 #[async_trait]
@@ -286,7 +288,7 @@ impl Cdn for RacingCdn {
         config: &DistributionConfig,
         if_match: &str,
     ) -> anchor_core::Result<String> {
-        if !self.raced.swap(true, Ordering::SeqCst) {
+        if !self.raced.swap(true, Ordering::SeqCst) || self.always {
             let current = self.inner.get_config(id).await?;
             self.inner
                 .update_config(id, &current.value, &current.etag)
@@ -313,6 +315,7 @@ async fn attaching_retries_on_a_stale_etag() {
     let racing = Arc::new(RacingCdn {
         inner: parts.cdn.clone(),
         raced: AtomicBool::new(false),
+        always: false,
     });
     parts.cdn = racing.clone();
     let a = Anchor::builder(parts).build();
@@ -323,6 +326,42 @@ async fn attaching_retries_on_a_stale_etag() {
     assert_eq!(active.cdn_status, CdnStatus::Active);
     assert_eq!(cdn_config(plain).await.aliases, vec!["www.example.com"]);
     assert_eq!(DomainName::parse("www.example.com").unwrap(), active.name);
+}
+
+/// A removal that loses every If-Match race on the distribution fails with
+/// `Conflict` and leaves nothing half-done: the record is not left marked
+/// `removing` (which blocks every other change of the domain until a
+/// recover), the alias stays, and removing again later succeeds. Seen as a
+/// rare failure of the concurrency suite before the fix.
+#[tokio::test]
+async fn a_removal_that_loses_the_race_leaves_the_domain_as_it_was() {
+    let env = env().await;
+    let plain = &env.plain;
+    plain.create_project(P).await.unwrap();
+    let d = plain.domains(P).add("www.example.com").await.unwrap();
+    validate(plain, &d).await;
+    plain.domains(P).refresh("www.example.com").await.unwrap();
+    let mut parts = plain.backend().clone();
+    parts.cdn = Arc::new(RacingCdn {
+        inner: parts.cdn.clone(),
+        raced: AtomicBool::new(false),
+        always: true,
+    });
+    let racing = Anchor::builder(parts).build();
+    let lost = racing
+        .domains(P)
+        .remove("www.example.com")
+        .await
+        .unwrap_err();
+    assert!(matches!(lost, Error::Conflict { .. }), "{lost:?}");
+    let records = plain.domains(P).list().await.unwrap();
+    assert_eq!(records.len(), 1);
+    assert!(!records[0].removing, "left half-removed: {:?}", records[0]);
+    assert_eq!(records[0].cdn_status, CdnStatus::Active);
+    assert_eq!(cdn_config(plain).await.aliases, vec!["www.example.com"]);
+    plain.domains(P).remove("www.example.com").await.unwrap();
+    assert!(plain.domains(P).list().await.unwrap().is_empty());
+    assert!(cdn_config(plain).await.aliases.is_empty());
 }
 
 /// Removing a domain can make a newer, never-attached domain's certificate

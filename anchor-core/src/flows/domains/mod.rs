@@ -168,7 +168,9 @@ impl DomainManager {
     /// if it carries Anchor's managed-by tag), then the record. An
     /// interrupted removal resumes when called again. A certificate without
     /// the tag fails with `NotManaged` before anything changes. Losing a
-    /// race with a concurrent change of the record fails with `Conflict`.
+    /// race with a concurrent change of the record or the distribution fails
+    /// with `Conflict` and leaves the domain as it was (attached, and not
+    /// marked as being removed).
     pub async fn remove(&self, name: &str) -> Result<()> {
         self.remove_once(name).await.map_err(|e| self.lost_race(e))
     }
@@ -202,17 +204,30 @@ impl DomainManager {
             &choice,
         )
         .await?;
-        if !record.removing {
+        let marked_here = !record.removing;
+        if marked_here {
             save_domain(svc, &mut record, |d| d.removing = true).await?;
         }
-        detach(
+        let detached = detach(
             svc,
             &project.infrastructure,
             &domain,
             certificate.as_deref(),
             &choice,
         )
-        .await?;
+        .await;
+        if let Err(e) = detached {
+            // A refusal means the distribution did not change (its update
+            // is the last step of `detach`): take the mark back, so a lost
+            // race leaves nothing half-done. After an unclear failure the
+            // mark stays and the removal resumes when called again or on
+            // recover(). Clearing it can itself lose a race with another
+            // removal, which then owns the record.
+            if marked_here && refused_unchanged(&e) {
+                let _ = save_domain(svc, &mut record, |d| d.removing = false).await;
+            }
+            return Err(e);
+        }
         if let Some(id) = certificate {
             cleanup::delete_certificate(svc, &project, &domain, &id).await?;
         }
@@ -372,4 +387,16 @@ impl DomainManager {
         }
         saved
     }
+}
+
+/// Whether `e` is a refusal that changed nothing: a lost If-Match or
+/// conditional write, or a check that failed before the write.
+fn refused_unchanged(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::PreconditionFailed { .. }
+            | Error::Conflict { .. }
+            | Error::InvalidState { .. }
+            | Error::InvalidInput { .. }
+    )
 }
