@@ -5,7 +5,9 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_s3::config::SharedInterceptor;
+use aws_sdk_s3::config::{SharedHttpClient, SharedInterceptor};
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::{tls, Builder, ConnectorBuilder};
 
 /// The region ACM certificates must live in for CloudFront to use them.
 pub const CERTIFICATE_REGION: &str = "us-east-1";
@@ -61,6 +63,7 @@ impl AwsConnection {
     /// (such as a credentials provider that assumes a role) before loading.
     pub fn loader(&self) -> aws_config::ConfigLoader {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(https_client())
             .retry_config(self.retry_config())
             .timeout_config(
                 TimeoutConfig::builder()
@@ -78,6 +81,25 @@ impl AwsConnection {
         }
         loader
     }
+}
+
+/// The HTTP client every AWS call and credential lookup uses: the SDK's own
+/// hyper client, as its `default-https-client` feature builds it (proxy from
+/// `HTTPS_PROXY`/`NO_PROXY`, the platform's trusted roots), except that
+/// rustls runs on ring instead of aws-lc, which halves the cost of building
+/// the Python and Node packages (issue 16).
+pub fn https_client() -> SharedHttpClient {
+    Builder::new().build_with_connector_fn(|settings, runtime_components| {
+        let mut connector = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = runtime_components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
 }
 
 /// The six service clients, all cloned from one `SdkConfig`.
