@@ -162,3 +162,28 @@ impl AwsClients {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// No SDK crate enables `default-https-client` (issue 16), so a config
+    /// without the loader's client would fail every call with "no HTTP
+    /// client"; the loader must always set one, credentials included.
+    #[tokio::test]
+    async fn the_loaded_config_carries_the_ring_https_client() {
+        let connection = AwsConnection {
+            region: Some("eu-west-1".into()),
+            endpoint_url: Some("http://127.0.0.1:9".into()),
+            ..AwsConnection::default()
+        };
+        let config = connection.load().await;
+        assert!(
+            config.http_client().is_some(),
+            "the loader set no HTTP client"
+        );
+        let clients = AwsClients::new(&config);
+        assert!(clients.s3.config().http_client().is_some());
+        assert!(clients.acm.config().http_client().is_some());
+    }
+}
