@@ -7,7 +7,9 @@ use crate::error::{Error, ResourceKind, Result};
 use crate::flows::{manifest, FlowContext};
 use crate::model::{Deployment, FunctionVersion, Infrastructure, OriginSecret, RouterBinding};
 use crate::opennext::GUARD_HANDLER;
-use crate::router::{live_entry, secret_entry, DeploymentRoute, KvsEntry, PublicIndex, RouterKeys};
+use crate::router::{
+    live_entry, secret_entry, DeploymentRoute, KvsEntry, LivePointer, PublicIndex, RouterKeys,
+};
 use crate::traits::{
     url_host, AliasRouting, FunctionUrlAuth, FunctionUrlOptions, KvsUpdate, SetAliasOptions,
     MAX_KVS_UPDATE_ITEMS,
@@ -178,7 +180,8 @@ pub(crate) async fn point_router(
     write(svc, binding, vec![live_entry(&keys, &d.id)?]).await
 }
 
-/// Whether the router's live pointer names `d`.
+/// Whether the router's live pointer names `d` as the deployment every
+/// visitor outside a rollout's split gets.
 pub(crate) async fn router_points_at(
     svc: &FlowContext,
     infra: &Infrastructure,
@@ -186,8 +189,10 @@ pub(crate) async fn router_points_at(
     d: &Deployment,
 ) -> Result<bool> {
     let keys = RouterKeys::new(&infra.distribution_id)?;
-    let live = svc.backend.kvs.get(&binding.store, &keys.live()).await?;
-    Ok(live.as_deref() == Some(d.id.as_str()))
+    match svc.backend.kvs.get(&binding.store, &keys.live()).await? {
+        Some(value) => Ok(LivePointer::parse(&value)?.live() == &d.id),
+        None => Ok(false),
+    }
 }
 
 /// How often a write is retried on an ETag another writer moved: the store

@@ -79,6 +79,8 @@ struct Settings {
     max_header_bytes: usize,
     hash_length: usize,
     secret_header: &'static str,
+    visitor_cookie: &'static str,
+    weight_scale: u32,
 }
 
 /// The generated viewer-request function, ready to publish with runtime
@@ -112,6 +114,8 @@ impl RouterCode {
             max_header_bytes: options.max_header_bytes,
             hash_length: HASH_LENGTH,
             secret_header: crate::model::ORIGIN_SECRET_HEADER,
+            visitor_cookie: super::VISITOR_COOKIE,
+            weight_scale: crate::model::WEIGHT_SCALE,
         };
         let settings = serde_json::to_string(&settings)
             .map_err(|e| Error::invalid_input("router", format!("settings: {e}")))?;

@@ -31,7 +31,7 @@ impl std::fmt::Debug for KvsEntry {
 }
 
 impl KvsEntry {
-    fn checked(key: String, value: String, field: &str) -> Result<Self> {
+    pub(crate) fn checked(key: String, value: String, field: &str) -> Result<Self> {
         if key.len() > MAX_KEY_BYTES {
             return Err(Error::invalid_input(
                 field,
@@ -194,7 +194,7 @@ impl DeploymentRoute {
 /// The entry that makes `deployment` live on the distribution of `keys`:
 /// writing it is the whole of a promote or a rollback at the edge.
 pub fn live_entry(keys: &RouterKeys, deployment: &DeploymentId) -> Result<KvsEntry> {
-    KvsEntry::checked(keys.live(), deployment.to_string(), "deployment")
+    super::LivePointer::Single(deployment.clone()).entry(keys)
 }
 
 /// The entry holding `deployment`'s origin secret, which the router sends

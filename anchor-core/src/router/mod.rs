@@ -14,6 +14,8 @@
 //!   checked against CloudFront's size limit;
 //! - [`RouterKeys`], [`DeploymentRoute`], [`secret_entry`], [`live_entry`]:
 //!   the store entries;
+//! - [`LivePointer`], [`RolloutSplit`]: the live pointer, which during a
+//!   gradual rollout is a sticky split between two deployments;
 //! - [`PublicIndex`]: which paths a deployment serves from `public/`;
 //! - [`HOST_SCRIPT`]: runs the same code under Node, for tests and the
 //!   local edge.
@@ -25,11 +27,13 @@ mod compact;
 mod entries;
 mod index;
 mod keys;
+mod pointer;
 
 pub use code::{RouterCode, RouterOptions, CACHE_KEY_HEADER, IMAGE_HEADERS, RSC_HEADERS};
 pub use entries::{estimated_store_bytes, live_entry, secret_entry, DeploymentRoute, KvsEntry};
 pub use index::{shard_of, PublicIndex};
 pub use keys::RouterKeys;
+pub use pointer::{LivePointer, RolloutSplit, VISITOR_COOKIE};
 
 /// CloudFront's limit on a function's code, in bytes.
 pub const MAX_FUNCTION_BYTES: usize = 10_240;

@@ -105,6 +105,21 @@ async function isPublic(uri, entry, key) {
   return !!index && index.indexOf(wanted) >= 0;
 }
 
+// Who the visitor is, for a rollout's split: the visitor cookie, else this
+// request's id (a visitor's first request, before the cookie is set).
+function visitorOf(request, event) {
+  const cookie = request.cookies && request.cookies[S.visitorCookie];
+  return cookie && cookie.value ? String(cookie.value) : event.context.requestId;
+}
+
+// The visitor's bucket in 0..weightScale: fixed for one rollout (its
+// salt) and one visitor, so the split is sticky, and growing weights only
+// add visitors to the candidate.
+function bucketOf(salt, visitor) {
+  const hex = crypto.createHash('sha256').update(salt + ':' + visitor).digest('hex');
+  return parseInt(hex.slice(0, 8), 16) % S.weightScale;
+}
+
 function digest(text) {
   return crypto.createHash('sha256').update(text).digest('hex').slice(0, S.hashLength);
 }
@@ -184,11 +199,31 @@ async function handler(event) {
   } catch (e) {
     return reply(503, 'Service Unavailable', 'No deployment is live on this site.\n');
   }
+  // During a gradual rollout the pointer is a split: the candidate serves
+  // the visitors whose bucket is below its weight. A candidate without a
+  // readable entry serves nobody.
+  if (id.charAt(0) === '{') {
+    let split;
+    try {
+      split = JSON.parse(id);
+    } catch (e) {
+      return reply(503, 'Service Unavailable', 'The live pointer is unreadable.\n');
+    }
+    id = split.l;
+    if (bucketOf(split.s, visitorOf(request, event)) < split.w) {
+      try {
+        entry = await kvs.get(prefix + S.deployment + split.c, { format: 'json' });
+        id = split.c;
+      } catch (e) {}
+    }
+  }
   const key = prefix + S.deployment + id;
-  try {
-    entry = await kvs.get(key, { format: 'json' });
-  } catch (e) {
-    return reply(503, 'Service Unavailable', 'The live deployment has no routing entry.\n');
+  if (!entry) {
+    try {
+      entry = await kvs.get(key, { format: 'json' });
+    } catch (e) {
+      return reply(503, 'Service Unavailable', 'The live deployment has no routing entry.\n');
+    }
   }
 
   const uri = request.uri;

@@ -65,4 +65,5 @@ mod proptest_local;
 mod real_build_local;
 mod router_function;
 mod router_pairs_local;
+mod router_rollout;
 mod upgrade_local;

@@ -19,7 +19,7 @@ const BLOG: &str = "E2BLOGDIST0002";
 const HOST: &str = "shop.example.com";
 
 /// A running `node host.mjs` with the generated code loaded.
-struct Host {
+pub(crate) struct Host {
     child: Child,
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
@@ -28,7 +28,7 @@ struct Host {
 }
 
 impl Host {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         let code = RouterCode::generate(&RouterOptions::default()).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let host = dir.path().join("host.mjs");
@@ -88,7 +88,7 @@ impl Host {
         }
     }
 
-    fn put(&mut self, entries: &[KvsEntry]) {
+    pub(crate) fn put(&mut self, entries: &[KvsEntry]) {
         let map: Map<String, Value> = entries
             .iter()
             .map(|e| (e.key.clone(), json!(e.value)))
@@ -102,7 +102,7 @@ impl Host {
 
     /// Runs one request; returns what the handler returned and the origin
     /// it chose (null when it made no `updateRequestOrigin` call).
-    fn run(&mut self, event: Value) -> (Value, Value) {
+    pub(crate) fn run(&mut self, event: Value) -> (Value, Value) {
         let answer = self.call(json!({"op": "run", "event": event}));
         (answer["result"].clone(), answer["origin"].clone())
     }
@@ -120,7 +120,7 @@ impl Drop for Host {
 }
 
 /// A viewer-request event as CloudFront sends it to a runtime 2.0 function.
-fn event(dist: &str, method: &str, uri: &str, headers: &[(&str, &str)]) -> Value {
+pub(crate) fn event(dist: &str, method: &str, uri: &str, headers: &[(&str, &str)]) -> Value {
     let mut map = Map::new();
     map.insert("host".into(), json!({"value": HOST}));
     for (name, value) in headers {
@@ -147,7 +147,7 @@ fn event(dist: &str, method: &str, uri: &str, headers: &[(&str, &str)]) -> Value
 
 /// A deployment as a deploy writes it to the store: its routing entry
 /// and, when its server has the guard, its secret under a key of its own.
-struct Deployed {
+pub(crate) struct Deployed {
     route: DeploymentRoute,
     secret: Option<OriginSecret>,
 }
@@ -162,7 +162,7 @@ impl std::ops::Deref for Deployed {
 impl Deployed {
     /// The entries in the order the deploy writes them: shards, the
     /// secret, then the record.
-    fn entries(&self, keys: &RouterKeys) -> anchor_core::Result<Vec<KvsEntry>> {
+    pub(crate) fn entries(&self, keys: &RouterKeys) -> anchor_core::Result<Vec<KvsEntry>> {
         let mut entries = self.route.entries(keys)?;
         if let Some(secret) = &self.secret {
             let at = entries.len() - 1;
@@ -172,7 +172,7 @@ impl Deployed {
     }
 }
 
-fn deployment(project: &str, tag: &str, index: PublicIndex) -> Deployed {
+pub(crate) fn deployment(project: &str, tag: &str, index: PublicIndex) -> Deployed {
     let id = DeploymentId::generate();
     let route = DeploymentRoute {
         origin_path: format!("/{project}/deployments/{id}"),
@@ -191,7 +191,7 @@ fn deployment(project: &str, tag: &str, index: PublicIndex) -> Deployed {
     }
 }
 
-fn shop_index() -> PublicIndex {
+pub(crate) fn shop_index() -> PublicIndex {
     PublicIndex::from_public_paths([
         "robots.txt",
         "favicon.ico",
@@ -215,13 +215,13 @@ fn shop() -> (Host, Deployed, Deployed) {
     (host, a, b)
 }
 
-fn header<'a>(result: &'a Value, name: &str) -> &'a str {
+pub(crate) fn header<'a>(result: &'a Value, name: &str) -> &'a str {
     result["headers"][name]["value"]
         .as_str()
         .unwrap_or_else(|| panic!("no {name} header in {result}"))
 }
 
-fn cache_key(result: &Value) -> &str {
+pub(crate) fn cache_key(result: &Value) -> &str {
     header(result, CACHE_KEY_HEADER)
 }
 
