@@ -8,7 +8,8 @@ use crate::flows::{manifest, FlowContext};
 use crate::model::{Deployment, FunctionVersion, Infrastructure, OriginSecret, RouterBinding};
 use crate::opennext::GUARD_HANDLER;
 use crate::router::{
-    live_entry, secret_entry, DeploymentRoute, KvsEntry, LivePointer, PublicIndex, RouterKeys,
+    live_entry, preview_entry, secret_entry, DeploymentRoute, KvsEntry, LivePointer, PublicIndex,
+    RouterKeys,
 };
 use crate::traits::{
     url_host, AliasRouting, FunctionUrlAuth, FunctionUrlOptions, KvsUpdate, SetAliasOptions,
@@ -138,6 +139,8 @@ pub(crate) async fn publish_origins(
         // one update.
         entries.insert(entries.len() - 1, secret_entry(&keys, &d.id, secret)?);
     }
+    // After the record: the preview address finds an entry to route by.
+    entries.push(preview_entry(&keys, d.version, &d.id)?);
     write(svc, binding, entries).await
 }
 

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 
 use super::compact::compact;
-use super::keys::{DEPLOYMENT, LIVE, SECRET, SHARD};
+use super::keys::{DEPLOYMENT, GONE, LIVE, PREVIEW, PREVIEW_SUFFIX, SECRET, SHARD};
 use super::MAX_FUNCTION_BYTES;
 
 const TEMPLATE: &str = include_str!("viewer_request.js");
@@ -81,6 +81,11 @@ struct Settings {
     secret_header: &'static str,
     visitor_cookie: &'static str,
     weight_scale: u32,
+    preview: &'static str,
+    preview_suffix: &'static str,
+    gone: &'static str,
+    preview_header: &'static str,
+    preview_query: &'static str,
 }
 
 /// The generated viewer-request function, ready to publish with runtime
@@ -116,6 +121,11 @@ impl RouterCode {
             secret_header: crate::model::ORIGIN_SECRET_HEADER,
             visitor_cookie: super::VISITOR_COOKIE,
             weight_scale: crate::model::WEIGHT_SCALE,
+            preview: PREVIEW,
+            preview_suffix: PREVIEW_SUFFIX,
+            gone: GONE,
+            preview_header: super::PREVIEW_HEADER,
+            preview_query: super::PREVIEW_QUERY,
         };
         let settings = serde_json::to_string(&settings)
             .map_err(|e| Error::invalid_input("router", format!("settings: {e}")))?;

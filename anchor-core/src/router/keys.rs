@@ -18,6 +18,13 @@ pub(crate) const DEPLOYMENT: &str = "d/";
 /// A key of its own, apart from the entry, because Anchor reads entries
 /// back and never reads a secret back.
 pub(crate) const SECRET: &str = "k/";
+/// The infix of a preview handle: `<dist>/v/<version>`.
+pub(crate) const PREVIEW: &str = "v/";
+/// The key suffix of the host suffix under which `v<N>.<suffix>` is a
+/// preview: `<dist>/w`.
+pub(crate) const PREVIEW_SUFFIX: &str = "w";
+/// The value of a preview handle whose deployment was pruned.
+pub(crate) const GONE: &str = "gone";
 /// The infix of an index shard: `<dist>/d/<deployment id>/p/<k>`.
 pub(crate) const SHARD: &str = "/p/";
 
@@ -71,6 +78,18 @@ impl RouterKeys {
     /// `<dist>/d/<deployment id>`: what routing needs for that deployment.
     pub fn deployment(&self, id: &DeploymentId) -> String {
         format!("{}/{DEPLOYMENT}{id}", self.distribution)
+    }
+
+    /// `<dist>/v/<version>`: the deployment of that version, served as a
+    /// preview whether it is live or not (or `gone` once pruned).
+    pub fn preview(&self, version: u64) -> String {
+        format!("{}/{PREVIEW}{version}", self.distribution)
+    }
+
+    /// `<dist>/w`: the host suffix (a wildcard domain without its `*.`)
+    /// under which `v<N>.<suffix>` serves version N.
+    pub fn preview_suffix(&self) -> String {
+        format!("{}/{PREVIEW_SUFFIX}", self.distribution)
     }
 
     /// `<dist>/k/<deployment id>`: the origin secret the router sends that

@@ -16,6 +16,8 @@
 //!   the store entries;
 //! - [`LivePointer`], [`RolloutSplit`]: the live pointer, which during a
 //!   gradual rollout is a sticky split between two deployments;
+//! - [`preview_entry`], [`preview_suffix_entry`]: every deployment's own
+//!   address, `v<N>.<suffix>` or the preview header or query parameter;
 //! - [`PublicIndex`]: which paths a deployment serves from `public/`;
 //! - [`HOST_SCRIPT`]: runs the same code under Node, for tests and the
 //!   local edge.
@@ -28,12 +30,16 @@ mod entries;
 mod index;
 mod keys;
 mod pointer;
+mod previews;
 
 pub use code::{RouterCode, RouterOptions, CACHE_KEY_HEADER, IMAGE_HEADERS, RSC_HEADERS};
 pub use entries::{estimated_store_bytes, live_entry, secret_entry, DeploymentRoute, KvsEntry};
 pub use index::{shard_of, PublicIndex};
 pub use keys::RouterKeys;
 pub use pointer::{LivePointer, RolloutSplit, VISITOR_COOKIE};
+pub use previews::{
+    preview_entry, preview_gone_entry, preview_suffix_entry, PREVIEW_HEADER, PREVIEW_QUERY,
+};
 
 /// CloudFront's limit on a function's code, in bytes.
 pub const MAX_FUNCTION_BYTES: usize = 10_240;

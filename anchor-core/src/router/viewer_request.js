@@ -105,6 +105,39 @@ async function isPublic(uri, entry, key) {
   return !!index && index.indexOf(wanted) >= 0;
 }
 
+function isVersion(name) {
+  if (name.length < 2 || name.length > 12 || name.charAt(0) !== 'v') return false;
+  for (let i = 1; i < name.length; i++) {
+    const c = name.charAt(i);
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// The preview asked for, if any: the preview header, else the preview
+// query parameter (removed here), else the first label of a host under the
+// distribution's preview suffix (a wildcard domain), such as v12 in
+// v12.preview.example.com. Other hosts never read the suffix.
+async function previewOf(request, host, prefix) {
+  const qs = request.querystring || {};
+  const asked = qs[S.previewQuery];
+  delete qs[S.previewQuery];
+  let name = headerValue(request.headers, S.previewHeader);
+  delete request.headers[S.previewHeader];
+  if (name === undefined && asked) name = String(asked.value);
+  if (name !== undefined || !host) return name;
+  const bare = host.split(':')[0].toLowerCase();
+  const dot = bare.indexOf('.');
+  if (dot < 0 || !isVersion(bare.slice(0, dot))) return undefined;
+  let suffix;
+  try {
+    suffix = await kvs.get(prefix + S.previewSuffix);
+  } catch (e) {
+    return undefined;
+  }
+  return bare.slice(dot + 1) === suffix ? bare.slice(0, dot) : undefined;
+}
+
 // Who the visitor is, for a rollout's split: the visitor cookie, else this
 // request's id (a visitor's first request, before the cookie is set).
 function visitorOf(request, event) {
@@ -194,10 +227,21 @@ async function handler(event) {
   let id;
   let entry;
   const prefix = dist + '/';
-  try {
-    id = await kvs.get(prefix + S.live);
-  } catch (e) {
-    return reply(503, 'Service Unavailable', 'No deployment is live on this site.\n');
+  const preview = await previewOf(request, host, prefix);
+  if (preview !== undefined) {
+    if (!isVersion(preview)) return reply(400, 'Bad Request', 'A preview is named v<N>.\n');
+    try {
+      id = await kvs.get(prefix + S.preview + preview.slice(1));
+    } catch (e) {
+      return reply(404, 'Not Found', 'This site has no deployment ' + preview + '.\n');
+    }
+    if (id === S.gone) return reply(410, 'Gone', 'Deployment ' + preview + ' has been pruned.\n');
+  } else {
+    try {
+      id = await kvs.get(prefix + S.live);
+    } catch (e) {
+      return reply(503, 'Service Unavailable', 'No deployment is live on this site.\n');
+    }
   }
   // During a gradual rollout the pointer is a split: the candidate serves
   // the visitors whose bucket is below its weight. A candidate without a

@@ -65,5 +65,6 @@ mod proptest_local;
 mod real_build_local;
 mod router_function;
 mod router_pairs_local;
+mod router_previews;
 mod router_rollout;
 mod upgrade_local;
