@@ -110,13 +110,8 @@ async fn serve(
     }
     let mut routed = None;
     if let (true, Some(router)) = (behaviour.viewer_request, &site.config.router) {
-        let live = match selected {
-            Selected::Live => None,
-            Selected::Version(version) => match site.deployment(version).await? {
-                Some(d) => Some(d.id),
-                None => return Ok(no_such_version(site, version)),
-            },
-        };
+        // The function picks the deployment, previews (`v<N>.localhost`)
+        // included, as it does on the distribution.
         let infra = &site.config.infra;
         let event = to_viewer_event(
             &parts,
@@ -124,7 +119,7 @@ async fn serve(
             &infra.distribution_id,
             &infra.distribution_domain,
         );
-        let answer = match router.run(event, live.as_ref().map(|id| id.as_str())).await {
+        let answer = match router.run(event).await {
             Ok(answer) => answer,
             // CloudFront answers 503 when it cannot run the function; the
             // router host has logged why.

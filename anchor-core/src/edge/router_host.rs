@@ -23,7 +23,14 @@ use tokio::sync::{mpsc, oneshot, Mutex};
 use super::router_process::{HostFailure, KeySnapshot, RouterProcess};
 use crate::error::{Error, Result, Service};
 use crate::local::LocalKvs;
-use crate::router::{RouterCode, RouterOptions, HOST_SCRIPT};
+use crate::router::{RouterCode, RouterKeys, RouterOptions, HOST_SCRIPT};
+
+/// The local edge's wildcard domain: browsers resolve every
+/// `*.localhost` to the loopback address, so `v<N>.localhost:<port>` is each
+/// deployment's preview address, as `v<N>.<suffix>` is on a distribution
+/// with a wildcard domain. The router sees this suffix in its store unless
+/// the project's store names one itself.
+pub(crate) const LOCAL_PREVIEW_SUFFIX: &str = "localhost";
 
 /// How long one exchange with a router process may take (loading the
 /// function included) before the process is killed. CloudFront allows a
@@ -83,7 +90,6 @@ impl std::fmt::Debug for RouterHost {
 /// One request waiting for a router process.
 struct Job {
     event: Value,
-    live: Option<String>,
     reply: oneshot::Sender<Result<Value>>,
 }
 
@@ -96,8 +102,9 @@ struct Runner {
     store: String,
     /// The project's keys start with this (`<distribution id>/`).
     prefix: String,
-    /// The key of the live pointer.
-    live_key: String,
+    /// The key of the preview suffix, which the local edge sets to
+    /// `localhost` (see [`LOCAL_PREVIEW_SUFFIX`]).
+    preview_suffix_key: String,
 }
 
 impl RouterHost {
@@ -127,7 +134,7 @@ impl RouterHost {
             code: code.code().to_string(),
             kvs,
             store: store.to_string(),
-            live_key: format!("{prefix}live"),
+            preview_suffix_key: RouterKeys::new(distribution_id)?.preview_suffix(),
             prefix,
         });
         let (jobs, queue) = mpsc::channel(QUEUE_DEPTH);
@@ -139,18 +146,13 @@ impl RouterHost {
     }
 
     /// Runs the function on `event` (a CloudFront viewer-request event),
-    /// with the store as it is now; `live` replaces the live pointer's value
-    /// for this request only (a preview's own address). A function that
+    /// with the store as it is now. A function that
     /// throws gives [`RouterAnswer::failed`]; a router process that could
     /// not answer, even after a restart, gives an [`Error::Service`] on
     /// [`Service::Cdn`] (operation `RunFunction`), already logged.
-    pub async fn run(&self, event: Value, live: Option<&str>) -> Result<RouterAnswer> {
+    pub async fn run(&self, event: Value) -> Result<RouterAnswer> {
         let (reply, answer) = oneshot::channel();
-        let job = Job {
-            event,
-            live: live.map(str::to_string),
-            reply,
-        };
+        let job = Job { event, reply };
         let stopped = || {
             Error::service(
                 "local",
@@ -235,9 +237,8 @@ impl Runner {
             return Ok(Err(HostFailure::Exited { pid: None }));
         };
         let snapshot = self.snapshot_unless(running.synced_etag()).await?;
-        let live = job.live.as_deref().map(|id| (self.live_key.as_str(), id));
         Ok(running
-            .run(snapshot, job.event.clone(), live, EXCHANGE_TIMEOUT)
+            .run(snapshot, job.event.clone(), EXCHANGE_TIMEOUT)
             .await)
     }
 
@@ -248,7 +249,9 @@ impl Runner {
                 return Ok(None);
             }
         }
-        let (etag, keys) = self.kvs.snapshot(&self.store, &self.prefix).await?;
+        let (etag, mut keys) = self.kvs.snapshot(&self.store, &self.prefix).await?;
+        keys.entry(self.preview_suffix_key.clone())
+            .or_insert_with(|| LOCAL_PREVIEW_SUFFIX.to_string());
         Ok(Some(KeySnapshot { etag, keys }))
     }
 

@@ -127,35 +127,24 @@ impl RouterProcess {
         self.synced.then_some(self.copy.etag.as_str())
     }
 
-    /// Runs the function on `event` with the keys of `snapshot`; `live`
-    /// (the key of the live pointer and a deployment id) replaces that key
-    /// for this request only. Returns the host's answer to the run: either
-    /// `result` and `origin`, or the function's own `error`.
+    /// Runs the function on `event` with the keys of `snapshot`. Returns
+    /// the host's answer to the run: either `result` and `origin`, or the
+    /// function's own `error`.
     ///
-    /// The key updates, the run and the restoring of `live` go out as one
-    /// batch and come back as one, so a request costs one round trip.
+    /// The key updates and the run go out as one batch and come back as
+    /// one, so a request costs one round trip.
     pub async fn run(
         &mut self,
         snapshot: Option<KeySnapshot>,
         event: Value,
-        live: Option<(&str, &str)>,
         timeout: Duration,
     ) -> Result<Value, HostFailure> {
         let mut batch = Vec::new();
         if let Some(snapshot) = snapshot {
             self.sync(snapshot, &mut batch);
         }
-        if let Some((key, id)) = live {
-            batch.push(json!({"op": "put", "entries": {key: id}}));
-        }
         batch.push(json!({"op": "run", "event": event}));
         let run_at = batch.len() - 1;
-        if let Some((key, _)) = live {
-            batch.push(match self.copy.keys.get(key) {
-                Some(real) => json!({"op": "put", "entries": {key: real}}),
-                None => json!({"op": "delete", "keys": [key]}),
-            });
-        }
         let mut answers = self.exchange(batch, timeout).await?;
         Ok(answers.swap_remove(run_at))
     }

@@ -44,7 +44,8 @@ async fn served(dir: &Path, v1: &Path, v2: &Path) -> (Anchor, EdgeServer) {
 
 /// The three kinds of request the router decides differently, and what
 /// each must answer: the live page (v2), v1's page at its own address (the
-/// live pointer replaced for that request only) and a public file.
+/// router reads `v1` from the host, under the local edge's `localhost`
+/// preview suffix) and a public file.
 const CASES: [(&str, &str, &str); 3] = [
     ("localhost", "/", "Hello from Anchor v2"),
     ("v1.localhost", "/", "Hello from Anchor v1"),
