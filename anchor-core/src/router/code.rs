@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 
 use super::compact::compact;
-use super::keys::{DEPLOYMENT, GONE, LIVE, PREVIEW, PREVIEW_SUFFIX, SECRET, SHARD};
+use super::keys::{DEPLOYMENT, GONE, LIVE, PIN, PREVIEW, PREVIEW_SUFFIX, SECRET, SHARD};
 use super::MAX_FUNCTION_BYTES;
 
 const TEMPLATE: &str = include_str!("viewer_request.js");
@@ -86,6 +86,10 @@ struct Settings {
     gone: &'static str,
     preview_header: &'static str,
     preview_query: &'static str,
+    pin: &'static str,
+    pin_header: &'static str,
+    pin_query: &'static str,
+    pin_cookie: &'static str,
 }
 
 /// The generated viewer-request function, ready to publish with runtime
@@ -126,6 +130,10 @@ impl RouterCode {
             gone: GONE,
             preview_header: super::PREVIEW_HEADER,
             preview_query: super::PREVIEW_QUERY,
+            pin: PIN,
+            pin_header: super::PIN_HEADER,
+            pin_query: super::PIN_QUERY,
+            pin_cookie: super::PIN_COOKIE,
         };
         let settings = serde_json::to_string(&settings)
             .map_err(|e| Error::invalid_input("router", format!("settings: {e}")))?;

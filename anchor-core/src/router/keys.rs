@@ -23,6 +23,8 @@ pub(crate) const PREVIEW: &str = "v/";
 /// The key suffix of the host suffix under which `v<N>.<suffix>` is a
 /// preview: `<dist>/w`.
 pub(crate) const PREVIEW_SUFFIX: &str = "w";
+/// The infix of a skew-protection pin: `<dist>/s/<build deploymentId>`.
+pub(crate) const PIN: &str = "s/";
 /// The value of a preview handle whose deployment was pruned.
 pub(crate) const GONE: &str = "gone";
 /// The infix of an index shard: `<dist>/d/<deployment id>/p/<k>`.
@@ -84,6 +86,13 @@ impl RouterKeys {
     /// preview whether it is live or not (or `gone` once pruned).
     pub fn preview(&self, version: u64) -> String {
         format!("{}/{PREVIEW}{version}", self.distribution)
+    }
+
+    /// `<dist>/s/<build deploymentId>`: which deployment a page naming that
+    /// Next.js `deploymentId` is pinned to, and until when. The id must be
+    /// checked first (`check_build_deployment_id`).
+    pub fn pin(&self, build_deployment_id: &str) -> String {
+        format!("{}/{PIN}{build_deployment_id}", self.distribution)
     }
 
     /// `<dist>/w`: the host suffix (a wildcard domain without its `*.`)

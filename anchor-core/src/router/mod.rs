@@ -18,6 +18,8 @@
 //!   gradual rollout is a sticky split between two deployments;
 //! - [`preview_entry`], [`preview_suffix_entry`]: every deployment's own
 //!   address, `v<N>.<suffix>` or the preview header or query parameter;
+//! - [`Pin`], [`pin_entry`]: skew protection, a page of an older
+//!   deployment kept on it for a while;
 //! - [`PublicIndex`]: which paths a deployment serves from `public/`;
 //! - [`HOST_SCRIPT`]: runs the same code under Node, for tests and the
 //!   local edge.
@@ -29,6 +31,7 @@ mod compact;
 mod entries;
 mod index;
 mod keys;
+mod pins;
 mod pointer;
 mod previews;
 
@@ -36,6 +39,10 @@ pub use code::{RouterCode, RouterOptions, CACHE_KEY_HEADER, IMAGE_HEADERS, RSC_H
 pub use entries::{estimated_store_bytes, live_entry, secret_entry, DeploymentRoute, KvsEntry};
 pub use index::{shard_of, PublicIndex};
 pub use keys::RouterKeys;
+pub use pins::{
+    check_build_deployment_id, pin_entry, Pin, MAX_BUILD_DEPLOYMENT_ID_BYTES, PIN_COOKIE,
+    PIN_HEADER, PIN_QUERY,
+};
 pub use pointer::{LivePointer, RolloutSplit, VISITOR_COOKIE};
 pub use previews::{
     preview_entry, preview_gone_entry, preview_suffix_entry, PREVIEW_HEADER, PREVIEW_QUERY,

@@ -138,6 +138,17 @@ async function previewOf(request, host, prefix) {
   return bare.slice(dot + 1) === suffix ? bare.slice(0, dot) : undefined;
 }
 
+// The build deploymentId the request names, if any: Next's header on RSC
+// and action requests, its query parameter on assets, else the pin cookie.
+function pinOf(request) {
+  const header = headerValue(request.headers, S.pinHeader);
+  if (header) return header;
+  const query = request.querystring && request.querystring[S.pinQuery];
+  if (query) return String(query.value);
+  const cookie = request.cookies && request.cookies[S.pinCookie];
+  return cookie && cookie.value ? String(cookie.value) : undefined;
+}
+
 // Who the visitor is, for a rollout's split: the visitor cookie, else this
 // request's id (a visitor's first request, before the cookie is set).
 function visitorOf(request, event) {
@@ -237,10 +248,29 @@ async function handler(event) {
     }
     if (id === S.gone) return reply(410, 'Gone', 'Deployment ' + preview + ' has been pruned.\n');
   } else {
-    try {
-      id = await kvs.get(prefix + S.live);
-    } catch (e) {
-      return reply(503, 'Service Unavailable', 'No deployment is live on this site.\n');
+    // Skew protection: a request from a page of an older deployment stays
+    // on it within its window. A pin past its window sends an asset
+    // request (the dpl query) to 404 and anything else to the live site.
+    const pin = pinOf(request);
+    if (pin) {
+      let pinned;
+      try {
+        pinned = await kvs.get(prefix + S.pin + pin, { format: 'json' });
+      } catch (e) {}
+      if (pinned && pinned.x !== undefined && pinned.x * 1000 <= Date.now()) {
+        if (request.querystring && request.querystring[S.pinQuery]) {
+          return reply(404, 'Not Found', 'This asset belongs to a deployment that is no longer served.\n');
+        }
+      } else if (pinned) {
+        id = pinned.d;
+      }
+    }
+    if (id === undefined) {
+      try {
+        id = await kvs.get(prefix + S.live);
+      } catch (e) {
+        return reply(503, 'Service Unavailable', 'No deployment is live on this site.\n');
+      }
     }
   }
   // During a gradual rollout the pointer is a split: the candidate serves

@@ -67,4 +67,5 @@ mod router_function;
 mod router_pairs_local;
 mod router_previews;
 mod router_rollout;
+mod router_skew;
 mod upgrade_local;
