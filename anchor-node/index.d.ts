@@ -334,6 +334,12 @@ export interface DeployPlan {
   /** Whether the server answers with response streaming. */
   serverStreaming: boolean
   /**
+   * The build's Next.js `deploymentId`, which skew protection pins this
+   * deployment's pages by; absent when the build set none (then they
+   * are not pinned).
+   */
+  nextDeploymentId?: string
+  /**
    * The settings the deploy gives the functions; absent keeps what
    * they have.
    */

@@ -88,6 +88,7 @@ pub fn samples() -> Result<Samples> {
             server_architecture: Some(Architecture::Arm64),
             image_architecture: Some(Architecture::X86_64),
             server_streaming: true,
+            next_deployment_id: Some("build-42".into()),
             function_settings: Some(functions),
             base_deployment: deployment.replaced.clone(),
             routes: Vec::new(),

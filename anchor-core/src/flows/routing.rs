@@ -5,11 +5,13 @@
 
 use crate::error::{Error, ResourceKind, Result};
 use crate::flows::{manifest, FlowContext};
-use crate::model::{Deployment, FunctionVersion, Infrastructure, OriginSecret, RouterBinding};
+use crate::model::{
+    Deployment, DeploymentId, FunctionVersion, Infrastructure, OriginSecret, RouterBinding,
+};
 use crate::opennext::GUARD_HANDLER;
 use crate::router::{
-    live_entry, preview_entry, secret_entry, DeploymentRoute, KvsEntry, LivePointer, PublicIndex,
-    RouterKeys,
+    live_entry, pin_entry, preview_entry, secret_entry, window_end_entry, DeploymentRoute,
+    KvsEntry, LivePointer, Pin, PublicIndex, RouterKeys, DEFAULT_SKEW_WINDOW,
 };
 use crate::traits::{
     url_host, AliasRouting, FunctionUrlAuth, FunctionUrlOptions, KvsUpdate, SetAliasOptions,
@@ -42,6 +44,7 @@ pub(crate) async fn publish_origins(
     d: &Deployment,
     server_streams: bool,
     secret: Option<&OriginSecret>,
+    build_deployment_id: Option<&str>,
 ) -> Result<()> {
     let (Some(server), Some(image)) = (&d.server_version, &d.image_version) else {
         return Err(no_versions(d));
@@ -131,6 +134,7 @@ pub(crate) async fn publish_origins(
             crate::model::asset_manifest::deployment_folder(&d.id)
         ),
         public_index: PublicIndex::from_public_paths(public_paths)?,
+        build_deployment_id: build_deployment_id.map(str::to_string),
     };
     let keys = RouterKeys::new(&infra.distribution_id)?;
     let mut entries = route.entries(&keys)?;
@@ -139,8 +143,16 @@ pub(crate) async fn publish_origins(
         // one update.
         entries.insert(entries.len() - 1, secret_entry(&keys, &d.id, secret)?);
     }
-    // After the record: the preview address finds an entry to route by.
+    // After the record: the preview address and the pin find an entry to
+    // route by. A pinned page reaches the deployment until a switch away
+    // from it writes its window's end (`point_router`).
     entries.push(preview_entry(&keys, d.version, &d.id)?);
+    if let Some(build) = build_deployment_id {
+        let pin = Pin {
+            deployment: d.id.clone(),
+        };
+        entries.push(pin_entry(&keys, build, &pin)?);
+    }
     write(svc, binding, entries).await
 }
 
@@ -164,11 +176,17 @@ async fn server_is_guarded(svc: &FlowContext, server: &FunctionVersion) -> Resul
 /// made before the project had a router gets its entry first (and no
 /// secret: its server has no guard, so its origin is signed). Reads the
 /// routing entry, never the secret.
+///
+/// The same update ends the skew window of `leaving` (the deployment that
+/// was live, when the caller knows it) [`DEFAULT_SKEW_WINDOW`] from now, and
+/// clears `d`'s, so pages of the one leaving keep reaching it for the
+/// window and `d`, live again after a rollback, has no end.
 pub(crate) async fn point_router(
     svc: &FlowContext,
     infra: &Infrastructure,
     binding: &RouterBinding,
     d: &Deployment,
+    leaving: Option<&DeploymentId>,
 ) -> Result<()> {
     let keys = RouterKeys::new(&infra.distribution_id)?;
     if svc
@@ -178,9 +196,17 @@ pub(crate) async fn point_router(
         .await?
         .is_none()
     {
-        publish_origins(svc, infra, binding, d, false, None).await?;
+        publish_origins(svc, infra, binding, d, false, None, None).await?;
     }
-    write(svc, binding, vec![live_entry(&keys, &d.id)?]).await
+    let mut entries = vec![window_end_entry(&keys, &d.id, None)?];
+    if let Some(leaving) = leaving.filter(|l| **l != d.id) {
+        let window = i64::try_from(DEFAULT_SKEW_WINDOW.as_secs()).unwrap_or(i64::MAX);
+        let end = svc.clock.now().timestamp().saturating_add(window);
+        entries.push(window_end_entry(&keys, leaving, Some(end))?);
+    }
+    // Last, in the same update as the windows: the router sees all or none.
+    entries.push(live_entry(&keys, &d.id)?);
+    write(svc, binding, entries).await
 }
 
 /// Whether the router's live pointer names `d` as the deployment every

@@ -36,6 +36,7 @@ pub struct OpenNextBuild {
     routes: Vec<String>,
     functions: BTreeMap<String, FunctionBundle>,
     isr: super::IsrSetup,
+    next_deployment_id: Option<String>,
 }
 
 impl OpenNextBuild {
@@ -92,6 +93,10 @@ impl OpenNextBuild {
         };
 
         let isr = super::isr::read(dir, &root, &output)?;
+        let next_deployment_id = match functions.get(DEFAULT_ORIGIN) {
+            Some(server) => super::deployment_id::read_deployment_id(&server.dir)?,
+            None => None,
+        };
         let assets = scan_assets_within(&assets_dir, dir)?;
         Ok(Self {
             dir: dir.to_path_buf(),
@@ -103,6 +108,7 @@ impl OpenNextBuild {
             routes,
             functions,
             isr,
+            next_deployment_id,
         })
     }
 
@@ -112,6 +118,14 @@ impl OpenNextBuild {
     pub async fn read_async(dir: impl Into<PathBuf>) -> Result<Self> {
         let dir = dir.into();
         super::run_blocking(dir.clone(), move || Self::read(&dir)).await
+    }
+
+    /// The build's Next.js `deploymentId` (`config.deploymentId` of the
+    /// server bundle's `.next/required-server-files.json`), which skew
+    /// protection pins by; `None` when the build set none, and then pages
+    /// of this deployment are not pinned (see docs/release-management.md).
+    pub fn next_deployment_id(&self) -> Option<&str> {
+        self.next_deployment_id.as_deref()
     }
 
     /// The folder this build was read from.

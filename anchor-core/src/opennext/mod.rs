@@ -20,6 +20,7 @@ mod assets;
 mod build;
 mod bundle;
 mod cache;
+mod deployment_id;
 mod function_bundle;
 mod isr;
 mod native;

@@ -7,7 +7,9 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 
 use super::compact::compact;
-use super::keys::{DEPLOYMENT, GONE, LIVE, PIN, PREVIEW, PREVIEW_SUFFIX, SECRET, SHARD};
+use super::keys::{
+    DEPLOYMENT, GONE, LIVE, PIN, PREVIEW, PREVIEW_SUFFIX, SECRET, SHARD, WINDOW_END,
+};
 use super::MAX_FUNCTION_BYTES;
 
 const TEMPLATE: &str = include_str!("viewer_request.js");
@@ -87,6 +89,7 @@ struct Settings {
     preview_header: &'static str,
     preview_query: &'static str,
     pin: &'static str,
+    window_end: &'static str,
     pin_header: &'static str,
     pin_query: &'static str,
     pin_cookie: &'static str,
@@ -131,6 +134,7 @@ impl RouterCode {
             preview_header: super::PREVIEW_HEADER,
             preview_query: super::PREVIEW_QUERY,
             pin: PIN,
+            window_end: WINDOW_END,
             pin_header: super::PIN_HEADER,
             pin_query: super::PIN_QUERY,
             pin_cookie: super::PIN_COOKIE,

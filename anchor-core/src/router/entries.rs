@@ -94,6 +94,10 @@ pub struct DeploymentRoute {
     pub image_source_path: String,
     /// The top-level entries of its `public/` folder.
     pub public_index: PublicIndex,
+    /// Its build's Next.js `deploymentId`, which skew protection pins by
+    /// (`<dist>/s/<id>`); `None` when the build set none. Kept in the
+    /// record so a switch finds the pin of the deployment leaving live.
+    pub build_deployment_id: Option<String>,
 }
 
 /// The JSON the function reads at `<dist>/d/<id>`; short names because the
@@ -113,6 +117,9 @@ struct Record<'a> {
     p: Option<&'a [String]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     n: Option<usize>,
+    /// The build's `deploymentId`, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    u: Option<&'a str>,
 }
 
 impl DeploymentRoute {
@@ -142,6 +149,7 @@ impl DeploymentRoute {
             o: self.server_signed.then_some(1),
             p,
             n,
+            u: self.build_deployment_id.as_deref(),
         };
         let inline = to_json(&record(Some(self.public_index.entries()), None))?;
         if inline.len() <= MAX_VALUE_BYTES {
@@ -283,6 +291,7 @@ mod tests {
             image_host: "img.lambda-url.eu-west-1.on.aws".into(),
             bucket_host: "bucket.s3.eu-west-1.amazonaws.com".into(),
             public_index: index,
+            build_deployment_id: None,
         }
     }
 

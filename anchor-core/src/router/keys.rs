@@ -25,6 +25,9 @@ pub(crate) const PREVIEW: &str = "v/";
 pub(crate) const PREVIEW_SUFFIX: &str = "w";
 /// The infix of a skew-protection pin: `<dist>/s/<build deploymentId>`.
 pub(crate) const PIN: &str = "s/";
+/// The infix of the end of a deployment's skew window:
+/// `<dist>/e/<deployment id>`.
+pub(crate) const WINDOW_END: &str = "e/";
 /// The value of a preview handle whose deployment was pruned.
 pub(crate) const GONE: &str = "gone";
 /// The infix of an index shard: `<dist>/d/<deployment id>/p/<k>`.
@@ -93,6 +96,12 @@ impl RouterKeys {
     /// checked first (`check_build_deployment_id`).
     pub fn pin(&self, build_deployment_id: &str) -> String {
         format!("{}/{PIN}{build_deployment_id}", self.distribution)
+    }
+
+    /// `<dist>/e/<deployment id>`: until when (Unix seconds) pages pinned
+    /// to that deployment are still served by it; `0` while it is live.
+    pub fn window_end(&self, id: &DeploymentId) -> String {
+        format!("{}/{WINDOW_END}{id}", self.distribution)
     }
 
     /// `<dist>/w`: the host suffix (a wildcard domain without its `*.`)

@@ -40,8 +40,8 @@ pub use entries::{estimated_store_bytes, live_entry, secret_entry, DeploymentRou
 pub use index::{shard_of, PublicIndex};
 pub use keys::RouterKeys;
 pub use pins::{
-    check_build_deployment_id, pin_entry, Pin, MAX_BUILD_DEPLOYMENT_ID_BYTES, PIN_COOKIE,
-    PIN_HEADER, PIN_QUERY,
+    check_build_deployment_id, pin_entry, window_end_entry, Pin, DEFAULT_SKEW_WINDOW,
+    MAX_BUILD_DEPLOYMENT_ID_BYTES, PIN_COOKIE, PIN_HEADER, PIN_QUERY,
 };
 pub use pointer::{LivePointer, RolloutSplit, VISITOR_COOKIE};
 pub use previews::{

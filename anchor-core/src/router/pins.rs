@@ -24,17 +24,37 @@ pub const PIN_COOKIE: &str = "__anchor_dpl";
 /// limit with room for the distribution id.
 pub const MAX_BUILD_DEPLOYMENT_ID_BYTES: usize = 128;
 
-/// What `<dist>/s/<deploymentId>` holds.
+/// How long a page of a deployment that left live keeps reaching it: 7
+/// days, as Vercel's default.
+pub const DEFAULT_SKEW_WINDOW: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// What `<dist>/s/<deploymentId>` holds: the Anchor deployment a build's
+/// `deploymentId` belongs to. Whether its pages are still pinned is the
+/// deployment's window end (`<dist>/e/<id>`, [`window_end_entry`]), which a
+/// switch writes in the same update as the live pointer, so a switch reads
+/// nothing more than it did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pin {
     /// The Anchor deployment the build's `deploymentId` belongs to.
     #[serde(rename = "d")]
     pub deployment: DeploymentId,
-    /// Until when (Unix seconds) requests pinned to it are served by it;
-    /// `None` while it is live (no end yet). Past this, its asset requests
-    /// answer 404 and its other requests go to the live deployment.
-    #[serde(rename = "x", default, skip_serializing_if = "Option::is_none")]
-    pub until: Option<i64>,
+}
+
+/// The entry saying until when (`end`, Unix seconds) pages pinned to
+/// `deployment` are served by it; `None` writes `0`: it is live, so no end.
+/// Past the end its asset requests answer 404 and its other requests go to
+/// the live deployment. A deployment without the entry (a preview never
+/// promoted, or one made before windows existed) stays pinned.
+pub fn window_end_entry(
+    keys: &RouterKeys,
+    deployment: &DeploymentId,
+    end: Option<i64>,
+) -> Result<KvsEntry> {
+    KvsEntry::checked(
+        keys.window_end(deployment),
+        end.unwrap_or(0).max(0).to_string(),
+        "deployment",
+    )
 }
 
 /// Checks a build's `deploymentId` (from `required-server-files.json`)
@@ -75,24 +95,24 @@ mod tests {
     }
 
     #[test]
-    fn a_pin_is_keyed_by_the_builds_id_and_says_until_when() {
+    fn a_pin_is_keyed_by_the_builds_id_and_its_window_by_the_deployment() {
         let pin = Pin {
             deployment: DeploymentId::generate(),
-            until: Some(1_800_000_000),
         };
         let entry = pin_entry(&keys(), "build-42", &pin).unwrap();
         assert_eq!(entry.key, "E2ABCDEF123456/s/build-42");
         assert_eq!(serde_json::from_str::<Pin>(&entry.value).unwrap(), pin);
-        let live = Pin { until: None, ..pin };
-        let entry = pin_entry(&keys(), "build-42", &live).unwrap();
-        assert!(!entry.value.contains("\"x\""), "{}", entry.value);
+        let end = window_end_entry(&keys(), &pin.deployment, Some(1_800_000_000)).unwrap();
+        assert_eq!(end.key, format!("E2ABCDEF123456/e/{}", pin.deployment));
+        assert_eq!(end.value, "1800000000");
+        let live = window_end_entry(&keys(), &pin.deployment, None).unwrap();
+        assert_eq!(live.value, "0");
     }
 
     #[test]
     fn a_build_id_that_cannot_be_a_key_names_the_field() {
         let pin = Pin {
             deployment: DeploymentId::generate(),
-            until: None,
         };
         for bad in ["", "a/b", "a b", &"x".repeat(129)] {
             match pin_entry(&keys(), bad, &pin) {

@@ -249,20 +249,25 @@ async function handler(event) {
     if (id === S.gone) return reply(410, 'Gone', 'Deployment ' + preview + ' has been pruned.\n');
   } else {
     // Skew protection: a request from a page of an older deployment stays
-    // on it within its window. A pin past its window sends an asset
-    // request (the dpl query) to 404 and anything else to the live site.
+    // on it within its window (0 or no end: live, or never left live). Past
+    // its end an asset request (the dpl query) gets 404 and anything else
+    // goes to the live site.
     const pin = pinOf(request);
     if (pin) {
       let pinned;
       try {
         pinned = await kvs.get(prefix + S.pin + pin, { format: 'json' });
       } catch (e) {}
-      if (pinned && pinned.x !== undefined && pinned.x * 1000 <= Date.now()) {
-        if (request.querystring && request.querystring[S.pinQuery]) {
+      if (pinned) {
+        let end = 0;
+        try {
+          end = Number(await kvs.get(prefix + S.windowEnd + pinned.d));
+        } catch (e) {}
+        if (!end || end * 1000 > Date.now()) {
+          id = pinned.d;
+        } else if (request.querystring && request.querystring[S.pinQuery]) {
           return reply(404, 'Not Found', 'This asset belongs to a deployment that is no longer served.\n');
         }
-      } else if (pinned) {
-        id = pinned.d;
       }
     }
     if (id === undefined) {

@@ -68,4 +68,5 @@ mod router_pairs_local;
 mod router_previews;
 mod router_rollout;
 mod router_skew;
+mod skew_local;
 mod upgrade_local;

@@ -184,6 +184,7 @@ pub(crate) fn deployment(project: &str, tag: &str, index: PublicIndex) -> Deploy
         image_host: format!("image-{tag}.lambda-url.eu-west-1.on.aws"),
         bucket_host: "assets.s3.eu-west-1.amazonaws.com".into(),
         public_index: index,
+        build_deployment_id: None,
     };
     Deployed {
         route,

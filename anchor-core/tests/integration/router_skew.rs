@@ -4,7 +4,7 @@
 //! window, and after the window its assets are 404 and the rest goes live.
 
 use anchor_core::router::{
-    live_entry, pin_entry, Pin, RouterKeys, PIN_COOKIE, PIN_HEADER, PIN_QUERY,
+    live_entry, pin_entry, window_end_entry, Pin, RouterKeys, PIN_COOKIE, PIN_HEADER, PIN_QUERY,
 };
 use serde_json::{json, Value};
 
@@ -16,34 +16,23 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-/// v1 (build id `build-v1`, pinned until `v1_until`) and v2 (`build-v2`,
-/// live, no end).
-fn site(v1_until: i64) -> (Host, Deployed, Deployed) {
+/// v1 (build id `build-v1`, left live with its window ending at `v1_end`)
+/// and v2 (`build-v2`, live: window end 0).
+fn site(v1_end: i64) -> (Host, Deployed, Deployed) {
     let mut host = Host::start();
     let keys = RouterKeys::new(DIST).unwrap();
     let v1 = deployment("shop", "v1", shop_index());
     let v2 = deployment("shop", "v2", shop_index());
     host.put(&v1.entries(&keys).unwrap());
     host.put(&v2.entries(&keys).unwrap());
+    let pin = |d: &Deployed| Pin {
+        deployment: d.deployment.clone(),
+    };
     host.put(&[
-        pin_entry(
-            &keys,
-            "build-v1",
-            &Pin {
-                deployment: v1.deployment.clone(),
-                until: Some(v1_until),
-            },
-        )
-        .unwrap(),
-        pin_entry(
-            &keys,
-            "build-v2",
-            &Pin {
-                deployment: v2.deployment.clone(),
-                until: None,
-            },
-        )
-        .unwrap(),
+        pin_entry(&keys, "build-v1", &pin(&v1)).unwrap(),
+        pin_entry(&keys, "build-v2", &pin(&v2)).unwrap(),
+        window_end_entry(&keys, &v1.deployment, Some(v1_end)).unwrap(),
+        window_end_entry(&keys, &v2.deployment, None).unwrap(),
         live_entry(&keys, &v2.deployment).unwrap(),
     ]);
     (host, v1, v2)
@@ -118,4 +107,23 @@ fn an_unknown_build_id_is_served_live_even_for_assets() {
     assert_eq!(served_by(&asset), v2.deployment.as_str());
     let (bad, _) = host.run(event(DIST, "GET", "/", &[(PIN_HEADER, "../../live")]));
     assert_eq!(served_by(&bad), v2.deployment.as_str());
+}
+
+#[test]
+fn a_deployment_that_never_left_live_has_no_end() {
+    // A preview never promoted has no window entry: its pages stay on it.
+    let (mut host, _, _) = site(now() - 1);
+    let keys = RouterKeys::new(DIST).unwrap();
+    let v3 = deployment("shop", "v3", shop_index());
+    host.put(&v3.entries(&keys).unwrap());
+    host.put(&[pin_entry(
+        &keys,
+        "build-v3",
+        &Pin {
+            deployment: v3.deployment.clone(),
+        },
+    )
+    .unwrap()]);
+    let (asset, _) = host.run(with_query("/images/anchor.png", PIN_QUERY, "build-v3"));
+    assert_eq!(served_by(&asset), v3.deployment.as_str());
 }

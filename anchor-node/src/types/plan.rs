@@ -94,6 +94,10 @@ pub struct DeployPlan {
     pub image_architecture: Option<String>,
     /// Whether the server answers with response streaming.
     pub server_streaming: bool,
+    /// The build's Next.js `deploymentId`, which skew protection pins this
+    /// deployment's pages by; absent when the build set none (then they
+    /// are not pinned).
+    pub next_deployment_id: Option<String>,
     /// The settings the deploy gives the functions; absent keeps what
     /// they have.
     pub function_settings: Option<SiteFunctionSettings>,
@@ -119,6 +123,7 @@ impl From<&CorePlan> for DeployPlan {
             server_architecture: p.server_architecture.map(|a| a.as_str().to_string()),
             image_architecture: p.image_architecture.map(|a| a.as_str().to_string()),
             server_streaming: p.server_streaming,
+            next_deployment_id: p.next_deployment_id.clone(),
             function_settings: p.function_settings.as_ref().map(Into::into),
             base_deployment: p.base_deployment.as_ref().map(ToString::to_string),
         }

@@ -128,6 +128,10 @@ class DeployPlan(_Record):
     image_architecture: Optional[str]
     #: Whether the server answers with response streaming.
     server_streaming: bool
+    #: The build's Next.js ``deploymentId``, which skew protection pins this
+    #: deployment's pages by; ``None`` when the build set none (then they
+    #: are not pinned).
+    next_deployment_id: Optional[str]
     #: The settings the deploy gives the functions, keyed like the
     #: ``function_settings`` argument; ``None`` keeps what they have.
     function_settings: Optional[SiteFunctionSettings]

@@ -282,6 +282,7 @@ impl Deployer {
             image_handler: handler(build.image_function()),
             server_architecture,
             server_streaming: build.server_function().is_some_and(|f| f.streaming),
+            next_deployment_id: build.next_deployment_id().map(str::to_string),
             image_architecture,
             function_settings: self.function_settings.clone(),
             isr,
@@ -349,6 +350,7 @@ impl Deployer {
                 &built,
                 plan.server_streaming,
                 secret.as_ref(),
+                plan.next_deployment_id.as_deref(),
             )
             .await?;
         }

@@ -92,6 +92,11 @@ pub struct DeployPlan {
     /// The server answers with response streaming (OpenNext's streaming
     /// wrapper), so its Function URL streams too.
     pub server_streaming: bool,
+    /// The build's Next.js `deploymentId`, which skew protection pins this
+    /// deployment's pages by. `None`: the build set none, so the deploy
+    /// works but its pages are not pinned: after the next deploy goes live
+    /// they reach the new deployment (see docs/release-management.md).
+    pub next_deployment_id: Option<String>,
     /// The functions' memory, timeout and runtime the deploy reconciles
     /// them to ([`crate::flows::Deployer::function_settings`]); `None`
     /// keeps what the functions have.

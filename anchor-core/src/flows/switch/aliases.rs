@@ -6,7 +6,7 @@ use futures::future::join;
 
 use crate::error::{Error, ResourceKind, Result};
 use crate::flows::{routing, FlowContext};
-use crate::model::{Deployment, DeploymentStatus, Infrastructure};
+use crate::model::{Deployment, DeploymentId, DeploymentStatus, Infrastructure};
 use crate::traits::{AliasRouting, SetAliasOptions};
 
 /// Refuses deployments that cannot serve traffic.
@@ -36,15 +36,18 @@ pub(crate) fn ensure_can_go_live(d: &Deployment) -> Result<()> {
     Ok(())
 }
 
-/// Makes `d` what serves the project: one pointer write with a router,
-/// else both aliases moved to `d`'s versions, concurrently.
+/// Makes `d` what serves the project: one pointer write with a router
+/// (which also starts the skew window of `leaving`, the deployment that was
+/// live, when known), else both aliases moved to `d`'s versions,
+/// concurrently.
 pub(crate) async fn point_live(
     svc: &FlowContext,
     infra: &Infrastructure,
     d: &Deployment,
+    leaving: Option<&DeploymentId>,
 ) -> Result<()> {
     if let Some(binding) = &infra.router {
-        return routing::point_router(svc, infra, binding, d).await;
+        return routing::point_router(svc, infra, binding, d, leaving).await;
     }
     let (Some(server), Some(image)) = (&d.server_version, &d.image_version) else {
         return Err(Error::invalid_state(

@@ -105,7 +105,8 @@ pub(crate) async fn switch_live(
         .last_switch
         .as_ref()
         .map(|marker| svc.records.begin_move(&name, marker));
-    if let Err(err) = point_live(svc, &project.infrastructure, &to).await {
+    let leaving = from.as_ref().map(|f| &f.id);
+    if let Err(err) = point_live(svc, &project.infrastructure, &to, leaving).await {
         revert(svc, &project, &decided, from.as_ref(), &to).await;
         return Err(err);
     }
@@ -256,7 +257,7 @@ async fn revert(
         _ => return,
     }
     if let Some(from) = from {
-        if let Err(err) = point_live(svc, &before.infrastructure, from).await {
+        if let Err(err) = point_live(svc, &before.infrastructure, from, Some(&to.id)).await {
             tracing::warn!(project = %name, error = %err, "could not put the aliases back; recover() will roll forward");
             return;
         }

@@ -37,7 +37,9 @@ pub(super) async fn settle(
         if age < stale {
             return Err(still_moving(name, marker));
         }
-        point_live(svc, infra, &active).await?;
+        // Rolled forward to the recorded target: the window of the one it
+        // replaced starts now, as the interrupted switch would have.
+        point_live(svc, infra, &active, marker.from.as_ref()).await?;
     }
     svc.records.mark_settled(name, marker);
     Ok(Some(active))
@@ -85,7 +87,8 @@ pub(crate) async fn resolve_pending(svc: &FlowContext, project: Project) -> Resu
     if let Some(active_id) = &project.active_deployment {
         let active = svc.deployment(&name, active_id).await?;
         if !live_points_at(svc, &project.infrastructure, &active).await? {
-            point_live(svc, &project.infrastructure, &active).await?;
+            let leaving = project.last_switch.as_ref().and_then(|m| m.from.as_ref());
+            point_live(svc, &project.infrastructure, &active, leaving).await?;
             moved = true;
         }
     }

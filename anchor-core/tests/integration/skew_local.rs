@@ -1,0 +1,130 @@
+//! Skew protection's store writes on the embedded default (issue 17): a
+//! deploy pins its build's Next.js `deploymentId`, the plan says whether
+//! there is one, and each switch starts the window of the deployment
+//! leaving live and clears the one arriving, in the switch's one update.
+
+use std::path::Path;
+
+use crate::common;
+
+use anchor_core::model::{DeploymentId, PageRequest};
+use anchor_core::router::{RouterKeys, DEFAULT_SKEW_WINDOW};
+use anchor_core::traits::KeyValueStore;
+use anchor_core::Anchor;
+use common::{build_copy, make_variant};
+
+const P: &str = "skew";
+
+/// Sets `config.deploymentId` in the build's server bundle, as
+/// `NEXT_DEPLOYMENT_ID=<id> next build` would.
+fn set_deployment_id(build: &Path, id: &str) {
+    let dir = build.join("server-functions/default/.next");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("required-server-files.json");
+    let mut json: serde_json::Value = std::fs::read_to_string(&file)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_else(|| serde_json::json!({"version": 1, "config": {}}));
+    json["config"]["deploymentId"] = serde_json::json!(id);
+    std::fs::write(&file, json.to_string()).unwrap();
+}
+
+struct Store {
+    anchor: Anchor,
+    store: String,
+    keys: RouterKeys,
+}
+
+impl Store {
+    async fn of(anchor: Anchor) -> Self {
+        let project = anchor.project(P).await.unwrap();
+        let store = project.infrastructure.router.clone().unwrap().store;
+        let keys = RouterKeys::new(&project.infrastructure.distribution_id).unwrap();
+        Self {
+            anchor,
+            store,
+            keys,
+        }
+    }
+
+    async fn get(&self, key: &str) -> Option<String> {
+        let kvs = self.anchor.local_cloud().unwrap().kvs();
+        kvs.get(&self.store, key).await.unwrap()
+    }
+
+    async fn window_end(&self, id: &DeploymentId) -> Option<i64> {
+        self.get(&self.keys.window_end(id))
+            .await
+            .map(|v| v.parse().unwrap())
+    }
+}
+
+#[tokio::test]
+async fn each_switch_starts_the_leaving_deployments_window_and_clears_the_arriving_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let builds = tempfile::tempdir().unwrap();
+    let v1 = build_copy(builds.path(), "v1");
+    let v2 = build_copy(builds.path(), "v2");
+    make_variant(&v2, "two");
+    set_deployment_id(&v1, "build-v1");
+    set_deployment_id(&v2, "build-v2");
+
+    let anchor = Anchor::local(dir.path()).await.unwrap();
+    anchor.create_project(P).await.unwrap();
+    let plan = anchor.deployer(P, &v1).plan().await.unwrap();
+    assert_eq!(plan.next_deployment_id.as_deref(), Some("build-v1"));
+    let first = anchor.deployer(P, &v1).execute().await.unwrap();
+    let second = anchor.deployer(P, &v2).execute().await.unwrap();
+    let s = Store::of(anchor).await;
+
+    // Each build's id names its deployment.
+    for (build, d) in [("build-v1", &first), ("build-v2", &second)] {
+        let pin: serde_json::Value =
+            serde_json::from_str(&s.get(&s.keys.pin(build)).await.unwrap()).unwrap();
+        assert_eq!(pin["d"], d.id.as_str());
+    }
+    // v2 went live: v1's window ends in 7 days, v2 has none.
+    let window = DEFAULT_SKEW_WINDOW.as_secs() as i64;
+    let now = chrono::Utc::now().timestamp();
+    let end = s.window_end(&first.id).await.expect("v1's window");
+    assert!(
+        (now + window - 60..=now + window + 1).contains(&end),
+        "v1's window ends at {end}, not 7 days from {now}"
+    );
+    assert_eq!(s.window_end(&second.id).await, Some(0));
+
+    // A rollback to v1 clears its end and starts v2's.
+    s.anchor.rollback(P).execute().await.unwrap();
+    assert_eq!(s.window_end(&first.id).await, Some(0));
+    assert!(s.window_end(&second.id).await.unwrap() > now);
+}
+
+#[tokio::test]
+async fn a_build_without_a_deployment_id_deploys_unpinned_and_the_plan_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let builds = tempfile::tempdir().unwrap();
+    let v1 = build_copy(builds.path(), "v1");
+    let anchor = Anchor::local(dir.path()).await.unwrap();
+    anchor.create_project(P).await.unwrap();
+    let plan = anchor.deployer(P, &v1).plan().await.unwrap();
+    assert_eq!(plan.next_deployment_id, None);
+    anchor.deployer(P, &v1).execute().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_deployment_id_that_cannot_be_pinned_is_refused_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let builds = tempfile::tempdir().unwrap();
+    let v1 = build_copy(builds.path(), "v1");
+    set_deployment_id(&v1, "has/slash");
+    let anchor = Anchor::local(dir.path()).await.unwrap();
+    anchor.create_project(P).await.unwrap();
+    match anchor.deployer(P, &v1).execute().await {
+        Err(anchor_core::Error::InvalidBuild { path, .. }) => {
+            assert!(path.ends_with("required-server-files.json"), "{path:?}")
+        }
+        other => panic!("expected InvalidBuild, got {other:?}"),
+    }
+    let history = anchor.history(P, &PageRequest::first(10)).await.unwrap();
+    assert!(history.items.is_empty(), "{:?}", history.items);
+}
