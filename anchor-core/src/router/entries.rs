@@ -229,7 +229,7 @@ fn to_json<T: Serialize>(value: &T) -> Result<String> {
 
 /// A DNS hostname as CloudFront takes for an origin: lowercase letters,
 /// digits, `-` and `.`, labels of 1 to 63 bytes, 253 bytes in all.
-fn check_host(field: &str, host: &str) -> Result<()> {
+pub(crate) fn check_host(field: &str, host: &str) -> Result<()> {
     let valid = !host.is_empty()
         && host.len() <= 253
         && host.split('.').all(|label| {

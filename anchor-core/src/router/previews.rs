@@ -2,7 +2,7 @@
 //! promoted or not: `v<N>.<suffix>` on a wildcard domain, or the preview
 //! header or query parameter on any host of the distribution.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::DeploymentId;
 
 use super::entries::KvsEntry;
@@ -35,27 +35,14 @@ pub fn preview_gone_entry(keys: &RouterKeys, version: u64) -> Result<KvsEntry> {
 /// `*.preview.example.com`. Fails with [`Error::InvalidInput`] naming
 /// `preview_suffix` unless it is a lowercase DNS name.
 pub fn preview_suffix_entry(keys: &RouterKeys, suffix: &str) -> Result<KvsEntry> {
-    let labels_ok = suffix.split('.').all(|label| {
-        !label.is_empty()
-            && label.len() <= 63
-            && !label.starts_with('-')
-            && !label.ends_with('-')
-            && label
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    });
-    if suffix.is_empty() || suffix.len() > 253 || !labels_ok {
-        return Err(Error::invalid_input(
-            "preview_suffix",
-            format!("{suffix:?} is not a lowercase DNS name such as preview.example.com"),
-        ));
-    }
+    super::entries::check_host("preview_suffix", suffix)?;
     KvsEntry::checked(keys.preview_suffix(), suffix.to_string(), "preview_suffix")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
 
     fn keys() -> RouterKeys {
         RouterKeys::new("E2ABCDEF123456").unwrap()

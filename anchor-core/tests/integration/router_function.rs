@@ -226,6 +226,15 @@ pub(crate) fn cache_key(result: &Value) -> &str {
     header(result, CACHE_KEY_HEADER)
 }
 
+/// The deployment a request was routed to: the id its cache key starts with.
+pub(crate) fn served_by(result: &Value) -> String {
+    cache_key(result)
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 fn signed_lambda() -> Value {
     json!({
         "enabled": true, "signingBehavior": "always",

@@ -9,7 +9,7 @@ use anchor_core::router::{
 };
 use serde_json::{json, Value};
 
-use crate::router_function::{cache_key, deployment, event, shop_index, Deployed, Host};
+use crate::router_function::{deployment, event, served_by, shop_index, Deployed, Host};
 
 const DIST: &str = "E8PREVIEWDIST1";
 
@@ -36,15 +36,6 @@ fn on_host(host_name: &str, uri: &str) -> Value {
     let mut ev = event(DIST, "GET", uri, &[]);
     ev["request"]["headers"]["host"] = json!({ "value": host_name });
     ev
-}
-
-/// The deployment the request was routed to, by its cache key.
-fn served_by(result: &Value) -> String {
-    cache_key(result)
-        .split('.')
-        .next()
-        .unwrap_or_default()
-        .to_owned()
 }
 
 #[test]

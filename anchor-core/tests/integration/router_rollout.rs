@@ -7,7 +7,7 @@ use anchor_core::model::DeploymentId;
 use anchor_core::router::{LivePointer, RolloutSplit, RouterKeys, VISITOR_COOKIE};
 use serde_json::json;
 
-use crate::router_function::{cache_key, deployment, event, shop_index, Deployed, Host};
+use crate::router_function::{cache_key, deployment, event, served_by, shop_index, Deployed, Host};
 
 const DIST: &str = "E7ROLLOUTDIST1";
 
@@ -40,8 +40,7 @@ fn served(host: &mut Host, visitor: &str) -> String {
     let mut ev = event(DIST, "GET", "/about", &[]);
     ev["request"]["cookies"] = json!({ VISITOR_COOKIE: { "value": visitor } });
     let (result, _) = host.run(ev);
-    let key = cache_key(&result);
-    key.split('.').next().unwrap_or_default().to_owned()
+    served_by(&result)
 }
 
 /// Visitor ids as a browser would carry them: random, not sequential.

@@ -8,7 +8,7 @@ use anchor_core::router::{
 };
 use serde_json::{json, Value};
 
-use crate::router_function::{cache_key, deployment, event, shop_index, Deployed, Host};
+use crate::router_function::{deployment, event, served_by, shop_index, Deployed, Host};
 
 const DIST: &str = "E9SKEWDIST0001";
 
@@ -36,14 +36,6 @@ fn site(v1_end: i64) -> (Host, Deployed, Deployed) {
         live_entry(&keys, &v2.deployment).unwrap(),
     ]);
     (host, v1, v2)
-}
-
-fn served_by(result: &Value) -> String {
-    cache_key(result)
-        .split('.')
-        .next()
-        .unwrap_or_default()
-        .to_owned()
 }
 
 fn with_query(uri: &str, name: &str, value: &str) -> Value {
