@@ -23,14 +23,7 @@ use tokio::sync::{mpsc, oneshot, Mutex};
 use super::router_process::{HostFailure, KeySnapshot, RouterProcess};
 use crate::error::{Error, Result, Service};
 use crate::local::LocalKvs;
-use crate::router::{RouterCode, RouterKeys, RouterOptions, HOST_SCRIPT};
-
-/// The local edge's wildcard domain: browsers resolve every
-/// `*.localhost` to the loopback address, so `v<N>.localhost:<port>` is each
-/// deployment's preview address, as `v<N>.<suffix>` is on a distribution
-/// with a wildcard domain. The router sees this suffix in its store unless
-/// the project's store names one itself.
-pub(crate) const LOCAL_PREVIEW_SUFFIX: &str = "localhost";
+use crate::router::{RouterCode, RouterOptions, HOST_SCRIPT};
 
 /// How long one exchange with a router process may take (loading the
 /// function included) before the process is killed. CloudFront allows a
@@ -102,9 +95,6 @@ struct Runner {
     store: String,
     /// The project's keys start with this (`<distribution id>/`).
     prefix: String,
-    /// The key of the preview suffix, which the local edge sets to
-    /// `localhost` (see [`LOCAL_PREVIEW_SUFFIX`]).
-    preview_suffix_key: String,
 }
 
 impl RouterHost {
@@ -134,7 +124,6 @@ impl RouterHost {
             code: code.code().to_string(),
             kvs,
             store: store.to_string(),
-            preview_suffix_key: RouterKeys::new(distribution_id)?.preview_suffix(),
             prefix,
         });
         let (jobs, queue) = mpsc::channel(QUEUE_DEPTH);
@@ -249,9 +238,7 @@ impl Runner {
                 return Ok(None);
             }
         }
-        let (etag, mut keys) = self.kvs.snapshot(&self.store, &self.prefix).await?;
-        keys.entry(self.preview_suffix_key.clone())
-            .or_insert_with(|| LOCAL_PREVIEW_SUFFIX.to_string());
+        let (etag, keys) = self.kvs.snapshot(&self.store, &self.prefix).await?;
         Ok(Some(KeySnapshot { etag, keys }))
     }
 

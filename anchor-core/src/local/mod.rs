@@ -25,7 +25,7 @@ pub use function_records::{function_url_host, parse_function_url_host, RunnableV
 pub use functions::{LocalFunctionUrl, LocalFunctions};
 pub use kvs::LocalKvs;
 pub use objects::{validate_key, LocalObjectStore, MAX_KEY_LEN};
-pub use provisioner::{LocalProvisioner, BUCKET_HOST, ROUTER_STORE};
+pub use provisioner::{LocalProvisioner, BUCKET_HOST, LOCAL_PREVIEW_SUFFIX, ROUTER_STORE};
 pub use revalidation::{LocalQueue, LocalRevalidation, QUEUE_REGION, QUEUE_URL_PREFIX};
 pub use state_store::SqliteStateStore;
 pub use tag_table::{LocalTagTable, StoredTagItem};

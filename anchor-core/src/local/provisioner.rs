@@ -12,6 +12,7 @@ use super::function_config;
 use super::function_records::{ensure_function, validate_alias};
 use crate::error::{Error, Result, Service};
 use crate::model::{router_pair_name, Infrastructure, ProjectName, RouterBinding, RouterCapacity};
+use crate::router::{preview_suffix_entry, KvsEntry, RouterKeys};
 use crate::traits::{ProvisionOptions, Provisioner};
 
 /// The local implementation of [`Provisioner`].
@@ -21,8 +22,10 @@ use crate::traits::{ProvisionOptions, Provisioner};
 /// edge router (`DistributionLayout::Router`), and the key-value store of
 /// the router pair it is bound to ([`ProvisionOptions::router_pair`], pair
 /// 1's [`ROUTER_STORE`] by default; pair `n`'s is `anchor-router-<n>`), and
-/// uses `p` as the asset prefix. Provisioning again creates nothing and leaves the
-/// distribution's configuration and ETag untouched.
+/// uses `p` as the asset prefix. With a router, it writes the distribution's
+/// preview suffix [`LOCAL_PREVIEW_SUFFIX`] to that store. Provisioning again
+/// creates nothing and leaves the distribution's configuration and every
+/// ETag untouched.
 #[derive(Debug, Clone)]
 pub struct LocalProvisioner {
     inner: Arc<Inner>,
@@ -61,6 +64,13 @@ fn infrastructure_of(
 /// `anchor-router-<n>` ([`router_pair_name`]).
 pub const ROUTER_STORE: &str = "anchor-router";
 
+/// The embedded default's wildcard domain for previews: browsers resolve
+/// every `*.localhost` to loopback, so `v<N>.localhost:<port>` is version
+/// N's own address. The provisioner writes it as the distribution's preview
+/// suffix (`<dist>/w`) in its router store, as attaching a wildcard domain
+/// does on AWS; the router reads it from there like any other key.
+pub const LOCAL_PREVIEW_SUFFIX: &str = "localhost";
+
 /// The host the local edge knows as the object store's S3 endpoint.
 pub const BUCKET_HOST: &str = "assets.s3.anchor.localhost";
 
@@ -89,6 +99,7 @@ impl Provisioner for LocalProvisioner {
         options.functions.validate()?;
         let functions = options.functions.clone();
         let record = infra.clone();
+        let suffix = preview_suffix(&infra)?;
         let routes = infra.layout().routes(options.routes.clone());
         let routes = serde_json::to_string(&routes)
             .map_err(|e| crate::Error::invalid_input("routes", format!("cannot be stored: {e}")))?;
@@ -109,6 +120,9 @@ impl Provisioner for LocalProvisioner {
                         "INSERT OR IGNORE INTO kvs_stores (name, etag) VALUES (?1, ?2)",
                         params![store, new_etag()],
                     )?;
+                }
+                if let Some((store, entry)) = &suffix {
+                    put_once(&tx, store, entry)?;
                 }
                 tx.execute(
                     "INSERT OR IGNORE INTO distributions (id, domain_name, aliases, certificate_id, etag, routes)
@@ -219,19 +233,53 @@ impl Provisioner for LocalProvisioner {
         let routes = serde_json::to_string(&infra.layout().routes(Vec::new()))
             .map_err(|e| crate::Error::invalid_input("routes", format!("cannot be stored: {e}")))?;
         let id = infra.distribution_id.clone();
+        let suffix = preview_suffix(infra)?;
         self.inner
             .run(Service::Cdn, "RouteThroughRouter", move |inner| {
+                let mut conn = inner.db();
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 // A new ETag only when the routes change, as CloudFront's
                 // moves only on an update.
-                inner.db().execute(
+                tx.execute(
                     "UPDATE distributions SET routes = ?2, etag = ?3
                      WHERE id = ?1 AND (routes IS NULL OR routes <> ?2)",
                     params![id, routes, new_etag()],
                 )?;
+                if let Some((store, entry)) = &suffix {
+                    put_once(&tx, store, entry)?;
+                }
+                tx.commit()?;
                 Ok(())
             })
             .await
     }
+}
+
+/// The preview-suffix entry of `infra`'s distribution and the store it
+/// goes in, when it routes through a router.
+fn preview_suffix(infra: &Infrastructure) -> Result<Option<(String, KvsEntry)>> {
+    let Some(binding) = &infra.router else {
+        return Ok(None);
+    };
+    let keys = RouterKeys::new(&infra.distribution_id)?;
+    let entry = preview_suffix_entry(&keys, LOCAL_PREVIEW_SUFFIX)?;
+    Ok(Some((binding.store.clone(), entry)))
+}
+
+/// Puts `entry` in `store` unless the key is there, moving the store's
+/// ETag only when it writes, as an UpdateKeys would.
+fn put_once(tx: &rusqlite::Transaction<'_>, store: &str, entry: &KvsEntry) -> rusqlite::Result<()> {
+    let added = tx.execute(
+        "INSERT OR IGNORE INTO kvs_items (store, key, value) VALUES (?1, ?2, ?3)",
+        params![store, entry.key, entry.value],
+    )?;
+    if added > 0 {
+        tx.execute(
+            "UPDATE kvs_stores SET etag = ?2 WHERE name = ?1",
+            params![store, new_etag()],
+        )?;
+    }
+    Ok(())
 }
 
 /// What the embedded default's projects bound to `store` route through.

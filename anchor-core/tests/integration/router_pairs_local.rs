@@ -177,3 +177,28 @@ async fn limits_no_pair_could_meet_are_refused_before_anything_is_made() {
         "{err:?}"
     );
 }
+
+/// The embedded default's previews live at `v<N>.localhost`: provisioning
+/// writes that suffix to the project's store, where the router reads it
+/// like any other key (the edge adds nothing of its own), and provisioning
+/// again writes nothing, so the store's ETag stays.
+#[tokio::test]
+async fn provisioning_writes_the_local_preview_suffix_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = open(dir.path(), RouterCapacity::default()).await;
+    a.create_project("alpha").await.unwrap();
+    let project = a.project("alpha").await.unwrap();
+    let keys = RouterKeys::new(&project.infrastructure.distribution_id).unwrap();
+    let store = store_of(&a, "alpha").await;
+    let kvs = a.local_cloud().unwrap().kvs();
+    assert_eq!(
+        kvs.get(&store, &keys.preview_suffix())
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(anchor_core::local::LOCAL_PREVIEW_SUFFIX)
+    );
+    let before = etag(&a, &store).await;
+    a.create_project("alpha").await.unwrap();
+    assert_eq!(etag(&a, &store).await, before);
+}
