@@ -21,6 +21,9 @@ pub enum Phase {
     Promoting,
     /// Invalidating stale CDN paths.
     Invalidating,
+    /// A gradual rollout took a decision: `done` is the stage it reached
+    /// (the plan's stage count once it ended), `total` the stage count.
+    RollingOut,
     /// Finished.
     Done,
 }
@@ -34,6 +37,7 @@ impl fmt::Display for Phase {
             Self::Publishing => "publishing",
             Self::Promoting => "promoting",
             Self::Invalidating => "invalidating",
+            Self::RollingOut => "rolling_out",
             Self::Done => "done",
         })
     }

@@ -12,7 +12,9 @@ pub use builder::AnchorBuilder;
 pub use local::LocalOptions;
 
 use crate::error::Result;
-use crate::flows::{self, Deployer, DomainManager, FlowContext, RecoveryReport, Rollback};
+use crate::flows::{
+    self, Deployer, DomainManager, FlowContext, RecoveryReport, Rollback, Rollouts,
+};
 use crate::model::{
     CdnRoute, Deployment, DeploymentId, Infrastructure, Listing, Page, PageRequest, Project,
     ProjectName, RollbackEvent,
@@ -132,6 +134,7 @@ impl Anchor {
             active_deployment: None,
             last_switch: None,
             last_rollback_sequence: Some(0),
+            rollout: None,
             revision: 1,
         };
         let batch = WriteBatch {
@@ -176,6 +179,12 @@ impl Anchor {
     /// A rollback of `project`, to the previous deployment unless told otherwise.
     pub fn rollback(&self, project: &str) -> Rollback {
         Rollback::new(self.flows.clone(), project)
+    }
+
+    /// The gradual rollouts of `project`: start one, look where it stands,
+    /// drive it with a health gate, or advance, complete or abort it.
+    pub fn rollouts(&self, project: &str) -> Rollouts {
+        Rollouts::new(self.flows.clone(), project)
     }
 
     /// The domain manager of `project`.
@@ -255,8 +264,10 @@ impl Anchor {
     }
 
     /// Finishes or undoes what a crash left in progress, in a fixed order:
-    /// the interrupted switch, then deployments stuck in progress, then
-    /// interrupted domain removals and additions. Running it again changes
+    /// the interrupted switch, then the rollout's last decision (the
+    /// router's pointer brought into line with the record), then
+    /// deployments stuck in progress, then interrupted domain removals and
+    /// additions. Running it again changes
     /// nothing more; see [`RecoveryReport`].
     pub async fn recover(&self, project: &str) -> Result<RecoveryReport> {
         let name = ProjectName::parse(project)?;

@@ -103,6 +103,7 @@ pub fn samples() -> Result<Samples> {
         recovery_report: RecoveryReport {
             resolved_switch_to: Some(deployment.id.clone()),
             rolled_forward: true,
+            rollout_repaired: true,
             failed_deployments: vec![deployment.id.clone()],
             finished_domain_removals: vec![DomainName::parse("old.example.com")?],
             resumed_domain_additions: vec![DomainName::parse("new.example.com")?],

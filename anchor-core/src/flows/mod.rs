@@ -11,6 +11,7 @@ pub(crate) mod promote;
 mod records;
 pub mod recover;
 pub mod rollback;
+pub mod rollout;
 pub(crate) mod router_pairs;
 mod routing;
 mod switch;
@@ -30,6 +31,7 @@ pub use deploy::{DeployPlan, Deployer, PlannedAction, PlannedAsset};
 pub use domains::DomainManager;
 pub use recover::RecoveryReport;
 pub use rollback::{Rollback, RollbackOutcome, RollbackTarget};
+pub use rollout::Rollouts;
 
 /// Tunables shared by the flows.
 #[derive(Debug, Clone)]

@@ -23,6 +23,11 @@ pub struct RecoveryReport {
     /// switch stopped before its move. `false` when nothing was moved,
     /// including a marker whose move had already happened.
     pub rolled_forward: bool,
+    /// Whether recovery finished the project's rollout's last decision: it
+    /// wrote the router's live pointer that the recorded rollout implies
+    /// (a crash came between the decision and its write), or recorded a
+    /// completion whose switch had happened.
+    pub rollout_repaired: bool,
     /// Deployments found stuck in progress and marked failed.
     pub failed_deployments: Vec<DeploymentId>,
     /// Domains whose interrupted removal was finished: detached from the
@@ -45,6 +50,7 @@ pub(crate) async fn recover(svc: &FlowContext, name: &ProjectName) -> Result<Rec
         report.rolled_forward = resolved.moved;
         report.resolved_switch_to = Some(pending.to);
     }
+    report.rollout_repaired = super::rollout::repair(svc, svc.project(name).await?).await?;
     let stale = chrono::Duration::from_std(svc.settings.stale_deployment_after)
         .unwrap_or(chrono::Duration::MAX);
     let now = svc.clock.now();

@@ -209,6 +209,48 @@ pub(crate) async fn point_router(
     write(svc, binding, entries).await
 }
 
+/// The router's live pointer as stored; `None` before the first switch.
+pub(crate) async fn read_pointer(
+    svc: &FlowContext,
+    infra: &Infrastructure,
+    binding: &RouterBinding,
+) -> Result<Option<LivePointer>> {
+    let keys = RouterKeys::new(&infra.distribution_id)?;
+    match svc.backend.kvs.get(&binding.store, &keys.live()).await? {
+        Some(value) => LivePointer::parse(&value).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Writes `pointer` with the skew windows `windows` (each deployment's end
+/// in Unix seconds, `None` for "serving, no end") in one update, the
+/// pointer last, so the router sees all or none. A rollout's every
+/// decision is this one write. `publish` is a deployment the pointer sends
+/// visitors to whose origins are published first if they never were (one
+/// made before the router).
+pub(crate) async fn write_pointer(
+    svc: &FlowContext,
+    infra: &Infrastructure,
+    binding: &RouterBinding,
+    pointer: &LivePointer,
+    publish: Option<&Deployment>,
+    windows: &[(&DeploymentId, Option<i64>)],
+) -> Result<()> {
+    let keys = RouterKeys::new(&infra.distribution_id)?;
+    if let Some(d) = publish {
+        let key = keys.deployment(&d.id);
+        if svc.backend.kvs.get(&binding.store, &key).await?.is_none() {
+            publish_origins(svc, infra, binding, d, false, None, None).await?;
+        }
+    }
+    let mut entries = Vec::with_capacity(windows.len() + 1);
+    for (id, end) in windows {
+        entries.push(window_end_entry(&keys, id, *end)?);
+    }
+    entries.push(pointer.entry(&keys)?);
+    write(svc, binding, entries).await
+}
+
 /// Whether the router's live pointer names `d` as the deployment every
 /// visitor outside a rollout's split gets.
 pub(crate) async fn router_points_at(

@@ -199,6 +199,12 @@ pub struct Project {
     /// next rollback then continues after the newest event in the history.
     #[serde(default)]
     pub last_rollback_sequence: Option<u64>,
+    /// The project's gradual rollout: the one running, or the last one
+    /// (completed or aborted) until the next starts. Every decision of a
+    /// rollout is one conditional commit of this record; the router's
+    /// live pointer follows it. `None` before the first rollout.
+    #[serde(default)]
+    pub rollout: Option<super::Rollout>,
     /// Bumped by every write; conditional writes compare it.
     pub revision: u64,
 }

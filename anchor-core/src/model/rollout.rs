@@ -114,6 +114,9 @@ impl RolloutPlan {
     }
 }
 
+// Validated: every percentage is finite, so equality is total.
+impl Eq for RolloutPlan {}
+
 impl TryFrom<Vec<RolloutStage>> for RolloutPlan {
     type Error = Error;
     fn try_from(stages: Vec<RolloutStage>) -> Result<Self> {

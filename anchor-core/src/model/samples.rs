@@ -8,7 +8,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use super::{
     Architecture, AssetSummary, CdnStatus, CertificateStatus, Deployment, DeploymentId,
     DeploymentStatus, DnsRecord, Domain, DomainName, FunctionVersion, Infrastructure, LastSwitch,
-    Page, Project, ProjectName, RollbackEvent, RouterBinding, SwitchKind,
+    Page, Project, ProjectName, RollbackEvent, Rollout, RolloutEvent, RolloutEventKind,
+    RolloutPlan, RolloutStage, RolloutState, RouterBinding, SwitchKind,
 };
 use crate::error::Result;
 
@@ -57,6 +58,48 @@ fn function_version(function: &str, version: &str) -> FunctionVersion {
     }
 }
 
+/// An aborted rollout of `candidate` over `baseline`, with each kind of
+/// decision but completion.
+fn sample_rollout(candidate: &DeploymentId, baseline: &DeploymentId) -> Result<Rollout> {
+    let plan = RolloutPlan::new(vec![
+        RolloutStage::new(5.0, std::time::Duration::from_secs(600)),
+        RolloutStage::new(25.0, std::time::Duration::from_secs(1800)),
+        RolloutStage::new(100.0, std::time::Duration::ZERO),
+    ])?;
+    let event = |kind, stage, percent, decided_by: &str, reason: Option<&str>, secs| RolloutEvent {
+        kind,
+        stage,
+        percent,
+        decided_by: decided_by.into(),
+        reason: reason.map(Into::into),
+        at: at(secs),
+    };
+    Ok(Rollout {
+        candidate: candidate.clone(),
+        candidate_version: 2,
+        baseline: baseline.clone(),
+        baseline_version: 1,
+        plan,
+        stage: 1,
+        stage_started_at: at(40),
+        started_at: at(35),
+        state: RolloutState::Aborted,
+        salt: "s4mple".into(),
+        events: vec![
+            event(RolloutEventKind::Started, 0, 5.0, "start", None, 35),
+            event(RolloutEventKind::Advanced, 1, 25.0, "probe", None, 40),
+            event(
+                RolloutEventKind::Aborted,
+                1,
+                0.0,
+                "alarms",
+                Some("alarm shop-5xx is ALARM"),
+                45,
+            ),
+        ],
+    })
+}
+
 /// Every record, filled. Fails only if a sample value stops being valid
 /// for its type (a bug in this file).
 pub fn samples() -> Result<Samples> {
@@ -89,6 +132,7 @@ pub fn samples() -> Result<Samples> {
             started_at: at(30),
         }),
         last_rollback_sequence: Some(1),
+        rollout: Some(sample_rollout(&second, &first)?),
         revision: 7,
     };
     let deployment = Deployment {

@@ -6,6 +6,7 @@ mod backend;
 mod cdn;
 mod certificates;
 mod functions;
+mod health_gate;
 mod kvs;
 mod objects;
 mod provision;
@@ -26,6 +27,7 @@ pub use functions::{
     AliasConfig, AliasRouting, CodeBundle, FunctionUrlAuth, FunctionUrlOptions, Functions,
     PublishOptions, SetAliasOptions,
 };
+pub use health_gate::{GateCheck, GateVerdict, HealthGate};
 pub use kvs::{
     check_kvs_update, KeyValueStore, KvsDescription, KvsUpdate, MAX_KVS_KEY_BYTES,
     MAX_KVS_STORE_BYTES, MAX_KVS_UPDATE_ITEMS, MAX_KVS_VALUE_BYTES,

@@ -626,6 +626,7 @@ async fn rollbacks_of_a_project_recorded_before_the_count_continue_its_history()
     let legacy_sequence = p.revision;
     let old = anchor_core::model::Project {
         last_rollback_sequence: None,
+        rollout: None,
         revision: p.revision + 1,
         ..p.clone()
     };

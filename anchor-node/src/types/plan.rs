@@ -135,7 +135,7 @@ impl From<&CorePlan> for DeployPlan {
 pub struct ProgressEvent {
     /// The current phase.
     #[napi(
-        ts_type = "'scanning' | 'uploading' | 'packaging' | 'publishing' | 'promoting' | 'invalidating' | 'done'"
+        ts_type = "'scanning' | 'uploading' | 'packaging' | 'publishing' | 'promoting' | 'invalidating' | 'rolling_out' | 'done'"
     )]
     pub phase: String,
     /// Items (files, bundles) finished in this phase.

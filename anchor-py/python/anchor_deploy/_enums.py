@@ -58,6 +58,7 @@ class Phase(str, Enum):
     PUBLISHING = "publishing"
     PROMOTING = "promoting"
     INVALIDATING = "invalidating"
+    ROLLING_OUT = "rolling_out"
     DONE = "done"
 
     def __str__(self) -> str:

@@ -48,6 +48,7 @@ pub fn project(name: &ProjectName) -> Project {
         active_deployment: None,
         last_switch: None,
         last_rollback_sequence: Some(0),
+        rollout: None,
         revision: 1,
     }
 }

@@ -15,12 +15,12 @@ pub use plan::{DeployPlan, PlannedAction, PlannedAsset};
 
 use super::promote::promote;
 use super::records::{commit_verified_deployment, save_deployment};
-use super::{location, manifest, routing, FlowContext};
+use super::{location, manifest, rollout, routing, FlowContext};
 use crate::error::{Error, Result};
 use crate::model::asset_manifest;
 use crate::model::{
     Deployment, DeploymentId, DeploymentStatus, FunctionSettings, OriginSecret, Project,
-    ProjectName, SiteFunctionSettings, ORIGIN_SECRET_ENV,
+    ProjectName, RolloutPlan, SiteFunctionSettings, ORIGIN_SECRET_ENV,
 };
 use crate::opennext::{
     package_bundle_with_files_async, package_bundle_with_limits_async, AddedFile, OpenNextBuild,
@@ -40,6 +40,7 @@ pub struct Deployer {
     promote: bool,
     progress: Option<ProgressFn>,
     function_settings: Option<SiteFunctionSettings>,
+    rollout: Option<RolloutPlan>,
 }
 
 impl std::fmt::Debug for Deployer {
@@ -49,6 +50,7 @@ impl std::fmt::Debug for Deployer {
             .field("build_dir", &self.build_dir)
             .field("promote", &self.promote)
             .field("function_settings", &self.function_settings)
+            .field("rollout", &self.rollout)
             .finish_non_exhaustive()
     }
 }
@@ -62,6 +64,7 @@ impl Deployer {
             promote: true,
             progress: None,
             function_settings: None,
+            rollout: None,
         }
     }
 
@@ -69,6 +72,19 @@ impl Deployer {
     /// `false` it is a preview: built and recorded, nothing live changes.
     pub fn promote(mut self, promote: bool) -> Self {
         self.promote = promote;
+        self
+    }
+
+    /// Rolls the deployment out gradually by `plan` instead of promoting it
+    /// at once: once built, the router gives the plan's first share of
+    /// visitors to it (see [`crate::Anchor::rollouts`] to drive, advance,
+    /// complete or abort it). The project's first deployment, with nothing
+    /// live to roll out from, is promoted at once. Refused before anything
+    /// is recorded with `InvalidInput` naming `rollout` for a preview
+    /// (`promote(false)`), and with `InvalidState` while another rollout
+    /// runs or on a project without the edge router.
+    pub fn rollout(mut self, plan: RolloutPlan) -> Self {
+        self.rollout = Some(plan);
         self
     }
 
@@ -123,6 +139,7 @@ impl Deployer {
         let name = ProjectName::parse(&self.project)?;
         let project = self.svc.project(&name).await?;
         location::ensure_writable_store(&self.svc, &project).await?;
+        self.check_switch_allowed(&project)?;
         let plan = self.make_plan(&project).await?;
         let svc = &self.svc;
         let version = svc.backend.store.allocate_version(&name).await?;
@@ -160,10 +177,43 @@ impl Deployer {
             self.report(Phase::Done, 1, 1);
             return Ok(deployment);
         }
+        if let Some(rollout) = &self.rollout {
+            let project = svc.project(&name).await?;
+            if project.active_deployment.is_some() {
+                let started =
+                    rollout::start_rollout(svc, project, deployment.clone(), rollout.clone())
+                        .await?;
+                self.report(Phase::RollingOut, u64::from(started.stage), 1);
+                self.report(Phase::Done, 1, 1);
+                return svc.deployment(&name, &deployment.id).await;
+            }
+        }
         live_url::match_live_url(svc, &project.infrastructure, plan.server_streaming).await?;
         let live = promote(svc, &name, &deployment.id, self.progress.as_ref()).await?;
         self.report(Phase::Done, 1, 1);
         Ok(live)
+    }
+
+    /// Refuses, before anything is recorded, a deploy that would switch
+    /// what is live while a rollout runs, a rollout of a preview, and a
+    /// rollout on a project without the router.
+    fn check_switch_allowed(&self, project: &Project) -> Result<()> {
+        if self.rollout.is_some() && !self.promote {
+            return Err(Error::invalid_input(
+                "rollout",
+                "a preview (promote false) is not rolled out; drop one of the two",
+            ));
+        }
+        if !self.promote {
+            return Ok(());
+        }
+        if let Some(running) = project.rollout.as_ref().filter(|r| r.is_running()) {
+            return Err(super::switch::rollout_running(project, running));
+        }
+        if self.rollout.is_some() && project.active_deployment.is_some() {
+            rollout::router_of(project)?;
+        }
+        Ok(())
     }
 
     async fn make_plan(&self, project: &Project) -> Result<DeployPlan> {

@@ -77,6 +77,15 @@ pub(crate) async fn switch_live(
         }
     }
     ensure_can_go_live(&to)?;
+    if let Some(rollout) = project.rollout.as_ref().filter(|r| r.is_running()) {
+        // Switching to the candidate is the rollout's completion (its own,
+        // or a promotion of the candidate, which completes it early); any
+        // other switch would leave the split pointing at deployments the
+        // record no longer names.
+        if rollout.candidate != to.id {
+            return Err(rollout_running(&project, rollout));
+        }
+    }
     if project.active_deployment.as_ref() == Some(&to.id) {
         return Err(Error::invalid_state(
             ResourceKind::Deployment,
@@ -121,6 +130,33 @@ pub(crate) async fn switch_live(
         event: decided.event,
         elapsed: started.elapsed(),
     })
+}
+
+/// The refusal of anything but completing or aborting while a gradual
+/// rollout runs.
+pub(crate) fn rollout_running(project: &Project, rollout: &crate::model::Rollout) -> Error {
+    Error::invalid_state(
+        ResourceKind::Project,
+        project.name.as_str(),
+        "rolling_out",
+        format!(
+            "a gradual rollout of v{} over v{} is running; complete or abort it first",
+            rollout.candidate_version, rollout.baseline_version
+        ),
+    )
+}
+
+/// Settles the marker of the project's last switch, as a switch does
+/// first: returns once what serves the project is its recorded active
+/// deployment (rolling a stale marker forward), or fails with `Conflict`
+/// while another switch is still moving it.
+pub(crate) async fn ensure_settled(svc: &FlowContext, project: &Project) -> Result<()> {
+    if let Some(marker) = &project.last_switch {
+        if !svc.records.is_settled(&project.name, marker) {
+            settle::settle(svc, project, marker, None).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The records a switch's deciding write committed.
