@@ -7,7 +7,10 @@
 use crate::common;
 
 use anchor_core::fault::Fault;
-use anchor_core::model::{CdnStatus, DeploymentId};
+use std::time::Duration;
+
+use anchor_core::model::{CdnStatus, DeploymentId, RolloutPlan, RolloutStage, RolloutState};
+use anchor_core::traits::{GateCheck, GateVerdict, HealthGate};
 use anchor_core::Error;
 use common::{check_invariants, eager_settings, env_with, make_variant, recover_checked, Env};
 
@@ -23,6 +26,48 @@ enum Op {
     DomainAdd,
     DomainRefresh,
     DomainRemove,
+    RolloutStart,
+    RolloutCheck,
+    RolloutAdvance,
+    RolloutComplete,
+    RolloutAbort,
+}
+
+impl Op {
+    fn is_rollout(self) -> bool {
+        matches!(
+            self,
+            Op::RolloutStart
+                | Op::RolloutCheck
+                | Op::RolloutAdvance
+                | Op::RolloutComplete
+                | Op::RolloutAbort
+        )
+    }
+}
+
+/// Three stages that each hold for no time, so a gate check is due at once.
+fn rollout_plan() -> RolloutPlan {
+    RolloutPlan::new(vec![
+        RolloutStage::new(5.0, Duration::ZERO),
+        RolloutStage::new(25.0, Duration::ZERO),
+        RolloutStage::new(100.0, Duration::ZERO),
+    ])
+    .unwrap()
+}
+
+/// A gate that always finds the candidate healthy.
+#[derive(Debug)]
+struct Healthy;
+
+#[async_trait::async_trait]
+impl HealthGate for Healthy {
+    fn name(&self) -> &str {
+        "healthy"
+    }
+    async fn check(&self, _: &GateCheck) -> anchor_core::Result<GateVerdict> {
+        Ok(GateVerdict::Healthy)
+    }
 }
 
 /// What setup left for the operation to work on.
@@ -61,6 +106,26 @@ async fn setup(op: Op) -> (Env, Ctx) {
     let mut preview = None;
     match op {
         Op::Deploy | Op::Preview | Op::DomainAdd => {}
+        op @ (Op::RolloutStart
+        | Op::RolloutCheck
+        | Op::RolloutAdvance
+        | Op::RolloutComplete
+        | Op::RolloutAbort) => {
+            let id = a
+                .deployer(P, &v2_dir)
+                .promote(false)
+                .execute()
+                .await
+                .unwrap()
+                .id;
+            if op != Op::RolloutStart {
+                a.rollouts(P)
+                    .start(id.as_str(), rollout_plan())
+                    .await
+                    .unwrap();
+            }
+            preview = Some(id);
+        }
         Op::Promote => {
             preview = Some(
                 a.deployer(P, &v2_dir)
@@ -112,6 +177,15 @@ async fn run(op: Op, env: &Env, ctx: &Ctx) -> Result<(), Error> {
         Op::DomainAdd => a.domains(P).add(DOMAIN).await.map(drop),
         Op::DomainRefresh => a.domains(P).refresh(DOMAIN).await.map(drop),
         Op::DomainRemove => a.domains(P).remove(DOMAIN).await,
+        Op::RolloutStart => a
+            .rollouts(P)
+            .start(ctx.preview.as_ref().unwrap().as_str(), rollout_plan())
+            .await
+            .map(drop),
+        Op::RolloutCheck => a.rollouts(P).check(&Healthy).await.map(drop),
+        Op::RolloutAdvance => a.rollouts(P).advance().await.map(drop),
+        Op::RolloutComplete => a.rollouts(P).complete().await.map(drop),
+        Op::RolloutAbort => a.rollouts(P).abort("walk").await.map(drop),
     }
 }
 
@@ -125,6 +199,26 @@ async fn goal_reached(op: Op, env: &Env, ctx: &Ctx) -> bool {
         Op::Promote => active == ctx.preview,
         Op::Rollback => active.as_ref() == Some(&ctx.v1),
         Op::DomainRemove => a.domains(P).list().await.unwrap().is_empty(),
+        Op::RolloutStart
+        | Op::RolloutCheck
+        | Op::RolloutAdvance
+        | Op::RolloutComplete
+        | Op::RolloutAbort => rollout_goal_reached(op, env).await,
+    }
+}
+
+/// The rollout as the operation leaves it once done: started at stage 0,
+/// moved to stage 1, completed, or aborted.
+async fn rollout_goal_reached(op: Op, env: &Env) -> bool {
+    let Some(r) = env.plain.rollouts(P).status().await.unwrap() else {
+        return false;
+    };
+    match op {
+        Op::RolloutStart => r.is_running() || r.state != RolloutState::Running,
+        Op::RolloutCheck | Op::RolloutAdvance => r.stage >= 1 || !r.is_running(),
+        Op::RolloutComplete => r.state == RolloutState::Completed,
+        Op::RolloutAbort => r.state == RolloutState::Aborted,
+        _ => false,
     }
 }
 
@@ -175,6 +269,7 @@ async fn check_done(op: Op, env: &Env, ctx: &Ctx) {
         Op::DomainRefresh => assert_eq!(domains[0].cdn_status, CdnStatus::Active),
         Op::DomainAdd => assert!(domains[0].certificate_id.is_some()),
         Op::DomainRemove => assert!(domains.is_empty()),
+        op if op.is_rollout() => assert!(rollout_goal_reached(op, env).await, "{op:?} not done"),
         _ => assert!(goal_reached(op, env, ctx).await || matches!(op, Op::Deploy | Op::Preview)),
     }
 }
@@ -187,6 +282,8 @@ async fn walk(op: Op) -> usize {
     let log = env.plan.log();
     // Domain changes a crash left half-done that recover then finished.
     let mut domains_recovered = 0;
+    // Rollout decisions a crash left unwritten that recover then wrote.
+    let mut rollouts_repaired = 0;
     for (position, called) in log.iter().enumerate() {
         for fault in Fault::ALL {
             let (env, ctx) = setup(op).await;
@@ -203,6 +300,7 @@ async fn walk(op: Op) -> usize {
                 let report = recover_checked(&env.plain, P, &at).await;
                 domains_recovered +=
                     report.finished_domain_removals.len() + report.resumed_domain_additions.len();
+                rollouts_repaired += usize::from(report.rollout_repaired);
             }
             check_invariants(&env.plain, P).await;
             check_domains(&env).await;
@@ -220,11 +318,42 @@ async fn walk(op: Op) -> usize {
             "no crash left a {op:?} half-done for recover to finish"
         );
     }
+    if op.is_rollout() {
+        assert!(
+            rollouts_repaired > 0,
+            "no crash left a {op:?} decision for recover to finish"
+        );
+    }
     println!(
-        "{op:?}: {positions} call positions x {} fault kinds; recover finished {domains_recovered} domain changes",
+        "{op:?}: {positions} call positions x {} fault kinds; recover finished {domains_recovered} domain changes and {rollouts_repaired} rollout decisions",
         Fault::ALL.len()
     );
     positions
+}
+
+#[tokio::test]
+async fn rollout_start_survives_a_fault_at_every_call() {
+    walk(Op::RolloutStart).await;
+}
+
+#[tokio::test]
+async fn rollout_check_survives_a_fault_at_every_call() {
+    walk(Op::RolloutCheck).await;
+}
+
+#[tokio::test]
+async fn rollout_advance_survives_a_fault_at_every_call() {
+    walk(Op::RolloutAdvance).await;
+}
+
+#[tokio::test]
+async fn rollout_complete_survives_a_fault_at_every_call() {
+    walk(Op::RolloutComplete).await;
+}
+
+#[tokio::test]
+async fn rollout_abort_survives_a_fault_at_every_call() {
+    walk(Op::RolloutAbort).await;
 }
 
 #[tokio::test]

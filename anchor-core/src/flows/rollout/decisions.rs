@@ -85,7 +85,7 @@ pub(super) async fn start(
         }],
         plan,
     };
-    let started = decide(svc, &project, rollout, &binding, true).await?;
+    let started = decide(svc, &project, rollout, &binding).await?;
     if started.rollout.at_last_stage() {
         return complete(svc, started.project, MANUAL, None).await;
     }
@@ -118,7 +118,7 @@ pub(super) async fn advance(
         reason: None,
         at: now,
     });
-    Ok(decide(svc, &project, next, &binding, true).await?.rollout)
+    Ok(decide(svc, &project, next, &binding).await?.rollout)
 }
 
 /// Completes a running rollout: promotes the candidate (the switch records
@@ -189,10 +189,11 @@ pub(super) async fn record_completion(
     Ok(done)
 }
 
-/// Sends every visitor back to the baseline and records why. The record
-/// is the decision: if the pointer cannot be written after it, the abort
-/// still stands, and calling `abort` again (or `recover`) finishes it. An
-/// aborted rollout whose pointer still splits is finished the same way.
+/// Sends every visitor back to the baseline and records why. If the
+/// pointer cannot be written after the record, the record is put back (the
+/// rollout runs on) and the error returned; a crash between the two is
+/// finished by `recover`, or by calling `abort` again on the aborted
+/// rollout whose pointer still splits.
 pub(super) async fn abort(
     svc: &FlowContext,
     project: Project,
@@ -227,9 +228,7 @@ pub(super) async fn abort(
         reason: Some(reason),
         at: now,
     });
-    Ok(decide(svc, &project, aborted, &binding, false)
-        .await?
-        .rollout)
+    Ok(decide(svc, &project, aborted, &binding).await?.rollout)
 }
 
 /// What a decision committed.
@@ -239,15 +238,14 @@ pub(super) struct Decided {
 }
 
 /// Commits `next` as the project's rollout, then writes the pointer it
-/// implies. If the write fails, a decision that `undo_on_failure` is put
-/// back (when nothing has followed it) and the error returned; otherwise it
-/// stands for `recover` or the next call to finish.
+/// implies. If the write fails, the decision is put back (when nothing has
+/// followed it) and the error returned, so the record and the router agree;
+/// only a crash between the two leaves them apart, for `recover`.
 async fn decide(
     svc: &FlowContext,
     project: &Project,
     next: Rollout,
     binding: &RouterBinding,
-    undo_on_failure: bool,
 ) -> Result<Decided> {
     let committed = Project {
         rollout: Some(next.clone()),
@@ -259,9 +257,7 @@ async fn decide(
         .await
         .map_err(|e| lost_race(&project.name, e))?;
     if let Err(err) = sync_pointer(svc, &committed, binding).await {
-        if undo_on_failure {
-            undo(svc, project, &committed).await;
-        }
+        undo(svc, project, &committed).await;
         return Err(err);
     }
     Ok(Decided {

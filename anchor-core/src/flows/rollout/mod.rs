@@ -219,6 +219,15 @@ pub(crate) async fn start_rollout(
 
 pub(crate) use decisions::router_of;
 
+/// Writes the pointer `project`'s record implies (its running rollout's
+/// split), for a completion's switch that is being undone.
+pub(crate) async fn restore_pointer(svc: &FlowContext, project: &Project) -> Result<()> {
+    if let Some(binding) = &project.infrastructure.router {
+        pointer::sync_pointer(svc, project, binding).await?;
+    }
+    Ok(())
+}
+
 /// A running record whose candidate is live (the completion's switch
 /// committed, its record did not) is recorded completed.
 async fn finish_recorded(svc: &FlowContext, project: Project) -> Result<Project> {

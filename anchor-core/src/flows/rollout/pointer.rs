@@ -23,12 +23,12 @@ pub(super) fn pointer_of(project: &Project) -> Option<LivePointer> {
     }
 }
 
-/// The skew window ends that go with the pointer: a running candidate
-/// serves with no end; an aborted one's pinned pages end when the abort
+/// The skew window ends that go with the pointer: a running rollout's two
+/// deployments serve with no end; an aborted candidate's pinned pages end when the abort
 /// was decided, so their next asset request reloads onto the baseline.
 fn windows_of(rollout: &Rollout) -> Vec<(&DeploymentId, Option<i64>)> {
     match rollout.state {
-        RolloutState::Running => vec![(&rollout.candidate, None)],
+        RolloutState::Running => vec![(&rollout.candidate, None), (&rollout.baseline, None)],
         RolloutState::Aborted => {
             let at = rollout
                 .events

@@ -292,11 +292,17 @@ async fn revert(
         Ok(Some(p)) if p == decided.project => {}
         _ => return,
     }
-    if let Some(from) = from {
-        if let Err(err) = point_live(svc, &before.infrastructure, from, Some(&to.id)).await {
-            tracing::warn!(project = %name, error = %err, "could not put the aliases back; recover() will roll forward");
-            return;
-        }
+    // A rollout's completion puts its split back, not the bare baseline.
+    let put_back = if before.rollout.as_ref().is_some_and(|r| r.is_running()) {
+        crate::flows::rollout::restore_pointer(svc, before).await
+    } else if let Some(from) = from {
+        point_live(svc, &before.infrastructure, from, Some(&to.id)).await
+    } else {
+        Ok(())
+    };
+    if let Err(err) = put_back {
+        tracing::warn!(project = %name, error = %err, "could not put the aliases back; recover() will roll forward");
+        return;
     }
     let restored = Project {
         last_switch: None,

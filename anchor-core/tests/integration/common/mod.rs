@@ -189,11 +189,21 @@ pub async fn check_serving(anchor: &Anchor, p: &Project, active: &Deployment) {
         let kvs = &anchor.backend().kvs;
         let keys = anchor_core::router::RouterKeys::new(&infra.distribution_id).unwrap();
         let pointer = kvs.get(&binding.store, &keys.live()).await.unwrap();
-        assert_eq!(
-            pointer.as_deref(),
-            Some(active.id.as_str()),
-            "router pointer"
-        );
+        let pointer = anchor_core::router::LivePointer::parse(&pointer.expect("no live pointer"));
+        // While a rollout runs the pointer splits the active deployment
+        // with its candidate, at the recorded stage and salt.
+        let expected = match p.rollout.as_ref().filter(|r| r.is_running()) {
+            Some(r) if r.candidate != active.id => {
+                anchor_core::router::LivePointer::Split(anchor_core::router::RolloutSplit {
+                    live: active.id.clone(),
+                    candidate: r.candidate.clone(),
+                    weight: r.weight(),
+                    salt: r.salt.clone(),
+                })
+            }
+            _ => anchor_core::router::LivePointer::Single(active.id.clone()),
+        };
+        assert_eq!(pointer.unwrap(), expected, "router pointer");
         let entry = kvs
             .get(&binding.store, &keys.deployment(&active.id))
             .await
