@@ -196,6 +196,12 @@ pub const OPERATIONS: &[(&str, &str, &[&str])] = &[
     ("sqs", "CreateQueue", &["sqs:CreateQueue"]),
     ("sqs", "GetQueueAttributes", &["sqs:GetQueueAttributes"]),
     ("sqs", "DeleteQueue", &["sqs:DeleteQueue"]),
+    // The rollout gate on named alarms (`AlarmGate`).
+    (
+        "cloudwatch",
+        "DescribeAlarms",
+        &["cloudwatch:DescribeAlarms"],
+    ),
     (
         "lambda",
         "CreateEventSourceMapping",
@@ -347,6 +353,10 @@ fn grant(scope: &IamPolicyScope, action: &str) -> Grant {
         | "cloudfront:ListCachePolicies"
         | "cloudfront:ListFunctions"
         | "cloudfront:ListKeyValueStores" => Grant::on(vec!["*".into()]),
+        // Alarms are read by name, and the names are the caller's: any.
+        "cloudwatch:DescribeAlarms" => Grant::on(vec![format!(
+            "arn:aws:cloudwatch:{region}:{account}:alarm:*"
+        )]),
         // The router's store, function and cache policy are the account's,
         // shared by every project, so a project's policy grants them too.
         // A store's and a policy's ARNs end in ids CloudFront chooses; the

@@ -10,12 +10,14 @@
 //! | [`crate::traits::Certificates`] | ACM (us-east-1) | `acm` |
 //! | [`crate::traits::StateStore`] | DynamoDB | `dynamodb` |
 //! | [`crate::traits::Revalidation`] | SQS, Lambda, DynamoDB | `revalidation`, `sqs` |
+//! | [`crate::traits::HealthGate`] | CloudWatch alarms | `alarm_gate` |
 //!
 //! All clients come from one `SdkConfig` ([`AwsConnection`]), with explicit
 //! retry settings; every SDK failure becomes [`crate::Error`] naming the AWS
 //! operation and resource.
 
 mod acm;
+mod alarm_gate;
 mod backend;
 mod cloudfront;
 mod config;
@@ -30,6 +32,7 @@ mod s3;
 mod sqs;
 
 pub use acm::AcmCertificates;
+pub use alarm_gate::{AlarmGate, MAX_GATE_ALARMS};
 pub use backend::{open_backend, AwsOptions};
 pub use cloudfront::{
     CloudFrontCdn, DistributionSpec, OriginAccessControls, ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY,

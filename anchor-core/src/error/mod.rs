@@ -79,6 +79,8 @@ pub enum Service {
     /// The revalidation pipeline: queues and the tag table (SQS and
     /// DynamoDB on AWS).
     Revalidation,
+    /// What a rollout's health gate asks: CloudWatch alarms, a probe URL.
+    HealthGate,
 }
 
 impl fmt::Display for Service {
@@ -90,6 +92,7 @@ impl fmt::Display for Service {
             Self::Cdn => "cdn",
             Self::Certificates => "certificates",
             Self::Revalidation => "revalidation",
+            Self::HealthGate => "health gate",
         })
     }
 }

@@ -26,6 +26,29 @@ pub struct GateCheck {
     pub percent: f64,
 }
 
+impl GateCheck {
+    /// A check of `candidate` (version `candidate_version`) over
+    /// `baseline` at `stage`, whose share is `percent`: what a rollout
+    /// asks its gate, and what a test of a gate passes it.
+    pub fn new(
+        project: ProjectName,
+        candidate: DeploymentId,
+        candidate_version: u64,
+        baseline: DeploymentId,
+        stage: u32,
+        percent: f64,
+    ) -> Self {
+        Self {
+            project,
+            candidate,
+            candidate_version,
+            baseline,
+            stage,
+            percent,
+        }
+    }
+}
+
 /// A gate's answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GateVerdict {

@@ -204,6 +204,10 @@ fn a_project_policy_names_only_that_projects_resources() {
                 || r == "arn:aws:cloudfront::123456789012:key-value-store/*"
                 || r == "arn:aws:cloudfront::123456789012:function/anchor-router*"
                 || r == "arn:aws:cloudfront::123456789012:cache-policy/*"
+                // Read-only, and the alarm names are the caller's choice:
+                // a rollout's alarm gate reads any alarm of the region.
+                || (r == "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*"
+                    && actions.iter().all(|a| a == "cloudwatch:DescribeAlarms"))
                 // Shared by design: a domain name belongs to one project.
                 || r == table("domains")
                 || r == format!("{}/index/*", table("domains"));

@@ -33,6 +33,7 @@ mod aws_provision;
 mod aws_recovery;
 mod aws_retry;
 mod aws_revalidation;
+mod aws_rollout;
 mod aws_router_replay;
 mod aws_s3;
 mod aws_switch_calls;

@@ -102,14 +102,14 @@ impl Rollouts {
         if self.svc.clock.now() < rollout.next_check_at() {
             return Ok(rollout);
         }
-        let check = GateCheck {
-            project: project.name.clone(),
-            candidate: rollout.candidate.clone(),
-            candidate_version: rollout.candidate_version,
-            baseline: rollout.baseline.clone(),
-            stage: rollout.stage,
-            percent: rollout.current_stage().percent,
-        };
+        let check = GateCheck::new(
+            project.name.clone(),
+            rollout.candidate.clone(),
+            rollout.candidate_version,
+            rollout.baseline.clone(),
+            rollout.stage,
+            rollout.current_stage().percent,
+        );
         let verdict = gate.check(&check).await?;
         // The gate may have taken a while: decide on the record as it is
         // now, and only if it is still the stage the gate judged.
