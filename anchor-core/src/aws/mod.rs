@@ -10,7 +10,7 @@
 //! | [`crate::traits::Certificates`] | ACM (us-east-1) | `acm` |
 //! | [`crate::traits::StateStore`] | DynamoDB | `dynamodb` |
 //! | [`crate::traits::Revalidation`] | SQS, Lambda, DynamoDB | `revalidation`, `sqs` |
-//! | [`crate::traits::HealthGate`] | CloudWatch alarms | `alarm_gate` |
+//! | [`crate::traits::HealthGate`] | CloudWatch alarms; a probe URL | `alarm_gate`, `probe_gate` |
 //!
 //! All clients come from one `SdkConfig` ([`AwsConnection`]), with explicit
 //! retry settings; every SDK failure becomes [`crate::Error`] naming the AWS
@@ -26,6 +26,7 @@ mod errors;
 mod execution_role;
 mod iam;
 mod lambda;
+mod probe_gate;
 mod provision;
 mod revalidation;
 mod s3;
@@ -54,6 +55,7 @@ pub use lambda::{
     placeholder_zip, FunctionSpec, LambdaFunctions, DEFAULT_ARCHITECTURE, DEFAULT_RUNTIME,
     PLACEHOLDER_MESSAGE, REVALIDATION_BATCH_SIZE,
 };
+pub use probe_gate::{ProbeGate, MAX_PROBE_REQUESTS};
 pub use provision::{AwsProvisioner, AwsRouter, ProvisionTarget};
 pub use revalidation::{
     AwsRevalidation, RevalidationTarget, DEAD_LETTER_RETENTION_SECS, MAX_RECEIVE_COUNT,

@@ -64,6 +64,7 @@ mod opennext_build;
 mod origin_guard;
 mod proptest_local;
 mod real_build_local;
+mod rollout_edge;
 mod rollout_local;
 mod router_function;
 mod router_pairs_local;
