@@ -16,6 +16,7 @@ mod gate;
 mod progress;
 mod records;
 mod releases;
+mod rollouts;
 
 use std::future::Future;
 use std::sync::OnceLock;

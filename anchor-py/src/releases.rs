@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anchor_core::calls::rollback_target;
+use anchor_core::calls::{rollback_target, rollout_plan};
 use pyo3::prelude::*;
 
 use crate::anchor::PyAnchor;
@@ -19,7 +19,7 @@ impl PyAnchor {
     /// `function_settings` (a dict, see `function_settings.rs`) is read
     /// here; a bad value fails the awaitable before anything is recorded.
     #[pyo3(signature = (project, build_dir, promote=true, on_progress=None,
-        function_settings=None))]
+        function_settings=None, rollout=None))]
     fn deploy<'py>(
         &self,
         py: Python<'py>,
@@ -28,7 +28,9 @@ impl PyAnchor {
         promote: bool,
         on_progress: Option<Py<PyAny>>,
         function_settings: Option<Bound<'py, PyAny>>,
+        rollout: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let plan = rollout.as_deref().map(rollout_plan).transpose();
         let settings = function_settings
             .as_ref()
             .map(|value| settings::parts(value).and_then(|parts| settings::resolve(&parts)))
@@ -44,8 +46,12 @@ impl PyAnchor {
             deployer = deployer.function_settings(settings.clone());
             named = true;
         }
+        if let Ok(Some(plan)) = &plan {
+            deployer = deployer.rollout(plan.clone());
+        }
         spawn(py, async move {
             settings?;
+            plan?;
             let deployment = deployer.execute().await;
             // Release the Python callable as soon as the deploy is over.
             drop(deployer);

@@ -16,6 +16,7 @@ PAIRS = [
     (sync.Anchor, _client.Anchor),
     (sync.Domains, _client.Domains),
     (sync.LocalEdge, _client.LocalEdge),
+    (sync.Rollouts, _client.Rollouts),
 ]
 
 #: What only the sync API has, and why: `aio` hands out the async API.
@@ -48,6 +49,6 @@ def test_the_same_parameters(sync_cls: type, async_cls: type) -> None:
 
 def test_every_async_method_is_a_coroutine_and_no_sync_one_is() -> None:
     for sync_cls, async_cls in PAIRS:
-        for name in set(_public(async_cls)) - {"domains", "url", "deployment_url", "workers"}:
+        for name in set(_public(async_cls)) - {"domains", "rollouts", "url", "deployment_url", "workers"}:
             assert inspect.iscoroutinefunction(getattr(async_cls, name)), f"{async_cls.__name__}.{name}"
             assert not inspect.iscoroutinefunction(getattr(sync_cls, name)), f"{sync_cls.__name__}.{name}"

@@ -12,6 +12,7 @@ mod function_settings;
 #[cfg(feature = "local")]
 mod local_certificate;
 mod rollback;
+mod rollout;
 mod samples;
 
 pub use create_project::provision_options;
@@ -22,4 +23,7 @@ pub use function_settings::{
 #[cfg(feature = "local")]
 pub use local_certificate::validate_local_certificate;
 pub use rollback::rollback_target;
+pub use rollout::{
+    gate_verdict, rollout_plan, FunctionGate, GateFunction, GATE_ARGUMENT, ROLLOUT_ARGUMENT,
+};
 pub use samples::{sample_json, samples, Samples, INTERNAL_FIELDS};

@@ -6,7 +6,7 @@ subclasses of :class:`AnchorError` (see :mod:`anchor_deploy.exceptions`).
 """
 
 from . import sync
-from ._client import Anchor, Domains, LocalEdge, ProgressCallback
+from ._client import Anchor, Domains, LocalEdge, ProgressCallback, Rollouts
 from .exceptions import (
     AlreadyExistsError,
     AnchorError,
@@ -47,12 +47,20 @@ from .types import (
     RollbackEvent,
     RollbackOutcome,
     SiteFunctionSettings,
+    GateCheck,
+    ProbeGate,
+    Rollout,
+    RolloutEvent,
+    RolloutEventKind,
+    RolloutStage,
+    RolloutState,
 )
 
 __all__ = [
     "Anchor",
     "Domains",
     "LocalEdge",
+    "Rollouts",
     "ProgressCallback",
     "sync",
     "AnchorError",
@@ -92,4 +100,11 @@ __all__ = [
     "RollbackEvent",
     "RollbackOutcome",
     "SiteFunctionSettings",
+    "GateCheck",
+    "ProbeGate",
+    "Rollout",
+    "RolloutEvent",
+    "RolloutEventKind",
+    "RolloutStage",
+    "RolloutState",
 ]

@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from typing import Any, Callable, List, Optional, Union
+from typing import Any, Callable, List, Optional, Sequence, Union
 
 from . import _anchor
 from ._deprecated import renamed
+from ._rollouts_client import Rollouts, StageLike, stages_json
 from .types import (
     DeployPlan,
     Deployment,
@@ -28,7 +29,7 @@ from .types import (
     SiteFunctionSettings,
 )
 
-__all__ = ["Anchor", "Domains", "LocalEdge", "ProgressCallback"]
+__all__ = ["Anchor", "Domains", "LocalEdge", "ProgressCallback", "Rollouts"]
 
 #: A progress callback; it receives one :class:`ProgressEvent` per report.
 ProgressCallback = Callable[[ProgressEvent], Any]
@@ -212,6 +213,7 @@ class Anchor:
         promote: bool = True,
         on_progress: Optional[ProgressCallback] = None,
         function_settings: Optional[SiteFunctionSettings] = None,
+        rollout: Optional[Sequence[StageLike]] = None,
     ) -> Deployment:
         """Deploys the OpenNext build in ``build_dir`` (the ``.open-next``
         folder, which holds ``open-next.output.json``): checks it, uploads
@@ -232,13 +234,20 @@ class Anchor:
         architecture the build's native code cannot run on, raises
         :class:`InvalidInputError` naming the key (such as
         ``function_settings.server.memory_mb``) before anything is
-        recorded."""
+        recorded.
+
+        ``rollout``, such as ``[(5, 600), (25, 1800), (100, 0)]``, rolls the
+        deployment out gradually instead of promoting it: the router gives
+        each stage's share of visitors to it, sticky per visitor; drive it
+        with :meth:`rollouts`. The project's first deployment is promoted
+        at once."""
         raw = await self._native.deploy(
             project,
             os.fspath(build_dir),
             promote=promote,
             on_progress=_progress_bridge(on_progress),
             function_settings=function_settings,
+            rollout=None if rollout is None else stages_json(rollout),
         )
         return Deployment.from_json(raw)
 
@@ -315,6 +324,10 @@ class Anchor:
     async def recover(self, project: str) -> RecoveryReport:
         """Settles an interrupted switch and fails deployments stuck in progress."""
         return RecoveryReport.from_json(await self._native.recover(project))
+
+    def rollouts(self, project: str) -> Rollouts:
+        """The gradual rollouts of ``project``."""
+        return Rollouts(self._native, project)
 
     def domains(self, project: str) -> Domains:
         """The custom domains of ``project``."""

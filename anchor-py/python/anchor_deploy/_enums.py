@@ -74,3 +74,26 @@ class PlannedAction(str, Enum):
 
     def __str__(self) -> str:
         return self.value
+
+
+class RolloutState(str, Enum):
+    """Where a gradual rollout stands."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    ABORTED = "aborted"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class RolloutEventKind(str, Enum):
+    """What one decision of a rollout did."""
+
+    STARTED = "started"
+    ADVANCED = "advanced"
+    COMPLETED = "completed"
+    ABORTED = "aborted"
+
+    def __str__(self) -> str:
+        return self.value

@@ -10,6 +10,7 @@ from enum import Enum
 from typing import Any, Callable, ClassVar, Dict, Generic, Mapping, Optional, Tuple, Type, TypeVar
 from ._record import _R, _T, _Record, _encode, _many, _opt, _parse_time, _time  # noqa: F401
 from ._enums import CdnStatus, CertificateStatus, DeploymentStatus, Phase, PlannedAction  # noqa: F401
+from ._rollouts import Rollout
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -85,12 +86,15 @@ class Project(_Record):
     created_at: datetime
     active_deployment: Optional[str]
     last_switch: Optional[LastSwitch]
+    #: The rollout running, or the last one; ``None`` before the first.
+    rollout: Optional[Rollout]
     revision: int
 
     _convert = {
         "infrastructure": Infrastructure.from_dict,
         "created_at": _time,
         "last_switch": _opt(LastSwitch.from_dict),
+        "rollout": _opt(Rollout.from_dict),
     }
     _shown = ("name", "active_deployment", "revision")
 

@@ -155,6 +155,9 @@ class RecoveryReport(_Record):
 
     resolved_switch_to: Optional[str]
     rolled_forward: bool
+    #: Whether the rollout's last decision had to be finished: the router's
+    #: pointer written to match the record, or a completion recorded.
+    rollout_repaired: bool
     failed_deployments: Tuple[str, ...]
     finished_domain_removals: Tuple[str, ...]
     resumed_domain_additions: Tuple[str, ...]

@@ -13,11 +13,12 @@ import asyncio
 import concurrent.futures
 import os
 import threading
-from typing import Any, Coroutine, List, Optional, TypeVar
+from typing import Any, Coroutine, List, Optional, Sequence, TypeVar
 
 from . import _client
 from ._client import PathLike, ProgressCallback
 from ._deprecated import renamed
+from ._rollouts_client import Gate, StageLike
 from .types import (
     DeployPlan,
     Deployment,
@@ -28,10 +29,11 @@ from .types import (
     RecoveryReport,
     RollbackEvent,
     RollbackOutcome,
+    Rollout,
     SiteFunctionSettings,
 )
 
-__all__ = ["Anchor", "Domains", "LocalEdge"]
+__all__ = ["Anchor", "Domains", "LocalEdge", "Rollouts"]
 
 _T = TypeVar("_T")
 
@@ -113,6 +115,46 @@ class Domains:
 
     def __repr__(self) -> str:
         return f"sync.Domains(project={self.project!r})"
+
+
+class Rollouts:
+    """The gradual rollouts of one project (blocking); see
+    :class:`anchor_deploy.Rollouts`."""
+
+    def __init__(self, inner: _client.Rollouts) -> None:
+        self._inner = inner
+        self.project = inner.project
+
+    def start(self, deployment_id: str, stages: Sequence[StageLike]) -> Rollout:
+        """Starts rolling ``deployment_id`` out over the live deployment."""
+        return _run(self._inner.start(deployment_id, stages))
+
+    def status(self) -> Optional[Rollout]:
+        """The rollout running, or the last one; ``None`` before the first."""
+        return _run(self._inner.status())
+
+    def check(self, gate: Gate) -> Rollout:
+        """One look: asks ``gate`` once the stage has held its time."""
+        return _run(self._inner.check(gate))
+
+    def run(self, gate: Gate) -> Rollout:
+        """Drives the rollout to its end; returns it completed or aborted."""
+        return _run(self._inner.run(gate))
+
+    def advance(self) -> Rollout:
+        """Moves to the next stage now, without the hold or the gate."""
+        return _run(self._inner.advance())
+
+    def complete(self) -> Rollout:
+        """Gives every visitor the candidate now; it goes live."""
+        return _run(self._inner.complete())
+
+    def abort(self, reason: str) -> Rollout:
+        """Sends every visitor back to the baseline and records ``reason``."""
+        return _run(self._inner.abort(reason))
+
+    def __repr__(self) -> str:
+        return f"sync.Rollouts(project={self.project!r})"
 
 
 class LocalEdge:
@@ -218,13 +260,20 @@ class Anchor:
         promote: bool = True,
         on_progress: Optional[ProgressCallback] = None,
         function_settings: Optional[SiteFunctionSettings] = None,
+        rollout: Optional[Sequence[StageLike]] = None,
     ) -> Deployment:
         """Deploys an OpenNext build and, unless ``promote=False``, makes it
         live; ``function_settings`` sets the functions' memory, timeout,
-        architecture and runtime (see :meth:`anchor_deploy.Anchor.deploy`)."""
+        architecture and runtime, and ``rollout`` rolls it out gradually
+        instead (see :meth:`anchor_deploy.Anchor.deploy`)."""
         return _run(
             self._inner.deploy(
-                project, build_dir, promote=promote, on_progress=on_progress, function_settings=function_settings
+                project,
+                build_dir,
+                promote=promote,
+                on_progress=on_progress,
+                function_settings=function_settings,
+                rollout=rollout,
             )
         )
 
@@ -293,6 +342,10 @@ class Anchor:
     def recover(self, project: str) -> RecoveryReport:
         """Settles an interrupted switch and fails deployments stuck in progress."""
         return _run(self._inner.recover(project))
+
+    def rollouts(self, project: str) -> Rollouts:
+        """The gradual rollouts of ``project``."""
+        return Rollouts(self._inner.rollouts(project))
 
     def domains(self, project: str) -> Domains:
         """The custom domains of ``project``."""

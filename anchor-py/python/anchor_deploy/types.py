@@ -22,6 +22,8 @@ from ._records import (
     RouterBinding,
 )
 from ._settings import FunctionSettings, SiteFunctionSettings
+from ._enums import RolloutEventKind, RolloutState
+from ._rollouts import GateCheck, ProbeGate, Rollout, RolloutEvent, RolloutStage
 from ._results import (
     DeployPlan,
     Page,
@@ -57,5 +59,12 @@ __all__ = [
     "RecoveryReport",
     "ProgressEvent",
     "Page",
+    "GateCheck",
+    "ProbeGate",
+    "Rollout",
+    "RolloutEvent",
+    "RolloutEventKind",
+    "RolloutStage",
+    "RolloutState",
 ]
 

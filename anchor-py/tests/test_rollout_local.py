@@ -1,0 +1,110 @@
+"""Gradual rollouts through the Python API on the embedded default: a gate
+that is a plain function, its verdicts and reasons in the record, the
+probe gate's settings, the sync facade, and the refusals that change
+nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from anchor_deploy import (
+    Anchor,
+    GateCheck,
+    InvalidInputError,
+    InvalidStateError,
+    ProbeGate,
+    RolloutEventKind,
+    RolloutStage,
+    RolloutState,
+    ServiceError,
+    sync,
+)
+
+PROJECT = "canary"
+#: Stages that hold for no time, so each check is due at once.
+STAGES = [(5, 0), RolloutStage(25, 0), {"percent": 100, "hold_seconds": 0}]
+
+
+def test_a_gate_function_advances_then_aborts_with_its_reason(tmp_path: Path, fixture_build: Path) -> None:
+    async def flow() -> None:
+        anchor = await Anchor.local(tmp_path / "state")
+        await anchor.create_project(PROJECT)
+        v1 = await anchor.deploy(PROJECT, fixture_build)
+        v2 = await anchor.deploy(PROJECT, fixture_build, rollout=STAGES)
+        rollouts = anchor.rollouts(PROJECT)
+        started = await rollouts.status()
+        assert started is not None and started.state is RolloutState.RUNNING
+        assert (started.candidate, started.baseline, started.stage) == (v2.id, v1.id, 0)
+        assert started.plan[0] == RolloutStage(5.0, 0)
+
+        asked: List[GateCheck] = []
+
+        def error_rate(check: GateCheck):  # a plain function
+            asked.append(check)
+            return True if len(asked) == 1 else (False, "error rate 12 %")
+
+        assert (await rollouts.check(error_rate)).stage == 1
+        aborted = await rollouts.check(error_rate)
+        assert aborted.state is RolloutState.ABORTED
+        last = aborted.events[-1]
+        assert (last.kind, last.decided_by, last.reason) == (RolloutEventKind.ABORTED, "error_rate", "error rate 12 %")
+        assert [c.percent for c in asked] == [5.0, 25.0]
+        assert asked[0].candidate_version == v2.version
+        assert (await anchor.active_deployment(PROJECT)).id == v1.id
+        project = await anchor.project(PROJECT)
+        assert project.rollout == aborted
+
+    asyncio.run(flow())
+
+
+def test_gates_that_cannot_decide_or_answer_nonsense_change_nothing(tmp_path: Path, fixture_build: Path) -> None:
+    async def flow() -> None:
+        anchor = await Anchor.local(tmp_path / "state")
+        await anchor.create_project(PROJECT)
+        await anchor.deploy(PROJECT, fixture_build)
+        await anchor.deploy(PROJECT, fixture_build, rollout=STAGES)
+        rollouts = anchor.rollouts(PROJECT)
+        before = await rollouts.status()
+
+        def broken(_check: GateCheck) -> bool:
+            raise RuntimeError("metrics are down")
+
+        with pytest.raises(ServiceError, match="metrics are down"):
+            await rollouts.check(broken)
+        with pytest.raises(InvalidInputError) as bad:
+            await rollouts.check(lambda _check: 42)  # type: ignore[arg-type, return-value]
+        assert bad.value.field == "gate"
+        with pytest.raises(InvalidInputError) as bad_probe:
+            await rollouts.check(ProbeGate("ftp://example.com/"))
+        assert bad_probe.value.field == "probe.url"
+        with pytest.raises(InvalidStateError):
+            await rollouts.start((await anchor.active_deployment(PROJECT)).id, STAGES)
+        with pytest.raises(InvalidInputError) as bad_plan:
+            await anchor.deploy(PROJECT, fixture_build, promote=False, rollout=[(50, 0)])
+        assert bad_plan.value.field == "rollout.stages[0].percent"
+        assert await rollouts.status() == before
+
+    asyncio.run(flow())
+
+
+def test_the_sync_facade_runs_a_rollout_to_completion(tmp_path: Path, fixture_build: Path) -> None:
+    anchor = sync.Anchor.local(tmp_path / "state")
+    anchor.create_project(PROJECT)
+    anchor.deploy(PROJECT, fixture_build)
+    candidate = anchor.preview(PROJECT, fixture_build)
+    rollouts = anchor.rollouts(PROJECT)
+    rollouts.start(candidate.id, STAGES)
+    done = rollouts.run(lambda check: {"healthy": True})
+    assert done.state is RolloutState.COMPLETED
+    assert [e.kind for e in done.events] == [
+        RolloutEventKind.STARTED,
+        RolloutEventKind.ADVANCED,
+        RolloutEventKind.COMPLETED,
+    ]
+    assert anchor.active_deployment(PROJECT).id == candidate.id
+    with pytest.raises(InvalidStateError):
+        rollouts.abort("too late")
