@@ -18,6 +18,8 @@ impl PyAnchor {
     /// each progress event as JSON, on a runtime thread, with the GIL held.
     /// `function_settings` (a dict, see `function_settings.rs`) is read
     /// here; a bad value fails the awaitable before anything is recorded.
+    // One parameter per keyword argument of Python's `deploy`.
+    #[allow(clippy::too_many_arguments)]
     #[pyo3(signature = (project, build_dir, promote=true, on_progress=None,
         function_settings=None, rollout=None))]
     fn deploy<'py>(
