@@ -92,6 +92,8 @@ export declare class Anchor {
    * Nothing is re-uploaded; the rollback is kept in the history.
    */
   rollback(project: string, options?: RollbackOptions): Promise<RollbackOutcome>
+  /** The gradual rollouts of `project`. */
+  rollouts(project: string): Rollouts
 }
 
 /** The custom domains of one project. */
@@ -131,6 +133,38 @@ export declare class LocalEdge {
    * lets the process exit. Closing again does nothing.
    */
   close(): Promise<void>
+}
+
+/** The gradual rollouts of one project. */
+export declare class Rollouts {
+  /**
+   * Starts rolling `deploymentId` out over the live deployment by
+   * `stages`, such as `[{ percent: 5, holdSeconds: 600 }, { percent:
+   * 100, holdSeconds: 0 }]`. Rejects with `ANCHOR_INVALID_STATE` while
+   * another rollout runs, and `ANCHOR_INVALID_INPUT` naming the stage
+   * for a bad plan.
+   */
+  start(deploymentId: string, stages: RolloutStage[]): Promise<Rollout>
+  /** The rollout running, or the last one; `null` before the first. */
+  status(): Promise<Rollout | undefined | null>
+  /**
+   * One look: once the stage has held its time, asks `gate` and advances
+   * the rollout (completing it from the last but one stage) or aborts
+   * it with the gate's reason. A gate that throws or rejects could not
+   * decide: the rollout stays at its stage.
+   */
+  check(gate: ((check: GateCheck) => boolean | GateVerdict | Promise<boolean | GateVerdict>) | ProbeGate): Promise<Rollout>
+  /**
+   * Drives the rollout to its end, checking each time a stage's hold
+   * has passed; resolves with it completed or aborted.
+   */
+  run(gate: ((check: GateCheck) => boolean | GateVerdict | Promise<boolean | GateVerdict>) | ProbeGate): Promise<Rollout>
+  /** Moves to the next stage now, without the hold or the gate. */
+  advance(): Promise<Rollout>
+  /** Gives every visitor the candidate now; it goes live. */
+  complete(): Promise<Rollout>
+  /** Sends every visitor back to the baseline and records `reason`. */
+  abort(reason: string): Promise<Rollout>
 }
 
 /**
@@ -296,6 +330,13 @@ export interface DeployOptions {
    * `functionSettings.server.memoryMb`) before anything is recorded.
    */
   functionSettings?: SiteFunctionSettings
+  /**
+   * Roll the deployment out gradually by these stages instead of
+   * promoting it, such as `[{ percent: 5, holdSeconds: 600 }, { percent:
+   * 100, holdSeconds: 0 }]`; drive it with `anchor.rollouts(project)`.
+   * The project's first deployment is promoted at once.
+   */
+  rollout?: Array<RolloutStage>
 }
 
 /** Everything a deploy would do, computed without writing anything. */
@@ -467,6 +508,37 @@ export interface FunctionVersion {
   runtime?: string
 }
 
+/**
+ * What a health gate is asked: the candidate at the stage that has held
+ * its time. A probe reaches the candidate alone with the header
+ * `x-anchor-preview: v<candidateVersion>`.
+ */
+export interface GateCheck {
+  /** The project rolling out. */
+  project: string
+  /** The deployment being rolled out. */
+  candidate: string
+  /** Its version. */
+  candidateVersion: number
+  /** The deployment the other visitors keep. */
+  baseline: string
+  /** The stage that has held its time. */
+  stage: number
+  /** That stage's share in percent. */
+  percent: number
+}
+
+/**
+ * What a gate function may return instead of a bare boolean: whether the
+ * candidate is healthy, and why not (recorded with the abort).
+ */
+export interface GateVerdict {
+  /** Whether the candidate may get the next stage's share. */
+  healthy: boolean
+  /** Why not, kept in the rollout's history. */
+  reason?: string
+}
+
 /** The cloud resources a project deploys to. */
 export interface Infrastructure {
   /** The server function's name. */
@@ -550,10 +622,24 @@ export interface PlannedAsset {
   shared: boolean
 }
 
+/**
+ * The built-in gate on a probe URL: `requests` GETs of `url` (20 unless
+ * set), sent to the candidate alone; unhealthy above `maxErrorRate` (a
+ * fraction, 0.05 unless set) of 5xx answers and timeouts.
+ */
+export interface ProbeGate {
+  /** An `http` or `https` URL of the site. */
+  url: string
+  /** How many GETs one check sends. */
+  requests?: number
+  /** The failing fraction above which the candidate is unhealthy. */
+  maxErrorRate?: number
+}
+
 /** One progress report of a deploy. */
 export interface ProgressEvent {
   /** The current phase. */
-  phase: 'scanning' | 'uploading' | 'packaging' | 'publishing' | 'promoting' | 'invalidating' | 'done'
+  phase: 'scanning' | 'uploading' | 'packaging' | 'publishing' | 'promoting' | 'invalidating' | 'rolling_out' | 'done'
   /** Items (files, bundles) finished in this phase. */
   done: number
   /** Items in this phase. */
@@ -576,6 +662,8 @@ export interface Project {
   activeDeployment?: string
   /** The last switch, kept for recovery (see `LastSwitch`). */
   lastSwitch?: LastSwitch
+  /** The rollout running, or the last one; absent before the first. */
+  rollout?: Rollout
   /** The record's revision, bumped on every write. */
   revision: number
 }
@@ -586,6 +674,11 @@ export interface RecoveryReport {
   resolvedSwitchTo?: string
   /** Whether that target is live after recovery. */
   rolledForward: boolean
+  /**
+   * Whether the rollout's last decision had to be finished: the router's
+   * pointer written to match the record, or a completion recorded.
+   */
+  rolloutRepaired: boolean
   /** Deployments found stuck in progress and marked failed. */
   failedDeployments: Array<string>
   /** Domains whose interrupted removal was finished. */
@@ -653,6 +746,63 @@ export interface RollbackOutcome {
   invalidationId?: string
   /** Why that invalidation failed, if it did; the rollback stands. */
   invalidationError?: string
+}
+
+/**
+ * A gradual rollout of `candidate` over `baseline`, which stays the
+ * project's active deployment until the rollout completes.
+ */
+export interface Rollout {
+  /** The deployment being rolled out. */
+  candidate: string
+  /** Its version. */
+  candidateVersion: number
+  /** The deployment the other visitors keep. */
+  baseline: string
+  /** Its version. */
+  baselineVersion: number
+  /** The stages. */
+  plan: Array<RolloutStage>
+  /** The stage it is at (an index into `plan`). */
+  stage: number
+  /** When that stage began (RFC 3339, UTC). */
+  stageStartedAt: string
+  /** When the rollout began (RFC 3339, UTC). */
+  startedAt: string
+  /** Where it stands. */
+  state: 'running' | 'completed' | 'aborted'
+  /** Hashed with each visitor's `anchor-visitor` cookie by the router. */
+  salt: string
+  /** Every decision, oldest first. */
+  events: Array<RolloutEvent>
+}
+
+/** One decision of a rollout. */
+export interface RolloutEvent {
+  /** What it did. */
+  kind: 'started' | 'advanced' | 'completed' | 'aborted'
+  /** The stage reached (an index into the plan). */
+  stage: number
+  /** That stage's share in percent; 0 after an abort. */
+  percent: number
+  /** `start`, `manual`, or the health gate's name. */
+  decidedBy: string
+  /** A failing gate's reason, or the caller's reason for an abort. */
+  reason?: string
+  /** When it was committed (RFC 3339, UTC). */
+  at: string
+}
+
+/**
+ * One stage of a rollout plan: `percent` of the visitors (within (0,
+ * 100], two decimals at most) get the new deployment for at least
+ * `holdSeconds` before the gate is asked; the last stage is 100.
+ */
+export interface RolloutStage {
+  /** The share of visitors in percent. */
+  percent: number
+  /** How long the stage runs before the gate is asked, in seconds. */
+  holdSeconds: number
 }
 
 /** Where a project's edge router reads its routing. */

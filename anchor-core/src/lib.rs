@@ -87,6 +87,6 @@ pub use anchor::{Anchor, AnchorBuilder};
 pub use error::{Error, ResourceKind, Result, Service};
 pub use flows::{
     DeployPlan, Deployer, DomainManager, FlowSettings, PlannedAction, PlannedAsset, RecoveryReport,
-    Rollback, RollbackOutcome, RollbackTarget,
+    Rollback, RollbackOutcome, RollbackTarget, Rollouts,
 };
 pub use traits::Backend;

@@ -17,6 +17,7 @@ mod function_settings;
 mod progress;
 mod records;
 mod releases;
+mod rollouts;
 mod types;
 
 use anchor_core::error::FieldValue;

@@ -1,7 +1,7 @@
 //! `Anchor` methods that ship and switch releases: deploy, preview, plan,
 //! promote and rollback.
 
-use anchor_core::calls::rollback_target;
+use anchor_core::calls::{rollback_target, rollout_plan};
 use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
@@ -33,14 +33,18 @@ impl Anchor {
         #[napi(ts_arg_type = "DeployOptions")] options: Option<Unknown<'_>>,
     ) -> napi::Result<PromiseRaw<'env, Deployment>> {
         args!(env, reject; project: String, build_dir: String, options: Option<DeployOptions>);
-        let (promote, on_progress, function_settings) = match options {
+        let (promote, on_progress, function_settings, rollout) = match options {
             Some(o) => (
                 o.promote.unwrap_or(true),
                 o.on_progress,
                 o.function_settings,
+                o.rollout,
             ),
-            None => (true, None, None),
+            None => (true, None, None, None),
         };
+        let plan = rollout
+            .map(|stages| rollout_plan(&crate::rollouts::plan_json(&stages)))
+            .transpose();
         let settings = function_settings.map(settings::resolve).transpose();
         let scope = on_progress.map(progress::scope);
         let mut deployer = self
@@ -53,8 +57,12 @@ impl Anchor {
             deployer = deployer.function_settings(settings.clone());
             named = true;
         }
+        if let Ok(Some(plan)) = &plan {
+            deployer = deployer.rollout(plan.clone());
+        }
         spawn(env, async move {
             settings?;
+            plan?;
             let deployment = deployer.execute().await;
             // Release the JS function as soon as the deploy is over.
             drop(deployer);

@@ -59,7 +59,8 @@ fn function_version(function: &str, version: &str) -> FunctionVersion {
 }
 
 /// An aborted rollout of `candidate` over `baseline`, with each kind of
-/// decision but completion.
+/// decision but completion; every event carries a reason, so a binding
+/// that dropped the field would show.
 fn sample_rollout(candidate: &DeploymentId, baseline: &DeploymentId) -> Result<Rollout> {
     let plan = RolloutPlan::new(vec![
         RolloutStage::new(5.0, std::time::Duration::from_secs(600)),
@@ -86,8 +87,22 @@ fn sample_rollout(candidate: &DeploymentId, baseline: &DeploymentId) -> Result<R
         state: RolloutState::Aborted,
         salt: "s4mple".into(),
         events: vec![
-            event(RolloutEventKind::Started, 0, 5.0, "start", None, 35),
-            event(RolloutEventKind::Advanced, 1, 25.0, "probe", None, 40),
+            event(
+                RolloutEventKind::Started,
+                0,
+                5.0,
+                "start",
+                Some("sample start"),
+                35,
+            ),
+            event(
+                RolloutEventKind::Advanced,
+                1,
+                25.0,
+                "probe",
+                Some("sample stage"),
+                40,
+            ),
             event(
                 RolloutEventKind::Aborted,
                 1,

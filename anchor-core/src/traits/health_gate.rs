@@ -8,7 +8,7 @@ use crate::model::{DeploymentId, ProjectName};
 
 /// What a gate is asked about: the rollout's candidate at its current
 /// stage.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GateCheck {
     /// The project rolling out.

@@ -8,6 +8,7 @@ mod options;
 mod plan;
 mod project;
 mod rollback;
+mod rollout;
 mod settings;
 
 pub use deployment::{Deployment, DeploymentPage};
@@ -19,6 +20,7 @@ pub use options::{
 pub use plan::{DeployPlan, ProgressEvent, RecoveryReport};
 pub use project::Project;
 pub use rollback::{RollbackEvent, RollbackEventPage, RollbackOutcome};
+pub use rollout::{GateCheck, ProbeGate, Rollout, RolloutStage};
 pub use settings::{FunctionSettings, SiteFunctionSettings};
 
 use chrono::{DateTime, SecondsFormat, Utc};

@@ -70,6 +70,11 @@ pub struct DeployOptions {
     /// `ANCHOR_INVALID_INPUT` naming the key (such as
     /// `functionSettings.server.memoryMb`) before anything is recorded.
     pub function_settings: Option<SiteFunctionSettings>,
+    /// Roll the deployment out gradually by these stages instead of
+    /// promoting it, such as `[{ percent: 5, holdSeconds: 600 }, { percent:
+    /// 100, holdSeconds: 0 }]`; drive it with `anchor.rollouts(project)`.
+    /// The project's first deployment is promoted at once.
+    pub rollout: Option<Vec<super::RolloutStage>>,
 }
 
 /// Options of `rollback`. Without a target it goes to the deployment the

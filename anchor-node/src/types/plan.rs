@@ -167,6 +167,9 @@ pub struct RecoveryReport {
     pub resolved_switch_to: Option<String>,
     /// Whether that target is live after recovery.
     pub rolled_forward: bool,
+    /// Whether the rollout's last decision had to be finished: the router's
+    /// pointer written to match the record, or a completion recorded.
+    pub rollout_repaired: bool,
     /// Deployments found stuck in progress and marked failed.
     pub failed_deployments: Vec<String>,
     /// Domains whose interrupted removal was finished.
@@ -180,6 +183,7 @@ impl From<&anchor_core::RecoveryReport> for RecoveryReport {
         Self {
             resolved_switch_to: r.resolved_switch_to.as_ref().map(ToString::to_string),
             rolled_forward: r.rolled_forward,
+            rollout_repaired: r.rollout_repaired,
             failed_deployments: r
                 .failed_deployments
                 .iter()

@@ -70,6 +70,8 @@ pub struct Project {
     pub active_deployment: Option<String>,
     /// The last switch, kept for recovery (see `LastSwitch`).
     pub last_switch: Option<LastSwitch>,
+    /// The rollout running, or the last one; absent before the first.
+    pub rollout: Option<super::Rollout>,
     /// The record's revision, bumped on every write.
     pub revision: f64,
 }
@@ -108,6 +110,7 @@ impl From<&model::Project> for Project {
                 },
                 started_at: timestamp(&s.started_at),
             }),
+            rollout: p.rollout.as_ref().map(super::Rollout::from),
             revision: number(p.revision),
         }
     }

@@ -1,0 +1,277 @@
+//! Gradual rollouts: `anchor.rollouts(project)` and its methods. A gate is
+//! a JS function (called on the main thread with a `GateCheck`; it returns
+//! `true`, `false`, `{ healthy, reason }`, or a Promise of one) or a
+//! `ProbeGate` object.
+
+use std::sync::Arc;
+
+use anchor_core::aws::ProbeGate as CoreProbeGate;
+use anchor_core::calls::{rollout_plan, FunctionGate, GATE_ARGUMENT};
+use anchor_core::error::Service;
+use anchor_core::traits::HealthGate;
+use anchor_core::{Error, Rollouts as CoreRollouts};
+use napi::bindgen_prelude::{Either, FromNapiValue, Function, Promise, PromiseRaw, Unknown};
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::{Env, JsValue, Status, ValueType};
+use napi_derive::napi;
+
+use crate::anchor::Anchor;
+use crate::args::args;
+use crate::bridge::spawn;
+use crate::convert::MAX_SAFE_INTEGER;
+use crate::errors::Failure;
+use crate::types::{GateCheck, ProbeGate, Rollout, RolloutStage};
+
+/// What a gate function returned, read on the main thread: a verdict, or
+/// a Promise of one to await off it.
+type GateReturn = Either<Promise<serde_json::Value>, serde_json::Value>;
+/// A gate function held strongly while a check runs; its return value is
+/// read in the call's callback ([`read_return`]).
+type GateFn = ThreadsafeFunction<GateCheck, Unknown<'static>, GateCheck, Status, false>;
+
+/// Reads a gate function's return value on the main thread.
+fn read_return(env: &Env, value: Unknown<'_>) -> napi::Result<GateReturn> {
+    if value.is_promise()? {
+        // SAFETY: `value` is a live value of this callback's scope in `env`.
+        unsafe { Promise::<serde_json::Value>::from_napi_value(env.raw(), value.raw()) }
+            .map(Either::A)
+    } else {
+        env.from_js_value::<serde_json::Value, _>(value)
+            .map(Either::B)
+    }
+}
+
+/// The core's JSON of a plan from the JS stages; the core checks every
+/// rule and names the stage at fault.
+pub(crate) fn plan_json(stages: &[RolloutStage]) -> String {
+    let stages: Vec<serde_json::Value> = stages
+        .iter()
+        .map(|s| {
+            // JS numbers are floats; a whole number of seconds is sent as an
+            // integer, anything else as it is, for the core to refuse.
+            let hold = s.hold_seconds;
+            let hold = if hold.fract() == 0.0 && (0.0..=MAX_SAFE_INTEGER as f64).contains(&hold) {
+                serde_json::json!(hold as u64)
+            } else {
+                serde_json::json!(hold)
+            };
+            serde_json::json!({"percent": s.percent, "hold_seconds": hold})
+        })
+        .collect();
+    serde_json::Value::Array(stages).to_string()
+}
+
+/// A gate function that could not decide: the rollout stays where it is.
+fn gate_failed(message: String) -> Error {
+    Error::Service {
+        backend: "node",
+        service: Service::HealthGate,
+        operation: "gate".into(),
+        retryable: true,
+        message: format!("the gate function {message}"),
+        source: None,
+    }
+}
+
+/// The gate `value` names: a function or a `ProbeGate` object.
+fn gate_of(env: &Env, value: Unknown<'_>) -> Result<Box<dyn HealthGate>, Error> {
+    let bad = || Error::invalid_input(GATE_ARGUMENT, "pass a gate function or a ProbeGate object");
+    match value.get_type().map_err(|_| bad())? {
+        ValueType::Function => {
+            // SAFETY: checked to be a function just above.
+            let function: Function<'_, GateCheck, Unknown<'static>> =
+                unsafe { value.cast() }.map_err(|_| bad())?;
+            let name = function.name().unwrap_or_default();
+            let tsfn: GateFn = function
+                .build_threadsafe_function()
+                .callee_handled::<false>()
+                .build()
+                .map_err(|e| Error::invalid_input(GATE_ARGUMENT, e.reason.clone()))?;
+            let tsfn = Arc::new(tsfn);
+            Ok(Box::new(FunctionGate::new(
+                name,
+                Arc::new(move |check: String| {
+                    let tsfn = tsfn.clone();
+                    Box::pin(async move {
+                        let check: anchor_core::traits::GateCheck = serde_json::from_str(&check)
+                            .map_err(|e| Error::internal(e.to_string()))?;
+                        let (sender, receiver) = tokio::sync::oneshot::channel();
+                        let status = tsfn.call_with_return_value(
+                            GateCheck::from(&check),
+                            ThreadsafeFunctionCallMode::NonBlocking,
+                            move |returned, env| {
+                                // A throw arrives here as `Err`, and is
+                                // reported, never rethrown into Node.
+                                let _ = sender.send(returned.and_then(|v| read_return(&env, v)));
+                                Ok(())
+                            },
+                        );
+                        if status != Status::Ok {
+                            return Err(gate_failed(format!("could not be called ({status})")));
+                        }
+                        let returned = receiver
+                            .await
+                            .map_err(|_| gate_failed("was never called back".into()))?
+                            .map_err(|e| gate_failed(format!("threw: {}", e.reason)))?;
+                        let verdict = match returned {
+                            Either::A(promise) => promise
+                                .await
+                                .map_err(|e| gate_failed(format!("rejected: {}", e.reason)))?,
+                            Either::B(value) => value,
+                        };
+                        Ok(verdict.to_string())
+                    })
+                }),
+            )))
+        }
+        ValueType::Object => {
+            // SAFETY: `value` is an object of the current call's scope.
+            let probe = unsafe { ProbeGate::from_napi_value(env.raw(), value.raw()) }
+                .map_err(|e| Error::invalid_input("probe", e.reason.clone()))?;
+            Ok(Box::new(CoreProbeGate::new(
+                &probe.url,
+                probe.requests.unwrap_or(20),
+                probe.max_error_rate.unwrap_or(0.05),
+            )?))
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// The gradual rollouts of one project.
+#[napi]
+pub struct Rollouts {
+    inner: CoreRollouts,
+}
+
+#[napi]
+impl Anchor {
+    /// The gradual rollouts of `project`.
+    #[napi]
+    pub fn rollouts(
+        &self,
+        env: &Env,
+        #[napi(ts_arg_type = "string")] project: Unknown<'_>,
+    ) -> napi::Result<Rollouts> {
+        args!(env, throw; project: String);
+        Ok(Rollouts {
+            inner: self.inner.rollouts(&project),
+        })
+    }
+}
+
+#[napi]
+impl Rollouts {
+    /// Starts rolling `deploymentId` out over the live deployment by
+    /// `stages`, such as `[{ percent: 5, holdSeconds: 600 }, { percent:
+    /// 100, holdSeconds: 0 }]`. Rejects with `ANCHOR_INVALID_STATE` while
+    /// another rollout runs, and `ANCHOR_INVALID_INPUT` naming the stage
+    /// for a bad plan.
+    #[napi]
+    pub fn start<'env>(
+        &self,
+        env: &'env Env,
+        #[napi(ts_arg_type = "string")] deployment_id: Unknown<'_>,
+        #[napi(ts_arg_type = "RolloutStage[]")] stages: Unknown<'_>,
+    ) -> napi::Result<PromiseRaw<'env, Rollout>> {
+        args!(env, reject; deployment_id: String, stages: Vec<RolloutStage>);
+        let rollouts = self.inner.clone();
+        let plan = rollout_plan(&plan_json(&stages));
+        spawn(env, async move {
+            let started = rollouts.start(&deployment_id, plan?).await?;
+            Ok::<_, Failure>(Rollout::from(&started))
+        })
+    }
+
+    /// The rollout running, or the last one; `null` before the first.
+    #[napi]
+    pub fn status<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Option<Rollout>>> {
+        let rollouts = self.inner.clone();
+        spawn(env, async move {
+            Ok::<_, Failure>(rollouts.status().await?.as_ref().map(Rollout::from))
+        })
+    }
+
+    /// One look: once the stage has held its time, asks `gate` and advances
+    /// the rollout (completing it from the last but one stage) or aborts
+    /// it with the gate's reason. A gate that throws or rejects could not
+    /// decide: the rollout stays at its stage.
+    #[napi]
+    pub fn check<'env>(
+        &self,
+        env: &'env Env,
+        #[napi(
+            ts_arg_type = "((check: GateCheck) => boolean | GateVerdict | Promise<boolean | GateVerdict>) | ProbeGate"
+        )]
+        gate: Unknown<'_>,
+    ) -> napi::Result<PromiseRaw<'env, Rollout>> {
+        self.look(env, gate, false)
+    }
+
+    /// Drives the rollout to its end, checking each time a stage's hold
+    /// has passed; resolves with it completed or aborted.
+    #[napi]
+    pub fn run<'env>(
+        &self,
+        env: &'env Env,
+        #[napi(
+            ts_arg_type = "((check: GateCheck) => boolean | GateVerdict | Promise<boolean | GateVerdict>) | ProbeGate"
+        )]
+        gate: Unknown<'_>,
+    ) -> napi::Result<PromiseRaw<'env, Rollout>> {
+        self.look(env, gate, true)
+    }
+
+    /// Moves to the next stage now, without the hold or the gate.
+    #[napi]
+    pub fn advance<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Rollout>> {
+        let rollouts = self.inner.clone();
+        spawn(env, async move {
+            Ok::<_, Failure>(Rollout::from(&rollouts.advance().await?))
+        })
+    }
+
+    /// Gives every visitor the candidate now; it goes live.
+    #[napi]
+    pub fn complete<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Rollout>> {
+        let rollouts = self.inner.clone();
+        spawn(env, async move {
+            Ok::<_, Failure>(Rollout::from(&rollouts.complete().await?))
+        })
+    }
+
+    /// Sends every visitor back to the baseline and records `reason`.
+    #[napi]
+    pub fn abort<'env>(
+        &self,
+        env: &'env Env,
+        #[napi(ts_arg_type = "string")] reason: Unknown<'_>,
+    ) -> napi::Result<PromiseRaw<'env, Rollout>> {
+        args!(env, reject; reason: String);
+        let rollouts = self.inner.clone();
+        spawn(env, async move {
+            Ok::<_, Failure>(Rollout::from(&rollouts.abort(&reason).await?))
+        })
+    }
+}
+
+impl Rollouts {
+    fn look<'env>(
+        &self,
+        env: &'env Env,
+        gate: Unknown<'_>,
+        run: bool,
+    ) -> napi::Result<PromiseRaw<'env, Rollout>> {
+        let gate = gate_of(env, gate);
+        let rollouts = self.inner.clone();
+        spawn(env, async move {
+            let gate = gate?;
+            let rollout = if run {
+                rollouts.run(gate.as_ref()).await?
+            } else {
+                rollouts.check(gate.as_ref()).await?
+            };
+            Ok::<_, Failure>(Rollout::from(&rollout))
+        })
+    }
+}
