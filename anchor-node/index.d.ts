@@ -92,6 +92,13 @@ export declare class Anchor {
    * Nothing is re-uploaded; the rollback is kept in the history.
    */
   rollback(project: string, options?: RollbackOptions): Promise<RollbackOutcome>
+  /**
+   * Sets `project`'s skew protection policy; it applies from the next
+   * switch. A negative or fractional number rejects with
+   * `ANCHOR_INVALID_INPUT` naming `skew.maxAgeSeconds` or
+   * `skew.maxPinned`. Resolves with the project as recorded.
+   */
+  setSkewPolicy(project: string, policy: SkewPolicy): Promise<Project>
   /** The gradual rollouts of `project`. */
   rollouts(project: string): Rollouts
 }
@@ -664,6 +671,8 @@ export interface Project {
   lastSwitch?: LastSwitch
   /** The rollout running, or the last one; absent before the first. */
   rollout?: Rollout
+  /** The skew protection policy; absent for the defaults (7 days, 10). */
+  skewPolicy?: SkewPolicy
   /** The record's revision, bumped on every write. */
   revision: number
 }
@@ -843,4 +852,17 @@ export interface SiteFunctionSettings {
   server?: FunctionSettings
   /** The image optimiser (`/_next/image`). */
   image?: FunctionSettings
+}
+
+/**
+ * How long pages of a deployment that left live keep being served by it
+ * (`maxAgeSeconds`, 7 days unless set, at most 60 days), and how many
+ * deployments keep such a window at once (`maxPinned`, 10 unless set); 0
+ * for either turns skew protection off.
+ */
+export interface SkewPolicy {
+  /** How long a window lasts, in seconds. */
+  maxAgeSeconds?: number
+  /** How many deployments keep an open window at once. */
+  maxPinned?: number
 }

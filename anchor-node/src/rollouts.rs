@@ -20,7 +20,7 @@ use crate::args::args;
 use crate::bridge::spawn;
 use crate::convert::MAX_SAFE_INTEGER;
 use crate::errors::Failure;
-use crate::types::{GateCheck, ProbeGate, Rollout, RolloutStage};
+use crate::types::{GateCheck, ProbeGate, Project, Rollout, RolloutStage, SkewPolicy};
 
 /// What a gate function returned, read on the main thread: a verdict, or
 /// a Promise of one to await off it.
@@ -146,6 +146,47 @@ pub struct Rollouts {
 
 #[napi]
 impl Anchor {
+    /// Sets `project`'s skew protection policy; it applies from the next
+    /// switch. A negative or fractional number rejects with
+    /// `ANCHOR_INVALID_INPUT` naming `skew.maxAgeSeconds` or
+    /// `skew.maxPinned`. Resolves with the project as recorded.
+    #[napi]
+    pub fn set_skew_policy<'env>(
+        &self,
+        env: &'env Env,
+        #[napi(ts_arg_type = "string")] project: Unknown<'_>,
+        #[napi(ts_arg_type = "SkewPolicy")] policy: Unknown<'_>,
+    ) -> napi::Result<PromiseRaw<'env, Project>> {
+        args!(env, reject; project: String, policy: SkewPolicy);
+        let whole = |field: &str, value: Option<f64>, default: i64| match value {
+            None => Ok(default),
+            Some(v) if v.fract() == 0.0 && v.abs() <= MAX_SAFE_INTEGER as f64 => Ok(v as i64),
+            Some(v) => Err(Error::invalid_input(
+                field,
+                format!("{v} is not a whole number"),
+            )),
+        };
+        let defaults = anchor_core::model::SkewPolicy::default();
+        let policy = whole(
+            "skew.max_age_seconds",
+            policy.max_age_seconds,
+            i64::try_from(defaults.max_age().as_secs()).unwrap_or(i64::MAX),
+        )
+        .and_then(|age| {
+            let pinned = whole(
+                "skew.max_pinned",
+                policy.max_pinned,
+                i64::from(defaults.max_pinned()),
+            )?;
+            anchor_core::model::SkewPolicy::from_signed(age, pinned)
+        });
+        let anchor = self.inner.clone();
+        spawn(env, async move {
+            let project = anchor.set_skew_policy(&project, policy?).await?;
+            Ok::<_, Failure>(Project::from(&project))
+        })
+    }
+
     /// The gradual rollouts of `project`.
     #[napi]
     pub fn rollouts(

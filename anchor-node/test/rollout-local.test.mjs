@@ -89,3 +89,15 @@ test('gates that throw, reject or answer nonsense change nothing', async () => {
   await assert.rejects(a.deploy(PROJECT, buildV1()), { code: 'ANCHOR_INVALID_STATE' });
   assert.deepEqual(await rollouts.status(), before);
 });
+
+test('a skew policy is recorded, and a negative window refused by name', async () => {
+  const a = await Anchor.local(path.join(freshDir('skew-policy'), 'state'));
+  await a.createProject(PROJECT);
+  const project = await a.setSkewPolicy(PROJECT, { maxAgeSeconds: 60, maxPinned: 2 });
+  assert.deepEqual(project.skewPolicy, { maxAgeSeconds: 60, maxPinned: 2 });
+  await assert.rejects(a.setSkewPolicy(PROJECT, { maxAgeSeconds: -1 }), {
+    code: 'ANCHOR_INVALID_INPUT',
+    field: 'skew.maxAgeSeconds',
+  });
+  assert.deepEqual((await a.project(PROJECT)).skewPolicy, { maxAgeSeconds: 60, maxPinned: 2 });
+});

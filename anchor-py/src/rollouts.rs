@@ -87,6 +87,22 @@ fn gate_failed(message: String) -> Error {
 
 #[pymethods]
 impl PyAnchor {
+    /// Sets the project's skew protection policy; negative numbers are
+    /// refused by the core, naming the field.
+    fn set_skew_policy<'py>(
+        &self,
+        py: Python<'py>,
+        project: String,
+        max_age_seconds: i64,
+        max_pinned: i64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let anchor = self.inner.clone();
+        spawn(py, async move {
+            let policy = anchor_core::model::SkewPolicy::from_signed(max_age_seconds, max_pinned)?;
+            to_json(&anchor.set_skew_policy(&project, policy).await?)
+        })
+    }
+
     /// Starts rolling `deployment_id` out by `plan` (the stages' JSON).
     fn rollout_start<'py>(
         &self,

@@ -21,6 +21,7 @@ from anchor_deploy import (
     RolloutStage,
     RolloutState,
     ServiceError,
+    SkewPolicy,
     sync,
 )
 
@@ -108,3 +109,15 @@ def test_the_sync_facade_runs_a_rollout_to_completion(tmp_path: Path, fixture_bu
     assert anchor.active_deployment(PROJECT).id == candidate.id
     with pytest.raises(InvalidStateError):
         rollouts.abort("too late")
+
+
+def test_a_skew_policy_is_recorded_and_a_negative_window_refused(tmp_path: Path) -> None:
+    anchor = sync.Anchor.local(tmp_path / "state")
+    anchor.create_project(PROJECT)
+    assert anchor.project(PROJECT).skew_policy is None
+    project = anchor.set_skew_policy(PROJECT, max_age_seconds=60, max_pinned=2)
+    assert project.skew_policy == SkewPolicy(60, 2)
+    with pytest.raises(InvalidInputError) as negative:
+        anchor.set_skew_policy(PROJECT, max_age_seconds=-1)
+    assert negative.value.field == "skew.max_age_seconds"
+    assert anchor.project(PROJECT).skew_policy == SkewPolicy(60, 2)

@@ -17,7 +17,7 @@ use crate::flows::{
 };
 use crate::model::{
     CdnRoute, Deployment, DeploymentId, Infrastructure, Listing, Page, PageRequest, Project,
-    ProjectName, RollbackEvent,
+    ProjectName, RollbackEvent, SkewPolicy,
 };
 use crate::opennext::OpenNextBuild;
 use crate::traits::{Backend, Expect, ProvisionOptions, WriteBatch};
@@ -135,6 +135,8 @@ impl Anchor {
             last_switch: None,
             last_rollback_sequence: Some(0),
             rollout: None,
+            skew_policy: None,
+            open_skew_windows: Vec::new(),
             revision: 1,
         };
         let batch = WriteBatch {
@@ -179,6 +181,15 @@ impl Anchor {
     /// A rollback of `project`, to the previous deployment unless told otherwise.
     pub fn rollback(&self, project: &str) -> Rollback {
         Rollback::new(self.flows.clone(), project)
+    }
+
+    /// Sets `project`'s skew protection policy (one conditional write of
+    /// the project record); it applies from the next switch on: the window
+    /// the next leaving deployment gets, and how many stay open. Returns
+    /// the project as recorded.
+    pub async fn set_skew_policy(&self, project: &str, policy: SkewPolicy) -> Result<Project> {
+        let name = ProjectName::parse(project)?;
+        flows::skew::set_policy(&self.flows, &name, policy).await
     }
 
     /// The gradual rollouts of `project`: start one, look where it stands,

@@ -18,9 +18,15 @@ use crate::traits::CodeBundle;
 
 /// Keys of the core's JSON that are the core's own bookkeeping, not part
 /// of any binding's API: removed from [`sample_json`]. A project's rollback
-/// count, a function version's handler, and whether a plan's server
-/// bundle carries the origin guard.
-pub const INTERNAL_FIELDS: &[&str] = &["last_rollback_sequence", "handler", "server_guarded"];
+/// count and its open skew windows (the switches' count for the policy),
+/// a function version's handler, and whether a plan's server bundle
+/// carries the origin guard.
+pub const INTERNAL_FIELDS: &[&str] = &[
+    "last_rollback_sequence",
+    "open_skew_windows",
+    "handler",
+    "server_guarded",
+];
 
 /// The samples: every record and result a binding returns, filled.
 #[derive(Debug, Clone)]

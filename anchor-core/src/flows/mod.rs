@@ -14,6 +14,7 @@ pub mod rollback;
 pub mod rollout;
 pub(crate) mod router_pairs;
 mod routing;
+pub(crate) mod skew;
 mod switch;
 pub(crate) mod upgrade;
 

@@ -6,7 +6,7 @@
 use crate::error::{Error, ResourceKind, Result};
 use crate::flows::{manifest, FlowContext};
 use crate::model::{
-    Deployment, DeploymentId, FunctionVersion, Infrastructure, OriginSecret, RouterBinding,
+    Deployment, DeploymentId, FunctionVersion, Infrastructure, OriginSecret, Project, RouterBinding,
 };
 use crate::opennext::GUARD_HANDLER;
 use crate::router::{
@@ -172,21 +172,60 @@ async fn server_is_guarded(svc: &FlowContext, server: &FunctionVersion) -> Resul
     Ok(handler.as_deref() == Some(GUARD_HANDLER))
 }
 
+/// The skew windows a switch writes with the live pointer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Windows<'a> {
+    /// The deployment leaving live, when the caller knows it: its window
+    /// ends `max_age` from now.
+    pub leaving: Option<&'a DeploymentId>,
+    /// The project's window length.
+    pub max_age: std::time::Duration,
+    /// Deployments whose windows end now: those past the policy's
+    /// `max_pinned`.
+    pub ended: &'a [DeploymentId],
+}
+
+impl<'a> Windows<'a> {
+    /// The window of `leaving` under `project`'s policy, ending no other.
+    pub(crate) fn leaving(project: &Project, leaving: Option<&'a DeploymentId>) -> Self {
+        let policy = project.skew();
+        Self {
+            leaving,
+            max_age: if policy.is_on() {
+                policy.max_age()
+            } else {
+                std::time::Duration::ZERO
+            },
+            ended: &[],
+        }
+    }
+
+    /// No window but the arriving deployment's cleared.
+    pub(crate) fn none() -> Self {
+        Self {
+            leaving: None,
+            max_age: DEFAULT_SKEW_WINDOW,
+            ended: &[],
+        }
+    }
+}
+
 /// Makes the router serve `d`: one write of the live pointer. A deployment
 /// made before the project had a router gets its entry first (and no
 /// secret: its server has no guard, so its origin is signed). Reads the
 /// routing entry, never the secret.
 ///
-/// The same update ends the skew window of `leaving` (the deployment that
-/// was live, when the caller knows it) [`DEFAULT_SKEW_WINDOW`] from now, and
-/// clears `d`'s, so pages of the one leaving keep reaching it for the
-/// window and `d`, live again after a rollback, has no end.
+/// The same update ends the skew window of `windows.leaving` (the
+/// deployment that was live, when the caller knows it) `max_age` from now,
+/// ends the windows of `windows.ended` now, and clears `d`'s, so pages of
+/// the one leaving keep reaching it for the window and `d`, live again
+/// after a rollback, has no end.
 pub(crate) async fn point_router(
     svc: &FlowContext,
     infra: &Infrastructure,
     binding: &RouterBinding,
     d: &Deployment,
-    leaving: Option<&DeploymentId>,
+    windows: Windows<'_>,
 ) -> Result<()> {
     let keys = RouterKeys::new(&infra.distribution_id)?;
     if svc
@@ -198,11 +237,23 @@ pub(crate) async fn point_router(
     {
         publish_origins(svc, infra, binding, d, false, None, None).await?;
     }
+    let now = svc.clock.now().timestamp();
     let mut entries = vec![window_end_entry(&keys, &d.id, None)?];
-    if let Some(leaving) = leaving.filter(|l| **l != d.id) {
-        let window = i64::try_from(DEFAULT_SKEW_WINDOW.as_secs()).unwrap_or(i64::MAX);
-        let end = svc.clock.now().timestamp().saturating_add(window);
-        entries.push(window_end_entry(&keys, leaving, Some(end))?);
+    if let Some(leaving) = windows.leaving.filter(|l| **l != d.id) {
+        let window = i64::try_from(windows.max_age.as_secs()).unwrap_or(i64::MAX);
+        entries.push(window_end_entry(
+            &keys,
+            leaving,
+            Some(now.saturating_add(window)),
+        )?);
+    }
+    let leaving = windows.leaving;
+    for ended in windows
+        .ended
+        .iter()
+        .filter(|e| **e != d.id && Some(*e) != leaving)
+    {
+        entries.push(window_end_entry(&keys, ended, Some(now))?);
     }
     // Last, in the same update as the windows: the router sees all or none.
     entries.push(live_entry(&keys, &d.id)?);

@@ -36,7 +36,7 @@ pub(crate) async fn converge_router(svc: &FlowContext, project: Project) -> Resu
     };
     if let Some(id) = &project.active_deployment {
         let live = svc.deployment(&project.name, id).await?;
-        routing::point_router(svc, &infra, &binding, &live, None).await?;
+        routing::point_router(svc, &infra, &binding, &live, routing::Windows::none()).await?;
     }
     svc.backend.provisioner.route_through_router(&infra).await?;
     let upgraded = Project {

@@ -19,6 +19,7 @@ mod rollout_record;
 mod route;
 mod router_capacity;
 mod samples;
+mod skew_policy;
 mod tag_item;
 
 pub use alias_name::validate_alias;
@@ -44,4 +45,8 @@ pub use rollout_record::{Rollout, RolloutEvent, RolloutEventKind, RolloutState};
 pub use route::{CdnRoute, RouteTarget, DEFAULT_ROUTE_PATTERN};
 pub use router_capacity::{router_pair_name, RouterCapacity, ROUTER_PAIR_BASE_NAME};
 pub use samples::{samples, Samples};
+pub use skew_policy::{
+    SkewPolicy, SkewPolicyParts, DEFAULT_MAX_PINNED, DEFAULT_SKEW_MAX_AGE, MAX_MAX_PINNED,
+    MAX_SKEW_MAX_AGE,
+};
 pub use tag_item::TagItem;

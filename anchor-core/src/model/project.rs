@@ -116,6 +116,13 @@ pub struct RouterBinding {
     pub bucket_host: String,
 }
 
+impl Project {
+    /// The skew protection policy in force: the project's, or the default.
+    pub fn skew(&self) -> super::SkewPolicy {
+        self.skew_policy.unwrap_or_default()
+    }
+}
+
 impl Infrastructure {
     /// How the project's distribution routes requests.
     pub fn layout(&self) -> DistributionLayout {
@@ -205,6 +212,15 @@ pub struct Project {
     /// live pointer follows it. `None` before the first rollout.
     #[serde(default)]
     pub rollout: Option<super::Rollout>,
+    /// The project's skew protection policy; `None` for the defaults
+    /// (7 days, 10 deployments).
+    #[serde(default)]
+    pub skew_policy: Option<super::SkewPolicy>,
+    /// The deployments whose skew window a switch opened and no switch has
+    /// closed yet, the most recent first: what the policy's `max_pinned`
+    /// counts. Kept by each switch's deciding write.
+    #[serde(default)]
+    pub open_skew_windows: Vec<DeploymentId>,
     /// Bumped by every write; conditional writes compare it.
     pub revision: u64,
 }

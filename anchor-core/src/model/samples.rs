@@ -9,7 +9,7 @@ use super::{
     Architecture, AssetSummary, CdnStatus, CertificateStatus, Deployment, DeploymentId,
     DeploymentStatus, DnsRecord, Domain, DomainName, FunctionVersion, Infrastructure, LastSwitch,
     Page, Project, ProjectName, RollbackEvent, Rollout, RolloutEvent, RolloutEventKind,
-    RolloutPlan, RolloutStage, RolloutState, RouterBinding, SwitchKind,
+    RolloutPlan, RolloutStage, RolloutState, RouterBinding, SkewPolicy, SwitchKind,
 };
 use crate::error::Result;
 
@@ -148,6 +148,8 @@ pub fn samples() -> Result<Samples> {
         }),
         last_rollback_sequence: Some(1),
         rollout: Some(sample_rollout(&second, &first)?),
+        skew_policy: Some(SkewPolicy::new(std::time::Duration::from_secs(86_400), 5)?),
+        open_skew_windows: vec![second.clone()],
         revision: 7,
     };
     let deployment = Deployment {

@@ -627,6 +627,8 @@ async fn rollbacks_of_a_project_recorded_before_the_count_continue_its_history()
     let old = anchor_core::model::Project {
         last_rollback_sequence: None,
         rollout: None,
+        skew_policy: None,
+        open_skew_windows: Vec::new(),
         revision: p.revision + 1,
         ..p.clone()
     };

@@ -128,3 +128,55 @@ async fn a_deployment_id_that_cannot_be_pinned_is_refused_naming_the_file() {
     let history = anchor.history(P, &PageRequest::first(10)).await.unwrap();
     assert!(history.items.is_empty(), "{:?}", history.items);
 }
+
+#[tokio::test]
+async fn the_project_policy_sets_the_window_and_ends_windows_past_max_pinned() {
+    let dir = tempfile::tempdir().unwrap();
+    let builds = tempfile::tempdir().unwrap();
+    let v1 = build_copy(builds.path(), "v1");
+    let v2 = build_copy(builds.path(), "v2");
+    make_variant(&v2, "two");
+    let anchor = Anchor::local(dir.path()).await.unwrap();
+    anchor.create_project(P).await.unwrap();
+    let policy =
+        anchor_core::model::SkewPolicy::new(std::time::Duration::from_secs(60), 1).unwrap();
+    let project = anchor.set_skew_policy(P, policy).await.unwrap();
+    assert_eq!(project.skew(), policy);
+    let first = anchor.deployer(P, &v1).execute().await.unwrap();
+    let second = anchor.deployer(P, &v2).execute().await.unwrap();
+    let third = anchor.deployer(P, &v1).execute().await.unwrap();
+    let s = Store::of(anchor).await;
+    let now = chrono::Utc::now().timestamp();
+    // v2 left last: its window is the policy's minute.
+    let end = s.window_end(&second.id).await.unwrap();
+    assert!((now + 59..=now + 61).contains(&end), "{end} vs {now}");
+    // v1 left before it, and one open window is the most: v1's ended.
+    assert!(s.window_end(&first.id).await.unwrap() <= now);
+    assert_eq!(s.window_end(&third.id).await, Some(0));
+    let recorded = s.anchor.project(P).await.unwrap();
+    assert_eq!(recorded.open_skew_windows, vec![second.id.clone()]);
+
+    // Off: the next leaving deployment's window ends as it leaves.
+    let off = anchor_core::model::SkewPolicy::new(std::time::Duration::ZERO, 5).unwrap();
+    s.anchor.set_skew_policy(P, off).await.unwrap();
+    s.anchor.rollback(P).execute().await.unwrap();
+    assert!(s.window_end(&third.id).await.unwrap() <= chrono::Utc::now().timestamp());
+}
+
+#[tokio::test]
+async fn a_negative_or_too_long_window_is_refused_by_name_and_changes_nothing() {
+    use anchor_core::model::SkewPolicy;
+    let field = |r: anchor_core::Result<SkewPolicy>| match r {
+        Err(anchor_core::Error::InvalidInput { field, .. }) => field,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        field(SkewPolicy::from_signed(-1, 10)),
+        "skew.max_age_seconds"
+    );
+    assert_eq!(
+        field(SkewPolicy::from_signed(86_400 * 61, 10)),
+        "skew.max_age_seconds"
+    );
+    assert_eq!(field(SkewPolicy::from_signed(60, 1_000)), "skew.max_pinned");
+}

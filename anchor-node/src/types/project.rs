@@ -72,6 +72,8 @@ pub struct Project {
     pub last_switch: Option<LastSwitch>,
     /// The rollout running, or the last one; absent before the first.
     pub rollout: Option<super::Rollout>,
+    /// The skew protection policy; absent for the defaults (7 days, 10).
+    pub skew_policy: Option<super::SkewPolicy>,
     /// The record's revision, bumped on every write.
     pub revision: f64,
 }
@@ -111,6 +113,7 @@ impl From<&model::Project> for Project {
                 started_at: timestamp(&s.started_at),
             }),
             rollout: p.rollout.as_ref().map(super::Rollout::from),
+            skew_policy: p.skew_policy.as_ref().map(super::SkewPolicy::from),
             revision: number(p.revision),
         }
     }

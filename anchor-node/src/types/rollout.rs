@@ -108,6 +108,27 @@ impl From<&model::Rollout> for Rollout {
     }
 }
 
+/// How long pages of a deployment that left live keep being served by it
+/// (`maxAgeSeconds`, 7 days unless set, at most 60 days), and how many
+/// deployments keep such a window at once (`maxPinned`, 10 unless set); 0
+/// for either turns skew protection off.
+#[napi(object)]
+pub struct SkewPolicy {
+    /// How long a window lasts, in seconds.
+    pub max_age_seconds: Option<f64>,
+    /// How many deployments keep an open window at once.
+    pub max_pinned: Option<f64>,
+}
+
+impl From<&model::SkewPolicy> for SkewPolicy {
+    fn from(p: &model::SkewPolicy) -> Self {
+        Self {
+            max_age_seconds: Some(number(p.max_age().as_secs())),
+            max_pinned: Some(f64::from(p.max_pinned())),
+        }
+    }
+}
+
 /// What a health gate is asked: the candidate at the stage that has held
 /// its time. A probe reaches the candidate alone with the header
 /// `x-anchor-preview: v<candidateVersion>`.

@@ -54,6 +54,7 @@ from .types import (
     RolloutEventKind,
     RolloutStage,
     RolloutState,
+    SkewPolicy,
 )
 
 __all__ = [
@@ -107,4 +108,5 @@ __all__ = [
     "RolloutEventKind",
     "RolloutStage",
     "RolloutState",
+    "SkewPolicy",
 ]

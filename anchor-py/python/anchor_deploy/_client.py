@@ -325,6 +325,19 @@ class Anchor:
         """Settles an interrupted switch and fails deployments stuck in progress."""
         return RecoveryReport.from_json(await self._native.recover(project))
 
+    async def set_skew_policy(
+        self, project: str, *, max_age_seconds: int = 604800, max_pinned: int = 10
+    ) -> Project:
+        """Sets how long pages of a deployment that left live keep being
+        served by it (``max_age_seconds``, 7 days by default, at most 60
+        days) and how many deployments keep such a window at once
+        (``max_pinned``); 0 for either turns skew protection off. Applies
+        from the next switch. A negative value raises
+        :class:`InvalidInputError` naming ``skew.max_age_seconds`` or
+        ``skew.max_pinned``."""
+        raw = await self._native.set_skew_policy(project, max_age_seconds, max_pinned)
+        return Project.from_json(raw)
+
     def rollouts(self, project: str) -> Rollouts:
         """The gradual rollouts of ``project``."""
         return Rollouts(self._native, project)

@@ -10,7 +10,7 @@ from enum import Enum
 from typing import Any, Callable, ClassVar, Dict, Generic, Mapping, Optional, Tuple, Type, TypeVar
 from ._record import _R, _T, _Record, _encode, _many, _opt, _parse_time, _time  # noqa: F401
 from ._enums import CdnStatus, CertificateStatus, DeploymentStatus, Phase, PlannedAction  # noqa: F401
-from ._rollouts import Rollout
+from ._rollouts import Rollout, SkewPolicy
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -88,6 +88,8 @@ class Project(_Record):
     last_switch: Optional[LastSwitch]
     #: The rollout running, or the last one; ``None`` before the first.
     rollout: Optional[Rollout]
+    #: The skew protection policy; ``None`` for the defaults (7 days, 10).
+    skew_policy: Optional[SkewPolicy]
     revision: int
 
     _convert = {
@@ -95,6 +97,7 @@ class Project(_Record):
         "created_at": _time,
         "last_switch": _opt(LastSwitch.from_dict),
         "rollout": _opt(Rollout.from_dict),
+        "skew_policy": _opt(SkewPolicy.from_dict),
     }
     _shown = ("name", "active_deployment", "revision")
 

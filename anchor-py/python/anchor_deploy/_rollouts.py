@@ -69,6 +69,15 @@ class Rollout(_Record):
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
+class SkewPolicy(_Record):
+    """How long pages of a deployment that left live keep being served by
+    it, and how many deployments keep such a window at once."""
+
+    max_age_seconds: int
+    max_pinned: int
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
 class GateCheck(_Record):
     """What a health gate is asked: the candidate at the stage that has
     held its time. A probe reaches the candidate alone with the header

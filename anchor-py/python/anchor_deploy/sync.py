@@ -343,6 +343,11 @@ class Anchor:
         """Settles an interrupted switch and fails deployments stuck in progress."""
         return _run(self._inner.recover(project))
 
+    def set_skew_policy(self, project: str, *, max_age_seconds: int = 604800, max_pinned: int = 10) -> Project:
+        """Sets the project's skew protection policy (see
+        :meth:`anchor_deploy.Anchor.set_skew_policy`)."""
+        return _run(self._inner.set_skew_policy(project, max_age_seconds=max_age_seconds, max_pinned=max_pinned))
+
     def rollouts(self, project: str) -> Rollouts:
         """The gradual rollouts of ``project``."""
         return Rollouts(self._inner.rollouts(project))

@@ -23,7 +23,7 @@ from ._records import (
 )
 from ._settings import FunctionSettings, SiteFunctionSettings
 from ._enums import RolloutEventKind, RolloutState
-from ._rollouts import GateCheck, ProbeGate, Rollout, RolloutEvent, RolloutStage
+from ._rollouts import GateCheck, ProbeGate, Rollout, RolloutEvent, RolloutStage, SkewPolicy
 from ._results import (
     DeployPlan,
     Page,
@@ -66,5 +66,6 @@ __all__ = [
     "RolloutEventKind",
     "RolloutStage",
     "RolloutState",
+    "SkewPolicy",
 ]
 

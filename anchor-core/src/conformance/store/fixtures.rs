@@ -49,6 +49,8 @@ pub fn project(name: &ProjectName) -> Project {
         last_switch: None,
         last_rollback_sequence: Some(0),
         rollout: None,
+        skew_policy: None,
+        open_skew_windows: Vec::new(),
         revision: 1,
     }
 }

@@ -5,8 +5,9 @@
 use futures::future::join;
 
 use crate::error::{Error, ResourceKind, Result};
-use crate::flows::{routing, FlowContext};
-use crate::model::{Deployment, DeploymentId, DeploymentStatus, Infrastructure};
+use crate::flows::routing::{self, Windows};
+use crate::flows::FlowContext;
+use crate::model::{Deployment, DeploymentStatus, Infrastructure};
 use crate::traits::{AliasRouting, SetAliasOptions};
 
 /// Refuses deployments that cannot serve traffic.
@@ -37,17 +38,17 @@ pub(crate) fn ensure_can_go_live(d: &Deployment) -> Result<()> {
 }
 
 /// Makes `d` what serves the project: one pointer write with a router
-/// (which also starts the skew window of `leaving`, the deployment that was
-/// live, when known), else both aliases moved to `d`'s versions,
-/// concurrently.
+/// (which also writes the skew `windows`: the one of the deployment that
+/// was live starts, those past the policy end), else both aliases moved to
+/// `d`'s versions, concurrently.
 pub(crate) async fn point_live(
     svc: &FlowContext,
     infra: &Infrastructure,
     d: &Deployment,
-    leaving: Option<&DeploymentId>,
+    windows: Windows<'_>,
 ) -> Result<()> {
     if let Some(binding) = &infra.router {
-        return routing::point_router(svc, infra, binding, d, leaving).await;
+        return routing::point_router(svc, infra, binding, d, windows).await;
     }
     let (Some(server), Some(image)) = (&d.server_version, &d.image_version) else {
         return Err(Error::invalid_state(

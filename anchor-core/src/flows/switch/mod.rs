@@ -33,8 +33,10 @@ pub(crate) use settle::resolve_pending;
 use super::records::commit_verified;
 use super::{lost_race, FlowContext};
 use crate::error::{Error, ResourceKind, Result};
+use crate::flows::routing::Windows;
 use crate::model::{
-    Deployment, DeploymentStatus, LastSwitch, PageRequest, Project, RollbackEvent, SwitchKind,
+    Deployment, DeploymentId, DeploymentStatus, LastSwitch, PageRequest, Project, RollbackEvent,
+    SwitchKind,
 };
 use crate::traits::{Expect, WriteBatch};
 
@@ -114,8 +116,11 @@ pub(crate) async fn switch_live(
         .last_switch
         .as_ref()
         .map(|marker| svc.records.begin_move(&name, marker));
-    let leaving = from.as_ref().map(|f| &f.id);
-    if let Err(err) = point_live(svc, &project.infrastructure, &to, leaving).await {
+    let windows = Windows {
+        ended: &decided.ended_windows,
+        ..Windows::leaving(&project, from.as_ref().map(|f| &f.id))
+    };
+    if let Err(err) = point_live(svc, &project.infrastructure, &to, windows).await {
         revert(svc, &project, &decided, from.as_ref(), &to).await;
         return Err(err);
     }
@@ -169,6 +174,9 @@ pub(crate) struct Decided {
     pub superseded: Option<Deployment>,
     /// The rollback event, for rollbacks.
     pub event: Option<RollbackEvent>,
+    /// The deployments whose skew windows the switch ends now: past the
+    /// policy's `max_pinned` once the leaving one's opened.
+    pub ended_windows: Vec<DeploymentId>,
 }
 
 /// The one write that decides the switch: active pointer, marker,
@@ -186,7 +194,9 @@ async fn decide(
         SwitchKind::Rollback { .. } => Some(next_rollback_sequence(svc, project).await?),
         SwitchKind::Promote => None,
     };
+    let (open_skew_windows, ended_windows) = open_windows(project, from, to);
     let done = Project {
+        open_skew_windows,
         active_deployment: Some(to.id.clone()),
         last_rollback_sequence: sequence.or(project.last_rollback_sequence),
         last_switch: Some(LastSwitch {
@@ -251,7 +261,34 @@ async fn decide(
         live,
         superseded,
         event,
+        ended_windows,
     })
+}
+
+/// The open skew windows after a switch from `from` to `to`, the most
+/// recent first, and those it ends: the leaving deployment's opens (when
+/// the policy is on), the arriving one's closes (it is live), and past the
+/// policy's `max_pinned` the oldest end.
+fn open_windows(
+    project: &Project,
+    from: Option<&Deployment>,
+    to: &Deployment,
+) -> (Vec<DeploymentId>, Vec<DeploymentId>) {
+    let policy = project.skew();
+    let mut open: Vec<DeploymentId> = Vec::new();
+    let leaving = from.map(|f| &f.id).filter(|id| **id != to.id);
+    for id in leaving.into_iter().chain(&project.open_skew_windows) {
+        if *id != to.id && !open.contains(id) {
+            open.push(id.clone());
+        }
+    }
+    let keep = if policy.is_on() {
+        usize::try_from(policy.max_pinned()).unwrap_or(usize::MAX)
+    } else {
+        0
+    };
+    let ended = open.split_off(keep.min(open.len()));
+    (open, ended)
 }
 
 /// The sequence of the project's next rollback event: one more than the
@@ -296,7 +333,13 @@ async fn revert(
     let put_back = if before.rollout.as_ref().is_some_and(|r| r.is_running()) {
         crate::flows::rollout::restore_pointer(svc, before).await
     } else if let Some(from) = from {
-        point_live(svc, &before.infrastructure, from, Some(&to.id)).await
+        point_live(
+            svc,
+            &before.infrastructure,
+            from,
+            Windows::leaving(before, Some(&to.id)),
+        )
+        .await
     } else {
         Ok(())
     };

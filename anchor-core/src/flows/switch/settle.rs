@@ -4,6 +4,7 @@
 use super::aliases::{live_points_at, point_live};
 use crate::error::{Error, ResourceKind, Result};
 use crate::flows::records::commit_project;
+use crate::flows::routing::Windows;
 use crate::flows::FlowContext;
 use crate::model::{Deployment, LastSwitch, Project, ProjectName};
 
@@ -39,7 +40,13 @@ pub(super) async fn settle(
         }
         // Rolled forward to the recorded target: the window of the one it
         // replaced starts now, as the interrupted switch would have.
-        point_live(svc, infra, &active, marker.from.as_ref()).await?;
+        point_live(
+            svc,
+            infra,
+            &active,
+            Windows::leaving(project, marker.from.as_ref()),
+        )
+        .await?;
     }
     svc.records.mark_settled(name, marker);
     Ok(Some(active))
@@ -88,7 +95,8 @@ pub(crate) async fn resolve_pending(svc: &FlowContext, project: Project) -> Resu
         let active = svc.deployment(&name, active_id).await?;
         if !live_points_at(svc, &project.infrastructure, &active).await? {
             let leaving = project.last_switch.as_ref().and_then(|m| m.from.as_ref());
-            point_live(svc, &project.infrastructure, &active, leaving).await?;
+            let windows = Windows::leaving(&project, leaving);
+            point_live(svc, &project.infrastructure, &active, windows).await?;
             moved = true;
         }
     }
