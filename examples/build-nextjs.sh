@@ -22,6 +22,12 @@
 #                        response stream, which needs a RESPONSE_STREAM
 #                        Function URL. The test command builds v2 this way, so
 #                        every switch in the tests crosses the two wrappers.
+#   NEXT_DEPLOYMENT_ID   optional env var; Next's deploymentId for the build,
+#                        `anchor-example-<ANCHOR_APP_VERSION or v1>` unless
+#                        set (set it empty to build without one). Next 16
+#                        copies it into `deploymentId`: the client then sends
+#                        `x-deployment-id` and `?dpl=`, which the edge router
+#                        pins to the deployment (skew protection).
 #
 # Needs node >= 20 and npm; only the npm registry is contacted (by `npm ci`).
 set -euo pipefail
@@ -44,6 +50,7 @@ if [[ -n "$OUT_DIR" ]]; then
 fi
 
 export NEXT_TELEMETRY_DISABLED=1
+export NEXT_DEPLOYMENT_ID="${NEXT_DEPLOYMENT_ID-anchor-example-${ANCHOR_APP_VERSION:-v1}}"
 
 cd "$APP_DIR"
 

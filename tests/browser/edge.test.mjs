@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { STEP_MS, deadline, required, build, loadAnchor, Serve, launchChromium } from './support.mjs';
+import { STEP_MS, deadline, required, build, loadAnchor, Serve, launchChromium, stopAll } from './support.mjs';
 
 const PROJECT = 'web';
 const greeting = (version) => `Hello from Anchor ${version}`;
@@ -237,11 +237,7 @@ describe('the local edge in headless Chromium', () => {
   });
 
   after(async () => {
-    if (chrome) {
-      await deadline(chrome.browser.close(), 15_000, 'closing Chromium').catch(() => {});
-      await deadline(chrome.server.close(), 15_000, 'stopping Chromium').catch(() => chrome.server.kill());
-    }
-    if (serve) await serve.stop(5_000);
+    await stopAll(chrome, serve);
     rmSync(tmp, { recursive: true, force: true });
   });
 });

@@ -17,6 +17,15 @@ export const repo = path.resolve(here, '../..');
 /** How long one step may wait: the first SSR request starts node workers. */
 export const STEP_MS = 60_000;
 
+/** Closes Chromium and stops serve, whichever were started; each within 15 s. */
+export async function stopAll(chrome, serve) {
+  if (chrome) {
+    await deadline(chrome.browser.close(), 15_000, 'closing Chromium').catch(() => {});
+    await deadline(chrome.server.close(), 15_000, 'stopping Chromium').catch(() => chrome.server.kill());
+  }
+  if (serve) await serve.stop(5_000);
+}
+
 /** Rejects with `what` if `promise` has not settled within `ms`. */
 export async function deadline(promise, ms, what) {
   let timer;

@@ -8,13 +8,13 @@
 use crate::aws_flow::open;
 use crate::aws_support;
 use crate::common;
+use crate::rollout_local::plan;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use anchor_core::aws::{open_backend, AlarmGate};
 use anchor_core::clock::ManualClock;
-use anchor_core::model::{RolloutEventKind, RolloutPlan, RolloutStage, RolloutState};
+use anchor_core::model::{RolloutEventKind, RolloutState};
 use anchor_core::router::{LivePointer, RouterKeys};
 use anchor_core::traits::{GateCheck, HealthGate, ProvisionOptions};
 use anchor_core::{Anchor, Error};
@@ -22,15 +22,6 @@ use aws_sdk_cloudwatch::types::{ComparisonOperator, StateValue, Statistic};
 
 const P: &str = "shop";
 const ALARM: &str = "shop-5xx";
-
-fn plan() -> RolloutPlan {
-    RolloutPlan::new(vec![
-        RolloutStage::new(5.0, Duration::from_secs(600)),
-        RolloutStage::new(25.0, Duration::from_secs(1800)),
-        RolloutStage::new(100.0, Duration::ZERO),
-    ])
-    .unwrap()
-}
 
 async fn put_alarm(cloudwatch: &aws_sdk_cloudwatch::Client) {
     cloudwatch

@@ -37,7 +37,8 @@ async fn deployed(dir: &std::path::Path, v1: &std::path::Path) -> Anchor {
     anchor
 }
 
-fn greeting(reply: &Reply) -> String {
+/// The page's "Hello from Anchor vN" text; shared by the edge tests.
+pub(crate) fn greeting(reply: &Reply) -> String {
     let html = reply.text();
     let start = html
         .find("Hello from Anchor ")

@@ -9,24 +9,17 @@ use crate::edge_support;
 
 use std::time::Duration;
 
+use crate::edge_local::greeting;
 use anchor_core::aws::ProbeGate;
 use anchor_core::edge::{EdgeOptions, EdgeServer};
 use anchor_core::model::{RolloutPlan, RolloutStage, RolloutState};
 use anchor_core::router::VISITOR_COOKIE;
 use anchor_core::traits::ProvisionOptions;
 use anchor_core::Anchor;
-use edge_support::{get, Reply};
+use edge_support::get;
 use sha2::{Digest, Sha256};
 
 const P: &str = "canary";
-
-fn greeting(reply: &Reply) -> String {
-    let html = reply.text();
-    let start = html
-        .find("Hello from Anchor ")
-        .unwrap_or_else(|| panic!("no greeting in the page ({}): {html:.300}", reply.status));
-    html[start..start + "Hello from Anchor v1".len()].to_string()
-}
 
 /// The router's bucket of `visitor` in a rollout salted `salt`.
 fn bucket(salt: &str, visitor: &str) -> u32 {

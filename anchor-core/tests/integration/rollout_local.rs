@@ -55,8 +55,8 @@ impl HealthGate for ScriptedGate {
     }
 }
 
-/// 5 % for 10 min, 25 % for 30 min, then 100 %.
-fn plan() -> RolloutPlan {
+/// 5 % for 10 min, 25 % for 30 min, then 100 %; shared with `aws_rollout`.
+pub(crate) fn plan() -> RolloutPlan {
     RolloutPlan::new(vec![
         RolloutStage::new(5.0, Duration::from_secs(600)),
         RolloutStage::new(25.0, Duration::from_secs(1800)),

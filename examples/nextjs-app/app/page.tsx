@@ -15,6 +15,9 @@ export default function Home() {
           <Link href="/image">Image page</Link>
         </li>
         <li>
+          <Link href="/action">Server Action</Link>
+        </li>
+        <li>
           <a href="/api/hello">API route</a>
         </li>
       </ul>
