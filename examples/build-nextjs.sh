@@ -54,6 +54,11 @@ export NEXT_DEPLOYMENT_ID="${NEXT_DEPLOYMENT_ID-anchor-example-${ANCHOR_APP_VERS
 
 cd "$APP_DIR"
 
+# Every change made to the app for one build is undone on exit, in order.
+CLEANUPS=()
+run_cleanups() { for c in "${CLEANUPS[@]}"; do "$c"; done; }
+trap run_cleanups EXIT
+
 # --- optional version override, restored by trap -----------------------------
 if [[ -n "${ANCHOR_APP_VERSION:-}" ]]; then
   if [[ ! "$ANCHOR_APP_VERSION" =~ ^[A-Za-z0-9._-]+$ ]]; then
@@ -66,10 +71,18 @@ if [[ -n "${ANCHOR_APP_VERSION:-}" ]]; then
     cp "$VERSION_BACKUP" "$VERSION_FILE"
     rm -f "$VERSION_BACKUP"
   }
-  trap restore_version EXIT
+  CLEANUPS+=(restore_version)
   printf 'export const APP_VERSION = "%s";\n' "$ANCHOR_APP_VERSION" > "$VERSION_FILE"
   echo "==> building with APP_VERSION=$ANCHOR_APP_VERSION"
 fi
+
+# --- an unhashed public file that differs between versions, removed by trap ---
+# BUILD_ID cannot tell two builds apart: with a deploymentId, Next 16 writes
+# the same constant BUILD_ID for every build. public/version.txt can.
+VERSION_TXT="$APP_DIR/public/version.txt"
+printf '%s\n' "${ANCHOR_APP_VERSION:-v1}" > "$VERSION_TXT"
+remove_version_txt() { rm -f "$VERSION_TXT"; }
+CLEANUPS+=(remove_version_txt)
 
 # --- optional configuration variants, restored by trap -----------------------
 CONFIG_FILE="$APP_DIR/open-next.config.ts"
@@ -86,11 +99,7 @@ back_up_config() {
     cp "$CONFIG_BACKUP" "$CONFIG_FILE"
     rm -f "$CONFIG_BACKUP"
   }
-  if declare -F restore_version >/dev/null; then
-    trap 'restore_version; restore_config' EXIT
-  else
-    trap restore_config EXIT
-  fi
+  CLEANUPS+=(restore_config)
 }
 if [[ "${ANCHOR_OPENNEXT_DEFAULT_SHARP:-}" == 1 ]]; then
   back_up_config

@@ -55,7 +55,10 @@ test('deploy, preview, promote, roll back, history and domains on the embedded d
   const d2 = await a.deploy(PROJECT, buildV2());
   assert.equal(d2.version, 2);
   assert.equal(d2.status, 'live');
-  assert.notEqual(d2.buildId, d1.buildId);
+  // With a deploymentId, Next 16 gives every build the same BUILD_ID; the
+  // deploymentId (the plan's nextDeploymentId) tells the two builds apart.
+  assert.ok(plan.nextDeploymentId);
+  assert.notEqual(plan.nextDeploymentId, (await a.plan(PROJECT, buildV1())).nextDeploymentId);
   assert.equal(d2.replaced, d1.id);
   assert.equal((await a.deployment(PROJECT, d1.id)).status, 'superseded');
 

@@ -56,7 +56,10 @@ def test_async_flow(tmp_path: Path, build_v1: Path, build_v2: Path) -> None:
 
         d2 = await anchor.deploy(PROJECT, build_v2)
         assert d2.version == 2 and d2.status is DeploymentStatus.LIVE
-        assert d2.build_id != d1.build_id
+        # With a deploymentId, Next 16 gives every build the same BUILD_ID;
+        # the deploymentId (the plan's next_deployment_id) tells them apart.
+        assert plan.next_deployment_id is not None
+        assert plan.next_deployment_id != (await anchor.plan(PROJECT, build_v1)).next_deployment_id
         assert (await anchor.deployment(PROJECT, d1.id)).status is DeploymentStatus.SUPERSEDED
 
         preview = await anchor.preview(PROJECT, build_v1)
