@@ -93,6 +93,13 @@ export declare class Anchor {
    */
   rollback(project: string, options?: RollbackOptions): Promise<RollbackOutcome>
   /**
+   * Where deployment `version` is reachable, promoted or not: a URL on
+   * the distribution's host, its own host on a wildcard domain, and the
+   * header for tools. Rejects with `ANCHOR_NOT_FOUND` for a version the
+   * project never had.
+   */
+  previewAddress(project: string, version: number): Promise<PreviewAddress>
+  /**
    * Sets `project`'s skew protection policy; it applies from the next
    * switch. A negative or fractional number rejects with
    * `ANCHOR_INVALID_INPUT` naming `skew.maxAgeSeconds` or
@@ -627,6 +634,22 @@ export interface PlannedAsset {
   isHashed: boolean
   /** Whether it is stored once for all deployments. */
   shared: boolean
+}
+
+/** How to reach one deployment, promoted or not, through the router. */
+export interface PreviewAddress {
+  /** The deployment's version. */
+  version: number
+  /** The deployment. */
+  deployment: string
+  /** `https://<distribution>/?__anchor_preview=v<N>`. */
+  url: string
+  /** `v<N>.<suffix>` on a project with a wildcard domain; absent without. */
+  host?: string
+  /** `x-anchor-preview`, for tools and CI. */
+  headerName: string
+  /** `v<N>`. */
+  headerValue: string
 }
 
 /**

@@ -86,7 +86,7 @@ pub use anchor::LocalOptions;
 pub use anchor::{Anchor, AnchorBuilder};
 pub use error::{Error, ResourceKind, Result, Service};
 pub use flows::{
-    DeployPlan, Deployer, DomainManager, FlowSettings, PlannedAction, PlannedAsset, RecoveryReport,
-    Rollback, RollbackOutcome, RollbackTarget, Rollouts,
+    DeployPlan, Deployer, DomainManager, FlowSettings, PlannedAction, PlannedAsset, PreviewAddress,
+    RecoveryReport, Rollback, RollbackOutcome, RollbackTarget, Rollouts,
 };
 pub use traits::Backend;

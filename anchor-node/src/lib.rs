@@ -96,6 +96,10 @@ pub fn samples(env: &Env) -> napi::Result<Object<'_>> {
         "ProgressEvent",
         types::ProgressEvent::from(&s.progress_event),
     )?;
+    out.set_named_property(
+        "PreviewAddress",
+        types::PreviewAddress::from(&s.preview_address),
+    )?;
     out.set_named_property("EdgeWorker", edge::EdgeWorker::from(&s.edge_worker))?;
     Ok(out)
 }

@@ -18,9 +18,12 @@ use napi_derive::napi;
 use crate::anchor::Anchor;
 use crate::args::args;
 use crate::bridge::spawn;
+use crate::convert::whole;
 use crate::convert::MAX_SAFE_INTEGER;
 use crate::errors::Failure;
-use crate::types::{GateCheck, ProbeGate, Project, Rollout, RolloutStage, SkewPolicy};
+use crate::types::{
+    GateCheck, PreviewAddress, ProbeGate, Project, Rollout, RolloutStage, SkewPolicy,
+};
 
 /// What a gate function returned, read on the main thread: a verdict, or
 /// a Promise of one to await off it.
@@ -146,6 +149,26 @@ pub struct Rollouts {
 
 #[napi]
 impl Anchor {
+    /// Where deployment `version` is reachable, promoted or not: a URL on
+    /// the distribution's host, its own host on a wildcard domain, and the
+    /// header for tools. Rejects with `ANCHOR_NOT_FOUND` for a version the
+    /// project never had.
+    #[napi]
+    pub fn preview_address<'env>(
+        &self,
+        env: &'env Env,
+        #[napi(ts_arg_type = "string")] project: Unknown<'_>,
+        #[napi(ts_arg_type = "number")] version: Unknown<'_>,
+    ) -> napi::Result<PromiseRaw<'env, PreviewAddress>> {
+        args!(env, reject; project: String, version: f64);
+        let version = whole("version", version, MAX_SAFE_INTEGER);
+        let anchor = self.inner.clone();
+        spawn(env, async move {
+            let address = anchor.preview_address(&project, version?).await?;
+            Ok::<_, Failure>(PreviewAddress::from(&address))
+        })
+    }
+
     /// Sets `project`'s skew protection policy; it applies from the next
     /// switch. A negative or fractional number rejects with
     /// `ANCHOR_INVALID_INPUT` naming `skew.maxAgeSeconds` or

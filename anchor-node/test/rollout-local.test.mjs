@@ -101,3 +101,17 @@ test('a skew policy is recorded, and a negative window refused by name', async (
   });
   assert.deepEqual((await a.project(PROJECT)).skewPolicy, { maxAgeSeconds: 60, maxPinned: 2 });
 });
+
+test('a preview address, and an unknown version rejected as not found', async () => {
+  const a = await Anchor.local(path.join(freshDir('preview-address'), 'state'));
+  await a.createProject(PROJECT);
+  await a.deploy(PROJECT, buildV1());
+  const preview = await a.preview(PROJECT, buildV1());
+  const address = await a.previewAddress(PROJECT, preview.version);
+  assert.equal(address.deployment, preview.id);
+  assert.equal(address.host, `v${preview.version}.localhost`);
+  assert.deepEqual([address.headerName, address.headerValue], ['x-anchor-preview', `v${preview.version}`]);
+  assert.ok(address.url.endsWith(`/?__anchor_preview=v${preview.version}`));
+  await assert.rejects(a.previewAddress(PROJECT, 99), { code: 'ANCHOR_NOT_FOUND' });
+  await assert.rejects(a.previewAddress(PROJECT, -1), { code: 'ANCHOR_INVALID_INPUT', field: 'version' });
+});

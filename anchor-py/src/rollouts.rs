@@ -87,6 +87,20 @@ fn gate_failed(message: String) -> Error {
 
 #[pymethods]
 impl PyAnchor {
+    /// Where deployment `version` is reachable, as JSON.
+    fn preview_address<'py>(
+        &self,
+        py: Python<'py>,
+        project: String,
+        version: i64,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let anchor = self.inner.clone();
+        spawn(py, async move {
+            let version = crate::convert::unsigned("version", version)?;
+            to_json(&anchor.preview_address(&project, version).await?)
+        })
+    }
+
     /// Sets the project's skew protection policy; negative numbers are
     /// refused by the core, naming the field.
     fn set_skew_policy<'py>(

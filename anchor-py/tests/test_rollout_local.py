@@ -16,6 +16,8 @@ from anchor_deploy import (
     GateCheck,
     InvalidInputError,
     InvalidStateError,
+    NotFoundError,
+    PreviewAddress,
     ProbeGate,
     RolloutEventKind,
     RolloutStage,
@@ -121,3 +123,20 @@ def test_a_skew_policy_is_recorded_and_a_negative_window_refused(tmp_path: Path)
         anchor.set_skew_policy(PROJECT, max_age_seconds=-1)
     assert negative.value.field == "skew.max_age_seconds"
     assert anchor.project(PROJECT).skew_policy == SkewPolicy(60, 2)
+
+
+def test_a_preview_address_and_an_unknown_version(tmp_path: Path, fixture_build: Path) -> None:
+    anchor = sync.Anchor.local(tmp_path / "state")
+    anchor.create_project(PROJECT)
+    anchor.deploy(PROJECT, fixture_build)
+    preview = anchor.preview(PROJECT, fixture_build)
+    address = anchor.preview_address(PROJECT, preview.version)
+    assert isinstance(address, PreviewAddress)
+    assert (address.deployment, address.host) == (preview.id, f"v{preview.version}.localhost")
+    assert (address.header_name, address.header_value) == ("x-anchor-preview", f"v{preview.version}")
+    assert address.url.endswith(f"/?__anchor_preview=v{preview.version}")
+    with pytest.raises(NotFoundError):
+        anchor.preview_address(PROJECT, 99)
+    with pytest.raises(InvalidInputError) as negative:
+        anchor.preview_address(PROJECT, -1)
+    assert negative.value.field == "version"

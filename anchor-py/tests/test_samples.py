@@ -18,6 +18,7 @@ from anchor_deploy.types import (
     Domain,
     EdgeWorker,
     Page,
+    PreviewAddress,
     ProgressEvent,
     Project,
     RecoveryReport,
@@ -38,6 +39,7 @@ PARSERS: Dict[str, Callable[[Any], Any]] = {
     "RecoveryReport": RecoveryReport.from_dict,
     "ProgressEvent": ProgressEvent.from_dict,
     "EdgeWorker": EdgeWorker.from_dict,
+    "PreviewAddress": PreviewAddress.from_dict,
 }
 
 #: Names Python spells differently from the core, in every record and

@@ -13,7 +13,7 @@ pub use local::LocalOptions;
 
 use crate::error::Result;
 use crate::flows::{
-    self, Deployer, DomainManager, FlowContext, RecoveryReport, Rollback, Rollouts,
+    self, Deployer, DomainManager, FlowContext, PreviewAddress, RecoveryReport, Rollback, Rollouts,
 };
 use crate::model::{
     CdnRoute, Deployment, DeploymentId, Infrastructure, Listing, Page, PageRequest, Project,
@@ -181,6 +181,15 @@ impl Anchor {
     /// A rollback of `project`, to the previous deployment unless told otherwise.
     pub fn rollback(&self, project: &str) -> Rollback {
         Rollback::new(self.flows.clone(), project)
+    }
+
+    /// Where deployment `version` of `project` is reachable, promoted or
+    /// not: a URL on the distribution's host, its own host on a wildcard
+    /// domain, and the header for tools. `NotFound` for a version the
+    /// project never had; `InvalidState` for a pruned one.
+    pub async fn preview_address(&self, project: &str, version: u64) -> Result<PreviewAddress> {
+        let name = ProjectName::parse(project)?;
+        flows::preview_address::preview_address(&self.flows, &name, version).await
     }
 
     /// Sets `project`'s skew protection policy (one conditional write of

@@ -11,7 +11,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::Result;
-use crate::flows::{DeployPlan, PlannedAction, PlannedAsset, RecoveryReport, RollbackOutcome};
+use crate::flows::{
+    DeployPlan, PlannedAction, PlannedAsset, PreviewAddress, RecoveryReport, RollbackOutcome,
+};
 use crate::model::{self, Architecture, DomainName, SiteFunctionSettings};
 use crate::progress::{Phase, ProgressEvent};
 use crate::traits::CodeBundle;
@@ -42,6 +44,8 @@ pub struct Samples {
     pub recovery_report: RecoveryReport,
     /// A progress report in the middle of the upload.
     pub progress_event: ProgressEvent,
+    /// A preview's address on a project with a wildcard domain.
+    pub preview_address: PreviewAddress,
     /// A worker of the local edge.
     #[cfg(feature = "edge")]
     pub edge_worker: crate::edge::WorkerInfo,
@@ -121,6 +125,17 @@ pub fn samples() -> Result<Samples> {
             bytes_done: 200,
             bytes_total: 600,
         },
+        preview_address: PreviewAddress {
+            version: deployment.version,
+            deployment: deployment.id.clone(),
+            url: format!(
+                "https://{}/?__anchor_preview=v{}",
+                records.project.infrastructure.distribution_domain, deployment.version
+            ),
+            host: Some(format!("v{}.preview.example.com", deployment.version)),
+            header_name: "x-anchor-preview".into(),
+            header_value: format!("v{}", deployment.version),
+        },
         #[cfg(feature = "edge")]
         edge_worker: crate::edge::WorkerInfo {
             function: "anchor-shop-server".into(),
@@ -148,6 +163,7 @@ pub fn sample_json() -> Result<Vec<(&'static str, Value)>> {
         ("DeployPlan", json(&s.deploy_plan)),
         ("RecoveryReport", json(&s.recovery_report)),
         ("ProgressEvent", json(&s.progress_event)),
+        ("PreviewAddress", json(&s.preview_address)),
     ];
     #[cfg(feature = "edge")]
     out.push(("EdgeWorker", json(&s.edge_worker)));

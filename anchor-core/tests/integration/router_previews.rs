@@ -101,3 +101,38 @@ fn promoting_a_preview_changes_only_the_live_pointer() {
     let (result, _) = host.run(on_host("v1.preview.example.com", "/about"));
     assert_eq!(served_by(&result), v1.deployment.as_str());
 }
+
+#[tokio::test]
+async fn a_preview_address_names_its_host_header_and_url_and_refuses_unknown_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let builds = tempfile::tempdir().unwrap();
+    let v1 = crate::common::build_copy(builds.path(), "v1");
+    let anchor = anchor_core::Anchor::local(dir.path()).await.unwrap();
+    let project = anchor.create_project("previews").await.unwrap();
+    anchor.deployer("previews", &v1).execute().await.unwrap();
+    let preview = anchor
+        .deployer("previews", &v1)
+        .promote(false)
+        .execute()
+        .await
+        .unwrap();
+    let address = anchor.preview_address("previews", 2).await.unwrap();
+    assert_eq!(address.deployment, preview.id);
+    assert_eq!(address.host.as_deref(), Some("v2.localhost"));
+    assert_eq!(
+        (address.header_name.as_str(), address.header_value.as_str()),
+        ("x-anchor-preview", "v2")
+    );
+    assert_eq!(
+        address.url,
+        format!(
+            "https://{}/?__anchor_preview=v2",
+            project.infrastructure.distribution_domain
+        )
+    );
+    let err = anchor.preview_address("previews", 7).await.unwrap_err();
+    assert!(
+        matches!(&err, anchor_core::Error::NotFound { id, .. } if id == "v7"),
+        "{err:?}"
+    );
+}

@@ -108,6 +108,36 @@ impl From<&model::Rollout> for Rollout {
     }
 }
 
+/// How to reach one deployment, promoted or not, through the router.
+#[napi(object, object_from_js = false)]
+pub struct PreviewAddress {
+    /// The deployment's version.
+    pub version: f64,
+    /// The deployment.
+    pub deployment: String,
+    /// `https://<distribution>/?__anchor_preview=v<N>`.
+    pub url: String,
+    /// `v<N>.<suffix>` on a project with a wildcard domain; absent without.
+    pub host: Option<String>,
+    /// `x-anchor-preview`, for tools and CI.
+    pub header_name: String,
+    /// `v<N>`.
+    pub header_value: String,
+}
+
+impl From<&anchor_core::PreviewAddress> for PreviewAddress {
+    fn from(a: &anchor_core::PreviewAddress) -> Self {
+        Self {
+            version: number(a.version),
+            deployment: a.deployment.to_string(),
+            url: a.url.clone(),
+            host: a.host.clone(),
+            header_name: a.header_name.clone(),
+            header_value: a.header_value.clone(),
+        }
+    }
+}
+
 /// How long pages of a deployment that left live keep being served by it
 /// (`maxAgeSeconds`, 7 days unless set, at most 60 days), and how many
 /// deployments keep such a window at once (`maxPinned`, 10 unless set); 0

@@ -55,6 +55,7 @@ from .types import (
     RolloutStage,
     RolloutState,
     SkewPolicy,
+    PreviewAddress,
 )
 
 __all__ = [
@@ -109,4 +110,5 @@ __all__ = [
     "RolloutStage",
     "RolloutState",
     "SkewPolicy",
+    "PreviewAddress",
 ]

@@ -14,6 +14,7 @@ from typing import Any, Callable, List, Optional, Sequence, Union
 
 from . import _anchor
 from ._deprecated import renamed
+from ._rollouts import PreviewAddress
 from ._rollouts_client import Rollouts, StageLike, stages_json
 from .types import (
     DeployPlan,
@@ -324,6 +325,13 @@ class Anchor:
     async def recover(self, project: str) -> RecoveryReport:
         """Settles an interrupted switch and fails deployments stuck in progress."""
         return RecoveryReport.from_json(await self._native.recover(project))
+
+    async def preview_address(self, project: str, version: int) -> PreviewAddress:
+        """Where deployment ``version`` is reachable, promoted or not: a URL
+        on the distribution's host, its own host on a wildcard domain, and
+        the header for tools. Raises :class:`NotFoundError` for a version
+        the project never had."""
+        return PreviewAddress.from_json(await self._native.preview_address(project, version))
 
     async def set_skew_policy(
         self, project: str, *, max_age_seconds: int = 604800, max_pinned: int = 10

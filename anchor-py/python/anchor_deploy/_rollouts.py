@@ -69,6 +69,24 @@ class Rollout(_Record):
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
+class PreviewAddress(_Record):
+    """How to reach one deployment, promoted or not, through the router."""
+
+    version: int
+    deployment: str
+    #: ``https://<distribution>/?__anchor_preview=v<N>``.
+    url: str
+    #: ``v<N>.<suffix>`` on a project with a wildcard domain, else ``None``.
+    host: Optional[str]
+    #: ``x-anchor-preview``, for tools and CI.
+    header_name: str
+    #: ``v<N>``.
+    header_value: str
+
+    _shown = ("version", "url", "host")
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
 class SkewPolicy(_Record):
     """How long pages of a deployment that left live keep being served by
     it, and how many deployments keep such a window at once."""

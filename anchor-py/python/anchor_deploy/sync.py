@@ -18,6 +18,7 @@ from typing import Any, Coroutine, List, Optional, Sequence, TypeVar
 from . import _client
 from ._client import PathLike, ProgressCallback
 from ._deprecated import renamed
+from ._rollouts import PreviewAddress
 from ._rollouts_client import Gate, StageLike
 from .types import (
     DeployPlan,
@@ -342,6 +343,11 @@ class Anchor:
     def recover(self, project: str) -> RecoveryReport:
         """Settles an interrupted switch and fails deployments stuck in progress."""
         return _run(self._inner.recover(project))
+
+    def preview_address(self, project: str, version: int) -> PreviewAddress:
+        """Where deployment ``version`` is reachable (see
+        :meth:`anchor_deploy.Anchor.preview_address`)."""
+        return _run(self._inner.preview_address(project, version))
 
     def set_skew_policy(self, project: str, *, max_age_seconds: int = 604800, max_pinned: int = 10) -> Project:
         """Sets the project's skew protection policy (see

@@ -23,7 +23,7 @@ from ._records import (
 )
 from ._settings import FunctionSettings, SiteFunctionSettings
 from ._enums import RolloutEventKind, RolloutState
-from ._rollouts import GateCheck, ProbeGate, Rollout, RolloutEvent, RolloutStage, SkewPolicy
+from ._rollouts import GateCheck, PreviewAddress, ProbeGate, Rollout, RolloutEvent, RolloutStage, SkewPolicy
 from ._results import (
     DeployPlan,
     Page,
@@ -67,5 +67,6 @@ __all__ = [
     "RolloutStage",
     "RolloutState",
     "SkewPolicy",
+    "PreviewAddress",
 ]
 
