@@ -213,6 +213,16 @@ export declare function _samples(): Record<string, object>
  */
 export declare function _throwCoreError(code: string): void
 
+/**
+ * The built-in gate on named CloudWatch alarms (an `Anchor` opened with
+ * `Anchor.aws` only): unhealthy while any is in `ALARM`;
+ * `INSUFFICIENT_DATA` counts as healthy, an unknown name as an error.
+ */
+export interface AlarmGate {
+  /** The alarm names, 1 to 100. */
+  alarms: Array<string>
+}
+
 /** What the asset upload of a deployment did. */
 export interface AssetSummary {
   /** Files in the build's `assets/`. */
@@ -659,7 +669,7 @@ export interface PreviewAddress {
  */
 export interface ProbeGate {
   /** An `http` or `https` URL of the site. */
-  url: string
+  url?: string
   /** How many GETs one check sends. */
   requests?: number
   /** The failing fraction above which the candidate is unhealthy. */
@@ -678,6 +688,12 @@ export interface ProgressEvent {
   bytesDone: number
   /** Bytes in this phase. */
   bytesTotal: number
+  /**
+   * Something to know about this step, in words (such as a build
+   * without a Next.js deploymentId, deployed without skew protection);
+   * absent on most events.
+   */
+  note?: string
 }
 
 /** A project: its name, its infrastructure and which deployment is live. */

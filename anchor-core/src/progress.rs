@@ -56,6 +56,11 @@ pub struct ProgressEvent {
     pub bytes_done: u64,
     /// Bytes in this phase.
     pub bytes_total: u64,
+    /// Something the caller should know about this step, in words: such as
+    /// a build without a Next.js `deploymentId`, which deploys without skew
+    /// protection. `None` on most events.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// A callback that receives progress events. It must return quickly; it is
@@ -137,6 +142,7 @@ mod tests {
             total: 1,
             bytes_done: 0,
             bytes_total: 0,
+            note: None,
         };
         kept(&event);
         assert_eq!(calls.load(Ordering::SeqCst), 1);

@@ -10,7 +10,10 @@ use anchor_core::calls::{rollout_plan, FunctionGate, GATE_ARGUMENT};
 use anchor_core::error::Service;
 use anchor_core::traits::HealthGate;
 use anchor_core::{Error, Rollouts as CoreRollouts};
-use napi::bindgen_prelude::{Either, FromNapiValue, Function, Promise, PromiseRaw, Unknown};
+use napi::bindgen_prelude::JsObjectValue;
+use napi::bindgen_prelude::{
+    Either, FromNapiValue, Function, Object, Promise, PromiseRaw, Unknown,
+};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, JsValue, Status, ValueType};
 use napi_derive::napi;
@@ -22,7 +25,7 @@ use crate::convert::whole;
 use crate::convert::MAX_SAFE_INTEGER;
 use crate::errors::Failure;
 use crate::types::{
-    GateCheck, PreviewAddress, ProbeGate, Project, Rollout, RolloutStage, SkewPolicy,
+    AlarmGate, GateCheck, PreviewAddress, ProbeGate, Project, Rollout, RolloutStage, SkewPolicy,
 };
 
 /// What a gate function returned, read on the main thread: a verdict, or
@@ -76,9 +79,19 @@ fn gate_failed(message: String) -> Error {
     }
 }
 
-/// The gate `value` names: a function or a `ProbeGate` object.
-fn gate_of(env: &Env, value: Unknown<'_>) -> Result<Box<dyn HealthGate>, Error> {
-    let bad = || Error::invalid_input(GATE_ARGUMENT, "pass a gate function or a ProbeGate object");
+/// The gate `value` names: a function, an `AlarmGate` object (`alarms`)
+/// or a `ProbeGate` object (`url`).
+fn gate_of(
+    anchor: &anchor_core::Anchor,
+    env: &Env,
+    value: Unknown<'_>,
+) -> Result<Box<dyn HealthGate>, Error> {
+    let bad = || {
+        Error::invalid_input(
+            GATE_ARGUMENT,
+            "pass a gate function, a ProbeGate ({ url }) or an AlarmGate ({ alarms })",
+        )
+    };
     match value.get_type().map_err(|_| bad())? {
         ValueType::Function => {
             // SAFETY: checked to be a function just above.
@@ -129,10 +142,20 @@ fn gate_of(env: &Env, value: Unknown<'_>) -> Result<Box<dyn HealthGate>, Error> 
         }
         ValueType::Object => {
             // SAFETY: `value` is an object of the current call's scope.
+            let object =
+                unsafe { Object::from_napi_value(env.raw(), value.raw()) }.map_err(|_| bad())?;
+            if object.has_named_property("alarms").map_err(|_| bad())? {
+                // SAFETY: as above; `AlarmGate` is the typed interface.
+                let gate = unsafe { AlarmGate::from_napi_value(env.raw(), value.raw()) }
+                    .map_err(|e| Error::invalid_input("alarms", e.reason.clone()))?;
+                return Ok(Box::new(anchor.alarm_gate(gate.alarms)?));
+            }
+            // SAFETY: as above.
             let probe = unsafe { ProbeGate::from_napi_value(env.raw(), value.raw()) }
                 .map_err(|e| Error::invalid_input("probe", e.reason.clone()))?;
+            let url = probe.url.ok_or_else(bad)?;
             Ok(Box::new(CoreProbeGate::new(
-                &probe.url,
+                &url,
                 probe.requests.unwrap_or(20),
                 probe.max_error_rate.unwrap_or(0.05),
             )?))
@@ -145,6 +168,7 @@ fn gate_of(env: &Env, value: Unknown<'_>) -> Result<Box<dyn HealthGate>, Error> 
 #[napi]
 pub struct Rollouts {
     inner: CoreRollouts,
+    anchor: anchor_core::Anchor,
 }
 
 #[napi]
@@ -220,6 +244,7 @@ impl Anchor {
         args!(env, throw; project: String);
         Ok(Rollouts {
             inner: self.inner.rollouts(&project),
+            anchor: self.inner.clone(),
         })
     }
 }
@@ -326,7 +351,7 @@ impl Rollouts {
         gate: Unknown<'_>,
         run: bool,
     ) -> napi::Result<PromiseRaw<'env, Rollout>> {
-        let gate = gate_of(env, gate);
+        let gate = gate_of(&self.anchor, env, gate);
         let rollouts = self.inner.clone();
         spawn(env, async move {
             let gate = gate?;

@@ -82,6 +82,8 @@ test('gates that throw, reject or answer nonsense change nothing', async () => {
     field: 'probe.url',
   });
   await assert.rejects(rollouts.check('no'), { code: 'ANCHOR_INVALID_INPUT', field: 'gate' });
+  // The alarm gate reads CloudWatch: only an Anchor opened on AWS has it.
+  await assert.rejects(rollouts.check({ alarms: ['shop-5xx'] }), { code: 'ANCHOR_INVALID_INPUT', field: 'alarms' });
   await assert.rejects(a.deploy(PROJECT, buildV1(), { promote: false, rollout: [{ percent: 50, holdSeconds: 0 }] }), {
     code: 'ANCHOR_INVALID_INPUT',
     field: 'rollout.stages[0].percent',

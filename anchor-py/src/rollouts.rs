@@ -17,15 +17,18 @@ use crate::convert::to_json;
 use crate::spawn;
 
 /// The gate a call names: the Python function `gate` (named `gate_name`
-/// in the record), or the probe `probe` (JSON `{url, requests,
-/// max_error_rate}`). Exactly one.
+/// in the record), the probe `probe` (JSON `{url, requests,
+/// max_error_rate}`), or the CloudWatch `alarms`. Exactly one.
 fn gate_of(
+    anchor: &anchor_core::Anchor,
     gate: Option<Py<PyAny>>,
     gate_name: String,
     probe: Option<String>,
+    alarms: Option<Vec<String>>,
 ) -> Result<Box<dyn HealthGate>, Error> {
-    match (gate, probe) {
-        (Some(function), None) => {
+    match (gate, probe, alarms) {
+        (None, None, Some(alarms)) => Ok(Box::new(anchor.alarm_gate(alarms)?)),
+        (Some(function), None, None) => {
             let function = Arc::new(function);
             Ok(Box::new(FunctionGate::new(
                 gate_name,
@@ -51,7 +54,7 @@ fn gate_of(
                 }),
             )))
         }
-        (None, Some(probe)) => {
+        (None, Some(probe), None) => {
             #[derive(serde::Deserialize)]
             struct Probe {
                 url: String,
@@ -68,7 +71,7 @@ fn gate_of(
         }
         _ => Err(Error::invalid_input(
             GATE_ARGUMENT,
-            "pass a gate function or a ProbeGate",
+            "pass a gate function, a ProbeGate or an AlarmGate",
         )),
     }
 }
@@ -145,7 +148,10 @@ impl PyAnchor {
 
     /// One look at the running rollout with a gate (see [`gate_of`]);
     /// with `run`, drives it to its end.
-    #[pyo3(signature = (project, gate=None, gate_name="function".to_string(), probe=None, run=false))]
+    // One parameter per keyword argument of the Python call.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (project, gate=None, gate_name="function".to_string(), probe=None,
+        alarms=None, run=false))]
     fn rollout_check<'py>(
         &self,
         py: Python<'py>,
@@ -153,10 +159,11 @@ impl PyAnchor {
         gate: Option<Py<PyAny>>,
         gate_name: String,
         probe: Option<String>,
+        alarms: Option<Vec<String>>,
         run: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let rollouts = self.inner.rollouts(&project);
-        let gate = gate_of(gate, gate_name, probe);
+        let gate = gate_of(&self.inner, gate, gate_name, probe, alarms);
         spawn(py, async move {
             let gate = gate?;
             let rollout = if run {

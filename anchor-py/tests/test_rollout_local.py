@@ -12,6 +12,7 @@ from typing import List
 import pytest
 
 from anchor_deploy import (
+    AlarmGate,
     Anchor,
     GateCheck,
     InvalidInputError,
@@ -36,7 +37,10 @@ def test_a_gate_function_advances_then_aborts_with_its_reason(tmp_path: Path, fi
     async def flow() -> None:
         anchor = await Anchor.local(tmp_path / "state")
         await anchor.create_project(PROJECT)
-        v1 = await anchor.deploy(PROJECT, fixture_build)
+        events: list = []
+        v1 = await anchor.deploy(PROJECT, fixture_build, on_progress=events.append)
+        # The fixture has no Next.js deploymentId, and the progress says so.
+        assert any(e.note and "deploymentId" in e.note for e in events)
         v2 = await anchor.deploy(PROJECT, fixture_build, rollout=STAGES)
         rollouts = anchor.rollouts(PROJECT)
         started = await rollouts.status()
@@ -84,6 +88,10 @@ def test_gates_that_cannot_decide_or_answer_nonsense_change_nothing(tmp_path: Pa
         with pytest.raises(InvalidInputError) as bad_probe:
             await rollouts.check(ProbeGate("ftp://example.com/"))
         assert bad_probe.value.field == "probe.url"
+        # The alarm gate reads CloudWatch: only an Anchor opened on AWS has it.
+        with pytest.raises(InvalidInputError) as not_aws:
+            await rollouts.check(AlarmGate(("shop-5xx",)))
+        assert not_aws.value.field == "alarms"
         with pytest.raises(InvalidStateError):
             await rollouts.start((await anchor.active_deployment(PROJECT)).id, STAGES)
         with pytest.raises(InvalidInputError) as bad_plan:

@@ -23,6 +23,8 @@ pub struct AnchorBuilder {
     settings: Option<FlowSettings>,
     #[cfg(feature = "local")]
     local: Option<crate::local::LocalCloud>,
+    #[cfg(feature = "aws")]
+    aws_config: Option<aws_config::SdkConfig>,
 }
 
 impl AnchorBuilder {
@@ -33,6 +35,8 @@ impl AnchorBuilder {
             settings: None,
             #[cfg(feature = "local")]
             local: None,
+            #[cfg(feature = "aws")]
+            aws_config: None,
         }
     }
 
@@ -46,6 +50,15 @@ impl AnchorBuilder {
     /// The flows' tunables; [`FlowSettings::default`] if not set.
     pub fn settings(mut self, settings: FlowSettings) -> Self {
         self.settings = Some(settings);
+        self
+    }
+
+    /// The AWS configuration the backend's clients were built from, so that
+    /// [`Anchor::alarm_gate`] can read CloudWatch with the same
+    /// credentials, region and endpoint.
+    #[cfg(feature = "aws")]
+    pub fn aws_config(mut self, config: aws_config::SdkConfig) -> Self {
+        self.aws_config = Some(config);
         self
     }
 
@@ -66,6 +79,8 @@ impl AnchorBuilder {
             flows: Arc::new(FlowContext::new(self.backend, clock, settings)),
             #[cfg(feature = "local")]
             local: self.local,
+            #[cfg(feature = "aws")]
+            aws_config: self.aws_config,
         }
     }
 }

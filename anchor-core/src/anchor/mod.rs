@@ -32,6 +32,8 @@ pub struct Anchor {
     flows: Arc<FlowContext>,
     #[cfg(feature = "local")]
     local: Option<crate::local::LocalCloud>,
+    #[cfg(feature = "aws")]
+    aws_config: Option<aws_config::SdkConfig>,
 }
 
 impl Anchor {
@@ -65,7 +67,11 @@ impl Anchor {
         config: &aws_config::SdkConfig,
         options: &crate::aws::AwsOptions,
     ) -> Result<Self> {
-        Ok(Self::builder(crate::aws::open_backend(config, options).await?).build())
+        Ok(
+            Self::builder(crate::aws::open_backend(config, options).await?)
+                .aws_config(config.clone())
+                .build(),
+        )
     }
 
     /// The local cloud behind the embedded default, for its extra controls
@@ -73,6 +79,22 @@ impl Anchor {
     #[cfg(feature = "local")]
     pub fn local_cloud(&self) -> Option<&crate::local::LocalCloud> {
         self.local.as_ref()
+    }
+
+    /// A rollout health gate on the named CloudWatch alarms, read with this
+    /// `Anchor`'s AWS configuration. Fails with `InvalidInput` naming
+    /// `alarms` on an `Anchor` not opened on AWS (or built without its
+    /// configuration: see [`AnchorBuilder::aws_config`]), and as
+    /// [`crate::aws::AlarmGate::new`] for bad names.
+    #[cfg(feature = "aws")]
+    pub fn alarm_gate(&self, alarms: Vec<String>) -> Result<crate::aws::AlarmGate> {
+        match &self.aws_config {
+            Some(config) => crate::aws::AlarmGate::new(config, alarms),
+            None => Err(crate::Error::invalid_input(
+                "alarms",
+                "the alarm gate reads CloudWatch, and this Anchor is not opened on AWS",
+            )),
+        }
     }
 
     /// The backend this `Anchor` runs on; clone it to wrap it or to build

@@ -124,6 +124,7 @@ pub fn samples() -> Result<Samples> {
             total: 6,
             bytes_done: 200,
             bytes_total: 600,
+            note: Some("sample note".into()),
         },
         preview_address: PreviewAddress {
             version: deployment.version,

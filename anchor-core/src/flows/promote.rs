@@ -26,6 +26,7 @@ pub(crate) async fn promote(
                 total: 1,
                 bytes_done: 0,
                 bytes_total: 0,
+                note: None,
             });
         }
     };

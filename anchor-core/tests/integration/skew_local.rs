@@ -100,7 +100,7 @@ async fn each_switch_starts_the_leaving_deployments_window_and_clears_the_arrivi
 }
 
 #[tokio::test]
-async fn a_build_without_a_deployment_id_deploys_unpinned_and_the_plan_says_so() {
+async fn a_build_without_a_deployment_id_deploys_unpinned_and_the_plan_and_progress_say_so() {
     let dir = tempfile::tempdir().unwrap();
     let builds = tempfile::tempdir().unwrap();
     let v1 = build_copy(builds.path(), "v1");
@@ -108,7 +108,29 @@ async fn a_build_without_a_deployment_id_deploys_unpinned_and_the_plan_says_so()
     anchor.create_project(P).await.unwrap();
     let plan = anchor.deployer(P, &v1).plan().await.unwrap();
     assert_eq!(plan.next_deployment_id, None);
-    anchor.deployer(P, &v1).execute().await.unwrap();
+    let notes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = notes.clone();
+    anchor
+        .deployer(P, &v1)
+        .on_progress(move |e| seen.lock().unwrap().extend(e.note.clone()))
+        .execute()
+        .await
+        .unwrap();
+    assert_eq!(
+        *notes.lock().unwrap(),
+        [anchor_core::flows::deploy::NO_DEPLOYMENT_ID_NOTE.to_string()]
+    );
+    // A build with one says nothing.
+    set_deployment_id(&v1, "build-v1");
+    let notes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = notes.clone();
+    anchor
+        .deployer(P, &v1)
+        .on_progress(move |e| seen.lock().unwrap().extend(e.note.clone()))
+        .execute()
+        .await
+        .unwrap();
+    assert!(notes.lock().unwrap().is_empty());
 }
 
 #[tokio::test]

@@ -20,7 +20,9 @@ pub use options::{
 pub use plan::{DeployPlan, ProgressEvent, RecoveryReport};
 pub use project::Project;
 pub use rollback::{RollbackEvent, RollbackEventPage, RollbackOutcome};
-pub use rollout::{GateCheck, PreviewAddress, ProbeGate, Rollout, RolloutStage, SkewPolicy};
+pub use rollout::{
+    AlarmGate, GateCheck, PreviewAddress, ProbeGate, Rollout, RolloutStage, SkewPolicy,
+};
 pub use settings::{FunctionSettings, SiteFunctionSettings};
 
 use chrono::{DateTime, SecondsFormat, Utc};

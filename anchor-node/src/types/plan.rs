@@ -146,6 +146,10 @@ pub struct ProgressEvent {
     pub bytes_done: f64,
     /// Bytes in this phase.
     pub bytes_total: f64,
+    /// Something to know about this step, in words (such as a build
+    /// without a Next.js deploymentId, deployed without skew protection);
+    /// absent on most events.
+    pub note: Option<String>,
 }
 
 impl From<&progress::ProgressEvent> for ProgressEvent {
@@ -156,6 +160,7 @@ impl From<&progress::ProgressEvent> for ProgressEvent {
             total: number(e.total),
             bytes_done: number(e.bytes_done),
             bytes_total: number(e.bytes_total),
+            note: e.note.clone(),
         }
     }
 }

@@ -204,13 +204,22 @@ pub struct GateVerdict {
     pub reason: Option<String>,
 }
 
+/// The built-in gate on named CloudWatch alarms (an `Anchor` opened with
+/// `Anchor.aws` only): unhealthy while any is in `ALARM`;
+/// `INSUFFICIENT_DATA` counts as healthy, an unknown name as an error.
+#[napi(object, object_to_js = false)]
+pub struct AlarmGate {
+    /// The alarm names, 1 to 100.
+    pub alarms: Vec<String>,
+}
+
 /// The built-in gate on a probe URL: `requests` GETs of `url` (20 unless
 /// set), sent to the candidate alone; unhealthy above `maxErrorRate` (a
 /// fraction, 0.05 unless set) of 5xx answers and timeouts.
 #[napi(object, object_to_js = false)]
 pub struct ProbeGate {
     /// An `http` or `https` URL of the site.
-    pub url: String,
+    pub url: Option<String>,
     /// How many GETs one check sends.
     pub requests: Option<u32>,
     /// The failing fraction above which the candidate is unhealthy.

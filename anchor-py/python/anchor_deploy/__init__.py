@@ -56,6 +56,7 @@ from .types import (
     RolloutState,
     SkewPolicy,
     PreviewAddress,
+    AlarmGate,
 )
 
 __all__ = [
@@ -111,4 +112,5 @@ __all__ = [
     "RolloutState",
     "SkewPolicy",
     "PreviewAddress",
+    "AlarmGate",
 ]

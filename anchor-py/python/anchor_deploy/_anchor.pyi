@@ -78,6 +78,7 @@ class Anchor:
         gate: Optional[Callable[[str], str]] = None,
         gate_name: str = "function",
         probe: Optional[str] = None,
+        alarms: Optional[List[str]] = None,
         run: bool = False,
     ) -> Awaitable[str]: ...
     def rollout_advance(self, project: str) -> Awaitable[str]: ...

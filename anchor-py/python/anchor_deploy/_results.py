@@ -178,6 +178,10 @@ class ProgressEvent(_Record):
     total: int
     bytes_done: int
     bytes_total: int
+    #: Something to know about this step, in words (such as a build without
+    #: a Next.js deploymentId, deployed without skew protection); ``None``
+    #: on most events.
+    note: Optional[str]
 
     _convert = {"phase": Phase}
 

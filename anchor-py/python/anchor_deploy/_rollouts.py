@@ -69,6 +69,15 @@ class Rollout(_Record):
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
+class AlarmGate:
+    """The built-in gate on named CloudWatch alarms (an ``Anchor`` opened
+    with :meth:`Anchor.aws` only): unhealthy while any is in ``ALARM``;
+    ``INSUFFICIENT_DATA`` counts as healthy, an unknown name as an error."""
+
+    alarms: Tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
 class PreviewAddress(_Record):
     """How to reach one deployment, promoted or not, through the router."""
 

@@ -6,13 +6,13 @@ import json
 from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _anchor
-from ._rollouts import GateCheck, ProbeGate, Rollout, RolloutStage
+from ._rollouts import AlarmGate, GateCheck, ProbeGate, Rollout, RolloutStage
 
 #: What a gate function returns: ``True`` (healthy), ``False``, a
 #: ``(healthy, reason)`` pair, or ``{"healthy": bool, "reason": str}``.
 GateVerdict = Union[bool, Tuple[bool, str], Mapping[str, Any]]
-#: A health gate: a plain function of the check, or the built-in probe.
-Gate = Union[Callable[[GateCheck], GateVerdict], ProbeGate]
+#: A health gate: a plain function of the check, or a built-in gate.
+Gate = Union[Callable[[GateCheck], GateVerdict], ProbeGate, AlarmGate]
 #: One stage: a :class:`RolloutStage`, ``{"percent": .., "hold_seconds": ..}``
 #: or a ``(percent, hold_seconds)`` pair.
 StageLike = Union[RolloutStage, Mapping[str, Any], Tuple[float, int]]
@@ -44,6 +44,8 @@ def _verdict_json(verdict: Any) -> str:
 
 def gate_arguments(gate: Gate) -> Dict[str, Any]:
     """The native call's arguments for ``gate``."""
+    if isinstance(gate, AlarmGate):
+        return {"alarms": list(gate.alarms)}
     if isinstance(gate, ProbeGate):
         probe = {"url": gate.url, "requests": gate.requests, "max_error_rate": gate.max_error_rate}
         return {"probe": json.dumps(probe)}

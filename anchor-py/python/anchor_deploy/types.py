@@ -23,7 +23,7 @@ from ._records import (
 )
 from ._settings import FunctionSettings, SiteFunctionSettings
 from ._enums import RolloutEventKind, RolloutState
-from ._rollouts import GateCheck, PreviewAddress, ProbeGate, Rollout, RolloutEvent, RolloutStage, SkewPolicy
+from ._rollouts import AlarmGate, GateCheck, PreviewAddress, ProbeGate, Rollout, RolloutEvent, RolloutStage, SkewPolicy
 from ._results import (
     DeployPlan,
     Page,
@@ -68,5 +68,6 @@ __all__ = [
     "RolloutState",
     "SkewPolicy",
     "PreviewAddress",
+    "AlarmGate",
 ]
 

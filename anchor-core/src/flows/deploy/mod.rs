@@ -29,6 +29,12 @@ use crate::opennext::{
 use crate::progress::{Phase, ProgressEvent, ProgressFn};
 use crate::traits::Expect;
 
+/// The progress note of a build without a Next.js `deploymentId`.
+pub const NO_DEPLOYMENT_ID_NOTE: &str =
+    "the build has no Next.js deploymentId, so it deploys without \
+     skew protection: set deploymentId in next.config, or NEXT_DEPLOYMENT_ID for next build \
+     (Next 16 copies it)";
+
 /// Deploys one OpenNext build of a project. Build it with
 /// [`crate::Anchor::deployer`], set options, then call [`Deployer::plan`]
 /// for a dry run or [`Deployer::execute`].
@@ -223,6 +229,9 @@ impl Deployer {
         self.report(Phase::Scanning, 0, 1);
         let build = OpenNextBuild::read_async(self.build_dir.clone()).await?;
         self.report(Phase::Scanning, 1, 1);
+        if build.next_deployment_id().is_none() {
+            self.note(Phase::Scanning, NO_DEPLOYMENT_ID_NOTE);
+        }
         self.report(Phase::Packaging, 0, 2);
         let bundle_dir = |f: Option<&crate::opennext::FunctionBundle>, origin: &str| {
             f.map(|f| f.dir.clone()).ok_or_else(|| {
@@ -438,6 +447,20 @@ impl Deployer {
         }
     }
 
+    /// Reports `note` at the end of `phase`.
+    fn note(&self, phase: Phase, note: &str) {
+        if let Some(f) = &self.progress {
+            f(&ProgressEvent {
+                phase,
+                done: 1,
+                total: 1,
+                bytes_done: 0,
+                bytes_total: 0,
+                note: Some(note.to_string()),
+            });
+        }
+    }
+
     fn report(&self, phase: Phase, done: u64, total: u64) {
         if let Some(f) = &self.progress {
             f(&ProgressEvent {
@@ -446,6 +469,7 @@ impl Deployer {
                 total,
                 bytes_done: 0,
                 bytes_total: 0,
+                note: None,
             });
         }
     }

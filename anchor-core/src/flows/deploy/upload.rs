@@ -37,6 +37,7 @@ impl Tally<'_> {
                 total: self.total,
                 bytes_done: self.bytes_done.load(Ordering::Relaxed),
                 bytes_total: self.bytes_total,
+                note: None,
             });
         }
     }

@@ -201,6 +201,7 @@ impl Rollouts {
                 total,
                 bytes_done: 0,
                 bytes_total: 0,
+                note: None,
             });
         }
     }
