@@ -86,9 +86,13 @@ for _ in $(seq 100); do
 done
 [[ -n "$origin_url" ]] || { echo "error: serve printed no server function URL:" >&2; tail -n 20 "$out/serve.log" >&2; exit 1; }
 echo "server function URL: $origin_url"
+# v1's Next.js deploymentId, which its pages send (skew-pinned).
+v1_deployment_id=$(node -e 'console.log(require(process.argv[1]).config.deploymentId ?? "")' \
+  "$ANCHOR_NEXTJS_BUILD/server-functions/default/.next/required-server-files.json")
 ANCHOR_SERVER_ORIGIN_URL="$origin_url" \
   ANCHOR_BASE_URL="$url" ANCHOR_HTTP_TARGET=local-edge \
   ANCHOR_ROLLBACK_CMD="$rollback_cmd" ANCHOR_PREVIOUS_VERSION=v1 \
+  ANCHOR_PREVIOUS_DEPLOYMENT_ID="$v1_deployment_id" \
   node --test --test-concurrency=1 tests/http
 
 step "HTTP acceptance suite passed (serve's log: $out/serve.log)"

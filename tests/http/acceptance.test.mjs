@@ -43,6 +43,8 @@ export const CASES = [
   'isr-on-demand',
   'origin-secret',
   'streamed-response',
+  'preview-address',
+  'skew-pinned',
   'rollback-next-request',
   'second-rollback-refused',
 ];
@@ -326,6 +328,34 @@ if (!base) {
       const origin = needVariable('ANCHOR_SERVER_ORIGIN_URL', "the server function's own URL, e.g. its Lambda Function URL");
       const response = await request(origin);
       assert.equal(response.status, 403, `GET ${origin} without the origin secret: ${describeResponse(response)}`);
+    });
+
+    // Any deployment is reachable by its version, live or not: the
+    // preview header and query parameter reach the previous one while the
+    // newer is live, and a version never deployed answers 404.
+    kase('preview-address', async () => {
+      const previous = needVariable('ANCHOR_PREVIOUS_VERSION', 'the app version of deployment v1, such as v1');
+      const byHeader = await get('api/hello', { headers: { 'x-anchor-preview': 'v1' } });
+      assert.equal(byHeader.status, 200, `x-anchor-preview: v1: ${describeResponse(byHeader)}`);
+      assert.equal(json(byHeader).version, previous, `x-anchor-preview: v1 reached ${json(byHeader).version}`);
+      const byQuery = await get('api/hello?__anchor_preview=v1');
+      assert.equal(byQuery.status, 200, `?__anchor_preview=v1: ${describeResponse(byQuery)}`);
+      assert.equal(json(byQuery).version, previous, `?__anchor_preview=v1 reached ${json(byQuery).version}`);
+      const never = await get('api/hello', { headers: { 'x-anchor-preview': 'v9999' } });
+      assert.equal(never.status, 404, `x-anchor-preview: v9999: ${describeResponse(never)}`);
+    });
+
+    // Skew protection: a request carrying the previous build's Next.js
+    // deploymentId (as its pages send it) reaches that deployment inside
+    // its window, while a request without it reaches the live one.
+    kase('skew-pinned', async () => {
+      const previous = needVariable('ANCHOR_PREVIOUS_VERSION', 'the app version of deployment v1, such as v1');
+      const id = needVariable('ANCHOR_PREVIOUS_DEPLOYMENT_ID', "the previous build's Next.js deploymentId");
+      const pinned = await get('api/hello', { headers: { 'x-deployment-id': id } });
+      assert.equal(pinned.status, 200, `x-deployment-id: ${id}: ${describeResponse(pinned)}`);
+      assert.equal(json(pinned).version, previous, `x-deployment-id: ${id} reached ${json(pinned).version}`);
+      const live = await get('api/hello');
+      assert.notEqual(json(live).version, previous, 'without the header the live deployment answers');
     });
 
     // A rollback shows at the very next request, pages and API alike.
