@@ -317,6 +317,8 @@ export interface Deployment {
   promotedAt?: string
   /** The deployment that was live when this one was first promoted. */
   replaced?: string
+  /** The gradual rollout it was the candidate of, once that ended. */
+  rollout?: Rollout
   /** What the upload did. */
   assets: AssetSummary
   /** Why it failed, if it did. */

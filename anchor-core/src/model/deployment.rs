@@ -217,6 +217,13 @@ pub struct Deployment {
     /// goes live (`promoted_at` was `None`); no later switch changes it.
     #[serde(default)]
     pub replaced: Option<DeploymentId>,
+    /// The gradual rollout this deployment was the candidate of, once it
+    /// ended (completed or aborted), with every decision and its reason:
+    /// kept here so the project's history holds every rollout, while the
+    /// project record holds only the running or last one. The last one if
+    /// it was rolled out more than once.
+    #[serde(default)]
+    pub rollout: Option<super::Rollout>,
     /// What the asset upload did.
     pub assets: AssetSummary,
     /// Why it failed, for `Failed` deployments.

@@ -168,6 +168,7 @@ pub fn samples() -> Result<Samples> {
         deployed_at: Some(at(3)),
         promoted_at: Some(at(4)),
         replaced: Some(second.clone()),
+        rollout: Some(sample_rollout(&first, &second)?),
         assets: AssetSummary {
             files: 6,
             bytes: 600,

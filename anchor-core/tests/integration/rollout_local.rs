@@ -203,6 +203,10 @@ async fn a_gate_failing_at_the_second_stage_ends_on_the_old_deployment_with_its_
     assert_eq!(abort.decided_by, "scripted");
     assert_eq!(abort.reason.as_deref(), Some("error rate 12 % over 5 %"));
     assert_eq!(abort.stage, 1);
+    // The history keeps it on the candidate's record, for after the next
+    // rollout replaces the project's.
+    let kept = env.anchor.deployment(P, v2.id.as_str()).await.unwrap();
+    assert_eq!(kept.rollout.as_ref(), Some(&recorded));
     // An ended rollout is not checked again.
     let err = rollouts.check(&gate).await.unwrap_err();
     assert_eq!(state_of(err), "aborted");
@@ -251,6 +255,8 @@ async fn a_healthy_rollout_completes_as_a_promotion_and_records_every_stage() {
             RolloutEventKind::Completed
         ]
     );
+    let kept = env.anchor.deployment(P, v2.id.as_str()).await.unwrap();
+    assert_eq!(kept.rollout.as_ref(), Some(&done));
     // The completion is an ordinary switch: rolling back still works.
     let back = env.anchor.rollback(P).execute().await.unwrap();
     assert_eq!(back.to.id, env.v1.id);

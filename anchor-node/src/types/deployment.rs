@@ -99,6 +99,8 @@ pub struct Deployment {
     pub promoted_at: Option<String>,
     /// The deployment that was live when this one was first promoted.
     pub replaced: Option<String>,
+    /// The gradual rollout it was the candidate of, once that ended.
+    pub rollout: Option<super::Rollout>,
     /// What the upload did.
     pub assets: AssetSummary,
     /// Why it failed, if it did.
@@ -126,6 +128,7 @@ impl From<&model::Deployment> for Deployment {
             deployed_at: d.deployed_at.as_ref().map(timestamp),
             promoted_at: d.promoted_at.as_ref().map(timestamp),
             replaced: d.replaced.as_ref().map(ToString::to_string),
+            rollout: d.rollout.as_ref().map(super::Rollout::from),
             assets: AssetSummary {
                 files: number(a.files),
                 bytes: number(a.bytes),

@@ -156,6 +156,8 @@ class Deployment(_Record):
     deployed_at: Optional[datetime]
     promoted_at: Optional[datetime]
     replaced: Optional[str]
+    #: The gradual rollout it was the candidate of, once that ended.
+    rollout: Optional[Rollout]
     assets: AssetSummary
     error: Optional[str]
     revision: int
@@ -168,6 +170,7 @@ class Deployment(_Record):
         "updated_at": _time,
         "deployed_at": _parse_time,
         "promoted_at": _parse_time,
+        "rollout": _opt(Rollout.from_dict),
         "assets": AssetSummary.from_dict,
     }
     _shown = ("id", "project", "version", "status", "build_id")

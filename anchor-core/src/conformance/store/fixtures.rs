@@ -83,6 +83,7 @@ pub fn deployment(project: &ProjectName, version: u64) -> Deployment {
         deployed_at: Some(now),
         promoted_at: None,
         replaced: None,
+        rollout: None,
         assets: AssetSummary::default(),
         error: None,
         revision: 1,

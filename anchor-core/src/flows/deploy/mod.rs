@@ -166,6 +166,7 @@ impl Deployer {
             deployed_at: None,
             promoted_at: None,
             replaced: None,
+            rollout: None,
             assets: Default::default(),
             error: None,
             revision: 1,

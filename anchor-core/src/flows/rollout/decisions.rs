@@ -4,13 +4,14 @@
 
 use super::pointer::sync_pointer;
 use crate::error::{Error, ResourceKind, Result};
-use crate::flows::records::commit_project;
+use crate::flows::records::commit_verified;
 use crate::flows::switch::{ensure_can_go_live, ensure_settled, switch_live};
 use crate::flows::{lost_race, FlowContext};
 use crate::model::{
     Deployment, Project, Rollout, RolloutEvent, RolloutEventKind, RolloutPlan, RolloutState,
     RouterBinding, SwitchKind,
 };
+use crate::traits::{Expect, WriteBatch};
 
 /// Who decided, for decisions a caller asked for by name.
 pub(crate) const MANUAL: &str = "manual";
@@ -183,10 +184,40 @@ pub(super) async fn record_completion(
         ..project.clone()
     };
     svc.records.forget(&project.name);
-    commit_project(svc, &next, project.revision)
-        .await
-        .map_err(|e| lost_race(&project.name, e))?;
+    commit_decision(svc, &project, &next, &done).await?;
     Ok(done)
+}
+
+/// Commits `next` (the project with `rollout` as its rollout) under
+/// `before`'s revision. A rollout that ended is kept on its candidate's
+/// record too, in the same commit, so the history holds every rollout;
+/// the candidate's record as it was before is returned, for an undo.
+async fn commit_decision(
+    svc: &FlowContext,
+    before: &Project,
+    next: &Project,
+    rollout: &Rollout,
+) -> Result<Option<Deployment>> {
+    let mut batch = WriteBatch {
+        project: Some((next.clone(), Expect::Revision(before.revision))),
+        ..WriteBatch::default()
+    };
+    let mut candidate_before = None;
+    if !rollout.is_running() {
+        let d = svc.deployment(&before.name, &rollout.candidate).await?;
+        let kept = Deployment {
+            rollout: Some(rollout.clone()),
+            updated_at: svc.clock.now(),
+            revision: d.revision + 1,
+            ..d.clone()
+        };
+        batch.deployments.push((kept, Expect::Revision(d.revision)));
+        candidate_before = Some(d);
+    }
+    commit_verified(svc, &before.name, batch, |p| p == next)
+        .await
+        .map_err(|e| lost_race(&before.name, e))?;
+    Ok(candidate_before)
 }
 
 /// Sends every visitor back to the baseline and records why. If the
@@ -253,11 +284,9 @@ async fn decide(
         ..project.clone()
     };
     svc.records.forget(&project.name);
-    commit_project(svc, &committed, project.revision)
-        .await
-        .map_err(|e| lost_race(&project.name, e))?;
+    let candidate_before = commit_decision(svc, project, &committed, &next).await?;
     if let Err(err) = sync_pointer(svc, &committed, binding).await {
-        undo(svc, project, &committed).await;
+        undo(svc, project, &committed, candidate_before).await;
         return Err(err);
     }
     Ok(Decided {
@@ -269,13 +298,33 @@ async fn decide(
 /// Puts `before`'s rollout record back over `committed`, if nothing has
 /// followed it, and its pointer with it. Best effort: what it cannot undo,
 /// `recover` brings into line with the record.
-async fn undo(svc: &FlowContext, before: &Project, committed: &Project) {
+async fn undo(
+    svc: &FlowContext,
+    before: &Project,
+    committed: &Project,
+    candidate_before: Option<Deployment>,
+) {
     let restored = Project {
         rollout: before.rollout.clone(),
         revision: committed.revision + 1,
         ..committed.clone()
     };
-    if let Err(err) = commit_project(svc, &restored, committed.revision).await {
+    let mut batch = WriteBatch {
+        project: Some((restored.clone(), Expect::Revision(committed.revision))),
+        ..WriteBatch::default()
+    };
+    // The candidate's record gets back what it held, one revision on.
+    if let Some(d) = candidate_before {
+        let written = d.revision + 1;
+        batch.deployments.push((
+            Deployment {
+                revision: written + 1,
+                ..d
+            },
+            Expect::Revision(written),
+        ));
+    }
+    if let Err(err) = commit_verified(svc, &before.name, batch, |p| *p == restored).await {
         tracing::warn!(project = %before.name, error = %err, "could not undo a rollout decision; recover() will finish it");
         return;
     }

@@ -167,6 +167,13 @@ pub async fn check_invariants(anchor: &Anchor, project: &str) {
         "live status disagrees with the active pointer"
     );
     for d in &all {
+        // A deployment keeps only a rollout that ended; the running one is
+        // the project's.
+        assert!(
+            d.rollout.as_ref().is_none_or(|r| !r.is_running()),
+            "deployment {} keeps a running rollout",
+            d.id
+        );
         assert!(
             !d.status.is_in_progress(),
             "deployment {} left {}",
