@@ -108,29 +108,27 @@ async fn a_build_without_a_deployment_id_deploys_unpinned_and_the_plan_and_progr
     anchor.create_project(P).await.unwrap();
     let plan = anchor.deployer(P, &v1).plan().await.unwrap();
     assert_eq!(plan.next_deployment_id, None);
-    let notes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let seen = notes.clone();
-    anchor
-        .deployer(P, &v1)
-        .on_progress(move |e| seen.lock().unwrap().extend(e.note.clone()))
-        .execute()
-        .await
-        .unwrap();
     assert_eq!(
-        *notes.lock().unwrap(),
+        notes_of_deploy(&anchor, &v1).await,
         [anchor_core::flows::deploy::NO_DEPLOYMENT_ID_NOTE.to_string()]
     );
     // A build with one says nothing.
     set_deployment_id(&v1, "build-v1");
+    assert!(notes_of_deploy(&anchor, &v1).await.is_empty());
+}
+
+/// The progress notes of a deploy of `build`.
+async fn notes_of_deploy(anchor: &Anchor, build: &Path) -> Vec<String> {
     let notes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = notes.clone();
     anchor
-        .deployer(P, &v1)
+        .deployer(P, build)
         .on_progress(move |e| seen.lock().unwrap().extend(e.note.clone()))
         .execute()
         .await
         .unwrap();
-    assert!(notes.lock().unwrap().is_empty());
+    let notes = notes.lock().unwrap().clone();
+    notes
 }
 
 #[tokio::test]
