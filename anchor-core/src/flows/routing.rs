@@ -10,8 +10,8 @@ use crate::model::{
 };
 use crate::opennext::GUARD_HANDLER;
 use crate::router::{
-    live_entry, pin_entry, preview_entry, secret_entry, window_end_entry, DeploymentRoute,
-    KvsEntry, LivePointer, Pin, PublicIndex, RouterKeys, DEFAULT_SKEW_WINDOW,
+    pin_entry, preview_entry, secret_entry, window_end_entry, DeploymentRoute, KvsEntry,
+    LivePointer, Pin, PublicIndex, RouterKeys, DEFAULT_SKEW_WINDOW,
 };
 use crate::traits::{
     url_host, AliasRouting, FunctionUrlAuth, FunctionUrlOptions, KvsUpdate, SetAliasOptions,
@@ -227,25 +227,11 @@ pub(crate) async fn point_router(
     d: &Deployment,
     windows: Windows<'_>,
 ) -> Result<()> {
-    let keys = RouterKeys::new(&infra.distribution_id)?;
-    if svc
-        .backend
-        .kvs
-        .get(&binding.store, &keys.deployment(&d.id))
-        .await?
-        .is_none()
-    {
-        publish_origins(svc, infra, binding, d, false, None, None).await?;
-    }
     let now = svc.clock.now().timestamp();
-    let mut entries = vec![window_end_entry(&keys, &d.id, None)?];
+    let mut ends: Vec<(&DeploymentId, Option<i64>)> = vec![(&d.id, None)];
     if let Some(leaving) = windows.leaving.filter(|l| **l != d.id) {
         let window = i64::try_from(windows.max_age.as_secs()).unwrap_or(i64::MAX);
-        entries.push(window_end_entry(
-            &keys,
-            leaving,
-            Some(now.saturating_add(window)),
-        )?);
+        ends.push((leaving, Some(now.saturating_add(window))));
     }
     let leaving = windows.leaving;
     for ended in windows
@@ -253,11 +239,10 @@ pub(crate) async fn point_router(
         .iter()
         .filter(|e| **e != d.id && Some(*e) != leaving)
     {
-        entries.push(window_end_entry(&keys, ended, Some(now))?);
+        ends.push((ended, Some(now)));
     }
-    // Last, in the same update as the windows: the router sees all or none.
-    entries.push(live_entry(&keys, &d.id)?);
-    write(svc, binding, entries).await
+    let pointer = LivePointer::Single(d.id.clone());
+    write_pointer(svc, infra, binding, &pointer, Some(d), &ends).await
 }
 
 /// The router's live pointer as stored; `None` before the first switch.
