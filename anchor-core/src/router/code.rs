@@ -145,7 +145,7 @@ impl RouterCode {
         Self::checked(code)
     }
 
-    fn checked(code: String) -> Result<Self> {
+    pub(super) fn checked(code: String) -> Result<Self> {
         if code.len() > MAX_FUNCTION_BYTES {
             return Err(Error::invalid_input(
                 "router",

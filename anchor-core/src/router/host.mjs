@@ -10,15 +10,22 @@
 // `handler` is called per request. Nothing else (require, fetch, process)
 // exists in that context, so code CloudFront would refuse fails here too.
 //
-// As a module: loadRouter(code) -> { run(event, kvsGet) -> {result, origin} }.
+// The viewer-response function imports nothing and is run the same way,
+// on events whose context.eventType is "viewer-response"; what it returns
+// is checked as CloudFront checks a response.
 //
-// As a program, `node host.mjs [--code FILE]`, one JSON object per line on
-// stdin, one answer per line on stdout, in order:
-//   {"id": 1, "op": "load", "code": "..."}        -> {"id": 1, "ok": true}
+// As a module: loadRouter(code) -> { run(event, kvsGet) -> {result, origin} },
+// and loadResponseFunction(code) -> { run(event) -> {result, origin: null} }.
+//
+// As a program, `node host.mjs [--code FILE] [--response-code FILE]`, one
+// JSON object per line on stdin, one answer per line on stdout, in order:
+//   {"id": 1, "op": "load", "code": "...", "responseCode": "..."}
+//                                                  -> {"id": 1, "ok": true}
 //   {"id": 2, "op": "put", "entries": {"k": "v"}} -> {"id": 2, "ok": true}
 //   {"id": 3, "op": "delete", "keys": ["k"]}      -> {"id": 3, "ok": true}
 //   {"id": 4, "op": "run", "event": {...}}        -> {"id": 4, "result": ..., "origin": ...}
-// "run" is the default op. The store is held in memory by the program. A
+// "run" is the default op; a viewer-response event runs the response
+// function ("responseCode" is optional in a load). The store is held in memory by the program. A
 // failure answers {"id": n, "error": "..."}, and the program goes on.
 import vm from "node:vm";
 import fs from "node:fs";
@@ -82,6 +89,44 @@ function checkOrigin(params) {
   if (custom && (!Number.isInteger(custom.port) || !["http", "https"].includes(custom.protocol))) {
     throw new Error(`updateRequestOrigin: bad customOriginConfig ${JSON.stringify(custom)}`);
   }
+}
+
+// What CloudFront accepts back from a viewer-response function: the
+// response object, with a status and headers and cookies of the event's
+// shape. Anything else fails the function there, so it fails here.
+function checkResponse(response) {
+  if (!response || typeof response !== "object") throw new Error("a viewer-response function must return the response");
+  if (!Number.isInteger(response.statusCode) || response.statusCode < 200 || response.statusCode > 599) {
+    throw new Error(`bad statusCode ${JSON.stringify(response.statusCode)}`);
+  }
+  for (const [name, field] of Object.entries(response.headers || {})) {
+    if (name !== name.toLowerCase() || !field || typeof field.value !== "string") {
+      throw new Error(`bad response header ${JSON.stringify(name)}`);
+    }
+  }
+  for (const [name, field] of Object.entries(response.cookies || {})) {
+    const ok = field && typeof field.value === "string" &&
+      (field.attributes === undefined || typeof field.attributes === "string");
+    if (!ok) throw new Error(`bad response cookie ${JSON.stringify(name)}`);
+  }
+}
+
+export function loadResponseFunction(code) {
+  if (code.split("\n").some((line) => line.startsWith("import "))) {
+    throw new Error("the viewer-response function imports nothing");
+  }
+  const script = new vm.Script(code, { filename: "viewer_response.js" });
+  const context = vm.createContext({ console: { log: (...args) => console.error(...args) } });
+  script.runInContext(context);
+  const handler = context.handler;
+  if (typeof handler !== "function") throw new Error("the viewer-response function defines no handler function");
+  return {
+    async run(event) {
+      const result = await handler(JSON.parse(JSON.stringify(event)));
+      checkResponse(result);
+      return { result: JSON.parse(JSON.stringify(result)), origin: null };
+    },
+  };
 }
 
 export function loadRouter(code) {
@@ -153,8 +198,11 @@ async function serve(args) {
   const store = new Map();
   const kvsGet = async (key) => store.get(key);
   let router = null;
+  let responder = null;
   const at = args.indexOf("--code");
   if (at >= 0) router = loadRouter(fs.readFileSync(args[at + 1], "utf8"));
+  const responseAt = args.indexOf("--response-code");
+  if (responseAt >= 0) responder = loadResponseFunction(fs.readFileSync(args[responseAt + 1], "utf8"));
 
   const answer = (message) => process.stdout.write(JSON.stringify(message) + "\n");
   const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
@@ -166,7 +214,9 @@ async function serve(args) {
       id = message.id === undefined ? null : message.id;
       const op = message.op || "run";
       if (op === "load") {
-        router = loadRouter(message.code);
+        const loaded = loadRouter(message.code);
+        responder = message.responseCode ? loadResponseFunction(message.responseCode) : null;
+        router = loaded;
         answer({ id, ok: true });
       } else if (op === "put") {
         for (const [key, value] of Object.entries(message.entries || {})) store.set(key, String(value));
@@ -175,8 +225,13 @@ async function serve(args) {
         for (const key of message.keys || []) store.delete(key);
         answer({ id, ok: true });
       } else if (op === "run") {
-        if (!router) throw new Error("no router loaded: send a load op or start with --code FILE");
-        const { result, origin } = await router.run(message.event, kvsGet);
+        const event = message.event || {};
+        const responding = event.context && event.context.eventType === "viewer-response";
+        if (responding && !responder) {
+          throw new Error("no viewer-response function loaded: send it as responseCode or start with --response-code FILE");
+        }
+        if (!responding && !router) throw new Error("no router loaded: send a load op or start with --code FILE");
+        const { result, origin } = responding ? await responder.run(event) : await router.run(event, kvsGet);
         answer({ id, result, origin });
       } else {
         throw new Error(`unknown op ${JSON.stringify(op)}`);

@@ -11,7 +11,9 @@
 //! project in the account; keys are namespaced by distribution id.
 //!
 //! - [`RouterCode`]: the function's code, generated from a template and
-//!   checked against CloudFront's size limit;
+//!   checked against CloudFront's size limit, and the viewer-response
+//!   function's ([`RouterCode::generate_viewer_response`]), which sets the
+//!   visitor and pin cookies the router reads;
 //! - [`RouterKeys`], [`DeploymentRoute`], [`secret_entry`], [`live_entry`]:
 //!   the store entries;
 //! - [`LivePointer`], [`RolloutSplit`]: the live pointer, which during a
@@ -34,6 +36,7 @@ mod keys;
 mod pins;
 mod pointer;
 mod previews;
+mod response_code;
 
 pub use code::{RouterCode, RouterOptions, CACHE_KEY_HEADER, IMAGE_HEADERS, RSC_HEADERS};
 pub use entries::{estimated_store_bytes, live_entry, secret_entry, DeploymentRoute, KvsEntry};
@@ -41,12 +44,13 @@ pub use index::{shard_of, PublicIndex};
 pub use keys::RouterKeys;
 pub use pins::{
     check_build_deployment_id, pin_entry, window_end_entry, Pin, DEFAULT_SKEW_WINDOW,
-    MAX_BUILD_DEPLOYMENT_ID_BYTES, PIN_COOKIE, PIN_HEADER, PIN_QUERY,
+    MAX_BUILD_DEPLOYMENT_ID_BYTES, PIN_COOKIE, PIN_HEADER, PIN_QUERY, SERVED_HEADER,
 };
 pub use pointer::{LivePointer, RolloutSplit, VISITOR_COOKIE};
 pub use previews::{
     preview_entry, preview_gone_entry, preview_suffix_entry, PREVIEW_HEADER, PREVIEW_QUERY,
 };
+pub use response_code::VISITOR_COOKIE_MAX_AGE_SECONDS;
 
 /// CloudFront's limit on a function's code, in bytes.
 pub const MAX_FUNCTION_BYTES: usize = 10_240;

@@ -16,9 +16,15 @@ pub const PIN_HEADER: &str = "x-deployment-id";
 /// The query parameter Next.js adds to asset URLs when the build has a
 /// `deploymentId`.
 pub const PIN_QUERY: &str = "dpl";
-/// The cookie that pins a browser's page loads to the deployment that
-/// served its HTML.
+/// The cookie that pins a page's untagged requests (a fetch to a route
+/// handler, a public file) to the deployment that served its HTML. The
+/// viewer-response function sets it; the router ignores it on navigations,
+/// which load a fresh page from the live deployment.
 pub const PIN_COOKIE: &str = "__anchor_dpl";
+/// The response header in which a deployment's server names its build's
+/// `deploymentId` (added by Anchor's origin guard), for the
+/// viewer-response function, which removes it.
+pub const SERVED_HEADER: &str = "x-anchor-deployment-id";
 
 /// The longest `deploymentId` Anchor pins by: the key must fit the store's
 /// limit with room for the distribution id.

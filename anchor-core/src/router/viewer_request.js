@@ -139,12 +139,14 @@ async function previewOf(request, host, prefix) {
 }
 
 // The build deploymentId the request names, if any: Next's header on RSC
-// and action requests, its query parameter on assets, else the pin cookie.
+// and action requests, its query parameter on assets, else the pin cookie,
+// except on a navigation, which loads a fresh page from the live site.
 function pinOf(request) {
   const header = headerValue(request.headers, S.pinHeader);
   if (header) return header;
   const query = request.querystring && request.querystring[S.pinQuery];
   if (query) return String(query.value);
+  if (headerValue(request.headers, 'sec-fetch-mode') === 'navigate') return undefined;
   const cookie = request.cookies && request.cookies[S.pinCookie];
   return cookie && cookie.value ? String(cookie.value) : undefined;
 }

@@ -69,6 +69,7 @@ mod rollout_local;
 mod router_function;
 mod router_pairs_local;
 mod router_previews;
+mod router_response;
 mod router_rollout;
 mod router_skew;
 mod skew_local;

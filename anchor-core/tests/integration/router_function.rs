@@ -18,7 +18,8 @@ const SHOP: &str = "E1SHOPDIST0001";
 const BLOG: &str = "E2BLOGDIST0002";
 const HOST: &str = "shop.example.com";
 
-/// A running `node host.mjs` with the generated code loaded.
+/// A running `node host.mjs` with the generated code (the router and the
+/// viewer-response function) loaded.
 pub(crate) struct Host {
     child: Child,
     stdin: ChildStdin,
@@ -30,16 +31,21 @@ pub(crate) struct Host {
 impl Host {
     pub(crate) fn start() -> Self {
         let code = RouterCode::generate(&RouterOptions::default()).unwrap();
+        let response = RouterCode::generate_viewer_response().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let host = dir.path().join("host.mjs");
         let file = dir.path().join("viewer_request.js");
+        let response_file = dir.path().join("viewer_response.js");
         std::fs::write(&host, HOST_SCRIPT).unwrap();
         std::fs::write(&file, code.code()).unwrap();
+        std::fs::write(&response_file, response.code()).unwrap();
         let node = anchor_testing::node::node_program();
         let mut child = Command::new(&node)
             .arg(&host)
             .arg("--code")
             .arg(&file)
+            .arg("--response-code")
+            .arg(&response_file)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -105,6 +111,11 @@ impl Host {
     pub(crate) fn run(&mut self, event: Value) -> (Value, Value) {
         let answer = self.call(json!({"op": "run", "event": event}));
         (answer["result"].clone(), answer["origin"].clone())
+    }
+
+    /// Runs one event and returns the host's whole answer, error or not.
+    pub(crate) fn run_raw(&mut self, event: Value) -> Value {
+        self.answer(json!({"op": "run", "event": event}))
     }
 
     fn request(&mut self, dist: &str, uri: &str, headers: &[(&str, &str)]) -> (Value, Value) {

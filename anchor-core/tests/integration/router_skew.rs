@@ -68,11 +68,17 @@ fn within_the_window_an_old_pages_requests_reach_its_own_deployment() {
         &[(PIN_HEADER, "build-v1"), ("next-action", "abc")],
     ));
     assert_eq!(served_by(&action), v1.deployment.as_str());
-    // Assets carry the query parameter; page loads the cookie.
+    // Assets carry the query parameter; the page's other requests (a fetch
+    // to a route handler, a public file) the cookie.
     let (asset, _) = host.run(with_query("/images/anchor.png", PIN_QUERY, "build-v1"));
     assert_eq!(served_by(&asset), v1.deployment.as_str());
-    let (page, _) = host.run(with_cookie("/", PIN_COOKIE, "build-v1"));
-    assert_eq!(served_by(&page), v1.deployment.as_str());
+    let (fetched, _) = host.run(with_cookie("/api/hello", PIN_COOKIE, "build-v1"));
+    assert_eq!(served_by(&fetched), v1.deployment.as_str());
+    // A navigation loads a fresh page: the cookie does not hold it back.
+    let mut navigation = with_cookie("/", PIN_COOKIE, "build-v1");
+    navigation["request"]["headers"]["sec-fetch-mode"] = json!({"value": "navigate"});
+    let (page, _) = host.run(navigation);
+    assert_eq!(served_by(&page), v2.deployment.as_str());
     // A fresh load names nothing and gets the live deployment.
     let (fresh, _) = host.run(event(DIST, "GET", "/", &[]));
     assert_eq!(served_by(&fresh), v2.deployment.as_str());
