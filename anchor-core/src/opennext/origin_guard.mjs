@@ -11,6 +11,11 @@ import * as app from '__ANCHOR_INNER_MODULE__';
 
 const HEADER = '__ANCHOR_HEADER__';
 const INNER = '__ANCHOR_INNER_EXPORT__';
+// The build's Next.js deploymentId ('' when it has none), named on every
+// answer in SERVED_HEADER so the router's viewer-response function can pin
+// the browser to this deployment (docs/release-management.md).
+const SERVED = '__ANCHOR_SERVED_ID__';
+const SERVED_HEADER = '__ANCHOR_SERVED_HEADER__';
 
 // Compare digests, so the comparison takes as long whatever the length of
 // what the client sent.
@@ -48,11 +53,47 @@ function admitted(event) {
 // streams too, and answers a refused request through the same stream.
 const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 
-function buffered(event, context) {
+// A prelude or buffered answer with SERVED_HEADER added; anything that is
+// not an answer object is left as it is.
+function named(answer) {
+  if (!SERVED || !answer || typeof answer !== 'object') return answer;
+  answer.headers = Object.assign({}, answer.headers, { [SERVED_HEADER]: SERVED });
+  return answer;
+}
+
+// The response stream with SERVED_HEADER added to its HTTP prelude: the
+// first write after the http-integration content type is set is the
+// prelude's JSON (OpenNext writes it itself, as HttpResponseStream.from
+// does).
+function namedStream(responseStream) {
+  if (!SERVED) return responseStream;
+  const setContentType = responseStream.setContentType;
+  const write = responseStream.write;
+  let prelude = false;
+  responseStream.setContentType = function (type) {
+    prelude = String(type) === 'application/vnd.awslambda.http-integration-response';
+    return setContentType.apply(this, arguments);
+  };
+  responseStream.write = function (chunk, ...rest) {
+    if (prelude) {
+      prelude = false;
+      try {
+        const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+        chunk = JSON.stringify(named(JSON.parse(text)));
+      } catch (e) {
+        // Not JSON: pass it on unchanged.
+      }
+    }
+    return write.call(this, chunk, ...rest);
+  };
+  return responseStream;
+}
+
+async function buffered(event, context) {
   if (!admitted(event)) {
     return { statusCode: 403, headers: FORBIDDEN_HEADERS, body: FORBIDDEN_BODY, isBase64Encoded: false };
   }
-  return inner(event, context);
+  return named(await inner(event, context));
 }
 
 async function streamed(event, responseStream, context) {
@@ -64,7 +105,7 @@ async function streamed(event, responseStream, context) {
     refusal.end(FORBIDDEN_BODY);
     return;
   }
-  return inner(event, responseStream, context);
+  return inner(event, namedStream(responseStream), context);
 }
 
 export const handler = inner[STREAMING] ? awslambda.streamifyResponse(streamed) : buffered;

@@ -9,6 +9,7 @@ use std::path::Path;
 use super::FunctionBundle;
 use crate::error::{Error, Result};
 use crate::model::{ORIGIN_SECRET_ENV, ORIGIN_SECRET_HEADER};
+use crate::router::{check_build_deployment_id, SERVED_HEADER};
 
 /// The guard's file name in the bundle.
 pub const GUARD_FILE: &str = "anchor-origin-guard.mjs";
@@ -47,7 +48,19 @@ impl OriginGuard {
     /// `awslambda.streamifyResponse`), and answers a refusal through the
     /// stream then; it reads that from the handler when the function
     /// starts, so one guard fits both wrappers.
-    pub fn for_server(server: &FunctionBundle, build_dir: &Path) -> Result<Self> {
+    ///
+    /// With `served_as`, the build's Next.js `deploymentId`, the guard
+    /// names it on every answer in [`SERVED_HEADER`], for the router's
+    /// viewer-response function (which removes it). It must pass
+    /// [`check_build_deployment_id`]; the plan reads it from the build.
+    pub fn for_server(
+        server: &FunctionBundle,
+        build_dir: &Path,
+        served_as: Option<&str>,
+    ) -> Result<Self> {
+        if let Some(id) = served_as {
+            check_build_deployment_id(id)?;
+        }
         let output = build_dir.join(super::OUTPUT_FILE);
         let (_, export) = server.handler.rsplit_once('.').ok_or_else(|| {
             Error::invalid_build(
@@ -90,7 +103,9 @@ impl OriginGuard {
             .replace("__ANCHOR_INNER_MODULE__", &module)
             .replace("__ANCHOR_INNER_EXPORT__", export)
             .replace("__ANCHOR_HEADER__", ORIGIN_SECRET_HEADER)
-            .replace("__ANCHOR_ENV__", ORIGIN_SECRET_ENV);
+            .replace("__ANCHOR_ENV__", ORIGIN_SECRET_ENV)
+            .replace("__ANCHOR_SERVED_ID__", served_as.unwrap_or(""))
+            .replace("__ANCHOR_SERVED_HEADER__", SERVED_HEADER);
         Ok(Self { source })
     }
 }
@@ -113,13 +128,13 @@ mod tests {
 
     #[test]
     fn the_guard_names_the_inner_handler_and_is_the_same_for_every_deploy() {
-        let guard = OriginGuard::for_server(&server(false), Path::new("/b")).unwrap();
+        let guard = OriginGuard::for_server(&server(false), Path::new("/b"), None).unwrap();
         assert!(guard.source.contains("from './index.mjs'"));
         assert!(guard.source.contains("const INNER = 'handler'"));
         assert!(guard.source.contains("process.env.ANCHOR_ORIGIN_SECRET"));
         assert!(guard.source.contains("'x-anchor-origin-secret'"));
         assert!(!guard.source.contains("__ANCHOR_"));
-        let again = OriginGuard::for_server(&server(false), Path::new("/b")).unwrap();
+        let again = OriginGuard::for_server(&server(false), Path::new("/b"), None).unwrap();
         assert_eq!(
             guard.source, again.source,
             "the same build gets the same guard, so its code is not sent again"
@@ -127,9 +142,25 @@ mod tests {
     }
 
     #[test]
+    fn a_build_with_a_deployment_id_is_named_on_every_answer() {
+        let guard =
+            OriginGuard::for_server(&server(false), Path::new("/b"), Some("build-7.a_b")).unwrap();
+        assert!(guard.source.contains("const SERVED = 'build-7.a_b'"));
+        assert!(guard.source.contains("'x-anchor-deployment-id'"));
+        let none = OriginGuard::for_server(&server(false), Path::new("/b"), None).unwrap();
+        assert!(none.source.contains("const SERVED = ''"));
+        let err =
+            OriginGuard::for_server(&server(false), Path::new("/b"), Some("a'b")).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput { .. } | Error::InvalidBuild { .. }),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_streaming_server_gets_the_same_guard() {
-        let buffered = OriginGuard::for_server(&server(false), Path::new("/b")).unwrap();
-        let streaming = OriginGuard::for_server(&server(true), Path::new("/b")).unwrap();
+        let buffered = OriginGuard::for_server(&server(false), Path::new("/b"), None).unwrap();
+        let streaming = OriginGuard::for_server(&server(true), Path::new("/b"), None).unwrap();
         assert_eq!(buffered, streaming);
         assert!(streaming.source.contains("awslambda.streamifyResponse"));
     }

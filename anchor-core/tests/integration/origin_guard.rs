@@ -12,6 +12,7 @@ use std::process::Command;
 
 use anchor_core::model::{OriginSecret, ORIGIN_SECRET_ENV, ORIGIN_SECRET_HEADER};
 use anchor_core::opennext::{FunctionBundle, OriginGuard, GUARD_FILE};
+use anchor_core::router::SERVED_HEADER;
 use serde_json::{json, Value};
 
 /// A stand-in for OpenNext's `index.mjs`: answers with the headers it saw
@@ -66,6 +67,7 @@ const responses = [];
 for (const event of events) {
   let text = '';
   const stream = new Writable({ write(chunk, _, done) { text += chunk; done(); } });
+  stream.setContentType = (type) => { stream.contentType = type; };
   const finished = new Promise((resolve) => stream.on('finish', resolve));
   if (!handler[STREAMING]) throw new Error('the guard does not stream');
   await handler(event, stream, {});
@@ -73,6 +75,20 @@ for (const event of events) {
   responses.push({ contentType: stream.contentType, text });
 }
 console.log(JSON.stringify({ responses, appCalls: globalThis.appCalls }));
+"#;
+
+/// A stand-in for OpenNext's own streaming wrapper, which writes the HTTP
+/// prelude itself: the content type, the JSON, then eight NUL bytes, in
+/// separate writes.
+const OPENNEXT_STREAMING_APP: &str = r#"
+globalThis.appCalls = 0;
+export const handler = awslambda.streamifyResponse(async (event, stream) => {
+  globalThis.appCalls += 1;
+  stream.setContentType('application/vnd.awslambda.http-integration-response');
+  stream.write(JSON.stringify({ statusCode: 200, headers: { 'content-type': 'text/html' } }));
+  stream.write(new Uint8Array(8));
+  stream.end('<html></html>');
+});
 "#;
 
 fn run(dir: &Path, env: Option<&str>, events: &Value) -> Value {
@@ -101,6 +117,16 @@ fn bundle() -> tempfile::TempDir {
 }
 
 fn bundle_of(app: &str, driver: &str, streaming: bool) -> tempfile::TempDir {
+    bundle_named(app, driver, streaming, None)
+}
+
+/// A bundle whose build has the Next.js `deploymentId` `served_as`.
+fn bundle_named(
+    app: &str,
+    driver: &str,
+    streaming: bool,
+    served_as: Option<&str>,
+) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("index.mjs"), app).unwrap();
     std::fs::write(dir.path().join("driver.mjs"), driver).unwrap();
@@ -112,7 +138,7 @@ fn bundle_of(app: &str, driver: &str, streaming: bool) -> tempfile::TempDir {
         streaming,
         native: None,
     };
-    let guard = OriginGuard::for_server(&server, dir.path()).unwrap();
+    let guard = OriginGuard::for_server(&server, dir.path(), served_as).unwrap();
     std::fs::write(dir.path().join(GUARD_FILE), guard.source).unwrap();
     dir
 }
@@ -187,4 +213,44 @@ fn around_a_streaming_handler_the_guard_streams_its_answers() {
         out["appCalls"], 1,
         "the refused request never reached the app"
     );
+}
+
+#[test]
+fn the_guard_names_its_builds_deployment_id_on_answers_and_not_on_refusals() {
+    let secret = OriginSecret::generate().unwrap();
+    let dir = bundle_named(APP, DRIVER, false, Some("build-v1"));
+    let events = json!([
+        event(json!({"host": "x.lambda-url.eu-west-1.on.aws"})),
+        event(json!({ ORIGIN_SECRET_HEADER: secret.expose() })),
+    ]);
+    let out = run(dir.path(), Some(secret.expose()), &events);
+    let refused = &out["responses"][0];
+    assert_eq!(refused["statusCode"], 403);
+    assert!(refused["headers"].get(SERVED_HEADER).is_none(), "{refused}");
+    let answered = &out["responses"][1];
+    assert_eq!(answered["statusCode"], 200);
+    assert_eq!(answered["headers"][SERVED_HEADER], "build-v1", "{answered}");
+    // A build without a deploymentId names nothing.
+    let plain = bundle();
+    let out = run(plain.path(), Some(secret.expose()), &events);
+    assert!(out["responses"][1]["headers"].get(SERVED_HEADER).is_none());
+}
+
+#[test]
+fn the_guard_names_its_builds_deployment_id_in_opennexts_streamed_prelude() {
+    let secret = OriginSecret::generate().unwrap();
+    let dir = bundle_named(
+        OPENNEXT_STREAMING_APP,
+        STREAMING_DRIVER,
+        true,
+        Some("build-v2"),
+    );
+    let events = json!([event(json!({ ORIGIN_SECRET_HEADER: secret.expose() }))]);
+    let out = run(dir.path(), Some(secret.expose()), &events);
+    let text = out["responses"][0]["text"].as_str().unwrap();
+    let (prelude, body) = text.split_once(&"\0".repeat(8)).unwrap();
+    let prelude: Value = serde_json::from_str(prelude).unwrap();
+    assert_eq!(prelude["headers"][SERVED_HEADER], "build-v2", "{prelude}");
+    assert_eq!(prelude["headers"]["content-type"], "text/html");
+    assert_eq!(body, "<html></html>");
 }

@@ -247,9 +247,9 @@ impl Deployer {
         // bundle gets the guard that checks the deployment's origin secret.
         // The guard holds no secret, so an unchanged build keeps its hash.
         let guard = match build.server_function() {
-            Some(server) if project.infrastructure.guards_server() => {
-                Some(OriginGuard::for_server(server, &self.build_dir)?)
-            }
+            Some(server) if project.infrastructure.guards_server() => Some(
+                OriginGuard::for_server(server, &self.build_dir, build.next_deployment_id())?,
+            ),
             _ => None,
         };
         let added: Vec<AddedFile> = guard
