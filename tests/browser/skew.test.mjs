@@ -1,7 +1,8 @@
 // Skew protection seen from headless Chromium (issue 17, acceptance 3):
 // a page loaded from v1 keeps talking to v1 after v2 goes live (a client
 // navigation and a Server Action both reach v1, through Next's own
-// `x-deployment-id` header, which the router pins), a fresh load gets v2,
+// `x-deployment-id` header, which the router pins, and an untagged fetch
+// through the `__anchor_dpl` cookie), a fresh load gets v2,
 // and once v1's window has passed the old page's requests reach v2.
 //
 // The builds carry Next's deploymentId (examples/build-nextjs.sh sets
@@ -25,7 +26,7 @@ describe('skew protection in headless Chromium', () => {
   const tmp = mkdtempSync(path.join(tmpdir(), 'anchor-skew-'));
   const artifacts = process.env.ANCHOR_BROWSER_ARTIFACTS || path.join(tmp, 'artifacts');
   mkdirSync(artifacts, { recursive: true });
-  let anchor, serve, url, chrome, oldPage, v1DeploymentId, v2LiveAt;
+  let anchor, serve, url, chrome, oldPage, v1DeploymentId, v2DeploymentId, v2LiveAt;
   let blocked = null;
   const seen = []; // the v1 page's requests: method, URL, x-deployment-id, status
 
@@ -68,7 +69,8 @@ describe('skew protection in headless Chromium', () => {
     v1DeploymentId = plan.nextDeploymentId;
     assert.ok(v1DeploymentId, 'the v1 build has no Next.js deploymentId: build it with NEXT_DEPLOYMENT_ID set');
     const v2Plan = await anchor.plan(PROJECT, build('ANCHOR_NEXTJS_BUILD_V2'));
-    assert.ok(v2Plan.nextDeploymentId && v2Plan.nextDeploymentId !== v1DeploymentId, 'v2 needs its own deploymentId');
+    v2DeploymentId = v2Plan.nextDeploymentId;
+    assert.ok(v2DeploymentId && v2DeploymentId !== v1DeploymentId, 'v2 needs its own deploymentId');
     await anchor.deploy(PROJECT, build('ANCHOR_NEXTJS_BUILD'));
     const args = ['--state', state, '--project', PROJECT, '--port', '0', '--host', '127.0.0.1'];
     serve = new Serve(bin, args, path.join(artifacts, 'skew-serve.log'));
@@ -101,10 +103,20 @@ describe('skew protection in headless Chromium', () => {
     assert.equal(await oldPage.evaluate(() => window.__anchorSameDocument), true, 'the navigation reloaded the page');
   });
 
+  // A fetch Next does not tag (no x-deployment-id) carries only the
+  // __anchor_dpl cookie the viewer-response function set on v1's HTML.
+  step("the v1 page's untagged fetch reaches v1 by its cookie", async () => {
+    const cookies = await oldPage.context().cookies();
+    const pin = cookies.find((c) => c.name === '__anchor_dpl');
+    assert.equal(pin?.value, v1DeploymentId, `cookies: ${JSON.stringify(cookies)}`);
+    assert.ok(cookies.some((c) => c.name === 'anchor-visitor' && c.httpOnly), 'no visitor cookie');
+    assert.deepEqual(await helloFrom(oldPage, {}), { status: 200, body: { message: 'hello', version: 'v1' } });
+  });
+
   // The action's POST carries `x-deployment-id` and runs on v1. Its
-  // redirect is then loaded by Next as a document, with no header: without
-  // a cookie (the viewer-response function, still to build) that load is a
-  // fresh one, and gets v2. The result shows both.
+  // redirect is then loaded by Next as a document: a navigation, which the
+  // router serves live as any page load (the pin cookie does not hold
+  // navigations back). The result shows both.
   step('a Server Action from the v1 page runs on v1', async () => {
     await oldPage.fill('input[name="name"]', 'skew');
     await oldPage.click('button[type="submit"]');
@@ -118,6 +130,8 @@ describe('skew protection in headless Chromium', () => {
     const fresh = await (await chrome.browser.newContext()).newPage();
     await fresh.goto(url);
     assert.equal((await fresh.textContent('#greeting'))?.trim(), 'Hello from Anchor v2');
+    const pin = (await fresh.context().cookies()).find((c) => c.name === '__anchor_dpl');
+    assert.equal(pin?.value, v2DeploymentId, 'the fresh page is pinned to v2');
     await fresh.context().close();
   });
 

@@ -20,6 +20,7 @@ use super::response::{text, EdgeBody};
 use super::router::target_of;
 use super::router_host::RouterAnswer;
 use super::viewer_event::{apply_request, is_response, to_response, to_viewer_event};
+use super::viewer_response::{apply_response, runs_on, to_response_event};
 use super::{assets, function_url, routed_origin, Site};
 use crate::model::{BehaviourSpec, Deployment, OriginKind};
 
@@ -109,6 +110,10 @@ async fn serve(
         return Ok(deliver(refused, &viewer));
     }
     let mut routed = None;
+    // The viewer-request event, kept for the viewer-response function when
+    // the behaviour has one: same context, same request id, and the
+    // request as the viewer sent it.
+    let mut request_event = None;
     if let (true, Some(router)) = (behaviour.viewer_request, &site.config.router) {
         // The function picks the deployment, previews (`v<N>.localhost`)
         // included, as it does on the distribution.
@@ -119,7 +124,7 @@ async fn serve(
             &infra.distribution_id,
             &infra.distribution_domain,
         );
-        let answer = match router.run(event).await {
+        let answer = match router.run(event.clone()).await {
             Ok(answer) => answer,
             // CloudFront answers 503 when it cannot run the function; the
             // router host has logged why.
@@ -132,6 +137,7 @@ async fn serve(
             return Ok(text(StatusCode::BAD_GATEWAY, format!("{reason}\n")));
         }
         routed = answer.origin;
+        request_event = behaviour.viewer_response.then_some(event);
     }
     let settings = behaviour.cache_policy.settings();
     let encoding = Encoding::negotiate(&parts.headers, &settings);
@@ -149,7 +155,8 @@ async fn serve(
     if let Some(key) = &key {
         site.apply_invalidations().await?;
         if let Some(hit) = site.cache().get(key) {
-            return Ok(deliver(from_cache(hit), &viewer));
+            let hit = respond(site, request_event.as_ref(), from_cache(hit)).await;
+            return Ok(deliver(hit, &viewer));
         }
     }
     let answer = match routed {
@@ -164,7 +171,36 @@ async fn serve(
         encoding,
     };
     let settled = settle(site.cache(), answer, policy, &viewer).await;
+    let settled = respond(site, request_event.as_ref(), settled).await;
     Ok(deliver(settled, &viewer))
+}
+
+/// `response` after the router's viewer-response function, when the
+/// behaviour has one (`request_event` is then the viewer-request event)
+/// and CloudFront would run it on this status. A function that fails
+/// turns the answer into CloudFront's 503, as it does there.
+async fn respond(
+    site: &Site,
+    request_event: Option<&serde_json::Value>,
+    mut response: Response<EdgeBody>,
+) -> Response<EdgeBody> {
+    let (Some(event), Some(router)) = (request_event, &site.config.router) else {
+        return response;
+    };
+    if !runs_on(response.status()) {
+        return response;
+    }
+    let answer = match router.run(to_response_event(event, &response)).await {
+        Ok(answer) => answer,
+        Err(e) => RouterAnswer::failed(e),
+    };
+    if answer.failed {
+        return from_function(to_response(&answer.result));
+    }
+    match apply_response(&mut response, &answer.result) {
+        Ok(()) => response,
+        Err(reason) => from_function(to_response(&RouterAnswer::failed(reason).result)),
+    }
 }
 
 /// The origin's answer to the request CloudFront sends it.

@@ -63,6 +63,7 @@ mod server;
 mod site;
 mod stored;
 mod viewer_event;
+mod viewer_response;
 mod worker;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

@@ -1,5 +1,6 @@
 //! The edge router, run as CloudFront runs it: the generated
-//! viewer-request function ([`crate::router::RouterCode`]) executed by
+//! viewer-request function ([`crate::router::RouterCode`]), and its
+//! viewer-response function beside it, executed by
 //! `node` through the router's own host ([`crate::router::HOST_SCRIPT`]),
 //! reading a copy of the project's keys in the local key-value store that
 //! is brought up to date (by ETag) before every request, so a pointer
@@ -47,6 +48,9 @@ pub(crate) struct RouterAnswer {
     pub result: Value,
     /// The last `cf.updateRequestOrigin` argument, if it was called.
     pub origin: Option<Value>,
+    /// Whether the function failed (threw, or could not be run), so that
+    /// `result` is the 503 CloudFront answers instead.
+    pub failed: bool,
 }
 
 impl RouterAnswer {
@@ -61,6 +65,7 @@ impl RouterAnswer {
                 "body": format!("The CloudFront function associated with the CloudFront distribution failed: {reason}\n"),
             }),
             origin: None,
+            failed: true,
         }
     }
 }
@@ -91,6 +96,8 @@ struct Runner {
     node: PathBuf,
     script: PathBuf,
     code: String,
+    /// The viewer-response function, loaded beside the router.
+    response_code: String,
     kvs: LocalKvs,
     store: String,
     /// The project's keys start with this (`<distribution id>/`).
@@ -110,6 +117,7 @@ impl RouterHost {
         processes: usize,
     ) -> Result<Self> {
         let code = RouterCode::generate(&RouterOptions::default())?;
+        let response_code = RouterCode::generate_viewer_response()?;
         tokio::fs::create_dir_all(dir)
             .await
             .map_err(|e| Error::io(dir, e))?;
@@ -122,6 +130,7 @@ impl RouterHost {
             node: node.to_path_buf(),
             script,
             code: code.code().to_string(),
+            response_code: response_code.code().to_string(),
             kvs,
             store: store.to_string(),
             prefix,
@@ -134,8 +143,9 @@ impl RouterHost {
         Ok(Self { jobs, runner })
     }
 
-    /// Runs the function on `event` (a CloudFront viewer-request event),
-    /// with the store as it is now. A function that
+    /// Runs the function on `event` (a CloudFront viewer-request event,
+    /// or a viewer-response event, which runs the viewer-response
+    /// function), with the store as it is now. A function that
     /// throws gives [`RouterAnswer::failed`]; a router process that could
     /// not answer, even after a restart, gives an [`Error::Service`] on
     /// [`Service::Cdn`] (operation `RunFunction`), already logged.
@@ -159,6 +169,7 @@ impl RouterHost {
         Ok(RouterAnswer {
             result: answer.get("result").cloned().unwrap_or(Value::Null),
             origin: answer.get("origin").cloned().filter(|o| !o.is_null()),
+            failed: false,
         })
     }
 }
@@ -216,8 +227,15 @@ impl Runner {
         job: &Job,
     ) -> Result<std::result::Result<Value, HostFailure>> {
         if process.is_none() {
-            match RouterProcess::start(&self.node, &self.script, &self.code, EXCHANGE_TIMEOUT).await
-            {
+            let started = RouterProcess::start(
+                &self.node,
+                &self.script,
+                &self.code,
+                &self.response_code,
+                EXCHANGE_TIMEOUT,
+            )
+            .await;
+            match started {
                 Ok(started) => *process = Some(started),
                 Err(failure) => return Ok(Err(failure)),
             }

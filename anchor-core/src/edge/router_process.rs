@@ -80,11 +80,13 @@ pub(crate) struct RouterProcess {
 }
 
 impl RouterProcess {
-    /// Starts `node script` and loads `code` into it.
+    /// Starts `node script` and loads `code` (the router) and
+    /// `response_code` (the viewer-response function) into it.
     pub async fn start(
         node: &Path,
         script: &Path,
         code: &str,
+        response_code: &str,
         timeout: Duration,
     ) -> Result<Self, HostFailure> {
         let mut child = Command::new(node)
@@ -112,7 +114,10 @@ impl RouterProcess {
             next_id: 0,
         };
         process
-            .exchange(vec![json!({"op": "load", "code": code})], timeout)
+            .exchange(
+                vec![json!({"op": "load", "code": code, "responseCode": response_code})],
+                timeout,
+            )
             .await?;
         Ok(process)
     }

@@ -134,6 +134,9 @@ pub struct BehaviourSpec {
     pub origin_signing: Option<OriginSigning>,
     /// Whether the edge router runs on its viewer requests.
     pub viewer_request: bool,
+    /// Whether the router's viewer-response function runs on its answers,
+    /// setting the visitor and pin cookies the router reads.
+    pub viewer_response: bool,
     /// How responses are cached.
     pub cache_policy: CachePolicy,
     /// What is forwarded beyond the cache key; `None` forwards only the
@@ -171,6 +174,7 @@ impl DistributionLayout {
             origin: OriginKind::Assets,
             origin_signing: Some(OriginSigning::S3),
             viewer_request: false,
+            viewer_response: false,
             // Hashed files never change; the others are revalidated
             // through their own Cache-Control, which CachingOptimized honours.
             cache_policy: CachePolicy::CachingOptimized,
@@ -182,6 +186,7 @@ impl DistributionLayout {
             origin,
             origin_signing: Some(OriginSigning::Lambda),
             viewer_request: false,
+            viewer_response: false,
             cache_policy: CachePolicy::CachingDisabled,
             origin_request_policy: Some(OriginRequestPolicy::AllViewerExceptHostHeader),
             compress: true,
@@ -196,8 +201,11 @@ impl DistributionLayout {
             (_, RouteTarget::Assets { .. }) => assets,
             (Self::Behaviours, RouteTarget::ServerFunction) => function(OriginKind::Server),
             (Self::Behaviours, RouteTarget::ImageFunction) => function(OriginKind::Image),
+            // Pages come from here, so the cookies are set here; images
+            // and hashed files need neither.
             (Self::Router, RouteTarget::ServerFunction) => routed(BehaviourSpec {
                 origin_signing: None,
+                viewer_response: true,
                 ..function(OriginKind::Server)
             }),
             (Self::Router, RouteTarget::ImageFunction) => routed(function(OriginKind::Image)),
@@ -227,7 +235,7 @@ mod tests {
             let b = layout.behaviour(target);
             assert_eq!(b.cache_policy.settings().max_ttl, 0);
             assert_eq!(b.origin_signing, Some(OriginSigning::Lambda));
-            assert!(b.all_methods && !b.viewer_request);
+            assert!(b.all_methods && !b.viewer_request && !b.viewer_response);
         }
         let assets = layout.behaviour(RouteTarget::Assets { immutable: true });
         assert_eq!(assets.origin, OriginKind::Assets);
@@ -240,7 +248,7 @@ mod tests {
     fn the_router_runs_on_function_routes_and_leaves_the_server_unsigned() {
         let layout = DistributionLayout::Router;
         let server = layout.behaviour(RouteTarget::ServerFunction);
-        assert!(server.viewer_request);
+        assert!(server.viewer_request && server.viewer_response);
         assert_eq!(server.origin_signing, None, "request bodies must reach it");
         assert_eq!(server.cache_policy, CachePolicy::RouterShared);
         let key = server.cache_policy.settings();
@@ -248,7 +256,7 @@ mod tests {
         assert!(key.key_query_strings && key.max_ttl > 0 && key.default_ttl == 0);
         let image = layout.behaviour(RouteTarget::ImageFunction);
         assert_eq!(image.origin_signing, Some(OriginSigning::Lambda));
-        assert!(image.viewer_request);
+        assert!(image.viewer_request && !image.viewer_response);
         let static_files = layout.behaviour(RouteTarget::Assets { immutable: true });
         assert!(!static_files.viewer_request);
         assert_eq!(

@@ -24,14 +24,15 @@ use std::time::Duration;
 use anchor_core::aws::{
     StoreReadyPoll, CACHE_KEY_HEADER, CACHE_POLICY_MAX_TTL, MAX_FUNCTION_CODE_BYTES,
     ROUTER_CACHE_POLICY_NAME, ROUTER_FUNCTION_NAME, ROUTER_STORE_NAME,
+    VIEWER_RESPONSE_FUNCTION_NAME,
 };
 use anchor_core::traits::{KeyValueStore, KvsUpdate, MAX_KVS_UPDATE_ITEMS, MAX_KVS_VALUE_BYTES};
 use anchor_core::{Error, ResourceKind};
 use base64::Engine;
 use router_replay::fake_kvs::FakeKvs;
 use router_replay::{
-    cache_policy_page, created_cache_policy, function_xml, label, store_xml, Replay, Reply,
-    FUNCTION_ARN, STORE_ARN, STORE_ID,
+    cache_policy_page, created_cache_policy, function_xml, label, response_function_xml, store_xml,
+    Replay, Reply, FUNCTION_ARN, RESPONSE_FUNCTION_ARN, STORE_ARN, STORE_ID,
 };
 use sha2::{Digest, Sha256};
 

@@ -13,7 +13,7 @@ use crate::edge_local::greeting;
 use anchor_core::aws::ProbeGate;
 use anchor_core::edge::{EdgeOptions, EdgeServer};
 use anchor_core::model::{RolloutPlan, RolloutStage, RolloutState};
-use anchor_core::router::VISITOR_COOKIE;
+use anchor_core::router::{PIN_COOKIE, SERVED_HEADER, VISITOR_COOKIE};
 use anchor_core::traits::ProvisionOptions;
 use anchor_core::Anchor;
 use edge_support::get;
@@ -86,6 +86,89 @@ async fn two_visitor_cookies_keep_their_sides_and_the_probe_gate_completes_the_r
     assert_eq!(done.state, RolloutState::Completed);
     assert_eq!(done.events.last().unwrap().decided_by, "probe");
     assert_eq!(page(old).await, "Hello from Anchor v2");
+    server.shutdown().await;
+}
+
+/// `name`'s value among the reply's `Set-Cookie` headers, if it sets it.
+fn set_cookie(reply: &edge_support::Reply, name: &str) -> Option<String> {
+    reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix(&format!("{name}=")))
+        .map(|rest| rest.split(';').next().unwrap_or("").to_string())
+}
+
+#[tokio::test]
+async fn a_first_visit_gets_the_cookies_that_keep_the_visitor_on_its_side() {
+    let Some((v1, v2)) = anchor_testing::real_builds::v1_and_v2() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let anchor = Anchor::local(dir.path()).await.unwrap();
+    let provision = ProvisionOptions {
+        routes: Anchor::routes_of_build(&v1).await.unwrap(),
+        ..ProvisionOptions::default()
+    };
+    anchor.create_project_with(P, provision).await.unwrap();
+    let ids = [
+        anchor
+            .deployer(P, &v1)
+            .plan()
+            .await
+            .unwrap()
+            .next_deployment_id,
+        anchor
+            .deployer(P, &v2)
+            .plan()
+            .await
+            .unwrap()
+            .next_deployment_id,
+    ];
+    anchor.deployer(P, &v1).execute().await.unwrap();
+    let plan = RolloutPlan::new(vec![
+        RolloutStage::new(50.0, Duration::ZERO),
+        RolloutStage::new(100.0, Duration::ZERO),
+    ])
+    .unwrap();
+    anchor
+        .deployer(P, &v2)
+        .rollout(plan)
+        .execute()
+        .await
+        .unwrap();
+    let server = EdgeServer::start(&anchor, P, EdgeOptions::default())
+        .await
+        .unwrap();
+    let addr = server.local_addr();
+
+    let mut sides = [0, 0];
+    for _ in 0..12 {
+        // A first visit: no cookie, split on the request's id.
+        let first = get(addr, "localhost", "/", &[]).await;
+        let served = greeting(&first);
+        let side = usize::from(served.ends_with("v2"));
+        sides[side] += 1;
+        let visitor = set_cookie(&first, VISITOR_COOKIE)
+            .unwrap_or_else(|| panic!("no visitor cookie: {:?}", first.headers));
+        assert!(
+            first.header(SERVED_HEADER).is_none(),
+            "the served header leaked"
+        );
+        // The page names its deployment's build, when the build has an id.
+        assert_eq!(set_cookie(&first, PIN_COOKIE), ids[side].clone());
+        // With the cookie it was given, the visitor stays where it landed,
+        // and is not given another.
+        let cookie = format!("{VISITOR_COOKIE}={visitor}");
+        for _ in 0..3 {
+            let again = get(addr, "localhost", "/", &[("cookie", &cookie)]).await;
+            assert_eq!(greeting(&again), served, "visitor {visitor} flipped");
+            assert_eq!(set_cookie(&again, VISITOR_COOKIE), None);
+        }
+    }
+    // Twelve visitors at 50 % all on one side is a broken split (1 in 2,048).
+    assert!(sides[0] > 0 && sides[1] > 0, "{sides:?}");
     server.shutdown().await;
 }
 

@@ -99,21 +99,34 @@ fn behaviour(spec: &DistributionSpec, target: RouteTarget) -> Result<Behaviour> 
         compress: b.compress,
         methods: methods(b.all_methods)?,
         viewer_request: router
-            .map(|r| viewer_request(&r.function_arn))
+            .map(|r| {
+                let response = r
+                    .response_function_arn
+                    .as_deref()
+                    .filter(|_| b.viewer_response);
+                functions(&r.function_arn, response)
+            })
             .transpose()?,
     })
 }
 
-/// The router function on a behaviour's viewer requests.
-fn viewer_request(function_arn: &str) -> Result<FunctionAssociations> {
-    let association = FunctionAssociation::builder()
-        .function_arn(function_arn)
-        .event_type(EventType::ViewerRequest)
-        .build()
-        .map_err(build_error(OP))?;
+/// The router function on a behaviour's viewer requests, and the
+/// viewer-response function on its answers when it has one.
+fn functions(function_arn: &str, response_arn: Option<&str>) -> Result<FunctionAssociations> {
+    let association = |arn: &str, event: EventType| {
+        FunctionAssociation::builder()
+            .function_arn(arn)
+            .event_type(event)
+            .build()
+            .map_err(build_error(OP))
+    };
+    let mut items = vec![association(function_arn, EventType::ViewerRequest)?];
+    if let Some(arn) = response_arn {
+        items.push(association(arn, EventType::ViewerResponse)?);
+    }
     FunctionAssociations::builder()
-        .quantity(1)
-        .items(association)
+        .quantity(items.len() as i32)
+        .set_items(Some(items))
         .build()
         .map_err(build_error(OP))
 }
@@ -287,9 +300,17 @@ mod tests {
             function_arn: "arn:aws:cloudfront::1:function/anchor-router".into(),
             store_arn: "arn:aws:cloudfront::1:key-value-store/k".into(),
             cache_policy_id: "POLICY".into(),
+            response_function_arn: Some(
+                "arn:aws:cloudfront::1:function/anchor-viewer-response".into(),
+            ),
         };
         let c = config(&spec(Some(router.clone())));
         let on_router = vec![(router.function_arn.clone(), "viewer-request".to_string())];
+        let mut on_pages = on_router.clone();
+        on_pages.push((
+            "arn:aws:cloudfront::1:function/anchor-viewer-response".to_string(),
+            "viewer-response".to_string(),
+        ));
         let behaviours = c.cache_behaviors().map(|b| b.items()).unwrap_or_default();
         let by_pattern = |p: &str| behaviours.iter().find(|b| b.path_pattern() == p).unwrap();
         let image = by_pattern("_next/image*");
@@ -299,7 +320,15 @@ mod tests {
         assert!(associated(statics.function_associations()).is_empty());
         assert_eq!(statics.cache_policy_id(), Some(CACHING_OPTIMIZED_POLICY));
         let default = c.default_cache_behavior().unwrap();
-        assert_eq!(associated(default.function_associations()), on_router);
+        assert_eq!(associated(default.function_associations()), on_pages);
+        // Resources without the viewer-response function leave it off.
+        let bare = RouterResources {
+            response_function_arn: None,
+            ..router.clone()
+        };
+        let c2 = config(&spec(Some(bare)));
+        let default2 = c2.default_cache_behavior().unwrap();
+        assert_eq!(associated(default2.function_associations()), on_router);
         assert_eq!(default.cache_policy_id(), Some("POLICY"));
         assert_eq!(default.allowed_methods().map(|m| m.items().len()), Some(7));
         let origins = c.origins().map(|o| o.items()).unwrap_or_default();

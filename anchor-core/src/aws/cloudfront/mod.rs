@@ -32,7 +32,7 @@ pub use kvs::CloudFrontKvs;
 pub use oac::OriginAccessControls;
 pub use router_function::{
     MAX_FUNCTION_CODE_BYTES, ROUTER_FUNCTION_ATTEMPTS, ROUTER_FUNCTION_NAME,
-    ROUTER_FUNCTION_RUNTIME,
+    ROUTER_FUNCTION_RUNTIME, VIEWER_RESPONSE_FUNCTION_NAME,
 };
 pub use router_resources::RouterResources;
 pub use router_store::{RouterStore, StoreReadyPoll, ROUTER_STORE_NAME};

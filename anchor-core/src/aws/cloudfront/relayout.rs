@@ -1,6 +1,8 @@
 //! Upgrading, in place, a distribution laid out by behaviours (as projects
 //! made before the edge router have) to route through the router.
 
+use aws_sdk_cloudfront::types::EventType;
+
 use super::behaviors::{distribution_config, ASSETS_ORIGIN, IMAGE_ORIGIN, SERVER_ORIGIN};
 use super::{CloudFrontCdn, DistributionSpec, RouterResources};
 use crate::aws::errors::service_error;
@@ -17,8 +19,10 @@ impl CloudFrontCdn {
     /// (`PreconditionFailed`) rather than be lost.
     ///
     /// Idempotent: a distribution whose default behaviour already uses the
-    /// router's cache policy (no other distribution uses that policy) is
-    /// left as it is. A distribution without Anchor's three origins is not
+    /// router's cache policy (no other distribution uses that policy) and,
+    /// when `router` has one, its viewer-response function is left as it
+    /// is. One routed before that function existed is laid out again to
+    /// gain it. A distribution without Anchor's three origins is not
     /// Anchor's to change: `Error::InvalidState`.
     pub async fn route_through_router(
         &self,
@@ -28,11 +32,22 @@ impl CloudFrontCdn {
     ) -> Result<()> {
         router.check()?;
         let (mut config, etag) = self.full_config(distribution_id).await?;
-        let routed = config
-            .default_cache_behavior()
-            .and_then(|b| b.cache_policy_id())
-            == Some(router.cache_policy_id.as_str());
-        if routed {
+        let default = config.default_cache_behavior();
+        let routed =
+            default.and_then(|b| b.cache_policy_id()) == Some(router.cache_policy_id.as_str());
+        // A distribution routed before the viewer-response function existed
+        // is laid out again to gain it.
+        let responds = match &router.response_function_arn {
+            None => true,
+            Some(arn) => default
+                .and_then(|b| b.function_associations())
+                .is_some_and(|a| {
+                    a.items().iter().any(|f| {
+                        f.function_arn() == arn && f.event_type() == &EventType::ViewerResponse
+                    })
+                }),
+        };
+        if routed && responds {
             return Ok(());
         }
         let origin = |id: &str| {

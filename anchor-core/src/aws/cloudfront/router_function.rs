@@ -39,9 +39,14 @@ fn comment_for(code: &[u8]) -> String {
     format!("anchor-router sha256:{hex}")
 }
 
+/// The name of the router's viewer-response function, which sets the
+/// visitor and pin cookies. It reads no store, so one serves every router
+/// pair of the account.
+pub const VIEWER_RESPONSE_FUNCTION_NAME: &str = "anchor-viewer-response";
+
 /// Whether the described stage runs `comment`'s code on `runtime` reading
-/// exactly `kvs_arn`.
-fn is_current(summary: &FunctionSummary, comment: &str, kvs_arn: &str) -> bool {
+/// exactly `store` (no store at all for `None`).
+fn is_current(summary: &FunctionSummary, comment: &str, store: Option<&str>) -> bool {
     let Some(config) = summary.function_config() else {
         return false;
     };
@@ -51,7 +56,7 @@ fn is_current(summary: &FunctionSummary, comment: &str, kvs_arn: &str) -> bool {
         .unwrap_or_default();
     config.comment() == comment
         && config.runtime().as_str() == ROUTER_FUNCTION_RUNTIME
-        && stores == [kvs_arn]
+        && stores == store.into_iter().collect::<Vec<_>>()
 }
 
 fn function_arn(summary: &FunctionSummary, operation: &'static str) -> Result<String> {
@@ -106,6 +111,25 @@ impl CloudFrontCdn {
         code: &str,
         kvs_arn: &str,
     ) -> Result<String> {
+        if kvs_arn.is_empty() {
+            return Err(Error::invalid_input(
+                "kvs_arn",
+                "the router needs its key value store",
+            ));
+        }
+        self.ensure_function(name, code, Some(kvs_arn)).await
+    }
+
+    /// Makes the LIVE stage of the function `name` run `code` (the router's
+    /// viewer-response function, [`crate::router::RouterCode::generate_viewer_response`])
+    /// on `cloudfront-js-2.0` with no store, and returns its ARN, exactly
+    /// as [`CloudFrontCdn::ensure_router_function`] does for the router:
+    /// idempotent, under If-Match, with the same errors.
+    pub async fn ensure_viewer_response_function(&self, name: &str, code: &str) -> Result<String> {
+        self.ensure_function(name, code, None).await
+    }
+
+    async fn ensure_function(&self, name: &str, code: &str, store: Option<&str>) -> Result<String> {
         check_name("name", name)?;
         if code.is_empty() || code.len() > MAX_FUNCTION_CODE_BYTES {
             return Err(Error::invalid_input(
@@ -116,19 +140,13 @@ impl CloudFrontCdn {
                 ),
             ));
         }
-        if kvs_arn.is_empty() {
-            return Err(Error::invalid_input(
-                "kvs_arn",
-                "the router needs its key value store",
-            ));
-        }
         let comment = comment_for(code.as_bytes());
         if let Some((live, _)) = self.describe_function(name, FunctionStage::Live).await? {
-            if is_current(&live, &comment, kvs_arn) {
+            if is_current(&live, &comment, store) {
                 return function_arn(&live, "DescribeFunction");
             }
         }
-        let config = function_config(&comment, kvs_arn)?;
+        let config = function_config(&comment, store)?;
         for _ in 0..ROUTER_FUNCTION_ATTEMPTS {
             if let Attempt::Done(arn) = self.write_and_publish(name, code, &config).await? {
                 return Ok(arn);
@@ -334,31 +352,39 @@ impl CloudFrontCdn {
     }
 }
 
-/// The function configuration the router runs with.
-fn function_config(comment: &str, kvs_arn: &str) -> Result<FunctionConfig> {
-    let association = KeyValueStoreAssociation::builder()
-        .key_value_store_arn(kvs_arn)
-        .build()
-        .map_err(build_error("CreateFunction"))?;
-    let associations = KeyValueStoreAssociations::builder()
-        .quantity(1)
-        .items(association)
-        .build()
-        .map_err(build_error("CreateFunction"))?;
+/// The function configuration the router (with its store) or the
+/// viewer-response function (without one) runs with.
+fn function_config(comment: &str, store: Option<&str>) -> Result<FunctionConfig> {
+    let associations = match store {
+        Some(kvs_arn) => {
+            let association = KeyValueStoreAssociation::builder()
+                .key_value_store_arn(kvs_arn)
+                .build()
+                .map_err(build_error("CreateFunction"))?;
+            Some(
+                KeyValueStoreAssociations::builder()
+                    .quantity(1)
+                    .items(association)
+                    .build()
+                    .map_err(build_error("CreateFunction"))?,
+            )
+        }
+        None => None,
+    };
     FunctionConfig::builder()
         .comment(comment)
         .runtime(FunctionRuntime::from(ROUTER_FUNCTION_RUNTIME))
-        .key_value_store_associations(associations)
+        .set_key_value_store_associations(associations)
         .build()
         .map_err(build_error("CreateFunction"))
 }
 
-/// The one store `config` associates.
-fn store_of(config: &FunctionConfig) -> &str {
+/// The one store `config` associates, if any.
+fn store_of(config: &FunctionConfig) -> Option<&str> {
     config
         .key_value_store_associations()
         .and_then(|a| a.items().first())
-        .map_or("", |i| i.key_value_store_arn())
+        .map(|i| i.key_value_store_arn())
 }
 
 #[cfg(test)]
@@ -376,7 +402,7 @@ mod tests {
 
     #[test]
     fn a_config_with_this_code_and_store_is_current_and_any_change_is_not() {
-        let Ok(config) = function_config(&comment_for(b"a"), "arn:store") else {
+        let Ok(config) = function_config(&comment_for(b"a"), Some("arn:store")) else {
             panic!("config not built");
         };
         let summary = |config: FunctionConfig| {
@@ -388,8 +414,21 @@ mod tests {
         let Ok(same) = summary(config.clone()) else {
             panic!("summary not built");
         };
-        assert!(is_current(&same, &comment_for(b"a"), "arn:store"));
-        assert!(!is_current(&same, &comment_for(b"b"), "arn:store"));
-        assert!(!is_current(&same, &comment_for(b"a"), "arn:other"));
+        assert!(is_current(&same, &comment_for(b"a"), Some("arn:store")));
+        assert!(!is_current(&same, &comment_for(b"b"), Some("arn:store")));
+        assert!(!is_current(&same, &comment_for(b"a"), Some("arn:other")));
+        assert!(!is_current(&same, &comment_for(b"a"), None));
+        let Ok(storeless) = function_config(&comment_for(b"a"), None) else {
+            panic!("config not built");
+        };
+        let Ok(storeless) = summary(storeless) else {
+            panic!("summary not built");
+        };
+        assert!(is_current(&storeless, &comment_for(b"a"), None));
+        assert!(!is_current(
+            &storeless,
+            &comment_for(b"a"),
+            Some("arn:store")
+        ));
     }
 }

@@ -4,6 +4,7 @@
 //! [`router_pair_name`]`(n)`: pair 1 keeps the names of the single pair
 //! Anchor made before it opened more (`docs/router.md`).
 
+use super::router_function::VIEWER_RESPONSE_FUNCTION_NAME;
 use super::CloudFrontCdn;
 use crate::error::{Error, Result};
 use crate::model::router_pair_name;
@@ -21,6 +22,12 @@ pub struct RouterResources {
     pub store_arn: String,
     /// The id of the cache policy the routed behaviours share.
     pub cache_policy_id: String,
+    /// The viewer-response function's ARN, associated with the server
+    /// behaviour to set the visitor and pin cookies. `None` (resources made
+    /// before it existed, or brought without it) leaves the distribution
+    /// without it: a rollout then splits a visitor's requests on each
+    /// request's id, and untagged requests are not pinned.
+    pub response_function_arn: Option<String>,
 }
 
 impl RouterResources {
@@ -28,10 +35,17 @@ impl RouterResources {
     /// uses them: each must be set, and the ARNs must be CloudFront's.
     /// `Error::InvalidInput` names the field.
     pub fn check(&self) -> Result<()> {
+        let response = self
+            .response_function_arn
+            .as_ref()
+            .map(|arn| ("router.response_function_arn", arn, ":function/"));
         for (field, arn, kind) in [
             ("router.function_arn", &self.function_arn, ":function/"),
             ("router.store_arn", &self.store_arn, ":key-value-store/"),
-        ] {
+        ]
+        .into_iter()
+        .chain(response)
+        {
             if !arn.starts_with("arn:") || !arn.contains(":cloudfront::") || !arn.contains(kind) {
                 return Err(Error::invalid_input(
                     field,
@@ -52,10 +66,11 @@ impl RouterResources {
 impl CloudFrontCdn {
     /// Finds or creates the router's cache policy, store and function (the
     /// function running the code generated with `options`, reading the
-    /// store), in that order, and returns them. Idempotent: when all three
-    /// exist as they should, it only reads (`ListCachePolicies`,
-    /// `DescribeKeyValueStore`, `DescribeFunction`). A failure leaves what
-    /// was made before it, which the next call adopts.
+    /// store), in that order, then the account's viewer-response function
+    /// ([`VIEWER_RESPONSE_FUNCTION_NAME`]), and returns them. Idempotent:
+    /// when all exist as they should, it only reads (`ListCachePolicies`,
+    /// `DescribeKeyValueStore`, `DescribeFunction` twice). A failure leaves
+    /// what was made before it, which the next call adopts.
     ///
     /// The resources of router pair 1, as [`CloudFrontCdn::ensure_router_pair`].
     pub async fn ensure_router(&self, options: &RouterOptions) -> Result<RouterResources> {
@@ -78,10 +93,15 @@ impl CloudFrontCdn {
         let function_arn = self
             .ensure_router_function(&name, code.code(), &store.arn)
             .await?;
+        let response = RouterCode::generate_viewer_response()?;
+        let response_function_arn = self
+            .ensure_viewer_response_function(VIEWER_RESPONSE_FUNCTION_NAME, response.code())
+            .await?;
         Ok(RouterResources {
             function_arn,
             store_arn: store.arn,
             cache_policy_id,
+            response_function_arn: Some(response_function_arn),
         })
     }
 }
@@ -95,6 +115,9 @@ mod tests {
             function_arn: "arn:aws:cloudfront::123456789012:function/anchor-router".into(),
             store_arn: "arn:aws:cloudfront::123456789012:key-value-store/0a1b".into(),
             cache_policy_id: "4d3c2b1a".into(),
+            response_function_arn: Some(
+                "arn:aws:cloudfront::123456789012:function/anchor-viewer-response".into(),
+            ),
         }
     }
 
@@ -117,6 +140,19 @@ mod tests {
         assert!(
             matches!(err, Error::InvalidInput { ref field, .. } if field == "router.store_arn")
         );
+        let wrong = RouterResources {
+            response_function_arn: Some(resources().store_arn),
+            ..resources()
+        };
+        let err = wrong.check().unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidInput { ref field, .. } if field == "router.response_function_arn")
+        );
+        let without = RouterResources {
+            response_function_arn: None,
+            ..resources()
+        };
+        assert!(without.check().is_ok());
         let blank = RouterResources {
             cache_policy_id: " ".into(),
             ..resources()

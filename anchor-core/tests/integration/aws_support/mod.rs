@@ -41,6 +41,9 @@ pub fn router_resources() -> RouterResources {
             "arn:aws:cloudfront::{ACCOUNT}:key-value-store/0a1b2c3d-1111-2222-3333-444455556666"
         ),
         cache_policy_id: "a1b2c3d4-anchor-router-policy".into(),
+        response_function_arn: Some(format!(
+            "arn:aws:cloudfront::{ACCOUNT}:function/anchor-viewer-response"
+        )),
     }
 }
 

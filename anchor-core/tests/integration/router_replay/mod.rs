@@ -272,6 +272,22 @@ pub fn function_xml(stage: &str, comment: &str, kvs: &str) -> String {
     )
 }
 
+/// The ARN of the account's viewer-response function.
+pub const RESPONSE_FUNCTION_ARN: &str =
+    "arn:aws:cloudfront::123456789012:function/anchor-viewer-response";
+
+/// A viewer-response function's summary at `stage`: no store.
+pub fn response_function_xml(stage: &str, comment: &str) -> String {
+    format!(
+        "<FunctionSummary xmlns=\"{NS}\"><Name>anchor-viewer-response</Name>\
+         <Status>UNASSOCIATED</Status><FunctionConfig><Comment>{comment}</Comment>\
+         <Runtime>cloudfront-js-2.0</Runtime></FunctionConfig><FunctionMetadata>\
+         <FunctionARN>{RESPONSE_FUNCTION_ARN}</FunctionARN><Stage>{stage}</Stage>\
+         <LastModifiedTime>2026-12-01T00:00:00Z</LastModifiedTime></FunctionMetadata>\
+         </FunctionSummary>"
+    )
+}
+
 /// One page of custom cache policies, `(id, name)` each.
 pub fn cache_policy_page(policies: &[(&str, &str)], next_marker: Option<&str>) -> String {
     let items: String = policies

@@ -79,6 +79,48 @@ async fn a_new_router_function_is_created_with_its_runtime_and_store_then_publis
 }
 
 #[tokio::test]
+async fn the_viewer_response_function_is_created_without_a_store_then_published() {
+    let code = anchor_core::router::RouterCode::generate_viewer_response().unwrap();
+    let comment = comment_for(code.code());
+    let replay = Replay::new(vec![
+        Reply::cloudfront_error(404, "NoSuchFunctionExists"),
+        Reply::cloudfront_error(404, "NoSuchFunctionExists"),
+        xml(201, response_function_xml("DEVELOPMENT", &comment)).header("etag", "EDEV1"),
+        xml(200, response_function_xml("LIVE", &comment)),
+    ]);
+    let arn = replay
+        .cdn()
+        .ensure_viewer_response_function(VIEWER_RESPONSE_FUNCTION_NAME, code.code())
+        .await;
+    assert_eq!(arn.ok().as_deref(), Some(RESPONSE_FUNCTION_ARN));
+    let sent = replay.finish();
+    let create = &sent[2];
+    assert_eq!(create.path, "/2020-05-31/function");
+    assert!(create.body.contains("<Name>anchor-viewer-response</Name>"));
+    assert!(create.body.contains("<Runtime>cloudfront-js-2.0</Runtime>"));
+    assert!(
+        !create.body.contains("KeyValueStore"),
+        "the response function reads no store: {}",
+        create.body
+    );
+    assert_eq!(
+        sent[3].path,
+        "/2020-05-31/function/anchor-viewer-response/publish"
+    );
+    assert_eq!(sent[3].if_match.as_deref(), Some("EDEV1"));
+
+    // Once LIVE runs this code without a store, nothing is written.
+    let again = Replay::new(vec![xml(200, response_function_xml("LIVE", &comment))]);
+    let arn = again
+        .cdn()
+        .ensure_viewer_response_function(VIEWER_RESPONSE_FUNCTION_NAME, code.code())
+        .await;
+    assert_eq!(arn.ok().as_deref(), Some(RESPONSE_FUNCTION_ARN));
+    assert_eq!(again.operations(), ["DescribeFunction"]);
+    again.finish();
+}
+
+#[tokio::test]
 async fn changed_code_is_updated_under_if_match_then_published() {
     let old = comment_for("old code");
     let replay = Replay::new(vec![

@@ -53,6 +53,7 @@ fn function_list(count: usize) -> String {
 async fn pair_two_is_created_under_its_own_names_with_its_function_reading_its_store() {
     let code = anchor_core::router::RouterCode::generate(&RouterOptions::default()).unwrap();
     let comment = comment_for(code.code());
+    let response = anchor_core::router::RouterCode::generate_viewer_response().unwrap();
     let replay = Replay::new(vec![
         xml(
             200,
@@ -65,6 +66,12 @@ async fn pair_two_is_created_under_its_own_names_with_its_function_reading_its_s
         Reply::cloudfront_error(404, "NoSuchFunctionExists"),
         xml(201, function_xml("DEVELOPMENT", &comment, STORE_ARN)).header("etag", "EDEV1"),
         xml(200, function_xml("LIVE", &comment, STORE_ARN)),
+        // The account's viewer-response function, already current.
+        xml(
+            200,
+            response_function_xml("LIVE", &comment_for(response.code())),
+        )
+        .header("etag", "ERESP"),
     ]);
     let resources = replay
         .cdn()
@@ -76,6 +83,10 @@ async fn pair_two_is_created_under_its_own_names_with_its_function_reading_its_s
     assert_eq!(resources.cache_policy_id, "P-TWO");
     assert_eq!(resources.store_arn, STORE_ARN);
     assert_eq!(
+        resources.response_function_arn.as_deref(),
+        Some(RESPONSE_FUNCTION_ARN)
+    );
+    assert_eq!(
         replay.operations(),
         [
             "ListCachePolicies",
@@ -85,7 +96,8 @@ async fn pair_two_is_created_under_its_own_names_with_its_function_reading_its_s
             "DescribeFunction",
             "DescribeFunction",
             "CreateFunction",
-            "PublishFunction"
+            "PublishFunction",
+            "DescribeFunction"
         ]
     );
     let sent = replay.finish();
@@ -114,6 +126,10 @@ async fn pair_two_is_created_under_its_own_names_with_its_function_reading_its_s
     }
     assert_eq!(sent[7].path, "/2020-05-31/function/anchor-router-2/publish");
     assert_eq!(sent[7].if_match.as_deref(), Some("EDEV1"));
+    assert_eq!(
+        sent[8].path,
+        "/2020-05-31/function/anchor-viewer-response/describe?Stage=LIVE"
+    );
 }
 
 #[tokio::test]
@@ -186,6 +202,7 @@ async fn a_pair_made_elsewhere_opens_no_second_one_and_says_why() {
         function_arn: FUNCTION_ARN.into(),
         store_arn: STORE_ARN.into(),
         cache_policy_id: "P-ONE".into(),
+        response_function_arn: None,
     };
     let config = replay.config();
     let existing = AwsProvisioner::new(
