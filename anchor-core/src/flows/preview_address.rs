@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::FlowContext;
 use crate::error::{Error, ResourceKind, Result};
 use crate::model::{DeploymentId, DeploymentStatus, ProjectName};
-use crate::router::{RouterKeys, PREVIEW_HEADER, PREVIEW_QUERY};
+use crate::router::{preview_suffixes, RouterKeys, PREVIEW_HEADER, PREVIEW_QUERY};
 
 /// How to reach one deployment through the project's router.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,7 +21,9 @@ pub struct PreviewAddress {
     /// the parameter before the origin).
     pub url: String,
     /// Its own host, `v<N>.<suffix>`, when the project has a wildcard
-    /// domain (on the embedded default, `v<N>.localhost`); `None` without.
+    /// domain (on the embedded default, `v<N>.localhost`, which comes
+    /// first); with several, the suffix of the first one attached; `None`
+    /// without.
     pub host: Option<String>,
     /// The request header that reaches it on any host of the distribution,
     /// for tools and CI: `x-anchor-preview`.
@@ -76,7 +78,10 @@ pub(crate) async fn preview_address(
             "https://{}/?{PREVIEW_QUERY}={tag}",
             project.infrastructure.distribution_domain
         ),
-        host: suffix.map(|s| format!("{tag}.{s}")),
+        host: suffix
+            .as_deref()
+            .and_then(|s| preview_suffixes(s).into_iter().next())
+            .map(|s| format!("{tag}.{s}")),
         header_name: PREVIEW_HEADER.to_string(),
         header_value: tag,
     })

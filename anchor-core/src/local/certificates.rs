@@ -149,7 +149,10 @@ pub(crate) fn load(
 
 /// One CNAME per name, derived from the name alone so that re-requesting a
 /// certificate for the same names asks for the same DNS records, as ACM does.
+/// A wildcard is validated at the name it covers, as ACM does: the record
+/// for `*.preview.example.com` is the one for `preview.example.com`.
 fn validation_record(name: &str) -> DnsRecord {
+    let name = name.strip_prefix("*.").unwrap_or(name);
     let hex: String = Sha256::digest(name.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -11,8 +11,14 @@ use crate::error::{Error, Result};
 /// UTS #46, and drops one trailing dot. Validation then requires at least two
 /// labels, labels of 1 to 63 characters of `a-z`, `0-9` and inner `-`, at most
 /// 253 characters in all, an alphabetic top-level label, and refuses IP
-/// addresses, wildcards and labels mixing Latin, Greek, Cyrillic or
-/// Armenian letters (homographs such as `аpple` with a Cyrillic `а`).
+/// addresses and labels mixing Latin, Greek, Cyrillic or Armenian letters
+/// (homographs such as `аpple` with a Cyrillic `а`).
+///
+/// A wildcard is one leading `*` label over a name that passes the same
+/// checks and is not a public suffix: `*.preview.example.com` and
+/// `*.example.com`, never `a.*.example.com`, `*x.example.com` or `*.co.uk`.
+/// On a project with the edge router, a wildcard domain gives every
+/// deployment its own host (`v<N>.preview.example.com`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct DomainName(String);
@@ -30,8 +36,14 @@ impl DomainName {
         if trimmed.is_empty() {
             return Err(bad("must not be empty".into()));
         }
+        let (wildcard, trimmed) = match trimmed.strip_prefix("*.") {
+            Some(rest) => (true, rest),
+            None => (false, trimmed),
+        };
         if trimmed.contains('*') {
-            return Err(bad("wildcard domains are not supported".into()));
+            return Err(bad(
+                "a wildcard is one leading `*.` label, such as *.preview.example.com".into(),
+            ));
         }
         if let Some(c) = trimmed
             .chars()
@@ -46,10 +58,11 @@ impl DomainName {
         }
         let ascii = idna::domain_to_ascii(trimmed)
             .map_err(|_| bad("is not a valid internationalised domain name".into()))?;
-        if ascii.len() > Self::MAX_LEN {
+        let prefix = if wildcard { "*." } else { "" };
+        if prefix.len() + ascii.len() > Self::MAX_LEN {
             return Err(bad(format!(
                 "is {} characters long; the limit is {}",
-                ascii.len(),
+                prefix.len() + ascii.len(),
                 Self::MAX_LEN
             )));
         }
@@ -67,7 +80,23 @@ impl DomainName {
         } else if !tld.chars().all(|c| c.is_ascii_alphabetic()) {
             return Err(bad(format!("top-level label {tld:?} must be alphabetic")));
         }
-        Ok(Self(ascii))
+        if wildcard && psl::domain_str(&ascii).is_none() {
+            return Err(bad(format!(
+                "a wildcard over the public suffix {ascii:?} would claim names others register"
+            )));
+        }
+        Ok(Self(format!("{prefix}{ascii}")))
+    }
+
+    /// Whether this is a wildcard (`*.preview.example.com`).
+    pub fn is_wildcard(&self) -> bool {
+        self.0.starts_with("*.")
+    }
+
+    /// What a wildcard covers the labels of: `preview.example.com` for
+    /// `*.preview.example.com`; `None` for a name without a wildcard.
+    pub fn wildcard_suffix(&self) -> Option<&str> {
+        self.0.strip_prefix("*.")
     }
 
     /// The normalised ASCII name.
@@ -77,21 +106,26 @@ impl DomainName {
 
     /// The Unicode form, for display; equal to the ASCII form for ASCII names.
     pub fn to_unicode(&self) -> String {
-        idna::domain_to_unicode(&self.0).0
+        match self.wildcard_suffix() {
+            Some(suffix) => format!("*.{}", idna::domain_to_unicode(suffix).0),
+            None => idna::domain_to_unicode(&self.0).0,
+        }
     }
 
     /// Whether this is an apex (a registrable domain such as `example.com`
     /// or `example.co.uk`) or a public suffix itself (`co.uk`), by the
-    /// public suffix list; `false` for a subdomain such as `www.example.com`.
+    /// public suffix list; `false` for a subdomain such as `www.example.com`
+    /// and for a wildcard, whose names are all subdomains.
     pub fn is_apex(&self) -> bool {
-        psl::domain_str(&self.0).is_none_or(|registrable| registrable == self.0)
+        !self.is_wildcard()
+            && psl::domain_str(&self.0).is_none_or(|registrable| registrable == self.0)
     }
 
     /// Whether this is a public suffix itself (`co.uk`, `com`), under which
     /// others register domains, by the public suffix list. Every public
     /// suffix is also an [apex](Self::is_apex).
     pub fn is_public_suffix(&self) -> bool {
-        psl::domain_str(&self.0).is_none()
+        !self.is_wildcard() && psl::domain_str(&self.0).is_none()
     }
 }
 
@@ -228,7 +262,13 @@ mod tests {
             "exa mple.com",
             "-bad.example.com",
             "bad-.example.com",
-            "*.example.com",
+            "a.*.example.com",
+            "*x.example.com",
+            "**.example.com",
+            "*.*.example.com",
+            "*.co.uk",
+            "*.com",
+            "*.",
             "example.123",
             "ab--cd.example.com",
             "tab\t.example.com",
@@ -268,6 +308,25 @@ mod tests {
             let parsed = DomainName::parse(name).unwrap();
             assert_eq!(parsed.is_public_suffix(), suffix, "{name}");
         }
+    }
+
+    #[test]
+    fn a_wildcard_is_one_leading_label_over_a_registrable_name() {
+        for (input, suffix) in [
+            ("*.preview.example.com", "preview.example.com"),
+            ("*.Example.COM.", "example.com"),
+            ("*.bücher.example", "xn--bcher-kva.example"),
+        ] {
+            let name = DomainName::parse(input).unwrap();
+            assert!(name.is_wildcard(), "{input}");
+            assert_eq!(name.wildcard_suffix(), Some(suffix));
+            assert_eq!(name.as_str(), format!("*.{suffix}"));
+            assert!(!name.is_apex() && !name.is_public_suffix());
+            assert_eq!(DomainName::parse(&name.to_unicode()).unwrap(), name);
+        }
+        let plain = DomainName::parse("www.example.com").unwrap();
+        assert!(!plain.is_wildcard());
+        assert_eq!(plain.wildcard_suffix(), None);
     }
 
     #[test]

@@ -48,7 +48,8 @@ pub use pins::{
 };
 pub use pointer::{LivePointer, RolloutSplit, VISITOR_COOKIE};
 pub use previews::{
-    preview_entry, preview_gone_entry, preview_suffix_entry, PREVIEW_HEADER, PREVIEW_QUERY,
+    preview_entry, preview_gone_entry, preview_suffix_entry, preview_suffixes,
+    preview_suffixes_entry, PREVIEW_HEADER, PREVIEW_QUERY,
 };
 pub use response_code::VISITOR_COOKIE_MAX_AGE_SECONDS;
 

@@ -35,8 +35,35 @@ pub fn preview_gone_entry(keys: &RouterKeys, version: u64) -> Result<KvsEntry> {
 /// `*.preview.example.com`. Fails with [`Error::InvalidInput`] naming
 /// `preview_suffix` unless it is a lowercase DNS name.
 pub fn preview_suffix_entry(keys: &RouterKeys, suffix: &str) -> Result<KvsEntry> {
-    super::entries::check_host("preview_suffix", suffix)?;
-    KvsEntry::checked(keys.preview_suffix(), suffix.to_string(), "preview_suffix")
+    preview_suffixes_entry(keys, &[suffix.to_string()])
+}
+
+/// The entry naming every host suffix under which `v<N>.<suffix>` is a
+/// preview (one per wildcard domain, and `localhost` on the local edge),
+/// comma-separated in the one key the router reads. Fails with
+/// [`Error::InvalidInput`] naming `preview_suffix` for a suffix that is not
+/// a lowercase DNS name, no suffix at all, or a list past the store's
+/// 1,024-byte value.
+pub fn preview_suffixes_entry(keys: &RouterKeys, suffixes: &[String]) -> Result<KvsEntry> {
+    if suffixes.is_empty() {
+        return Err(crate::error::Error::invalid_input(
+            "preview_suffix",
+            "at least one suffix",
+        ));
+    }
+    for suffix in suffixes {
+        super::entries::check_host("preview_suffix", suffix)?;
+    }
+    KvsEntry::checked(keys.preview_suffix(), suffixes.join(","), "preview_suffix")
+}
+
+/// The suffixes a stored preview-suffix value names, in order.
+pub fn preview_suffixes(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 #[cfg(test)]
@@ -60,6 +87,19 @@ mod tests {
     }
 
     #[test]
+    fn several_suffixes_share_the_one_key() {
+        let both = ["localhost".to_string(), "preview.example.com".to_string()];
+        let entry = preview_suffixes_entry(&keys(), &both).unwrap();
+        assert_eq!(entry.value, "localhost,preview.example.com");
+        assert_eq!(preview_suffixes(&entry.value), both);
+        assert!(preview_suffixes_entry(&keys(), &[]).is_err());
+        let too_many: Vec<String> = (0..40)
+            .map(|i| format!("p{i}.{}.com", "x".repeat(20)))
+            .collect();
+        assert!(preview_suffixes_entry(&keys(), &too_many).is_err());
+    }
+
+    #[test]
     fn a_bad_suffix_names_the_field() {
         for bad in [
             "",
@@ -68,6 +108,7 @@ mod tests {
             "a..b",
             "-a.com",
             "a_b.com",
+            "a.com,b.com",
         ] {
             match preview_suffix_entry(&keys(), bad) {
                 Err(Error::InvalidInput { field, .. }) => assert_eq!(field, "preview_suffix"),

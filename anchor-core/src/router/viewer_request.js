@@ -115,9 +115,10 @@ function isVersion(name) {
 }
 
 // The preview asked for, if any: the preview header, else the preview
-// query parameter (removed here), else the first label of a host under the
-// distribution's preview suffix (a wildcard domain), such as v12 in
-// v12.preview.example.com. Other hosts never read the suffix.
+// query parameter (removed here), else the first label of a host under one
+// of the distribution's preview suffixes (one per wildcard domain,
+// comma-separated), such as v12 in v12.preview.example.com. Other hosts
+// never read the suffixes.
 async function previewOf(request, host, prefix) {
   const qs = request.querystring || {};
   const asked = qs[S.previewQuery];
@@ -129,13 +130,13 @@ async function previewOf(request, host, prefix) {
   const bare = host.split(':')[0].toLowerCase();
   const dot = bare.indexOf('.');
   if (dot < 0 || !isVersion(bare.slice(0, dot))) return undefined;
-  let suffix;
+  let suffixes;
   try {
-    suffix = await kvs.get(prefix + S.previewSuffix);
+    suffixes = await kvs.get(prefix + S.previewSuffix);
   } catch (e) {
     return undefined;
   }
-  return bare.slice(dot + 1) === suffix ? bare.slice(0, dot) : undefined;
+  return suffixes.split(',').indexOf(bare.slice(dot + 1)) >= 0 ? bare.slice(0, dot) : undefined;
 }
 
 // The build deploymentId the request names, if any: Next's header on RSC

@@ -326,6 +326,37 @@ async fn the_whole_flow_runs_on_moto() {
         .await;
     assert!(gone.is_err(), "the certificate must be deleted");
 
+    // A wildcard domain: ACM certifies `*.preview.example.com`, CloudFront
+    // takes it as an alias, and while it is attached its suffix is a
+    // preview suffix in the router's store.
+    let wildcard = "*.preview.example.com";
+    let preview_suffix = || async {
+        let project = a.project(P).await.unwrap();
+        let binding = project.infrastructure.router.clone().unwrap();
+        let keys = anchor_core::router::RouterKeys::new(&distribution_id).unwrap();
+        a.backend()
+            .kvs
+            .get(&binding.store, &keys.preview_suffix())
+            .await
+            .unwrap()
+    };
+    domains.add(wildcard).await.unwrap();
+    let mut domain = domains.refresh(wildcard).await.unwrap();
+    for _ in 0..60 {
+        if domain.cdn_status == CdnStatus::Active {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        domain = domains.refresh(wildcard).await.unwrap();
+    }
+    assert_eq!(domain.cdn_status, CdnStatus::Active);
+    assert_eq!(
+        preview_suffix().await.as_deref(),
+        Some("preview.example.com")
+    );
+    domains.remove(wildcard).await.unwrap();
+    assert_eq!(preview_suffix().await, None);
+
     // The IAM policy covers every operation this flow sent.
     for (service, operation) in recorder.calls() {
         assert!(

@@ -15,7 +15,9 @@ use anchor_core::Error;
 use common::{check_invariants, eager_settings, env_with, make_variant, recover_checked, Env};
 
 const P: &str = "shop";
-const DOMAIN: &str = "www.example.com";
+/// A wildcard: its walk covers every call of a plain domain's, and the
+/// preview suffix it adds to the router's store and takes away.
+const DOMAIN: &str = "*.preview.example.com";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
@@ -256,6 +258,22 @@ async fn check_domains(env: &Env) {
     }
 }
 
+/// Whether the router's store names the wildcard's suffix.
+async fn has_preview_suffix(env: &Env) -> bool {
+    let a = &env.plain;
+    let project = a.project(P).await.unwrap();
+    let binding = project.infrastructure.router.clone().unwrap();
+    let keys =
+        anchor_core::router::RouterKeys::new(&project.infrastructure.distribution_id).unwrap();
+    let stored = a
+        .backend()
+        .kvs
+        .get(&binding.store, &keys.preview_suffix())
+        .await
+        .unwrap();
+    stored.is_some_and(|v| v.split(',').any(|s| s == "preview.example.com"))
+}
+
 async fn check_done(op: Op, env: &Env, ctx: &Ctx) {
     check_invariants(&env.plain, P).await;
     check_domains(env).await;
@@ -266,9 +284,21 @@ async fn check_done(op: Op, env: &Env, ctx: &Ctx) {
         "a removal was left half-done"
     );
     match op {
-        Op::DomainRefresh => assert_eq!(domains[0].cdn_status, CdnStatus::Active),
+        Op::DomainRefresh => {
+            assert_eq!(domains[0].cdn_status, CdnStatus::Active);
+            assert!(
+                has_preview_suffix(env).await,
+                "active without its preview suffix"
+            );
+        }
         Op::DomainAdd => assert!(domains[0].certificate_id.is_some()),
-        Op::DomainRemove => assert!(domains.is_empty()),
+        Op::DomainRemove => {
+            assert!(domains.is_empty());
+            assert!(
+                !has_preview_suffix(env).await,
+                "removed but its suffix stays"
+            );
+        }
         op if op.is_rollout() => assert!(rollout_goal_reached(op, env).await, "{op:?} not done"),
         _ => assert!(goal_reached(op, env, ctx).await || matches!(op, Op::Deploy | Op::Preview)),
     }

@@ -39,7 +39,18 @@ fn check_accepted(input: &str, name: &DomainName) {
         "{input:?} -> {s:?} is too long"
     );
     assert!(!s.ends_with('.'), "{input:?} -> {s:?} keeps a trailing dot");
-    let labels: Vec<&str> = s.split('.').collect();
+    // A wildcard is one leading `*` label over a name held to every rule.
+    let rest = name.wildcard_suffix().unwrap_or(s);
+    assert_eq!(
+        name.is_wildcard(),
+        s.starts_with("*."),
+        "{input:?} -> {s:?}"
+    );
+    assert!(
+        !rest.contains('*'),
+        "{input:?} -> {s:?}: a wildcard past the first label"
+    );
+    let labels: Vec<&str> = rest.split('.').collect();
     assert!(labels.len() >= 2, "{input:?} -> {s:?} has one label");
     for label in &labels {
         assert!(
@@ -62,7 +73,10 @@ fn check_accepted(input: &str, name: &DomainName) {
         tld.starts_with("xn--") || tld.bytes().all(|b| b.is_ascii_alphabetic()),
         "{input:?} -> {s:?}: top-level label {tld:?}"
     );
-    assert!(!input.contains('*'), "{input:?}: a wildcard was accepted");
+    assert!(
+        input.matches('*').count() <= 1,
+        "{input:?}: more than one wildcard was accepted"
+    );
     assert!(!is_ip(input), "{input:?}: an IP address was accepted");
 
     let again = DomainName::parse(&name.to_string());

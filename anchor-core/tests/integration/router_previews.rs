@@ -4,8 +4,8 @@
 //! wildcard domain, 404 for a version that never was and 410 once pruned.
 
 use anchor_core::router::{
-    live_entry, preview_entry, preview_gone_entry, preview_suffix_entry, RouterKeys,
-    PREVIEW_HEADER, PREVIEW_QUERY,
+    live_entry, preview_entry, preview_gone_entry, preview_suffix_entry, preview_suffixes_entry,
+    RouterKeys, PREVIEW_HEADER, PREVIEW_QUERY,
 };
 use serde_json::{json, Value};
 
@@ -50,6 +50,35 @@ fn an_unpromoted_deployment_is_served_at_its_own_host_and_the_live_one_elsewhere
     // A v<N> label under any other suffix is an ordinary host.
     let (result, _) = host.run(on_host("v2.example.com", "/about"));
     assert_eq!(served_by(&result), v1.deployment.as_str());
+}
+
+#[test]
+fn every_suffix_of_the_list_gives_previews_their_own_hosts() {
+    let (mut host, keys, v1, v2) = site();
+    let suffixes = [
+        "localhost".to_string(),
+        "preview.example.com".to_string(),
+        "qa.example.com".to_string(),
+    ];
+    host.put(&[preview_suffixes_entry(&keys, &suffixes).unwrap()]);
+    for name in [
+        "v2.localhost:8080",
+        "v2.preview.example.com",
+        "v2.qa.example.com",
+    ] {
+        let (result, _) = host.run(on_host(name, "/about"));
+        assert_eq!(served_by(&result), v2.deployment.as_str(), "{name}");
+    }
+    // Only a whole suffix counts: no prefix or part of one.
+    for name in [
+        "v2.example.com",
+        "v2.a.qa.example.com",
+        "v2.ost",
+        "v2.preview.example.co",
+    ] {
+        let (result, _) = host.run(on_host(name, "/about"));
+        assert_eq!(served_by(&result), v1.deployment.as_str(), "{name}");
+    }
 }
 
 #[test]

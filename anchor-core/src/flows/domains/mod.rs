@@ -10,6 +10,7 @@
 mod apex;
 mod attach;
 mod cleanup;
+mod preview_suffix;
 mod records;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 use sha2::{Digest, Sha256};
 
 use self::attach::{attach, detach, preflight_detach, CertificateChoice};
+use self::preview_suffix::set_preview_suffix;
 use self::records::own_domain;
 use super::records::{delete_record, save_domain};
 use super::{lost_race, FlowContext};
@@ -91,7 +93,10 @@ impl DomainManager {
 
     /// Reads the certificate's status; once it is issued, attaches the
     /// domain to the CDN with If-Match (retrying on a stale ETag) and marks
-    /// the CDN status active. A failed certificate marks both statuses
+    /// the CDN status active. A wildcard (`*.preview.example.com`) on a
+    /// project with the router then makes its suffix a preview suffix, so
+    /// `v<N>.preview.example.com` serves deployment N; removing it takes
+    /// the suffix away before its certificate goes. A failed certificate marks both statuses
     /// failed with the CA's reason. Losing a race with a concurrent change
     /// of the record or the distribution fails with `Conflict`.
     pub async fn refresh(&self, name: &str) -> Result<Domain> {
@@ -137,6 +142,10 @@ impl DomainManager {
                     }
                     return Err(err);
                 }
+                // A wildcard's previews: after the record says active, so
+                // a failure here leaves an active domain whose next refresh
+                // (or recover()) writes the suffix.
+                set_preview_suffix(svc, &project.infrastructure, &domain, true).await?;
             }
             CertificateStatus::Failed => {
                 let reason = desc
@@ -228,6 +237,7 @@ impl DomainManager {
             }
             return Err(e);
         }
+        set_preview_suffix(svc, &project.infrastructure, &domain, false).await?;
         if let Some(id) = certificate {
             cleanup::delete_certificate(svc, &project, &domain, &id).await?;
         }
@@ -236,9 +246,10 @@ impl DomainManager {
 
     /// Finishes the domain changes a crash left half-done, oldest domain
     /// first: a removal that started is completed as [`Self::remove`] does,
-    /// and a claimed domain without a recorded certificate gets it requested
+    /// a claimed domain without a recorded certificate gets it requested
     /// (the same idempotency token, so a certificate requested before the
-    /// crash is found again, not duplicated). Used by
+    /// crash is found again, not duplicated), and an active wildcard gets
+    /// its preview suffix if its attach stopped before writing it. Used by
     /// [`crate::Anchor::recover`].
     pub(crate) async fn resume_interrupted(&self) -> Result<ResumedDomains> {
         let mut resumed = ResumedDomains::default();
@@ -249,6 +260,10 @@ impl DomainManager {
             } else if record.certificate_id.is_none() {
                 self.request_certificate(&mut record).await?;
                 resumed.resumed_additions.push(record.name);
+            } else if record.cdn_status == CdnStatus::Active && record.name.is_wildcard() {
+                // An attach that stopped before its preview suffix.
+                let project = self.svc.project(&record.project).await?;
+                set_preview_suffix(&self.svc, &project.infrastructure, &record.name, true).await?;
             }
         }
         Ok(resumed)

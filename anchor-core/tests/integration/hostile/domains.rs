@@ -38,9 +38,14 @@ pub fn name_cases() -> Vec<Case> {
             want: domain("mixes"),
         },
         Case {
-            name: "domain-wildcard",
-            op: op!(|w, dir| add(w, "*.shop-example.com").await),
+            name: "domain-wildcard-inner",
+            op: op!(|w, dir| add(w, "a.*.shop-example.com").await),
             want: domain("wildcard"),
+        },
+        Case {
+            name: "domain-wildcard-over-a-public-suffix",
+            op: op!(|w, dir| add(w, "*.co.uk").await),
+            want: domain("public suffix"),
         },
         Case {
             name: "domain-apex",
