@@ -85,6 +85,7 @@ pub mod traits;
 pub use anchor::LocalOptions;
 pub use anchor::{Anchor, AnchorBuilder};
 pub use error::{Error, ResourceKind, Result, Service};
+pub use flows::prune::{KeepReason, KeptDeployment, PruneOptions, PruneReport, PrunedDeployment};
 pub use flows::{
     DeployPlan, Deployer, DomainManager, FlowSettings, PlannedAction, PlannedAsset, PreviewAddress,
     RecoveryReport, Rollback, RollbackOutcome, RollbackTarget, Rollouts,

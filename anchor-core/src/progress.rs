@@ -24,6 +24,9 @@ pub enum Phase {
     /// A gradual rollout took a decision: `done` is the stage it reached
     /// (the plan's stage count once it ended), `total` the stage count.
     RollingOut,
+    /// Pruning after a deploy, under a retention policy with
+    /// `after_deploy`: `done` is how many deployments it pruned.
+    Pruning,
     /// Finished.
     Done,
 }
@@ -38,6 +41,7 @@ impl fmt::Display for Phase {
             Self::Promoting => "promoting",
             Self::Invalidating => "invalidating",
             Self::RollingOut => "rolling_out",
+            Self::Pruning => "pruning",
             Self::Done => "done",
         })
     }

@@ -12,12 +12,13 @@ pub use builder::AnchorBuilder;
 pub use local::LocalOptions;
 
 use crate::error::Result;
+use crate::flows::prune::{PruneOptions, PruneReport};
 use crate::flows::{
     self, Deployer, DomainManager, FlowContext, PreviewAddress, RecoveryReport, Rollback, Rollouts,
 };
 use crate::model::{
     CdnRoute, Deployment, DeploymentId, Infrastructure, Listing, Page, PageRequest, Project,
-    ProjectName, RollbackEvent, SkewPolicy,
+    ProjectName, RetentionPolicy, RollbackEvent, SkewPolicy,
 };
 use crate::opennext::OpenNextBuild;
 use crate::traits::{Backend, Expect, ProvisionOptions, WriteBatch};
@@ -158,6 +159,7 @@ impl Anchor {
             last_rollback_sequence: Some(0),
             rollout: None,
             skew_policy: None,
+            retention: None,
             open_skew_windows: Vec::new(),
             revision: 1,
         };
@@ -221,6 +223,35 @@ impl Anchor {
     pub async fn set_skew_policy(&self, project: &str, policy: SkewPolicy) -> Result<Project> {
         let name = ProjectName::parse(project)?;
         flows::skew::set_policy(&self.flows, &name, policy).await
+    }
+
+    /// Sets `project`'s retention policy (one conditional write of the
+    /// project record); it applies from the next [`Anchor::prune`] on, and
+    /// with `after_deploy`, after every deploy. Returns the project as
+    /// recorded.
+    pub async fn set_retention_policy(
+        &self,
+        project: &str,
+        policy: RetentionPolicy,
+    ) -> Result<Project> {
+        let name = ProjectName::parse(project)?;
+        flows::prune::policy::set_policy(&self.flows, &name, policy).await
+    }
+
+    /// Prunes `project` under its retention policy: deletes what the
+    /// deployments it no longer keeps alone hold (function versions, their
+    /// aliases and URLs, objects, routing entries) and marks each `pruned`,
+    /// keeping the record. Never touches the live deployment, a running
+    /// rollout, an open skew window, the next rollback's target, a version
+    /// a `live` alias points at, or a deploy under way. With
+    /// [`PruneOptions::dry_run`] it only reports. Finishes first any
+    /// pruning an earlier run left halfway; a crash midway is finished by
+    /// the next call or [`Anchor::recover`]. A concurrent switch or rollout
+    /// start makes it fail with `Conflict`, having pruned only what it
+    /// reported before.
+    pub async fn prune(&self, project: &str, options: PruneOptions) -> Result<PruneReport> {
+        let name = ProjectName::parse(project)?;
+        flows::prune::prune(&self.flows, &name, options).await
     }
 
     /// The gradual rollouts of `project`: start one, look where it stands,

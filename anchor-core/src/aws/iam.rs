@@ -59,6 +59,12 @@ pub const OPERATIONS: &[(&str, &str, &[&str])] = &[
     ("lambda", "CreateAlias", &["lambda:CreateAlias"]),
     ("lambda", "UpdateAlias", &["lambda:UpdateAlias"]),
     ("lambda", "ListAliases", &["lambda:ListAliases"]),
+    ("lambda", "DeleteAlias", &["lambda:DeleteAlias"]),
+    (
+        "lambda",
+        "DeleteFunctionUrlConfig",
+        &["lambda:DeleteFunctionUrlConfig"],
+    ),
     (
         "lambda",
         "GetFunctionUrlConfig",

@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::Result;
+use crate::flows::prune::{KeepReason, KeptDeployment, PruneReport, PrunedDeployment};
 use crate::flows::{
     DeployPlan, PlannedAction, PlannedAsset, PreviewAddress, RecoveryReport, RollbackOutcome,
 };
@@ -46,6 +47,8 @@ pub struct Samples {
     pub progress_event: ProgressEvent,
     /// A preview's address on a project with a wildcard domain.
     pub preview_address: PreviewAddress,
+    /// A dry run of pruning that would prune one deployment and keep one.
+    pub prune_report: PruneReport,
     /// A worker of the local edge.
     #[cfg(feature = "edge")]
     pub edge_worker: crate::edge::WorkerInfo,
@@ -56,6 +59,12 @@ pub struct Samples {
 pub fn samples() -> Result<Samples> {
     let records = model::samples()?;
     let deployment = records.deployment.clone();
+    let sample_freed = model::Freed {
+        function_versions: 2,
+        lambda_code_bytes: 4_194_304,
+        s3_objects: 12,
+        s3_bytes: 65_536,
+    };
     let mut functions = SiteFunctionSettings::default();
     functions.server.architecture = Some(Architecture::Arm64);
     functions.image.architecture = Some(Architecture::X86_64);
@@ -117,6 +126,23 @@ pub fn samples() -> Result<Samples> {
             failed_deployments: vec![deployment.id.clone()],
             finished_domain_removals: vec![DomainName::parse("old.example.com")?],
             resumed_domain_additions: vec![DomainName::parse("new.example.com")?],
+            finished_prunes: vec![deployment.id.clone()],
+        },
+        prune_report: PruneReport {
+            dry_run: true,
+            pruned: vec![PrunedDeployment {
+                deployment: deployment.id.clone(),
+                version: deployment.version,
+                reason: "older than the 5 promoted deployments kept".into(),
+                freed: sample_freed,
+            }],
+            kept: vec![KeptDeployment {
+                deployment: deployment.id.clone(),
+                version: deployment.version,
+                reason: KeepReason::RollbackTarget,
+            }],
+            finished: vec![deployment.id.clone()],
+            freed: sample_freed,
         },
         progress_event: ProgressEvent {
             phase: Phase::Uploading,
@@ -165,6 +191,7 @@ pub fn sample_json() -> Result<Vec<(&'static str, Value)>> {
         ("RecoveryReport", json(&s.recovery_report)),
         ("ProgressEvent", json(&s.progress_event)),
         ("PreviewAddress", json(&s.preview_address)),
+        ("PruneReport", json(&s.prune_report)),
     ];
     #[cfg(feature = "edge")]
     out.push(("EdgeWorker", json(&s.edge_worker)));

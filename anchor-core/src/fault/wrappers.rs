@@ -257,6 +257,24 @@ impl Functions for Faulty<dyn Functions> {
             .run(Service::Functions, "functions.set_alias", call)
             .await
     }
+    async fn code_size(&self, function: &str, version: &str) -> Result<Option<u64>> {
+        self.plan
+            .run(
+                Service::Functions,
+                "functions.code_size",
+                self.inner.code_size(function, version),
+            )
+            .await
+    }
+    async fn delete_alias(&self, function: &str, alias: &str) -> Result<()> {
+        self.plan
+            .run(
+                Service::Functions,
+                "functions.delete_alias",
+                self.inner.delete_alias(function, alias),
+            )
+            .await
+    }
     async fn delete_version(&self, function: &str, version: &str) -> Result<()> {
         self.plan
             .run(

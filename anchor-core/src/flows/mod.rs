@@ -9,6 +9,7 @@ pub(crate) mod location;
 pub(crate) mod manifest;
 pub(crate) mod preview_address;
 pub(crate) mod promote;
+pub mod prune;
 mod records;
 pub mod recover;
 pub mod rollback;

@@ -36,6 +36,9 @@ pub struct RecoveryReport {
     /// Domains whose interrupted addition was resumed: claimed, but their
     /// certificate was never recorded, so it was requested (idempotently).
     pub resumed_domain_additions: Vec<DomainName>,
+    /// Deployments whose pruning stopped halfway, now finished: what they
+    /// alone held is deleted and their record says so.
+    pub finished_prunes: Vec<DeploymentId>,
 }
 
 /// Resolves a recorded switch (the aliases are moved to the recorded
@@ -51,6 +54,7 @@ pub(crate) async fn recover(svc: &FlowContext, name: &ProjectName) -> Result<Rec
         report.resolved_switch_to = Some(pending.to);
     }
     report.rollout_repaired = super::rollout::repair(svc, svc.project(name).await?).await?;
+    report.finished_prunes = super::prune::finish_interrupted(svc, name).await?;
     let stale = chrono::Duration::from_std(svc.settings.stale_deployment_after)
         .unwrap_or(chrono::Duration::MAX);
     let now = svc.clock.now();

@@ -308,10 +308,9 @@ pub(crate) async fn router_points_at(
 const MIN_ETAG_ATTEMPTS: u32 = 30;
 
 /// Writes `entries` in order, in as few updates as the store takes, each
-/// with the store's current ETag; an ETag another writer moved is read
-/// again after a short random pause, so writers racing for the store take
-/// turns instead of colliding again. Only the first update may be short,
-/// so the last [`MAX_KVS_UPDATE_ITEMS`] entries go in one update.
+/// with the store's current ETag (see [`update_store`]). Only the first
+/// update may be short, so the last [`MAX_KVS_UPDATE_ITEMS`] entries go in
+/// one update.
 async fn write(svc: &FlowContext, binding: &RouterBinding, entries: Vec<KvsEntry>) -> Result<()> {
     for batch in batches(&entries) {
         let update = KvsUpdate {
@@ -321,24 +320,35 @@ async fn write(svc: &FlowContext, binding: &RouterBinding, entries: Vec<KvsEntry
                 .collect(),
             deletes: Vec::new(),
         };
-        let mut attempt = 0;
-        loop {
-            let etag = svc.backend.kvs.describe(&binding.store).await?.etag;
-            match svc.backend.kvs.update(&binding.store, &update, &etag).await {
-                Ok(_) => break,
-                Err(Error::PreconditionFailed { .. })
-                    if attempt < svc.settings.etag_retries.max(MIN_ETAG_ATTEMPTS) =>
-                {
-                    attempt += 1;
-                    let pause =
-                        1 + ulid::Ulid::new().random() as u64 % (5 * u64::from(attempt.min(8)));
-                    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        update_store(svc, binding, &update).await?;
     }
     Ok(())
+}
+
+/// Applies one update to the router's store with the store's current
+/// ETag; an ETag another writer moved is read again after a short random
+/// pause, so writers racing for the store take turns instead of colliding
+/// again.
+pub(crate) async fn update_store(
+    svc: &FlowContext,
+    binding: &RouterBinding,
+    update: &KvsUpdate,
+) -> Result<()> {
+    let mut attempt = 0;
+    loop {
+        let etag = svc.backend.kvs.describe(&binding.store).await?.etag;
+        match svc.backend.kvs.update(&binding.store, update, &etag).await {
+            Ok(_) => return Ok(()),
+            Err(Error::PreconditionFailed { .. })
+                if attempt < svc.settings.etag_retries.max(MIN_ETAG_ATTEMPTS) =>
+            {
+                attempt += 1;
+                let pause = 1 + ulid::Ulid::new().random() as u64 % (5 * u64::from(attempt.min(8)));
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// `entries` cut into updates of at most [`MAX_KVS_UPDATE_ITEMS`], in

@@ -344,6 +344,41 @@ impl Functions for LocalFunctions {
             .await
     }
 
+    async fn code_size(&self, function: &str, version: &str) -> Result<Option<u64>> {
+        validate_function(function)?;
+        if self.get_version(function, version).await?.is_none() {
+            return Ok(None);
+        }
+        let path = zip_path(&self.inner, function, version);
+        match tokio::fs::metadata(&path).await {
+            Ok(meta) => Ok(Some(meta.len())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(&path, e)),
+        }
+    }
+
+    async fn delete_alias(&self, function: &str, alias: &str) -> Result<()> {
+        validate_function(function)?;
+        let (function, alias) = (function.to_string(), alias.to_string());
+        self.inner
+            .run(Service::Functions, "DeleteAlias", move |inner| {
+                let mut conn = inner.db();
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                require_function(&tx, &function)?;
+                tx.execute(
+                    "DELETE FROM function_urls WHERE function = ?1 AND alias = ?2",
+                    params![function, alias],
+                )?;
+                tx.execute(
+                    "DELETE FROM aliases WHERE function = ?1 AND name = ?2",
+                    params![function, alias],
+                )?;
+                tx.commit()?;
+                Ok(())
+            })
+            .await
+    }
+
     async fn ensure_url(
         &self,
         function: &str,

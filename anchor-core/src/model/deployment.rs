@@ -224,6 +224,10 @@ pub struct Deployment {
     /// it was rolled out more than once.
     #[serde(default)]
     pub rollout: Option<super::Rollout>,
+    /// How it was pruned, once pruning started (its status is then
+    /// `pruned`): why, when, and what it freed. The record itself is kept.
+    #[serde(default)]
+    pub pruned: Option<super::PruneRecord>,
     /// What the asset upload did.
     pub assets: AssetSummary,
     /// Why it failed, for `Failed` deployments.

@@ -13,6 +13,8 @@ mod function_settings;
 mod origin_secret;
 mod page;
 mod project;
+mod prune_record;
+mod retention;
 mod rollback;
 mod rollout;
 mod rollout_record;
@@ -39,6 +41,11 @@ pub use function_settings::{
 pub use origin_secret::{OriginSecret, ORIGIN_SECRET_ENV, ORIGIN_SECRET_HEADER};
 pub use page::{Page, PageRequest};
 pub use project::{Infrastructure, LastSwitch, Project, ProjectName, RouterBinding, SwitchKind};
+pub use prune_record::{Freed, PruneRecord};
+pub use retention::{
+    RetentionPolicy, RetentionPolicyParts, DEFAULT_KEEP_PROMOTED, DEFAULT_PREVIEW_MAX_AGE,
+    MAX_KEEP_PROMOTED, MAX_PREVIEW_MAX_AGE,
+};
 pub use rollback::RollbackEvent;
 pub use rollout::{RolloutPlan, RolloutStage, WEIGHT_SCALE};
 pub use rollout_record::{Rollout, RolloutEvent, RolloutEventKind, RolloutState};

@@ -216,6 +216,10 @@ pub struct Project {
     /// (7 days, 10 deployments).
     #[serde(default)]
     pub skew_policy: Option<super::SkewPolicy>,
+    /// The retention policy `prune` applies; `None` is the default policy
+    /// (the 10 newest promoted deployments, previews of up to 30 days).
+    #[serde(default)]
+    pub retention: Option<super::RetentionPolicy>,
     /// The deployments whose skew window a switch opened and no switch has
     /// closed yet, the most recent first: what the policy's `max_pinned`
     /// counts. Kept by each switch's deciding write.

@@ -7,9 +7,10 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::{
     Architecture, AssetSummary, CdnStatus, CertificateStatus, Deployment, DeploymentId,
-    DeploymentStatus, DnsRecord, Domain, DomainName, FunctionVersion, Infrastructure, LastSwitch,
-    Page, Project, ProjectName, RollbackEvent, Rollout, RolloutEvent, RolloutEventKind,
-    RolloutPlan, RolloutStage, RolloutState, RouterBinding, SkewPolicy, SwitchKind,
+    DeploymentStatus, DnsRecord, Domain, DomainName, Freed, FunctionVersion, Infrastructure,
+    LastSwitch, Page, Project, ProjectName, PruneRecord, RetentionPolicy, RollbackEvent, Rollout,
+    RolloutEvent, RolloutEventKind, RolloutPlan, RolloutStage, RolloutState, RouterBinding,
+    SkewPolicy, SwitchKind,
 };
 use crate::error::Result;
 
@@ -149,6 +150,11 @@ pub fn samples() -> Result<Samples> {
         last_rollback_sequence: Some(1),
         rollout: Some(sample_rollout(&second, &first)?),
         skew_policy: Some(SkewPolicy::new(std::time::Duration::from_secs(86_400), 5)?),
+        retention: Some(RetentionPolicy::new(
+            5,
+            std::time::Duration::from_secs(7 * 86_400),
+            true,
+        )?),
         open_skew_windows: vec![second.clone()],
         revision: 7,
     };
@@ -169,6 +175,18 @@ pub fn samples() -> Result<Samples> {
         promoted_at: Some(at(4)),
         replaced: Some(second.clone()),
         rollout: Some(sample_rollout(&first, &second)?),
+        pruned: Some(PruneRecord {
+            started_at: at(30),
+            finished_at: Some(at(31)),
+            reason: "older than the 5 promoted deployments kept".into(),
+            freed: Freed {
+                function_versions: 2,
+                lambda_code_bytes: 4_194_304,
+                s3_objects: 12,
+                s3_bytes: 65_536,
+            },
+            previous_status: DeploymentStatus::Superseded,
+        }),
         assets: AssetSummary {
             files: 6,
             bytes: 600,

@@ -246,6 +246,16 @@ pub trait Functions: Send + Sync + std::fmt::Debug {
     /// alias points at it.
     async fn delete_version(&self, function: &str, version: &str) -> Result<()>;
 
+    /// The size of a published version's code package in bytes (what
+    /// counts against Lambda's 75 GB of code per region); `None` if the
+    /// version does not exist.
+    async fn code_size(&self, function: &str, version: &str) -> Result<Option<u64>>;
+
+    /// Deletes an alias and, first, its Function URL if it has one. An
+    /// alias that does not exist is no error, so a retry finishes the job.
+    /// The versions it pointed at stay.
+    async fn delete_alias(&self, function: &str, alias: &str) -> Result<()>;
+
     /// Makes sure the alias has a Function URL with `options` and returns
     /// it (`https://<host>/`). The URL is on the alias's qualifier, never on
     /// a bare version, and keeps its address when its options change. With

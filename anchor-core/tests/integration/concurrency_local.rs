@@ -132,6 +132,14 @@ impl Functions for SlowAlias {
         self.inner.get_alias(function, alias).await
     }
 
+    async fn code_size(&self, function: &str, version: &str) -> anchor_core::Result<Option<u64>> {
+        self.inner.code_size(function, version).await
+    }
+
+    async fn delete_alias(&self, function: &str, alias: &str) -> anchor_core::Result<()> {
+        self.inner.delete_alias(function, alias).await
+    }
+
     async fn ensure_url(
         &self,
         function: &str,

@@ -64,6 +64,7 @@ mod location_local;
 mod opennext_build;
 mod origin_guard;
 mod proptest_local;
+mod prune_local;
 mod real_build_local;
 mod rollout_edge;
 mod rollout_local;

@@ -243,3 +243,55 @@ pub(super) async fn alias_url(
         )),
     }
 }
+
+/// Deletes the alias's Function URL (if any), then the alias (if any).
+/// Lambda keeps a resource policy per qualifier, which goes with the
+/// alias. Missing pieces are no error, so a retry finishes the job.
+pub(super) async fn delete_alias(
+    host: &LambdaFunctions,
+    function: &str,
+    alias: &str,
+) -> Result<()> {
+    if let Err(e) = host
+        .client
+        .delete_function_url_config()
+        .function_name(function)
+        .qualifier(alias)
+        .send()
+        .await
+    {
+        let gone = e
+            .as_service_error()
+            .is_some_and(|s| s.is_resource_not_found_exception());
+        if !gone {
+            return Err(service_error(
+                Service::Functions,
+                "DeleteFunctionUrlConfig",
+                &qualified(function, alias),
+                e,
+            ));
+        }
+    }
+    match host
+        .client
+        .delete_alias()
+        .function_name(function)
+        .name(alias)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_resource_not_found_exception()) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(service_error(
+            Service::Functions,
+            "DeleteAlias",
+            &qualified(function, alias),
+            e,
+        )),
+    }
+}

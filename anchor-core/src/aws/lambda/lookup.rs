@@ -23,6 +23,8 @@ pub(super) struct Snapshot {
     pub handler: Option<String>,
     pub environment: BTreeMap<String, String>,
     pub code_sha256: String,
+    /// The code package's size in bytes (`CodeSize`).
+    pub code_size: i64,
     /// Lambda's name of its one architecture, such as `arm64`.
     pub architecture: Option<String>,
     /// Memory, timeout and runtime: the settings a version freezes.
@@ -48,6 +50,7 @@ macro_rules! snapshot {
                 .map(|v| v.into_iter().collect())
                 .unwrap_or_default(),
             code_sha256: c.code_sha256.unwrap_or_default(),
+            code_size: c.code_size,
             architecture: c
                 .architectures
                 .and_then(|a| a.first().map(|a| a.as_str().to_string())),

@@ -149,6 +149,14 @@ impl Functions for LambdaFunctions {
         versions::delete_version(self, function, version).await
     }
 
+    async fn code_size(&self, function: &str, version: &str) -> Result<Option<u64>> {
+        versions::code_size(self, function, version).await
+    }
+
+    async fn delete_alias(&self, function: &str, alias: &str) -> Result<()> {
+        alias::delete_alias(self, function, alias).await
+    }
+
     async fn ensure_url(
         &self,
         function: &str,

@@ -30,6 +30,21 @@ pub(super) async fn get_version(
     }
 }
 
+/// The code size of a published version (`CodeSize`); `None` if it does
+/// not exist.
+pub(super) async fn code_size(
+    host: &LambdaFunctions,
+    function: &str,
+    version: &str,
+) -> Result<Option<u64>> {
+    if !is_published(version) {
+        return Ok(None);
+    }
+    Ok(configuration(host, function, Some(version))
+        .await?
+        .map(|c| u64::try_from(c.code_size).unwrap_or(0)))
+}
+
 /// Deletes a published version unless an alias routes to it (as primary
 /// or weighted), in which case `Error::InvalidState`. `$LATEST` and an
 /// unqualified delete (which would remove the whole function) are refused.

@@ -50,6 +50,7 @@ pub fn project(name: &ProjectName) -> Project {
         last_rollback_sequence: Some(0),
         rollout: None,
         skew_policy: None,
+        retention: None,
         open_skew_windows: Vec::new(),
         revision: 1,
     }
@@ -84,6 +85,7 @@ pub fn deployment(project: &ProjectName, version: u64) -> Deployment {
         promoted_at: None,
         replaced: None,
         rollout: None,
+        pruned: None,
         assets: AssetSummary::default(),
         error: None,
         revision: 1,

@@ -141,7 +141,49 @@ impl Deployer {
     /// naming both before anything is written, recorded or published. For
     /// a record older than that field, it checks instead that this store
     /// holds the live deployment's manifest.
+    ///
+    /// Under a retention policy with `after_deploy`, the project is pruned
+    /// once the deploy is done (a `pruning` progress event says how many
+    /// went); a failed pruning does not fail the deploy.
     pub async fn execute(&self) -> Result<Deployment> {
+        let deployed = self.deploy().await?;
+        self.prune_after(&deployed).await;
+        Ok(deployed)
+    }
+
+    /// Under a retention policy with `after_deploy`, prunes the project
+    /// once the deploy is done. The deploy stands whatever happens here: a
+    /// failure is reported as a progress note (and logged), and what it
+    /// left halfway is finished by the next `prune` or `recover()`.
+    async fn prune_after(&self, deployed: &Deployment) {
+        let after = self
+            .svc
+            .project(&deployed.project)
+            .await
+            .map(|p| p.retention.is_some_and(|r| r.after_deploy()));
+        if !matches!(after, Ok(true)) {
+            return;
+        }
+        let pruned = super::prune::prune(&self.svc, &deployed.project, Default::default()).await;
+        match pruned {
+            Ok(report) => {
+                let count = report.pruned.len() as u64;
+                self.report(Phase::Pruning, count, count);
+            }
+            Err(e) => {
+                tracing::warn!(
+                    target: "anchor_core::prune", project = %deployed.project, error = %e,
+                    "pruning after the deploy failed; the deploy stands"
+                );
+                self.note(
+                    Phase::Pruning,
+                    &format!("pruning after the deploy failed ({e}); run prune() or recover()"),
+                );
+            }
+        }
+    }
+
+    async fn deploy(&self) -> Result<Deployment> {
         let name = ProjectName::parse(&self.project)?;
         let project = self.svc.project(&name).await?;
         location::ensure_writable_store(&self.svc, &project).await?;
@@ -167,6 +209,7 @@ impl Deployer {
             promoted_at: None,
             replaced: None,
             rollout: None,
+            pruned: None,
             assets: Default::default(),
             error: None,
             revision: 1,

@@ -13,9 +13,16 @@ use crate::traits::{AliasRouting, SetAliasOptions};
 /// Refuses deployments that cannot serve traffic.
 pub(crate) fn ensure_can_go_live(d: &Deployment) -> Result<()> {
     let reason = match d.status {
-        DeploymentStatus::Failed => Some("it failed and has no complete set of versions"),
-        DeploymentStatus::Pruned => Some("its function versions were pruned"),
-        s if s.is_in_progress() => Some("it has not finished deploying"),
+        DeploymentStatus::Failed => Some("it failed and has no complete set of versions".into()),
+        DeploymentStatus::Pruned => Some(match &d.pruned {
+            Some(p) => format!(
+                "it was pruned at {} ({}): its function versions and files are deleted; deploy its build again",
+                p.started_at.to_rfc3339(),
+                p.reason
+            ),
+            None => "its function versions were pruned".to_string(),
+        }),
+        s if s.is_in_progress() => Some("it has not finished deploying".into()),
         _ => None,
     };
     if let Some(reason) = reason {
