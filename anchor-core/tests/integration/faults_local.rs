@@ -9,9 +9,11 @@ use crate::common;
 use anchor_core::fault::Fault;
 use std::time::Duration;
 
-use anchor_core::model::{CdnStatus, DeploymentId, RolloutPlan, RolloutStage, RolloutState};
+use anchor_core::model::{
+    CdnStatus, DeploymentId, RetentionPolicy, RolloutPlan, RolloutStage, RolloutState,
+};
 use anchor_core::traits::{GateCheck, GateVerdict, HealthGate};
-use anchor_core::Error;
+use anchor_core::{Error, PruneOptions};
 use common::{check_invariants, eager_settings, env_with, make_variant, recover_checked, Env};
 
 const P: &str = "shop";
@@ -33,6 +35,7 @@ enum Op {
     RolloutAdvance,
     RolloutComplete,
     RolloutAbort,
+    Prune,
 }
 
 impl Op {
@@ -102,6 +105,11 @@ async fn setup(op: Op) -> (Env, Ctx) {
     let env = env_with(eager_settings()).await;
     let a = &env.plain;
     a.create_project(P).await.unwrap();
+    if op == Op::Prune {
+        // No skew window keeps v1, so the policy can take it.
+        let off = anchor_core::model::SkewPolicy::new(Duration::ZERO, 0).unwrap();
+        a.set_skew_policy(P, off).await.unwrap();
+    }
     let v1 = a.deployer(P, env.build("v1")).execute().await.unwrap().id;
     let v2_dir = env.build("v2");
     make_variant(&v2_dir, "two");
@@ -140,6 +148,15 @@ async fn setup(op: Op) -> (Env, Ctx) {
         }
         Op::Rollback => {
             a.deployer(P, &v2_dir).execute().await.unwrap();
+        }
+        Op::Prune => {
+            // v3 live, v2 the rollback target: the policy takes v1 only.
+            a.deployer(P, &v2_dir).execute().await.unwrap();
+            let v3_dir = env.build("v3");
+            make_variant(&v3_dir, "three");
+            a.deployer(P, &v3_dir).execute().await.unwrap();
+            let keep_one = RetentionPolicy::new(1, Duration::ZERO, false).unwrap();
+            a.set_retention_policy(P, keep_one).await.unwrap();
         }
         Op::DomainRefresh | Op::DomainRemove => {
             a.domains(P).add(DOMAIN).await.unwrap();
@@ -188,6 +205,7 @@ async fn run(op: Op, env: &Env, ctx: &Ctx) -> Result<(), Error> {
         Op::RolloutAdvance => a.rollouts(P).advance().await.map(drop),
         Op::RolloutComplete => a.rollouts(P).complete().await.map(drop),
         Op::RolloutAbort => a.rollouts(P).abort("walk").await.map(drop),
+        Op::Prune => a.prune(P, PruneOptions::default()).await.map(drop),
     }
 }
 
@@ -201,12 +219,46 @@ async fn goal_reached(op: Op, env: &Env, ctx: &Ctx) -> bool {
         Op::Promote => active == ctx.preview,
         Op::Rollback => active.as_ref() == Some(&ctx.v1),
         Op::DomainRemove => a.domains(P).list().await.unwrap().is_empty(),
+        Op::Prune => prune_finished(env, ctx).await,
         Op::RolloutStart
         | Op::RolloutCheck
         | Op::RolloutAdvance
         | Op::RolloutComplete
         | Op::RolloutAbort => rollout_goal_reached(op, env).await,
     }
+}
+
+/// Whether v1's pruning finished: its record says so, and its own alias
+/// and routing entry are gone.
+async fn prune_finished(env: &Env, ctx: &Ctx) -> bool {
+    let a = &env.plain;
+    let d = a.deployment(P, ctx.v1.as_str()).await.unwrap();
+    let finished = d.pruned.as_ref().is_some_and(|p| p.finished_at.is_some());
+    if !finished {
+        return false;
+    }
+    let project = a.project(P).await.unwrap();
+    let infra = &project.infrastructure;
+    let alias = a
+        .backend()
+        .functions
+        .get_alias(&infra.server_function, "v1")
+        .await
+        .unwrap();
+    assert!(alias.is_none(), "v1 finished pruning but keeps its alias");
+    let binding = infra.router.clone().unwrap();
+    let keys = anchor_core::router::RouterKeys::new(&infra.distribution_id).unwrap();
+    let entry = a
+        .backend()
+        .kvs
+        .get(&binding.store, &keys.deployment(&ctx.v1))
+        .await
+        .unwrap();
+    assert!(
+        entry.is_none(),
+        "v1 finished pruning but keeps its routing entry"
+    );
+    true
 }
 
 /// The rollout as the operation leaves it once done: started at stage 0,
@@ -314,6 +366,8 @@ async fn walk(op: Op) -> usize {
     let mut domains_recovered = 0;
     // Rollout decisions a crash left unwritten that recover then wrote.
     let mut rollouts_repaired = 0;
+    // Prunings a crash left halfway that recover then finished.
+    let mut prunes_finished = 0;
     for (position, called) in log.iter().enumerate() {
         for fault in Fault::ALL {
             let (env, ctx) = setup(op).await;
@@ -331,6 +385,7 @@ async fn walk(op: Op) -> usize {
                 domains_recovered +=
                     report.finished_domain_removals.len() + report.resumed_domain_additions.len();
                 rollouts_repaired += usize::from(report.rollout_repaired);
+                prunes_finished += report.finished_prunes.len();
             }
             check_invariants(&env.plain, P).await;
             check_domains(&env).await;
@@ -348,6 +403,12 @@ async fn walk(op: Op) -> usize {
             "no crash left a {op:?} half-done for recover to finish"
         );
     }
+    if op == Op::Prune {
+        assert!(
+            prunes_finished > 0,
+            "no crash left a pruning halfway for recover to finish"
+        );
+    }
     if op.is_rollout() {
         assert!(
             rollouts_repaired > 0,
@@ -355,7 +416,7 @@ async fn walk(op: Op) -> usize {
         );
     }
     println!(
-        "{op:?}: {positions} call positions x {} fault kinds; recover finished {domains_recovered} domain changes and {rollouts_repaired} rollout decisions",
+        "{op:?}: {positions} call positions x {} fault kinds; recover finished {domains_recovered} domain changes, {rollouts_repaired} rollout decisions and {prunes_finished} prunings",
         Fault::ALL.len()
     );
     positions
@@ -419,4 +480,9 @@ async fn domain_refresh_survives_a_fault_at_every_call() {
 #[tokio::test]
 async fn domain_remove_survives_a_fault_at_every_call() {
     walk(Op::DomainRemove).await;
+}
+
+#[tokio::test]
+async fn prune_survives_a_fault_at_every_call() {
+    walk(Op::Prune).await;
 }
