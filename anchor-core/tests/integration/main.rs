@@ -30,6 +30,7 @@ mod aws_function_settings;
 mod aws_iam;
 mod aws_lambda;
 mod aws_provision;
+mod aws_prune;
 mod aws_recovery;
 mod aws_retry;
 mod aws_revalidation;
