@@ -1,6 +1,6 @@
 //! The hostile-input catalogue on the embedded default: bad builds, domain
-//! names, project names, rollback and promotion targets, history cursors
-//! and foreign certificates. Every case must fail with a typed error naming
+//! names, project names, rollback and promotion targets, history cursors,
+//! retention policies and foreign certificates. Every case must fail with a typed error naming
 //! the field or path at fault (or, for a different spelling of what exists,
 //! succeed as the same thing) and leave every record, object, function
 //! version, alias, distribution and certificate exactly as it was.
@@ -18,6 +18,8 @@ mod folders;
 mod manifest;
 #[path = "hostile/records.rs"]
 mod records;
+#[path = "hostile/retention.rs"]
+mod retention;
 #[path = "hostile/world.rs"]
 mod world;
 
@@ -25,7 +27,7 @@ use catalogue::{run, Case};
 use world::World;
 
 /// Every case of the catalogue, by group.
-fn groups() -> [(&'static str, Vec<Case>); 6] {
+fn groups() -> [(&'static str, Vec<Case>); 7] {
     [
         ("manifest", manifest::manifest_cases()),
         ("build folder", folders::folder_cases()),
@@ -33,6 +35,7 @@ fn groups() -> [(&'static str, Vec<Case>); 6] {
         ("domain ownership", domains::ownership_cases()),
         ("project and history", records::project_cases()),
         ("rollback and promotion", records::switch_cases()),
+        ("retention and pruning", retention::retention_cases()),
     ]
 }
 
