@@ -22,6 +22,7 @@ use crate::traits::CodeBundle;
 /// Keys of the core's JSON that are the core's own bookkeeping, not part
 /// of any binding's API: removed from [`sample_json`]. A project's rollback
 /// count and its open skew windows (the switches' count for the policy),
+/// the windows a switch's marker will end,
 /// a function version's handler, and whether a plan's server bundle
 /// carries the origin guard.
 pub const INTERNAL_FIELDS: &[&str] = &[
@@ -29,6 +30,7 @@ pub const INTERNAL_FIELDS: &[&str] = &[
     "open_skew_windows",
     "handler",
     "server_guarded",
+    "ended_windows",
 ];
 
 /// The samples: every record and result a binding returns, filled.

@@ -179,6 +179,11 @@ pub struct LastSwitch {
     pub kind: SwitchKind,
     /// When the switch started.
     pub started_at: DateTime<Utc>,
+    /// The skew windows the switch ends with its pointer write (those past
+    /// the policy's `max_pinned`), so a recovery that rolls the switch
+    /// forward ends them too. Anchor's bookkeeping, not in the bindings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ended_windows: Vec<DeploymentId>,
 }
 
 /// A project: its name, its infrastructure and which deployment is live.

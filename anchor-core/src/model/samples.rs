@@ -146,6 +146,7 @@ pub fn samples() -> Result<Samples> {
                 reason: "sample reason".into(),
             },
             started_at: at(30),
+            ended_windows: vec![second.clone()],
         }),
         last_rollback_sequence: Some(1),
         rollout: Some(sample_rollout(&second, &first)?),

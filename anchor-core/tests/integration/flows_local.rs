@@ -725,6 +725,7 @@ async fn leave_a_switch_marker(a: &anchor_core::Anchor, to: &str) {
             to: to.id.clone(),
             kind: SwitchKind::Promote,
             started_at: chrono::Utc::now() - chrono::Duration::hours(1),
+            ended_windows: Vec::new(),
         }),
         revision: p.revision + 1,
         ..p.clone()

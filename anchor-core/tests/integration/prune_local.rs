@@ -8,7 +8,6 @@ use crate::common;
 
 use anchor_core::model::{DeploymentStatus, RetentionPolicy, RolloutPlan, RolloutStage};
 use anchor_core::router::RouterKeys;
-use anchor_core::traits::{Functions as _, ObjectStore as _};
 use anchor_core::{Anchor, Error, KeepReason, PruneOptions, PruneReport};
 use common::{build_copy, make_variant};
 

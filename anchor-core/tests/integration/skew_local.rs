@@ -200,3 +200,61 @@ async fn a_negative_or_too_long_window_is_refused_by_name_and_changes_nothing() 
     );
     assert_eq!(field(SkewPolicy::from_signed(60, 1_000)), "skew.max_pinned");
 }
+
+/// A switch that stopped after its deciding write and before its pointer
+/// write is rolled forward by `recover()`, which must also end the windows
+/// past the policy's `max_pinned`, as the switch would have (they are in
+/// its marker).
+#[tokio::test]
+async fn recover_rolling_a_switch_forward_ends_the_windows_past_max_pinned() {
+    use anchor_core::fault::Fault;
+    use anchor_core::model::SkewPolicy;
+    use std::time::Duration;
+
+    async fn setup() -> (common::Env, std::path::PathBuf) {
+        let env = common::env_with(common::eager_settings()).await;
+        let a = &env.plain;
+        a.create_project(P).await.unwrap();
+        let policy = SkewPolicy::new(Duration::from_secs(86_400), 1).unwrap();
+        a.set_skew_policy(P, policy).await.unwrap();
+        a.deployer(P, env.build("v1")).execute().await.unwrap();
+        let v2 = env.build("v2");
+        make_variant(&v2, "two");
+        a.deployer(P, &v2).execute().await.unwrap();
+        let v3 = env.build("v3");
+        make_variant(&v3, "three");
+        env.plan.reset();
+        (env, v3)
+    }
+    // Where the switch writes the pointer: the deploy's last store update.
+    let (env, v3) = setup().await;
+    env.anchor.deployer(P, &v3).execute().await.unwrap();
+    let log = env.plan.log();
+    let position = log.iter().rposition(|c| c == "kvs.update").unwrap();
+
+    let (env, v3) = setup().await;
+    let history = env.plain.history(P, &PageRequest::first(10)).await.unwrap();
+    let v1 = history
+        .items
+        .iter()
+        .find(|d| d.version == 1)
+        .unwrap()
+        .id
+        .clone();
+    env.plan.arm(position, Fault::Crash);
+    let deployer = env.anchor.deployer(P, &v3);
+    tokio::select! {
+        _ = deployer.execute() => panic!("the deploy did not stop"),
+        _ = env.plan.crashed() => {}
+    }
+    env.plan.reset();
+    let report = env.plain.recover(P).await.unwrap();
+    assert!(report.rolled_forward, "{report:?}");
+    let s = Store::of(env.plain.clone()).await;
+    let now = chrono::Utc::now().timestamp();
+    let end = s.window_end(&v1).await.expect("v1 has a window end");
+    assert!(
+        end <= now,
+        "v1's window is past max_pinned 1 but ends at {end}, after {now}"
+    );
+}

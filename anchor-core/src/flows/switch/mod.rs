@@ -204,6 +204,7 @@ async fn decide(
             to: to.id.clone(),
             kind: kind.clone(),
             started_at: now,
+            ended_windows: ended_windows.clone(),
         }),
         revision: project.revision + 1,
         ..project.clone()

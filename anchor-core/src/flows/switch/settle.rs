@@ -39,14 +39,13 @@ pub(super) async fn settle(
             return Err(still_moving(name, marker));
         }
         // Rolled forward to the recorded target: the window of the one it
-        // replaced starts now, as the interrupted switch would have.
-        point_live(
-            svc,
-            infra,
-            &active,
-            Windows::leaving(project, marker.from.as_ref()),
-        )
-        .await?;
+        // replaced starts now and those past the policy end, as the
+        // interrupted switch would have done.
+        let windows = Windows {
+            ended: &marker.ended_windows,
+            ..Windows::leaving(project, marker.from.as_ref())
+        };
+        point_live(svc, infra, &active, windows).await?;
     }
     svc.records.mark_settled(name, marker);
     Ok(Some(active))
@@ -94,8 +93,13 @@ pub(crate) async fn resolve_pending(svc: &FlowContext, project: Project) -> Resu
     if let Some(active_id) = &project.active_deployment {
         let active = svc.deployment(&name, active_id).await?;
         if !live_points_at(svc, &project.infrastructure, &active).await? {
-            let leaving = project.last_switch.as_ref().and_then(|m| m.from.as_ref());
-            let windows = Windows::leaving(&project, leaving);
+            let marker = project.last_switch.as_ref();
+            let leaving = marker.and_then(|m| m.from.as_ref());
+            let ended = marker.map_or(&[][..], |m| &m.ended_windows[..]);
+            let windows = Windows {
+                ended,
+                ..Windows::leaving(&project, leaving)
+            };
             point_live(svc, &project.infrastructure, &active, windows).await?;
             moved = true;
         }
