@@ -45,6 +45,7 @@ export const CASES = [
   'streamed-response',
   'preview-address',
   'skew-pinned',
+  'skew-cookie',
   'rollback-next-request',
   'second-rollback-refused',
 ];
@@ -356,6 +357,27 @@ if (!base) {
       assert.equal(json(pinned).version, previous, `x-deployment-id: ${id} reached ${json(pinned).version}`);
       const live = await get('api/hello');
       assert.notEqual(json(live).version, previous, 'without the header the live deployment answers');
+    });
+
+    // The viewer-response function's cookies: a first page load gets a
+    // visitor id (the rollout split's) and the pin of the deployment that
+    // served it, and never sees the header that named it. The pin cookie
+    // keeps a page's untagged requests on its deployment, but not a
+    // navigation, which loads the live site.
+    kase('skew-cookie', async () => {
+      const previous = needVariable('ANCHOR_PREVIOUS_VERSION', 'the app version of deployment v1, such as v1');
+      const id = needVariable('ANCHOR_PREVIOUS_DEPLOYMENT_ID', "the previous build's Next.js deploymentId");
+      const page = await get('');
+      ok(page, 'GET /');
+      const cookies = [].concat(page.headers['set-cookie'] ?? []);
+      const named = (name) => cookies.find((c) => c.startsWith(`${name}=`));
+      assert.ok(named('anchor-visitor'), `no anchor-visitor cookie: ${JSON.stringify(cookies)}`);
+      assert.ok(named('__anchor_dpl'), `no __anchor_dpl cookie on the HTML: ${JSON.stringify(cookies)}`);
+      assert.equal(page.headers['x-anchor-deployment-id'], undefined, 'the served header reached the viewer');
+      const fetched = await get('api/hello', { headers: { cookie: `__anchor_dpl=${id}` } });
+      assert.equal(json(fetched).version, previous, `an untagged fetch with __anchor_dpl=${id}: ${describeResponse(fetched)}`);
+      const navigated = await get('api/hello', { headers: { cookie: `__anchor_dpl=${id}`, 'sec-fetch-mode': 'navigate' } });
+      assert.notEqual(json(navigated).version, previous, 'a navigation was held on the pinned deployment');
     });
 
     // A rollback shows at the very next request, pages and API alike.
