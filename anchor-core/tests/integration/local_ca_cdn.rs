@@ -168,10 +168,16 @@ async fn requests_are_normalised_and_idempotent_for_an_hour() {
         ),
         "idempotency_token"
     );
-    assert_eq!(
-        field_of(ca.request(&request(&["*.example.com"], "t")).await),
-        "domain"
-    );
+    // ACM takes one leading wildcard over a registrable name, not one
+    // inside a name or over a public suffix.
+    for bad in ["a.*.example.com", "*.co.uk"] {
+        assert_eq!(
+            field_of(ca.request(&request(&[bad], "t")).await),
+            "domain",
+            "{bad}"
+        );
+    }
+    assert!(ca.request(&request(&["*.example.com"], "t")).await.is_ok());
 }
 
 async fn two_distributions(cloud: &LocalCloud) -> (String, String) {
