@@ -14,6 +14,7 @@ mod errors;
 mod function_settings;
 mod gate;
 mod progress;
+mod prune;
 mod records;
 mod releases;
 mod rollouts;

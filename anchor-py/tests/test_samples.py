@@ -21,6 +21,7 @@ from anchor_deploy.types import (
     PreviewAddress,
     ProgressEvent,
     Project,
+    PruneReport,
     RecoveryReport,
     RollbackEvent,
     RollbackOutcome,
@@ -40,6 +41,7 @@ PARSERS: Dict[str, Callable[[Any], Any]] = {
     "ProgressEvent": ProgressEvent.from_dict,
     "EdgeWorker": EdgeWorker.from_dict,
     "PreviewAddress": PreviewAddress.from_dict,
+    "PruneReport": PruneReport.from_dict,
 }
 
 #: Names Python spells differently from the core, in every record and

@@ -57,6 +57,13 @@ from .types import (
     SkewPolicy,
     PreviewAddress,
     AlarmGate,
+    RetentionPolicy,
+    PruneRecord,
+    Freed,
+    PruneReport,
+    PrunedDeployment,
+    KeptDeployment,
+    KeepReason,
 )
 
 __all__ = [
@@ -113,4 +120,11 @@ __all__ = [
     "SkewPolicy",
     "PreviewAddress",
     "AlarmGate",
+    "RetentionPolicy",
+    "PruneRecord",
+    "Freed",
+    "PruneReport",
+    "PrunedDeployment",
+    "KeptDeployment",
+    "KeepReason",
 ]

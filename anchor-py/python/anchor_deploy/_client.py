@@ -24,6 +24,7 @@ from .types import (
     Page,
     ProgressEvent,
     Project,
+    PruneReport,
     RecoveryReport,
     RollbackEvent,
     RollbackOutcome,
@@ -323,7 +324,8 @@ class Anchor:
         return Page.parse(raw, RollbackEvent.from_dict)
 
     async def recover(self, project: str) -> RecoveryReport:
-        """Settles an interrupted switch and fails deployments stuck in progress."""
+        """Settles an interrupted switch, fails deployments stuck in
+        progress and finishes prunings left halfway."""
         return RecoveryReport.from_json(await self._native.recover(project))
 
     async def preview_address(self, project: str, version: int) -> PreviewAddress:
@@ -345,6 +347,36 @@ class Anchor:
         ``skew.max_pinned``."""
         raw = await self._native.set_skew_policy(project, max_age_seconds, max_pinned)
         return Project.from_json(raw)
+
+    async def set_retention_policy(
+        self,
+        project: str,
+        *,
+        keep_promoted: int = 10,
+        preview_max_age_seconds: int = 2592000,
+        after_deploy: bool = False,
+    ) -> Project:
+        """Sets which deployments :meth:`prune` keeps: the
+        ``keep_promoted`` newest deployments that were ever promoted (10 by
+        default, at most 10000), and every deployment never promoted
+        younger than ``preview_max_age_seconds`` (30 days by default, at
+        most 10 years); with ``after_deploy``, every deploy prunes once it
+        is done. A value out of range raises :class:`InvalidInputError`
+        naming ``retention.keep_promoted`` or
+        ``retention.preview_max_age_seconds``, and changes nothing."""
+        raw = await self._native.set_retention_policy(project, keep_promoted, preview_max_age_seconds, after_deploy)
+        return Project.from_json(raw)
+
+    async def prune(self, project: str, *, dry_run: bool = False) -> PruneReport:
+        """Prunes ``project`` under its retention policy: deletes what the
+        deployments it no longer keeps alone hold (function versions, their
+        aliases and URLs, objects, routing entries) and marks each
+        ``pruned``, keeping its record. Never touches the live deployment,
+        a running rollout, an open skew window, the next rollback's target,
+        a version a ``live`` alias points at, or a deploy under way. With
+        ``dry_run=True`` it only reports, changing nothing. A pruning left
+        halfway is finished first (``finished``)."""
+        return PruneReport.from_json(await self._native.prune(project, dry_run=dry_run))
 
     def rollouts(self, project: str) -> Rollouts:
         """The gradual rollouts of ``project``."""

@@ -59,6 +59,7 @@ class Phase(str, Enum):
     PROMOTING = "promoting"
     INVALIDATING = "invalidating"
     ROLLING_OUT = "rolling_out"
+    PRUNING = "pruning"
     DONE = "done"
 
     def __str__(self) -> str:
@@ -94,6 +95,22 @@ class RolloutEventKind(str, Enum):
     ADVANCED = "advanced"
     COMPLETED = "completed"
     ABORTED = "aborted"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class KeepReason(str, Enum):
+    """Why ``prune`` kept a deployment."""
+
+    LIVE = "live"
+    ROLLOUT = "rollout"
+    SKEW_WINDOW = "skew_window"
+    ROLLBACK_TARGET = "rollback_target"
+    LIVE_ALIAS = "live_alias"
+    IN_PROGRESS = "in_progress"
+    RETAINED_PROMOTED = "retained_promoted"
+    RECENT_PREVIEW = "recent_preview"
 
     def __str__(self) -> str:
         return self.value

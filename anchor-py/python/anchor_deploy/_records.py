@@ -10,6 +10,7 @@ from enum import Enum
 from typing import Any, Callable, ClassVar, Dict, Generic, Mapping, Optional, Tuple, Type, TypeVar
 from ._record import _R, _T, _Record, _encode, _many, _opt, _parse_time, _time  # noqa: F401
 from ._enums import CdnStatus, CertificateStatus, DeploymentStatus, Phase, PlannedAction  # noqa: F401
+from ._prune import PruneRecord, RetentionPolicy
 from ._rollouts import Rollout, SkewPolicy
 
 
@@ -90,6 +91,9 @@ class Project(_Record):
     rollout: Optional[Rollout]
     #: The skew protection policy; ``None`` for the defaults (7 days, 10).
     skew_policy: Optional[SkewPolicy]
+    #: The retention policy ``prune`` applies; ``None`` for the defaults
+    #: (the 10 newest promoted deployments, previews of up to 30 days).
+    retention: Optional[RetentionPolicy]
     revision: int
 
     _convert = {
@@ -98,6 +102,7 @@ class Project(_Record):
         "last_switch": _opt(LastSwitch.from_dict),
         "rollout": _opt(Rollout.from_dict),
         "skew_policy": _opt(SkewPolicy.from_dict),
+        "retention": _opt(RetentionPolicy.from_dict),
     }
     _shown = ("name", "active_deployment", "revision")
 
@@ -158,6 +163,9 @@ class Deployment(_Record):
     replaced: Optional[str]
     #: The gradual rollout it was the candidate of, once that ended.
     rollout: Optional[Rollout]
+    #: How it was pruned, once pruning started (its status is then
+    #: ``pruned``): why, when, and what it freed.
+    pruned: Optional[PruneRecord]
     assets: AssetSummary
     error: Optional[str]
     revision: int
@@ -171,6 +179,7 @@ class Deployment(_Record):
         "deployed_at": _parse_time,
         "promoted_at": _parse_time,
         "rollout": _opt(Rollout.from_dict),
+        "pruned": _opt(PruneRecord.from_dict),
         "assets": AssetSummary.from_dict,
     }
     _shown = ("id", "project", "version", "status", "build_id")

@@ -161,11 +161,14 @@ class RecoveryReport(_Record):
     failed_deployments: Tuple[str, ...]
     finished_domain_removals: Tuple[str, ...]
     resumed_domain_additions: Tuple[str, ...]
+    #: Deployments whose pruning stopped halfway, now finished.
+    finished_prunes: Tuple[str, ...]
 
     _convert = {
         "failed_deployments": _many(str),
         "finished_domain_removals": _many(str),
         "resumed_domain_additions": _many(str),
+        "finished_prunes": _many(str),
     }
 
 

@@ -27,6 +27,7 @@ from .types import (
     EdgeWorker,
     Page,
     Project,
+    PruneReport,
     RecoveryReport,
     RollbackEvent,
     RollbackOutcome,
@@ -341,7 +342,8 @@ class Anchor:
         return _run(self._inner.rollback_history(project, limit=limit, cursor=cursor))
 
     def recover(self, project: str) -> RecoveryReport:
-        """Settles an interrupted switch and fails deployments stuck in progress."""
+        """Settles an interrupted switch, fails deployments stuck in
+        progress and finishes prunings left halfway."""
         return _run(self._inner.recover(project))
 
     def preview_address(self, project: str, version: int) -> PreviewAddress:
@@ -353,6 +355,30 @@ class Anchor:
         """Sets the project's skew protection policy (see
         :meth:`anchor_deploy.Anchor.set_skew_policy`)."""
         return _run(self._inner.set_skew_policy(project, max_age_seconds=max_age_seconds, max_pinned=max_pinned))
+
+    def set_retention_policy(
+        self,
+        project: str,
+        *,
+        keep_promoted: int = 10,
+        preview_max_age_seconds: int = 2592000,
+        after_deploy: bool = False,
+    ) -> Project:
+        """Sets which deployments :meth:`prune` keeps (see
+        :meth:`anchor_deploy.Anchor.set_retention_policy`)."""
+        return _run(
+            self._inner.set_retention_policy(
+                project,
+                keep_promoted=keep_promoted,
+                preview_max_age_seconds=preview_max_age_seconds,
+                after_deploy=after_deploy,
+            )
+        )
+
+    def prune(self, project: str, *, dry_run: bool = False) -> PruneReport:
+        """Prunes ``project`` under its retention policy, or with
+        ``dry_run=True`` only reports (see :meth:`anchor_deploy.Anchor.prune`)."""
+        return _run(self._inner.prune(project, dry_run=dry_run))
 
     def rollouts(self, project: str) -> Rollouts:
         """The gradual rollouts of ``project``."""

@@ -22,7 +22,8 @@ from ._records import (
     RouterBinding,
 )
 from ._settings import FunctionSettings, SiteFunctionSettings
-from ._enums import RolloutEventKind, RolloutState
+from ._enums import KeepReason, RolloutEventKind, RolloutState
+from ._prune import Freed, KeptDeployment, PrunedDeployment, PruneRecord, PruneReport, RetentionPolicy
 from ._rollouts import AlarmGate, GateCheck, PreviewAddress, ProbeGate, Rollout, RolloutEvent, RolloutStage, SkewPolicy
 from ._results import (
     DeployPlan,
@@ -69,5 +70,12 @@ __all__ = [
     "SkewPolicy",
     "PreviewAddress",
     "AlarmGate",
+    "RetentionPolicy",
+    "PruneRecord",
+    "Freed",
+    "PruneReport",
+    "PrunedDeployment",
+    "KeptDeployment",
+    "KeepReason",
 ]
 
