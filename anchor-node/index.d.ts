@@ -53,6 +53,26 @@ export declare class Anchor {
    * functions, or `backend` on AWS.
    */
   serve(project: string, options?: ServeOptions): Promise<LocalEdge>
+  /**
+   * Sets which deployments `prune` keeps (see `RetentionPolicy`); it
+   * applies from the next `prune`, and with `afterDeploy` after every
+   * deploy. A number out of range, negative or fractional rejects with
+   * `ANCHOR_INVALID_INPUT` naming `retention.keepPromoted` or
+   * `retention.previewMaxAgeSeconds`, and changes nothing. Resolves
+   * with the project as recorded.
+   */
+  setRetentionPolicy(project: string, policy: RetentionPolicy): Promise<Project>
+  /**
+   * Prunes `project` under its retention policy: deletes what the
+   * deployments it no longer keeps alone hold (function versions, their
+   * aliases and URLs, objects, routing entries) and marks each
+   * `pruned`, keeping its record. Never touches the live deployment, a
+   * running rollout, an open skew window, the next rollback's target, a
+   * version a `live` alias points at, or a deploy under way. With
+   * `{ dryRun: true }` it only reports, changing nothing. A pruning left
+   * halfway is finished first (`finished`).
+   */
+  prune(project: string, options?: PruneOptions): Promise<PruneReport>
   /** The live deployment, or `null` before the first promotion. */
   activeDeployment(project: string): Promise<Deployment | undefined | null>
   /** One deployment by id. */
@@ -319,6 +339,11 @@ export interface Deployment {
   replaced?: string
   /** The gradual rollout it was the candidate of, once that ended. */
   rollout?: Rollout
+  /**
+   * How it was pruned, once pruning started (its status is then
+   * `pruned`): why, when, and what it freed.
+   */
+  pruned?: PruneRecord
   /** What the upload did. */
   assets: AssetSummary
   /** Why it failed, if it did. */
@@ -476,6 +501,18 @@ export interface EdgeWorker {
  */
 export declare function errorCodes(): Array<string>
 
+/** What pruning freed, or would free. */
+export interface Freed {
+  /** Published function versions deleted. */
+  functionVersions: number
+  /** Their code, in bytes, out of Lambda's 75 GB per region. */
+  lambdaCodeBytes: number
+  /** Objects deleted from the asset store. */
+  s3Objects: number
+  /** Their size in bytes. */
+  s3Bytes: number
+}
+
 /**
  * The settings of one function. Every field is optional; an absent one
  * takes SST's default for that function.
@@ -593,6 +630,16 @@ export interface Infrastructure {
   router?: RouterBinding
 }
 
+/** A deployment `prune` kept, and the first reason it had to. */
+export interface KeptDeployment {
+  /** The deployment. */
+  deployment: string
+  /** Its version. */
+  version: number
+  /** Why it stays. */
+  reason: 'live' | 'rollout' | 'skew_window' | 'rollback_target' | 'live_alias' | 'in_progress' | 'retained_promoted' | 'recent_preview'
+}
+
 /**
  * The last promote or rollback, kept for recovery: recorded with its
  * decision, before what serves the project moves, and kept after the
@@ -681,7 +728,7 @@ export interface ProbeGate {
 /** One progress report of a deploy. */
 export interface ProgressEvent {
   /** The current phase. */
-  phase: 'scanning' | 'uploading' | 'packaging' | 'publishing' | 'promoting' | 'invalidating' | 'rolling_out' | 'done'
+  phase: 'scanning' | 'uploading' | 'packaging' | 'publishing' | 'promoting' | 'invalidating' | 'rolling_out' | 'pruning' | 'done'
   /** Items (files, bundles) finished in this phase. */
   done: number
   /** Items in this phase. */
@@ -714,8 +761,65 @@ export interface Project {
   rollout?: Rollout
   /** The skew protection policy; absent for the defaults (7 days, 10). */
   skewPolicy?: SkewPolicy
+  /**
+   * The retention policy `prune` applies; absent for the defaults (the
+   * 10 newest promoted deployments, previews of up to 30 days).
+   */
+  retention?: RetentionPolicy
   /** The record's revision, bumped on every write. */
   revision: number
+}
+
+/** A deployment `prune` pruned (or, in a dry run, would prune). */
+export interface PrunedDeployment {
+  /** The deployment. */
+  deployment: string
+  /** Its version. */
+  version: number
+  /** Why the policy let it go. */
+  reason: string
+  /** Its function versions and objects no deployment left uses. */
+  freed: Freed
+}
+
+/** Options of `prune`. */
+export interface PruneOptions {
+  /**
+   * Only report what would be pruned and freed, changing nothing;
+   * default false.
+   */
+  dryRun?: boolean
+}
+
+/**
+ * How a deployment was pruned; its record is kept. No `finishedAt` means
+ * a pruning that stopped halfway, which `prune` or `recover` finishes.
+ */
+export interface PruneRecord {
+  /** When pruning started (RFC 3339, UTC). */
+  startedAt: string
+  /** When its last resource was deleted; absent while under way. */
+  finishedAt?: string
+  /** Why it was pruned, such as "older than the 10 promoted deployments kept". */
+  reason: string
+  /** What pruning it freed, counted when it started. */
+  freed: Freed
+  /** The status it had before. */
+  previousStatus: 'queued' | 'uploading' | 'publishing' | 'ready' | 'live' | 'superseded' | 'failed' | 'pruned'
+}
+
+/** What `prune` did, or in a dry run would do. */
+export interface PruneReport {
+  /** Whether this was a dry run, which changed nothing. */
+  dryRun: boolean
+  /** The deployments pruned, oldest first. */
+  pruned: Array<PrunedDeployment>
+  /** The deployments kept, newest first, each with its reason. */
+  kept: Array<KeptDeployment>
+  /** Deployments whose pruning an earlier run left halfway, finished now. */
+  finished: Array<string>
+  /** The sum of what the pruned deployments freed. */
+  freed: Freed
 }
 
 /** What `recover` changed. */
@@ -735,6 +839,24 @@ export interface RecoveryReport {
   finishedDomainRemovals: Array<string>
   /** Domains whose interrupted addition was resumed (certificate requested). */
   resumedDomainAdditions: Array<string>
+  /** Deployments whose pruning stopped halfway, now finished. */
+  finishedPrunes: Array<string>
+}
+
+/**
+ * Which deployments `prune` keeps: the `keepPromoted` newest deployments
+ * that were ever promoted (10 unless set, at most 10000), and every
+ * deployment never promoted younger than `previewMaxAgeSeconds` (30 days
+ * unless set, at most 10 years); with `afterDeploy` (false unless set),
+ * every deploy prunes once it is done.
+ */
+export interface RetentionPolicy {
+  /** How many promoted deployments are kept. */
+  keepPromoted?: number
+  /** How long a deployment never promoted is kept, in seconds. */
+  previewMaxAgeSeconds?: number
+  /** Whether every deploy prunes once it is done. */
+  afterDeploy?: boolean
 }
 
 /** One rollback kept in the project's history. */

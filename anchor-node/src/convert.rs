@@ -21,6 +21,20 @@ pub(crate) fn whole(field: &str, value: f64, max: u64) -> Result<u64, Error> {
     }
 }
 
+/// An optional whole number of a policy, signed so that the core refuses
+/// a negative one by its own rule; `default` when absent, `InvalidInput`
+/// naming `field` when fractional or beyond `Number.MAX_SAFE_INTEGER`.
+pub(crate) fn signed(field: &str, value: Option<f64>, default: i64) -> Result<i64, Error> {
+    match value {
+        None => Ok(default),
+        Some(v) if v.fract() == 0.0 && v.abs() <= MAX_SAFE_INTEGER as f64 => Ok(v as i64),
+        Some(v) => Err(Error::invalid_input(
+            field,
+            format!("{v} is not a whole number"),
+        )),
+    }
+}
+
 /// A page request from `{ limit, cursor }`; `limit` defaults to 20.
 pub(crate) fn page(options: Option<PageOptions>) -> Result<PageRequest, Error> {
     let options = options.unwrap_or(PageOptions {

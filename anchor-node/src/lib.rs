@@ -15,6 +15,7 @@ mod edge;
 mod errors;
 mod function_settings;
 mod progress;
+mod prune;
 mod records;
 mod releases;
 mod rollouts;
@@ -100,6 +101,7 @@ pub fn samples(env: &Env) -> napi::Result<Object<'_>> {
         "PreviewAddress",
         types::PreviewAddress::from(&s.preview_address),
     )?;
+    out.set_named_property("PruneReport", types::PruneReport::from(&s.prune_report))?;
     out.set_named_property("EdgeWorker", edge::EdgeWorker::from(&s.edge_worker))?;
     Ok(out)
 }

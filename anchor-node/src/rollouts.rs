@@ -21,8 +21,8 @@ use napi_derive::napi;
 use crate::anchor::Anchor;
 use crate::args::args;
 use crate::bridge::spawn;
-use crate::convert::whole;
 use crate::convert::MAX_SAFE_INTEGER;
+use crate::convert::{signed, whole};
 use crate::errors::Failure;
 use crate::types::{
     AlarmGate, GateCheck, PreviewAddress, ProbeGate, Project, Rollout, RolloutStage, SkewPolicy,
@@ -205,22 +205,14 @@ impl Anchor {
         #[napi(ts_arg_type = "SkewPolicy")] policy: Unknown<'_>,
     ) -> napi::Result<PromiseRaw<'env, Project>> {
         args!(env, reject; project: String, policy: SkewPolicy);
-        let whole = |field: &str, value: Option<f64>, default: i64| match value {
-            None => Ok(default),
-            Some(v) if v.fract() == 0.0 && v.abs() <= MAX_SAFE_INTEGER as f64 => Ok(v as i64),
-            Some(v) => Err(Error::invalid_input(
-                field,
-                format!("{v} is not a whole number"),
-            )),
-        };
         let defaults = anchor_core::model::SkewPolicy::default();
-        let policy = whole(
+        let policy = signed(
             "skew.max_age_seconds",
             policy.max_age_seconds,
             i64::try_from(defaults.max_age().as_secs()).unwrap_or(i64::MAX),
         )
         .and_then(|age| {
-            let pinned = whole(
+            let pinned = signed(
                 "skew.max_pinned",
                 policy.max_pinned,
                 i64::from(defaults.max_pinned()),

@@ -101,6 +101,9 @@ pub struct Deployment {
     pub replaced: Option<String>,
     /// The gradual rollout it was the candidate of, once that ended.
     pub rollout: Option<super::Rollout>,
+    /// How it was pruned, once pruning started (its status is then
+    /// `pruned`): why, when, and what it freed.
+    pub pruned: Option<super::prune::PruneRecord>,
     /// What the upload did.
     pub assets: AssetSummary,
     /// Why it failed, if it did.
@@ -129,6 +132,7 @@ impl From<&model::Deployment> for Deployment {
             promoted_at: d.promoted_at.as_ref().map(timestamp),
             replaced: d.replaced.as_ref().map(ToString::to_string),
             rollout: d.rollout.as_ref().map(super::Rollout::from),
+            pruned: d.pruned.as_ref().map(super::prune::PruneRecord::from),
             assets: AssetSummary {
                 files: number(a.files),
                 bytes: number(a.bytes),

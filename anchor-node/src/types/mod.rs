@@ -7,6 +7,7 @@ mod domain;
 mod options;
 mod plan;
 mod project;
+mod prune;
 mod rollback;
 mod rollout;
 mod settings;
@@ -15,10 +16,11 @@ pub use deployment::{Deployment, DeploymentPage};
 pub use domain::Domain;
 pub use options::{
     AwsOpenOptions, CreateProjectOptions, DeployOptions, PageOptions, ProgressCallback,
-    RollbackOptions,
+    PruneOptions, RollbackOptions,
 };
 pub use plan::{DeployPlan, ProgressEvent, RecoveryReport};
 pub use project::Project;
+pub use prune::{PruneReport, RetentionPolicy};
 pub use rollback::{RollbackEvent, RollbackEventPage, RollbackOutcome};
 pub use rollout::{
     AlarmGate, GateCheck, PreviewAddress, ProbeGate, Rollout, RolloutStage, SkewPolicy,

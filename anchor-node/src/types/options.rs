@@ -91,6 +91,14 @@ pub struct RollbackOptions {
     pub invalidate: Option<bool>,
 }
 
+/// Options of `prune`.
+#[napi(object, object_to_js = false)]
+pub struct PruneOptions {
+    /// Only report what would be pruned and freed, changing nothing;
+    /// default false.
+    pub dry_run: Option<bool>,
+}
+
 /// Which page of a history to read.
 #[napi(object, object_to_js = false)]
 pub struct PageOptions {

@@ -135,7 +135,7 @@ impl From<&CorePlan> for DeployPlan {
 pub struct ProgressEvent {
     /// The current phase.
     #[napi(
-        ts_type = "'scanning' | 'uploading' | 'packaging' | 'publishing' | 'promoting' | 'invalidating' | 'rolling_out' | 'done'"
+        ts_type = "'scanning' | 'uploading' | 'packaging' | 'publishing' | 'promoting' | 'invalidating' | 'rolling_out' | 'pruning' | 'done'"
     )]
     pub phase: String,
     /// Items (files, bundles) finished in this phase.
@@ -181,6 +181,8 @@ pub struct RecoveryReport {
     pub finished_domain_removals: Vec<String>,
     /// Domains whose interrupted addition was resumed (certificate requested).
     pub resumed_domain_additions: Vec<String>,
+    /// Deployments whose pruning stopped halfway, now finished.
+    pub finished_prunes: Vec<String>,
 }
 
 impl From<&anchor_core::RecoveryReport> for RecoveryReport {
@@ -196,6 +198,7 @@ impl From<&anchor_core::RecoveryReport> for RecoveryReport {
                 .collect(),
             finished_domain_removals: names(&r.finished_domain_removals),
             resumed_domain_additions: names(&r.resumed_domain_additions),
+            finished_prunes: r.finished_prunes.iter().map(ToString::to_string).collect(),
         }
     }
 }

@@ -74,6 +74,9 @@ pub struct Project {
     pub rollout: Option<super::Rollout>,
     /// The skew protection policy; absent for the defaults (7 days, 10).
     pub skew_policy: Option<super::SkewPolicy>,
+    /// The retention policy `prune` applies; absent for the defaults (the
+    /// 10 newest promoted deployments, previews of up to 30 days).
+    pub retention: Option<super::RetentionPolicy>,
     /// The record's revision, bumped on every write.
     pub revision: f64,
 }
@@ -114,6 +117,7 @@ impl From<&model::Project> for Project {
             }),
             rollout: p.rollout.as_ref().map(super::Rollout::from),
             skew_policy: p.skew_policy.as_ref().map(super::SkewPolicy::from),
+            retention: p.retention.as_ref().map(super::RetentionPolicy::from),
             revision: number(p.revision),
         }
     }
