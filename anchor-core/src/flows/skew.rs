@@ -1,7 +1,7 @@
 //! A project's skew protection policy, recorded on the project.
 
-use super::records::commit_project;
-use super::{location, lost_race, FlowContext};
+use super::records::set_project_policy;
+use super::FlowContext;
 use crate::error::Result;
 use crate::model::{Project, ProjectName, SkewPolicy};
 
@@ -13,19 +13,5 @@ pub(crate) async fn set_policy(
     name: &ProjectName,
     policy: SkewPolicy,
 ) -> Result<Project> {
-    let project = svc.project(name).await?;
-    location::ensure_same_store(svc, &project)?;
-    if project.skew_policy == Some(policy) {
-        return Ok(project);
-    }
-    let next = Project {
-        skew_policy: Some(policy),
-        revision: project.revision + 1,
-        ..project.clone()
-    };
-    svc.records.forget(name);
-    commit_project(svc, &next, project.revision)
-        .await
-        .map_err(|e| lost_race(name, e))?;
-    Ok(next)
+    set_project_policy(svc, name, policy, |p| &mut p.skew_policy).await
 }

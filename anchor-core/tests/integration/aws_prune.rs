@@ -64,7 +64,8 @@ async fn versions(m: &Moto, function: &str) -> Vec<String> {
         .collect()
 }
 
-/// Three promoted deployments of three builds, with skew protection off.
+/// Three promoted deployments of three builds, with skew protection off
+/// and a policy that keeps one promoted deployment.
 async fn three_deploys(m: &Moto, tmp: &std::path::Path) -> Anchor {
     let a = open(m, Vec::new()).await;
     a.create_project(P).await.unwrap();
@@ -76,6 +77,8 @@ async fn three_deploys(m: &Moto, tmp: &std::path::Path) -> Anchor {
         common::make_variant(&build, &format!("b{i}"));
         a.deployer(P, &build).execute().await.unwrap();
     }
+    let keep_one = RetentionPolicy::new(1, Duration::ZERO, false).unwrap();
+    a.set_retention_policy(P, keep_one).await.unwrap();
     a
 }
 
@@ -88,9 +91,6 @@ async fn pruning_on_moto_frees_what_it_reports_and_keeps_what_serves() {
     let a = three_deploys(&m, tmp.path()).await;
     let project = a.project(P).await.unwrap();
     let infra = project.infrastructure.clone();
-    a.set_retention_policy(P, RetentionPolicy::new(1, Duration::ZERO, false).unwrap())
-        .await
-        .unwrap();
 
     let before_objects = objects(&m).await;
     let before_server = versions(&m, &infra.server_function).await;
@@ -175,9 +175,6 @@ async fn pruning_on_moto_never_deletes_a_version_the_live_alias_points_at() {
         .name(&infra.alias)
         .function_version(&v1_server)
         .send()
-        .await
-        .unwrap();
-    a.set_retention_policy(P, RetentionPolicy::new(1, Duration::ZERO, false).unwrap())
         .await
         .unwrap();
     let report = a.prune(P, PruneOptions::default()).await.unwrap();

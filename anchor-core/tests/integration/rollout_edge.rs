@@ -31,11 +31,11 @@ fn bucket(salt: &str, visitor: &str) -> u32 {
     u32::from_str_radix(&hex, 16).unwrap() % 10_000
 }
 
-#[tokio::test]
-async fn two_visitor_cookies_keep_their_sides_and_the_probe_gate_completes_the_rollout() {
-    let Some((v1, v2)) = anchor_testing::real_builds::v1_and_v2() else {
-        return;
-    };
+/// The real v1 live and v2 rolling out at 50 % on the embedded default,
+/// with each build's Next.js deploymentId (if it has one); `None` without
+/// the real builds.
+async fn half_rolled_out() -> Option<(tempfile::TempDir, Anchor, [Option<String>; 2])> {
+    let (v1, v2) = anchor_testing::real_builds::v1_and_v2()?;
     let dir = tempfile::tempdir().unwrap();
     let anchor = Anchor::local(dir.path()).await.unwrap();
     let provision = ProvisionOptions {
@@ -43,6 +43,15 @@ async fn two_visitor_cookies_keep_their_sides_and_the_probe_gate_completes_the_r
         ..ProvisionOptions::default()
     };
     anchor.create_project_with(P, provision).await.unwrap();
+    let mut ids = [None, None];
+    for (slot, build) in ids.iter_mut().zip([&v1, &v2]) {
+        *slot = anchor
+            .deployer(P, build)
+            .plan()
+            .await
+            .unwrap()
+            .next_deployment_id;
+    }
     anchor.deployer(P, &v1).execute().await.unwrap();
     let plan = RolloutPlan::new(vec![
         RolloutStage::new(50.0, Duration::ZERO),
@@ -55,6 +64,14 @@ async fn two_visitor_cookies_keep_their_sides_and_the_probe_gate_completes_the_r
         .execute()
         .await
         .unwrap();
+    Some((dir, anchor, ids))
+}
+
+#[tokio::test]
+async fn two_visitor_cookies_keep_their_sides_and_the_probe_gate_completes_the_rollout() {
+    let Some((_dir, anchor, _)) = half_rolled_out().await else {
+        return;
+    };
     let rollout = anchor.rollouts(P).status().await.unwrap().unwrap();
     let server = EdgeServer::start(&anchor, P, EdgeOptions::default())
         .await
@@ -102,42 +119,9 @@ fn set_cookie(reply: &edge_support::Reply, name: &str) -> Option<String> {
 
 #[tokio::test]
 async fn a_first_visit_gets_the_cookies_that_keep_the_visitor_on_its_side() {
-    let Some((v1, v2)) = anchor_testing::real_builds::v1_and_v2() else {
+    let Some((_dir, anchor, ids)) = half_rolled_out().await else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let anchor = Anchor::local(dir.path()).await.unwrap();
-    let provision = ProvisionOptions {
-        routes: Anchor::routes_of_build(&v1).await.unwrap(),
-        ..ProvisionOptions::default()
-    };
-    anchor.create_project_with(P, provision).await.unwrap();
-    let ids = [
-        anchor
-            .deployer(P, &v1)
-            .plan()
-            .await
-            .unwrap()
-            .next_deployment_id,
-        anchor
-            .deployer(P, &v2)
-            .plan()
-            .await
-            .unwrap()
-            .next_deployment_id,
-    ];
-    anchor.deployer(P, &v1).execute().await.unwrap();
-    let plan = RolloutPlan::new(vec![
-        RolloutStage::new(50.0, Duration::ZERO),
-        RolloutStage::new(100.0, Duration::ZERO),
-    ])
-    .unwrap();
-    anchor
-        .deployer(P, &v2)
-        .rollout(plan)
-        .execute()
-        .await
-        .unwrap();
     let server = EdgeServer::start(&anchor, P, EdgeOptions::default())
         .await
         .unwrap();

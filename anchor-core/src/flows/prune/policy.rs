@@ -1,8 +1,8 @@
 //! Setting a project's retention policy.
 
 use crate::error::Result;
-use crate::flows::records::commit_project;
-use crate::flows::{location, lost_race, FlowContext};
+use crate::flows::records::set_project_policy;
+use crate::flows::FlowContext;
 use crate::model::{Project, ProjectName, RetentionPolicy};
 
 /// Records `policy` on the project (one conditional write); it applies
@@ -12,19 +12,5 @@ pub(crate) async fn set_policy(
     name: &ProjectName,
     policy: RetentionPolicy,
 ) -> Result<Project> {
-    let project = svc.project(name).await?;
-    location::ensure_same_store(svc, &project)?;
-    if project.retention == Some(policy) {
-        return Ok(project);
-    }
-    let next = Project {
-        retention: Some(policy),
-        revision: project.revision + 1,
-        ..project.clone()
-    };
-    svc.records.forget(name);
-    commit_project(svc, &next, project.revision)
-        .await
-        .map_err(|e| lost_race(name, e))?;
-    Ok(next)
+    set_project_policy(svc, name, policy, |p| &mut p.retention).await
 }
