@@ -8,6 +8,7 @@ mod invalidate;
 pub(crate) mod location;
 pub(crate) mod manifest;
 pub(crate) mod preview_address;
+mod project_policy;
 pub(crate) mod promote;
 pub mod prune;
 mod records;

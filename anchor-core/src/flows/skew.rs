@@ -1,6 +1,6 @@
 //! A project's skew protection policy, recorded on the project.
 
-use super::records::set_project_policy;
+use super::project_policy::set_project_policy;
 use super::FlowContext;
 use crate::error::Result;
 use crate::model::{Project, ProjectName, SkewPolicy};

@@ -1,7 +1,7 @@
 //! Setting a project's retention policy.
 
 use crate::error::Result;
-use crate::flows::records::set_project_policy;
+use crate::flows::project_policy::set_project_policy;
 use crate::flows::FlowContext;
 use crate::model::{Project, ProjectName, RetentionPolicy};
 
