@@ -9,6 +9,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::flows::FlowSettings;
 use crate::local::{LocalCloud, LocalCloudOptions, SqliteStateStore};
+use crate::model::DomainMode;
 
 /// Options of [`Anchor::local_with`].
 #[derive(Debug, Clone)]
@@ -27,6 +28,13 @@ pub struct LocalOptions {
     /// behaviours from the build, to the `live` aliases, as the AWS backend
     /// still does; for testing that path and upgrades from it.
     pub router: bool,
+    /// How new projects' custom domains reach their distribution: one
+    /// tenant each on a multi-tenant distribution (the default), or as
+    /// aliases of a standard one, as the AWS backend still provisions; for
+    /// testing that path. The local CDN holds the account to
+    /// `settings.domain_limits`, as CloudFront holds an account to its
+    /// quotas.
+    pub domain_mode: DomainMode,
 }
 
 impl Default for LocalOptions {
@@ -36,6 +44,7 @@ impl Default for LocalOptions {
             auto_issue_after: None,
             settings: FlowSettings::default(),
             router: true,
+            domain_mode: DomainMode::Tenants,
         }
     }
 }
@@ -57,7 +66,10 @@ impl Anchor {
         let cloud_options = LocalCloudOptions {
             auto_issue_after: options.auto_issue_after,
             without_router: !options.router,
+            domain_mode: options.domain_mode,
+            domain_limits: options.settings.domain_limits,
         };
+        options.settings.domain_limits.validate()?;
         let (store, cloud) = tokio::task::spawn_blocking(move || {
             let store = SqliteStateStore::open(&dir)?;
             let cloud = LocalCloud::open_with(dir.join("cloud"), clock, cloud_options)?;

@@ -50,7 +50,8 @@ impl Anchor {
     /// Opens the AWS backend: one `SdkConfig` from the standard chain and
     /// `options.connection`, the DynamoDB tables (created if missing and
     /// allowed), and clients for S3, Lambda, CloudFront and ACM (us-east-1).
-    /// The flows get the system clock and default settings; for others,
+    /// The flows get the system clock, and default settings but for
+    /// `options.domain_limits`; for others,
     /// use [`Anchor::builder`] over [`crate::aws::open_backend`].
     #[cfg(feature = "aws")]
     pub async fn aws(options: crate::aws::AwsOptions) -> Result<Self> {
@@ -68,9 +69,14 @@ impl Anchor {
         config: &aws_config::SdkConfig,
         options: &crate::aws::AwsOptions,
     ) -> Result<Self> {
+        let settings = crate::flows::FlowSettings {
+            domain_limits: options.domain_limits,
+            ..Default::default()
+        };
         Ok(
             Self::builder(crate::aws::open_backend(config, options).await?)
                 .aws_config(config.clone())
+                .settings(settings)
                 .build(),
         )
     }

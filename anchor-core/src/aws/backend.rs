@@ -11,6 +11,7 @@ use super::{
     ProvisionTarget, RevalidationTarget, S3ObjectStore, TableNames,
 };
 use crate::error::{Error, Result};
+use crate::model::DomainLimits;
 use crate::traits::Backend;
 
 /// Everything [`open_backend`] needs to know.
@@ -45,6 +46,10 @@ pub struct AwsOptions {
     /// when they must go elsewhere than the rest: for emulators that lack
     /// those APIs. `None` uses the main configuration.
     pub router_config: Option<SdkConfig>,
+    /// The account's domain quotas: AWS's defaults unless raised in
+    /// Service Quotas. `Anchor::aws` holds domains to them, and CloudFront's
+    /// own refusals name them.
+    pub domain_limits: DomainLimits,
 }
 
 impl AwsOptions {
@@ -61,6 +66,7 @@ impl AwsOptions {
             serialize_state_writes: false,
             router: AwsRouter::default(),
             router_config: None,
+            domain_limits: DomainLimits::default(),
         }
     }
 }
@@ -106,7 +112,8 @@ pub async fn open_backend(config: &SdkConfig, options: &AwsOptions) -> Result<Ba
             execution_role_arn: options.execution_role_arn.clone(),
         },
     );
-    let cdn = CloudFrontCdn::new(clients.cloudfront.clone());
+    options.domain_limits.validate()?;
+    let cdn = CloudFrontCdn::new(clients.cloudfront.clone()).with_limits(options.domain_limits);
     let router_sdk = options.router_config.as_ref().unwrap_or(config);
     let router_cdn = CloudFrontCdn::new(
         AwsClients::with_interceptors(router_sdk, &options.interceptors).cloudfront,

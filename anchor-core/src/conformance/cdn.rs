@@ -12,10 +12,12 @@ fn is_invalid(e: &Error, field: Option<&str>) -> bool {
 
 /// Checks every guarantee of [`Cdn`] on `distribution_id`, restoring its
 /// configuration at the end: ETags that change on every update, a stale
-/// If-Match refused without effect, a read-only `domain_name`, aliases that
-/// need an issued certificate covering them (`InvalidInput` on
-/// `certificate_id` otherwise), invalid aliases refused, a certificate in
-/// use undeletable (`InvalidState`), invalidation limits (1 to 3,000 paths,
+/// If-Match refused without effect, a read-only `domain_name`; on a
+/// standard distribution, aliases that need an issued certificate covering
+/// them (`InvalidInput` on `certificate_id` otherwise), invalid aliases
+/// refused, a certificate in use undeletable (`InvalidState`); on a
+/// multi-tenant one (`tenant_only`), the tenant rules of
+/// [`crate::traits::Cdn`]; then invalidation limits (1 to 3,000 paths,
 /// at most 15 wildcards, each path starting with `/`), and invalidations
 /// idempotent by caller reference (`AlreadyExists` if the paths differ).
 /// `issue` must make a certificate of `certs` issued.
@@ -104,7 +106,7 @@ pub async fn cdn_with(
         domain_name: format!("renamed-{run}.example.com"),
         ..original.clone()
     };
-    let mut etag = expect_ok(
+    let etag = expect_ok(
         cdn.update_config(distribution_id, &renamed, &etag).await,
         "update with another domain_name",
     );
@@ -114,6 +116,34 @@ pub async fn cdn_with(
         "domain_name must be read-only"
     );
 
+    if original.tenant_only {
+        super::tenants::tenants(cdn, distribution_id, (&original, &etag), certs, issue, &run).await;
+    } else {
+        aliases(
+            cdn,
+            distribution_id,
+            (&original, etag),
+            certs,
+            issue,
+            gaps,
+            &run,
+        )
+        .await;
+    }
+    invalidations(cdn, distribution_id, gaps, &run).await;
+}
+
+/// The alias part of the suite, for a standard distribution; it restores
+/// `original` at the end.
+async fn aliases(
+    cdn: &dyn Cdn,
+    distribution_id: &str,
+    (original, mut etag): (&DistributionConfig, String),
+    certs: &dyn Certificates,
+    issue: IssueFn<'_>,
+    gaps: &KnownGaps,
+    run: &str,
+) {
     // Aliases need an issued certificate that covers them.
     let alias = format!("cdn-{run}.anchor-conformance.example.com");
     let with = |certificate_id: Option<&String>, aliases: Vec<String>| DistributionConfig {
@@ -215,7 +245,7 @@ pub async fn cdn_with(
         );
     }
     expect_ok(
-        cdn.update_config(distribution_id, &original, &etag).await,
+        cdn.update_config(distribution_id, original, &etag).await,
         "restoring the configuration",
     );
     expect_ok(certs.delete(&cert).await, "deleting a detached certificate");
@@ -223,7 +253,10 @@ pub async fn cdn_with(
         certs.delete(&other_cert).await,
         "deleting an unused certificate",
     );
+}
 
+/// Invalidation limits and idempotency by caller reference.
+async fn invalidations(cdn: &dyn Cdn, distribution_id: &str, gaps: &KnownGaps, run: &str) {
     // Invalidation limits.
     let paths = |n: usize, prefix: &str| (0..n).map(|i| format!("{prefix}{i}")).collect::<Vec<_>>();
     let wildcards = |n: usize| (0..n).map(|i| format!("/w{i}/*")).collect::<Vec<_>>();

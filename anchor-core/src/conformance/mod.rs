@@ -14,6 +14,7 @@ pub mod kvs;
 pub mod objects;
 pub mod provisioner;
 pub mod store;
+mod tenants;
 
 use std::fmt::Debug;
 

@@ -63,6 +63,17 @@ impl Error {
                 ("reason", text(reason)),
             ],
             Self::NotManaged { certificate } => vec![("certificate", text(certificate))],
+            Self::QuotaExceeded {
+                quota,
+                limit,
+                setting,
+                reason,
+            } => vec![
+                ("quota", text(quota)),
+                ("limit", text(limit.to_string())),
+                ("setting", text(setting)),
+                ("reason", text(reason)),
+            ],
             Self::Service {
                 backend,
                 service,
@@ -130,6 +141,12 @@ impl Error {
                 std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
             ),
             "ANCHOR_INTERNAL" => Self::internal("a rollback records its event"),
+            "ANCHOR_QUOTA_EXCEEDED" => Self::QuotaExceeded {
+                quota: "Distribution tenants per account (CloudFront)".into(),
+                limit: 10_000,
+                setting: "domain_limits.tenants_per_account".into(),
+                reason: "the account holds 10000 distribution tenants".into(),
+            },
             _ => return None,
         })
     }

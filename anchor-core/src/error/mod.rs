@@ -33,6 +33,9 @@ pub enum ResourceKind {
     Alias,
     /// A CDN distribution.
     Distribution,
+    /// A distribution tenant: one custom domain on a multi-tenant
+    /// distribution.
+    Tenant,
     /// An object in the asset store.
     Object,
     /// A key-value store the edge router reads.
@@ -54,6 +57,7 @@ impl fmt::Display for ResourceKind {
             Self::FunctionVersion => "function version",
             Self::Alias => "alias",
             Self::Distribution => "distribution",
+            Self::Tenant => "distribution tenant",
             Self::Object => "object",
             Self::KeyValueStore => "key value store",
             Self::TagTable => "tag table",
@@ -177,6 +181,22 @@ pub enum Error {
         /// Its current state.
         state: String,
         /// Why that state forbids the operation.
+        reason: String,
+    },
+    /// An AWS quota (or the limit Anchor was told the account has) would be
+    /// passed: nothing changed. Raise `quota` in Service Quotas, then
+    /// `setting` to match, or free room first.
+    #[error("{reason}: the limit is {limit}; raise '{quota}' in Service Quotas, then {setting}")]
+    QuotaExceeded {
+        /// The quota's name in Service Quotas, with its service, such as
+        /// `Distribution tenants per account (CloudFront)`.
+        quota: String,
+        /// The limit that was reached.
+        limit: u64,
+        /// The Anchor setting that carries the limit, such as
+        /// `domain_limits.tenants_per_account`.
+        setting: String,
+        /// What reached it.
         reason: String,
     },
     /// A certificate does not carry Anchor's managed-by tag, so Anchor
@@ -344,6 +364,7 @@ impl Error {
             Self::PreconditionFailed { .. } => "ANCHOR_PRECONDITION_FAILED",
             Self::DomainTaken { .. } => "ANCHOR_DOMAIN_TAKEN",
             Self::InvalidState { .. } => "ANCHOR_INVALID_STATE",
+            Self::QuotaExceeded { .. } => "ANCHOR_QUOTA_EXCEEDED",
             Self::NotManaged { .. } => "ANCHOR_NOT_MANAGED",
             Self::Service { .. } => "ANCHOR_SERVICE",
             Self::Io { .. } => "ANCHOR_IO",
@@ -363,6 +384,7 @@ impl Error {
         "ANCHOR_INVALID_STATE",
         "ANCHOR_NOT_MANAGED",
         "ANCHOR_SERVICE",
+        "ANCHOR_QUOTA_EXCEEDED",
         "ANCHOR_IO",
         "ANCHOR_INTERNAL",
     ];

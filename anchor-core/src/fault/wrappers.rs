@@ -14,7 +14,8 @@ use crate::traits::{
     AliasConfig, AliasRouting, Backend, Cdn, CertificateDescription, CertificateRequest,
     Certificates, CodeBundle, DistributionConfig, FunctionUrlOptions, Functions, KeyValueStore,
     KvsDescription, KvsUpdate, ObjectBody, ObjectMeta, ObjectStore, PublishOptions, PutOptions,
-    Revalidation, RevalidationQueue, SetAliasOptions, StateStore, Versioned, WriteBatch,
+    Revalidation, RevalidationQueue, SetAliasOptions, StateStore, Tenant, TenantSpec, Versioned,
+    WriteBatch,
 };
 
 /// Wraps every client of `parts` but the provisioner with `plan`. An
@@ -379,6 +380,24 @@ impl Cdn for Faulty<dyn Cdn> {
             .inner
             .invalidate(distribution_id, paths, caller_reference);
         self.plan.run(Service::Cdn, "cdn.invalidate", call).await
+    }
+    async fn create_tenant(&self, spec: &TenantSpec) -> Result<Versioned<Tenant>> {
+        let call = self.inner.create_tenant(spec);
+        self.plan.run(Service::Cdn, "cdn.create_tenant", call).await
+    }
+    async fn get_tenant(&self, identifier: &str) -> Result<Versioned<Tenant>> {
+        let call = self.inner.get_tenant(identifier);
+        self.plan.run(Service::Cdn, "cdn.get_tenant", call).await
+    }
+    async fn disable_tenant(&self, id: &str, if_match: &str) -> Result<String> {
+        let call = self.inner.disable_tenant(id, if_match);
+        self.plan
+            .run(Service::Cdn, "cdn.disable_tenant", call)
+            .await
+    }
+    async fn delete_tenant(&self, id: &str, if_match: &str) -> Result<()> {
+        let call = self.inner.delete_tenant(id, if_match);
+        self.plan.run(Service::Cdn, "cdn.delete_tenant", call).await
     }
 }
 

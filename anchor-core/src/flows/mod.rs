@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::error::{Error, ResourceKind, Result};
-use crate::model::{Deployment, DeploymentId, Project, ProjectName, RouterCapacity};
+use crate::model::{Deployment, DeploymentId, DomainLimits, Project, ProjectName, RouterCapacity};
 use crate::opennext::BundleLimits;
 use crate::traits::Backend;
 
@@ -60,6 +60,10 @@ pub struct FlowSettings {
     /// (and an upgrade) opens the next one, and the account's quotas a new
     /// pair must fit in; CloudFront's defaults (`docs/router.md`).
     pub router_capacity: RouterCapacity,
+    /// The quotas custom domains are held to: AWS's defaults unless the
+    /// account's were raised (`docs/domains-at-scale.md`). Past one, `add`
+    /// fails with `Error::QuotaExceeded` and changes nothing.
+    pub domain_limits: DomainLimits,
 }
 
 impl Default for FlowSettings {
@@ -71,6 +75,7 @@ impl Default for FlowSettings {
             etag_retries: 5,
             bundle_limits: BundleLimits::LAMBDA,
             router_capacity: RouterCapacity::default(),
+            domain_limits: DomainLimits::default(),
         }
     }
 }

@@ -10,9 +10,10 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::certificates;
 use super::cloud::{Inner, LocalResult};
+use super::tenants;
 use crate::error::{Error, ResourceKind, Result, Service};
 use crate::model::{CdnRoute, CertificateStatus, DomainName};
-use crate::traits::{check_invalidation, Cdn, DistributionConfig, Versioned};
+use crate::traits::{check_invalidation, Cdn, DistributionConfig, Tenant, TenantSpec, Versioned};
 
 pub use crate::traits::{MAX_INVALIDATION_PATHS, MAX_INVALIDATION_WILDCARDS};
 
@@ -111,7 +112,7 @@ pub(crate) fn new_etag() -> String {
 fn read(conn: &Connection, id: &str) -> LocalResult<Versioned<DistributionConfig>> {
     let row = conn
         .query_row(
-            "SELECT domain_name, aliases, certificate_id, etag FROM distributions WHERE id = ?1",
+            "SELECT domain_name, aliases, certificate_id, etag, tenant_only FROM distributions WHERE id = ?1",
             [id],
             |r| {
                 Ok((
@@ -119,17 +120,19 @@ fn read(conn: &Connection, id: &str) -> LocalResult<Versioned<DistributionConfig
                     r.get::<_, String>(1)?,
                     r.get::<_, Option<String>>(2)?,
                     r.get::<_, String>(3)?,
+                    r.get::<_, bool>(4)?,
                 ))
             },
         )
         .optional()?;
-    let (domain_name, aliases, certificate_id, etag) =
+    let (domain_name, aliases, certificate_id, etag, tenant_only) =
         row.ok_or_else(|| Error::not_found(ResourceKind::Distribution, id))?;
     Ok(Versioned {
         value: DistributionConfig {
             domain_name,
             aliases: serde_json::from_str(&aliases)?,
             certificate_id,
+            tenant_only,
         },
         etag,
     })
@@ -159,8 +162,19 @@ fn check_aliases(aliases: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// CNAMEAlreadyExists: no alias may be on another distribution.
+/// CNAMEAlreadyExists: no alias may be on another distribution or be a
+/// tenant's domain.
 fn check_unique_across(conn: &Connection, id: &str, aliases: &[String]) -> LocalResult<()> {
+    for alias in aliases {
+        if let Some(tenant) = tenants::domain_user(conn, alias)? {
+            return Err(Error::conflict(
+                ResourceKind::Distribution,
+                id,
+                format!("CNAMEAlreadyExists: {alias} is a domain of tenant {tenant}"),
+            )
+            .into());
+        }
+    }
     let mut stmt = conn.prepare("SELECT id, aliases FROM distributions WHERE id <> ?1")?;
     let others = stmt
         .query_map([id], |r| {
@@ -246,6 +260,16 @@ impl Cdn for LocalCdn {
                     )
                     .into());
                 }
+                if current.value.tenant_only && !config.aliases.is_empty() {
+                    return Err(Error::invalid_input(
+                        "aliases",
+                        format!(
+                            "distribution {id} is multi-tenant: its domains belong to its tenants, \
+                             and it takes no aliases"
+                        ),
+                    )
+                    .into());
+                }
                 check_unique_across(&tx, &id, &config.aliases)?;
                 check_certificate(inner, &tx, &config)?;
                 let etag = new_etag();
@@ -306,6 +330,55 @@ impl Cdn for LocalCdn {
                 )?;
                 tx.commit()?;
                 Ok(invalidation)
+            })
+            .await
+    }
+
+    async fn create_tenant(&self, spec: &TenantSpec) -> Result<Versioned<Tenant>> {
+        spec.check()?;
+        let spec = spec.clone();
+        self.inner
+            .run(Service::Cdn, "CreateDistributionTenant", move |inner| {
+                let mut conn = inner.db();
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let created = tenants::create(inner, &tx, &spec)?;
+                tx.commit()?;
+                Ok(created)
+            })
+            .await
+    }
+
+    async fn get_tenant(&self, identifier: &str) -> Result<Versioned<Tenant>> {
+        let identifier = identifier.to_string();
+        self.inner
+            .run(Service::Cdn, "GetDistributionTenant", move |inner| {
+                tenants::read(&inner.db(), &identifier)
+            })
+            .await
+    }
+
+    async fn disable_tenant(&self, id: &str, if_match: &str) -> Result<String> {
+        let (id, if_match) = (id.to_string(), if_match.to_string());
+        self.inner
+            .run(Service::Cdn, "UpdateDistributionTenant", move |inner| {
+                let mut conn = inner.db();
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let etag = tenants::disable(&tx, &id, &if_match)?;
+                tx.commit()?;
+                Ok(etag)
+            })
+            .await
+    }
+
+    async fn delete_tenant(&self, id: &str, if_match: &str) -> Result<()> {
+        let (id, if_match) = (id.to_string(), if_match.to_string());
+        self.inner
+            .run(Service::Cdn, "DeleteDistributionTenant", move |inner| {
+                let mut conn = inner.db();
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                tenants::delete(&tx, &id, &if_match)?;
+                tx.commit()?;
+                Ok(())
             })
             .await
     }

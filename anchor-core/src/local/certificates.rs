@@ -238,22 +238,27 @@ impl Certificates for LocalCertificates {
             .run(Service::Certificates, "DeleteCertificate", move |inner| {
                 let mut conn = inner.db();
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                let user: Option<String> = tx
+                let distribution: Option<String> = tx
                     .query_row(
                         "SELECT id FROM distributions WHERE certificate_id = ?1 ORDER BY id LIMIT 1",
                         [&id],
                         |r| r.get(0),
                     )
                     .optional()?;
+                let user = match distribution {
+                    Some(d) => Some(format!("distribution {d}")),
+                    None => super::tenants::certificate_user(&tx, &id)?
+                        .map(|t| format!("distribution tenant {t}")),
+                };
                 if tx.execute("DELETE FROM certificates WHERE id = ?1", [&id])? == 0 {
                     return Err(Error::not_found(ResourceKind::Certificate, &id).into());
                 }
-                if let Some(distribution) = user {
+                if let Some(user) = user {
                     return Err(Error::invalid_state(
                         ResourceKind::Certificate,
                         &id,
                         "in_use",
-                        format!("distribution {distribution} uses it as its viewer certificate"),
+                        format!("{user} uses it as its viewer certificate"),
                     )
                     .into());
                 }

@@ -15,10 +15,11 @@ use super::{
 };
 use crate::clock::Clock;
 use crate::error::{Error, Result, Service};
+use crate::model::{DomainLimits, DomainMode};
 use crate::traits::{Backend, StateStore};
 
 /// Options of [`LocalCloud::open_with`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalCloudOptions {
     /// How long after its request a certificate of the local CA becomes
     /// `Issued` on its own, checked against the clock whenever it is read.
@@ -30,6 +31,25 @@ pub struct LocalCloudOptions {
     /// behaviours to the `live` aliases as Anchor did before it (and as the
     /// AWS backend still does). `false` by default.
     pub without_router: bool,
+    /// How new projects' custom domains reach their distribution:
+    /// [`DomainMode::Tenants`] (the default) provisions a multi-tenant
+    /// distribution, [`DomainMode::Aliases`] a standard one, as Anchor did
+    /// before tenants (and as the AWS backend still does).
+    pub domain_mode: DomainMode,
+    /// The account's quotas the local CDN enforces as CloudFront does;
+    /// AWS's defaults.
+    pub domain_limits: DomainLimits,
+}
+
+impl Default for LocalCloudOptions {
+    fn default() -> Self {
+        Self {
+            auto_issue_after: None,
+            without_router: false,
+            domain_mode: DomainMode::Tenants,
+            domain_limits: DomainLimits::default(),
+        }
+    }
 }
 
 /// The local cloud services of the embedded default, rooted in one folder.
@@ -284,6 +304,7 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
     ("functions", "timeout_secs", "INTEGER"),
     ("functions", "runtime", "TEXT"),
     ("distributions", "routes", "TEXT"),
+    ("distributions", "tenant_only", "INTEGER NOT NULL DEFAULT 0"),
 ];
 
 fn add_missing_columns(conn: &Connection) -> rusqlite::Result<()> {
@@ -356,6 +377,21 @@ CREATE TABLE IF NOT EXISTS distributions (
     aliases TEXT NOT NULL,
     certificate_id TEXT,
     etag TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tenants (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    distribution_id TEXT NOT NULL,
+    domains TEXT NOT NULL,
+    certificate_id TEXT,
+    enabled INTEGER NOT NULL,
+    tags TEXT NOT NULL,
+    etag TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tenants_by_certificate ON tenants (certificate_id);
+CREATE TABLE IF NOT EXISTS tenant_domains (
+    domain TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS invalidations (
     distribution_id TEXT NOT NULL,

@@ -17,6 +17,7 @@ mod revalidation;
 mod state_store;
 mod tag_table;
 mod temp_file;
+mod tenants;
 
 pub use cdn::{InvalidationRecord, LocalCdn, MAX_INVALIDATION_PATHS, MAX_INVALIDATION_WILDCARDS};
 pub use certificates::LocalCertificates;

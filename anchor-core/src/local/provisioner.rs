@@ -11,7 +11,9 @@ use super::cloud::Inner;
 use super::function_config;
 use super::function_records::{ensure_function, validate_alias};
 use crate::error::{Error, Result, Service};
-use crate::model::{router_pair_name, Infrastructure, ProjectName, RouterBinding, RouterCapacity};
+use crate::model::{
+    router_pair_name, DomainMode, Infrastructure, ProjectName, RouterBinding, RouterCapacity,
+};
 use crate::router::{preview_suffix_entry, KvsEntry, RouterKeys};
 use crate::traits::{ProvisionOptions, Provisioner};
 
@@ -56,6 +58,7 @@ fn infrastructure_of(
         distribution_id,
         asset_location: Some(location.to_string()),
         router,
+        domains: DomainMode::Aliases,
     }
 }
 
@@ -103,7 +106,8 @@ impl Provisioner for LocalProvisioner {
         let routes = infra.layout().routes(options.routes.clone());
         let routes = serde_json::to_string(&routes)
             .map_err(|e| crate::Error::invalid_input("routes", format!("cannot be stored: {e}")))?;
-        self.inner
+        let tenant_only = self
+            .inner
             .run(Service::Functions, "Provision", move |inner| {
                 let now = inner.now_millis();
                 let mut conn = inner.db();
@@ -124,21 +128,34 @@ impl Provisioner for LocalProvisioner {
                 if let Some((store, entry)) = &suffix {
                     put_once(&tx, store, entry)?;
                 }
+                let tenant_only = inner.options.domain_mode == DomainMode::Tenants;
                 tx.execute(
-                    "INSERT OR IGNORE INTO distributions (id, domain_name, aliases, certificate_id, etag, routes)
-                     VALUES (?1, ?2, '[]', NULL, ?3, ?4)",
+                    "INSERT OR IGNORE INTO distributions (id, domain_name, aliases, certificate_id, etag, routes, tenant_only)
+                     VALUES (?1, ?2, '[]', NULL, ?3, ?4, ?5)",
                     params![
                         record.distribution_id,
                         record.distribution_domain,
                         new_etag(),
-                        routes
+                        routes,
+                        tenant_only
                     ],
                 )?;
+                // A distribution made earlier keeps the mode it was made in.
+                let tenant_only: bool = tx.query_row(
+                    "SELECT tenant_only FROM distributions WHERE id = ?1",
+                    [&record.distribution_id],
+                    |r| r.get(0),
+                )?;
                 tx.commit()?;
-                Ok(())
+                Ok(tenant_only)
             })
             .await?;
-        Ok(infra)
+        let domains = if tenant_only {
+            DomainMode::Tenants
+        } else {
+            DomainMode::Aliases
+        };
+        Ok(Infrastructure { domains, ..infra })
     }
 
     fn gives_router(&self) -> bool {

@@ -60,13 +60,24 @@ display_as_serde_name!(CdnStatus { Pending => "pending", Active => "active", Fai
 pub struct DnsRecord {
     /// The record's name (fully qualified, with a trailing dot as ACM gives it).
     pub name: String,
-    /// The record type; always `CNAME` today.
+    /// The record type: `CNAME` for validation and for subdomains,
+    /// `ALIAS` for an apex's routing record.
     pub record_type: String,
     /// The record's value.
     pub value: String,
 }
 
 impl DnsRecord {
+    /// An `ALIAS` record: an apex's route to `value`, which the DNS
+    /// provider answers as A/AAAA records of the target.
+    pub fn alias(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            record_type: "ALIAS".into(),
+            value: value.into(),
+        }
+    }
+
     /// A `CNAME` record.
     pub fn cname(name: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
@@ -88,13 +99,22 @@ pub struct Domain {
     pub certificate_id: Option<String>,
     /// The certificate's status.
     pub certificate_status: CertificateStatus,
-    /// The names the certificate covers: this domain first, then the
-    /// project's other domains, so the newest certificate covers them all.
+    /// The names the certificate covers: this domain alone for a project
+    /// in tenant mode; in alias mode this domain first, then the project's
+    /// other domains, so the newest certificate covers them all.
     pub certificate_names: Vec<String>,
     /// The CNAME records that prove control of the names to the CA.
     pub validation_records: Vec<DnsRecord>,
-    /// The CNAME that routes the domain to the distribution.
+    /// The record that routes the domain to the distribution: a `CNAME`,
+    /// or for an apex (`example.com`), where DNS allows no CNAME, an
+    /// `ALIAS` record: an A/AAAA alias (Route 53), a flattened CNAME
+    /// (Cloudflare) or an ALIAS/ANAME, whichever the DNS provider offers
+    /// (`docs/domains-at-scale.md`, "Apex domains").
     pub routing_record: DnsRecord,
+    /// The distribution tenant that serves the domain, once it is attached
+    /// in tenant mode; `None` in alias mode.
+    #[serde(default)]
+    pub tenant_id: Option<String>,
     /// The CDN status, separate from the certificate's.
     pub cdn_status: CdnStatus,
     /// Why the certificate or the CDN attachment failed.

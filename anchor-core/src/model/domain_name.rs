@@ -99,6 +99,18 @@ impl DomainName {
         self.0.strip_prefix("*.")
     }
 
+    /// The name of the distribution tenant that serves this domain in
+    /// tenant mode: `anchor-` and 24 hex digits of the name's SHA-256. It
+    /// is unique in the account (a domain belongs to one project), within
+    /// CloudFront's rule for tenant names, and the same on every call, so
+    /// a retried attach finds the tenant an earlier attempt created.
+    pub fn tenant_name(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(self.0.as_bytes());
+        let hash: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+        format!("anchor-{hash}")
+    }
+
     /// The normalised ASCII name.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -339,5 +351,20 @@ mod tests {
         ] {
             assert_eq!(DomainName::parse(ok).unwrap().as_str(), ok);
         }
+    }
+
+    #[test]
+    fn tenant_names_meet_cloudfronts_rule_and_differ_by_domain() {
+        let name = |d: &str| DomainName::parse(d).unwrap().tenant_name();
+        let (a, b) = (name("shop.example.com"), name("*.preview.example.com"));
+        for n in [&a, &b] {
+            // CloudFront's rule: 3 to 128 of a-z 0-9 . -, alphanumeric ends.
+            assert_eq!(n.len(), 31, "{n}");
+            assert!(n
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+        }
+        assert_ne!(a, b);
+        assert_eq!(a, name("SHOP.example.com."));
     }
 }

@@ -8,6 +8,7 @@ mod behaviour;
 mod cursor;
 mod deployment;
 mod domain;
+mod domain_limits;
 mod domain_name;
 mod function_settings;
 mod origin_secret;
@@ -33,6 +34,7 @@ pub use behaviour::{
 pub use cursor::Listing;
 pub use deployment::{AssetSummary, Deployment, DeploymentId, DeploymentStatus, FunctionVersion};
 pub use domain::{CdnStatus, CertificateStatus, DnsRecord, Domain};
+pub use domain_limits::{DomainLimits, DomainMode, QuotaLimit, MAX_NAMES_PER_CERTIFICATE};
 pub use domain_name::DomainName;
 pub use function_settings::{
     FunctionSettings, FunctionSettingsParts, SiteFunctionSettings, SiteFunctionSettingsParts,

@@ -3,7 +3,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{DeploymentId, DistributionLayout};
+use super::{DeploymentId, DistributionLayout, DomainMode};
 use crate::error::{Error, Result};
 
 /// A project name: a slug of 1 to 48 characters, lowercase ASCII letters,
@@ -102,6 +102,12 @@ pub struct Infrastructure {
     /// backend that does not provision one yet.
     #[serde(default)]
     pub router: Option<RouterBinding>,
+    /// How custom domains are put on the distribution: one tenant each on
+    /// a multi-tenant distribution, or alternate names of the distribution
+    /// itself ([`DomainMode::Aliases`], the mode of every record written
+    /// before tenants existed).
+    #[serde(default)]
+    pub domains: DomainMode,
 }
 
 /// Where a project's edge router reads its routing.

@@ -7,10 +7,10 @@ use chrono::{DateTime, TimeZone, Utc};
 
 use super::{
     Architecture, AssetSummary, CdnStatus, CertificateStatus, Deployment, DeploymentId,
-    DeploymentStatus, DnsRecord, Domain, DomainName, Freed, FunctionVersion, Infrastructure,
-    LastSwitch, Page, Project, ProjectName, PruneRecord, RetentionPolicy, RollbackEvent, Rollout,
-    RolloutEvent, RolloutEventKind, RolloutPlan, RolloutStage, RolloutState, RouterBinding,
-    SkewPolicy, SwitchKind,
+    DeploymentStatus, DnsRecord, Domain, DomainMode, DomainName, Freed, FunctionVersion,
+    Infrastructure, LastSwitch, Page, Project, ProjectName, PruneRecord, RetentionPolicy,
+    RollbackEvent, Rollout, RolloutEvent, RolloutEventKind, RolloutPlan, RolloutStage,
+    RolloutState, RouterBinding, SkewPolicy, SwitchKind,
 };
 use crate::error::Result;
 
@@ -136,6 +136,7 @@ pub fn samples() -> Result<Samples> {
                 store: "arn:aws:cloudfront::000000000000:key-value-store/sample".into(),
                 bucket_host: "anchor-sample.s3.us-east-1.amazonaws.com".into(),
             }),
+            domains: DomainMode::Tenants,
         },
         created_at: at(0),
         active_deployment: Some(first.clone()),
@@ -215,6 +216,7 @@ pub fn samples() -> Result<Samples> {
             record_type: "CNAME".into(),
             value: "d111111abcdef8.cloudfront.net".into(),
         },
+        tenant_id: Some("dt_sample".into()),
         cdn_status: CdnStatus::Active,
         failure_reason: Some("sample failure".into()),
         removing: false,

@@ -1,5 +1,6 @@
 use async_trait::async_trait;
 
+use super::{Tenant, TenantSpec};
 use crate::error::{Error, Result};
 
 /// CloudFront's limit on paths in one invalidation.
@@ -46,6 +47,10 @@ pub struct DistributionConfig {
     pub aliases: Vec<String>,
     /// The viewer certificate; it must cover every alias.
     pub certificate_id: Option<String>,
+    /// A multi-tenant distribution (CloudFront's `ConnectionMode`
+    /// `tenant-only`): it takes no aliases, and its domains are its
+    /// tenants'. Read-only: set when the distribution is created.
+    pub tenant_only: bool,
 }
 
 /// A value read together with its ETag.
@@ -62,6 +67,13 @@ pub struct Versioned<T> {
 /// Implementations guarantee that `update_config` applies only if `if_match`
 /// is the current ETag (else `Error::PreconditionFailed`) and returns the new
 /// ETag, and that an invalidation id is returned only once it is accepted.
+/// Tenants follow CloudFront's rules: a tenant's domains are unique across
+/// every tenant and distribution alias (`Error::Conflict`), its
+/// certificate must be issued and cover each of them (`InvalidInput` on
+/// `tenant.certificate_id`), it lives only on a `tenant_only`
+/// distribution (`InvalidInput` on `tenant.distribution_id`), the account
+/// holds a limited number (`Error::QuotaExceeded`), and only a disabled
+/// tenant is deleted (`Error::InvalidState`), under its current ETag.
 #[async_trait]
 pub trait Cdn: Send + Sync + std::fmt::Debug {
     /// Reads the configuration and its ETag.
@@ -83,4 +95,20 @@ pub trait Cdn: Send + Sync + std::fmt::Debug {
         paths: &[String],
         caller_reference: &str,
     ) -> Result<String>;
+
+    /// Creates a tenant and returns it with its ETag. A tenant of the same
+    /// name fails with `Error::AlreadyExists` (read it with
+    /// [`Cdn::get_tenant`]).
+    async fn create_tenant(&self, spec: &TenantSpec) -> Result<Versioned<Tenant>>;
+
+    /// Reads a tenant by its name or id; `Error::NotFound` if there is none.
+    async fn get_tenant(&self, identifier: &str) -> Result<Versioned<Tenant>>;
+
+    /// Stops a tenant serving, if `if_match` is its current ETag, and
+    /// returns the new ETag.
+    async fn disable_tenant(&self, id: &str, if_match: &str) -> Result<String>;
+
+    /// Deletes a disabled tenant, if `if_match` is its current ETag. Its
+    /// certificate is then free to delete.
+    async fn delete_tenant(&self, id: &str, if_match: &str) -> Result<()>;
 }

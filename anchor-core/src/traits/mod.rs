@@ -12,6 +12,7 @@ mod objects;
 mod provision;
 mod revalidation;
 mod store;
+mod tenant;
 
 pub use backend::Backend;
 pub use cdn::{
@@ -36,3 +37,4 @@ pub use objects::{ObjectBody, ObjectMeta, ObjectStore, PutOptions};
 pub use provision::{ProvisionOptions, Provisioner};
 pub use revalidation::{Revalidation, RevalidationQueue};
 pub use store::{DomainWrite, Expect, StateStore, WriteBatch};
+pub use tenant::{check_tenant_name, Tenant, TenantSpec};

@@ -6,7 +6,7 @@ use crate::aws_support;
 use crate::common;
 
 use anchor_core::aws::{placeholder_zip, CACHING_OPTIMIZED_POLICY};
-use anchor_core::model::{DeploymentStatus, Infrastructure, ProjectName};
+use anchor_core::model::{DeploymentStatus, DomainMode, Infrastructure, ProjectName};
 use anchor_core::traits::ProvisionOptions;
 use anchor_core::{Error, ResourceKind};
 use anchor_testing::buckets::create_bucket;
@@ -115,6 +115,7 @@ async fn bring_your_own_resources_are_adopted_unchanged() {
         distribution_domain: String::new(),
         asset_location: None,
         router: None,
+        domains: DomainMode::Aliases,
     };
     let options = ProvisionOptions {
         existing: Some(existing.clone()),
@@ -193,6 +194,7 @@ async fn bring_your_own_missing_function_fails_and_records_nothing() {
             distribution_domain: String::new(),
             asset_location: None,
             router: None,
+            domains: DomainMode::Aliases,
         }),
         ..ProvisionOptions::default()
     };

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use anchor_core::clock::SystemClock;
 use anchor_core::conformance;
-use anchor_core::local::LocalCloud;
-use anchor_core::model::{Infrastructure, ProjectName};
+use anchor_core::local::{LocalCloud, LocalCloudOptions};
+use anchor_core::model::{DomainMode, Infrastructure, ProjectName};
 use anchor_core::traits::{ProvisionOptions, Provisioner};
 use anchor_testing::certificates::local_issuer;
 
@@ -52,6 +52,31 @@ async fn certificates() {
 async fn cdn() {
     let (_dir, cloud) = open();
     let infra = provisioned(&cloud, "conformance").await;
+    assert_eq!(
+        infra.domains,
+        DomainMode::Tenants,
+        "the default is multi-tenant"
+    );
+    conformance::cdn::cdn(
+        &cloud.cdn(),
+        &infra.distribution_id,
+        &cloud.certificates(),
+        &local_issuer(&cloud.certificates()),
+    )
+    .await;
+}
+
+/// The suite on a standard distribution, whose domains are aliases.
+#[tokio::test]
+async fn cdn_on_a_standard_distribution() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = LocalCloudOptions {
+        domain_mode: DomainMode::Aliases,
+        ..LocalCloudOptions::default()
+    };
+    let cloud = LocalCloud::open_with(dir.path(), Arc::new(SystemClock), options).unwrap();
+    let infra = provisioned(&cloud, "conformance").await;
+    assert_eq!(infra.domains, DomainMode::Aliases);
     conformance::cdn::cdn(
         &cloud.cdn(),
         &infra.distribution_id,

@@ -9,11 +9,12 @@ use std::sync::Arc;
 
 use anchor_core::model::{CdnStatus, CertificateStatus, Domain, DomainName};
 use anchor_core::traits::{
-    Cdn, CertificateRequest, DistributionConfig, DomainWrite, Expect, Versioned, WriteBatch,
+    Cdn, CertificateRequest, DistributionConfig, DomainWrite, Expect, Tenant, TenantSpec,
+    Versioned, WriteBatch,
 };
 use anchor_core::{Anchor, Error};
 use async_trait::async_trait;
-use common::env;
+use common::env_aliases as env;
 
 const P: &str = "shop";
 
@@ -191,36 +192,45 @@ async fn invalid_names_are_refused_naming_the_field() {
     assert!(a.domains(P).list().await.unwrap().is_empty());
 }
 
-/// Issue 16: an apex is refused with a message a user can act on: the
-/// name as typed (not Rust's `Debug` of the type), and a subdomain that is
-/// one (never `www.www.`), or, for a public suffix, a name under it.
+/// Issue 18: an apex is a domain like any other, routed by an `ALIAS`
+/// record (DNS allows no CNAME there). A public suffix is refused with a
+/// message a user can act on (issue 16): the name as typed, not Rust's
+/// `Debug` of the type, and a name under it to register instead.
 #[tokio::test]
-async fn an_apex_is_refused_with_the_name_and_a_subdomain_to_use() {
+async fn an_apex_gets_an_alias_record_and_a_public_suffix_is_refused() {
     let env = env().await;
     let a = &env.plain;
     a.create_project(P).await.unwrap();
-    for (apex, suggestion) in [
-        ("example.com", "www.example.com"),
-        ("Example.CO.UK", "www.example.co.uk"),
-        ("www.co.uk", "app.www.co.uk"),
-        ("co.uk", "www.example.co.uk"),
+    for (apex, name) in [
+        ("example.com", "example.com"),
+        ("Example.CO.UK", "example.co.uk"),
+        ("www.co.uk", "www.co.uk"),
     ] {
-        let err = a.domains(P).add(apex).await.unwrap_err();
-        let Error::InvalidInput { field, reason } = &err else {
-            panic!("{apex}: {err:?}");
-        };
-        assert_eq!(field, "domain", "{apex}");
-        let name = apex.to_ascii_lowercase();
-        assert!(
-            reason.starts_with(&format!("{name} is ")),
-            "{apex}: {reason}"
-        );
-        assert!(reason.contains(suggestion), "{apex}: {reason}");
-        assert!(!reason.contains("DomainName"), "{apex}: {reason}");
-        assert!(!reason.contains("www.www."), "{apex}: {reason}");
-        assert!(!reason.contains('"'), "{apex}: {reason}");
+        let d = a.domains(P).add(apex).await.unwrap();
+        assert_eq!(d.name.as_str(), name);
+        assert_eq!(d.routing_record.record_type, "ALIAS", "{apex}");
+        assert_eq!(d.routing_record.name, format!("{name}."));
+        assert!(d.routing_record.value.ends_with('.'), "{apex}");
     }
-    assert!(a.domains(P).list().await.unwrap().is_empty());
+    let sub = a.domains(P).add("www.example.com").await.unwrap();
+    assert_eq!(sub.routing_record.record_type, "CNAME");
+    let before = a.domains(P).list().await.unwrap();
+    let err = a.domains(P).add("co.uk").await.unwrap_err();
+    let Error::InvalidInput { field, reason } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(field, "domain");
+    assert!(reason.starts_with("co.uk is a public suffix"), "{reason}");
+    assert!(reason.contains("www.example.co.uk"), "{reason}");
+    assert!(
+        !reason.contains("DomainName") && !reason.contains('"'),
+        "{reason}"
+    );
+    assert_eq!(
+        a.domains(P).list().await.unwrap(),
+        before,
+        "nothing changed"
+    );
 }
 
 #[tokio::test]
@@ -305,6 +315,18 @@ impl Cdn for RacingCdn {
     ) -> anchor_core::Result<String> {
         self.inner.invalidate(id, paths, reference).await
     }
+    async fn create_tenant(&self, spec: &TenantSpec) -> anchor_core::Result<Versioned<Tenant>> {
+        self.inner.create_tenant(spec).await
+    }
+    async fn get_tenant(&self, identifier: &str) -> anchor_core::Result<Versioned<Tenant>> {
+        self.inner.get_tenant(identifier).await
+    }
+    async fn disable_tenant(&self, id: &str, if_match: &str) -> anchor_core::Result<String> {
+        self.inner.disable_tenant(id, if_match).await
+    }
+    async fn delete_tenant(&self, id: &str, if_match: &str) -> anchor_core::Result<()> {
+        self.inner.delete_tenant(id, if_match).await
+    }
 }
 
 #[tokio::test]
@@ -377,6 +399,7 @@ async fn removing_an_unattached_domain_whose_certificate_is_in_use_switches_firs
     // before it is ever refreshed (attached).
     let options = anchor_core::LocalOptions {
         auto_issue_after: Some(chrono::Duration::zero()),
+        domain_mode: anchor_core::model::DomainMode::Aliases,
         ..anchor_core::LocalOptions::default()
     };
     let a = &Anchor::local_with(tmp.path(), options).await.unwrap();

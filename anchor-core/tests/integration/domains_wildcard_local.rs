@@ -65,17 +65,16 @@ async fn a_wildcard_domain_gives_deployments_their_own_hosts_while_attached() {
         suffixes(&a).await.as_deref(),
         Some("localhost,preview.example.com")
     );
-    let project = a.project(P).await.unwrap();
-    let cdn = a
+    // Its own tenant serves it.
+    let tenant = a
         .backend()
         .cdn
-        .get_config(&project.infrastructure.distribution_id)
+        .get_tenant(active.tenant_id.as_deref().unwrap())
         .await
-        .unwrap();
-    assert!(cdn
-        .value
-        .aliases
-        .contains(&"*.preview.example.com".to_string()));
+        .unwrap()
+        .value;
+    assert_eq!(tenant.domains, ["*.preview.example.com"]);
+    assert_eq!(tenant.certificate_id, active.certificate_id);
     // Refreshing again writes nothing new.
     a.domains(P).refresh("*.preview.example.com").await.unwrap();
     assert_eq!(

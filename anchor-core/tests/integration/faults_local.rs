@@ -276,40 +276,6 @@ async fn rollout_goal_reached(op: Op, env: &Env) -> bool {
     }
 }
 
-/// The domain invariants: every active domain is on the distribution under
-/// a certificate covering it, and the distribution has no alias without a record.
-async fn check_domains(env: &Env) {
-    let a = &env.plain;
-    let project = a.project(P).await.unwrap();
-    let cfg = a
-        .backend()
-        .cdn
-        .get_config(&project.infrastructure.distribution_id)
-        .await
-        .unwrap()
-        .value;
-    let domains = a.domains(P).list().await.unwrap();
-    for alias in &cfg.aliases {
-        assert!(
-            domains.iter().any(|d| d.name.as_str() == alias),
-            "alias {alias} has no domain record"
-        );
-    }
-    for d in domains
-        .iter()
-        .filter(|d| d.cdn_status == CdnStatus::Active && !d.removing)
-    {
-        assert!(
-            cfg.aliases.iter().any(|x| x == d.name.as_str()),
-            "{} active but not attached",
-            d.name
-        );
-        let cert = cfg.certificate_id.as_deref().expect("a viewer certificate");
-        let desc = a.backend().certificates.describe(cert).await.unwrap();
-        assert!(desc.covers(d.name.as_str()));
-    }
-}
-
 /// Whether the router's store names the wildcard's suffix.
 async fn has_preview_suffix(env: &Env) -> bool {
     let a = &env.plain;
@@ -328,7 +294,7 @@ async fn has_preview_suffix(env: &Env) -> bool {
 
 async fn check_done(op: Op, env: &Env, ctx: &Ctx) {
     check_invariants(&env.plain, P).await;
-    check_domains(env).await;
+    crate::common::check_domains_served(&env.plain, P).await;
     let a = &env.plain;
     let domains = a.domains(P).list().await.unwrap();
     assert!(
@@ -388,7 +354,7 @@ async fn walk(op: Op) -> usize {
                 prunes_finished += report.finished_prunes.len();
             }
             check_invariants(&env.plain, P).await;
-            check_domains(&env).await;
+            crate::common::check_domains_consistent(&env.plain, P).await;
             if first.is_err() && !goal_reached(op, &env, &ctx).await {
                 if let Err(e) = run(op, &env, &ctx).await {
                     panic!("{at}: re-running failed: {e}");

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anchor_core::clock::ManualClock;
 use anchor_core::local::{LocalCloud, LocalCloudOptions};
-use anchor_core::model::{CertificateStatus, DnsRecord, ProjectName};
+use anchor_core::model::{CertificateStatus, DnsRecord, DomainMode, ProjectName};
 use anchor_core::traits::{
     Cdn, CertificateRequest, Certificates, DistributionConfig, ProvisionOptions, Provisioner,
 };
@@ -21,8 +21,11 @@ fn open(
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
     ));
+    // Standard distributions: these tests are about aliases
+    // (local_tenants.rs has the multi-tenant ones).
     let options = LocalCloudOptions {
         auto_issue_after,
+        domain_mode: DomainMode::Aliases,
         ..LocalCloudOptions::default()
     };
     let cloud = LocalCloud::open_with(dir.path(), clock.clone(), options).unwrap();
@@ -212,6 +215,7 @@ async fn an_alias_belongs_to_one_distribution() {
         domain_name: String::new(),
         aliases: vec!["shop.example.com".into()],
         certificate_id: Some(cert.clone()),
+        tenant_only: false,
     };
     let first = config(&cdn, &one).await;
     cdn.update_config(&one, &attach, &first.etag).await.unwrap();

@@ -10,7 +10,8 @@ use super::checks::check_config;
 use super::managed::{aliases, managed_part, viewer_certificate};
 use crate::aws::errors::{error_code, service_error};
 use crate::error::{Error, ResourceKind, Result, Service};
-use crate::traits::{check_invalidation, Cdn, DistributionConfig, Versioned};
+use crate::model::DomainLimits;
+use crate::traits::{check_invalidation, Cdn, DistributionConfig, Tenant, TenantSpec, Versioned};
 
 /// [`Cdn`] backed by CloudFront.
 ///
@@ -24,12 +25,24 @@ use crate::traits::{check_invalidation, Cdn, DistributionConfig, Versioned};
 #[derive(Debug, Clone)]
 pub struct CloudFrontCdn {
     pub(super) client: Client,
+    /// The quotas a refusal names in its `QuotaExceeded`.
+    limits: DomainLimits,
 }
 
 impl CloudFrontCdn {
-    /// Wraps a CloudFront client (CloudFront is global; any region works).
+    /// Wraps a CloudFront client (CloudFront is global; any region works),
+    /// naming AWS's default quotas in its errors.
     pub fn new(client: Client) -> Self {
-        Self { client }
+        Self {
+            client,
+            limits: DomainLimits::default(),
+        }
+    }
+
+    /// The same client, naming `limits` in its `QuotaExceeded` errors: the
+    /// quotas the account was raised to.
+    pub fn with_limits(self, limits: DomainLimits) -> Self {
+        Self { limits, ..self }
     }
 
     /// The wrapped client.
@@ -203,5 +216,21 @@ impl Cdn for CloudFrontCdn {
                     "no invalidation in the reply",
                 )
             })
+    }
+
+    async fn create_tenant(&self, spec: &TenantSpec) -> Result<Versioned<Tenant>> {
+        self.create_tenant_call(spec, &self.limits).await
+    }
+
+    async fn get_tenant(&self, identifier: &str) -> Result<Versioned<Tenant>> {
+        self.get_tenant_call(identifier).await
+    }
+
+    async fn disable_tenant(&self, id: &str, if_match: &str) -> Result<String> {
+        self.disable_tenant_call(id, if_match).await
+    }
+
+    async fn delete_tenant(&self, id: &str, if_match: &str) -> Result<()> {
+        self.delete_tenant_call(id, if_match).await
     }
 }

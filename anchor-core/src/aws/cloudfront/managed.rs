@@ -2,7 +2,7 @@
 //! viewer certificate), read from and written into the full configuration.
 
 use aws_sdk_cloudfront::types::{
-    Aliases, MinimumProtocolVersion, SslSupportMethod, ViewerCertificate,
+    Aliases, ConnectionMode, MinimumProtocolVersion, SslSupportMethod, ViewerCertificate,
 };
 
 use super::build_error;
@@ -24,10 +24,14 @@ pub(super) fn managed_part(
         .and_then(|v| v.acm_certificate_arn())
         .filter(|arn| !arn.is_empty())
         .map(str::to_string);
+    let tenant_only = config
+        .and_then(|c| c.connection_mode())
+        .is_some_and(|m| *m == ConnectionMode::TenantOnly);
     DistributionConfig {
         domain_name: domain_name.to_string(),
         aliases,
         certificate_id,
+        tenant_only,
     }
 }
 

@@ -21,6 +21,7 @@ mod router_function;
 mod router_resources;
 mod router_store;
 mod spec;
+mod tenants;
 
 pub use cache_policy::{
     router_cache_policy_config, CACHE_KEY_HEADER, CACHE_POLICY_DEFAULT_TTL, CACHE_POLICY_MAX_TTL,

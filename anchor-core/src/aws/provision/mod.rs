@@ -12,7 +12,7 @@ pub(crate) use router::RouterSource;
 use super::{location_of, CloudFrontCdn, DistributionSpec, FunctionSpec, LambdaFunctions};
 use crate::error::{Error, Result};
 use crate::model::{
-    DistributionLayout, FunctionSettings, Infrastructure, ProjectName, RouterBinding,
+    DistributionLayout, DomainMode, FunctionSettings, Infrastructure, ProjectName, RouterBinding,
     RouterCapacity,
 };
 use crate::traits::{Cdn, ProvisionOptions, Provisioner};
@@ -100,6 +100,11 @@ impl AwsProvisioner {
             distribution_domain: config.value.domain_name,
             asset_location: Some(location_of(&self.target.bucket)),
             router: None,
+            domains: if config.value.tenant_only {
+                DomainMode::Tenants
+            } else {
+                DomainMode::Aliases
+            },
             ..existing.clone()
         })
     }
@@ -192,6 +197,9 @@ impl Provisioner for AwsProvisioner {
             distribution_domain,
             asset_location: Some(location_of(&target.bucket)),
             router: router.map(|r| router::binding(&r.store_arn, &bucket_domain)),
+            // Multi-tenant distributions are not provisioned on AWS yet
+            // (`docs/domains-at-scale.md`, "Status").
+            domains: DomainMode::Aliases,
         })
     }
 

@@ -1,17 +1,24 @@
 //! [`DomainManager`]: custom domains with automatic TLS.
 //!
-//! Each domain gets its own DNS-validated certificate covering it and the
-//! project's other domains at the time, so the newest issued certificate
-//! always covers every domain added before it. CloudFront takes one viewer
-//! certificate per distribution; attaching picks the newest one that covers
-//! every alias, and removal switches to one that covers the rest before the
-//! removed domain's certificate is deleted.
+//! In tenant mode ([`DomainMode::Tenants`], `docs/domains-at-scale.md`)
+//! each domain gets a certificate for its name alone and, once it is
+//! issued, a distribution tenant of its own (`tenant`): no domain's call
+//! reads or writes another's, so a pending or failed name blocks nothing.
+//!
+//! In alias mode each domain gets its own DNS-validated certificate
+//! covering it and the project's other domains at the time, so the newest
+//! issued certificate always covers every domain added before it.
+//! CloudFront takes one viewer certificate per distribution; attaching
+//! picks the newest one that covers every alias, and removal switches to
+//! one that covers the rest before the removed domain's certificate is
+//! deleted.
 
 mod apex;
 mod attach;
 mod cleanup;
 mod preview_suffix;
 mod records;
+mod tenant;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -25,7 +32,7 @@ use super::records::{delete_record, save_domain};
 use super::{lost_race, FlowContext};
 use crate::error::{Error, ResourceKind, Result};
 use crate::model::{
-    CdnStatus, CertificateStatus, DnsRecord, Domain, DomainName, Project, ProjectName,
+    CdnStatus, CertificateStatus, DnsRecord, Domain, DomainMode, DomainName, Project, ProjectName,
 };
 use crate::traits::{
     CertificateRequest, DomainWrite, Expect, WriteBatch, MANAGED_BY_TAG, PROJECT_TAG_KEY,
@@ -59,23 +66,29 @@ impl DomainManager {
     /// CNAMEs and the routing CNAME. Adding a domain the project already has
     /// resumes where an earlier call stopped; a domain held by another
     /// project fails with `DomainTaken` and changes nothing. An apex
-    /// (`example.com`, by the public suffix list) fails with `InvalidInput`
-    /// naming `domain`: the routing record is a CNAME, and DNS allows none
-    /// at an apex. Losing a race with a concurrent add or remove of the same
-    /// name fails with `Conflict`.
+    /// (`example.com`, by the public suffix list) gets an `ALIAS` routing
+    /// record, since DNS allows no CNAME there; a public suffix (`co.uk`)
+    /// fails with `InvalidInput` naming `domain`. In alias mode a project
+    /// already holding as many domains as one certificate or distribution
+    /// takes ([`crate::model::DomainLimits`]) fails with `QuotaExceeded`
+    /// and changes nothing. Losing a race with a concurrent add or remove
+    /// of the same name fails with `Conflict`.
     pub async fn add(&self, name: &str) -> Result<Domain> {
         self.add_once(name).await.map_err(|e| self.lost_race(e))
     }
 
     async fn add_once(&self, name: &str) -> Result<Domain> {
         let (project, domain) = self.parse(name).await?;
-        if domain.is_apex() {
-            return Err(apex::apex_refused(&domain));
+        if domain.is_public_suffix() {
+            return Err(apex::public_suffix_refused(&domain));
         }
         let svc = &self.svc;
         let mut record = match svc.backend.store.get_domain(&domain).await? {
             Some(d) => self.check_owner(d)?,
-            None => self.claim(&project, &domain).await?,
+            None => {
+                self.check_room(&project).await?;
+                self.claim(&project, &domain).await?
+            }
         };
         if record.removing {
             return Err(Error::invalid_state(
@@ -123,7 +136,11 @@ impl DomainManager {
         match desc.status {
             CertificateStatus::Issued => {
                 let attaching = record.cdn_status != CdnStatus::Active;
-                if attaching {
+                let tenants = project.infrastructure.domains == DomainMode::Tenants;
+                let mut tenant_id = record.tenant_id.clone();
+                if attaching && tenants {
+                    tenant_id = Some(tenant::attach(svc, &project, &domain, &cert_id).await?);
+                } else if attaching {
                     let choice = CertificateChoice::new(svc, &project.name, Some(&record)).await?;
                     attach(svc, &project.infrastructure, &domain, &choice).await?;
                 }
@@ -134,10 +151,13 @@ impl DomainManager {
                     d.cdn_status = CdnStatus::Active;
                     d.failure_reason = None;
                     d.activated_at = d.activated_at.or(Some(now));
+                    d.tenant_id = tenant_id;
                 })
                 .await;
                 if let Err(err) = saved {
-                    if attaching {
+                    if attaching && tenants {
+                        tenant::undo_attach(svc, &project, &domain).await;
+                    } else if attaching {
                         cleanup::undo_attach(svc, &project, &domain, &cert_id).await;
                     }
                     return Err(err);
@@ -173,8 +193,10 @@ impl DomainManager {
         Ok(record)
     }
 
-    /// Detaches the domain from the CDN, then deletes its certificate (only
-    /// if it carries Anchor's managed-by tag), then the record. An
+    /// Detaches the domain from the CDN (in tenant mode: disables and
+    /// deletes its tenant, touching no other domain's), then deletes its
+    /// certificate (only if it carries Anchor's managed-by tag), then the
+    /// record. An
     /// interrupted removal resumes when called again. A certificate without
     /// the tag fails with `NotManaged` before anything changes. Losing a
     /// race with a concurrent change of the record or the distribution fails
@@ -201,6 +223,9 @@ impl DomainManager {
             },
             None => None,
         };
+        if project.infrastructure.domains == DomainMode::Tenants {
+            return self.remove_tenant(&project, record, certificate).await;
+        }
         // Check that the remaining aliases stay covered before changing anything.
         let choice = CertificateChoice::new(svc, &project.name, None)
             .await?
@@ -242,6 +267,52 @@ impl DomainManager {
             cleanup::delete_certificate(svc, &project, &domain, &id).await?;
         }
         delete_record(svc, &record).await
+    }
+
+    /// [`Self::remove`] in tenant mode: mark, delete the tenant, take the
+    /// wildcard's suffix away, delete the certificate, then the record.
+    async fn remove_tenant(
+        &self,
+        project: &Project,
+        mut record: Domain,
+        certificate: Option<String>,
+    ) -> Result<()> {
+        let svc = &self.svc;
+        if !record.removing {
+            save_domain(svc, &mut record, |d| d.removing = true).await?;
+        }
+        tenant::detach(svc, &record.name).await?;
+        set_preview_suffix(svc, &project.infrastructure, &record.name, false).await?;
+        if let Some(id) = certificate {
+            tenant::delete_certificate(svc, &record.name, &id).await?;
+        }
+        delete_record(svc, &record).await
+    }
+
+    /// In alias mode, fails with `QuotaExceeded` when the project already
+    /// holds as many domains as one certificate names or one distribution
+    /// takes; nothing in tenant mode, where the CDN counts the account's
+    /// tenants itself.
+    async fn check_room(&self, project: &Project) -> Result<()> {
+        let limits = &self.svc.settings.domain_limits;
+        let Some(ceiling) = limits.project_ceiling(project.infrastructure.domains) else {
+            return Ok(());
+        };
+        let held = self
+            .svc
+            .backend
+            .store
+            .list_domains(&project.name)
+            .await?
+            .len();
+        if held >= ceiling.limit as usize {
+            return Err(ceiling.exceeded(format!(
+                "project {} holds {held} domains as aliases of one distribution, \
+                 under one certificate that names them all",
+                project.name
+            )));
+        }
+        Ok(())
     }
 
     /// Finishes the domain changes a crash left half-done, oldest domain
@@ -318,10 +389,8 @@ impl DomainManager {
             certificate_status: CertificateStatus::Requesting,
             certificate_names: Vec::new(),
             validation_records: Vec::new(),
-            routing_record: DnsRecord::cname(
-                format!("{domain}."),
-                format!("{}.", project.infrastructure.distribution_domain),
-            ),
+            routing_record: routing_record(domain, &project.infrastructure.distribution_domain),
+            tenant_id: None,
             cdn_status: CdnStatus::Pending,
             failure_reason: None,
             removing: false,
@@ -345,12 +414,11 @@ impl DomainManager {
         }
     }
 
-    /// Requests the certificate, idempotently: a retry after a lost reply
-    /// sends the same token and gets the same certificate.
-    async fn request_certificate(&self, record: &mut Domain) -> Result<()> {
-        let svc = &self.svc;
-        let mut names = vec![record.name.to_string()];
-        let mut others: Vec<String> = svc
+    /// In alias mode, the project's other live domains, sorted: the names a
+    /// new certificate covers besides `record`'s own.
+    async fn other_names(&self, record: &Domain) -> Result<Vec<String>> {
+        let mut others: Vec<String> = self
+            .svc
             .backend
             .store
             .list_domains(&record.project)
@@ -364,7 +432,18 @@ impl DomainManager {
             .map(|d| d.name.to_string())
             .collect();
         others.sort();
-        names.extend(others);
+        Ok(others)
+    }
+
+    /// Requests the certificate, idempotently: a retry after a lost reply
+    /// sends the same token and gets the same certificate.
+    async fn request_certificate(&self, record: &mut Domain) -> Result<()> {
+        let svc = &self.svc;
+        let mut names = vec![record.name.to_string()];
+        let project = svc.project(&record.project).await?;
+        if project.infrastructure.domains == DomainMode::Aliases {
+            names.extend(self.other_names(record).await?);
+        }
         let seed = format!(
             "anchor|{}|{}|{}",
             record.project,
@@ -401,6 +480,18 @@ impl DomainManager {
             cleanup::drop_unrecorded_certificate(svc, &record.name, &id).await;
         }
         saved
+    }
+}
+
+/// The record that routes `domain` to the distribution at
+/// `distribution_domain`: a CNAME, or at an apex, where DNS allows none,
+/// an `ALIAS` (an A/AAAA alias or a flattened CNAME at the DNS provider).
+fn routing_record(domain: &DomainName, distribution_domain: &str) -> DnsRecord {
+    let (name, target) = (format!("{domain}."), format!("{distribution_domain}."));
+    if domain.is_apex() {
+        DnsRecord::alias(name, target)
+    } else {
+        DnsRecord::cname(name, target)
     }
 }
 

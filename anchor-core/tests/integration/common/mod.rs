@@ -4,11 +4,15 @@
 
 #![allow(dead_code)]
 
+mod domains;
+#[allow(unused_imports)]
+pub use domains::{check_domains_consistent, check_domains_served};
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anchor_core::fault::{self, FaultPlan};
-use anchor_core::model::{Deployment, DeploymentStatus, PageRequest, Project};
+use anchor_core::model::{Deployment, DeploymentStatus, DomainMode, PageRequest, Project};
 use anchor_core::{Anchor, FlowSettings, LocalOptions, RecoveryReport};
 
 /// The committed fixture, trimmed from a real OpenNext build.
@@ -112,11 +116,24 @@ pub fn eager_settings() -> FlowSettings {
 }
 
 /// Opens an embedded Anchor; `anchor` goes through a fault plan, `plain`
-/// shares the same backend without faults.
+/// shares the same backend without faults. New projects put their custom
+/// domains on tenants, the embedded default's default.
 pub async fn env_with(settings: FlowSettings) -> Env {
+    env_in_mode(settings, DomainMode::Tenants).await
+}
+
+/// [`env`] whose new projects put custom domains on their distribution as
+/// aliases under one certificate, as projects made before tenants do.
+pub async fn env_aliases() -> Env {
+    env_in_mode(FlowSettings::default(), DomainMode::Aliases).await
+}
+
+/// [`env_with`] with new projects' domains in `mode`.
+pub async fn env_in_mode(settings: FlowSettings, mode: DomainMode) -> Env {
     let tmp = tempfile::tempdir().unwrap();
     let options = LocalOptions {
         settings: settings.clone(),
+        domain_mode: mode,
         ..LocalOptions::default()
     };
     let plain = Anchor::local_with(tmp.path().join("anchor"), options)

@@ -3,10 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use anchor_core::model::{
-    CdnStatus, CertificateStatus, Deployment, DeploymentId, DeploymentStatus, PageRequest,
-    RollbackEvent,
-};
+use anchor_core::model::{Deployment, DeploymentId, DeploymentStatus, PageRequest, RollbackEvent};
 use anchor_core::{Anchor, Error};
 
 use super::ops::{Kind, Op, Outcome};
@@ -203,51 +200,4 @@ fn switch_targets(results: &Results) -> BTreeSet<DeploymentId> {
             _ => None,
         })
         .collect()
-}
-
-/// The domain records agree with the CDN: no removal left half-done, the
-/// distribution's aliases are exactly the records that say `Active`, each
-/// with an issued certificate, and its viewer certificate is an issued,
-/// Anchor-managed one of the project's that covers every alias.
-pub async fn domains(a: &Anchor, project: &str) {
-    let records = a.domains(project).list().await.unwrap();
-    for d in &records {
-        assert!(!d.removing, "{} left half-removed: {d:?}", d.name);
-        if d.cdn_status == CdnStatus::Active {
-            assert_eq!(d.certificate_status, CertificateStatus::Issued, "{d:?}");
-        }
-    }
-    let p = a.project(project).await.unwrap();
-    let cdn = a
-        .backend()
-        .cdn
-        .get_config(&p.infrastructure.distribution_id)
-        .await
-        .unwrap()
-        .value;
-    let mut aliases = cdn.aliases.clone();
-    aliases.sort();
-    let mut active: Vec<String> = records
-        .iter()
-        .filter(|d| d.cdn_status == CdnStatus::Active)
-        .map(|d| d.name.to_string())
-        .collect();
-    active.sort();
-    assert_eq!(aliases, active, "CDN aliases and active domain records");
-    if aliases.is_empty() {
-        return;
-    }
-    let cert = cdn.certificate_id.as_deref().expect("a viewer certificate");
-    assert!(
-        records
-            .iter()
-            .any(|d| d.certificate_id.as_deref() == Some(cert)),
-        "the viewer certificate {cert} belongs to one of the project's domains"
-    );
-    let desc = a.backend().certificates.describe(cert).await.unwrap();
-    assert_eq!(desc.status, CertificateStatus::Issued);
-    assert!(desc.is_managed_by_anchor());
-    for alias in &aliases {
-        assert!(desc.covers(alias), "{cert} does not cover {alias}");
-    }
 }

@@ -267,7 +267,7 @@ pub async fn run(a: &Anchor, project: &str, before: &Prepared, mix: &Mix) -> Fig
         checks::records(a, project, &history_before, &rollbacks_before, &results).await;
     checks::versions(a, project, &history_before, &results).await;
     crate::common::check_invariants(a, project).await;
-    checks::domains(a, project).await;
+    crate::common::check_domains_served(a, project).await;
     println!(
         "concurrency figures: {} operations at once; successes {:?}; losers (kind, code) {:?}; records lost {}",
         figures.operations, figures.successes, figures.losers, figures.records_lost

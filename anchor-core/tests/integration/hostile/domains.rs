@@ -48,15 +48,15 @@ pub fn name_cases() -> Vec<Case> {
             want: domain("public suffix"),
         },
         Case {
-            name: "domain-apex",
-            // The routing record is a CNAME, which DNS forbids at an apex.
-            op: op!(|w, dir| add(w, "shop-example.com").await),
-            want: domain("apex"),
+            name: "domain-public-suffix",
+            // Anyone can register under it, so no one may claim it.
+            op: op!(|w, dir| add(w, "co.uk").await),
+            want: domain("public suffix"),
         },
         Case {
-            name: "domain-apex-under-a-two-label-suffix",
-            op: op!(|w, dir| add(w, "shop-example.co.uk").await),
-            want: domain("apex"),
+            name: "domain-public-suffix-of-three-labels",
+            op: op!(|w, dir| add(w, "act.edu.au").await),
+            want: domain("public suffix"),
         },
         Case {
             name: "domain-label-over-63",
