@@ -1,6 +1,6 @@
 //! The hostile-input catalogue on the embedded default: bad builds, domain
 //! names, project names, rollback and promotion targets, history cursors,
-//! retention policies and foreign certificates. Every case must fail with a typed error naming
+//! retention policies, domain limits and foreign certificates. Every case must fail with a typed error naming
 //! the field or path at fault (or, for a different spelling of what exists,
 //! succeed as the same thing) and leave every record, object, function
 //! version, alias, distribution and certificate exactly as it was.
@@ -8,6 +8,8 @@
 
 #[path = "hostile/catalogue.rs"]
 mod catalogue;
+#[path = "hostile/domain_limits.rs"]
+mod domain_limits;
 #[path = "hostile/domains.rs"]
 mod domains;
 #[path = "hostile/edits.rs"]
@@ -27,12 +29,13 @@ use catalogue::{run, Case};
 use world::World;
 
 /// Every case of the catalogue, by group.
-fn groups() -> [(&'static str, Vec<Case>); 7] {
+fn groups() -> [(&'static str, Vec<Case>); 8] {
     [
         ("manifest", manifest::manifest_cases()),
         ("build folder", folders::folder_cases()),
         ("domain name", domains::name_cases()),
         ("domain ownership", domains::ownership_cases()),
+        ("domain limits", domain_limits::domain_limit_cases()),
         ("project and history", records::project_cases()),
         ("rollback and promotion", records::switch_cases()),
         ("retention and pruning", retention::retention_cases()),
@@ -82,7 +85,7 @@ async fn hostile_builds_are_refused_naming_the_path() {
 
 #[tokio::test]
 async fn hostile_domains_are_refused_naming_the_field() {
-    run_groups(&["domain name", "domain ownership"]).await;
+    run_groups(&["domain name", "domain ownership", "domain limits"]).await;
 }
 
 #[tokio::test]

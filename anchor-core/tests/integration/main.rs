@@ -45,6 +45,7 @@ mod conformance_local;
 mod conformance_provisioner;
 mod conformance_store;
 mod domains_local;
+mod domains_scale_local;
 mod domains_wildcard_local;
 mod edge_isr;
 mod edge_local;
