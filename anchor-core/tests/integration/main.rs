@@ -23,6 +23,7 @@ mod aws_bucket;
 mod aws_byo;
 mod aws_cloudfront;
 mod aws_concurrency;
+mod aws_domain_limits;
 mod aws_dynamodb;
 mod aws_error_mapping;
 mod aws_flow;
