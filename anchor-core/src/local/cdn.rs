@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::certificates;
-use super::cloud::{Inner, LocalResult};
+use super::cloud::{new_etag, Inner, LocalResult};
 use super::tenants;
 use crate::error::{Error, ResourceKind, Result, Service};
 use crate::model::{CdnRoute, CertificateStatus, DomainName};
@@ -61,7 +61,6 @@ impl LocalCdn {
     }
 }
 
-/// A fresh ETag; never repeats, so a stale one can never match again.
 /// One invalidation as the local edge applies it: its sequence number
 /// (increasing with each invalidation made) and its paths.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,10 +102,6 @@ impl LocalCdn {
             })
             .await
     }
-}
-
-pub(crate) fn new_etag() -> String {
-    format!("E{}", ulid::Ulid::new())
 }
 
 fn read(conn: &Connection, id: &str) -> LocalResult<Versioned<DistributionConfig>> {

@@ -247,8 +247,7 @@ impl Certificates for LocalCertificates {
                     .optional()?;
                 let user = match distribution {
                     Some(d) => Some(format!("distribution {d}")),
-                    None => super::tenants::certificate_user(&tx, &id)?
-                        .map(|t| format!("distribution tenant {t}")),
+                    None => tenant_using(&tx, &id)?.map(|t| format!("distribution tenant {t}")),
                 };
                 if tx.execute("DELETE FROM certificates WHERE id = ?1", [&id])? == 0 {
                     return Err(Error::not_found(ResourceKind::Certificate, &id).into());
@@ -267,4 +266,16 @@ impl Certificates for LocalCertificates {
             })
             .await
     }
+}
+
+/// The distribution tenant that uses `certificate` as its viewer
+/// certificate, if any.
+fn tenant_using(conn: &Connection, certificate: &str) -> LocalResult<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM tenants WHERE certificate_id = ?1 ORDER BY id LIMIT 1",
+            [certificate],
+            |r| r.get(0),
+        )
+        .optional()?)
 }

@@ -449,3 +449,8 @@ CREATE TABLE IF NOT EXISTS kvs_items (
     PRIMARY KEY (store, key)
 );
 ";
+
+/// A fresh ETag; never repeats, so a stale one can never match again.
+pub(crate) fn new_etag() -> String {
+    format!("E{}", ulid::Ulid::new())
+}

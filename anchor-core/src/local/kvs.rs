@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use super::cdn::new_etag;
+use super::cloud::new_etag;
 use super::cloud::{Inner, LocalResult};
 use crate::error::{Error, ResourceKind, Result, Service};
 use crate::traits::{

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
-use super::cdn::new_etag;
+use super::cloud::new_etag;
 use super::cloud::Inner;
 use super::function_config;
 use super::function_records::{ensure_function, validate_alias};

@@ -8,9 +8,8 @@ use std::collections::BTreeMap;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::cdn::new_etag;
 use super::certificates;
-use super::cloud::{Inner, LocalResult};
+use super::cloud::{new_etag, Inner, LocalResult};
 use crate::error::{Error, ResourceKind};
 use crate::model::{CertificateStatus, DomainLimits};
 use crate::traits::{Tenant, TenantSpec, Versioned};
@@ -133,20 +132,6 @@ pub(super) fn delete(tx: &Transaction<'_>, id: &str, if_match: &str) -> LocalRes
     )?;
     tx.execute("DELETE FROM tenants WHERE id = ?1", [&current.value.id])?;
     Ok(())
-}
-
-/// The tenant that uses `certificate` as its viewer certificate, if any.
-pub(super) fn certificate_user(
-    conn: &Connection,
-    certificate: &str,
-) -> LocalResult<Option<String>> {
-    Ok(conn
-        .query_row(
-            "SELECT id FROM tenants WHERE certificate_id = ?1 ORDER BY id LIMIT 1",
-            [certificate],
-            |r| r.get(0),
-        )
-        .optional()?)
 }
 
 /// The tenant answering for `domain`, if any (CNAMEAlreadyExists for an alias).
