@@ -9,7 +9,8 @@ use anchor_core::calls::{
 use anchor_core::model::{FunctionSettingsParts, SiteFunctionSettings, SiteFunctionSettingsParts};
 use anchor_core::Error;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict};
+
+use crate::convert::{mapping, text, whole};
 
 /// Reads the `function_settings` dict (with the GIL held, so the result
 /// owns everything). A key that is not a function or a setting, or a value
@@ -77,62 +78,4 @@ fn function_parts(value: &Bound<'_, PyAny>, field: &str) -> Result<FunctionSetti
         }
     }
     Ok(parts)
-}
-
-/// The items of a dict with string keys, or `InvalidInput` naming `field`.
-fn mapping<'py>(
-    value: &Bound<'py, PyAny>,
-    field: &str,
-) -> Result<Vec<(String, Bound<'py, PyAny>)>, Error> {
-    let dict = value.cast::<PyDict>().map_err(|_| {
-        Error::invalid_input(field, format!("must be a dict, got {}", type_of(value)))
-    })?;
-    dict.iter()
-        .map(|(k, v)| {
-            let key = k.extract::<String>().map_err(|_| {
-                Error::invalid_input(field, format!("keys must be strings, got {}", type_of(&k)))
-            })?;
-            Ok((key, v))
-        })
-        .collect()
-}
-
-/// A non-negative int that fits the core's `u32`; the core checks the range.
-fn whole(value: &Bound<'_, PyAny>, field: &str) -> Result<u32, Error> {
-    let refused = || {
-        Error::invalid_input(
-            field,
-            format!(
-                "must be a whole number from 0 to {}, got {}",
-                u32::MAX,
-                shown(value)
-            ),
-        )
-    };
-    if value.is_instance_of::<PyBool>() {
-        return Err(refused());
-    }
-    let number: i64 = value.extract().map_err(|_| refused())?;
-    u32::try_from(number).map_err(|_| refused())
-}
-
-fn text(value: &Bound<'_, PyAny>, field: &str) -> Result<String, Error> {
-    value
-        .extract::<String>()
-        .map_err(|_| Error::invalid_input(field, format!("must be a str, got {}", type_of(value))))
-}
-
-fn type_of(value: &Bound<'_, PyAny>) -> String {
-    value
-        .get_type()
-        .name()
-        .map(|n| n.to_string())
-        .unwrap_or_else(|_| "an object".to_string())
-}
-
-fn shown(value: &Bound<'_, PyAny>) -> String {
-    value
-        .repr()
-        .map(|r| r.to_string())
-        .unwrap_or_else(|_| type_of(value))
 }
