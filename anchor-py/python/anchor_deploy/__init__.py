@@ -20,6 +20,7 @@ from .exceptions import (
     NotFoundError,
     NotManagedError,
     PreconditionFailedError,
+    QuotaExceededError,
     ServiceError,
 )
 from .types import (
@@ -31,6 +32,7 @@ from .types import (
     DeployPlan,
     DnsRecord,
     Domain,
+    DomainMode,
     EdgeWorker,
     FunctionSettings,
     FunctionVersion,
@@ -84,6 +86,7 @@ __all__ = [
     "InvalidStateError",
     "NotManagedError",
     "ServiceError",
+    "QuotaExceededError",
     "InternalError",
     "IoError",
     "AssetSummary",
@@ -94,6 +97,7 @@ __all__ = [
     "DeployPlan",
     "DnsRecord",
     "Domain",
+    "DomainMode",
     "EdgeWorker",
     "FunctionSettings",
     "FunctionVersion",

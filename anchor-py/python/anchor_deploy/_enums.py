@@ -49,6 +49,21 @@ class CdnStatus(str, Enum):
         return self.value
 
 
+class DomainMode(str, Enum):
+    """How a project's custom domains are put on its distribution."""
+
+    #: Alternate names of the distribution, under one certificate that
+    #: names them all; the mode of projects made before tenants existed,
+    #: and of new projects on AWS.
+    ALIASES = "aliases"
+    #: One distribution tenant each, with a certificate for that name
+    #: alone; the mode of new projects on the embedded default.
+    TENANTS = "tenants"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 class Phase(str, Enum):
     """A phase of a deployment, as reported to progress callbacks."""
 

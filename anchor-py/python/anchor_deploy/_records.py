@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import Any, Callable, ClassVar, Dict, Generic, Mapping, Optional, Tuple, Type, TypeVar
 from ._record import _R, _T, _Record, _encode, _many, _opt, _parse_time, _time  # noqa: F401
-from ._enums import CdnStatus, CertificateStatus, DeploymentStatus, Phase, PlannedAction  # noqa: F401
+from ._enums import CdnStatus, CertificateStatus, DeploymentStatus, DomainMode, Phase, PlannedAction  # noqa: F401
 from ._prune import PruneRecord, RetentionPolicy
 from ._rollouts import Rollout, SkewPolicy
 
@@ -41,9 +41,13 @@ class Infrastructure(_Record):
     #: ``None`` where the distribution routes by behaviours to the ``live``
     #: aliases.
     router: Optional[RouterBinding]
+    #: How custom domains are put on the distribution: one tenant each
+    #: (``tenants``), or alternate names of the distribution itself
+    #: (``aliases``, the mode of records written before tenants existed).
+    domains: DomainMode
 
     _shown = ("server_function", "alias", "distribution_domain")
-    _convert = {"router": _opt(RouterBinding.from_dict)}
+    _convert = {"router": _opt(RouterBinding.from_dict), "domains": DomainMode}
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -190,6 +194,9 @@ class DnsRecord(_Record):
     """A DNS record to create at the DNS provider."""
 
     name: str
+    #: ``CNAME`` for validation and for subdomains; ``ALIAS`` for an
+    #: apex's routing record (an A/AAAA alias, a flattened CNAME or an
+    #: ALIAS/ANAME, whichever the DNS provider offers).
     record_type: str
     value: str
 
@@ -204,7 +211,12 @@ class Domain(_Record):
     certificate_status: CertificateStatus
     certificate_names: Tuple[str, ...]
     validation_records: Tuple[DnsRecord, ...]
+    #: The record that routes the name to the distribution: a ``CNAME``,
+    #: or ``ALIAS`` for an apex such as ``example.com``.
     routing_record: DnsRecord
+    #: The distribution tenant that serves the domain, once it is attached
+    #: in tenant mode; ``None`` in alias mode.
+    tenant_id: Optional[str]
     cdn_status: CdnStatus
     failure_reason: Optional[str]
     removing: bool

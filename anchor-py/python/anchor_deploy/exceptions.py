@@ -28,6 +28,7 @@ __all__ = [
     "InvalidStateError",
     "NotManagedError",
     "ServiceError",
+    "QuotaExceededError",
     "IoError",
     "InternalError",
     "error_class",
@@ -177,6 +178,20 @@ class ServiceError(AnchorError):
     service: str
     operation: str
     retryable: bool
+
+
+class QuotaExceededError(AnchorError):
+    """An AWS quota, or the limit Anchor was told the account has, would be
+    passed; nothing changed. Raise ``quota`` in Service Quotas, then the
+    Anchor setting ``setting`` to match (such as
+    ``domain_limits.tenants_per_account``), or free room first. ``limit``
+    is the limit reached, as text (``"10000"``), as every field arrives."""
+
+    CODE = "ANCHOR_QUOTA_EXCEEDED"
+    quota: str
+    limit: str
+    setting: str
+    reason: str
 
 
 class IoError(AnchorError, OSError):

@@ -22,7 +22,7 @@ from ._records import (
     RouterBinding,
 )
 from ._settings import FunctionSettings, SiteFunctionSettings
-from ._enums import KeepReason, RolloutEventKind, RolloutState
+from ._enums import DomainMode, KeepReason, RolloutEventKind, RolloutState
 from ._prune import Freed, KeptDeployment, PrunedDeployment, PruneRecord, PruneReport, RetentionPolicy
 from ._rollouts import AlarmGate, GateCheck, PreviewAddress, ProbeGate, Rollout, RolloutEvent, RolloutStage, SkewPolicy
 from ._results import (
@@ -53,6 +53,7 @@ __all__ = [
     "Deployment",
     "DnsRecord",
     "Domain",
+    "DomainMode",
     "RollbackEvent",
     "RollbackOutcome",
     "PlannedAsset",
