@@ -4,10 +4,11 @@
 use std::path::PathBuf;
 
 use anchor_core::aws::{AwsOptions, AwsRouter};
-use anchor_core::Error;
+use anchor_core::{Error, LocalOptions};
 use pyo3::prelude::*;
 
 use crate::convert::to_json;
+use crate::domain_limits;
 use crate::errors::Failure;
 use crate::function_settings as settings;
 use crate::spawn;
@@ -20,11 +21,31 @@ pub(crate) struct PyAnchor {
 
 #[pymethods]
 impl PyAnchor {
-    /// Opens the embedded local backend in `path` (created if missing).
+    /// Opens the embedded local backend in `path` (created if missing),
+    /// holding domains to `domain_limits` and giving new projects
+    /// `domain_mode`; the core's defaults for what is `None`.
     #[staticmethod]
-    fn local(py: Python<'_>, path: PathBuf) -> PyResult<Bound<'_, PyAny>> {
+    #[pyo3(signature = (path, domain_limits=None, domain_mode=None))]
+    fn local<'py>(
+        py: Python<'py>,
+        path: PathBuf,
+        domain_limits: Option<Bound<'py, PyAny>>,
+        domain_mode: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let limits = domain_limits
+            .as_ref()
+            .map(domain_limits::limits)
+            .transpose();
+        let mode = domain_mode.as_ref().map(domain_limits::mode).transpose();
         spawn(py, async move {
-            let inner = anchor_core::Anchor::local(path).await?;
+            let mut options = LocalOptions::default();
+            if let Some(limits) = limits? {
+                options.settings.domain_limits = limits;
+            }
+            if let Some(mode) = mode? {
+                options.domain_mode = mode;
+            }
+            let inner = anchor_core::Anchor::local_with(path, options).await?;
             Ok::<_, Failure>(PyAnchor { inner })
         })
     }
@@ -35,10 +56,10 @@ impl PyAnchor {
     #[staticmethod]
     #[pyo3(signature = (bucket, region=None, endpoint_url=None, profile=None,
         execution_role_arn=None, table_prefix="anchor".to_string(), max_attempts=5,
-        create_tables=true, edge_router=true))]
+        create_tables=true, edge_router=true, domain_limits=None))]
     #[allow(clippy::too_many_arguments)]
-    fn aws(
-        py: Python<'_>,
+    fn aws<'py>(
+        py: Python<'py>,
         bucket: String,
         region: Option<String>,
         endpoint_url: Option<String>,
@@ -48,9 +69,16 @@ impl PyAnchor {
         max_attempts: i64,
         create_tables: bool,
         edge_router: bool,
-    ) -> PyResult<Bound<'_, PyAny>> {
+        domain_limits: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         // Read on the calling thread, where `os.environ` is written.
         let serialize_state_writes = serialize_state_writes_for_tests();
+        // Checked before `Anchor::aws` connects: the core checks the limits
+        // only once it has made the tables.
+        let limits = domain_limits
+            .as_ref()
+            .map(domain_limits::limits)
+            .transpose();
         spawn(py, async move {
             let mut options = AwsOptions::new(bucket);
             options.connection.region = region;
@@ -68,6 +96,9 @@ impl PyAnchor {
             options.serialize_state_writes = serialize_state_writes;
             if !edge_router {
                 options.router = AwsRouter::Disabled;
+            }
+            if let Some(limits) = limits? {
+                options.domain_limits = limits;
             }
             let inner = anchor_core::Anchor::aws(options).await?;
             Ok::<_, Failure>(PyAnchor { inner })

@@ -8,6 +8,7 @@
 mod anchor;
 mod bridge;
 mod convert;
+mod domain_limits;
 mod domains;
 mod edge;
 mod errors;

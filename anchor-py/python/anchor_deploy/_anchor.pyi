@@ -22,7 +22,11 @@ def _close() -> None: ...
 @final
 class Anchor:
     @staticmethod
-    def local(path: str) -> Awaitable[Anchor]: ...
+    def local(
+        path: str,
+        domain_limits: Optional[Mapping[str, object]] = None,
+        domain_mode: Optional[str] = None,
+    ) -> Awaitable[Anchor]: ...
     @staticmethod
     def aws(
         bucket: str,
@@ -34,6 +38,7 @@ class Anchor:
         max_attempts: int = 5,
         create_tables: bool = True,
         edge_router: bool = True,
+        domain_limits: Optional[Mapping[str, object]] = None,
     ) -> Awaitable[Anchor]: ...
     def create_project(
         self,

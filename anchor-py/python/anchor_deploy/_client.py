@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from typing import Any, Callable, List, Optional, Sequence, Union
+from typing import Any, Callable, List, Literal, Optional, Sequence, Union
 
 from . import _anchor
 from ._deprecated import renamed
@@ -20,6 +20,8 @@ from .types import (
     DeployPlan,
     Deployment,
     Domain,
+    DomainLimits,
+    DomainMode,
     EdgeWorker,
     Page,
     ProgressEvent,
@@ -37,6 +39,9 @@ __all__ = ["Anchor", "Domains", "LocalEdge", "ProgressCallback", "Rollouts"]
 ProgressCallback = Callable[[ProgressEvent], Any]
 
 PathLike = Union[str, "os.PathLike[str]"]
+
+#: A domain mode: a :class:`DomainMode` or its value.
+DomainModeLike = Union[DomainMode, Literal["aliases", "tenants"]]
 
 
 def _progress_bridge(on_progress: Optional[ProgressCallback]) -> Optional[Callable[[str], None]]:
@@ -141,10 +146,26 @@ class Anchor:
         self._description = description
 
     @classmethod
-    async def local(cls, path: PathLike) -> "Anchor":
-        """Opens (or creates) the embedded default in the folder ``path``."""
+    async def local(
+        cls,
+        path: PathLike,
+        *,
+        domain_limits: Optional[DomainLimits] = None,
+        domain_mode: Optional[DomainModeLike] = None,
+    ) -> "Anchor":
+        """Opens (or creates) the embedded default in the folder ``path``.
+
+        ``domain_limits`` (see :class:`DomainLimits`) are the quotas custom
+        domains are held to, as AWS holds an account to its own: AWS's
+        defaults for what is left out. ``domain_mode`` is how new projects'
+        domains reach their distribution: ``"tenants"`` (the default), one
+        distribution tenant each with a certificate for that name alone,
+        or ``"aliases"``, alternate names under one certificate, as the AWS
+        backend provisions. A bad value raises :class:`InvalidInputError`
+        naming the key, such as ``domain_limits.tenants_per_account``."""
         path = os.fspath(path)
-        return cls(await _anchor.Anchor.local(path), f"local {path!r}")
+        native = await _anchor.Anchor.local(path, domain_limits=domain_limits, domain_mode=domain_mode)
+        return cls(native, f"local {path!r}")
 
     @classmethod
     async def aws(
@@ -158,13 +179,19 @@ class Anchor:
         max_attempts: int = 5,
         create_tables: bool = True,
         edge_router: bool = True,
+        *,
+        domain_limits: Optional[DomainLimits] = None,
     ) -> "Anchor":
         """Opens the AWS backend; credentials come from ``profile`` or the
         default chain, the region from ``region`` or the environment. The
         record tables (named from ``table_prefix``) are created if missing
         unless ``create_tables`` is false. New projects route through the account's shared edge router unless
         ``edge_router`` is false (for emulators without CloudFront
-        Functions, such as moto)."""
+        Functions, such as moto). ``domain_limits`` are the account's
+        domain quotas (see :class:`DomainLimits`): AWS's defaults unless
+        raised in Service Quotas; a bad value raises
+        :class:`InvalidInputError` naming the key before anything is
+        opened."""
         native = await _anchor.Anchor.aws(
             bucket,
             region=region,
@@ -175,6 +202,7 @@ class Anchor:
             max_attempts=max_attempts,
             create_tables=create_tables,
             edge_router=edge_router,
+            domain_limits=domain_limits,
         )
         return cls(native, f"aws bucket={bucket!r}")
 

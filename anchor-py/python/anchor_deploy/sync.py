@@ -16,7 +16,7 @@ import threading
 from typing import Any, Coroutine, List, Optional, Sequence, TypeVar
 
 from . import _client
-from ._client import PathLike, ProgressCallback
+from ._client import DomainModeLike, PathLike, ProgressCallback
 from ._deprecated import renamed
 from ._rollouts import PreviewAddress
 from ._rollouts_client import Gate, StageLike
@@ -24,6 +24,7 @@ from .types import (
     DeployPlan,
     Deployment,
     Domain,
+    DomainLimits,
     EdgeWorker,
     Page,
     Project,
@@ -205,9 +206,17 @@ class Anchor:
         return self._inner
 
     @classmethod
-    def local(cls, path: PathLike) -> "Anchor":
-        """Opens (or creates) the embedded default in the folder ``path``."""
-        return cls(_run(_client.Anchor.local(path)))
+    def local(
+        cls,
+        path: PathLike,
+        *,
+        domain_limits: Optional[DomainLimits] = None,
+        domain_mode: Optional[DomainModeLike] = None,
+    ) -> "Anchor":
+        """Opens (or creates) the embedded default in the folder ``path``;
+        see :meth:`anchor_deploy.Anchor.local` for ``domain_limits`` and
+        ``domain_mode``."""
+        return cls(_run(_client.Anchor.local(path, domain_limits=domain_limits, domain_mode=domain_mode)))
 
     @classmethod
     def aws(
@@ -221,6 +230,8 @@ class Anchor:
         max_attempts: int = 5,
         create_tables: bool = True,
         edge_router: bool = True,
+        *,
+        domain_limits: Optional[DomainLimits] = None,
     ) -> "Anchor":
         """Opens the AWS backend; see :meth:`anchor_deploy.Anchor.aws`."""
         return cls(
@@ -235,6 +246,7 @@ class Anchor:
                     max_attempts=max_attempts,
                     create_tables=create_tables,
                     edge_router=edge_router,
+                    domain_limits=domain_limits,
                 )
             )
         )

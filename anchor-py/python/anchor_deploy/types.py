@@ -22,6 +22,7 @@ from ._records import (
     RouterBinding,
 )
 from ._settings import FunctionSettings, SiteFunctionSettings
+from ._domain_limits import DomainLimits
 from ._enums import DomainMode, KeepReason, RolloutEventKind, RolloutState
 from ._prune import Freed, KeptDeployment, PrunedDeployment, PruneRecord, PruneReport, RetentionPolicy
 from ._rollouts import AlarmGate, GateCheck, PreviewAddress, ProbeGate, Rollout, RolloutEvent, RolloutStage, SkewPolicy
@@ -53,6 +54,7 @@ __all__ = [
     "Deployment",
     "DnsRecord",
     "Domain",
+    "DomainLimits",
     "DomainMode",
     "RollbackEvent",
     "RollbackOutcome",
