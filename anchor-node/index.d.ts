@@ -203,8 +203,9 @@ export declare class Rollouts {
 
 /**
  * The structured fields of the core's sample error of `code`, as
- * `{ name: value }`: the tests check that each arrives on the thrown error,
- * so no table of codes and fields is written in JS. Not part of the API.
+ * `{ name: value }` with the names of settings in camelCase as JS gets
+ * them: the tests check that each arrives on the thrown error, so no
+ * table of codes and fields is written in JS. Not part of the API.
  */
 export declare function _errorFields(code: string): Record<string, string | boolean>
 
@@ -444,7 +445,11 @@ export interface DeployPlan {
 export interface DnsRecord {
   /** The record's name. */
   name: string
-  /** The record type, such as `CNAME`. */
+  /**
+   * The record type: `CNAME` for validation and for subdomains, `ALIAS`
+   * for an apex's routing record (an A/AAAA alias, a flattened CNAME or
+   * an ALIAS/ANAME, whichever the DNS provider offers).
+   */
   recordType: string
   /** The record's value. */
   value: string
@@ -467,8 +472,16 @@ export interface Domain {
   certificateNames: Array<string>
   /** The CNAME records that prove control of the name to the CA. */
   validationRecords: Array<DnsRecord>
-  /** The record that points the name at the CDN. */
+  /**
+   * The record that points the name at the CDN: a `CNAME`, or `ALIAS`
+   * for an apex such as `example.com`.
+   */
   routingRecord: DnsRecord
+  /**
+   * The distribution tenant that serves the domain, once it is attached
+   * in tenant mode; absent in alias mode.
+   */
+  tenantId?: string
   /** `pending`, `active` or `failed`. */
   cdnStatus: 'pending' | 'active' | 'failed'
   /** Why the certificate or the CDN attachment failed, if one did. */
@@ -628,6 +641,13 @@ export interface Infrastructure {
    * aliases.
    */
   router?: RouterBinding
+  /**
+   * How custom domains are put on the distribution: `tenants`, one
+   * distribution tenant each, or `aliases`, alternate names of the
+   * distribution itself (the mode of records written before tenants
+   * existed).
+   */
+  domains: 'aliases' | 'tenants'
 }
 
 /** A deployment `prune` kept, and the first reason it had to. */

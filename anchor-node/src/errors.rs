@@ -9,6 +9,8 @@ use anchor_core::Error;
 use napi::bindgen_prelude::{JsObjectValue, JsValue, Object};
 use napi::{Env, Status};
 
+use crate::args::camel_case;
+
 /// The code of failures that are bugs on our side (a caught panic).
 pub(crate) const INTERNAL: &str = "ANCHOR_INTERNAL";
 
@@ -85,10 +87,26 @@ pub(crate) fn throw(env: &Env, e: Error) -> napi::Error {
     Failure::from(e).into_js(env)
 }
 
-/// `InvalidInput`'s field in JS's camelCase (`workers_per_function` →
-/// `workersPerFunction`, each dotted part alike; names already in camelCase
-/// are unchanged); other errors are unchanged. Every core error passes
-/// through it on its way to JS, so no field reaches a caller in snake_case.
-fn js_field_names(e: Error) -> Error {
-    e.rename_field(|field| Some(crate::args::camel_case(field)))
+/// The settings an error names, in JS's camelCase (`workers_per_function`
+/// → `workersPerFunction`, each dotted part alike; names already in
+/// camelCase are unchanged): `InvalidInput`'s field, and `QuotaExceeded`'s
+/// setting (`domain_limits.tenants_per_account` →
+/// `domainLimits.tenantsPerAccount`, the option a JS caller raises); other
+/// errors are unchanged. Every core error passes through it on its way to
+/// JS, so no field or setting reaches a caller in snake_case.
+pub(crate) fn js_field_names(e: Error) -> Error {
+    match e.rename_field(|field| Some(camel_case(field))) {
+        Error::QuotaExceeded {
+            quota,
+            limit,
+            setting,
+            reason,
+        } => Error::QuotaExceeded {
+            quota,
+            limit,
+            setting: camel_case(&setting),
+            reason,
+        },
+        other => other,
+    }
 }

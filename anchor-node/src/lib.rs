@@ -38,8 +38,9 @@ pub fn error_codes() -> Vec<&'static str> {
 }
 
 /// The structured fields of the core's sample error of `code`, as
-/// `{ name: value }`: the tests check that each arrives on the thrown error,
-/// so no table of codes and fields is written in JS. Not part of the API.
+/// `{ name: value }` with the names of settings in camelCase as JS gets
+/// them: the tests check that each arrives on the thrown error, so no
+/// table of codes and fields is written in JS. Not part of the API.
 #[napi(
     js_name = "_errorFields",
     ts_return_type = "Record<string, string | boolean>"
@@ -52,7 +53,7 @@ pub fn error_fields(env: &Env, code: String) -> napi::Result<Object<'_>> {
         ));
     };
     let mut object = Object::new(env)?;
-    for (name, value) in sample.fields() {
+    for (name, value) in errors::js_field_names(sample).fields() {
         match value {
             FieldValue::Text(text) => object.set_named_property(name, text)?,
             FieldValue::Flag(flag) => object.set_named_property(name, flag)?,

@@ -43,6 +43,12 @@ for (const [code, fields] of Object.entries(EXPECTED)) {
     // Spot checks that the derived table is the core's, not empty.
     if (code === 'ANCHOR_INVALID_INPUT') assert.equal(error.field, 'domain');
     if (code === 'ANCHOR_SERVICE') assert.equal(error.retryable, true);
+    // A setting is named as a JS caller writes it, in the message too.
+    if (code === 'ANCHOR_QUOTA_EXCEEDED') {
+      assert.equal(error.setting, 'domainLimits.tenantsPerAccount');
+      assert.equal(error.limit, '10000');
+      assert.ok(error.message.endsWith('then domainLimits.tenantsPerAccount'), error.message);
+    }
     assert.ok(error.message.length > 0);
   });
 }

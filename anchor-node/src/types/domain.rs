@@ -10,7 +10,9 @@ use super::{number, timestamp};
 pub struct DnsRecord {
     /// The record's name.
     pub name: String,
-    /// The record type, such as `CNAME`.
+    /// The record type: `CNAME` for validation and for subdomains, `ALIAS`
+    /// for an apex's routing record (an A/AAAA alias, a flattened CNAME or
+    /// an ALIAS/ANAME, whichever the DNS provider offers).
     pub record_type: String,
     /// The record's value.
     pub value: String,
@@ -43,8 +45,12 @@ pub struct Domain {
     pub certificate_names: Vec<String>,
     /// The CNAME records that prove control of the name to the CA.
     pub validation_records: Vec<DnsRecord>,
-    /// The record that points the name at the CDN.
+    /// The record that points the name at the CDN: a `CNAME`, or `ALIAS`
+    /// for an apex such as `example.com`.
     pub routing_record: DnsRecord,
+    /// The distribution tenant that serves the domain, once it is attached
+    /// in tenant mode; absent in alias mode.
+    pub tenant_id: Option<String>,
     /// `pending`, `active` or `failed`.
     #[napi(ts_type = "'pending' | 'active' | 'failed'")]
     pub cdn_status: String,
@@ -72,6 +78,7 @@ impl From<&model::Domain> for Domain {
             certificate_names: d.certificate_names.clone(),
             validation_records: d.validation_records.iter().map(Into::into).collect(),
             routing_record: (&d.routing_record).into(),
+            tenant_id: d.tenant_id.clone(),
             cdn_status: d.cdn_status.to_string(),
             failure_reason: d.failure_reason.clone(),
             removing: d.removing,

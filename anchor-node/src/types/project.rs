@@ -28,6 +28,12 @@ pub struct Infrastructure {
     /// absent where the distribution routes by behaviours to the `live`
     /// aliases.
     pub router: Option<RouterBinding>,
+    /// How custom domains are put on the distribution: `tenants`, one
+    /// distribution tenant each, or `aliases`, alternate names of the
+    /// distribution itself (the mode of records written before tenants
+    /// existed).
+    #[napi(ts_type = "'aliases' | 'tenants'")]
+    pub domains: String,
 }
 
 /// Where a project's edge router reads its routing.
@@ -98,6 +104,7 @@ impl From<&model::Project> for Project {
                     store: r.store.clone(),
                     bucket_host: r.bucket_host.clone(),
                 }),
+                domains: infra.domains.as_str().into(),
             },
             created_at: timestamp(&p.created_at),
             active_deployment: p.active_deployment.as_ref().map(ToString::to_string),
