@@ -16,9 +16,11 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class Anchor {
   /**
    * Opens the embedded local backend in `path` (created if missing):
-   * files for objects and function versions, SQLite for records.
+   * files for objects and function versions, SQLite for records. Its
+   * options hold custom domains to `domainLimits` and give new projects
+   * `domainMode` (see `LocalOpenOptions`).
    */
-  static local(path: string): Promise<Anchor>
+  static local(path: string, options?: LocalOpenOptions): Promise<Anchor>
   /**
    * Opens the AWS backend. Credentials come from the standard chain.
    * State writes are serialised only when the test-only variable
@@ -287,6 +289,13 @@ export interface AwsOpenOptions {
    * false for emulators without those APIs, such as moto.
    */
   edgeRouter?: boolean
+  /**
+   * The account's domain quotas: AWS's defaults unless raised in Service
+   * Quotas. A bad value rejects with `ANCHOR_INVALID_INPUT` naming it,
+   * such as `domainLimits.namesPerCertificate`, before anything is
+   * opened.
+   */
+  domainLimits?: DomainLimits
 }
 
 /** Options of `createProject`. */
@@ -498,6 +507,35 @@ export interface Domain {
   revision: number
 }
 
+/**
+ * The quotas custom domains are held to. Every field is optional; an
+ * absent one takes AWS's default quota. Raise one only after raising the
+ * quota it names in Service Quotas (AWS enforces its own whatever Anchor
+ * counts); lower it for tests or to keep projects small. Past one, the
+ * call that would pass it rejects with `ANCHOR_QUOTA_EXCEEDED` naming the
+ * quota and this field (its `setting`), and changes nothing.
+ */
+export interface DomainLimits {
+  /**
+   * Distribution tenants the account may hold ("Distribution tenants
+   * per account", CloudFront): 10000 by default. In tenant mode each
+   * custom domain is one tenant, created when its certificate is issued.
+   */
+  tenantsPerAccount?: number
+  /**
+   * Names on one certificate ("Domain names per ACM certificate", ACM):
+   * 10 by default, at most 100. In alias mode a project's newest
+   * certificate names all of its domains, so this bounds them.
+   */
+  namesPerCertificate?: number
+  /**
+   * Alternate domain names on one distribution ("Alternate domain names
+   * (CNAMEs) per distribution", CloudFront): 100 by default. Bounds a
+   * project's domains in alias mode.
+   */
+  aliasesPerDistribution?: number
+}
+
 /** One worker process of the local edge. */
 export interface EdgeWorker {
   /** The function it runs. */
@@ -676,6 +714,24 @@ export interface LastSwitch {
   reason?: string
   /** When the switch started (RFC 3339, UTC). */
   startedAt: string
+}
+
+/** How `Anchor.local` opens the embedded default. */
+export interface LocalOpenOptions {
+  /**
+   * The quotas custom domains are held to, as AWS holds an account to
+   * its own; AWS's defaults for what is absent. A value below 1 (or more
+   * than 100 names per certificate) rejects with `ANCHOR_INVALID_INPUT`
+   * naming it, such as `domainLimits.tenantsPerAccount`.
+   */
+  domainLimits?: DomainLimits
+  /**
+   * How new projects' domains reach their distribution: `'tenants'`
+   * (the default), one distribution tenant each with a certificate for
+   * that name alone, or `'aliases'`, alternate names under one
+   * certificate, as the AWS backend provisions.
+   */
+  domainMode?: 'aliases' | 'tenants'
 }
 
 /** Which page of a history to read. */

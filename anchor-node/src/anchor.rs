@@ -2,6 +2,7 @@
 //! ownership of its arguments, then returns a Promise.
 
 use anchor_core::aws::{AwsOptions, AwsRouter};
+use anchor_core::LocalOptions;
 use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
@@ -9,9 +10,10 @@ use napi_derive::napi;
 use crate::args::args;
 use crate::bridge::spawn;
 use crate::convert::whole;
+use crate::domain_limits;
 use crate::errors::Failure;
 use crate::function_settings as settings;
-use crate::types::{AwsOpenOptions, CreateProjectOptions, Project};
+use crate::types::{AwsOpenOptions, CreateProjectOptions, LocalOpenOptions, Project};
 
 /// Deploys, rolls back and manages domains on one backend. Open it with
 /// `Anchor.local` or `Anchor.aws`; one instance can serve many calls at once.
@@ -23,15 +25,31 @@ pub struct Anchor {
 #[napi]
 impl Anchor {
     /// Opens the embedded local backend in `path` (created if missing):
-    /// files for objects and function versions, SQLite for records.
+    /// files for objects and function versions, SQLite for records. Its
+    /// options hold custom domains to `domainLimits` and give new projects
+    /// `domainMode` (see `LocalOpenOptions`).
     #[napi(ts_return_type = "Promise<Anchor>")]
     pub fn local<'env>(
         env: &'env Env,
         #[napi(ts_arg_type = "string")] path: Unknown<'_>,
+        #[napi(ts_arg_type = "LocalOpenOptions")] options: Option<Unknown<'_>>,
     ) -> napi::Result<PromiseRaw<'env, Anchor>> {
-        args!(env, reject; path: String);
+        args!(env, reject; path: String, options: Option<LocalOpenOptions>);
+        let (limits, mode) = match options {
+            Some(o) => (o.domain_limits, o.domain_mode),
+            None => (None, None),
+        };
+        let limits = limits.map(domain_limits::resolve).transpose();
+        let mode = mode.map(domain_limits::mode).transpose();
         spawn(env, async move {
-            let inner = anchor_core::Anchor::local(path).await?;
+            let mut local = LocalOptions::default();
+            if let Some(limits) = limits? {
+                local.settings.domain_limits = limits;
+            }
+            if let Some(mode) = mode? {
+                local.domain_mode = mode;
+            }
+            let inner = anchor_core::Anchor::local_with(path, local).await?;
             Ok(Anchor { inner })
         })
     }
@@ -47,6 +65,12 @@ impl Anchor {
         args!(env, reject; options: AwsOpenOptions);
         let serialize_state_writes = serialize_state_writes_for_tests();
         spawn(env, async move {
+            // Checked before `Anchor::aws` connects: the core checks the
+            // limits only once it has made the tables.
+            let limits = options
+                .domain_limits
+                .map(domain_limits::resolve)
+                .transpose()?;
             let mut aws = AwsOptions::new(options.bucket);
             aws.connection.region = options.region;
             aws.connection.endpoint_url = options.endpoint_url;
@@ -65,6 +89,9 @@ impl Anchor {
             aws.serialize_state_writes = serialize_state_writes;
             if options.edge_router == Some(false) {
                 aws.router = AwsRouter::Disabled;
+            }
+            if let Some(limits) = limits {
+                aws.domain_limits = limits;
             }
             let inner = anchor_core::Anchor::aws(aws).await?;
             Ok(Anchor { inner })

@@ -10,6 +10,7 @@ mod anchor;
 mod args;
 mod bridge;
 mod convert;
+mod domain_limits;
 mod domains;
 mod edge;
 mod errors;

@@ -39,3 +39,17 @@ test('the rollback target is toVersion / toDeployment, the local CA call validat
   assert.match(rollback, /toDeployment\?: string/);
   assert.match(dts, /validateLocalCertificate\(certificateId: string\): Promise<void>/);
 });
+
+test('domain limits are options of local and aws, named as Python names them in camelCase', () => {
+  assert.match(dts, /static local\(path: string, options\?: LocalOpenOptions\): Promise<Anchor>/);
+  const local = fields('LocalOpenOptions');
+  assert.match(local, /domainLimits\?: DomainLimits/);
+  assert.match(local, /domainMode\?: 'aliases' \| 'tenants'/);
+  assert.match(fields('AwsOpenOptions'), /domainLimits\?: DomainLimits/);
+  const limits = fields('DomainLimits');
+  for (const name of ['tenantsPerAccount', 'namesPerCertificate', 'aliasesPerDistribution']) {
+    assert.match(limits, new RegExp(`${name}\\?: number`));
+  }
+  assert.match(fields('Infrastructure'), /domains: 'aliases' \| 'tenants'/);
+  assert.match(fields('Domain'), /tenantId\?: string/);
+});

@@ -64,14 +64,26 @@ export async function newestFirst(anchor: Anchor): Promise<number[]> {
 export async function attach(anchor: Anchor, name: string): Promise<Domain> {
   const domains = anchor.domains('shop');
   const domain = await domains.add(name);
-  for (const record of domain.validationRecords) {
-    console.log(record.name, record.recordType, record.value);
+  for (const record of [...domain.validationRecords, domain.routingRecord]) {
+    console.log(record.name, record.recordType, record.value); // an apex's route is an ALIAS record
   }
-  return domains.refresh(name);
+  const refreshed = await domains.refresh(name);
+  console.log(refreshed.cdnStatus, refreshed.tenantId ?? '(no tenant yet)');
+  return refreshed;
 }
 
 export async function openAws(): Promise<Anchor> {
-  return Anchor.aws({ bucket: 'my-assets', region: 'eu-west-1', maxAttempts: 5 });
+  // Raise a domain limit only after raising its quota in Service Quotas.
+  return Anchor.aws({
+    bucket: 'my-assets',
+    region: 'eu-west-1',
+    maxAttempts: 5,
+    domainLimits: { tenantsPerAccount: 20_000 },
+  });
+}
+
+export async function openLocalInAliasMode(stateDir: string): Promise<Anchor> {
+  return Anchor.local(stateDir, { domainMode: 'aliases', domainLimits: { namesPerCertificate: 2 } });
 }
 
 export async function serveLocally(anchor: Anchor): Promise<void> {

@@ -15,8 +15,8 @@ mod settings;
 pub use deployment::{Deployment, DeploymentPage};
 pub use domain::Domain;
 pub use options::{
-    AwsOpenOptions, CreateProjectOptions, DeployOptions, PageOptions, ProgressCallback,
-    PruneOptions, RollbackOptions,
+    AwsOpenOptions, CreateProjectOptions, DeployOptions, DomainLimits, LocalOpenOptions,
+    PageOptions, ProgressCallback, PruneOptions, RollbackOptions,
 };
 pub use plan::{DeployPlan, ProgressEvent, RecoveryReport};
 pub use project::Project;

@@ -11,6 +11,44 @@ use super::{ProgressEvent, SiteFunctionSettings};
 pub type ProgressCallback =
     ThreadsafeFunction<ProgressEvent, (), ProgressEvent, Status, false, true>;
 
+/// The quotas custom domains are held to. Every field is optional; an
+/// absent one takes AWS's default quota. Raise one only after raising the
+/// quota it names in Service Quotas (AWS enforces its own whatever Anchor
+/// counts); lower it for tests or to keep projects small. Past one, the
+/// call that would pass it rejects with `ANCHOR_QUOTA_EXCEEDED` naming the
+/// quota and this field (its `setting`), and changes nothing.
+#[napi(object, object_to_js = false)]
+pub struct DomainLimits {
+    /// Distribution tenants the account may hold ("Distribution tenants
+    /// per account", CloudFront): 10000 by default. In tenant mode each
+    /// custom domain is one tenant, created when its certificate is issued.
+    pub tenants_per_account: Option<f64>,
+    /// Names on one certificate ("Domain names per ACM certificate", ACM):
+    /// 10 by default, at most 100. In alias mode a project's newest
+    /// certificate names all of its domains, so this bounds them.
+    pub names_per_certificate: Option<f64>,
+    /// Alternate domain names on one distribution ("Alternate domain names
+    /// (CNAMEs) per distribution", CloudFront): 100 by default. Bounds a
+    /// project's domains in alias mode.
+    pub aliases_per_distribution: Option<f64>,
+}
+
+/// How `Anchor.local` opens the embedded default.
+#[napi(object, object_to_js = false)]
+pub struct LocalOpenOptions {
+    /// The quotas custom domains are held to, as AWS holds an account to
+    /// its own; AWS's defaults for what is absent. A value below 1 (or more
+    /// than 100 names per certificate) rejects with `ANCHOR_INVALID_INPUT`
+    /// naming it, such as `domainLimits.tenantsPerAccount`.
+    pub domain_limits: Option<DomainLimits>,
+    /// How new projects' domains reach their distribution: `'tenants'`
+    /// (the default), one distribution tenant each with a certificate for
+    /// that name alone, or `'aliases'`, alternate names under one
+    /// certificate, as the AWS backend provisions.
+    #[napi(ts_type = "'aliases' | 'tenants'")]
+    pub domain_mode: Option<String>,
+}
+
 /// How `Anchor.aws` connects. Credentials come from the standard chain
 /// (environment, profile, SSO, instance role); none are passed here.
 #[napi(object, object_to_js = false)]
@@ -35,6 +73,11 @@ pub struct AwsOpenOptions {
     /// router (a CloudFront Function and KeyValueStore). Default true;
     /// false for emulators without those APIs, such as moto.
     pub edge_router: Option<bool>,
+    /// The account's domain quotas: AWS's defaults unless raised in Service
+    /// Quotas. A bad value rejects with `ANCHOR_INVALID_INPUT` naming it,
+    /// such as `domainLimits.namesPerCertificate`, before anything is
+    /// opened.
+    pub domain_limits: Option<DomainLimits>,
 }
 
 /// Options of `createProject`.
