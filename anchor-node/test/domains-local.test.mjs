@@ -7,8 +7,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { anchor, freshDir, rejection } from './support.mjs';
 
@@ -130,6 +131,20 @@ test('a bad limit or mode rejects naming it before anything is opened', async ()
   const error = await rejection(Anchor.aws({ ...aws, domainLimits: { namesPerCertificate: 101 } }));
   assert.equal(error.code, 'ANCHOR_INVALID_INPUT');
   assert.equal(error.field, 'domainLimits.namesPerCertificate');
+});
+
+test('every field of DomainLimits in index.d.ts is a limit the core checks', async () => {
+  // The types, the binding and the core name the same limits: each field
+  // at 0 is refused by the core's check, naming that field.
+  const dts = readFileSync(fileURLToPath(new URL('../index.d.ts', import.meta.url)), 'utf8');
+  const body = dts.match(/export interface DomainLimits \{([\s\S]*?)\n\}/)[1];
+  const keys = [...body.matchAll(/^ {2}(\w+)\?: number$/gm)].map((m) => m[1]).sort();
+  assert.deepEqual(keys, ['aliasesPerDistribution', 'namesPerCertificate', 'tenantsPerAccount']);
+  for (const key of keys) {
+    const error = await rejection(Anchor.local(path.join(freshDir('domains-keys'), 'state'), { domainLimits: { [key]: 0 } }));
+    assert.equal(error.code, 'ANCHOR_INVALID_INPUT');
+    assert.deepEqual([error.field, error.reason], [`domainLimits.${key}`, 'must be at least 1']);
+  }
 });
 
 test('an apex gets an ALIAS record and a subdomain a CNAME', async () => {

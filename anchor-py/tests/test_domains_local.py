@@ -143,6 +143,17 @@ def test_a_bad_limit_or_mode_is_refused_naming_it_before_anything_is_opened(
     asyncio.run(flow())
 
 
+def test_every_key_of_domain_limits_is_a_limit_the_core_checks(tmp_path: Path) -> None:
+    # The TypedDict, the binding and the core name the same limits: each
+    # key at 0 is refused by the core's check, naming that key.
+    keys = sorted(DomainLimits.__annotations__)
+    assert keys == ["aliases_per_distribution", "names_per_certificate", "tenants_per_account"]
+    for key in keys:
+        with pytest.raises(InvalidInputError) as info:
+            sync.Anchor.local(tmp_path / key, domain_limits={key: 0})  # type: ignore[arg-type]
+        assert (info.value.field, info.value.reason) == (f"domain_limits.{key}", "must be at least 1")
+
+
 def test_aws_refuses_a_bad_limit_before_connecting() -> None:
     # Nothing listens on port 9: a limit checked only after connecting
     # would fail differently.
