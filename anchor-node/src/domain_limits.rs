@@ -56,14 +56,5 @@ pub(crate) fn resolve(options: DomainLimits) -> Result<model::DomainLimits, Erro
 /// core's own names; anything else is an `InvalidInput` naming
 /// `domainMode`.
 pub(crate) fn mode(name: String) -> Result<DomainMode, Error> {
-    serde_json::from_value(serde_json::Value::String(name.clone())).map_err(|_| {
-        Error::invalid_input(
-            MODE,
-            format!(
-                "must be {:?} or {:?}, got {name:?}",
-                DomainMode::Aliases.as_str(),
-                DomainMode::Tenants.as_str()
-            ),
-        )
-    })
+    DomainMode::parse(&name, MODE)
 }

@@ -48,15 +48,5 @@ pub(crate) fn limits(value: &Bound<'_, PyAny>) -> Result<DomainLimits, Error> {
 /// core's [`DomainMode`], read by the core's own names; anything else is an
 /// `InvalidInput` naming `domain_mode`.
 pub(crate) fn mode(value: &Bound<'_, PyAny>) -> Result<DomainMode, Error> {
-    let name = text(value, MODE)?;
-    serde_json::from_value(serde_json::Value::String(name.clone())).map_err(|_| {
-        Error::invalid_input(
-            MODE,
-            format!(
-                "must be {:?} or {:?}, got {name:?}",
-                DomainMode::Aliases.as_str(),
-                DomainMode::Tenants.as_str()
-            ),
-        )
-    })
+    DomainMode::parse(&text(value, MODE)?, MODE)
 }

@@ -73,9 +73,12 @@ impl AwsOptions {
 
 /// The AWS clients as one [`Backend`], from a loaded `config` (see
 /// [`AwsConnection::load`]), creating the DynamoDB tables first when
-/// `options.create_tables` is set. Fails with `InvalidInput` when `config`
-/// has no region or the bucket name is empty.
+/// `options.create_tables` is set. Fails with `InvalidInput`, before any
+/// call, when `config` has no region, the bucket name is empty or
+/// `options.domain_limits` is one no domain could meet.
 pub async fn open_backend(config: &SdkConfig, options: &AwsOptions) -> Result<Backend> {
+    // Before any call: a bad limit creates no table.
+    options.domain_limits.validate()?;
     let region = config.region().map(|r| r.to_string()).ok_or_else(|| {
         Error::invalid_input(
             "region",
@@ -112,7 +115,6 @@ pub async fn open_backend(config: &SdkConfig, options: &AwsOptions) -> Result<Ba
             execution_role_arn: options.execution_role_arn.clone(),
         },
     );
-    options.domain_limits.validate()?;
     let cdn = CloudFrontCdn::new(clients.cloudfront.clone()).with_limits(options.domain_limits);
     let router_sdk = options.router_config.as_ref().unwrap_or(config);
     let router_cdn = CloudFrontCdn::new(

@@ -25,6 +25,19 @@ pub enum DomainMode {
 }
 
 impl DomainMode {
+    /// Reads `aliases` or `tenants`; anything else is `InvalidInput` naming
+    /// `field` (as the caller spelt the option, such as `domain_mode`).
+    pub fn parse(text: &str, field: &str) -> Result<Self> {
+        match text {
+            "aliases" => Ok(Self::Aliases),
+            "tenants" => Ok(Self::Tenants),
+            other => Err(Error::invalid_input(
+                field,
+                format!("must be \"aliases\" or \"tenants\", got {other:?}"),
+            )),
+        }
+    }
+
     /// `aliases` or `tenants`, as in records and messages.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -183,6 +196,19 @@ mod tests {
         let ceiling = raised.project_ceiling(DomainMode::Aliases).unwrap();
         assert_eq!(ceiling.setting, "domain_limits.aliases_per_distribution");
         assert!(limits.project_ceiling(DomainMode::Tenants).is_none());
+    }
+
+    #[test]
+    fn modes_read_back_by_their_names_and_nothing_else() {
+        for mode in [DomainMode::Aliases, DomainMode::Tenants] {
+            assert_eq!(DomainMode::parse(mode.as_str(), "m").unwrap(), mode);
+        }
+        let err = DomainMode::parse("Tenants", "domainMode").unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidInput { field, reason }
+            if field == "domainMode" && reason.contains("\"Tenants\"")),
+            "{err:?}"
+        );
     }
 
     #[test]
