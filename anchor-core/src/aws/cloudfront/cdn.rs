@@ -2,7 +2,7 @@
 //! viewer certificate) read and replaced under If-Match, and invalidations.
 
 use async_trait::async_trait;
-use aws_sdk_cloudfront::types::{InvalidationBatch, Paths};
+use aws_sdk_cloudfront::types::{ConnectionMode, InvalidationBatch, Paths};
 use aws_sdk_cloudfront::Client;
 
 use super::build_error;
@@ -19,7 +19,9 @@ use crate::traits::{check_invalidation, Cdn, DistributionConfig, Tenant, TenantS
 /// the ETag of GetDistributionConfig itself before it sends anything (so a
 /// stale ETag is refused even by emulators that ignore If-Match), changes
 /// only Aliases and ViewerCertificate, and always sends If-Match, so
-/// CloudFront refuses the write if the distribution moved in between.
+/// CloudFront refuses the write if the distribution moved in between. A
+/// multi-tenant distribution (`ConnectionMode` `tenant-only`) is sent
+/// without Aliases, and asking it for any is `InvalidInput` on `aliases`.
 /// Aliases and invalidation paths are checked before any call, as
 /// CloudFront would refuse them (`Error::InvalidInput`).
 #[derive(Debug, Clone)]
@@ -134,7 +136,22 @@ impl Cdn for CloudFrontCdn {
                 format!("If-Match {if_match:?} is not the current ETag {current:?}"),
             ));
         }
-        full.aliases = Some(aliases(&config.aliases)?);
+        // A multi-tenant distribution takes no Aliases element at all (its
+        // domains are its tenants'), not even an empty one.
+        if full.connection_mode() == Some(&ConnectionMode::TenantOnly) {
+            if let Some(alias) = config.aliases.first() {
+                return Err(Error::invalid_input(
+                    "aliases",
+                    format!(
+                        "distribution {distribution_id} is multi-tenant: its domains belong to \
+                         its tenants, and it takes no aliases ({alias})"
+                    ),
+                ));
+            }
+            full.aliases = None;
+        } else {
+            full.aliases = Some(aliases(&config.aliases)?);
+        }
         full.viewer_certificate = Some(viewer_certificate(config.certificate_id.as_ref()));
         let out = self
             .client

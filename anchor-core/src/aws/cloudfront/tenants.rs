@@ -1,6 +1,13 @@
 //! Distribution tenants on CloudFront (SaaS Manager): create, read,
 //! disable and delete, each under CloudFront's own rules, with the
 //! account's tenant quota reported as `Error::QuotaExceeded`.
+//!
+//! UpdateDistributionTenant replaces `Customizations` as a whole (the AWS
+//! CLI's own example: an update naming only the web ACL and geographic
+//! restrictions comes back without the certificate the tenant was created
+//! with), and the reference does not say what omitting a field does.
+//! Disabling therefore resends everything the tenant has, as read under
+//! the same ETag, with only `Enabled` changed.
 
 use std::collections::BTreeMap;
 
@@ -21,14 +28,7 @@ fn tenant_of(
     tenant: Option<&DistributionTenant>,
     etag: Option<&str>,
 ) -> Result<Versioned<Tenant>> {
-    let t = tenant.ok_or_else(|| {
-        Error::service(
-            "aws",
-            Service::Cdn,
-            operation,
-            "no distribution tenant in the reply",
-        )
-    })?;
+    let t = tenant.ok_or_else(|| no_tenant(operation))?;
     let tags: BTreeMap<String, String> = t
         .tags()
         .map(|tags| {
@@ -60,7 +60,20 @@ fn tenant_of(
     })
 }
 
-fn tags_of(spec: &TenantSpec) -> Result<Tags> {
+fn no_tenant(operation: &'static str) -> Error {
+    Error::service(
+        "aws",
+        Service::Cdn,
+        operation,
+        "no distribution tenant in the reply",
+    )
+}
+
+/// The spec's tags, or `None` when it has none (no empty `Tags` element).
+fn tags_of(spec: &TenantSpec) -> Result<Option<Tags>> {
+    if spec.tags.is_empty() {
+        return Ok(None);
+    }
     let mut tags = Tags::builder();
     for (key, value) in &spec.tags {
         tags = tags.items(
@@ -71,12 +84,34 @@ fn tags_of(spec: &TenantSpec) -> Result<Tags> {
                 .map_err(build_error("CreateDistributionTenant"))?,
         );
     }
-    Ok(tags.build())
+    Ok(Some(tags.build()))
+}
+
+fn domain_items(operation: &'static str, domains: &[&str]) -> Result<Vec<DomainItem>> {
+    domains
+        .iter()
+        .map(|d| {
+            DomainItem::builder()
+                .domain(*d)
+                .build()
+                .map_err(build_error(operation))
+        })
+        .collect()
+}
+
+fn refused_if_match(id: &str, if_match: &str) -> Error {
+    Error::precondition(
+        ResourceKind::Tenant,
+        id,
+        format!("If-Match {if_match:?} refused"),
+    )
 }
 
 impl CloudFrontCdn {
-    /// CreateDistributionTenant with one certificate of the caller's and
-    /// the spec's domains; the tenant quota's refusal is `QuotaExceeded`.
+    /// CreateDistributionTenant, enabled, with the caller's certificate
+    /// (`Customizations.Certificate.Arn`) and the spec's domains and tags;
+    /// the tenant joins the account's default connection group. The tenant
+    /// quota's refusal is `QuotaExceeded` naming `limits`.
     pub(super) async fn create_tenant_call(
         &self,
         spec: &TenantSpec,
@@ -88,23 +123,16 @@ impl CloudFrontCdn {
             .arn(&spec.certificate_id)
             .build()
             .map_err(build_error(OP))?;
-        let mut call = self
+        let domains: Vec<&str> = spec.domains.iter().map(String::as_str).collect();
+        let out = self
             .client
             .create_distribution_tenant()
             .distribution_id(&spec.distribution_id)
             .name(&spec.name)
+            .set_domains(Some(domain_items(OP, &domains)?))
             .enabled(true)
             .customizations(Customizations::builder().certificate(certificate).build())
-            .tags(tags_of(spec)?);
-        for domain in &spec.domains {
-            call = call.domains(
-                DomainItem::builder()
-                    .domain(domain)
-                    .build()
-                    .map_err(build_error(OP))?,
-            );
-        }
-        let out = call
+            .set_tags(tags_of(spec)?)
             .send()
             .await
             .map_err(|err| match err.as_service_error() {
@@ -121,6 +149,13 @@ impl CloudFrontCdn {
                 Some(e) if e.is_entity_not_found() => {
                     Error::not_found(ResourceKind::Distribution, &spec.distribution_id)
                 }
+                Some(e) if e.is_invalid_tagging() => {
+                    Error::invalid_input("tenant.tags", e.to_string())
+                }
+                // CloudFront names the field only in its message: the
+                // certificate (not issued, not covering a domain, not in
+                // us-east-1), a distribution that is not multi-tenant, or a
+                // domain it refuses.
                 Some(e) if e.is_invalid_argument() || e.is_invalid_association() => {
                     Error::invalid_input("tenant", e.to_string())
                 }
@@ -129,8 +164,9 @@ impl CloudFrontCdn {
         tenant_of(OP, out.distribution_tenant(), out.e_tag())
     }
 
-    /// GetDistributionTenant by name, id or ARN.
-    pub(super) async fn get_tenant_call(&self, identifier: &str) -> Result<Versioned<Tenant>> {
+    /// GetDistributionTenant by name, id or ARN: the tenant as CloudFront
+    /// holds it, and its ETag. `NotFound(Tenant)` if there is none.
+    async fn current_tenant(&self, identifier: &str) -> Result<(DistributionTenant, String)> {
         const OP: &str = "GetDistributionTenant";
         let out = self
             .client
@@ -144,27 +180,51 @@ impl CloudFrontCdn {
                 }
                 _ => service_error(Service::Cdn, OP, identifier, err),
             })?;
-        tenant_of(OP, out.distribution_tenant(), out.e_tag())
+        let etag = out.e_tag().unwrap_or_default().to_string();
+        let tenant = out.distribution_tenant.ok_or_else(|| no_tenant(OP))?;
+        Ok((tenant, etag))
     }
 
-    /// UpdateDistributionTenant with `Enabled: false`, under If-Match.
+    /// GetDistributionTenant by name, id or ARN.
+    pub(super) async fn get_tenant_call(&self, identifier: &str) -> Result<Versioned<Tenant>> {
+        let (tenant, etag) = self.current_tenant(identifier).await?;
+        tenant_of("GetDistributionTenant", Some(&tenant), Some(&etag))
+    }
+
+    /// UpdateDistributionTenant with `Enabled: false`, under If-Match. The
+    /// tenant is read first: a stale `if_match` is refused before anything
+    /// is sent (so even a service that ignored If-Match could not apply
+    /// it), and the update carries the tenant's distribution, domains,
+    /// customizations (its certificate), connection group and parameters
+    /// as read, so nothing but `Enabled` changes.
     pub(super) async fn disable_tenant_call(&self, id: &str, if_match: &str) -> Result<String> {
         const OP: &str = "UpdateDistributionTenant";
+        let (current, etag) = self.current_tenant(id).await?;
+        if etag != if_match {
+            return Err(Error::precondition(
+                ResourceKind::Tenant,
+                id,
+                format!("If-Match {if_match:?} is not the current ETag {etag:?}"),
+            ));
+        }
+        let domains: Vec<&str> = current.domains().iter().map(|d| d.domain()).collect();
+        let parameters = current.parameters().to_vec();
         let out = self
             .client
             .update_distribution_tenant()
-            .id(id)
+            .id(current.id().unwrap_or(id))
             .if_match(if_match)
+            .set_distribution_id(current.distribution_id().map(str::to_string))
+            .set_domains(Some(domain_items(OP, &domains)?))
+            .set_customizations(current.customizations().cloned())
+            .set_connection_group_id(current.connection_group_id().map(str::to_string))
+            .set_parameters((!parameters.is_empty()).then_some(parameters))
             .enabled(false)
             .send()
             .await
             .map_err(|err| match err.as_service_error() {
                 Some(e) if e.is_precondition_failed() || e.is_invalid_if_match_version() => {
-                    Error::precondition(
-                        ResourceKind::Tenant,
-                        id,
-                        format!("If-Match {if_match:?} refused"),
-                    )
+                    refused_if_match(id, if_match)
                 }
                 Some(e) if e.is_entity_not_found() => Error::not_found(ResourceKind::Tenant, id),
                 _ => service_error(Service::Cdn, OP, id, err),
@@ -172,8 +232,9 @@ impl CloudFrontCdn {
         Ok(out.e_tag().unwrap_or_default().to_string())
     }
 
-    /// DeleteDistributionTenant under If-Match; an enabled tenant is
-    /// `InvalidState` (ResourceNotDisabled).
+    /// DeleteDistributionTenant under If-Match. A tenant CloudFront does
+    /// not hold as disabled (still enabled, or its disabling not yet
+    /// deployed) is `InvalidState` (ResourceNotDisabled).
     pub(super) async fn delete_tenant_call(&self, id: &str, if_match: &str) -> Result<()> {
         const OP: &str = "DeleteDistributionTenant";
         self.client
@@ -184,18 +245,15 @@ impl CloudFrontCdn {
             .await
             .map_err(|err| match err.as_service_error() {
                 Some(e) if e.is_precondition_failed() || e.is_invalid_if_match_version() => {
-                    Error::precondition(
-                        ResourceKind::Tenant,
-                        id,
-                        format!("If-Match {if_match:?} refused"),
-                    )
+                    refused_if_match(id, if_match)
                 }
                 Some(e) if e.is_entity_not_found() => Error::not_found(ResourceKind::Tenant, id),
                 Some(e) if e.is_resource_not_disabled() => Error::invalid_state(
                     ResourceKind::Tenant,
                     id,
                     "enabled",
-                    "a distribution tenant must be disabled before it is deleted",
+                    "a distribution tenant must be disabled, and its disabling deployed, \
+                     before it is deleted",
                 ),
                 _ => service_error(Service::Cdn, OP, id, err),
             })?;
