@@ -185,6 +185,31 @@ pub const OPERATIONS: &[(&str, &str, &[&str])] = &[
         "CreateCachePolicy",
         &["cloudfront:CreateCachePolicy"],
     ),
+    // Custom domains in tenant mode: one distribution tenant per domain
+    // (issue 18). A create that carries tags is also tag-authorised.
+    (
+        "cloudfront",
+        "CreateDistributionTenant",
+        &[
+            "cloudfront:CreateDistributionTenant",
+            "cloudfront:TagResource",
+        ],
+    ),
+    (
+        "cloudfront",
+        "GetDistributionTenant",
+        &["cloudfront:GetDistributionTenant"],
+    ),
+    (
+        "cloudfront",
+        "UpdateDistributionTenant",
+        &["cloudfront:UpdateDistributionTenant"],
+    ),
+    (
+        "cloudfront",
+        "DeleteDistributionTenant",
+        &["cloudfront:DeleteDistributionTenant"],
+    ),
     (
         "acm",
         "RequestCertificate",
@@ -383,6 +408,24 @@ fn grant(scope: &IamPolicyScope, action: &str) -> Grant {
         )]),
         "cloudfront:CreateCachePolicy" => Grant::on(vec![format!(
             "arn:aws:cloudfront::{account}:cache-policy/*"
+        )]),
+        // Tenants' ids are CloudFront's and their names are hashes of the
+        // domain, so a policy cannot name one project's tenants in advance.
+        // A create also names the multi-tenant distribution it joins.
+        "cloudfront:CreateDistributionTenant" => {
+            let id = project
+                .and_then(|p| p.distribution_id.as_deref())
+                .unwrap_or("*");
+            Grant::on(vec![
+                format!("arn:aws:cloudfront::{account}:distribution-tenant/*"),
+                format!("arn:aws:cloudfront::{account}:distribution/{id}"),
+            ])
+        }
+        "cloudfront:GetDistributionTenant"
+        | "cloudfront:UpdateDistributionTenant"
+        | "cloudfront:DeleteDistributionTenant"
+        | "cloudfront:TagResource" => Grant::on(vec![format!(
+            "arn:aws:cloudfront::{account}:distribution-tenant/*"
         )]),
         a if a.starts_with("cloudfront:") => {
             let id = project

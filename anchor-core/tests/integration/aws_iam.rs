@@ -204,6 +204,13 @@ fn a_project_policy_names_only_that_projects_resources() {
                 || r == "arn:aws:cloudfront::123456789012:key-value-store/*"
                 || r == "arn:aws:cloudfront::123456789012:function/anchor-router*"
                 || r == "arn:aws:cloudfront::123456789012:cache-policy/*"
+                // Tenant ids are CloudFront's, and tagging is granted on
+                // tenants only (a create with tags).
+                || (r == "arn:aws:cloudfront::123456789012:distribution-tenant/*"
+                    && actions.iter().all(|a| {
+                        (a.starts_with("cloudfront:") && a.contains("DistributionTenant"))
+                            || a == "cloudfront:TagResource"
+                    }))
                 // Read-only, and the alarm names are the caller's choice:
                 // a rollout's alarm gate reads any alarm of the region.
                 || (r == "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:*"
