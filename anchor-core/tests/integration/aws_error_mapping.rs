@@ -6,7 +6,10 @@
 //! the variant, its `code()` and its fields (which resource, which backend,
 //! which operation), and how many requests were sent: a refusal once, a
 //! throttle or a 5xx as many times as `AwsConnection::max_attempts` (5 by
-//! default) allows, then a retryable `Service` error.
+//! default) allows, then a retryable `Service` error. The distribution
+//! tenants' codes (EntityLimitExceeded, EntityAlreadyExists,
+//! CNAMEAlreadyExists, ResourceNotDisabled, ...) are mapped here too: moto
+//! has no tenants.
 
 use crate::router_replay;
 
@@ -18,14 +21,16 @@ use anchor_core::aws::{
     DynamoStateStore, LambdaFunctions, RevalidationTarget, S3ObjectStore, TableNames,
 };
 use anchor_core::conformance::store::fixtures;
-use anchor_core::model::{DeploymentId, ProjectName};
+use anchor_core::model::{DeploymentId, DomainLimits, ProjectName};
 use anchor_core::traits::{
     Cdn, CertificateRequest, Certificates, Expect, Functions, KeyValueStore, ObjectBody,
-    ObjectStore, PutOptions, Revalidation, StateStore, WriteBatch, MANAGED_BY_TAG,
+    ObjectStore, PutOptions, Revalidation, StateStore, TenantSpec, WriteBatch, MANAGED_BY_TAG,
 };
 use anchor_core::{Error, ResourceKind, Service};
 use aws_config::SdkConfig;
-use router_replay::{Replay, Reply, STORE_ARN};
+use router_replay::{
+    tenant_reply, tenant_xml, Replay, Reply, STORE_ARN, TENANT_CERT, TENANT_DISTRIBUTION, TENANT_ID,
+};
 
 const BUCKET: &str = "anchor-assets";
 const CERT: &str =
@@ -414,6 +419,228 @@ async fn cloudfront_throttling_is_retried_to_the_attempt_limit_then_retryable() 
     let e = cdn.get_config("E2QWRUHEXAMPLE").await.unwrap_err();
     assert_service(&e, Service::Cdn, "GetDistribution", "E2QWRUHEXAMPLE", true);
     assert_eq!(replay.sent().len(), MAX_ATTEMPTS);
+}
+
+// ---- CloudFront distribution tenants ----
+
+const TENANT_NAME: &str = "anchor-0a1b2c3d4e5f60718293a4b5";
+const TENANT_DOMAIN: &str = "shop.example.com";
+
+fn tenant_spec() -> TenantSpec {
+    TenantSpec {
+        name: TENANT_NAME.into(),
+        distribution_id: TENANT_DISTRIBUTION.into(),
+        domains: vec![TENANT_DOMAIN.into()],
+        certificate_id: TENANT_CERT.into(),
+        tags: BTreeMap::from([(MANAGED_BY_TAG.0.into(), MANAGED_BY_TAG.1.into())]),
+    }
+}
+
+/// The tenant as GetDistributionTenant answers before a disable, ETag `E1`.
+fn tenant_read() -> Reply {
+    tenant_reply(200, "E1", tenant_xml(TENANT_NAME, TENANT_DOMAIN, true, &[]))
+}
+
+/// What CreateDistributionTenant fails with when CloudFront answers
+/// `status` and `code`, and how many requests it took.
+async fn create_refused(status: u16, code: &str) -> (Error, usize) {
+    let replay = Replay::new(vec![Reply::cloudfront_error(status, code)]);
+    let e = cloudfront(&anchor_config(&replay).await)
+        .create_tenant(&tenant_spec())
+        .await
+        .unwrap_err();
+    (e, replay.sent().len())
+}
+
+#[tokio::test]
+async fn tenant_quota_is_quota_exceeded_naming_the_configured_limit() {
+    let replay = Replay::new(vec![Reply::cloudfront_error(400, "EntityLimitExceeded")]);
+    let limits = DomainLimits {
+        tenants_per_account: 25,
+        ..DomainLimits::default()
+    };
+    let cdn = cloudfront(&anchor_config(&replay).await).with_limits(limits);
+    let e = cdn.create_tenant(&tenant_spec()).await.unwrap_err();
+    assert_eq!(e.code(), "ANCHOR_QUOTA_EXCEEDED", "{e:?}");
+    match &e {
+        Error::QuotaExceeded {
+            quota,
+            limit,
+            setting,
+            reason,
+        } => {
+            assert_eq!(setting, "domain_limits.tenants_per_account");
+            assert_eq!(
+                *limit, 25,
+                "the limit given to with_limits, not AWS's default"
+            );
+            assert_eq!(quota, "Distribution tenants per account (CloudFront)");
+            assert!(reason.contains(TENANT_NAME), "{reason}");
+            assert!(reason.contains("EntityLimitExceeded"), "{reason}");
+        }
+        other => panic!("expected QuotaExceeded, got {other:?}"),
+    }
+    assert!(!e.is_retryable());
+    assert_eq!(replay.sent().len(), 1, "a quota is not retried");
+}
+
+#[tokio::test]
+async fn tenant_quota_names_aws_default_without_with_limits() {
+    let (e, sent) = create_refused(400, "EntityLimitExceeded").await;
+    assert!(
+        matches!(&e, Error::QuotaExceeded { limit: 10_000, setting, .. }
+            if setting == "domain_limits.tenants_per_account"),
+        "{e:?}"
+    );
+    assert_eq!(sent, 1);
+}
+
+#[tokio::test]
+async fn tenant_name_taken_is_already_exists_on_the_tenant() {
+    let (e, sent) = create_refused(409, "EntityAlreadyExists").await;
+    assert_eq!(e.code(), "ANCHOR_ALREADY_EXISTS");
+    assert!(
+        matches!(&e, Error::AlreadyExists { kind: ResourceKind::Tenant, id } if id == TENANT_NAME),
+        "{e:?}"
+    );
+    assert_eq!(sent, 1);
+}
+
+#[tokio::test]
+async fn tenant_domain_served_elsewhere_is_conflict() {
+    let (e, sent) = create_refused(409, "CNAMEAlreadyExists").await;
+    assert_eq!(e.code(), "ANCHOR_CONFLICT");
+    assert!(
+        matches!(&e, Error::Conflict { kind: ResourceKind::Tenant, id, .. } if id == TENANT_NAME),
+        "{e:?}"
+    );
+    assert_eq!(sent, 1);
+}
+
+#[tokio::test]
+async fn tenant_on_a_missing_distribution_is_not_found_on_the_distribution() {
+    let (e, sent) = create_refused(404, "EntityNotFound").await;
+    assert_not_found(&e, ResourceKind::Distribution, TENANT_DISTRIBUTION);
+    assert_eq!(sent, 1);
+}
+
+#[tokio::test]
+async fn tenant_arguments_cloudfront_refuses_are_invalid_input() {
+    for (status, code, field) in [
+        (400, "InvalidArgument", "tenant"),
+        (409, "InvalidAssociation", "tenant"),
+        (400, "InvalidTagging", "tenant.tags"),
+    ] {
+        let (e, sent) = create_refused(status, code).await;
+        assert_eq!(e.code(), "ANCHOR_INVALID_INPUT", "{code}: {e:?}");
+        assert!(
+            matches!(&e, Error::InvalidInput { field: f, reason } if f == field && reason.contains(code)),
+            "{code}: {e:?}"
+        );
+        assert_eq!(sent, 1, "{code}");
+    }
+}
+
+#[tokio::test]
+async fn tenant_access_denied_is_a_final_service_error() {
+    let (e, sent) = create_refused(403, "AccessDenied").await;
+    assert_service(
+        &e,
+        Service::Cdn,
+        "CreateDistributionTenant",
+        TENANT_NAME,
+        false,
+    );
+    assert_eq!(sent, 1);
+}
+
+#[tokio::test]
+async fn a_missing_tenant_is_not_found_on_the_tenant() {
+    let replay = Replay::new(vec![Reply::cloudfront_error(404, "EntityNotFound")]);
+    let e = cloudfront(&anchor_config(&replay).await)
+        .get_tenant(TENANT_NAME)
+        .await
+        .unwrap_err();
+    assert_not_found(&e, ResourceKind::Tenant, TENANT_NAME);
+    assert_eq!(replay.sent().len(), 1);
+}
+
+#[tokio::test]
+async fn disabling_a_missing_tenant_is_not_found_before_any_update() {
+    let replay = Replay::new(vec![Reply::cloudfront_error(404, "EntityNotFound")]);
+    let e = cloudfront(&anchor_config(&replay).await)
+        .disable_tenant(TENANT_ID, "E1")
+        .await
+        .unwrap_err();
+    assert_not_found(&e, ResourceKind::Tenant, TENANT_ID);
+    assert_eq!(replay.sent().len(), 1, "GetDistributionTenant only");
+}
+
+#[tokio::test]
+async fn a_refused_disable_is_precondition_failed_or_not_found_on_the_tenant() {
+    for (status, code) in [
+        (412, "PreconditionFailed"),
+        (400, "InvalidIfMatchVersion"),
+        (404, "EntityNotFound"),
+    ] {
+        let replay = Replay::new(vec![tenant_read(), Reply::cloudfront_error(status, code)]);
+        let e = cloudfront(&anchor_config(&replay).await)
+            .disable_tenant(TENANT_ID, "E1")
+            .await
+            .unwrap_err();
+        if code == "EntityNotFound" {
+            assert_not_found(&e, ResourceKind::Tenant, TENANT_ID);
+        } else {
+            assert_eq!(e.code(), "ANCHOR_PRECONDITION_FAILED", "{code}: {e:?}");
+            assert!(
+                matches!(&e, Error::PreconditionFailed { kind: ResourceKind::Tenant, id, .. } if id == TENANT_ID),
+                "{code}: {e:?}"
+            );
+        }
+        let sent = replay.sent();
+        assert_eq!(sent.len(), 2, "{code}: the read, then one update");
+        assert_eq!(sent[1].method, "PUT");
+    }
+}
+
+#[tokio::test]
+async fn deleting_an_enabled_tenant_is_invalid_state() {
+    let replay = Replay::new(vec![Reply::cloudfront_error(409, "ResourceNotDisabled")]);
+    let e = cloudfront(&anchor_config(&replay).await)
+        .delete_tenant(TENANT_ID, "E1")
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "ANCHOR_INVALID_STATE");
+    assert!(
+        matches!(&e, Error::InvalidState { kind: ResourceKind::Tenant, id, state, .. }
+            if id == TENANT_ID && state == "enabled"),
+        "{e:?}"
+    );
+    assert_eq!(replay.sent().len(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_delete_is_precondition_failed_or_not_found_on_the_tenant() {
+    for (status, code) in [
+        (412, "PreconditionFailed"),
+        (400, "InvalidIfMatchVersion"),
+        (404, "EntityNotFound"),
+    ] {
+        let replay = Replay::new(vec![Reply::cloudfront_error(status, code)]);
+        let e = cloudfront(&anchor_config(&replay).await)
+            .delete_tenant(TENANT_ID, "E1")
+            .await
+            .unwrap_err();
+        if code == "EntityNotFound" {
+            assert_not_found(&e, ResourceKind::Tenant, TENANT_ID);
+        } else {
+            assert!(
+                matches!(&e, Error::PreconditionFailed { kind: ResourceKind::Tenant, id, .. } if id == TENANT_ID),
+                "{code}: {e:?}"
+            );
+        }
+        assert_eq!(replay.sent().len(), 1, "{code}");
+    }
 }
 
 // ---- ACM ----

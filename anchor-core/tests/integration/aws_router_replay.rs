@@ -1,6 +1,7 @@
 //! The edge router's AWS resources, offline: the KeyValueStore data plane
 //! ([`CloudFrontKvs`]) and the control plane's store, function and cache
-//! policy on [`CloudFrontCdn`]. moto has none of these APIs, so each test
+//! policy on [`CloudFrontCdn`]; and the distribution tenants of custom
+//! domains in tenant mode. moto has none of these APIs, so each test
 //! replays CloudFront's responses to the real SDK clients and checks the
 //! exact requests (method, path, If-Match, body) and how error responses
 //! map to [`Error`]. Every test also checks that the IAM policy grants each
@@ -18,6 +19,8 @@ mod kvs;
 mod pairs;
 #[path = "router_replay_cases/store.rs"]
 mod store;
+#[path = "router_replay_cases/tenants.rs"]
+mod tenants;
 
 use std::time::Duration;
 
@@ -26,13 +29,16 @@ use anchor_core::aws::{
     ROUTER_CACHE_POLICY_NAME, ROUTER_FUNCTION_NAME, ROUTER_STORE_NAME,
     VIEWER_RESPONSE_FUNCTION_NAME,
 };
-use anchor_core::traits::{KeyValueStore, KvsUpdate, MAX_KVS_UPDATE_ITEMS, MAX_KVS_VALUE_BYTES};
+use anchor_core::traits::{
+    Cdn, KeyValueStore, KvsUpdate, TenantSpec, MAX_KVS_UPDATE_ITEMS, MAX_KVS_VALUE_BYTES,
+};
 use anchor_core::{Error, ResourceKind};
 use base64::Engine;
 use router_replay::fake_kvs::FakeKvs;
 use router_replay::{
     cache_policy_page, created_cache_policy, function_xml, label, response_function_xml, store_xml,
-    Replay, Reply, FUNCTION_ARN, RESPONSE_FUNCTION_ARN, STORE_ARN, STORE_ID,
+    tenant_reply, tenant_xml, Replay, Reply, CONNECTION_GROUP_ID, FUNCTION_ARN,
+    RESPONSE_FUNCTION_ARN, STORE_ARN, STORE_ID, TENANT_CERT, TENANT_DISTRIBUTION, TENANT_ID,
 };
 use sha2::{Digest, Sha256};
 

@@ -324,3 +324,48 @@ pub fn created_cache_policy(id: &str, name: &str) -> Reply {
     .header("content-type", "text/xml")
     .header("etag", "EPOLICY1")
 }
+
+/// The multi-tenant distribution of the tenant tests.
+pub const TENANT_DISTRIBUTION: &str = "E1XNX8R2GOAABC";
+/// A tenant's id, as CloudFront makes them.
+pub const TENANT_ID: &str = "dt_2yN5tYwVbPKr7m2IB69M1yp1AB";
+/// The connection group a tenant joined.
+pub const CONNECTION_GROUP_ID: &str = "cg_2whCJoXMYCjHcxaLGrkllvyABC";
+/// The ACM certificate of the tenant tests.
+pub const TENANT_CERT: &str =
+    "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-000000000002";
+
+/// A DistributionTenant as CloudFront returns it: `name` serving `domain`
+/// on [`TENANT_DISTRIBUTION`] with [`TENANT_CERT`], in
+/// [`CONNECTION_GROUP_ID`], `enabled` or not, with `tags`. List members
+/// are `member` elements, as the SDK's model (and so the service) writes
+/// them, whatever the API reference's syntax block shows.
+pub fn tenant_xml(name: &str, domain: &str, enabled: bool, tags: &[(&str, &str)]) -> String {
+    let tags = if tags.is_empty() {
+        String::new()
+    } else {
+        let items: String = tags
+            .iter()
+            .map(|(k, v)| format!("<Tag><Key>{k}</Key><Value>{v}</Value></Tag>"))
+            .collect();
+        format!("<Tags><Items>{items}</Items></Tags>")
+    };
+    format!(
+        "<DistributionTenant xmlns=\"{NS}\"><Id>{TENANT_ID}</Id>\
+         <DistributionId>{TENANT_DISTRIBUTION}</DistributionId><Name>{name}</Name>\
+         <Arn>arn:aws:cloudfront::{ACCOUNT}:distribution-tenant/{TENANT_ID}</Arn>\
+         <Domains><member><Domain>{domain}</Domain><Status>active</Status></member></Domains>\
+         {tags}<Customizations><Certificate><Arn>{TENANT_CERT}</Arn></Certificate></Customizations>\
+         <ConnectionGroupId>{CONNECTION_GROUP_ID}</ConnectionGroupId>\
+         <CreatedTime>2026-12-01T00:00:00Z</CreatedTime>\
+         <LastModifiedTime>2026-12-01T00:00:00Z</LastModifiedTime>\
+         <Enabled>{enabled}</Enabled><Status>Deployed</Status></DistributionTenant>"
+    )
+}
+
+/// A reply carrying [`tenant_xml`] with `status` and `etag`.
+pub fn tenant_reply(status: u16, etag: &str, xml: String) -> Reply {
+    Reply::new(status, xml)
+        .header("content-type", "text/xml")
+        .header("etag", etag)
+}
