@@ -11,7 +11,7 @@ use super::{
     ProvisionTarget, RevalidationTarget, S3ObjectStore, TableNames,
 };
 use crate::error::{Error, Result};
-use crate::model::DomainLimits;
+use crate::model::{DomainLimits, DomainMode};
 use crate::traits::Backend;
 
 /// Everything [`open_backend`] needs to know.
@@ -50,6 +50,14 @@ pub struct AwsOptions {
     /// Service Quotas. `Anchor::aws` holds domains to them, and CloudFront's
     /// own refusals name them.
     pub domain_limits: DomainLimits,
+    /// How new projects' custom domains reach their distribution:
+    /// [`DomainMode::Aliases`] (the default, as every project before
+    /// tenants) provisions a standard distribution whose domains are its
+    /// alternate names; [`DomainMode::Tenants`] a multi-tenant one whose
+    /// domains are one distribution tenant each, in Anchor's connection
+    /// group (`docs/domains-at-scale.md`). Existing projects keep the mode
+    /// they were made with.
+    pub domain_mode: DomainMode,
 }
 
 impl AwsOptions {
@@ -67,6 +75,7 @@ impl AwsOptions {
             router: AwsRouter::default(),
             router_config: None,
             domain_limits: DomainLimits::default(),
+            domain_mode: DomainMode::Aliases,
         }
     }
 }
@@ -130,7 +139,8 @@ pub async fn open_backend(config: &SdkConfig, options: &AwsOptions) -> Result<Ba
             execution_role_arn: options.execution_role_arn.clone(),
         },
     )
-    .with_router(options.router.clone(), router_cdn);
+    .with_router(options.router.clone(), router_cdn)
+    .with_domain_mode(options.domain_mode);
     Ok(Backend {
         store: Arc::new(store),
         objects: Arc::new(objects),

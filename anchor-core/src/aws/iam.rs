@@ -210,6 +210,23 @@ pub const OPERATIONS: &[(&str, &str, &[&str])] = &[
         "DeleteDistributionTenant",
         &["cloudfront:DeleteDistributionTenant"],
     ),
+    // Tenant-mode provisioning: the connection group Anchor's tenants join
+    // (shared by every project), and finding a multi-tenant distribution.
+    (
+        "cloudfront",
+        "GetConnectionGroup",
+        &["cloudfront:GetConnectionGroup"],
+    ),
+    (
+        "cloudfront",
+        "CreateConnectionGroup",
+        &["cloudfront:CreateConnectionGroup", "cloudfront:TagResource"],
+    ),
+    (
+        "cloudfront",
+        "ListDistributionsByConnectionMode",
+        &["cloudfront:ListDistributionsByConnectionMode"],
+    ),
     (
         "acm",
         "RequestCertificate",
@@ -379,6 +396,7 @@ fn grant(scope: &IamPolicyScope, action: &str) -> Grant {
         ),
         a if a.starts_with("sqs:") => Grant::on(queues(scope)),
         "cloudfront:ListDistributions"
+        | "cloudfront:ListDistributionsByConnectionMode"
         | "cloudfront:ListOriginAccessControls"
         | "cloudfront:CreateOriginAccessControl"
         | "cloudfront:ListCachePolicies"
@@ -423,10 +441,21 @@ fn grant(scope: &IamPolicyScope, action: &str) -> Grant {
         }
         "cloudfront:GetDistributionTenant"
         | "cloudfront:UpdateDistributionTenant"
-        | "cloudfront:DeleteDistributionTenant"
-        | "cloudfront:TagResource" => Grant::on(vec![format!(
+        | "cloudfront:DeleteDistributionTenant" => Grant::on(vec![format!(
             "arn:aws:cloudfront::{account}:distribution-tenant/*"
         )]),
+        // Anchor's connection group, one per account like the router's
+        // resources; its id is CloudFront's.
+        "cloudfront:GetConnectionGroup" | "cloudfront:CreateConnectionGroup" => {
+            Grant::on(vec![format!(
+                "arn:aws:cloudfront::{account}:connection-group/*"
+            )])
+        }
+        // Only to tag what Anchor creates with tags: tenants and the group.
+        "cloudfront:TagResource" => Grant::on(vec![
+            format!("arn:aws:cloudfront::{account}:distribution-tenant/*"),
+            format!("arn:aws:cloudfront::{account}:connection-group/*"),
+        ]),
         a if a.starts_with("cloudfront:") => {
             let id = project
                 .and_then(|p| p.distribution_id.as_deref())

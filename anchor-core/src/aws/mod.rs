@@ -36,9 +36,9 @@ pub use acm::AcmCertificates;
 pub use alarm_gate::{AlarmGate, MAX_GATE_ALARMS};
 pub use backend::{open_backend, AwsOptions};
 pub use cloudfront::{
-    CloudFrontCdn, DistributionSpec, OriginAccessControls, ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY,
-    CACHING_DISABLED_POLICY, CACHING_OPTIMIZED_POLICY, MAX_INVALIDATION_PATHS,
-    MAX_INVALIDATION_WILDCARDS,
+    CloudFrontCdn, DistributionSpec, OriginAccessControls, TenantConnectionGroup,
+    ALL_VIEWER_EXCEPT_HOST_HEADER_POLICY, CACHING_DISABLED_POLICY, CACHING_OPTIMIZED_POLICY,
+    MAX_INVALIDATION_PATHS, MAX_INVALIDATION_WILDCARDS, TENANT_CONNECTION_GROUP_NAME,
 };
 // The edge router's resources.
 pub use cloudfront::{

@@ -25,6 +25,11 @@
 //!   invalidation of the distribution, so the backend relies on CloudFront.
 //! - moto has no cache or origin request policy API and does not keep an
 //!   origin's OriginAccessControlId, so those are only read back as ids here.
+//! - moto keeps a multi-tenant distribution's `ConnectionMode` but none of
+//!   its rules: it adds a price class and IPv6 to it, would take aliases
+//!   (`CloudFrontCdn::update_config` refuses them itself), and has no
+//!   tenants or connection groups. What CloudFront is sent is checked
+//!   offline (`aws_router_replay`, `multi_tenant` and `tenants`).
 
 use crate::aws_support;
 
@@ -34,10 +39,11 @@ use anchor_core::aws::{
 };
 use anchor_core::conformance;
 use anchor_core::conformance::KnownGaps;
-use anchor_core::model::CdnRoute;
+use anchor_core::model::{CdnRoute, DomainMode};
 use anchor_core::traits::Cdn;
 use anchor_core::Error;
 use anchor_testing::certificates::acm_issuer;
+use aws_sdk_cloudfront::types::ConnectionMode;
 
 fn spec(project: &str, oac: OriginAccessControls) -> DistributionSpec {
     DistributionSpec {
@@ -49,6 +55,7 @@ fn spec(project: &str, oac: OriginAccessControls) -> DistributionSpec {
         routes: CdnRoute::opennext_defaults(),
         oac,
         router: None,
+        domains: DomainMode::Aliases,
     }
 }
 
@@ -338,4 +345,56 @@ async fn bad_specs_and_missing_distributions_are_refused() {
         matches!(missing, Err(Error::NotFound { .. })),
         "{missing:?}"
     );
+}
+
+#[tokio::test]
+async fn a_tenant_only_distribution_is_created_once() {
+    let Some(m) = aws_support::moto().await else {
+        return;
+    };
+    let cdn = CloudFrontCdn::new(m.clients.cloudfront.clone());
+    let oac = cdn
+        .ensure_origin_access_controls("anchor-tenants")
+        .await
+        .unwrap();
+    let tenants = DistributionSpec {
+        domains: DomainMode::Tenants,
+        ..spec("tenants", oac)
+    };
+    let first = cdn.ensure_distribution(&tenants).await.unwrap();
+    let again = cdn.ensure_distribution(&tenants).await.unwrap();
+    assert_eq!(first, again, "found by its comment, not made twice");
+    assert_eq!(count_distributions(&m).await, 1);
+    let config = m
+        .clients
+        .cloudfront
+        .get_distribution_config()
+        .id(&first.0)
+        .send()
+        .await
+        .unwrap();
+    let config = config.distribution_config().unwrap();
+    assert_eq!(config.comment(), "anchor:tenants");
+    assert_eq!(config.connection_mode(), Some(&ConnectionMode::TenantOnly));
+    // Read through the trait: multi-tenant, so it takes no aliases.
+    let managed = cdn.get_config(&first.0).await.unwrap();
+    assert!(managed.value.tenant_only, "{managed:?}");
+    assert!(managed.value.aliases.is_empty());
+    let with_alias = anchor_core::traits::DistributionConfig {
+        aliases: vec!["shop.example.com".into()],
+        certificate_id: Some(
+            "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-000000000003"
+                .into(),
+        ),
+        ..managed.value.clone()
+    };
+    let refused = cdn
+        .update_config(&first.0, &with_alias, &managed.etag)
+        .await;
+    assert!(
+        matches!(&refused, Err(Error::InvalidInput { field, .. }) if field == "aliases"),
+        "{refused:?}"
+    );
+    let after = cdn.get_config(&first.0).await.unwrap();
+    assert_eq!(after.value, managed.value, "nothing changed");
 }

@@ -441,10 +441,20 @@ fn tenant_read() -> Reply {
     tenant_reply(200, "E1", tenant_xml(TENANT_NAME, TENANT_DOMAIN, true, &[]))
 }
 
+/// GetConnectionGroup's answer when the account has no `anchor` group: the
+/// create that follows joins the default one.
+fn no_connection_group() -> Reply {
+    Reply::cloudfront_error(404, "EntityNotFound")
+}
+
 /// What CreateDistributionTenant fails with when CloudFront answers
-/// `status` and `code`, and how many requests it took.
+/// `status` and `code`, and how many requests it took (the connection
+/// group's look-up, then the create).
 async fn create_refused(status: u16, code: &str) -> (Error, usize) {
-    let replay = Replay::new(vec![Reply::cloudfront_error(status, code)]);
+    let replay = Replay::new(vec![
+        no_connection_group(),
+        Reply::cloudfront_error(status, code),
+    ]);
     let e = cloudfront(&anchor_config(&replay).await)
         .create_tenant(&tenant_spec())
         .await
@@ -454,7 +464,10 @@ async fn create_refused(status: u16, code: &str) -> (Error, usize) {
 
 #[tokio::test]
 async fn tenant_quota_is_quota_exceeded_naming_the_configured_limit() {
-    let replay = Replay::new(vec![Reply::cloudfront_error(400, "EntityLimitExceeded")]);
+    let replay = Replay::new(vec![
+        no_connection_group(),
+        Reply::cloudfront_error(400, "EntityLimitExceeded"),
+    ]);
     let limits = DomainLimits {
         tenants_per_account: 25,
         ..DomainLimits::default()
@@ -481,7 +494,7 @@ async fn tenant_quota_is_quota_exceeded_naming_the_configured_limit() {
         other => panic!("expected QuotaExceeded, got {other:?}"),
     }
     assert!(!e.is_retryable());
-    assert_eq!(replay.sent().len(), 1, "a quota is not retried");
+    assert_eq!(replay.sent().len(), 2, "a quota is not retried");
 }
 
 #[tokio::test]
@@ -492,7 +505,7 @@ async fn tenant_quota_names_aws_default_without_with_limits() {
             if setting == "domain_limits.tenants_per_account"),
         "{e:?}"
     );
-    assert_eq!(sent, 1);
+    assert_eq!(sent, 2);
 }
 
 #[tokio::test]
@@ -503,7 +516,7 @@ async fn tenant_name_taken_is_already_exists_on_the_tenant() {
         matches!(&e, Error::AlreadyExists { kind: ResourceKind::Tenant, id } if id == TENANT_NAME),
         "{e:?}"
     );
-    assert_eq!(sent, 1);
+    assert_eq!(sent, 2);
 }
 
 #[tokio::test]
@@ -514,14 +527,14 @@ async fn tenant_domain_served_elsewhere_is_conflict() {
         matches!(&e, Error::Conflict { kind: ResourceKind::Tenant, id, .. } if id == TENANT_NAME),
         "{e:?}"
     );
-    assert_eq!(sent, 1);
+    assert_eq!(sent, 2);
 }
 
 #[tokio::test]
 async fn tenant_on_a_missing_distribution_is_not_found_on_the_distribution() {
     let (e, sent) = create_refused(404, "EntityNotFound").await;
     assert_not_found(&e, ResourceKind::Distribution, TENANT_DISTRIBUTION);
-    assert_eq!(sent, 1);
+    assert_eq!(sent, 2);
 }
 
 #[tokio::test]
@@ -537,7 +550,7 @@ async fn tenant_arguments_cloudfront_refuses_are_invalid_input() {
             matches!(&e, Error::InvalidInput { field: f, reason } if f == field && reason.contains(code)),
             "{code}: {e:?}"
         );
-        assert_eq!(sent, 1, "{code}");
+        assert_eq!(sent, 2, "{code}");
     }
 }
 
@@ -551,7 +564,18 @@ async fn tenant_access_denied_is_a_final_service_error() {
         TENANT_NAME,
         false,
     );
-    assert_eq!(sent, 1);
+    assert_eq!(sent, 2);
+}
+
+#[tokio::test]
+async fn a_connection_group_that_cannot_be_read_stops_the_create() {
+    let replay = Replay::new(vec![Reply::cloudfront_error(403, "AccessDenied")]);
+    let e = cloudfront(&anchor_config(&replay).await)
+        .create_tenant(&tenant_spec())
+        .await
+        .unwrap_err();
+    assert_service(&e, Service::Cdn, "GetConnectionGroup", "anchor", false);
+    assert_eq!(replay.sent().len(), 1, "no tenant is created");
 }
 
 #[tokio::test]

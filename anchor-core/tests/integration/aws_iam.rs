@@ -204,11 +204,18 @@ fn a_project_policy_names_only_that_projects_resources() {
                 || r == "arn:aws:cloudfront::123456789012:key-value-store/*"
                 || r == "arn:aws:cloudfront::123456789012:function/anchor-router*"
                 || r == "arn:aws:cloudfront::123456789012:cache-policy/*"
-                // Tenant ids are CloudFront's, and tagging is granted on
-                // tenants only (a create with tags).
+                // Tenant ids are CloudFront's, the connection group Anchor's
+                // tenants join is the account's, and tagging is granted on
+                // those two only (their creates carry tags).
                 || (r == "arn:aws:cloudfront::123456789012:distribution-tenant/*"
                     && actions.iter().all(|a| {
                         (a.starts_with("cloudfront:") && a.contains("DistributionTenant"))
+                            || a == "cloudfront:TagResource"
+                    }))
+                || (r == "arn:aws:cloudfront::123456789012:connection-group/*"
+                    && actions.iter().all(|a| {
+                        a == "cloudfront:GetConnectionGroup"
+                            || a == "cloudfront:CreateConnectionGroup"
                             || a == "cloudfront:TagResource"
                     }))
                 // Read-only, and the alarm names are the caller's choice:
@@ -223,6 +230,7 @@ fn a_project_policy_names_only_that_projects_resources() {
                     matches!(
                         a.as_str(),
                         "cloudfront:ListDistributions"
+                            | "cloudfront:ListDistributionsByConnectionMode"
                             | "lambda:ListEventSourceMappings"
                             | "cloudfront:ListOriginAccessControls"
                             | "cloudfront:CreateOriginAccessControl"

@@ -1,7 +1,8 @@
 //! The edge router's AWS resources, offline: the KeyValueStore data plane
 //! ([`CloudFrontKvs`]) and the control plane's store, function and cache
-//! policy on [`CloudFrontCdn`]; and the distribution tenants of custom
-//! domains in tenant mode. moto has none of these APIs, so each test
+//! policy on [`CloudFrontCdn`]; and custom domains in tenant mode (the
+//! distribution tenants, their connection group, and what a multi-tenant
+//! distribution is sent). moto has none of these APIs, so each test
 //! replays CloudFront's responses to the real SDK clients and checks the
 //! exact requests (method, path, If-Match, body) and how error responses
 //! map to [`Error`]. Every test also checks that the IAM policy grants each
@@ -15,6 +16,8 @@ mod cache_policy;
 mod function;
 #[path = "router_replay_cases/kvs.rs"]
 mod kvs;
+#[path = "router_replay_cases/multi_tenant.rs"]
+mod multi_tenant;
 #[path = "router_replay_cases/pairs.rs"]
 mod pairs;
 #[path = "router_replay_cases/store.rs"]
@@ -36,9 +39,11 @@ use anchor_core::{Error, ResourceKind};
 use base64::Engine;
 use router_replay::fake_kvs::FakeKvs;
 use router_replay::{
-    cache_policy_page, created_cache_policy, function_xml, label, response_function_xml, store_xml,
+    cache_policy_page, connection_group_reply, created_cache_policy, distribution_config_reply,
+    distribution_page, distribution_reply, function_xml, label, response_function_xml, store_xml,
     tenant_reply, tenant_xml, Replay, Reply, CONNECTION_GROUP_ID, FUNCTION_ARN,
-    RESPONSE_FUNCTION_ARN, STORE_ARN, STORE_ID, TENANT_CERT, TENANT_DISTRIBUTION, TENANT_ID,
+    RESPONSE_FUNCTION_ARN, ROUTING_ENDPOINT, STORE_ARN, STORE_ID, TENANT_CERT, TENANT_DISTRIBUTION,
+    TENANT_ID,
 };
 use sha2::{Digest, Sha256};
 

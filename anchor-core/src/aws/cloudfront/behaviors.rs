@@ -5,10 +5,10 @@
 //! an unsigned server origin.
 
 use aws_sdk_cloudfront::types::{
-    AllowedMethods, CacheBehavior, CacheBehaviors, CachedMethods, CustomOriginConfig,
-    DefaultCacheBehavior, DistributionConfig, EventType, FunctionAssociation, FunctionAssociations,
-    HttpVersion, Method, Origin, OriginProtocolPolicy, OriginSslProtocols, Origins, PriceClass,
-    S3OriginConfig, SslProtocol, ViewerProtocolPolicy,
+    AllowedMethods, CacheBehavior, CacheBehaviors, CachedMethods, ConnectionMode,
+    CustomOriginConfig, DefaultCacheBehavior, DistributionConfig, EventType, FunctionAssociation,
+    FunctionAssociations, HttpVersion, Method, Origin, OriginProtocolPolicy, OriginSslProtocols,
+    Origins, PriceClass, S3OriginConfig, SslProtocol, ViewerProtocolPolicy,
 };
 
 use super::build_error;
@@ -17,7 +17,7 @@ use super::spec::{
     CACHING_OPTIMIZED_POLICY,
 };
 use crate::error::Result;
-use crate::model::{CachePolicy, OriginKind, OriginRequestPolicy, RouteTarget};
+use crate::model::{CachePolicy, DomainMode, OriginKind, OriginRequestPolicy, RouteTarget};
 
 const OP: &str = "CreateDistribution";
 /// Origin ids inside the distribution.
@@ -229,7 +229,7 @@ pub(super) fn distribution_config(
         .allowed_methods(d.methods)
         .build()
         .map_err(build_error(OP))?;
-    DistributionConfig::builder()
+    let config = DistributionConfig::builder()
         .caller_reference(caller_reference)
         .comment(comment)
         .enabled(true)
@@ -243,11 +243,18 @@ pub(super) fn distribution_config(
                 .map_err(build_error(OP))?,
         )
         .http_version(HttpVersion::Http2and3)
-        .price_class(PriceClass::PriceClassAll)
-        .is_ipv6_enabled(true)
-        .default_root_object("")
-        .build()
-        .map_err(build_error(OP))
+        .default_root_object("");
+    // A multi-tenant distribution refuses the fields that "only support
+    // standard distributions": Aliases (never set at creation), PriceClass
+    // and IsIPV6Enabled (its connection group's). Its behaviours already
+    // meet its rules: cache policies, no TTLs, signers or smooth streaming.
+    let config = match spec.domains {
+        DomainMode::Tenants => config.connection_mode(ConnectionMode::TenantOnly),
+        DomainMode::Aliases => config
+            .price_class(PriceClass::PriceClassAll)
+            .is_ipv6_enabled(true),
+    };
+    config.build().map_err(build_error(OP))
 }
 
 #[cfg(test)]
@@ -269,6 +276,7 @@ mod tests {
                 lambda: "OAC-L".into(),
             },
             router,
+            domains: DomainMode::Aliases,
         }
     }
 
@@ -354,5 +362,54 @@ mod tests {
             .iter()
             .filter(|o| o.id() != ASSETS_ORIGIN)
             .all(|o| o.origin_access_control_id() == Some("OAC-L")));
+    }
+
+    #[test]
+    // Reads the legacy cache settings (TTLs, forwarded values), deprecated
+    // in the SDK, only to show they are never set.
+    #[allow(deprecated)]
+    fn a_tenant_only_distribution_leaves_out_what_only_standard_ones_take() {
+        let standard = config(&spec(None));
+        assert_eq!(standard.connection_mode(), None);
+        assert_eq!(standard.price_class(), Some(&PriceClass::PriceClassAll));
+        assert_eq!(standard.is_ipv6_enabled(), Some(true));
+        let tenants = config(&DistributionSpec {
+            domains: DomainMode::Tenants,
+            ..spec(None)
+        });
+        assert_eq!(tenants.connection_mode(), Some(&ConnectionMode::TenantOnly));
+        assert_eq!(tenants.price_class(), None);
+        assert_eq!(tenants.is_ipv6_enabled(), None);
+        assert!(tenants.aliases().is_none());
+        assert!(tenants.tenant_config().is_none());
+        // What multi-tenant distributions refuse in behaviours is never set.
+        let default = tenants.default_cache_behavior().unwrap();
+        assert!(default.cache_policy_id().is_some());
+        let behaviours = tenants
+            .cache_behaviors()
+            .map(|b| b.items())
+            .unwrap_or_default();
+        for b in behaviours {
+            assert!(b.cache_policy_id().is_some());
+            assert_eq!(
+                (b.min_ttl(), b.default_ttl(), b.max_ttl()),
+                (None, None, None)
+            );
+            assert!(b.trusted_signers().is_none() && b.smooth_streaming().is_none());
+            assert!(b.forwarded_values().is_none());
+        }
+        assert_eq!(
+            (default.min_ttl(), default.default_ttl(), default.max_ttl()),
+            (None, None, None)
+        );
+        assert!(default.trusted_signers().is_none() && default.smooth_streaming().is_none());
+        assert!(default.forwarded_values().is_none());
+        // Everything else is the standard distribution's.
+        assert_eq!(tenants.origins(), standard.origins());
+        assert_eq!(tenants.cache_behaviors(), standard.cache_behaviors());
+        assert_eq!(
+            tenants.default_cache_behavior(),
+            standard.default_cache_behavior()
+        );
     }
 }

@@ -7,11 +7,15 @@
 //! [`KeyValueStore`](crate::traits::KeyValueStore) data plane), its
 //! viewer-request function (`router_function`) and the cache policy of
 //! the server and image behaviours (`cache_policy`).
+//!
+//! Custom domains in tenant mode: the distribution tenants (`tenants`) and
+//! the connection group they join (`connection_group`).
 
 mod behaviors;
 mod cache_policy;
 mod cdn;
 mod checks;
+mod connection_group;
 mod distribution;
 mod kvs;
 mod managed;
@@ -29,6 +33,7 @@ pub use cache_policy::{
 };
 pub use cdn::CloudFrontCdn;
 pub use checks::{MAX_INVALIDATION_PATHS, MAX_INVALIDATION_WILDCARDS};
+pub use connection_group::{TenantConnectionGroup, TENANT_CONNECTION_GROUP_NAME};
 pub use kvs::CloudFrontKvs;
 pub use oac::OriginAccessControls;
 pub use router_function::{

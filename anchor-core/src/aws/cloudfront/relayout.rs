@@ -1,13 +1,13 @@
 //! Upgrading, in place, a distribution laid out by behaviours (as projects
 //! made before the edge router have) to route through the router.
 
-use aws_sdk_cloudfront::types::EventType;
+use aws_sdk_cloudfront::types::{ConnectionMode, EventType};
 
 use super::behaviors::{distribution_config, ASSETS_ORIGIN, IMAGE_ORIGIN, SERVER_ORIGIN};
 use super::{CloudFrontCdn, DistributionSpec, RouterResources};
 use crate::aws::errors::service_error;
 use crate::error::{Error, ResourceKind, Result, Service};
-use crate::model::DistributionLayout;
+use crate::model::{DistributionLayout, DomainMode};
 
 impl CloudFrontCdn {
     /// Lays the distribution `distribution_id` of `project` out for the
@@ -88,6 +88,13 @@ impl CloudFrontCdn {
                 .ensure_origin_access_controls(&format!("anchor-{project}"))
                 .await?,
             router: Some(router.clone()),
+            // Only the origins and behaviours are taken from the fresh
+            // configuration; the connection mode stays as it is.
+            domains: if config.connection_mode() == Some(&ConnectionMode::TenantOnly) {
+                DomainMode::Tenants
+            } else {
+                DomainMode::Aliases
+            },
         };
         let (server, image) = spec.check()?;
         let fresh = distribution_config(

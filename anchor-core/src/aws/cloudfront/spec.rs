@@ -5,7 +5,7 @@
 
 use super::{OriginAccessControls, RouterResources};
 use crate::error::{Error, Result};
-use crate::model::{CdnRoute, DistributionLayout, DEFAULT_ROUTE_PATTERN};
+use crate::model::{CdnRoute, DistributionLayout, DomainMode, DEFAULT_ROUTE_PATTERN};
 use crate::traits::url_host;
 
 /// AWS's managed cache policy `Managed-CachingOptimized` (honours the
@@ -42,6 +42,12 @@ pub struct DistributionSpec {
     /// and image behaviours, which share its cache policy, and the server
     /// origin is not signed. `None` builds the behaviours layout.
     pub router: Option<RouterResources>,
+    /// How custom domains reach it: [`DomainMode::Tenants`] makes it a
+    /// multi-tenant distribution (`ConnectionMode` `tenant-only`), which
+    /// takes no aliases, price class or IPv6 setting of its own (its
+    /// tenants' connection group carries those); the default,
+    /// [`DomainMode::Aliases`], a standard one.
+    pub domains: DomainMode,
 }
 
 impl DistributionSpec {

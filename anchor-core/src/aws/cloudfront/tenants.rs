@@ -17,6 +17,7 @@ use aws_sdk_cloudfront::types::{
 
 use super::build_error;
 use super::cdn::CloudFrontCdn;
+use super::TENANT_CONNECTION_GROUP_NAME;
 use crate::aws::errors::service_error;
 use crate::error::{Error, ResourceKind, Result, Service};
 use crate::model::DomainLimits;
@@ -109,9 +110,12 @@ fn refused_if_match(id: &str, if_match: &str) -> Error {
 
 impl CloudFrontCdn {
     /// CreateDistributionTenant, enabled, with the caller's certificate
-    /// (`Customizations.Certificate.Arn`) and the spec's domains and tags;
-    /// the tenant joins the account's default connection group. The tenant
-    /// quota's refusal is `QuotaExceeded` naming `limits`.
+    /// (`Customizations.Certificate.Arn`) and the spec's domains and tags.
+    /// The tenant joins Anchor's connection group
+    /// ([`super::TENANT_CONNECTION_GROUP_NAME`], whose endpoint provisioning
+    /// recorded as the routing target) when the account has it, else the
+    /// account's default one. The tenant quota's refusal is
+    /// `QuotaExceeded` naming `limits`.
     pub(super) async fn create_tenant_call(
         &self,
         spec: &TenantSpec,
@@ -124,10 +128,14 @@ impl CloudFrontCdn {
             .build()
             .map_err(build_error(OP))?;
         let domains: Vec<&str> = spec.domains.iter().map(String::as_str).collect();
+        let group = self
+            .find_connection_group(TENANT_CONNECTION_GROUP_NAME)
+            .await?;
         let out = self
             .client
             .create_distribution_tenant()
             .distribution_id(&spec.distribution_id)
+            .set_connection_group_id(group.map(|g| g.id))
             .name(&spec.name)
             .set_domains(Some(domain_items(OP, &domains)?))
             .enabled(true)

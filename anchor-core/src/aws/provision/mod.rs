@@ -9,7 +9,10 @@ pub(crate) use bucket::ensure_bucket;
 pub use router::AwsRouter;
 pub(crate) use router::RouterSource;
 
-use super::{location_of, CloudFrontCdn, DistributionSpec, FunctionSpec, LambdaFunctions};
+use super::{
+    location_of, CloudFrontCdn, DistributionSpec, FunctionSpec, LambdaFunctions,
+    TENANT_CONNECTION_GROUP_NAME,
+};
 use crate::error::{Error, Result};
 use crate::model::{
     DistributionLayout, DomainMode, FunctionSettings, Infrastructure, ProjectName, RouterBinding,
@@ -38,7 +41,12 @@ pub struct ProvisionTarget {
 ///   deploy reconciles its configuration;
 /// - Origin Access Controls for S3 and Lambda;
 /// - the CloudFront distribution with the routes in precedence order, and
-///   the permission for it to invoke both Function URLs.
+///   the permission for it to invoke both Function URLs. In tenant mode
+///   ([`AwsProvisioner::with_domain_mode`]) it is a multi-tenant
+///   distribution, and the account's connection group for Anchor's
+///   tenants is found or created: its routing endpoint, not the
+///   distribution's (a multi-tenant distribution has none), is recorded
+///   as `distribution_domain`, the target of the domains' routing records.
 ///
 /// Every step finds what exists first, so provisioning twice creates and
 /// changes nothing. With [`ProvisionOptions::existing`] it adopts resources
@@ -52,6 +60,7 @@ pub struct AwsProvisioner {
     cdn: CloudFrontCdn,
     target: ProvisionTarget,
     router: RouterSource,
+    domains: DomainMode,
 }
 
 impl AwsProvisioner {
@@ -68,7 +77,27 @@ impl AwsProvisioner {
             cdn,
             target,
             router: RouterSource::Disabled,
+            domains: DomainMode::Aliases,
         }
+    }
+
+    /// How new projects' custom domains reach their distribution:
+    /// [`DomainMode::Aliases`] (the default) provisions a standard
+    /// distribution, [`DomainMode::Tenants`] a multi-tenant one, each
+    /// domain then one distribution tenant (`docs/domains-at-scale.md`).
+    pub fn with_domain_mode(mut self, domains: DomainMode) -> Self {
+        self.domains = domains;
+        self
+    }
+
+    /// Where a tenant-mode project's domains point: the routing endpoint
+    /// of the connection group Anchor's tenants join, found or created.
+    async fn tenant_routing_endpoint(&self) -> Result<String> {
+        Ok(self
+            .cdn
+            .ensure_connection_group(TENANT_CONNECTION_GROUP_NAME)
+            .await?
+            .routing_endpoint)
     }
 
     /// Routes new distributions through the edge router from `router`.
@@ -95,16 +124,19 @@ impl AwsProvisioner {
             self.functions.adopt_alias_url(function, alias).await?;
         }
         let config = self.cdn.get_config(&existing.distribution_id).await?;
+        // A multi-tenant distribution has no endpoint of its own: its
+        // domains point at the connection group Anchor's tenants join.
+        let (domains, distribution_domain) = if config.value.tenant_only {
+            (DomainMode::Tenants, self.tenant_routing_endpoint().await?)
+        } else {
+            (DomainMode::Aliases, config.value.domain_name)
+        };
         Ok(Infrastructure {
             alias: alias.to_string(),
-            distribution_domain: config.value.domain_name,
+            distribution_domain,
             asset_location: Some(location_of(&self.target.bucket)),
             router: None,
-            domains: if config.value.tenant_only {
-                DomainMode::Tenants
-            } else {
-                DomainMode::Aliases
-            },
+            domains,
             ..existing.clone()
         })
     }
@@ -179,9 +211,14 @@ impl Provisioner for AwsProvisioner {
             routes: layout.routes(options.routes.clone()),
             oac,
             router: router.clone(),
+            domains: self.domains,
         };
-        let (distribution_id, distribution_domain, distribution_arn) =
+        let (distribution_id, own_domain, distribution_arn) =
             self.cdn.ensure_distribution(&spec).await?;
+        let distribution_domain = match self.domains {
+            DomainMode::Tenants => self.tenant_routing_endpoint().await?,
+            DomainMode::Aliases => own_domain,
+        };
         for function in [&server, &image] {
             self.functions
                 .allow_cloudfront(function, &options.alias, &distribution_arn)
@@ -197,9 +234,7 @@ impl Provisioner for AwsProvisioner {
             distribution_domain,
             asset_location: Some(location_of(&target.bucket)),
             router: router.map(|r| router::binding(&r.store_arn, &bucket_domain)),
-            // Multi-tenant distributions are not provisioned on AWS yet
-            // (`docs/domains-at-scale.md`, "Status").
-            domains: DomainMode::Aliases,
+            domains: self.domains,
         })
     }
 

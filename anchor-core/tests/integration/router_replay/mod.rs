@@ -369,3 +369,92 @@ pub fn tenant_reply(status: u16, etag: &str, xml: String) -> Reply {
         .header("content-type", "text/xml")
         .header("etag", etag)
 }
+
+/// The routing endpoint of Anchor's connection group in the tests.
+pub const ROUTING_ENDPOINT: &str = "d111111abcdef8.cloudfront.net";
+
+/// Anchor's connection group ([`CONNECTION_GROUP_ID`], named `anchor`) as
+/// GetConnectionGroup and CreateConnectionGroup return it.
+pub fn connection_group_reply(status: u16) -> Reply {
+    Reply::new(
+        status,
+        format!(
+            "<ConnectionGroup xmlns=\"{NS}\"><Id>{CONNECTION_GROUP_ID}</Id><Name>anchor</Name>\
+             <Arn>arn:aws:cloudfront::{ACCOUNT}:connection-group/{CONNECTION_GROUP_ID}</Arn>\
+             <CreatedTime>2026-12-01T00:00:00Z</CreatedTime>\
+             <LastModifiedTime>2026-12-01T00:00:00Z</LastModifiedTime>\
+             <Ipv6Enabled>true</Ipv6Enabled><RoutingEndpoint>{ROUTING_ENDPOINT}</RoutingEndpoint>\
+             <Status>Deployed</Status><Enabled>true</Enabled><IsDefault>false</IsDefault>\
+             </ConnectionGroup>"
+        ),
+    )
+    .header("content-type", "text/xml")
+    .header("etag", "EGROUP1")
+}
+
+/// One page of distribution summaries, `(id, comment)` each.
+pub fn distribution_page(distributions: &[(&str, &str)]) -> Reply {
+    let items: String = distributions
+        .iter()
+        .map(|(id, comment)| {
+            format!(
+                "<DistributionSummary><Id>{id}</Id>\
+                 <ARN>arn:aws:cloudfront::{ACCOUNT}:distribution/{id}</ARN>\
+                 <Status>Deployed</Status><LastModifiedTime>2026-12-01T00:00:00Z</LastModifiedTime>\
+                 <DomainName>{}.cloudfront.net</DomainName><Comment>{comment}</Comment>\
+                 <Enabled>true</Enabled></DistributionSummary>",
+                id.to_ascii_lowercase()
+            )
+        })
+        .collect();
+    Reply::new(
+        200,
+        format!(
+            "<DistributionList xmlns=\"{NS}\"><Marker></Marker><MaxItems>100</MaxItems>\
+             <IsTruncated>false</IsTruncated><Quantity>{}</Quantity><Items>{items}</Items>\
+             </DistributionList>",
+            distributions.len()
+        ),
+    )
+    .header("content-type", "text/xml")
+}
+
+/// A Distribution reply (CreateDistribution's 201, UpdateDistribution's
+/// 200): distribution `id` with `comment`.
+pub fn distribution_reply(status: u16, id: &str, comment: &str) -> Reply {
+    Reply::new(
+        status,
+        format!(
+            "<Distribution xmlns=\"{NS}\"><Id>{id}</Id>\
+             <ARN>arn:aws:cloudfront::{ACCOUNT}:distribution/{id}</ARN><Status>InProgress</Status>\
+             <LastModifiedTime>2026-12-01T00:00:00Z</LastModifiedTime>\
+             <InProgressInvalidationBatches>0</InProgressInvalidationBatches>\
+             <DomainName>{}.cloudfront.net</DomainName><DistributionConfig>\
+             <CallerReference>anchor-x</CallerReference><Comment>{comment}</Comment>\
+             <Enabled>true</Enabled></DistributionConfig></Distribution>",
+            id.to_ascii_lowercase()
+        ),
+    )
+    .header("content-type", "text/xml")
+    .header("etag", "EDIST1")
+}
+
+/// GetDistributionConfig's reply for a distribution whose connection mode
+/// is `mode` (`tenant-only` or `direct`), ETag `etag`.
+pub fn distribution_config_reply(mode: &str, etag: &str) -> Reply {
+    Reply::new(
+        200,
+        format!(
+            "<DistributionConfig xmlns=\"{NS}\"><CallerReference>anchor-shop</CallerReference>\
+             <Origins><Quantity>1</Quantity><Items><Origin><Id>assets</Id>\
+             <DomainName>b.s3.eu-west-1.amazonaws.com</DomainName></Origin></Items></Origins>\
+             <DefaultCacheBehavior><TargetOriginId>assets</TargetOriginId>\
+             <ViewerProtocolPolicy>redirect-to-https</ViewerProtocolPolicy>\
+             <CachePolicyId>658327ea-f89d-4fab-a63d-7e88639e58f6</CachePolicyId>\
+             </DefaultCacheBehavior><Comment>anchor:shop</Comment><Enabled>true</Enabled>\
+             <ConnectionMode>{mode}</ConnectionMode></DistributionConfig>"
+        ),
+    )
+    .header("content-type", "text/xml")
+    .header("etag", etag)
+}

@@ -39,11 +39,10 @@ const TAGS: &[(&str, &str)] = &[
 
 #[tokio::test]
 async fn create_sends_the_name_distribution_domains_certificate_and_tags() {
-    let replay = Replay::new(vec![tenant_reply(
-        201,
-        "ETENANT1",
-        tenant_xml(NAME, DOMAIN, true, TAGS),
-    )]);
+    let replay = Replay::new(vec![
+        connection_group_reply(200),
+        tenant_reply(201, "ETENANT1", tenant_xml(NAME, DOMAIN, true, TAGS)),
+    ]);
     let created = replay.cdn().create_tenant(&spec(TAGS)).await;
     let Ok(created) = created else {
         panic!("{created:?}")
@@ -69,9 +68,16 @@ async fn create_sends_the_name_distribution_domains_certificate_and_tags() {
         )
     );
     assert_eq!(t.tags, spec(TAGS).tags, "tags read back");
-    assert_eq!(replay.operations(), ["CreateDistributionTenant"]);
+    assert_eq!(
+        replay.operations(),
+        ["GetConnectionGroup", "CreateDistributionTenant"]
+    );
     let sent = replay.finish();
-    let create = &sent[0];
+    assert_eq!(
+        (sent[0].method.as_str(), sent[0].path.as_str()),
+        ("GET", "/2020-05-31/connection-group/anchor")
+    );
+    let create = &sent[1];
     assert_eq!(
         (create.method.as_str(), create.path.as_str()),
         ("POST", "/2020-05-31/distribution-tenant")
@@ -92,28 +98,29 @@ async fn create_sends_the_name_distribution_domains_certificate_and_tags() {
             format!("<Tag><Key>anchor:domain</Key><Value>{DOMAIN}</Value></Tag>"),
             "<Tag><Key>anchor:project</Key><Value>shop</Value></Tag>".into(),
             "<Tag><Key>managed-by</Key><Value>anchor</Value></Tag>".into(),
+            // It joins Anchor's connection group, whose endpoint the
+            // domain's routing record names.
+            format!("<ConnectionGroupId>{CONNECTION_GROUP_ID}</ConnectionGroupId>"),
         ],
     );
-    for absent in [
-        "<ManagedCertificateRequest",
-        "<ConnectionGroupId",
-        "<Parameters",
-    ] {
+    for absent in ["<ManagedCertificateRequest", "<Parameters"] {
         assert!(!create.body.contains(absent), "{absent} in {}", create.body);
     }
 }
 
 #[tokio::test]
-async fn create_without_tags_sends_no_tags_element() {
-    let replay = Replay::new(vec![tenant_reply(
-        201,
-        "ETENANT1",
-        tenant_xml(NAME, DOMAIN, true, &[]),
-    )]);
+async fn create_without_tags_or_anchors_group_sends_neither() {
+    let replay = Replay::new(vec![
+        Reply::cloudfront_error(404, "EntityNotFound"),
+        tenant_reply(201, "ETENANT1", tenant_xml(NAME, DOMAIN, true, &[])),
+    ]);
     let created = replay.cdn().create_tenant(&spec(&[])).await;
     assert!(created.is_ok(), "{created:?}");
     let sent = replay.finish();
-    assert!(!sent[0].body.contains("<Tags"), "{}", sent[0].body);
+    let body = &sent[1].body;
+    assert!(!body.contains("<Tags"), "{body}");
+    // Without Anchor's group the tenant joins the account's default one.
+    assert!(!body.contains("<ConnectionGroupId"), "{body}");
 }
 
 #[tokio::test]
