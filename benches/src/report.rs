@@ -175,6 +175,19 @@ fn format_value(v: f64) -> String {
     }
 }
 
+/// `n` with its thousands grouped by commas, as the cases read: `10,000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The `q`-quantile (0.0 to 1.0) of `samples` by nearest rank; `NaN` if empty.
 pub fn quantile(samples: &[f64], q: f64) -> f64 {
     if samples.is_empty() {

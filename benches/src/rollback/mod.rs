@@ -18,15 +18,7 @@ pub type BenchError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Formats a history size as the report's case: `10,000 deployments`.
 pub fn case(history: u64) -> String {
-    let digits = history.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{out} deployments")
+    format!("{} deployments", crate::report::thousands(history))
 }
 
 #[cfg(test)]
