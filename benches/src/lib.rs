@@ -3,6 +3,7 @@
 
 pub mod report;
 pub mod rollback;
+pub mod scale;
 pub mod upload;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,153 @@
+//! The scale suite (issue 18) on the embedded default: domain add and
+//! refresh on projects with 10, 100 and 1,000 active custom domains, and
+//! `prune` over 1,000 real deployments (its dry run at 10, 100 and 1,000).
+//! Writes `target/bench/scale.{json,md}`.
+//!
+//! ```text
+//! bench_scale [--smoke] [--domain-sizes 10,100,1000] [--samples N] [--warmup N]
+//!             [--prune-sizes 10,100,1000] [--keep N] [--dry-runs N]
+//!             [--no-domains] [--no-prune]
+//! ```
+//!
+//! A full run exits with status 3 when the domain flatness target is not
+//! met (after writing the report); pruning has no target. `--smoke` runs
+//! tiny sizes in seconds and asserts nothing.
+
+use std::process::ExitCode;
+
+use anchor_benches::report::{out_dir, Report};
+use anchor_benches::scale::record::{rows, Results};
+use anchor_benches::scale::{domains, prune, verdicts, BenchError};
+
+/// The command line.
+#[derive(Debug)]
+struct Args {
+    smoke: bool,
+    domain_sizes: Vec<u64>,
+    samples: usize,
+    warmup: Option<usize>,
+    prune_sizes: Vec<u64>,
+    keep: Option<u32>,
+    dry_runs: usize,
+    domains: bool,
+    prune: bool,
+}
+
+fn sizes(value: &str) -> Result<Vec<u64>, BenchError> {
+    let mut sizes = value
+        .split(',')
+        .map(|s| s.trim().replace('_', "").parse())
+        .collect::<Result<Vec<u64>, _>>()?;
+    sizes.sort_unstable();
+    sizes.dedup();
+    Ok(sizes)
+}
+
+fn parse() -> Result<Args, BenchError> {
+    let mut args = Args {
+        smoke: false,
+        domain_sizes: Vec::new(),
+        samples: 0,
+        warmup: None,
+        prune_sizes: Vec::new(),
+        keep: None,
+        dry_runs: 0,
+        domains: true,
+        prune: true,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--smoke" => args.smoke = true,
+            "--domain-sizes" => args.domain_sizes = sizes(&value()?)?,
+            "--samples" => args.samples = value()?.parse()?,
+            "--warmup" => args.warmup = Some(value()?.parse()?),
+            "--prune-sizes" => args.prune_sizes = sizes(&value()?)?,
+            "--keep" => args.keep = Some(value()?.parse()?),
+            "--dry-runs" => args.dry_runs = value()?.parse()?,
+            "--no-domains" => args.domains = false,
+            "--no-prune" => args.prune = false,
+            other => return Err(format!("unknown argument {other}").into()),
+        }
+    }
+    // Smoke sizes stay within the default domain limits of alias mode.
+    let (domain_sizes, samples, prune_sizes, dry_runs) = if args.smoke {
+        (vec![2, 8], 6, vec![5, 15], 3)
+    } else {
+        (vec![10, 100, 1_000], 30, vec![10, 100, 1_000], 10)
+    };
+    if args.domain_sizes.is_empty() {
+        args.domain_sizes = domain_sizes;
+    }
+    if args.samples == 0 {
+        args.samples = samples;
+    }
+    if args.prune_sizes.is_empty() {
+        args.prune_sizes = prune_sizes;
+    }
+    if args.dry_runs == 0 {
+        args.dry_runs = dry_runs;
+    }
+    Ok(args)
+}
+
+async fn measure(args: &Args) -> Result<Results, BenchError> {
+    let mut results = Results::default();
+    if args.domains {
+        eprintln!(
+            "==> domains, {:?} per project, interleaved",
+            args.domain_sizes
+        );
+        let dir = tempfile::tempdir()?;
+        let warmup = args.warmup.unwrap_or(if args.smoke { 1 } else { 3 });
+        results.domains =
+            domains::run(dir.path(), &args.domain_sizes, warmup, args.samples).await?;
+    }
+    if args.prune {
+        eprintln!("==> prune, {:?} deployments", args.prune_sizes);
+        let dir = tempfile::tempdir()?;
+        let keep = args.keep.unwrap_or(if args.smoke { 3 } else { 10 });
+        let run = prune::run(dir.path(), &args.prune_sizes, keep, args.dry_runs).await?;
+        results.prune = Some(run);
+    }
+    Ok(results)
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("bench_scale: {e}");
+            let mut source = e.source();
+            while let Some(cause) = source {
+                eprintln!("  caused by: {cause}");
+                source = cause.source();
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<ExitCode, BenchError> {
+    let args = parse()?;
+    let mut report = Report::new("scale");
+    let runtime = tokio::runtime::Runtime::new()?;
+    let results = runtime.block_on(measure(&args))?;
+    rows(&mut report, &results);
+    verdicts::compare_all(&mut report, &results);
+    let (json, md) = report.write(&out_dir())?;
+    println!("{}", report.markdown());
+    eprintln!("==> wrote {} and {}", json.display(), md.display());
+    let unmet: Vec<_> = report.comparisons.iter().filter(|c| !c.met).collect();
+    if args.smoke || unmet.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for c in &unmet {
+        eprintln!(
+            "target not met: {} ({}, {}): {} = {:.2}, target {}",
+            c.workload, c.case, c.endpoint, c.ratio_of, c.ratio, c.target
+        );
+    }
+    Ok(ExitCode::from(3))
+}
