@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The scale suite (issue 18) on the embedded default: domain add and refresh
-# on projects with 10, 100 and 1,000 active custom domains (target: flat
-# within ±10 %), and prune over 1,000 real deployments with its dry run at
+# on projects with 10, 100 and 1,000 active custom domains in tenant mode
+# (target: flat within ±10 %), beside alias mode at 10 and 99 domains (its
+# ceiling is 100), and prune over 1,000 real deployments with its dry run at
 # 10, 100 and 1,000 (no target). Builds benches/src/bin/bench_scale.rs in
 # release, runs it and leaves target/bench/scale.json and
 # target/bench/scale.md.
@@ -9,9 +10,9 @@
 #   scripts/bench/scale.sh            # the full run
 #   scripts/bench/scale.sh --smoke    # tiny sizes, seconds, asserts nothing
 #
-# Extra arguments go to the harness (--domain-sizes 10,100,1000, --samples N,
-# --prune-sizes 10,100,1000, --keep N, --dry-runs N, --no-domains,
-# --no-prune). Nothing is contacted: SQLite and local files in a temporary
+# Extra arguments go to the harness (--domain-sizes 10,100,1000,
+# --alias-sizes 10,99, --samples N, --warmup N, --prune-sizes 10,100,1000,
+# --keep N, --dry-runs N, --no-aliases, --no-domains, --no-prune). Nothing is contacted: SQLite and local files in a temporary
 # folder, removed at exit. A full run exits 3 when the domain target is not
 # met, after writing the report.
 set -euo pipefail

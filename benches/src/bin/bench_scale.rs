@@ -1,15 +1,16 @@
 //! The scale suite (issue 18) on the embedded default: domain add and
-//! refresh on projects with 10, 100 and 1,000 active custom domains, and
-//! `prune` over 1,000 real deployments (its dry run at 10, 100 and 1,000).
-//! Writes `target/bench/scale.{json,md}`.
+//! refresh on projects with 10, 100 and 1,000 active custom domains in
+//! tenant mode (the default), beside alias mode at 10 and 99 (its ceiling
+//! is 100), and `prune` over 1,000 real deployments (its dry run at 10,
+//! 100 and 1,000). Writes `target/bench/scale.{json,md}`.
 //!
 //! ```text
-//! bench_scale [--smoke] [--domain-sizes 10,100,1000] [--samples N] [--warmup N]
-//!             [--prune-sizes 10,100,1000] [--keep N] [--dry-runs N]
-//!             [--no-domains] [--no-prune]
+//! bench_scale [--smoke] [--domain-sizes 10,100,1000] [--alias-sizes 10,99]
+//!             [--samples N] [--warmup N] [--prune-sizes 10,100,1000]
+//!             [--keep N] [--dry-runs N] [--no-aliases] [--no-domains] [--no-prune]
 //! ```
 //!
-//! A full run exits with status 3 when the domain flatness target is not
+//! A full run exits with status 3 when tenant mode's flatness target is not
 //! met (after writing the report); pruning has no target. `--smoke` runs
 //! tiny sizes in seconds and asserts nothing.
 
@@ -18,17 +19,20 @@ use std::process::ExitCode;
 use anchor_benches::report::{out_dir, Report};
 use anchor_benches::scale::record::{rows, Results};
 use anchor_benches::scale::{domains, prune, verdicts, BenchError};
+use anchor_core::model::DomainMode;
 
 /// The command line.
 #[derive(Debug)]
 struct Args {
     smoke: bool,
     domain_sizes: Vec<u64>,
+    alias_sizes: Vec<u64>,
     samples: usize,
     warmup: Option<usize>,
     prune_sizes: Vec<u64>,
     keep: Option<u32>,
     dry_runs: usize,
+    aliases: bool,
     domains: bool,
     prune: bool,
 }
@@ -47,11 +51,13 @@ fn parse() -> Result<Args, BenchError> {
     let mut args = Args {
         smoke: false,
         domain_sizes: Vec::new(),
+        alias_sizes: Vec::new(),
         samples: 0,
         warmup: None,
         prune_sizes: Vec::new(),
         keep: None,
         dry_runs: 0,
+        aliases: true,
         domains: true,
         prune: true,
     };
@@ -61,24 +67,35 @@ fn parse() -> Result<Args, BenchError> {
         match flag.as_str() {
             "--smoke" => args.smoke = true,
             "--domain-sizes" => args.domain_sizes = sizes(&value()?)?,
+            "--alias-sizes" => args.alias_sizes = sizes(&value()?)?,
             "--samples" => args.samples = value()?.parse()?,
             "--warmup" => args.warmup = Some(value()?.parse()?),
             "--prune-sizes" => args.prune_sizes = sizes(&value()?)?,
             "--keep" => args.keep = Some(value()?.parse()?),
             "--dry-runs" => args.dry_runs = value()?.parse()?,
+            "--no-aliases" => args.aliases = false,
             "--no-domains" => args.domains = false,
             "--no-prune" => args.prune = false,
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
-    // Smoke sizes stay within the default domain limits of alias mode.
-    let (domain_sizes, samples, prune_sizes, dry_runs) = if args.smoke {
-        (vec![2, 8], 6, vec![5, 15], 3)
+    let (domain_sizes, alias_sizes, samples, prune_sizes, dry_runs) = if args.smoke {
+        (vec![3, 30], vec![3, 9], 6, vec![5, 15], 3)
     } else {
-        (vec![10, 100, 1_000], 30, vec![10, 100, 1_000], 10)
+        // Alias mode takes at most 100 domains, and each size takes one more.
+        (
+            vec![10, 100, 1_000],
+            vec![10, 99],
+            30,
+            vec![10, 100, 1_000],
+            10,
+        )
     };
     if args.domain_sizes.is_empty() {
         args.domain_sizes = domain_sizes;
+    }
+    if args.alias_sizes.is_empty() {
+        args.alias_sizes = alias_sizes;
     }
     if args.samples == 0 {
         args.samples = samples;
@@ -95,14 +112,27 @@ fn parse() -> Result<Args, BenchError> {
 async fn measure(args: &Args) -> Result<Results, BenchError> {
     let mut results = Results::default();
     if args.domains {
-        eprintln!(
-            "==> domains, {:?} per project, interleaved",
-            args.domain_sizes
-        );
+        let mut projects: Vec<(DomainMode, u64)> = args
+            .domain_sizes
+            .iter()
+            .map(|&size| (DomainMode::Tenants, size))
+            .collect();
+        if args.aliases {
+            projects.extend(
+                args.alias_sizes
+                    .iter()
+                    .map(|&size| (DomainMode::Aliases, size)),
+            );
+        }
+        eprintln!("==> domains, {projects:?}, interleaved");
         let dir = tempfile::tempdir()?;
-        let warmup = args.warmup.unwrap_or(if args.smoke { 1 } else { 3 });
-        results.domains =
-            domains::run(dir.path(), &args.domain_sizes, warmup, args.samples).await?;
+        let steady = if args.smoke {
+            1
+        } else {
+            domains::STEADY_WARMUP
+        };
+        let warmup = args.warmup.unwrap_or(steady);
+        results.domains = domains::run(dir.path(), &projects, warmup, args.samples).await?;
     }
     if args.prune {
         eprintln!("==> prune, {:?} deployments", args.prune_sizes);

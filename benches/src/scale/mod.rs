@@ -1,8 +1,8 @@
 //! The scale suite (issue 18): custom domains and retention on the embedded
 //! default. Domain add and refresh on projects holding 10, 100 and 1,000
-//! active domains (target: flat within ±10 %), and `prune` over a history
-//! of 1,000 real deployments, with its dry run at 10, 100 and 1,000 (no
-//! target). `src/bin/bench_scale.rs` runs it and writes
+//! active domains in tenant mode (target: flat within ±10 %), beside alias
+//! mode as far as it goes, and `prune` over a history of 1,000 real
+//! deployments, with its dry run at 10, 100 and 1,000 (no target). `src/bin/bench_scale.rs` runs it and writes
 //! `target/bench/scale.{json,md}` through [`crate::report::Report`].
 
 pub mod domains;

@@ -1,5 +1,7 @@
 //! Everything one run measured, and its rows in the report.
 
+use anchor_core::model::DomainMode;
+
 use super::domains::DomainRun;
 use super::domains_case;
 use super::prune::PruneRun;
@@ -24,26 +26,27 @@ pub const ENDPOINT: &str = "embedded";
 /// What a whole run measured.
 #[derive(Debug, Default)]
 pub struct Results {
-    /// Domains, by project size.
-    pub domains: Vec<(u64, DomainRun)>,
+    /// Domains, by project: tenant mode's by size, then alias mode's.
+    pub domains: Vec<DomainRun>,
     /// Pruning, if it ran.
     pub prune: Option<PruneRun>,
 }
 
 /// Adds a row per measured subject.
 pub fn rows(report: &mut Report, results: &Results) {
-    for (size, run) in &results.domains {
-        let case = domains_case(*size);
+    for run in &results.domains {
+        let case = domains_case(run.size);
+        let subject = subject(run.mode);
         if let Some(why) = &run.refused {
-            let subject = format!("anchor: not measured, {why}");
+            let subject = format!("{subject}: not measured, {why}");
             report.row(ADD, &case, ENDPOINT, &subject, &[("setup_s", run.setup_s)]);
             continue;
         }
         let mut add = run.add.metrics();
         add.push(("setup_s", run.setup_s));
-        report.row(ADD, &case, ENDPOINT, "anchor", &add);
-        latency(report, REFRESH, &case, &run.refresh);
-        latency(report, REMOVE, &case, &run.remove);
+        report.row(ADD, &case, ENDPOINT, subject, &add);
+        latency(report, REFRESH, &case, subject, &run.refresh);
+        latency(report, REMOVE, &case, subject, &run.remove);
     }
     let Some(prune) = &results.prune else { return };
     let kept = format!("keep {} promoted", prune.keep);
@@ -77,8 +80,16 @@ pub fn rows(report: &mut Report, results: &Results) {
     }
 }
 
-fn latency(report: &mut Report, workload: &str, case: &str, s: &Samples) {
+/// The subject of a domain row: Anchor in its domain mode.
+pub fn subject(mode: DomainMode) -> &'static str {
+    match mode {
+        DomainMode::Aliases => "anchor, alias mode (quotas at ACM's 100 names)",
+        DomainMode::Tenants => "anchor, tenant mode (the default)",
+    }
+}
+
+fn latency(report: &mut Report, workload: &str, case: &str, subject: &str, s: &Samples) {
     if !s.is_empty() {
-        report.row(workload, case, ENDPOINT, "anchor", &s.metrics());
+        report.row(workload, case, ENDPOINT, subject, &s.metrics());
     }
 }
