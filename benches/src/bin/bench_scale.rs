@@ -86,7 +86,7 @@ fn parse() -> Result<Args, BenchError> {
         (
             vec![10, 100, 1_000],
             vec![10, 99],
-            30,
+            100,
             vec![10, 100, 1_000],
             10,
         )
