@@ -15,15 +15,13 @@ use anchor_core::{Anchor, LocalOptions};
 use super::{BenchError, PROJECT};
 use crate::rollback::stats::{timed, Samples};
 
-/// Rounds the projects are interleaved in, so drift hits every one alike.
-const ROUNDS: usize = 10;
-
 /// Untimed cycles per project before timing, in a full run: enough for
 /// each state's SQLite WAL files to reach their steady size. Until then a
 /// freshly set-up small project's WAL is still growing and each commit's
-/// fsync also records the file's new blocks, which made the 1,000-domain
-/// project look 19 % faster than the 10-domain one with 3 cycles (the
-/// rollback suite's `STEADY_WARMUP` is the same effect).
+/// fsync also records the file's new blocks: with 3 cycles the 10-domain
+/// project measured 10–20 % slower than the 1,000-domain one (a larger
+/// set-up grew its WAL while adding its domains). The rollback suite's
+/// `STEADY_WARMUP` is the same effect.
 pub const STEADY_WARMUP: usize = 100;
 
 /// What one project measured.
@@ -75,8 +73,8 @@ struct State {
 
 /// Brings one project per `(mode, size)` (each in its own state under
 /// `dir`) to that many active domains, runs `warmup` untimed cycles on
-/// each, then times `samples` cycles per project in [`ROUNDS`] rounds that
-/// visit every project in a rotating order.
+/// each, then times `samples` cycles per project, one per project in turn
+/// (in a rotating order), so a burst of disk load hits every project alike.
 pub async fn run(
     dir: &Path,
     projects: &[(DomainMode, u64)],
@@ -108,14 +106,10 @@ pub async fn run(
         }
         states.push(state);
     }
-    let per_round = samples.div_ceil(ROUNDS);
-    for round in 0..ROUNDS {
-        let count = per_round.min(samples.saturating_sub(round * per_round));
+    for round in 0..samples {
         for k in 0..states.len() {
             let i = (round + k) % states.len();
-            for _ in 0..count {
-                cycle(&mut states[i], true).await?;
-            }
+            cycle(&mut states[i], true).await?;
         }
     }
     Ok(states.into_iter().map(|s| s.run).collect())
