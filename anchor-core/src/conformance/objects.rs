@@ -3,10 +3,12 @@
 use std::io::Write as _;
 
 use futures::future::join_all;
+use futures::stream::{self, StreamExt};
 
 use super::{expect_err, expect_ok, unique, KnownGaps};
 use crate::error::{Error, ResourceKind};
-use crate::traits::{ObjectBody, ObjectMeta, ObjectStore, PutOptions};
+use crate::model::PageRequest;
+use crate::traits::{ListedObject, ObjectBody, ObjectMeta, ObjectStore, PutOptions};
 
 fn is_object_precondition(e: &Error) -> bool {
     matches!(
@@ -32,8 +34,9 @@ fn is_object_not_found(e: &Error) -> bool {
 /// writes visible at once with their metadata, streamed file bodies,
 /// overwrites, atomic `if_none_match` (also under concurrent writers),
 /// copies that replace metadata, `NotFound` for a missing copy source, no
-/// partial object after a failed write, idempotent deletes, and a stable,
-/// non-empty location.
+/// partial object after a failed write, idempotent deletes, listings by
+/// exact prefix in key order with sizes, paged (past 1,000 keys too), and
+/// a stable, non-empty location.
 pub async fn objects(store: &dyn ObjectStore) {
     objects_with(store, &KnownGaps::NONE).await
 }
@@ -288,5 +291,160 @@ pub async fn objects_with(store: &dyn ObjectStore, gaps: &KnownGaps) {
         store.delete(&missing).await,
         "deleting a missing key must succeed",
     );
+    listing(store, &prefix).await;
     assert_eq!(store.location(), location, "the location must not change");
+}
+
+/// Every object under `prefix`, following the cursor with pages of
+/// `limit`; checks each page's size and that no key shows twice.
+async fn list_all(store: &dyn ObjectStore, prefix: &str, limit: usize) -> Vec<ListedObject> {
+    let mut page = PageRequest::first(limit);
+    let mut all: Vec<ListedObject> = Vec::new();
+    loop {
+        let listed = expect_ok(store.list(prefix, &page).await, "list");
+        assert!(
+            listed.items.len() <= limit,
+            "a page of limit {limit} held {} objects",
+            listed.items.len()
+        );
+        all.extend(listed.items);
+        match listed.next_cursor {
+            Some(cursor) => page.cursor = Some(cursor),
+            None => break,
+        }
+    }
+    let mut keys: Vec<&str> = all.iter().map(|o| o.key.as_str()).collect();
+    keys.dedup();
+    assert_eq!(keys.len(), all.len(), "a listing showed a key twice");
+    all
+}
+
+/// Listings: exact byte prefixes (no delimiter), ascending key order with
+/// each object's size, pages that never exceed their limit and end with no
+/// cursor, a page of 1,000 keys (S3's largest) followed by the rest, an
+/// empty result for a prefix with nothing under it, and `InvalidInput` for
+/// a limit outside 1 to 1,000.
+async fn listing(store: &dyn ObjectStore, prefix: &str) {
+    let base = format!("{prefix}list/");
+    // Keys a prefix match must tell apart: siblings of `list/` sharing its
+    // first letters (below), a deeper folder, upper case before lower.
+    let keys = [("a", 1usize), ("b/c", 2), ("b/d", 3), ("B", 5)];
+    let beside = [format!("{prefix}listing"), format!("{prefix}lis")];
+    for (name, size) in keys {
+        let key = format!("{base}{name}");
+        expect_ok(
+            store
+                .put(
+                    &key,
+                    ObjectBody::Bytes(vec![b'x'; size]),
+                    &PutOptions::default(),
+                )
+                .await,
+            "put for listing",
+        );
+    }
+    for key in &beside {
+        expect_ok(
+            store
+                .put(
+                    key,
+                    ObjectBody::Bytes(b"zz".to_vec()),
+                    &PutOptions::default(),
+                )
+                .await,
+            "put beside the listing",
+        );
+    }
+    let expected: Vec<ListedObject> = ["B", "a", "b/c", "b/d"]
+        .iter()
+        .map(|name| ListedObject {
+            key: format!("{base}{name}"),
+            size: keys.iter().find(|(n, _)| n == name).unwrap().1 as u64,
+        })
+        .collect();
+    assert_eq!(
+        list_all(store, &base, 1000).await,
+        expected,
+        "a listing must hold exactly the keys under its prefix, in byte order, with their sizes"
+    );
+    assert_eq!(
+        list_all(store, &base, 1).await,
+        expected,
+        "pages of one key must add up to the whole listing"
+    );
+    assert_eq!(
+        list_all(store, &format!("{base}b/"), 1000).await,
+        expected[2..].to_vec(),
+        "a deeper prefix lists only its own keys"
+    );
+    let without_slash: Vec<String> = list_all(store, &format!("{prefix}list"), 1000)
+        .await
+        .into_iter()
+        .map(|o| o.key)
+        .collect();
+    assert_eq!(
+        without_slash,
+        expected
+            .iter()
+            .map(|o| o.key.clone())
+            .chain([format!("{prefix}listing")])
+            .collect::<Vec<_>>(),
+        "no delimiter: `list` reaches `list/..` and `listing`, not `lis`"
+    );
+    let empty = expect_ok(
+        store
+            .list(&format!("{prefix}nothing/"), &PageRequest::first(10))
+            .await,
+        "list of an empty prefix",
+    );
+    assert!(
+        empty.items.is_empty() && empty.next_cursor.is_none(),
+        "nothing under a prefix must be an empty last page, got {empty:?}"
+    );
+    for limit in [0, PageRequest::MAX_LIMIT + 1] {
+        expect_err(
+            store.list(&base, &PageRequest::first(limit)).await,
+            "a page limit outside 1 to 1,000 must be InvalidInput",
+            |e| matches!(e, Error::InvalidInput { field, .. } if field == "limit"),
+        );
+    }
+
+    // Past S3's 1,000 keys per page: a full page, then the rest.
+    let many = format!("{prefix}many/");
+    let count = PageRequest::MAX_LIMIT + 1;
+    let names: Vec<String> = (0..count).map(|i| format!("{many}{i:05}")).collect();
+    let plain = PutOptions::default();
+    let written: Vec<_> = stream::iter(&names)
+        .map(|key| store.put(key, ObjectBody::Bytes(vec![b'm']), &plain))
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    for result in written {
+        expect_ok(result, "put of many keys");
+    }
+    let first = expect_ok(
+        store
+            .list(&many, &PageRequest::first(PageRequest::MAX_LIMIT))
+            .await,
+        "list of many keys",
+    );
+    assert!(
+        first.next_cursor.is_some(),
+        "a listing of {count} keys must not end after one page of 1,000"
+    );
+    let listed = list_all(store, &many, PageRequest::MAX_LIMIT).await;
+    assert_eq!(
+        listed.iter().map(|o| o.key.clone()).collect::<Vec<_>>(),
+        names,
+        "every one of {count} keys must be listed once, in order"
+    );
+
+    // Clean up, through the listing itself.
+    for o in list_all(store, prefix, 1000).await {
+        expect_ok(store.delete(&o.key).await, "delete after listing");
+    }
+    assert!(
+        list_all(store, prefix, 1000).await.is_empty(),
+        "deleted objects must not be listed"
+    );
 }

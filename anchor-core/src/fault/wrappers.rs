@@ -13,9 +13,9 @@ use crate::model::{
 use crate::traits::{
     AliasConfig, AliasRouting, Backend, Cdn, CertificateDescription, CertificateRequest,
     Certificates, CodeBundle, DistributionConfig, FunctionUrlOptions, Functions, KeyValueStore,
-    KvsDescription, KvsUpdate, ObjectBody, ObjectMeta, ObjectStore, PublishOptions, PutOptions,
-    Revalidation, RevalidationQueue, SetAliasOptions, StateStore, Tenant, TenantSpec, Versioned,
-    WriteBatch,
+    KvsDescription, KvsUpdate, ListedObject, ObjectBody, ObjectMeta, ObjectStore, PublishOptions,
+    PutOptions, Revalidation, RevalidationQueue, SetAliasOptions, StateStore, Tenant, TenantSpec,
+    Versioned, WriteBatch,
 };
 
 /// Wraps every client of `parts` but the provisioner with `plan`. An
@@ -208,6 +208,15 @@ impl ObjectStore for Faulty<dyn ObjectStore> {
     async fn delete(&self, key: &str) -> Result<()> {
         self.plan
             .run(Service::Objects, "objects.delete", self.inner.delete(key))
+            .await
+    }
+    async fn list(&self, prefix: &str, page: &PageRequest) -> Result<Page<ListedObject>> {
+        self.plan
+            .run(
+                Service::Objects,
+                "objects.list",
+                self.inner.list(prefix, page),
+            )
             .await
     }
 }

@@ -12,7 +12,8 @@ use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use super::cloud::{Inner, LocalResult};
 use super::temp_file::TempFile;
 use crate::error::{Error, ResourceKind, Result, Service};
-use crate::traits::{ObjectBody, ObjectMeta, ObjectStore, PutOptions};
+use crate::model::{Page, PageRequest};
+use crate::traits::{ListedObject, ObjectBody, ObjectMeta, ObjectStore, PutOptions};
 
 /// The longest key accepted, in bytes (S3's limit).
 pub const MAX_KEY_LEN: usize = 1024;
@@ -182,6 +183,44 @@ fn stage(inner: &Inner, source: &mut dyn std::io::Read, from: &Path) -> Result<(
     Ok((tmp, size))
 }
 
+/// One page of the keys starting with `prefix` after `after`, in byte
+/// order (SQLite compares text with `memcmp`, so the keys sharing a prefix
+/// are one run of the primary key's index): read from the first key at or
+/// after the prefix until a key no longer starts with it.
+fn list_page(
+    conn: &rusqlite::Connection,
+    prefix: &str,
+    after: &str,
+    limit: usize,
+) -> rusqlite::Result<Page<ListedObject>> {
+    let mut statement =
+        conn.prepare("SELECT key, size FROM objects WHERE key >= ?1 AND key > ?2 ORDER BY key")?;
+    let mut rows = statement.query(params![prefix, after])?;
+    let mut items = Vec::new();
+    let mut more = false;
+    while let Some(row) = rows.next()? {
+        let key: String = row.get(0)?;
+        if !key.starts_with(prefix) {
+            break;
+        }
+        if items.len() == limit {
+            more = true;
+            break;
+        }
+        let size: i64 = row.get(1)?;
+        items.push(ListedObject {
+            key,
+            size: size.try_into().unwrap_or_default(),
+        });
+    }
+    let next_cursor = if more {
+        items.last().map(|o| o.key.clone())
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}
+
 /// Removes the now empty folders between a deleted file and the data root,
 /// so a later key can use the folder's name as an object.
 fn prune_empty_parents(data: &Path, file: &Path) {
@@ -289,6 +328,24 @@ impl ObjectStore for LocalObjectStore {
                 }
                 tx.commit()?;
                 Ok(())
+            })
+            .await
+    }
+
+    /// The cursor is the last key of the previous page.
+    async fn list(&self, prefix: &str, page: &PageRequest) -> Result<Page<ListedObject>> {
+        page.validate()?;
+        let after = page.cursor.clone().unwrap_or_default();
+        if page.cursor.is_some() && !after.starts_with(prefix) {
+            return Err(Error::invalid_input(
+                "cursor",
+                format!("{after:?} is not a cursor of a listing of {prefix:?}"),
+            ));
+        }
+        let (prefix, limit) = (prefix.to_string(), page.limit);
+        self.inner
+            .run(Service::Objects, "ListObjectsV2", move |inner| {
+                Ok(list_page(&inner.db(), &prefix, &after, limit)?)
             })
             .await
     }

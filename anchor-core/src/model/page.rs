@@ -65,10 +65,11 @@ impl Default for PageRequest {
     }
 }
 
-/// One page of a newest-first listing.
+/// One page of a listing: newest first for the history, in key order for
+/// objects.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page<T> {
-    /// The items, newest first.
+    /// The items, in the listing's order.
     pub items: Vec<T>,
     /// Pass this back to read the next page; `None` on the last page.
     pub next_cursor: Option<String>,

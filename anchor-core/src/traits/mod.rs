@@ -33,7 +33,7 @@ pub use kvs::{
     check_kvs_update, KeyValueStore, KvsDescription, KvsUpdate, MAX_KVS_KEY_BYTES,
     MAX_KVS_STORE_BYTES, MAX_KVS_UPDATE_ITEMS, MAX_KVS_VALUE_BYTES,
 };
-pub use objects::{ObjectBody, ObjectMeta, ObjectStore, PutOptions};
+pub use objects::{ListedObject, ObjectBody, ObjectMeta, ObjectStore, PutOptions};
 pub use provision::{ProvisionOptions, Provisioner};
 pub use revalidation::{Revalidation, RevalidationQueue};
 pub use store::{DomainWrite, Expect, StateStore, WriteBatch};

@@ -3,6 +3,7 @@ use std::path::PathBuf;
 use async_trait::async_trait;
 
 use crate::error::Result;
+use crate::model::{Page, PageRequest};
 
 /// The bytes of an object to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +48,15 @@ pub struct ObjectMeta {
     pub cache_control: Option<String>,
 }
 
+/// One object of a listing: what S3's `ListObjectsV2` tells of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedObject {
+    /// The object's key.
+    pub key: String,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
 /// The asset store (S3, or a local file tree).
 ///
 /// Implementations guarantee that a completed `put` or `copy` is visible to
@@ -76,4 +86,18 @@ pub trait ObjectStore: Send + Sync + std::fmt::Debug {
 
     /// Deletes an object; deleting a missing key succeeds.
     async fn delete(&self, key: &str) -> Result<()>;
+
+    /// One page of the objects whose keys start with `prefix`, byte for
+    /// byte (no delimiter: `a/` lists `a/b/c` too, and never `ab`), in
+    /// ascending byte order of their keys, at most `page.limit` of them
+    /// (1 to 1,000, S3's largest page; anything else is `InvalidInput`
+    /// naming `limit`). Pass `next_cursor` back, with the same prefix, for
+    /// the next page; it is `None` on the last one. A cursor is opaque and
+    /// fits only the listing that issued it.
+    ///
+    /// An object present for the whole listing shows exactly once; one
+    /// written or deleted while it runs may or may not show. An empty
+    /// prefix lists every object; a prefix with no object under it gives
+    /// one empty page, not an error.
+    async fn list(&self, prefix: &str, page: &PageRequest) -> Result<Page<ListedObject>>;
 }

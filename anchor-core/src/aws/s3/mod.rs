@@ -8,7 +8,8 @@ use aws_sdk_s3::Client;
 
 use super::errors::service_error;
 use crate::error::{Error, ResourceKind, Result, Service};
-use crate::traits::{ObjectBody, ObjectMeta, ObjectStore, PutOptions};
+use crate::model::{Page, PageRequest};
+use crate::traits::{ListedObject, ObjectBody, ObjectMeta, ObjectStore, PutOptions};
 
 pub use multipart::MultipartSettings;
 use request::{is_missing, is_precondition, meta_from_head};
@@ -176,6 +177,38 @@ impl ObjectStore for S3ObjectStore {
             .await
             .map_err(|e| service_error(Service::Objects, "DeleteObject", key, e))?;
         Ok(())
+    }
+
+    /// ListObjectsV2 with `Prefix` and `MaxKeys`; the cursor is S3's
+    /// continuation token.
+    async fn list(&self, prefix: &str, page: &PageRequest) -> Result<Page<ListedObject>> {
+        page.validate()?;
+        let out = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .max_keys(i32::try_from(page.limit).unwrap_or(i32::MAX))
+            .set_continuation_token(page.cursor.clone())
+            .send()
+            .await
+            .map_err(|e| service_error(Service::Objects, "ListObjectsV2", prefix, e))?;
+        let items = out
+            .contents()
+            .iter()
+            .filter_map(|o| {
+                Some(ListedObject {
+                    key: o.key()?.to_string(),
+                    size: o.size().unwrap_or(0).try_into().unwrap_or(0),
+                })
+            })
+            .collect();
+        let next_cursor = if out.is_truncated() == Some(true) {
+            out.next_continuation_token().map(str::to_string)
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
     }
 }
 
