@@ -18,7 +18,7 @@ use super::lambda::REVALIDATION_BATCH_SIZE;
 use super::{sqs, FunctionSpec, LambdaFunctions};
 use crate::error::{Error, Result};
 use crate::model::{DeploymentId, FunctionVersion, ProjectName, TagItem};
-use crate::traits::{Revalidation, RevalidationQueue};
+use crate::traits::{build_tag_prefix, Revalidation, RevalidationQueue};
 
 /// Receives before a message moves to the dead-letter queue.
 pub const MAX_RECEIVE_COUNT: u32 = 3;
@@ -198,5 +198,10 @@ impl Revalidation for AwsRevalidation {
         let arn = sqs::arn(&self.sqs, &url).await?;
         self.functions.delete_queue_mappings(&arn).await?;
         sqs::delete(&self.sqs, &url).await
+    }
+
+    async fn remove_build_tags(&self, project: &ProjectName, build_id: &str) -> Result<()> {
+        let prefix = build_tag_prefix(build_id)?;
+        tag_table::delete_prefix(&self.dynamodb, &self.tag_table(project), &prefix).await
     }
 }

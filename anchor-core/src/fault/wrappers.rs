@@ -357,6 +357,16 @@ impl Revalidation for Faulty<dyn Revalidation> {
             .run(Service::Revalidation, "revalidation.remove_queue", call)
             .await
     }
+    async fn remove_build_tags(&self, project: &ProjectName, build_id: &str) -> Result<()> {
+        let call = self.inner.remove_build_tags(project, build_id);
+        self.plan
+            .run(
+                Service::Revalidation,
+                "revalidation.remove_build_tags",
+                call,
+            )
+            .await
+    }
 }
 
 #[async_trait]

@@ -21,7 +21,7 @@ use super::function_records::ensure_function;
 use super::tag_table::{LocalTagTable, StoredTagItem};
 use crate::error::{Result, Service};
 use crate::model::{DeploymentId, FunctionSettings, FunctionVersion, ProjectName, TagItem};
-use crate::traits::{Revalidation, RevalidationQueue};
+use crate::traits::{build_tag_prefix, Revalidation, RevalidationQueue};
 
 /// What the URL of every local revalidation queue starts with: SQS's shape
 /// (`<endpoint>/<account>/<name>`) on a host that is no real one. The local
@@ -208,5 +208,13 @@ impl Revalidation for LocalRevalidation {
                 Ok(())
             })
             .await
+    }
+
+    async fn remove_build_tags(&self, project: &ProjectName, build_id: &str) -> Result<()> {
+        let prefix = build_tag_prefix(build_id)?;
+        self.tags()
+            .delete_by_tag_prefix(&Self::tag_table(project), &prefix)
+            .await?;
+        Ok(())
     }
 }

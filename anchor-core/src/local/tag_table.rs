@@ -116,6 +116,25 @@ impl LocalTagTable {
             .await
     }
 
+    /// Deletes every item whose tag starts with `prefix`, byte for byte;
+    /// returns how many went. A table that does not exist has none.
+    pub async fn delete_by_tag_prefix(&self, table: &str, prefix: &str) -> Result<u64> {
+        let (name, prefix) = (table.to_string(), prefix.to_string());
+        self.inner
+            .run(Service::Revalidation, "BatchWriteItem", move |inner| {
+                // `substr` and `length` both count characters, so this is
+                // an exact prefix match (LIKE would fold case and read `_`
+                // and `%` as wildcards); `tag >= ?2` starts at the run.
+                let deleted = inner.db().execute(
+                    "DELETE FROM tag_items WHERE table_name = ?1 AND tag >= ?2
+                       AND substr(tag, 1, length(?2)) = ?2",
+                    params![name, prefix],
+                )?;
+                Ok(deleted as u64)
+            })
+            .await
+    }
+
     /// The item with this tag and path (`GetItem`).
     pub async fn get(&self, table: &str, tag: &str, path: &str) -> Result<Option<Value>> {
         let (name, tag, path) = (table.to_string(), tag.to_string(), path.to_string());

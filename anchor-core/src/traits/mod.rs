@@ -35,6 +35,6 @@ pub use kvs::{
 };
 pub use objects::{ListedObject, ObjectBody, ObjectMeta, ObjectStore, PutOptions};
 pub use provision::{ProvisionOptions, Provisioner};
-pub use revalidation::{Revalidation, RevalidationQueue};
+pub use revalidation::{build_tag_prefix, Revalidation, RevalidationQueue};
 pub use store::{DomainWrite, Expect, StateStore, WriteBatch};
 pub use tenant::{check_tenant_name, Tenant, TenantSpec};

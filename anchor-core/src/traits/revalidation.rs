@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{DeploymentId, FunctionVersion, ProjectName, TagItem};
 
 /// A deployment's revalidation queue, as its server finds it.
@@ -50,4 +50,26 @@ pub trait Revalidation: Send + Sync + std::fmt::Debug {
     /// Deletes the deployment's subscription and queue, for pruning it. A
     /// queue or subscription already gone is no error.
     async fn remove_queue(&self, project: &ProjectName, deployment: &DeploymentId) -> Result<()>;
+
+    /// Deletes the rows of the project's tag table that belong to build
+    /// `build_id`: those whose `tag` starts with `<build_id>/`, as OpenNext
+    /// keys every row of a build (its `path` starts so too), for pruning a
+    /// build no deployment uses any more. Rows of a build whose id merely
+    /// starts with `build_id` stay. No table, or no such row, is no error;
+    /// an empty `build_id`, or one with a `/`, is `InvalidInput` naming
+    /// `build_id` ([`build_tag_prefix`]).
+    async fn remove_build_tags(&self, project: &ProjectName, build_id: &str) -> Result<()>;
+}
+
+/// What the tag keys of build `build_id` start with: `<build_id>/`, as
+/// OpenNext's DynamoDB tag cache joins the build id and the key. Refuses an
+/// empty id or one with a `/`, whose prefix would reach other builds' rows.
+pub fn build_tag_prefix(build_id: &str) -> Result<String> {
+    if build_id.is_empty() || build_id.contains('/') {
+        return Err(Error::invalid_input(
+            "build_id",
+            format!("{build_id:?} must be a non-empty build id without '/'"),
+        ));
+    }
+    Ok(format!("{build_id}/"))
 }

@@ -1,5 +1,5 @@
-//! Local-only behaviours of the local object store: what the conformance
-//! suite cannot check through the trait.
+//! Local-only behaviours of the local object store and tag table: what
+//! the conformance suite cannot check through the trait.
 
 use std::sync::Arc;
 
@@ -177,5 +177,64 @@ async fn if_none_match_holds_across_two_processes_sharing_a_folder() {
                 ..
             })
         ));
+    }
+}
+
+#[tokio::test]
+async fn a_builds_tag_rows_go_by_exact_prefix_and_only_them() {
+    use anchor_core::local::{LocalRevalidation, StoredTagItem};
+    use anchor_core::model::{ProjectName, TagItem};
+    use anchor_core::traits::Revalidation;
+
+    let dir = tempfile::tempdir().unwrap();
+    let cloud = open(&dir);
+    let project = ProjectName::parse("shop").unwrap();
+    let revalidation = cloud.revalidation();
+    // No table yet: nothing to delete, no error.
+    revalidation
+        .remove_build_tags(&project, "a_b")
+        .await
+        .unwrap();
+    let table = LocalRevalidation::tag_table(&project);
+    let tags = cloud.tag_table();
+    tags.ensure_table(&table).await.unwrap();
+    // `_` and `%` are LIKE's wildcards; case and longer ids must not match.
+    let builds = ["a_b", "aXb", "A_B", "a_b-2", "a%b", "a_"];
+    let rows: Vec<TagItem> = builds
+        .iter()
+        .flat_map(|b| {
+            (0..3).map(move |i| TagItem {
+                tag: format!("{b}/_N_T_/page{i}"),
+                path: format!("{b}/page{i}"),
+                revalidated_at: 1,
+            })
+        })
+        .collect();
+    tags.write(&table, rows.iter().map(StoredTagItem::from).collect())
+        .await
+        .unwrap();
+    revalidation
+        .remove_build_tags(&project, "a_b")
+        .await
+        .unwrap();
+    for row in &rows {
+        let kept = tags
+            .get(&table, &row.tag, &row.path)
+            .await
+            .unwrap()
+            .is_some();
+        assert_eq!(kept, !row.tag.starts_with("a_b/"), "{row:?}");
+    }
+    // Again: nothing left to delete, no error.
+    revalidation
+        .remove_build_tags(&project, "a_b")
+        .await
+        .unwrap();
+    for bad in ["", "a/b"] {
+        let err = revalidation
+            .remove_build_tags(&project, bad)
+            .await
+            .unwrap_err();
+        assert_eq!(field(err), "build_id");
     }
 }

@@ -6,8 +6,8 @@
 //! attribute. Pay per request, as a site's traffic decides its use.
 
 use aws_sdk_dynamodb::types::{
-    AttributeValue, BillingMode, GlobalSecondaryIndex, KeyType, Projection, ProjectionType,
-    PutRequest, ScalarAttributeType, TableDescription, TableStatus, WriteRequest,
+    AttributeValue, BillingMode, DeleteRequest, GlobalSecondaryIndex, KeyType, Projection,
+    ProjectionType, PutRequest, ScalarAttributeType, TableDescription, TableStatus, WriteRequest,
 };
 use aws_sdk_dynamodb::Client;
 
@@ -128,6 +128,71 @@ pub(crate) async fn seed(client: &Client, name: &str, items: &[TagItem]) -> Resu
         .filter(|i| seen.insert((i.tag.as_str(), i.path.as_str())))
         .map(put_request)
         .collect::<Result<Vec<_>>>()?;
+    write(client, name, requests).await
+}
+
+/// Deletes every row of the table `name` whose tag starts with `prefix`:
+/// DynamoDB has no prefix query on a partition key, so a consistent Scan
+/// filtered with `begins_with` finds them (reading only their keys), and
+/// each page found is deleted with BatchWriteItem before the next is read.
+/// A missing table has no rows; deleting a row already gone is no error.
+pub(crate) async fn delete_prefix(client: &Client, name: &str, prefix: &str) -> Result<()> {
+    const OP: &str = "Scan";
+    let mut start = None;
+    loop {
+        let scanned = client
+            .scan()
+            .table_name(name)
+            .consistent_read(true)
+            .filter_expression("begins_with(#tag, :prefix)")
+            .projection_expression("#tag, #path")
+            .expression_attribute_names("#tag", TAG)
+            .expression_attribute_names("#path", PATH)
+            .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_string()))
+            .set_exclusive_start_key(start)
+            .send()
+            .await;
+        let out = match scanned {
+            Ok(out) => out,
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_resource_not_found_exception()) =>
+            {
+                return Ok(())
+            }
+            Err(e) => return Err(service_error(Service::Revalidation, OP, name, e)),
+        };
+        let requests = out
+            .items()
+            .iter()
+            .map(|item| {
+                let mut delete = DeleteRequest::builder();
+                for attribute in [TAG, PATH] {
+                    let value = item.get(attribute).cloned().ok_or_else(|| {
+                        Error::service(
+                            "aws",
+                            Service::Revalidation,
+                            OP,
+                            format!("a row of {name} came back without its key {attribute}"),
+                        )
+                    })?;
+                    delete = delete.key(attribute, value);
+                }
+                let delete = built("BatchWriteItem", delete.build())?;
+                Ok(WriteRequest::builder().delete_request(delete).build())
+            })
+            .collect::<Result<Vec<_>>>()?;
+        write(client, name, requests).await?;
+        match out.last_evaluated_key {
+            Some(key) if !key.is_empty() => start = Some(key),
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// Sends `requests` to the table `name` with BatchWriteItem, 25 at a time,
+/// until DynamoDB has processed every one.
+async fn write(client: &Client, name: &str, requests: Vec<WriteRequest>) -> Result<()> {
     write_all(requests, Retry::default(), |batch| async move {
         let out = client
             .batch_write_item()
