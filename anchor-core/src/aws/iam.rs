@@ -24,6 +24,8 @@ pub const OPERATIONS: &[(&str, &str, &[&str])] = &[
     ("s3", "CompleteMultipartUpload", &["s3:PutObject"]),
     ("s3", "AbortMultipartUpload", &["s3:AbortMultipartUpload"]),
     ("s3", "HeadBucket", &["s3:ListBucket"]),
+    // Pruning lists the ISR cache of a build no deployment uses any more.
+    ("s3", "ListObjectsV2", &["s3:ListBucket"]),
     ("s3", "CreateBucket", &["s3:CreateBucket"]),
     ("s3", "GetBucketPolicy", &["s3:GetBucketPolicy"]),
     ("s3", "PutBucketPolicy", &["s3:PutBucketPolicy"]),
@@ -270,7 +272,9 @@ pub const OPERATIONS: &[(&str, &str, &[&str])] = &[
     ("dynamodb", "CreateTable", &["dynamodb:CreateTable"]),
     ("dynamodb", "GetItem", &["dynamodb:GetItem"]),
     ("dynamodb", "Query", &["dynamodb:Query"]),
-    // Counting the projects bound to each router pair.
+    // Counting the projects bound to each router pair, and finding the tag
+    // rows of a build pruning leaves unused (then deleted with
+    // BatchWriteItem).
     ("dynamodb", "Scan", &["dynamodb:Scan"]),
     ("dynamodb", "UpdateItem", &["dynamodb:UpdateItem"]),
     (
@@ -359,8 +363,20 @@ fn grant(scope: &IamPolicyScope, action: &str) -> Grant {
     } = scope;
     let project = project.as_ref();
     match action {
-        "s3:CreateBucket" | "s3:ListBucket" | "s3:GetBucketPolicy" | "s3:PutBucketPolicy" => {
+        "s3:CreateBucket" | "s3:GetBucketPolicy" | "s3:PutBucketPolicy" => {
             Grant::on(vec![format!("arn:aws:s3:::{bucket}")])
+        }
+        // Listing names the bucket; a project lists only under its own
+        // prefix. HeadBucket needs this action too and sends no prefix,
+        // which IAM cannot tell from a listing without one: `IfExists`.
+        "s3:ListBucket" => {
+            let on = Grant::on(vec![format!("arn:aws:s3:::{bucket}")]);
+            match project {
+                Some(p) => on.when(json!({"StringLikeIfExists": {
+                    "s3:prefix": [format!("{}/*", p.name)]
+                }})),
+                None => on,
+            }
         }
         a if a.starts_with("s3:") => Grant::on(vec![match project {
             Some(p) => format!("arn:aws:s3:::{bucket}/{}/*", p.name),
@@ -490,7 +506,8 @@ fn grant(scope: &IamPolicyScope, action: &str) -> Grant {
                 certificates.when(json!({ "StringEquals": tags }))
             }
         }
-        // The tag tables: written only to seed them, keyed by build id.
+        // The tag tables: written to seed them and to delete a pruned
+        // build's rows, keyed by build id.
         "dynamodb:BatchWriteItem" => Grant::on(tag_tables(scope)),
         a if a.starts_with("dynamodb:") => {
             let table = |kind: &str| {
@@ -557,6 +574,15 @@ pub(crate) fn tag_tables(scope: &IamPolicyScope) -> Vec<String> {
     vec![table.clone(), format!("{table}/index/*")]
 }
 
+/// A project policy's extra grant on its tag table: Scan, to find the rows
+/// of a build pruning leaves unused (DynamoDB has no prefix query on a
+/// partition key). An installation's policy grants Scan on every table of
+/// the prefix already, the tag tables among them.
+fn tag_table_scan_grant(scope: &IamPolicyScope) -> Option<(Grant, Vec<&'static str>)> {
+    scope.project.as_ref()?;
+    Some((Grant::on(tag_tables(scope)), vec!["dynamodb:Scan"]))
+}
+
 /// A project policy's extra grant on the domains table, which is keyed by
 /// domain name so that a name can belong to one project only: every
 /// project must read any name to find out whether another project holds
@@ -612,7 +638,20 @@ pub fn iam_policy(scope: &IamPolicyScope) -> Value {
             None => statements.push((g, vec![action])),
         }
     }
-    statements.extend(domains_table_grant(scope));
+    // The extra grants join a statement with the same grant if one exists.
+    for (g, extra) in domains_table_grant(scope)
+        .into_iter()
+        .chain(tag_table_scan_grant(scope))
+    {
+        match statements.iter_mut().find(|(have, _)| *have == g) {
+            Some((_, list)) => {
+                list.extend(extra);
+                list.sort_unstable();
+                list.dedup();
+            }
+            None => statements.push((g, extra)),
+        }
+    }
     // Unconditioned statements first, as the policy has always listed them.
     statements.sort_by_key(|(g, _)| g.condition.is_some());
     let document: Vec<Value> = statements

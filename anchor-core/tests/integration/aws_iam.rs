@@ -261,15 +261,30 @@ fn a_project_policy_names_only_that_projects_resources() {
             "arn:aws:sqs:eu-west-1:123456789012:shop-revalidation-dlq.fifo".to_string()
         ]
     );
-    // Seeding writes only the project's tag table.
+    // Seeding, and pruning a build's rows (found with a Scan), touch only
+    // the project's tag table.
     let seed = granting(&doc, "dynamodb:BatchWriteItem");
     assert_eq!(seed.len(), 1, "{seed:?}");
+    let tags = [
+        table("shop-tags"),
+        format!("{}/index/*", table("shop-tags")),
+    ];
+    assert_eq!(strings(&seed[0]["Resource"]), tags);
+    assert!(
+        strings(&seed[0]["Action"]).contains(&"dynamodb:Scan".to_string()),
+        "{seed:?}"
+    );
+    // Listing the bucket (pruning's ISR cache) only under the project's
+    // prefix; HeadBucket sends none, hence `IfExists`.
+    let list = granting(&doc, "s3:ListBucket");
+    assert_eq!(list.len(), 1, "{list:?}");
     assert_eq!(
-        strings(&seed[0]["Resource"]),
-        [
-            table("shop-tags"),
-            format!("{}/index/*", table("shop-tags"))
-        ]
+        strings(&list[0]["Resource"]),
+        ["arn:aws:s3:::anchor-assets"]
+    );
+    assert_eq!(
+        list[0]["Condition"]["StringLikeIfExists"]["s3:prefix"],
+        serde_json::json!(["shop/*"])
     );
     // Deleting a certificate needs both tags: Anchor's and the project's.
     let delete = granting(&doc, "acm:DeleteCertificate");
