@@ -7,7 +7,10 @@
 //!   once (never overwritten), so old pages keep finding their chunks after
 //!   a rollback;
 //! - `_cache/<build id>/**`: the build's ISR cache, which the OpenNext server
-//!   reads; keyed by build id, so also written once;
+//!   reads; keyed by build id, so also written once by a deploy. The server
+//!   writes the pages it regenerates there at run time too (and its fetch
+//!   cache under `_cache/__fetch/<build id>/**`): those are in no manifest,
+//!   and go when pruning leaves no deployment of the build;
 //! - `deployments/<id>/**`: the deployment's unhashed files (public files,
 //!   `BUILD_ID`), immutable once written;
 //! - `manifests/<id>.json`: this manifest, so the next deployment can skip
@@ -59,6 +62,43 @@ impl AssetManifest {
 /// origin names it (`copy[].to`).
 pub(crate) const CACHE_FOLDER: &str = "_cache";
 
+/// The folder of the fetch cache inside [`CACHE_FOLDER`], as OpenNext's
+/// incremental cache names it (`__fetch/<build id>/<key>`).
+pub(crate) const FETCH_FOLDER: &str = "__fetch";
+
+/// The prefixes under which OpenNext's server keeps build `id`'s ISR
+/// cache: its pages (`<asset prefix>/_cache/<id>/`) and its fetch cache
+/// (`<asset prefix>/_cache/__fetch/<id>/`). `None` for an id that is not
+/// one plain path segment (empty, `.`, `..`, [`FETCH_FOLDER`], or with a
+/// `/`), whose prefix could reach another build's entries.
+pub(crate) fn cache_prefixes(infra: &Infrastructure, id: &str) -> Option<[String; 2]> {
+    let plain = !id.is_empty() && !matches!(id, "." | ".." | FETCH_FOLDER) && !id.contains('/');
+    plain.then(|| {
+        let cache = format!("{}/{CACHE_FOLDER}", infra.asset_prefix);
+        [
+            format!("{cache}/{id}/"),
+            format!("{cache}/{FETCH_FOLDER}/{id}/"),
+        ]
+    })
+}
+
+/// The build id of the ISR cache entry stored at `key`, if `key` is one:
+/// the folder after `_cache/` (or after `_cache/__fetch/`).
+pub(crate) fn cache_id_of<'k>(infra: &Infrastructure, key: &'k str) -> Option<&'k str> {
+    let rest = key
+        .strip_prefix(infra.asset_prefix.as_str())?
+        .strip_prefix('/')?
+        .strip_prefix(CACHE_FOLDER)?
+        .strip_prefix('/')?;
+    let (first, rest) = rest.split_once('/')?;
+    let (id, entry) = if first == FETCH_FOLDER {
+        rest.split_once('/')?
+    } else {
+        (first, rest)
+    };
+    (!id.is_empty() && !entry.is_empty()).then_some(id)
+}
+
 /// The key of a shared asset (hashed file or cache entry).
 pub(crate) fn shared_key(infra: &Infrastructure, rel: &str) -> String {
     format!("{}/{}", infra.asset_prefix, rel)
@@ -77,4 +117,51 @@ pub(crate) fn deployment_folder(id: &DeploymentId) -> String {
 /// The key of a deployment's manifest.
 pub(crate) fn manifest_key(infra: &Infrastructure, id: &DeploymentId) -> String {
     format!("{}/manifests/{}.json", infra.asset_prefix, id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn infra() -> Infrastructure {
+        let mut infra = crate::model::samples().unwrap().project.infrastructure;
+        infra.asset_prefix = "shop".into();
+        infra
+    }
+
+    #[test]
+    fn a_build_has_a_page_and_a_fetch_cache_prefix() {
+        assert_eq!(
+            cache_prefixes(&infra(), "b1"),
+            Some([
+                "shop/_cache/b1/".to_string(),
+                "shop/_cache/__fetch/b1/".to_string()
+            ])
+        );
+        for id in ["", ".", "..", "__fetch", "a/b"] {
+            assert_eq!(cache_prefixes(&infra(), id), None, "{id:?}");
+        }
+    }
+
+    #[test]
+    fn the_build_of_a_cache_key_is_the_folder_after_cache() {
+        let infra = infra();
+        for (key, id) in [
+            ("shop/_cache/b1/index.cache", Some("b1")),
+            (
+                "shop/_cache/b1/route-cache/APP_PAGE/x/$/index.cache",
+                Some("b1"),
+            ),
+            ("shop/_cache/__fetch/b1/abc", Some("b1")),
+            ("shop/_cache/__fetchx/abc", Some("__fetchx")),
+            ("shop/_cache/__fetch/b1", None),
+            ("shop/_cache/b1", None),
+            ("shop/_cache/b1/", None),
+            ("shop/_next/static/b1/x.js", None),
+            ("other/_cache/b1/index.cache", None),
+            ("shopping/_cache/b1/index.cache", None),
+        ] {
+            assert_eq!(cache_id_of(&infra, key), id, "{key}");
+        }
+    }
 }

@@ -16,9 +16,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::error::{Error, Result};
+// The folder of the fetch cache inside `cache/`.
+use crate::model::asset_manifest::FETCH_FOLDER as FETCH_DIR;
 
-/// The folder of the fetch cache inside `cache/`.
-const FETCH_DIR: &str = "__fetch";
 /// Pages Next.js renders for its own use, which no URL maps to directly.
 const INTERNAL_ROUTES: &[&str] = &["/_not-found", "/_global-error", "/_error"];
 

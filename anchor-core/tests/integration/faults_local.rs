@@ -14,9 +14,14 @@ use anchor_core::model::{
 };
 use anchor_core::traits::{GateCheck, GateVerdict, HealthGate};
 use anchor_core::{Error, PruneOptions};
-use common::{check_invariants, eager_settings, env_with, make_variant, recover_checked, Env};
+use common::{
+    check_invariants, eager_settings, env_with, make_variant, recover_checked, set_build_id, Env,
+};
 
 const P: &str = "shop";
+/// v1's own build id in the prune walk: pruning v1 leaves its build unused,
+/// so its ISR cache and tag rows go too, and those calls are walked.
+const PRUNED_BUILD: &str = "build-v1";
 /// A wildcard: its walk covers every call of a plain domain's, and the
 /// preview suffix it adds to the router's store and takes away.
 const DOMAIN: &str = "*.preview.example.com";
@@ -110,7 +115,26 @@ async fn setup(op: Op) -> (Env, Ctx) {
         let off = anchor_core::model::SkewPolicy::new(Duration::ZERO, 0).unwrap();
         a.set_skew_policy(P, off).await.unwrap();
     }
-    let v1 = a.deployer(P, env.build("v1")).execute().await.unwrap().id;
+    let v1_dir = env.build("v1");
+    if op == Op::Prune {
+        set_build_id(&v1_dir, PRUNED_BUILD);
+    }
+    let v1 = a.deployer(P, &v1_dir).execute().await.unwrap().id;
+    if op == Op::Prune {
+        // A page v1's server regenerated at run time, in no manifest.
+        let key = runtime_page(&env).await;
+        let body = anchor_core::traits::ObjectBody::Bytes(b"{}".to_vec());
+        a.backend()
+            .objects
+            .put(&key, body, &Default::default())
+            .await
+            .unwrap();
+        let table =
+            anchor_core::local::LocalRevalidation::tag_table(&a.project(P).await.unwrap().name);
+        let layout = format!("{PRUNED_BUILD}/_N_T_/layout");
+        let tags = a.local_cloud().unwrap().tag_table();
+        assert!(!tags.by_tag(&table, &layout).await.unwrap().is_empty());
+    }
     let v2_dir = env.build("v2");
     make_variant(&v2_dir, "two");
     let mut preview = None;
@@ -228,8 +252,15 @@ async fn goal_reached(op: Op, env: &Env, ctx: &Ctx) -> bool {
     }
 }
 
+/// Where v1's server stored a page it regenerated (the prune walk).
+async fn runtime_page(env: &Env) -> String {
+    let project = env.plain.project(P).await.unwrap();
+    let prefix = project.infrastructure.asset_prefix;
+    format!("{prefix}/_cache/{PRUNED_BUILD}/regenerated.cache")
+}
+
 /// Whether v1's pruning finished: its record says so, and its own alias
-/// and routing entry are gone.
+/// and routing entry, its build's run-time ISR cache and tag rows are gone.
 async fn prune_finished(env: &Env, ctx: &Ctx) -> bool {
     let a = &env.plain;
     let d = a.deployment(P, ctx.v1.as_str()).await.unwrap();
@@ -257,6 +288,18 @@ async fn prune_finished(env: &Env, ctx: &Ctx) -> bool {
     assert!(
         entry.is_none(),
         "v1 finished pruning but keeps its routing entry"
+    );
+    let page = runtime_page(env).await;
+    assert!(
+        a.backend().objects.head(&page).await.unwrap().is_none(),
+        "v1 finished pruning but its build keeps its ISR cache"
+    );
+    let table = anchor_core::local::LocalRevalidation::tag_table(&project.name);
+    let tags = a.local_cloud().unwrap().tag_table();
+    let layout = format!("{PRUNED_BUILD}/_N_T_/layout");
+    assert!(
+        tags.by_tag(&table, &layout).await.unwrap().is_empty(),
+        "v1 finished pruning but its build keeps its tag rows"
     );
     true
 }

@@ -1,15 +1,22 @@
 //! Pruning on the embedded default (issues 17 and 18): the retention
-//! policy, what is never pruned, what a pruned deployment frees and keeps,
-//! the 410 of its preview, dry runs, and pruning after each deploy.
+//! policy, what is never pruned, what a pruned deployment frees and keeps
+//! (the ISR cache and tag rows of a build no kept deployment uses among
+//! it), the 410 of its preview, dry runs, and pruning after each deploy.
 
+use std::collections::BTreeMap;
+use std::path::Path;
 use std::time::Duration;
 
 use crate::common;
 
-use anchor_core::model::{DeploymentStatus, RetentionPolicy, RolloutPlan, RolloutStage};
+use anchor_core::local::{LocalRevalidation, StoredTagItem};
+use anchor_core::model::{
+    DeploymentStatus, PageRequest, ProjectName, RetentionPolicy, RolloutPlan, RolloutStage, TagItem,
+};
 use anchor_core::router::RouterKeys;
+use anchor_core::traits::{ObjectBody, PutOptions};
 use anchor_core::{Anchor, Error, KeepReason, PruneOptions, PruneReport};
-use common::{build_copy, make_variant};
+use common::{build_copy, make_variant, set_build_id};
 
 const P: &str = "prune";
 
@@ -316,4 +323,189 @@ async fn a_pruned_preview_answers_410_at_its_own_address_on_the_local_edge() {
     let live = get("localhost").await;
     assert_eq!(crate::edge_local::greeting(&live), "Hello from Anchor v1");
     server.shutdown().await;
+}
+
+/// Every object of the store with its size, read through its listing.
+async fn stored(a: &Anchor) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    let mut page = PageRequest::first(PageRequest::MAX_LIMIT);
+    loop {
+        let listed = a.backend().objects.list("", &page).await.unwrap();
+        out.extend(listed.items.into_iter().map(|o| (o.key, o.size)));
+        match listed.next_cursor {
+            Some(c) => page.cursor = Some(c),
+            None => return out,
+        }
+    }
+}
+
+/// What the server of build `build` writes at run time, as the local
+/// edge's S3 endpoint stores it: a regenerated page and a fetch-cache
+/// entry under the project's ISR cache. Returns their keys.
+async fn write_isr_pages(a: &Anchor, build: &str) -> Vec<String> {
+    let prefix = a.project(P).await.unwrap().infrastructure.asset_prefix;
+    let keys = vec![
+        format!("{prefix}/_cache/{build}/blog/regenerated.cache"),
+        format!("{prefix}/_cache/__fetch/{build}/0123abcd"),
+    ];
+    for key in &keys {
+        let body = format!("{{\"page\":\"{key}\"}}").into_bytes();
+        a.backend()
+            .objects
+            .put(key, ObjectBody::Bytes(body), &PutOptions::default())
+            .await
+            .unwrap();
+    }
+    keys
+}
+
+/// A row `revalidateTag` leaves for build `build`, as the local edge's
+/// DynamoDB endpoint writes it.
+async fn write_tag_row(a: &Anchor, build: &str) -> (String, String) {
+    let table = LocalRevalidation::tag_table(&ProjectName::parse(P).unwrap());
+    let item = TagItem {
+        tag: format!("{build}/_N_T_/blog"),
+        path: format!("{build}/blog/regenerated"),
+        revalidated_at: 1_700_000_000_000,
+    };
+    let tags = a.local_cloud().unwrap().tag_table();
+    tags.write(&table, vec![StoredTagItem::from(&item)])
+        .await
+        .unwrap();
+    (item.tag, item.path)
+}
+
+/// The (tag, path) rows `build`'s seed file holds.
+fn seed_rows(build: &Path) -> Vec<(String, String)> {
+    let text =
+        std::fs::read_to_string(build.join("dynamodb-provider/dynamodb-cache.json")).unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    rows.iter()
+        .map(|r| {
+            let s = |k: &str| r[k]["S"].as_str().unwrap().to_string();
+            (s("tag"), s("path"))
+        })
+        .collect()
+}
+
+async fn has_row(a: &Anchor, (tag, path): &(String, String)) -> bool {
+    let table = LocalRevalidation::tag_table(&ProjectName::parse(P).unwrap());
+    let tags = a.local_cloud().unwrap().tag_table();
+    tags.get(&table, tag, path).await.unwrap().is_some()
+}
+
+/// Three promoted deployments, of the builds with ids `ids`, skew
+/// protection off and a policy keeping one promoted deployment: the first
+/// goes, the second stays as the rollback target. Returns the builds.
+async fn three_builds(a: &Anchor, dir: &Path, ids: [&str; 3]) -> Vec<std::path::PathBuf> {
+    a.create_project(P).await.unwrap();
+    no_windows(a).await;
+    let mut builds = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let build = build_copy(dir, &format!("b{i}"));
+        make_variant(&build, &format!("b{i}"));
+        set_build_id(&build, id);
+        a.deployer(P, &build).execute().await.unwrap();
+        builds.push(build);
+    }
+    a.set_retention_policy(P, strict()).await.unwrap();
+    builds
+}
+
+#[tokio::test]
+async fn the_isr_cache_and_tag_rows_of_a_build_no_kept_deployment_uses_go_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Anchor::local(dir.path().join("state")).await.unwrap();
+    let builds = three_builds(&a, dir.path(), ["build-one", "build-two", "build-three"]).await;
+    let gone_pages = write_isr_pages(&a, "build-one").await;
+    let kept_pages = write_isr_pages(&a, "build-two").await;
+    // A build whose id merely starts with the pruned one's is another build.
+    let beside_pages = write_isr_pages(&a, "build-one-b").await;
+    let gone_row = write_tag_row(&a, "build-one").await;
+    let kept_row = write_tag_row(&a, "build-two").await;
+    let beside_row = write_tag_row(&a, "build-one-b").await;
+    let seeded_gone = seed_rows(&builds[0]);
+    let seeded_kept = seed_rows(&builds[1]);
+    assert!(!seeded_gone.is_empty() && seeded_gone[0].0.starts_with("build-one/"));
+    for row in seeded_gone.iter().chain(&seeded_kept) {
+        assert!(has_row(&a, row).await, "{row:?} was seeded");
+    }
+
+    let before = stored(&a).await;
+    let dry = a
+        .prune(P, PruneOptions::default().dry_run(true))
+        .await
+        .unwrap();
+    assert_eq!(versions(&dry), [1]);
+    assert_eq!(stored(&a).await, before, "a dry run deletes nothing");
+    assert!(has_row(&a, &gone_row).await, "a dry run deletes no tag row");
+
+    let report = a.prune(P, PruneOptions::default()).await.unwrap();
+    assert_eq!(versions(&report), [1]);
+    assert_eq!(report.freed, dry.freed, "a run frees what its dry run said");
+    let after = stored(&a).await;
+    let gone: BTreeMap<&String, &u64> = before
+        .iter()
+        .filter(|(k, _)| !after.contains_key(*k))
+        .collect();
+    assert_eq!(gone.len() as u64, report.freed.s3_objects, "{gone:?}");
+    assert_eq!(
+        gone.values().copied().sum::<u64>(),
+        report.freed.s3_bytes,
+        "the report counts the bytes of what went"
+    );
+    for key in &gone_pages {
+        assert!(gone.contains_key(key), "{key} stays");
+    }
+    // The build's prerendered cache from the deploy went too.
+    assert!(gone
+        .keys()
+        .any(|k| k.contains("/_cache/build-one/route-cache/")));
+    for key in kept_pages.iter().chain(&beside_pages) {
+        assert!(after.contains_key(key), "{key} went");
+    }
+    assert!(!has_row(&a, &gone_row).await);
+    for row in &seeded_gone {
+        assert!(!has_row(&a, row).await, "{row:?} stays");
+    }
+    assert!(has_row(&a, &kept_row).await);
+    assert!(has_row(&a, &beside_row).await);
+    for row in &seeded_kept {
+        assert!(has_row(&a, row).await, "{row:?} went");
+    }
+    // Nothing is left to prune, and pruning again deletes nothing more.
+    let again = a.prune(P, PruneOptions::default()).await.unwrap();
+    assert!(again.pruned.is_empty());
+    assert_eq!(stored(&a).await, after);
+}
+
+#[tokio::test]
+async fn a_build_a_kept_deployment_shares_keeps_its_isr_cache_and_tag_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = Anchor::local(dir.path().join("state")).await.unwrap();
+    // v1 and the live v3 are deployments of one build.
+    let builds = three_builds(&a, dir.path(), ["shared", "other", "shared"]).await;
+    let pages = write_isr_pages(&a, "shared").await;
+    let row = write_tag_row(&a, "shared").await;
+    let before = stored(&a).await;
+
+    let report = a.prune(P, PruneOptions::default()).await.unwrap();
+    assert_eq!(versions(&report), [1]);
+    let after = stored(&a).await;
+    for key in &pages {
+        assert!(after.contains_key(key), "{key} went");
+    }
+    assert!(has_row(&a, &row).await);
+    for seeded in seed_rows(&builds[0]) {
+        assert!(has_row(&a, &seeded).await, "{seeded:?} went");
+    }
+    let gone = before.keys().filter(|k| !after.contains_key(*k)).count();
+    assert_eq!(gone as u64, report.freed.s3_objects);
+    assert!(
+        before
+            .keys()
+            .filter(|k| k.contains("/_cache/"))
+            .all(|k| after.contains_key(k)),
+        "the live build's cache stays whole"
+    );
 }

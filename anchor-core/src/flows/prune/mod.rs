@@ -10,6 +10,7 @@
 //! `prune` or `recover()` finishes; every deletion treats "already gone"
 //! as done.
 
+mod cache;
 mod plan;
 pub(crate) mod policy;
 mod report;
@@ -94,7 +95,8 @@ pub(crate) async fn prune(
     }
     let mut planned = Vec::new();
     for (d, reason) in candidates {
-        let exclusive = holders.release(svc, &project.infrastructure, d).await?;
+        let mut exclusive = holders.release(svc, &project.infrastructure, d).await?;
+        cache::count(svc, &project.infrastructure, &mut exclusive).await?;
         sizes(svc, &exclusive.versions, &mut code_sizes).await?;
         let freed = exclusive.freed(&code_sizes);
         planned.push(Planned {

@@ -6,18 +6,21 @@
 //! retention policy keeps it. The rest go, oldest first. What a pruned
 //! deployment frees is what no deployment left holds: a function version
 //! two deployments share (a build deployed twice publishes one version)
-//! goes with the last of them, and so does a shared hashed asset.
+//! goes with the last of them, and so does a shared hashed asset, and so
+//! does a build: its run-time ISR cache and its tag rows go with the last
+//! deployment of it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
 use super::report::KeepReason;
 use crate::error::Result;
 use crate::flows::{manifest, FlowContext};
+use crate::model::asset_manifest::{cache_id_of, manifest_key, AssetManifest};
 use crate::model::{
-    asset_manifest::manifest_key, Deployment, DeploymentId, DeploymentStatus, Freed,
-    Infrastructure, PageRequest, Project, RetentionPolicy,
+    Deployment, DeploymentId, DeploymentStatus, Freed, Infrastructure, PageRequest, Project,
+    RetentionPolicy,
 };
 use crate::router::RouterKeys;
 
@@ -219,31 +222,61 @@ fn rollback_target(world: &World, active: Option<&DeploymentId>) -> Option<Deplo
         .map(|d| d.id.clone())
 }
 
+/// The builds a deployment uses: its own, and any whose ISR cache folder
+/// its manifest lists (a custom Next.js `deploymentId` names the folder),
+/// so no build whose cache entries a deployment lists counts as unused.
+pub(super) fn builds_of(
+    infra: &Infrastructure,
+    d: &Deployment,
+    manifest: Option<&AssetManifest>,
+) -> BTreeSet<String> {
+    let mut builds = BTreeSet::from([d.build_id.clone()]);
+    if let Some(m) = manifest {
+        builds.insert(m.build_id.clone());
+        builds.extend(
+            m.files
+                .values()
+                .filter_map(|e| cache_id_of(infra, &e.stored_key))
+                .map(str::to_string),
+        );
+    }
+    builds
+}
+
 /// What a deployment alone holds: the versions and objects that go with it.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Exclusive {
     pub versions: Vec<VersionKey>,
     pub objects: Vec<(String, u64)>,
+    /// The builds no deployment left uses: their run-time ISR cache and
+    /// their tag rows go.
+    pub builds: Vec<String>,
+    /// The run-time ISR cache of `builds` (in no manifest) as planning
+    /// found it, for the report; retiring deletes what is there then.
+    pub cache: Vec<(String, u64)>,
 }
 
 impl Exclusive {
     /// What deleting these frees; `code_sizes` has each version's size.
     pub fn freed(&self, code_sizes: &HashMap<VersionKey, u64>) -> Freed {
+        let objects = self.objects.iter().chain(&self.cache);
         Freed {
             function_versions: self.versions.len() as u64,
             lambda_code_bytes: self.versions.iter().filter_map(|v| code_sizes.get(v)).sum(),
-            s3_objects: self.objects.len() as u64,
-            s3_bytes: self.objects.iter().map(|(_, size)| size).sum(),
+            s3_objects: (self.objects.len() + self.cache.len()) as u64,
+            s3_bytes: objects.map(|(_, size)| size).sum(),
         }
     }
 }
 
-/// How many deployments not pruned hold each version and each object: a
-/// deployment's exclusive resources are those it is the last holder of.
+/// How many deployments not pruned hold each version, each object and
+/// each build: a deployment's exclusive resources are those it is the
+/// last holder of.
 #[derive(Default)]
 pub(super) struct Holders {
     versions: HashMap<VersionKey, usize>,
     objects: HashMap<String, (usize, u64)>,
+    builds: HashMap<String, usize>,
     protected: HashSet<VersionKey>,
 }
 
@@ -269,7 +302,11 @@ impl Holders {
             for v in versions_of(d) {
                 *holders.versions.entry(v).or_default() += 1;
             }
-            if let Some(m) = manifest::load(svc, infra, &d.id).await? {
+            let m = manifest::load(svc, infra, &d.id).await?;
+            for build in builds_of(infra, d, m.as_deref()) {
+                *holders.builds.entry(build).or_default() += 1;
+            }
+            if let Some(m) = m {
                 for entry in m.files.values() {
                     let slot = holders
                         .objects
@@ -283,7 +320,8 @@ impl Holders {
     }
 
     /// Takes `d` out of the count and returns what it was the last holder
-    /// of, with its manifest (which only it has) last.
+    /// of, with its manifest (which only it has) last. The run-time cache
+    /// of its builds is not listed here ([`super::cache::count`]).
     pub async fn release(
         &mut self,
         svc: &FlowContext,
@@ -298,7 +336,15 @@ impl Holders {
                 out.versions.push(v);
             }
         }
-        if let Some(m) = manifest::load(svc, infra, &d.id).await? {
+        let m = manifest::load(svc, infra, &d.id).await?;
+        for build in builds_of(infra, d, m.as_deref()) {
+            let count = self.builds.entry(build.clone()).or_insert(1);
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                out.builds.push(build);
+            }
+        }
+        if let Some(m) = m {
             for entry in m.files.values() {
                 let slot = self
                     .objects

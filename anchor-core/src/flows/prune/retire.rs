@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use super::cache;
 use super::plan::Exclusive;
 use crate::error::{Error, Result};
 use crate::flows::routing::{deployment_alias, update_store};
@@ -16,7 +17,8 @@ use crate::traits::{KvsUpdate, MAX_KVS_UPDATE_ITEMS};
 /// Retires `d`: its preview address answers 410 and its pages' requests go
 /// live (one store update, with its routing entry and secret gone), then
 /// its index shards, its aliases and their Function URLs, its revalidation
-/// queue, the function versions and objects in `exclusive`.
+/// queue, the function versions and objects in `exclusive`, and last the
+/// run-time ISR cache and tag rows of the builds it was the last of.
 pub(super) async fn retire(
     svc: &FlowContext,
     project: &Project,
@@ -59,7 +61,7 @@ pub(super) async fn retire(
     for (key, _) in &exclusive.objects {
         svc.backend.objects.delete(key).await?;
     }
-    Ok(())
+    cache::remove(svc, project, d, &exclusive.builds).await
 }
 
 /// The router's part: first, in one update, `v<N>` becomes `gone`, the

@@ -88,6 +88,43 @@ pub fn make_variant(dir: &Path, tag: &str) {
     .unwrap();
 }
 
+/// Makes `dir` a build with Next.js build id `id`: its `BUILD_ID` files,
+/// its ISR cache and static folders named after the id, and its tag seed
+/// rows (keyed by the id) all follow. Returns the id it had.
+pub fn set_build_id(dir: &Path, id: &str) -> String {
+    let old = std::fs::read_to_string(dir.join("assets/BUILD_ID"))
+        .unwrap()
+        .trim()
+        .to_string();
+    fn build_id_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                build_id_files(&path, out);
+            } else if path.file_name().is_some_and(|n| n == "BUILD_ID") {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    build_id_files(dir, &mut files);
+    for file in files {
+        std::fs::write(file, id).unwrap();
+    }
+    for folder in ["cache", "cache/__fetch", "assets/_next/static"] {
+        let from = dir.join(folder).join(&old);
+        if from.is_dir() {
+            std::fs::rename(&from, dir.join(folder).join(id)).unwrap();
+        }
+    }
+    let seed = dir.join("dynamodb-provider/dynamodb-cache.json");
+    if seed.is_file() {
+        let text = std::fs::read_to_string(&seed).unwrap();
+        std::fs::write(&seed, text.replace(&old, id)).unwrap();
+    }
+    old
+}
+
 /// An embedded Anchor in a temporary folder.
 pub struct Env {
     pub tmp: tempfile::TempDir,
