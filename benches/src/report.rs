@@ -214,6 +214,48 @@ pub fn out_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench"))
 }
 
+/// The end of a suite's run: writes `report` as JSON and Markdown under
+/// [`out_dir`], prints the table, and names every missed target. Returns
+/// the suite's exit code: success when every target is met (or `smoke`,
+/// which judges nothing), else 3, which `scripts/bench.sh` reads as
+/// "measured, reported, a target missed".
+pub fn finish(report: &Report, smoke: bool) -> std::io::Result<std::process::ExitCode> {
+    let (json, md) = report.write(&out_dir())?;
+    println!("{}", report.markdown());
+    eprintln!("==> wrote {} and {}", json.display(), md.display());
+    let unmet: Vec<_> = report.comparisons.iter().filter(|c| !c.met).collect();
+    if smoke || unmet.is_empty() {
+        return Ok(std::process::ExitCode::SUCCESS);
+    }
+    for c in &unmet {
+        eprintln!(
+            "target not met: {} ({}, {}): {} = {:.2}, target {}",
+            c.workload, c.case, c.endpoint, c.ratio_of, c.ratio, c.target
+        );
+    }
+    Ok(std::process::ExitCode::from(3))
+}
+
+/// A suite binary's exit: its code, or on an error the error and each
+/// cause in turn on stderr, prefixed by `suite`, and failure.
+pub fn exit_with(
+    suite: &str,
+    result: Result<std::process::ExitCode, Box<dyn std::error::Error + Send + Sync>>,
+) -> std::process::ExitCode {
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{suite}: {e}");
+            let mut source = e.source();
+            while let Some(cause) = source {
+                eprintln!("  caused by: {cause}");
+                source = cause.source();
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

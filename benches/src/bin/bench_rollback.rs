@@ -16,7 +16,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anchor_benches::report::{out_dir, Report};
+use anchor_benches::report::{exit_with, finish, Report};
 use anchor_benches::rollback::record::{rows, Results};
 use anchor_benches::rollback::{bindings, embedded, moto, verdicts, BenchError};
 
@@ -119,18 +119,7 @@ async fn measure(args: &Args) -> Result<Results, BenchError> {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("bench_rollback: {e}");
-            let mut source = e.source();
-            while let Some(cause) = source {
-                eprintln!("  caused by: {cause}");
-                source = cause.source();
-            }
-            ExitCode::FAILURE
-        }
-    }
+    exit_with("bench_rollback", run())
 }
 
 fn run() -> Result<ExitCode, BenchError> {
@@ -140,18 +129,5 @@ fn run() -> Result<ExitCode, BenchError> {
     let results = runtime.block_on(measure(&args))?;
     rows(&mut report, &results);
     verdicts::compare_all(&mut report, &results);
-    let (json, md) = report.write(&out_dir())?;
-    println!("{}", report.markdown());
-    eprintln!("==> wrote {} and {}", json.display(), md.display());
-    let unmet: Vec<_> = report.comparisons.iter().filter(|c| !c.met).collect();
-    if args.smoke || unmet.is_empty() {
-        return Ok(ExitCode::SUCCESS);
-    }
-    for c in &unmet {
-        eprintln!(
-            "target not met: {} ({}, {}): {} = {:.2}, target {}",
-            c.workload, c.case, c.endpoint, c.ratio_of, c.ratio, c.target
-        );
-    }
-    Ok(ExitCode::from(3))
+    Ok(finish(&report, args.smoke)?)
 }

@@ -16,7 +16,7 @@
 
 use std::process::ExitCode;
 
-use anchor_benches::report::{out_dir, Report};
+use anchor_benches::report::{exit_with, finish, Report};
 use anchor_benches::scale::record::{rows, Results};
 use anchor_benches::scale::{domains, prune, verdicts, BenchError};
 use anchor_core::model::DomainMode;
@@ -147,18 +147,7 @@ async fn measure(args: &Args) -> Result<Results, BenchError> {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("bench_scale: {e}");
-            let mut source = e.source();
-            while let Some(cause) = source {
-                eprintln!("  caused by: {cause}");
-                source = cause.source();
-            }
-            ExitCode::FAILURE
-        }
-    }
+    exit_with("bench_scale", run())
 }
 
 fn run() -> Result<ExitCode, BenchError> {
@@ -168,18 +157,5 @@ fn run() -> Result<ExitCode, BenchError> {
     let results = runtime.block_on(measure(&args))?;
     rows(&mut report, &results);
     verdicts::compare_all(&mut report, &results);
-    let (json, md) = report.write(&out_dir())?;
-    println!("{}", report.markdown());
-    eprintln!("==> wrote {} and {}", json.display(), md.display());
-    let unmet: Vec<_> = report.comparisons.iter().filter(|c| !c.met).collect();
-    if args.smoke || unmet.is_empty() {
-        return Ok(ExitCode::SUCCESS);
-    }
-    for c in &unmet {
-        eprintln!(
-            "target not met: {} ({}, {}): {} = {:.2}, target {}",
-            c.workload, c.case, c.endpoint, c.ratio_of, c.ratio, c.target
-        );
-    }
-    Ok(ExitCode::from(3))
+    Ok(finish(&report, args.smoke)?)
 }
