@@ -42,13 +42,31 @@ pub(super) async fn delete_certificate(
     domain: &DomainName,
     certificate: &str,
 ) -> Result<()> {
+    delete_certificate_in_use(svc, certificate, || {
+        detach_again(svc, project, domain, certificate)
+    })
+    .await
+}
+
+/// Deletes `certificate`; while the CA refuses because something uses it
+/// again (`InvalidState`), runs `take_off` to free it and retries, up to
+/// `etag_retries` times. A certificate already gone is done.
+pub(super) async fn delete_certificate_in_use<F, Fut>(
+    svc: &FlowContext,
+    certificate: &str,
+    mut take_off: F,
+) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<()>>,
+{
     let mut retries = 0;
     loop {
         match svc.backend.certificates.delete(certificate).await {
             Ok(()) | Err(Error::NotFound { .. }) => return Ok(()),
             Err(Error::InvalidState { .. }) if retries < svc.settings.etag_retries => {
                 retries += 1;
-                detach_again(svc, project, domain, certificate).await?;
+                take_off().await?;
             }
             Err(e) => return Err(e),
         }

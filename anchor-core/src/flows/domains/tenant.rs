@@ -98,17 +98,7 @@ pub(super) async fn delete_certificate(
     domain: &DomainName,
     certificate: &str,
 ) -> Result<()> {
-    let mut retries = 0;
-    loop {
-        match svc.backend.certificates.delete(certificate).await {
-            Ok(()) | Err(Error::NotFound { .. }) => return Ok(()),
-            Err(Error::InvalidState { .. }) if retries < svc.settings.etag_retries => {
-                retries += 1;
-                detach(svc, domain).await?;
-            }
-            Err(e) => return Err(e),
-        }
-    }
+    super::cleanup::delete_certificate_in_use(svc, certificate, || detach(svc, domain)).await
 }
 
 /// After a refresh created the tenant but could not record it (a removal
