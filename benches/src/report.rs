@@ -258,6 +258,13 @@ pub fn exit_with(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn thousands_are_grouped_by_commas() {
+        assert_eq!(super::thousands(2000), "2,000");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1_048_576), "1,048,576");
+    }
+
     use super::*;
 
     #[test]

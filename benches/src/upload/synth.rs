@@ -85,7 +85,7 @@ impl TreeSpec {
     pub fn label(&self) -> String {
         format!(
             "{} files, {} MiB",
-            thousands(self.files as u64),
+            crate::report::thousands(self.files as u64),
             self.total_bytes / MIB
         )
     }
@@ -277,19 +277,6 @@ fn copy_tree_except(from: &Path, to: &Path, skip: &str) -> Result<(), Fail> {
     Ok(())
 }
 
-/// `2000` as `2,000`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,9 +300,6 @@ mod tests {
     fn the_same_seed_gives_the_same_tree() {
         let a: Vec<u64> = (0..5).map(|_| Rng::new(7).next_u64()).collect();
         assert!(a.windows(2).all(|w| w[0] == w[1]));
-        assert_eq!(thousands(2000), "2,000");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_048_576), "1,048,576");
     }
 
     #[test]

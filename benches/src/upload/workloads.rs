@@ -360,7 +360,7 @@ impl Runner {
 fn case_label(spec: &TreeSpec, tree: &SynthBuild) -> String {
     format!(
         "{} ({} public), {:.0} MiB",
-        synth::thousands(tree.files.len() as u64),
+        crate::report::thousands(tree.files.len() as u64),
         spec.public_files,
         tree.bytes as f64 / (1024.0 * 1024.0)
     )
